@@ -174,10 +174,12 @@ describe("gitops/github", () => {
 
     it("a switched-off part leaves no secret and no variable", () => {
       assert.deepEqual(names({ stacks: ["prod"] }), ["variable:PULUMI_STACKS"]);
-      const { aws: _aws, ...noAws } = FULL;
-      assert.ok(!names(noAws).some((n) => /:(AWS_|PULUMI_BACKEND|PULUMI_SECRETS|DEPLOY_ENV)/.test(n)));
-      const { tailscale: _ts, ...noTailscale } = FULL;
-      assert.ok(!names(noTailscale).some((n) => /:(TS_|TAILSCALE_)/.test(n)));
+      const noAws = names({ ...FULL, aws: undefined });
+      assert.equal(noAws.length, names(FULL).length - 6);
+      assert.ok(!noAws.some((n) => /:(AWS_|PULUMI_BACKEND|PULUMI_SECRETS|DEPLOY_ENV)/.test(n)));
+      const noTailscale = names({ ...FULL, tailscale: undefined });
+      assert.equal(noTailscale.length, names(FULL).length - 4);
+      assert.ok(!noTailscale.some((n) => /:(TS_|TAILSCALE_)/.test(n)));
     });
 
     it("the auth-key mode writes TS_AUTHKEY and no OAuth client", () => {
@@ -186,8 +188,10 @@ describe("gitops/github", () => {
     });
 
     it("omits DEPLOY_ENVIRONMENT when the deploy role trusts the branch instead", () => {
-      const { deployEnvironment: _env, ...aws } = FULL.aws ?? assert.fail();
-      assert.ok(!names({ stacks: ["prod"], aws }).includes("variable:DEPLOY_ENVIRONMENT"));
+      const aws = { ...(FULL.aws ?? assert.fail()), deployEnvironment: undefined };
+      const written = names({ stacks: ["prod"], aws });
+      assert.ok(written.includes("variable:AWS_DEPLOY_ROLE_ARN"));
+      assert.ok(!written.includes("variable:DEPLOY_ENVIRONMENT"));
     });
   });
 
