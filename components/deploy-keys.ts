@@ -44,22 +44,27 @@ export class DeployKeys extends pulumi.ComponentResource {
   public readonly ciKeyTitle: string | undefined;
 
   constructor(name: string, args: DeployKeysArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("gitops:github:DeployKeys", name, {}, opts);
-    // 0, not "no rotation yet": an explicit 0 is kept (never `||`).
+    // An explicit 0 is kept (never `||`).
     const rotation = args.rotation ?? 0;
+    if (!Number.isInteger(rotation) || rotation < 0) {
+      // Checked before anything (this component included) is registered.
+      throw new Error(
+        `DeployKeys ${name}: gitops-bootstrap:github.deployKeys.rotation must be a whole number >= 0, got ${rotation}; raise it by one to rotate the keys`,
+      );
+    }
+    super("gitops:github:DeployKeys", name, {}, opts);
     const ciWriteKey = args.ciWriteKey ?? true;
     const provider = args.providers.github;
 
     const makeKey = (role: DeployKeyRole) => {
+      const title = deployKeyTitle(args.stack, role, rotation);
       const pair = new tls.PrivateKey(
         `${name}-${role}-r${rotation}`,
         { algorithm: "ED25519" },
-        {
-          parent: this,
-          additionalSecretOutputs: ["privateKeyOpenssh", "privateKeyPem", "privateKeyPemPkcs8"],
-        },
+        // @pulumi/tls itself registers privateKeyOpenssh/Pem/PemPkcs8 as additionalSecretOutputs
+        // (tests check the recorded option); repeating them here would only duplicate the list.
+        { parent: this },
       );
-      const title = deployKeyTitle(args.stack, role, rotation);
       new github.RepositoryDeployKey(
         `${name}-${role}`,
         { repository: args.repository, title, key: pair.publicKeyOpenssh, readOnly: deployKeyReadOnly(role) },

@@ -1,6 +1,11 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultBranchRuleset, repositoryUrls } from "../gitops/github";
+import {
+  defaultBranchRuleset,
+  githubOwnerProblem,
+  githubRepositoryNameProblem,
+  repositoryUrls,
+} from "../gitops/github";
 import type { ManifestRepositorySettings } from "../gitops/github-settings";
 
 export interface ManifestRepoArgs {
@@ -36,6 +41,14 @@ export class ManifestRepo extends pulumi.ComponentResource {
   public readonly sshUrl: string;
 
   constructor(name: string, args: ManifestRepoArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Checked before anything (this component included) is registered.
+    const problems = [
+      ["gitops-bootstrap:github.owner", githubOwnerProblem(args.owner)],
+      ["gitops-bootstrap:github.manifestRepository.name", githubRepositoryNameProblem(args.settings.name)],
+    ].filter(([, why]) => why !== undefined);
+    if (problems.length > 0) {
+      throw new Error(`ManifestRepo ${name}: ${problems.map(([key, why]) => `${key}: ${why}`).join("; ")}`);
+    }
     super("gitops:github:ManifestRepo", name, {}, opts);
     const { settings } = args;
     const provider = args.providers.github;

@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
-import { CI_OAUTH_SCOPES, authKeyExpirySeconds, credentialDescription } from "../gitops/tailscale";
+import {
+  CI_OAUTH_SCOPES,
+  authKeyExpirySeconds,
+  credentialDescription,
+  tailscaleTagProblem,
+} from "../gitops/tailscale";
 import type { TailscaleEnabledSettings } from "../gitops/tailscale-settings";
 
 export interface TailscaleAccessArgs {
@@ -18,7 +23,9 @@ export interface TailscaleAccessArgs {
  *   mints an ephemeral key per run from it. Nothing expires.
  * - `authkey`: one reusable, ephemeral, pre-authorized auth key with those tags and an expiry; once
  *   expired, the next `pulumi up` replaces it (`recreateIfInvalid: always`) and updates the CI secret.
- * The OAuth client secret and the auth key are secret outputs.
+ * The OAuth client secret and the auth key are secret outputs: @pulumi/tailscale registers `key` as an
+ * additionalSecretOutput of both resources (tests check the recorded option), and the component
+ * wraps what it exposes in `pulumi.secret`.
  */
 export class TailscaleAccess extends pulumi.ComponentResource {
   /** `oauth` or `authkey`. */
@@ -33,6 +40,22 @@ export class TailscaleAccess extends pulumi.ComponentResource {
   public readonly authKey: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: TailscaleAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Checked before anything (this component included) is registered.
+    const problems = args.settings.tags.flatMap((tag, i) => {
+      const why = tailscaleTagProblem(tag);
+      return why === undefined ? [] : [`gitops-bootstrap:tailscale.tags[${i}]: ${why}`];
+    });
+    if (args.settings.tags.length === 0)
+      problems.push('gitops-bootstrap:tailscale.tags: must list at least one tag (e.g. "tag:ci")');
+    let expiry: number | undefined;
+    if (args.settings.mode === "authkey") {
+      try {
+        expiry = authKeyExpirySeconds(args.settings.authKeyExpiryDays);
+      } catch (e) {
+        problems.push(`gitops-bootstrap:tailscale.authKeyExpiryDays: ${(e as Error).message}`);
+      }
+    }
+    if (problems.length > 0) throw new Error(`TailscaleAccess ${name}: ${problems.join("; ")}`);
     super("gitops:tailscale:TailscaleAccess", name, {}, opts);
     const provider = args.providers.tailscale;
     const { settings } = args;
@@ -44,7 +67,7 @@ export class TailscaleAccess extends pulumi.ComponentResource {
       const client = new tailscale.OauthClient(
         `${name}-oauth-client`,
         { description, scopes: [...CI_OAUTH_SCOPES], tags: this.tags },
-        { parent: this, provider, additionalSecretOutputs: ["key"] },
+        { parent: this, provider },
       );
       this.oauthClientId = pulumi.secret(client.id);
       this.oauthClientSecret = pulumi.secret(client.key);
@@ -58,11 +81,11 @@ export class TailscaleAccess extends pulumi.ComponentResource {
           preauthorized: true,
           // Every CI run joins with it; ephemeral nodes vanish after the run.
           reusable: true,
-          expiry: authKeyExpirySeconds(settings.authKeyExpiryDays),
+          expiry,
           tags: this.tags,
           recreateIfInvalid: "always",
         },
-        { parent: this, provider, additionalSecretOutputs: ["key"] },
+        { parent: this, provider },
       );
       this.oauthClientId = undefined;
       this.oauthClientSecret = undefined;
