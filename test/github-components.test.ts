@@ -1,22 +1,25 @@
 /**
- * ManifestRepo, DeployKeys and CiSecrets under Pulumi's mock runtime (the shared recorder in
- * cli/mock-runtime.ts): what they register, with which options, and that no private key reaches an
+ * ManifestRepo, DeployKeys and CiSecrets under Pulumi's mock runtime (the shared harness,
+ * test/harness.ts): what they register, with which options, and that no private key reaches an
  * input or an output in clear.
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { strict as assert } from "node:assert";
-import { type MockRuntime, type Registration, SecretInput, startMockRuntime } from "../cli/mock-runtime";
+import {
+  type MockRuntime,
+  type Registration,
+  SecretInput,
+  findResource,
+  mockRuntime,
+  resourcesOfType,
+  unwrap,
+} from "./harness";
 import { CiSecrets } from "../components/ci-secrets";
 import { DeployKeys } from "../components/deploy-keys";
 import { ManifestRepo } from "../components/manifest-repo";
 import { allCiNames } from "../gitops/github";
 import { parseGithubSettings } from "../gitops/github-settings";
-
-/** Resolves an output; the test fails (not hangs) if it never resolves. */
-function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply((v) => resolve(v)));
-}
 
 const settings = parseGithubSettings({
   enabled: true,
@@ -31,7 +34,7 @@ describe("GitHub components (mock runtime)", () => {
   let provider: github.Provider;
 
   beforeEach(async () => {
-    runtime = await startMockRuntime({ project: "gitops-bootstrap", stack: "prod" });
+    runtime = await mockRuntime({ stack: "prod" });
     provider = new github.Provider("github", { owner: "acme" });
   });
 
@@ -44,14 +47,12 @@ describe("GitHub components (mock runtime)", () => {
       providers: { github: provider },
     });
 
-  const ofType = (type: string): Registration[] => runtime.registrations.filter((r) => r.type === type);
+  const ofType = (type: string): Registration[] => resourcesOfType(runtime, type);
+  /** The one registration of a type (and name, when given). */
   const one = (type: string, name?: string): Registration => {
-    const found = ofType(type).filter((r) => name === undefined || r.name === name);
-    assert.equal(
-      found.length,
-      1,
-      `exactly one ${type} ${name ?? ""}: ${found.map((r) => r.name).join(", ")}`,
-    );
+    if (name !== undefined) return findResource(runtime, type, name);
+    const found = ofType(type);
+    assert.equal(found.length, 1, `exactly one ${type}: ${found.map((r) => r.name).join(", ")}`);
     return found[0] as Registration;
   };
   /** Every custom child has the component as parent and the explicit provider. */

@@ -3,7 +3,14 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import { strict as assert } from "node:assert";
-import { type MockRuntime, type Registration, SecretInput, startMockRuntime } from "../cli/mock-runtime";
+import {
+  type MockRuntime,
+  type Registration,
+  SecretInput,
+  mockRuntime,
+  resourcesOfType,
+  unwrap,
+} from "./harness";
 import { CiSecrets } from "../components/ci-secrets";
 import { TailscaleAccess } from "../components/tailscale-access";
 import { parseTailscaleSettings } from "../gitops/tailscale-settings";
@@ -16,11 +23,11 @@ describe("TailscaleAccess (mock runtime)", () => {
   let provider: tailscale.Provider;
 
   beforeEach(async () => {
-    runtime = await startMockRuntime({ project: "gitops-bootstrap", stack: "prod" });
+    runtime = await mockRuntime({ stack: "prod" });
     provider = new tailscale.Provider("tailscale", { tailnet: "example.com" });
   });
 
-  const ofType = (type: string): Registration[] => runtime.registrations.filter((r) => r.type === type);
+  const ofType = (type: string): Registration[] => resourcesOfType(runtime, type);
   const make = (settings: Partial<typeof defaults>) =>
     new TailscaleAccess("tailscale", {
       settings: { ...defaults, ...settings },
@@ -45,7 +52,7 @@ describe("TailscaleAccess (mock runtime)", () => {
       tags: ["tag:ci"],
     });
     assert.deepEqual(client?.options.additionalSecretOutputs, ["key"]);
-    assert.equal(client?.parent, await new Promise((r) => access.urn.apply(r)));
+    assert.equal(client?.parent, await unwrap(access.urn));
     assert.equal(ofType("tailscale:index/tailnetKey:TailnetKey").length, 0);
   });
 
