@@ -3,6 +3,7 @@
  * repository. Pure: plain data in, plain data out, no Pulumi import. The components and the
  * workflow tests read the names from here, so the stack and the workflows cannot disagree.
  */
+import { parseSshRepoUrl } from "./repository";
 
 /** GitHub user and organization logins: alphanumerics and single hyphens, at most 39 characters. */
 export const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -67,12 +68,17 @@ export function repositoryUrls(owner: string, name: string): RepositoryUrls {
 }
 
 /**
- * github.com's ED25519 SSH host key, as published at https://api.github.com/meta (`ssh_keys`) and
- * in GitHub's docs ("GitHub's SSH key fingerprints"). The engines' repository Secrets need it as
- * `known_hosts` (Flux refuses to connect without one).
+ * Why the engine's configured repository URL (`gitops-bootstrap:repo.url`) is not the managed
+ * manifest repository `owner/name` on github.com, or undefined when it is. One repository, named in
+ * two settings: they must agree, or the cluster would read a repository the stack does not manage.
  */
-export const GITHUB_KNOWN_HOSTS =
-  "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+export function repoUrlProblem(url: string, owner: string, name: string): string | undefined {
+  const parsed = parseSshRepoUrl(url);
+  const expected = repositoryUrls(owner, name);
+  if (parsed?.host === "github.com" && parsed.path.toLowerCase() === expected.slug.toLowerCase())
+    return undefined;
+  return `is ${url}, but gitops-bootstrap:github manages ${expected.slug}: set it to ${expected.scp}`;
+}
 
 /** The two deploy keys a stack owns on the manifest repository. */
 export type DeployKeyRole = "cluster-readonly" | "ci-write";

@@ -12,6 +12,7 @@ import {
   deployKeyTitle,
   githubOwnerProblem,
   githubRepositoryNameProblem,
+  repoUrlProblem,
   repositoryUrls,
 } from "../gitops/github";
 import { parseGithubSettings } from "../gitops/github-settings";
@@ -82,6 +83,16 @@ describe("gitops/github", () => {
       ssh: "ssh://git@github.com/acme/homelab-manifests.git",
       https: "https://github.com/acme/homelab-manifests",
     });
+  });
+
+  it("the engine's repo URL must name the managed repository, in either SSH form", () => {
+    assert.equal(repoUrlProblem("git@github.com:acme/m.git", "acme", "m"), undefined);
+    assert.equal(repoUrlProblem("ssh://git@github.com/Acme/m.git", "acme", "m"), undefined);
+    assert.equal(
+      repoUrlProblem("git@gitlab.com:acme/m.git", "acme", "m"),
+      "is git@gitlab.com:acme/m.git, but gitops-bootstrap:github manages acme/m: set it to git@github.com:acme/m.git",
+    );
+    assert.match(repoUrlProblem("git@github.com:acme/other.git", "acme", "m") ?? "", /manages acme\/m/);
   });
 
   describe("deploy keys", () => {

@@ -8,9 +8,12 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { allCiNames } from "../gitops/github";
-
-const DIR = join(__dirname, "..", ".github", "workflows");
-const FILES = ["preview.yml", "up.yml", "publish-manifests.yml"] as const;
+import {
+  WORKFLOW_DIR as DIR,
+  WORKFLOW_FILES as FILES,
+  references,
+  workflowReferences,
+} from "./workflow-refs";
 
 interface Step {
   uses?: string;
@@ -32,30 +35,6 @@ interface Workflow {
 
 const text = (file: string): string => readFileSync(join(DIR, file), "utf8");
 const workflow = (file: string): Workflow => parse(text(file)) as Workflow;
-
-/** Every string anywhere in a parsed document (keys excluded: expressions live in values). */
-function strings(value: unknown): string[] {
-  if (typeof value === "string") return [value];
-  if (Array.isArray(value)) return value.flatMap(strings);
-  if (value !== null && typeof value === "object") return Object.values(value).flatMap(strings);
-  return [];
-}
-
-/** `secrets.X` and `vars.X` references inside `${{ }}` expressions and `if:` conditions. */
-function references(doc: unknown): { secrets: Set<string>; variables: Set<string> } {
-  const secrets = new Set<string>();
-  const variables = new Set<string>();
-  for (const s of strings(doc)) {
-    for (const m of s.matchAll(/\b(secrets|vars)\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
-      const name = m[2] as string;
-      if (m[1] === "secrets") secrets.add(name);
-      else variables.add(name);
-    }
-  }
-  // Provided by GitHub, not by the stack.
-  secrets.delete("GITHUB_TOKEN");
-  return { secrets, variables };
-}
 
 const sorted = (set: Iterable<string>): string[] => [...set].sort();
 
@@ -197,12 +176,7 @@ describe("workflows", () => {
   });
 
   it("read exactly the secrets and variables the stack can create (gitops/github.ts CI_SETTINGS)", () => {
-    const read = { secrets: new Set<string>(), variables: new Set<string>() };
-    for (const file of FILES) {
-      const refs = references(workflow(file));
-      refs.secrets.forEach((s) => read.secrets.add(s));
-      refs.variables.forEach((v) => read.variables.add(v));
-    }
+    const read = workflowReferences();
     const created = allCiNames();
     assert.deepEqual(sorted(read.secrets), created.secrets);
     assert.deepEqual(sorted(read.variables), created.variables);
