@@ -86,6 +86,8 @@ export class ManifestRepo extends pulumi.ComponentResource {
         // A new repository starts on the owner's initial branch name: rename it. Never rename a
         // branch of an adopted repository.
         rename: !settings.adopt,
+        // The provider renames only when the names differ; wait for GitHub to settle before the ruleset.
+        waitForRename: !settings.adopt,
       },
       { parent: this, provider },
     );

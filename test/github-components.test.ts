@@ -92,8 +92,13 @@ describe("GitHub components (mock runtime)", () => {
 
       const branch = one("github:index/branchDefault:BranchDefault", "manifests-default-branch");
       assert.deepEqual(
-        { branch: branch.inputs.branch, rename: branch.inputs.rename, repository: branch.inputs.repository },
-        { branch: "main", rename: true, repository: "homelab-manifests" },
+        {
+          branch: branch.inputs.branch,
+          rename: branch.inputs.rename,
+          waitForRename: branch.inputs.waitForRename,
+          repository: branch.inputs.repository,
+        },
+        { branch: "main", rename: true, waitForRename: true, repository: "homelab-manifests" },
       );
       const alerts = one("github:index/repositoryVulnerabilityAlerts:RepositoryVulnerabilityAlerts");
       assert.equal(alerts.inputs.enabled, true);
