@@ -3,9 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ArgoCd } from "../components/argocd";
 import { Flux } from "../components/flux";
 import { RootApp } from "../components/root-app";
-import { argoCdRootObjects, type ArgoCdSettings, type ManifestRepo } from "../gitops/argocd";
-import type { FluxSettings } from "../gitops/flux";
-import { GITHUB_KNOWN_HOSTS } from "../gitops/repository";
+import { argoCdRootObjects } from "../gitops/argocd";
 import { CHARTS } from "../gitops/versions";
 import {
   findResource,
@@ -17,27 +15,8 @@ import {
   unwrap,
   type MockRuntime,
 } from "./harness";
+import { ARGOCD, FLUX, REPO } from "./fixtures";
 
-const REPO: ManifestRepo = {
-  url: "git@github.com:acme/manifests.git",
-  revision: "main",
-  path: "manifests/bootstrap",
-  knownHosts: GITHUB_KNOWN_HOSTS.join("\n"),
-};
-const ARGOCD: ArgoCdSettings = {
-  namespace: "argocd",
-  tlsTermination: "ingress",
-  ingress: { enabled: true, annotations: {} },
-  rbac: { defaultRole: "role:readonly", adminGroups: [], adminUsers: [] },
-  replicas: { server: 1, repoServer: 1, controller: 1, applicationSet: 1 },
-  root: { name: "bootstrap", project: "bootstrap", selfHeal: false },
-};
-const FLUX: FluxSettings = {
-  namespace: "flux-system",
-  imageAutomation: false,
-  source: { name: "flux-system", interval: "1m" },
-  root: { name: "flux-bootstrap", interval: "10m", prune: true, wait: true, timeout: "5m" },
-};
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST\n-----END OPENSSH PRIVATE KEY-----\n";
 
 describe("components under the mock runtime", () => {

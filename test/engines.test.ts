@@ -7,7 +7,6 @@ import {
   argoCdRootProject,
   argoCdValues,
   type ArgoCdSettings,
-  type ManifestRepo,
 } from "../gitops/argocd";
 import { DEFAULT_RETRY, RESOURCES_FINALIZER } from "../gitops/argocd-sync";
 import {
@@ -16,7 +15,6 @@ import {
   fluxRootObjects,
   fluxValues,
   gitRef,
-  type FluxSettings,
 } from "../gitops/flux";
 import {
   argoCdRepositorySecret,
@@ -26,30 +24,8 @@ import {
   GITHUB_KNOWN_HOSTS,
   parseSshRepoUrl,
 } from "../gitops/repository";
+import { ARGOCD, FLUX, REPO } from "./fixtures";
 import { validateKubernetesObject } from "./validate";
-
-const REPO: ManifestRepo = {
-  url: "git@github.com:acme/manifests.git",
-  revision: "main",
-  path: "manifests/bootstrap",
-  knownHosts: GITHUB_KNOWN_HOSTS.join("\n"),
-};
-
-const ARGOCD: ArgoCdSettings = {
-  namespace: "argocd",
-  tlsTermination: "ingress",
-  ingress: { enabled: true, annotations: {} },
-  rbac: { defaultRole: "role:readonly", adminGroups: [], adminUsers: [] },
-  replicas: { server: 1, repoServer: 1, controller: 1, applicationSet: 1 },
-  root: { name: "bootstrap", project: "bootstrap", selfHeal: false },
-};
-
-const FLUX: FluxSettings = {
-  namespace: "flux-system",
-  imageAutomation: false,
-  source: { name: "flux-system", interval: "1m" },
-  root: { name: "flux-bootstrap", interval: "10m", prune: true, wait: true, timeout: "5m" },
-};
 
 type Values = {
   configs: {
