@@ -397,7 +397,11 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
           ? `is required (expected ${issue.expected})`
           : `expected ${issue.expected}, got ${JSON.stringify(value)}`;
     }
-    out.push({ file, ...locate(doc, counter, path), key: keyOf(path), message });
+    const at =
+      issue.code === "invalid_key"
+        ? locate(doc, counter, path.slice(0, -1), String(path[path.length - 1]))
+        : locate(doc, counter, path);
+    out.push({ file, ...at, key: keyOf(path), message });
   }
   return out;
 }
@@ -530,6 +534,8 @@ interface Discovered {
   source: string;
   key: string;
   file: string;
+  line?: number;
+  column?: number;
 }
 
 function directoriesOf(files: readonly string[]): Set<string> {
@@ -637,7 +643,7 @@ function fromKustomization(
       });
       return;
     }
-    out.push({ name, dirName: name, path, source: `${file} ${key}`, key, file });
+    out.push({ name, dirName: name, path, source: `${file} ${key}`, ...at });
   });
   return out;
 }
@@ -715,6 +721,8 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
       if (previous !== undefined) {
         issues.push({
           file: app.file,
+          line: app.line,
+          column: app.column,
           key: app.key,
           message: `duplicate app ${JSON.stringify(app.name)}: ${app.path} and ${previous.path} (from ${previous.source}); list each app once`,
         });
