@@ -26,6 +26,12 @@ const label = (what: string) =>
     .regex(RFC1123_LABEL)
     .meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
 
+/** A repository-relative path in one spelling: no `./`, no doubled or trailing `/`. */
+export function normalPath(value: string): string {
+  const normal = posix.normalize(value).replace(/\/+$/, "");
+  return normal === "" ? "." : normal;
+}
+
 /** Why a repository-relative path is unusable, or undefined when it is fine. */
 export function repoPathProblem(value: string): string | undefined {
   if (value.length === 0) return "must not be empty";
@@ -470,7 +476,7 @@ export function bootstrapTarget(catalog: CatalogDocument): BootstrapTarget {
   return {
     repoURL: catalog.repo.url,
     revision: catalog.repo.revision,
-    path: posix.normalize(catalog.output),
+    path: normalPath(catalog.output),
   };
 }
 
@@ -714,7 +720,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
   catalog.include.forEach((entry, i) => {
     const found =
       entry.kustomization !== undefined
-        ? fromKustomization(file, i, posix.normalize(entry.kustomization), repo, fileSet, dirs, issues)
+        ? fromKustomization(file, i, normalPath(entry.kustomization), repo, fileSet, dirs, issues)
         : fromDirectories(file, i, entry.directories ?? "", dirs, issues, warnings);
     for (const app of found) {
       const previous = discovered.get(app.name);
@@ -750,7 +756,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     name: base.name,
     ...(base.category === undefined ? {} : { category: base.category, categoryDir: base.categoryDir }),
     source: base.source,
-    path: override.path === undefined ? base.path : posix.normalize(override.path),
+    path: override.path === undefined ? base.path : normalPath(override.path),
     namespace: override.namespace ?? base.dirName,
     wave: override.wave ?? d.wave,
     project: override.project ?? d.project,
@@ -764,7 +770,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
   for (const found of discovered.values()) apps.push(build(found, catalog.apps[found.name] ?? {}));
   for (const [name, override] of Object.entries(catalog.apps)) {
     if (discovered.has(name)) continue;
-    const path = posix.normalize(override?.path ?? d.path.replaceAll("{name}", name));
+    const path = normalPath(override?.path ?? d.path.replaceAll("{name}", name));
     apps.push(
       build(
         { name, dirName: name, path, source: `${file} apps.${name}`, key: `apps.${name}`, file },
@@ -811,7 +817,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
   return {
     file,
     repo: { url: catalog.repo.url, revision: catalog.repo.revision },
-    output: posix.normalize(catalog.output),
+    output: normalPath(catalog.output),
     defaults: catalog.defaults,
     argocd: catalog.argocd,
     flux: catalog.flux,

@@ -52,7 +52,11 @@ describe("gitops/catalog: parsing and defaults", () => {
 
   it("keeps an explicit 0 wave and false selfHeal (no `||` defaults)", () => {
     const repo = repoWithDirs([`${CLUSTER}/a`]);
-    const { apps } = loadCatalog(`${REPO}defaults: { selfHeal: false }\napps:\n  a: { wave: 0 }\n`, "apps.yaml", repo);
+    const { apps } = loadCatalog(
+      `${REPO}defaults: { selfHeal: false }\napps:\n  a: { wave: 0 }\n`,
+      "apps.yaml",
+      repo,
+    );
     assert.equal(apps[0]?.wave, 0);
     assert.equal(apps[0]?.selfHeal, false);
   });
@@ -84,14 +88,20 @@ describe("gitops/catalog: parsing and defaults", () => {
         ["extra", "extra", 10, `${CLUSTER}/extra`],
       ],
     );
-    assert.deepEqual(apps[3]?.ignoreDifferences, [{ group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] }]);
+    assert.deepEqual(apps[3]?.ignoreDifferences, [
+      { group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] },
+    ]);
   });
 
   it("reads any YAML list layout in a kustomization (flow style, quoted, trailing slash)", () => {
     const repo = repoWithDirs([`${CLUSTER}/a`, `${CLUSTER}/b`, `${CLUSTER}/c`], {
       [`${CLUSTER}/kustomization.yaml`]: `resources: [a, "./b/", 'c'] # all three\n`,
     });
-    const { apps } = loadCatalog(`${REPO}include: [{ kustomization: ${CLUSTER}/kustomization.yaml }]\n`, "x.yaml", repo);
+    const { apps } = loadCatalog(
+      `${REPO}include: [{ kustomization: ${CLUSTER}/kustomization.yaml }]\n`,
+      "x.yaml",
+      repo,
+    );
     assert.deepEqual(
       apps.map((a) => a.name),
       ["a", "b", "c"],
@@ -99,8 +109,18 @@ describe("gitops/catalog: parsing and defaults", () => {
   });
 
   it("discovers apps/<category>/<app> directories as <category>-<app>, sorted, skipping hidden ones", () => {
-    const repo = repoWithDirs(["apps/media/sonarr", "apps/media/jellyfin", "apps/ai/ollama", "apps/.git/x", "apps/ai/.cache"]);
-    const { apps } = loadCatalog(`${REPO}include: [{ directories: "apps/*/*" }]\napps: { media-sonarr: { wave: 6 } }\n`, "c.yaml", repo);
+    const repo = repoWithDirs([
+      "apps/media/sonarr",
+      "apps/media/jellyfin",
+      "apps/ai/ollama",
+      "apps/.git/x",
+      "apps/ai/.cache",
+    ]);
+    const { apps } = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\napps: { media-sonarr: { wave: 6 } }\n`,
+      "c.yaml",
+      repo,
+    );
     assert.deepEqual(
       apps.map((a) => [a.name, a.category, a.namespace, a.path, a.wave]),
       [
@@ -124,7 +144,10 @@ describe("gitops/catalog: bootstrap target (one source of truth for the root app
       revision: "main",
       path: "manifests/bootstrap",
     });
-    assert.equal(bootstrapTarget(parseCatalog(`${REPO}output: ./argocd//apps/\n`, "a.yaml")).path, "argocd/apps/");
+    assert.equal(
+      bootstrapTarget(parseCatalog(`${REPO}output: ./argocd//apps/\n`, "a.yaml")).path,
+      "argocd/apps",
+    );
   });
 
   it("reads the target from a catalog file", () => {
@@ -146,7 +169,9 @@ describe("gitops/catalog: bad input names the file, the key and the fix", () => 
     {
       kind: "unknown app key (typo)",
       text: `${REPO}apps:\n  metallb: { namepsace: metallb-system }\n`,
-      expect: [/^apps\.yaml:3:14: apps\.metallb\.namepsace: unknown key "namepsace"\. Did you mean "namespace"\?/],
+      expect: [
+        /^apps\.yaml:3:14: apps\.metallb\.namepsace: unknown key "namepsace"\. Did you mean "namespace"\?/,
+      ],
     },
     {
       kind: "duplicate app key",
@@ -186,7 +211,9 @@ describe("gitops/catalog: bad input names the file, the key and the fix", () => 
     {
       kind: "path escaping the repository root",
       text: `${REPO}apps:\n  metallb: { path: ../../etc }\n`,
-      expect: [/^apps\.yaml:3:20: apps\.metallb\.path: "\.\.\/\.\.\/etc" escapes the repository root; write a path inside the repository$/],
+      expect: [
+        /^apps\.yaml:3:20: apps\.metallb\.path: "\.\.\/\.\.\/etc" escapes the repository root; write a path inside the repository$/,
+      ],
     },
     {
       kind: "absolute path",
@@ -238,7 +265,10 @@ describe("gitops/catalog: bad input names the file, the key and the fix", () => 
     {
       kind: "a duplicate entry in a kustomization",
       text: kustomization,
-      repo: { [`${CLUSTER}/kustomization.yaml`]: "resources:\n  - a\n  - ./a/\n", [`${CLUSTER}/a/k.yaml`]: "" },
+      repo: {
+        [`${CLUSTER}/kustomization.yaml`]: "resources:\n  - a\n  - ./a/\n",
+        [`${CLUSTER}/a/k.yaml`]: "",
+      },
       expect:
         /^manifests\/cluster\/kustomization\.yaml:3:5: resources\[1\]: duplicate app "a": manifests\/cluster\/a and manifests\/cluster\/a .*; list each app once$/,
     },
@@ -246,13 +276,15 @@ describe("gitops/catalog: bad input names the file, the key and the fix", () => 
       kind: "a kustomization entry escaping the repository root",
       text: kustomization,
       repo: { [`${CLUSTER}/kustomization.yaml`]: "resources: [../../../etc]\n" },
-      expect: /^manifests\/cluster\/kustomization\.yaml:1:13: resources\[0\]: \.\.\/\.\.\/\.\.\/etc resolves to \.\.\/etc, which escapes the repository root/,
+      expect:
+        /^manifests\/cluster\/kustomization\.yaml:1:13: resources\[0\]: \.\.\/\.\.\/\.\.\/etc resolves to \.\.\/etc, which escapes the repository root/,
     },
     {
       kind: "a kustomization entry whose directory is missing",
       text: kustomization,
       repo: { [`${CLUSTER}/kustomization.yaml`]: "resources: [gone]\n" },
-      expect: /resources\[0\]: gone: directory manifests\/cluster\/gone does not exist; create it or remove the entry/,
+      expect:
+        /resources\[0\]: gone: directory manifests\/cluster\/gone does not exist; create it or remove the entry/,
     },
     {
       kind: "a kustomization entry that is a file",
@@ -296,7 +328,11 @@ describe("gitops/catalog: bad input names the file, the key and the fix", () => 
     const error = catalogError(() =>
       parseCatalog(`${REPO}apps:\n  a: { wave: -1, namespace: A }\n  b: { nope: 1 }\n`, "apps.yaml"),
     );
-    assert.deepEqual(error.issues.map((i) => i.key).sort(), ["apps.a.namespace", "apps.a.wave", "apps.b.nope"]);
+    assert.deepEqual(error.issues.map((i) => i.key).sort(), [
+      "apps.a.namespace",
+      "apps.a.wave",
+      "apps.b.nope",
+    ]);
   });
 });
 
@@ -312,8 +348,19 @@ describe("schemas/catalog.schema.json", () => {
   });
 
   it("describes the catalog's keys and forbids unknown ones", () => {
-    const schema = catalogJsonSchema() as { properties: Record<string, unknown>; additionalProperties: boolean };
-    assert.deepEqual(Object.keys(schema.properties), ["repo", "output", "defaults", "include", "apps", "argocd", "flux"]);
+    const schema = catalogJsonSchema() as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
+    assert.deepEqual(Object.keys(schema.properties), [
+      "repo",
+      "output",
+      "defaults",
+      "include",
+      "apps",
+      "argocd",
+      "flux",
+    ]);
     assert.equal(schema.additionalProperties, false);
   });
 });
