@@ -193,8 +193,8 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
     io.err(`generate: --root ${root} is not a directory\n`);
     return 2;
   }
-  const inRoot = relative(root, catalogPath);
-  const catalogName = inRoot.startsWith("..") ? args.catalog : inRoot.split(sep).join("/");
+  // Relative to the root (even when outside it), so messages and marker lines match on every machine.
+  const catalogName = relative(root, catalogPath).split(sep).join("/");
 
   try {
     const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, repoView(root));
