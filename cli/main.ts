@@ -1,0 +1,44 @@
+/**
+ * gitops-bootstrap's offline commands. None of them needs the Pulumi CLI, credentials or a cluster.
+ */
+import { synthCommand } from "./synth";
+
+const HELP = `Usage: gitops-bootstrap <command> [options]
+
+Commands:
+  synth     run the program offline under Pulumi's mock runtime and write what it would create
+Run \`gitops-bootstrap <command> --help\` for a command's options.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  synth: synthCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h") {
+    console.log(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    console.error(`gitops-bootstrap: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (error) {
+    // Argument errors from parseArgs name the option; print them without a stack trace.
+    console.error(`gitops-bootstrap ${command}: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,441 @@
+/**
+ * The stack config schema: everything a cluster stack reads from `Pulumi.<stack>.yaml`.
+ *
+ * `parseStackConfig` is pure (raw config strings in, a typed config or every error out) so the
+ * malformed-config tests need no Pulumi runtime. `loadStackConfig` reads the running stack's config
+ * and throws one error listing every problem before any resource is registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { z } from "zod";
+import type { ArgoCdSettings } from "../gitops/argocd";
+import type { FluxSettings } from "../gitops/flux";
+import { rfc1123LabelProblem } from "../gitops/names";
+import { defaultKnownHosts, parseSshRepoUrl } from "../gitops/repository";
+import { CHARTS, EXACT_CHART_VERSION, type ChartKey } from "../gitops/versions";
+
+/** The Pulumi project name: the namespace of every config key. */
+export const PROJECT = "gitops-bootstrap";
+
+/** Config keys that hold secrets: set with `pulumi config set --secret`, read with `requireSecret`. */
+export const SECRET_KEYS = {
+  /** Private half of the read-only deploy key the engine reads the manifest repo with. */
+  repoSshPrivateKey: "repoSshPrivateKey",
+  /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
+  argocdOidcClientSecret: "argocdOidcClientSecret",
+} as const;
+
+const fq = (key: string) => `${PROJECT}:${key}`;
+
+// ---- building blocks -----------------------------------------------------------------------
+
+/** A boolean, also accepted as the strings "true"/"false" that `pulumi config set --path` writes. */
+const bool = () =>
+  z.preprocess(
+    (v) => (v === "true" ? true : v === "false" ? false : v),
+    z.boolean({ error: "must be true or false" }),
+  );
+
+/** A whole number in a range, also accepted as a numeric string. */
+const count = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+    z
+      .number({ error: `must be a whole number from ${min} to ${max}` })
+      .int({ error: `must be a whole number from ${min} to ${max}` })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+
+const label = () =>
+  z.string({ error: "must be a string" }).superRefine((value, ctx) => {
+    const problem = rfc1123LabelProblem(value);
+    if (problem !== undefined)
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
+  });
+
+const duration = () =>
+  z
+    .string({ error: "must be a duration string" })
+    .regex(/^(\d+(ms|s|m|h))+$/, { error: "must be a Go duration such as 30s, 10m or 1h" });
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
+const repoPath = () =>
+  z.string({ error: "must be a string" }).superRefine((value, ctx) => {
+    const segments = value.split("/");
+    if (
+      value.startsWith("/") ||
+      value.endsWith("/") ||
+      segments.some((s) => s === "" || s === "." || s === "..")
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(value)} must be a relative path inside the repository, such as manifests/bootstrap (no leading or trailing '/', no '.' or '..')`,
+      });
+    }
+  });
+
+const chartVersion = (key: ChartKey) =>
+  z
+    .string({ error: "must be a string" })
+    .regex(EXACT_CHART_VERSION, {
+      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`,
+    })
+    .optional();
+
+// ---- sections ------------------------------------------------------------------------------
+
+const kubernetesSchema = z
+  .object({
+    /** kubeconfig context; defaults to the kubeconfig's current context. */
+    context: z
+      .string()
+      .min(1, { error: "must not be empty; remove it to use the current context" })
+      .optional(),
+    /** Path to a kubeconfig file; defaults to $KUBECONFIG or ~/.kube/config. */
+    kubeconfig: z.string().min(1, { error: "must not be empty; remove it to use $KUBECONFIG" }).optional(),
+  })
+  .strict();
+
+const repoSchema = z
+  .object({
+    url: z
+      .string({ error: "is required: the SSH URL of the private manifest repository" })
+      .refine((url) => parseSshRepoUrl(url) !== undefined, {
+        error:
+          "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (the engine reads the private repository with a deploy key)",
+      }),
+    revision: z.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
+    path: repoPath().default("manifests/bootstrap"),
+    knownHosts: z.string().min(1, { error: "must not be empty" }).optional(),
+  })
+  .strict()
+  .transform((repo, ctx) => {
+    const host = parseSshRepoUrl(repo.url)?.host ?? "";
+    const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
+    if (knownHosts === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["knownHosts"],
+        message: `is required for ${host} (only GitHub's host keys are built in): set it to the output of \`ssh-keyscan ${host}\`, checked against the host's published fingerprints`,
+      });
+      return z.NEVER;
+    }
+    return { ...repo, knownHosts };
+  });
+
+const chartsSchema = z
+  .object({ argoCd: chartVersion("argoCd"), flux2: chartVersion("flux2") })
+  .strict()
+  .transform((charts) => ({
+    argoCd: charts.argoCd ?? CHARTS.argoCd.version,
+    flux2: charts.flux2 ?? CHARTS.flux2.version,
+  }));
+
+const oidcSchema = z
+  .object({
+    name: z.string().min(1).default("SSO"),
+    issuer: z.url({ protocol: /^https$/, error: "must be an https URL such as https://auth.example.com" }),
+    clientId: z.string({ error: "is required: the OIDC client ID registered for Argo CD" }).min(1),
+    requestedScopes: z
+      .array(z.string().min(1))
+      .min(1, { error: "must list at least openid" })
+      .default(["openid", "profile", "email", "groups"]),
+  })
+  .strict();
+
+const argocdSchema = z
+  .object({
+    namespace: label().default("argocd"),
+    hostname: z
+      .string()
+      .regex(HOSTNAME, { error: "must be a DNS name such as argocd.home.example.com (no scheme, no path)" })
+      .optional(),
+    tlsTermination: z
+      .enum(["ingress", "server"], {
+        error: 'must be "ingress" (the ingress terminates TLS) or "server" (argocd-server serves TLS itself)',
+      })
+      .default("ingress"),
+    ingress: z
+      .object({
+        enabled: bool().default(true),
+        className: z.string().min(1).optional(),
+        annotations: z
+          .record(z.string(), z.string({ error: "annotation values must be strings" }))
+          .default({}),
+      })
+      .strict()
+      .prefault({}),
+    oidc: oidcSchema.optional(),
+    rbac: z
+      .object({
+        defaultRole: z.string().min(1).default("role:readonly"),
+        adminGroups: z.array(z.string().min(1)).default([]),
+        adminUsers: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
+    replicas: z
+      .object({
+        server: count(1, 10).default(1),
+        repoServer: count(1, 10).default(1),
+        controller: count(1, 10).default(1),
+        applicationSet: count(1, 10).default(1),
+      })
+      .strict()
+      .prefault({}),
+    root: z
+      .object({
+        name: label().default("bootstrap"),
+        project: label().default("bootstrap"),
+        selfHeal: bool().default(false),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((argocd, ctx) => {
+    if (argocd.oidc !== undefined && argocd.hostname === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["hostname"],
+        message:
+          "is required when argocd.oidc is set: the identity provider redirects back to https://<hostname>/auth/callback",
+      });
+    }
+    if (argocd.root.project === "default") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["root", "project"],
+        message:
+          'must not be "default": the root app gets its own narrowly scoped AppProject; choose another name such as bootstrap',
+      });
+    }
+  });
+
+const fluxSchema = z
+  .object({
+    namespace: label().default("flux-system"),
+    imageAutomation: bool().default(false),
+    source: z
+      .object({ name: label().default("flux-system"), interval: duration().default("1m") })
+      .strict()
+      .prefault({}),
+    root: z
+      .object({
+        name: label().default("flux-bootstrap"),
+        interval: duration().default("10m"),
+        prune: bool().default(true),
+        wait: bool().default(true),
+        timeout: duration().default("5m"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** A part later issues build (AWS, GitHub, Tailscale): for now it may only be switched off. */
+const plannedPart = (part: string) =>
+  z
+    .object({ enabled: bool().default(false) })
+    .strict()
+    .refine((p) => !p.enabled, {
+      path: ["enabled"],
+      error: `the ${part} part is not available in this version; set it to false or remove the key`,
+    });
+
+const stackSchema = z
+  .object({
+    engine: z.enum(["argocd", "flux"], { error: 'must be "argocd" or "flux"' }),
+    kubernetes: kubernetesSchema.prefault({}),
+    repo: repoSchema,
+    charts: chartsSchema.prefault({}),
+    argocd: argocdSchema.prefault({}),
+    flux: fluxSchema.prefault({}),
+    aws: plannedPart("AWS").prefault({}),
+    github: plannedPart("GitHub").prefault({}),
+    tailscale: plannedPart("Tailscale").prefault({}),
+  })
+  .strict();
+
+/** The validated settings of one cluster stack (secrets excluded: read them with `requireSecret`). */
+export type StackConfig = z.output<typeof stackSchema>;
+
+// Compile-time proof that the schema produces what the pure builders take.
+const _argocdFits = (c: StackConfig): Omit<ArgoCdSettings, "oidc"> => c.argocd;
+const _fluxFits = (c: StackConfig): Omit<FluxSettings, "imageAutomation"> & { imageAutomation: boolean } =>
+  c.flux;
+void _argocdFits;
+void _fluxFits;
+
+/** Top-level keys of the schema, i.e. every `gitops-bootstrap:*` key a stack may set. */
+export const CONFIG_KEYS: readonly string[] = [
+  ...Object.keys(stackSchema.shape),
+  ...Object.values(SECRET_KEYS),
+];
+
+// ---- parsing -------------------------------------------------------------------------------
+
+export type ParseResult = { ok: true; config: StackConfig } | { ok: false; errors: string[] };
+
+/** Pulumi hands config values over as strings; objects, arrays and booleans arrive as JSON. */
+function decodeValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The keys an object schema at `path` accepts, for "did you mean" hints. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = stackSchema;
+  for (const step of [...path, undefined]) {
+    // Unwrap defaults, optionals, pipes and transforms until an object (or nothing) is left.
+    for (;;) {
+      const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+      if (def.type === "object") break;
+      const inner = (def.innerType ?? def.in) as z.ZodType | undefined;
+      if (inner === undefined) return [];
+      schema = inner;
+    }
+    if (step === undefined) break;
+    const shape = (schema as z.ZodObject).shape as Record<string, z.ZodType>;
+    const next = shape[String(step)];
+    if (next === undefined) return [];
+    schema = next;
+  }
+  return Object.keys((schema as z.ZodObject).shape);
+}
+
+function unknownKeyMessage(key: string, known: string[]): string {
+  const close = known.filter((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  const hint = close.length > 0 ? `did you mean ${close.map((k) => JSON.stringify(k)).join(" or ")}? ` : "";
+  return `unknown key ${JSON.stringify(key)}: ${hint}remove it, or use one of ${known.join(", ")}`;
+}
+
+function issueMessages(issue: z.core.$ZodIssue): Array<{ path: string; message: string }> {
+  const at = (path: readonly PropertyKey[]) => path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(issue.path);
+    return issue.keys.map((key) => ({
+      path: at([...issue.path, key]),
+      message: unknownKeyMessage(key, known),
+    }));
+  }
+  if (issue.code === "invalid_type" && issue.input === undefined) {
+    const message = /is required/.test(issue.message)
+      ? issue.message.replace(/^.*?is required/, "is required")
+      : "is required";
+    return [{ path: at(issue.path), message }];
+  }
+  return [{ path: at(issue.path), message: issue.message }];
+}
+
+/**
+ * Validates raw stack config (keys fully qualified, values as Pulumi passes them) and reports
+ * every problem at once, each naming its key and the fix. Keys outside the project are ignored.
+ */
+export function parseStackConfig(raw: Record<string, string>, secretKeys: ReadonlySet<string>): ParseResult {
+  const errors: string[] = [];
+  const input: Record<string, unknown> = {};
+  const secretNames = new Set<string>(Object.values(SECRET_KEYS));
+
+  for (const [key, value] of Object.entries(raw)) {
+    if (!key.startsWith(`${PROJECT}:`)) continue;
+    const name = key.slice(PROJECT.length + 1);
+    if (secretNames.has(name)) {
+      if (!secretKeys.has(key)) {
+        errors.push(
+          `${key}: is stored in plain text; remove it with \`pulumi config rm ${name}\` and set it again with \`pulumi config set --secret ${name} < file\``,
+        );
+      } else if (value.trim() === "") {
+        errors.push(`${key}: is empty; set it with \`pulumi config set --secret ${name} < file\``);
+      }
+      continue;
+    }
+    input[name] = decodeValue(value);
+  }
+
+  const result = stackSchema.safeParse(input, { reportInput: true });
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      for (const { path, message } of issueMessages(issue)) errors.push(`${fq(path)}: ${message}`);
+    }
+  }
+
+  if (result.success) {
+    const config = result.data;
+    const other = config.engine === "argocd" ? "flux" : "argocd";
+    if (input[other] !== undefined) {
+      errors.push(
+        `${fq(other)}: is set but ${fq("engine")} is ${config.engine}; remove the ${other} section or set engine to ${other}`,
+      );
+    }
+    if (!secretKeys.has(fq(SECRET_KEYS.repoSshPrivateKey))) {
+      errors.push(
+        `${fq(SECRET_KEYS.repoSshPrivateKey)}: is required: the private half of the manifest repository's read-only deploy key; set it with \`pulumi config set --secret ${SECRET_KEYS.repoSshPrivateKey} < ~/.ssh/manifests_deploy_key\``,
+      );
+    }
+    const hasClientSecret = secretKeys.has(fq(SECRET_KEYS.argocdOidcClientSecret));
+    if (hasClientSecret && config.argocd.oidc === undefined) {
+      errors.push(
+        `${fq(SECRET_KEYS.argocdOidcClientSecret)}: is set but ${fq("argocd.oidc")} is not; configure OIDC or remove the secret`,
+      );
+    }
+    if (errors.length === 0) return { ok: true, config };
+  }
+  return { ok: false, errors: [...new Set(errors)].sort() };
+}
+
+/** One message listing every config error, for the CLI and `pulumi up` alike. */
+export function formatConfigErrors(stack: string, errors: readonly string[]): string {
+  const noun = errors.length === 1 ? "error" : "errors";
+  return [
+    `Stack ${stack}: ${errors.length} config ${noun} (nothing was changed):`,
+    ...errors.map((e) => `  - ${e}`),
+  ].join("\n");
+}
+
+/** Whether a config key holds a secret; `isConfigSecret` exists at runtime but is not in the typings. */
+const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret(key: string): boolean };
+
+/** Reads and validates the running stack's config; throws before any resource is registered. */
+export function loadStackConfig(): StackConfig {
+  const raw = pulumi.runtime.allConfig();
+  const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret(key)));
+  const result = parseStackConfig(raw, secretKeys);
+  if (!result.ok) throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), result.errors));
+  return result.config;
+}
+
+/** The stack's secrets, as Pulumi secret Outputs (validated for presence by `loadStackConfig`). */
+export interface StackSecrets {
+  repoSshPrivateKey: pulumi.Output<string>;
+  argocdOidcClientSecret?: pulumi.Output<string>;
+}
+
+/** Reads the stack's secrets; never call `get` on these keys, which would print them. */
+export function loadStackSecrets(): StackSecrets {
+  const config = new pulumi.Config(PROJECT);
+  const clientSecret = config.getSecret(SECRET_KEYS.argocdOidcClientSecret);
+  return {
+    repoSshPrivateKey: config.requireSecret(SECRET_KEYS.repoSshPrivateKey),
+    ...(clientSecret === undefined ? {} : { argocdOidcClientSecret: clientSecret }),
+  };
+}
