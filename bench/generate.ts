@@ -127,16 +127,8 @@ function table(rows: string[][]): string {
   return [line(HEADER), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
 }
 
-async function main(): Promise<void> {
-  const only = process.argv[2];
-  if (only === "--child") {
-    process.stdout.write(JSON.stringify(await measure(Number(process.argv[3]))));
-    return;
-  }
-  if (only !== undefined) {
-    console.log(table(await measure(Number(only))));
-    return;
-  }
+/** Runs every size in a child process and returns the Markdown table (for bench/run.ts). */
+export function benchGenerate(): string {
   const rows: string[][] = [];
   for (const n of SIZES) {
     const child = spawnSync(
@@ -150,13 +142,19 @@ async function main(): Promise<void> {
     if (child.status !== 0) throw new Error(`bench for ${n} apps failed:\n${child.stderr}`);
     rows.push(...(JSON.parse(child.stdout) as string[][]));
   }
-  console.log(
-    `generate benchmark (node ${process.version}, ${process.platform}/${process.arch}; median of 5 runs, 3 at 10,000 apps)\n`,
-  );
-  console.log(table(rows));
+  return `generate (node ${process.version}, ${process.platform}/${process.arch}; median of 5 runs, 3 at 10,000 apps)\n\n${table(rows)}`;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  if (only === "--child") process.stdout.write(JSON.stringify(await measure(Number(process.argv[3]))));
+  else if (only !== undefined) console.log(table(await measure(Number(only))));
+  else console.log(benchGenerate());
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -40,30 +40,5 @@ export function snapshot(dir: string): Map<string, string> {
  * Validates a Kubernetes object against its CRD schema with @kubernetes-models (ESM-only, hence
  * the dynamic imports). Throws on an invalid object or a kind we have no validator for.
  */
-/** Under CommonJS type resolution the models' base class (with `validate`) is not visible to tsc. */
-function validated(model: unknown): void {
-  (model as { validate(): void }).validate();
-}
-
-export async function validateObject(object: { apiVersion: string; kind: string }): Promise<void> {
-  const key = `${object.apiVersion}/${object.kind}`;
-  switch (key) {
-    case "argoproj.io/v1alpha1/Application": {
-      const { Application } = await import("@kubernetes-models/argo-cd/argoproj.io/v1alpha1");
-      validated(new Application(object as never));
-      return;
-    }
-    case "argoproj.io/v1alpha1/ApplicationSet": {
-      const { ApplicationSet } = await import("@kubernetes-models/argo-cd/argoproj.io/v1alpha1");
-      validated(new ApplicationSet(object as never));
-      return;
-    }
-    case "kustomize.toolkit.fluxcd.io/v1/Kustomization": {
-      const { Kustomization } = await import("@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1");
-      validated(new Kustomization(object as never));
-      return;
-    }
-    default:
-      throw new Error(`no validator for ${key}`);
-  }
-}
+/** Schema validation of one generated object: the project's shared kubernetes-models helper. */
+export { validateKubernetesObject as validateObject } from "./validate";

@@ -1,9 +1,11 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { GENERATE_HELP, generateCommand } from "../cli/generate";
 import { copyFixture, snapshot, validateObject } from "./catalog-helpers";
+import { ensureTools } from "./tools";
 
 /** Runs the command, capturing what it prints. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -212,6 +214,47 @@ describe("cli generate", () => {
     );
     assert.deepEqual(snapshot(root), before);
   });
+
+  for (const [engine, mode] of [
+    ["argocd", "applications"],
+    ["flux", "applications"],
+  ] as const) {
+    it(`writes an output directory real \`kubectl kustomize\` renders to exactly its objects (${engine})`, async function () {
+      this.timeout(300_000);
+      const root = fixture("classic");
+      const { code, err } = await run([
+        "--catalog",
+        join(root, "apps.yaml"),
+        "--engine",
+        engine,
+        "--mode",
+        mode,
+      ]);
+      assert.equal(code, 0, err);
+      const dir = join(root, "manifests", "bootstrap");
+      const { kubectl } = ensureTools();
+      const render = spawnSync(kubectl, ["kustomize", dir], { encoding: "utf8" });
+      assert.equal(render.status, 0, render.stderr);
+      const rendered = parseAllDocuments(render.stdout).map(
+        (d) => d.toJS() as { kind: string; metadata: { name: string } },
+      );
+      const listed = (parse(readFileSync(join(dir, "kustomization.yaml"), "utf8")) as { resources: string[] })
+        .resources;
+      const expected = listed.map(
+        (file) =>
+          parse(readFileSync(join(dir, file), "utf8")) as { kind: string; metadata: { name: string } },
+      );
+      const key = (o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`;
+      // kustomize orders by kind; compare as sets of whole objects.
+      assert.deepEqual(
+        [...rendered].sort((a, b) => key(a).localeCompare(key(b))),
+        [...expected].sort((a, b) => key(a).localeCompare(key(b))),
+      );
+      // 6 generated objects plus the hand-written AppProject and the classic files still listed.
+      assert.equal(rendered.length, listed.length);
+      assert.ok(rendered.length >= 8);
+    });
+  }
 
   it("on a missing catalog file exits 2 saying so", async () => {
     const { code, err } = await run(["--catalog", "/nonexistent/apps.yaml", "--engine", "flux"]);
