@@ -40,6 +40,7 @@ export function repoPathProblem(value: string): string | undefined {
     return "is absolute; write it relative to the repository root";
   }
   const normal = posix.normalize(value);
+  if (normal === "." || normal === "./") return "is the repository root; name a directory inside it";
   if (normal === ".." || normal.startsWith("../")) {
     return "escapes the repository root; write a path inside the repository";
   }

@@ -221,6 +221,11 @@ describe("gitops/catalog: bad input names the file, the key and the fix", () => 
       expect: [/output: "\/srv\/bootstrap" is absolute; write it relative to the repository root/],
     },
     {
+      kind: "the repository root as output",
+      text: `${REPO}output: ./\n`,
+      expect: [/^apps\.yaml:2:9: output: "\.\/" is the repository root; name a directory inside it$/],
+    },
+    {
       kind: "include with both kinds",
       text: `${REPO}include: [{ kustomization: k.yaml, directories: "a/*" }]\n`,
       expect: [/include\[0\]: give exactly one of `kustomization:` or `directories:`/],
