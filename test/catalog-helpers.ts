@@ -1,0 +1,44 @@
+/** Helpers for the catalog and generate tests: an in-memory repository and the CRD validators. */
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RepoView } from "../gitops/catalog";
+
+export const FIXTURES = join(__dirname, "fixtures", "catalog");
+
+/** A repository held in memory: path → content. Directories exist when a file is below them. */
+export function memoryRepo(files: Record<string, string>): RepoView {
+  return { files: Object.keys(files).sort(), read: (path) => files[path] };
+}
+
+/** A repository with a kustomization.yaml in each of `dirs`. */
+export function repoWithDirs(dirs: readonly string[], extra: Record<string, string> = {}): RepoView {
+  const files: Record<string, string> = { ...extra };
+  for (const dir of dirs) files[`${dir}/kustomization.yaml`] = "resources: []\n";
+  return memoryRepo(files);
+}
+
+/** A fixture directory copied to a fresh temporary directory (tests may write into it). */
+export function copyFixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `gitops-catalog-${name}-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+/** Every file below `dir` → content, for comparing whole trees. */
+export function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out.set(path.slice(dir.length + 1), readFileSync(path, "utf8"));
+  }
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Validates a Kubernetes object against its CRD schema with @kubernetes-models (ESM-only, hence
+ * the dynamic imports). Throws on an invalid object or a kind we have no validator for.
+ */
+/** Schema validation of one generated object: the project's shared kubernetes-models helper. */
+export { validateKubernetesObject as validateObject } from "./validate";
