@@ -1,5 +1,9 @@
 /** Runs every benchmark and prints Markdown tables (the README quotes them). Not a test. */
+import { benchGenerate } from "./generate";
 import { benchSynth } from "./synth";
 
 console.log("## synth\n");
 console.log(benchSynth().join("\n"));
+
+console.log("\n## generate\n");
+console.log(benchGenerate());
