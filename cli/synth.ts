@@ -168,6 +168,8 @@ export function renderSynth(
 /** Runs the program of `projectDir` for `stack` under the mock runtime and returns what it registered. */
 export async function synthesize(projectDir: string, stack: string): Promise<SynthResult> {
   const stackFile = readStackFile(projectDir, stack);
+  // `pulumi up` runs the program in the project directory; relative paths in config depend on it.
+  process.chdir(projectDir);
   const runtime = await startMockRuntime({
     project: stackFile.project,
     stack,

@@ -11,8 +11,11 @@ export interface RootAppArgs {
   objects: Record<string, unknown>[];
   /** Name of the root object, exported as a stack output. */
   rootName: string;
-  /** The engine's Helm release: the root is installed only once it is ready and its CRDs exist. */
-  engineRelease: pulumi.Resource;
+  /**
+   * What the root is installed after: the engine's Helm release (ready, its CRDs exist) and, when
+   * the stack makes it, the deploy key the engine reads the repository with.
+   */
+  waitFor: pulumi.Resource[];
 }
 
 /**
@@ -41,7 +44,7 @@ export class RootApp extends pulumi.ComponentResource {
         timeout: 300,
         maxHistory: 10,
       },
-      { parent: this, provider: args.provider, dependsOn: [args.engineRelease] },
+      { parent: this, provider: args.provider, dependsOn: args.waitFor },
     );
     this.name = args.rootName;
     this.registerOutputs({ name: this.name });

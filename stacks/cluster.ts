@@ -2,14 +2,17 @@
  * One cluster stack: a Kubernetes provider for the target cluster, the GitOps engine, and the root
  * app of apps pointing at the manifest repository.
  */
+import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as tailscale from "@pulumi/tailscale";
 import { ArgoCd } from "../components/argocd";
 import { Flux } from "../components/flux";
 import { RootApp } from "../components/root-app";
 import { argoCdRootObjects, type ArgoCdSettings, type ManifestRepo } from "../gitops/argocd";
 import { fluxRootObjects } from "../gitops/flux";
 import type { StackConfig, StackSecrets } from "./config";
+import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
 
 export interface ClusterOutputs {
   /** `argocd` or `flux`. */
@@ -33,8 +36,26 @@ export function argoCdSettings(
     : { ...rest, oidc: { ...oidc, hasClientSecret: secrets.argocdOidcClientSecret !== undefined } };
 }
 
-/** Registers one cluster's resources. Every Kubernetes resource uses the explicit provider. */
-export function buildCluster(config: StackConfig, secrets: StackSecrets): ClusterOutputs {
+/**
+ * Explicit providers for the GitHub and Tailscale parts, each only when its part is on. Credentials
+ * come from the environment the providers document: GITHUB_TOKEN; TAILSCALE_OAUTH_CLIENT_ID and
+ * TAILSCALE_OAUTH_CLIENT_SECRET (or TAILSCALE_API_KEY) with TAILSCALE_TAILNET.
+ */
+function accessProviders(config: StackConfig): GithubAccessArgs["providers"] {
+  return {
+    ...(config.github.enabled
+      ? { github: new github.Provider("github", { owner: config.github.owner }) }
+      : {}),
+    ...(config.tailscale.enabled ? { tailscale: new tailscale.Provider("tailscale", {}) } : {}),
+  };
+}
+
+/** Registers one cluster's resources. Every resource uses an explicit provider. */
+export function buildCluster(
+  config: StackConfig,
+  secrets: StackSecrets,
+  aws?: GithubAccessArgs["aws"],
+): ClusterOutputs {
   const provider = new k8s.Provider("kubernetes", {
     // Unset means the kubeconfig's current context, as kubectl would use.
     ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
@@ -42,13 +63,28 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
   });
   const repo: ManifestRepo = config.repo;
 
+  const access = buildGithubAccess({
+    stack: pulumi.getStack(),
+    github: config.github,
+    tailscale: config.tailscale,
+    repo: { url: repo.url, path: repo.path, engine: config.engine },
+    ...(aws === undefined ? {} : { aws }),
+    providers: accessProviders(config),
+  });
+  // The generated read-only key when the GitHub part is on; config validation guarantees exactly one source.
+  const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
+  if (sshPrivateKey === undefined)
+    throw new pulumi.RunError("no read-only deploy key: set repoSshPrivateKey or switch on github");
+  // The engine can read the repository only once GitHub holds the deploy key.
+  const rootWaitsFor = access.deployKeys === undefined ? [] : [access.deployKeys];
+
   if (config.engine === "argocd") {
     const settings = argoCdSettings(config, secrets);
     const engine = new ArgoCd("argocd", {
       provider,
       settings,
       repo,
-      sshPrivateKey: secrets.repoSshPrivateKey,
+      sshPrivateKey,
       ...(secrets.argocdOidcClientSecret === undefined
         ? {}
         : { oidcClientSecret: secrets.argocdOidcClientSecret }),
@@ -59,7 +95,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       namespace: engine.namespace,
       objects: argoCdRootObjects(settings, repo),
       rootName: settings.root.name,
-      engineRelease: engine.release,
+      waitFor: [engine.release, ...rootWaitsFor],
     });
     return { engine: "argocd", namespace: engine.namespace, rootApp: root.name, repoUrl: repo.url };
   }
@@ -68,7 +104,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     provider,
     settings: config.flux,
     repo,
-    sshPrivateKey: secrets.repoSshPrivateKey,
+    sshPrivateKey,
     chartVersion: config.charts.flux2,
   });
   const root = new RootApp("root", {
@@ -76,7 +112,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     namespace: engine.namespace,
     objects: fluxRootObjects(config.flux, repo),
     rootName: config.flux.root.name,
-    engineRelease: engine.release,
+    waitFor: [engine.release, ...rootWaitsFor],
   });
   return { engine: "flux", namespace: engine.namespace, rootApp: root.name, repoUrl: repo.url };
 }

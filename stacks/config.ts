@@ -7,8 +7,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { resolve } from "node:path";
 import { z } from "zod";
 import type { ArgoCdSettings } from "../gitops/argocd";
+import { CatalogError, readBootstrapTarget, type BootstrapTarget } from "../gitops/catalog";
+import { repoUrlProblem } from "../gitops/github";
+import { githubSettingsSchema } from "../gitops/github-settings";
+import { tailscaleSettingsSchema } from "../gitops/tailscale-settings";
 import type { FluxSettings } from "../gitops/flux";
 import { rfc1123LabelProblem } from "../gitops/names";
 import { defaultKnownHosts, parseSshRepoUrl } from "../gitops/repository";
@@ -98,6 +103,9 @@ const kubernetesSchema = z
   })
   .strict();
 
+/** Where the root app looks when neither `repo.path` nor `repo.catalog` says (the catalog's default too). */
+const DEFAULT_ROOT_PATH = "manifests/bootstrap";
+
 const repoSchema = z
   .object({
     url: z
@@ -107,7 +115,12 @@ const repoSchema = z
           "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (the engine reads the private repository with a deploy key)",
       }),
     revision: z.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
-    path: repoPath().default("manifests/bootstrap"),
+    path: repoPath().optional(),
+    /**
+     * An app catalog (relative to the project directory): the root app then watches the catalog's
+     * `output`, the directory `generate` writes, so the path is stated once.
+     */
+    catalog: z.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
     knownHosts: z.string().min(1, { error: "must not be empty" }).optional(),
   })
   .strict()
@@ -122,7 +135,15 @@ const repoSchema = z
       });
       return z.NEVER;
     }
-    return { ...repo, knownHosts };
+    if (repo.path !== undefined && repo.catalog !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["path"],
+        message: "is set together with repo.catalog: the catalog's output is the path; remove one of them",
+      });
+      return z.NEVER;
+    }
+    return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
   });
 
 const chartsSchema = z
@@ -254,8 +275,8 @@ const stackSchema = z
     argocd: argocdSchema.prefault({}),
     flux: fluxSchema.prefault({}),
     aws: plannedPart("AWS").prefault({}),
-    github: plannedPart("GitHub").prefault({}),
-    tailscale: plannedPart("Tailscale").prefault({}),
+    github: githubSettingsSchema.prefault({ enabled: false }),
+    tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
   })
   .strict();
 
@@ -347,11 +368,22 @@ function issueMessages(issue: z.core.$ZodIssue): Array<{ path: string; message: 
   return [{ path: at(issue.path), message: issue.message }];
 }
 
+export interface ParseOptions {
+  /** Directory `repo.catalog` is relative to. Defaults to the current directory (where `pulumi up` runs). */
+  projectDir?: string;
+  /** Reads a catalog's bootstrap target. Defaults to reading the file. */
+  readCatalog?: (file: string) => BootstrapTarget;
+}
+
 /**
  * Validates raw stack config (keys fully qualified, values as Pulumi passes them) and reports
  * every problem at once, each naming its key and the fix. Keys outside the project are ignored.
  */
-export function parseStackConfig(raw: Record<string, string>, secretKeys: ReadonlySet<string>): ParseResult {
+export function parseStackConfig(
+  raw: Record<string, string>,
+  secretKeys: ReadonlySet<string>,
+  options: ParseOptions = {},
+): ParseResult {
   const errors: string[] = [];
   const input: Record<string, unknown> = {};
   const secretNames = new Set<string>(Object.values(SECRET_KEYS));
@@ -387,10 +419,10 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
         `${fq(other)}: is set but ${fq("engine")} is ${config.engine}; remove the ${other} section or set engine to ${other}`,
       );
     }
-    if (!secretKeys.has(fq(SECRET_KEYS.repoSshPrivateKey))) {
-      errors.push(
-        `${fq(SECRET_KEYS.repoSshPrivateKey)}: is required: the private half of the manifest repository's read-only deploy key; set it with \`pulumi config set --secret ${SECRET_KEYS.repoSshPrivateKey} < ~/.ssh/manifests_deploy_key\``,
-      );
+    errors.push(...deployKeyProblems(config, secretKeys.has(fq(SECRET_KEYS.repoSshPrivateKey))));
+    if (config.github.enabled) {
+      const why = repoUrlProblem(config.repo.url, config.github.owner, config.github.manifestRepository.name);
+      if (why !== undefined) errors.push(`${fq("repo.url")}: ${why}`);
     }
     const hasClientSecret = secretKeys.has(fq(SECRET_KEYS.argocdOidcClientSecret));
     if (hasClientSecret && config.argocd.oidc === undefined) {
@@ -398,9 +430,51 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
         `${fq(SECRET_KEYS.argocdOidcClientSecret)}: is set but ${fq("argocd.oidc")} is not; configure OIDC or remove the secret`,
       );
     }
-    if (errors.length === 0) return { ok: true, config };
+    const withCatalog = rootPathFromCatalog(config, options);
+    if (typeof withCatalog === "string") errors.push(withCatalog);
+    else if (errors.length === 0) return { ok: true, config: withCatalog };
   }
   return { ok: false, errors: [...new Set(errors)].sort() };
+}
+
+/** The deploy key comes from config, or from the GitHub part that generates it: exactly one. */
+function deployKeyProblems(config: StackConfig, hasKey: boolean): string[] {
+  const key = fq(SECRET_KEYS.repoSshPrivateKey);
+  if (config.github.enabled && hasKey) {
+    return [
+      `${key}: is set but ${fq("github")} generates the read-only deploy key; remove it with \`pulumi config rm ${SECRET_KEYS.repoSshPrivateKey}\``,
+    ];
+  }
+  if (!config.github.enabled && !hasKey) {
+    return [
+      `${key}: is required: the private half of the manifest repository's read-only deploy key; set it with \`pulumi config set --secret ${SECRET_KEYS.repoSshPrivateKey} < ~/.ssh/manifests_deploy_key\`, or switch on ${fq("github")} to generate it`,
+    ];
+  }
+  return [];
+}
+
+/**
+ * With `repo.catalog`, the root app watches the catalog's `output` (what `generate` writes), so
+ * the path is stated once; the catalog must name the same repository and revision as the stack.
+ * Returns the config with the path filled in, or the error.
+ */
+function rootPathFromCatalog(config: StackConfig, options: ParseOptions): StackConfig | string {
+  if (config.repo.catalog === undefined) return config;
+  const file = resolve(options.projectDir ?? ".", config.repo.catalog);
+  let target: BootstrapTarget;
+  try {
+    target = (options.readCatalog ?? readBootstrapTarget)(file);
+  } catch (error) {
+    const detail = error instanceof CatalogError || error instanceof Error ? error.message : String(error);
+    return `${fq("repo.catalog")}: cannot use ${config.repo.catalog}: ${detail}`;
+  }
+  if (target.repoURL !== config.repo.url) {
+    return `${fq("repo.catalog")}: ${config.repo.catalog} has repo.url ${target.repoURL} but ${fq("repo.url")} is ${config.repo.url}; Argo CD matches credentials by URL, so set both to the same SSH URL`;
+  }
+  if (target.revision !== config.repo.revision) {
+    return `${fq("repo.catalog")}: ${config.repo.catalog} has repo.revision ${target.revision} but ${fq("repo.revision")} is ${config.repo.revision}; set both to the same revision`;
+  }
+  return { ...config, repo: { ...config.repo, path: target.path } };
 }
 
 /** One message listing every config error, for the CLI and `pulumi up` alike. */
@@ -426,16 +500,18 @@ export function loadStackConfig(): StackConfig {
 
 /** The stack's secrets, as Pulumi secret Outputs (validated for presence by `loadStackConfig`). */
 export interface StackSecrets {
-  repoSshPrivateKey: pulumi.Output<string>;
+  /** Absent when the GitHub part generates the deploy key. */
+  repoSshPrivateKey?: pulumi.Output<string>;
   argocdOidcClientSecret?: pulumi.Output<string>;
 }
 
 /** Reads the stack's secrets; never call `get` on these keys, which would print them. */
 export function loadStackSecrets(): StackSecrets {
   const config = new pulumi.Config(PROJECT);
+  const deployKey = config.getSecret(SECRET_KEYS.repoSshPrivateKey);
   const clientSecret = config.getSecret(SECRET_KEYS.argocdOidcClientSecret);
   return {
-    repoSshPrivateKey: config.requireSecret(SECRET_KEYS.repoSshPrivateKey),
+    ...(deployKey === undefined ? {} : { repoSshPrivateKey: deployKey }),
     ...(clientSecret === undefined ? {} : { argocdOidcClientSecret: clientSecret }),
   };
 }

@@ -178,7 +178,7 @@ describe("components under the mock runtime", () => {
         namespace: engine.namespace,
         objects,
         rootName: "bootstrap",
-        engineRelease: engine.release,
+        waitFor: [engine.release],
       });
       assert.equal(root.name, "bootstrap");
       await runtime.settle();
