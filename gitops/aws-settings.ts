@@ -142,10 +142,12 @@ const roleName = () =>
   });
 
 const policyArn = () =>
-  z.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
-    error:
-      "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns",
-  });
+  z
+    .string({ error: "must be a string" })
+    .regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
+      error:
+        "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns",
+    });
 
 const stateBucketSchema = z
   .object({
@@ -239,14 +241,21 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
       "is required when enabled: the 12-digit account that holds the state bucket (aws sts get-caller-identity); the provider refuses any other account",
     );
   }
-  if (region === undefined) issue(["region"], "is required when enabled: the state bucket's region, such as eu-west-1");
+  if (region === undefined)
+    issue(["region"], "is required when enabled: the state bucket's region, such as eu-west-1");
   if (ci === undefined) {
-    issue(["ci", "repository"], "is required when enabled: the owner/repo whose workflows run pulumi, such as acme/homelab-infra");
+    issue(
+      ["ci", "repository"],
+      "is required when enabled: the owner/repo whose workflows run pulumi, such as acme/homelab-infra",
+    );
   }
 
   const bucket = raw.stateBucket.name ?? adopt.stateBucket;
   if (bucket === undefined) {
-    issue(["stateBucket", "name"], "is required when enabled: a globally unique bucket name such as acme-pulumi-state");
+    issue(
+      ["stateBucket", "name"],
+      "is required when enabled: a globally unique bucket name such as acme-pulumi-state",
+    );
   } else if (adopt.stateBucket !== undefined && adopt.stateBucket !== bucket) {
     issue(
       ["adopt", "stateBucket"],
@@ -266,7 +275,8 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
     issue(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
   }
 
-  if (accountId === undefined || region === undefined || ci === undefined || bucket === undefined) return z.NEVER;
+  if (accountId === undefined || region === undefined || ci === undefined || bucket === undefined)
+    return z.NEVER;
   const partition = partitionOf(region);
   const expectedProvider = githubOidcProviderArn(partition, accountId);
   if (adopt.oidcProvider !== undefined && adopt.oidcProvider !== expectedProvider) {

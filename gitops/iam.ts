@@ -11,7 +11,13 @@
  *   further managed policies only when the stack config lists them;
  * - it granted `s3:ListBucket` on `bucket/*`, where it never applies: we grant it on the bucket ARN.
  */
-import { GITHUB_OIDC_HOST, PULUMI_LOCKS_PREFIX, PULUMI_STATE_PREFIX, STS_AUDIENCE, type Partition } from "./aws-state";
+import {
+  GITHUB_OIDC_HOST,
+  PULUMI_LOCKS_PREFIX,
+  PULUMI_STATE_PREFIX,
+  STS_AUDIENCE,
+  type Partition,
+} from "./aws-state";
 
 export type Effect = "Allow" | "Deny";
 
@@ -150,7 +156,11 @@ export function deployTrustPolicy(ci: CiTrust, providerArn: string): PolicyDocum
     workflow === undefined
       ? {}
       : {
-          [GITHUB_CLAIM.jobWorkflowRef]: jobWorkflowRef(ci.repository, workflow, `refs/heads/${ci.defaultBranch}`),
+          [GITHUB_CLAIM.jobWorkflowRef]: jobWorkflowRef(
+            ci.repository,
+            workflow,
+            `refs/heads/${ci.defaultBranch}`,
+          ),
         };
   return policy(
     webIdentityStatement("GitHubActionsDeploy", providerArn, {
