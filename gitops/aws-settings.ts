@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { githubOidcProviderArn, partitionOf, type Partition } from "./aws-state";
-import type { CiTrust } from "./iam";
+import { managedPolicyName, type CiTrust } from "./iam";
 
 /** The fully qualified config key. */
 export const AWS_CONFIG_KEY = "gitops-bootstrap:aws";
@@ -173,7 +173,12 @@ const ciSchema = z
       .object({ preview: roleName().optional(), deploy: roleName().optional() })
       .strict()
       .prefault({}),
-    deployPolicyArns: z.array(policyArn(), { error: "must be a list of policy ARNs" }).default([]),
+    deployPolicyArns: z
+      .array(policyArn(), { error: "must be a list of policy ARNs" })
+      .refine((arns) => new Set(arns.map(managedPolicyName)).size === arns.length, {
+        error: "must not list the same policy name twice",
+      })
+      .default([]),
   })
   .strict();
 

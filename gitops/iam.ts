@@ -244,6 +244,11 @@ export function deployPermissionPolicy(access: StateAccess): PolicyDocument {
   );
 }
 
+/** A stable name for a managed policy ARN (its path and name after `:policy/`, '/' as '-'). */
+export function managedPolicyName(policyArn: string): string {
+  return (policyArn.split(":policy/")[1] ?? policyArn).replace(/[^A-Za-z0-9-]+/g, "-");
+}
+
 // ---- resource policies -------------------------------------------------------------------------
 
 /** Bucket actions that would weaken or destroy the state bucket; CI roles may never call them. */
