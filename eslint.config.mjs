@@ -7,6 +7,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // The one CommonJS entry point (`npx gitops-bootstrap`), which must load tsx before any TypeScript.
+    files: ["cli/bin.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", process: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
     rules: {
       // `||` turns an explicit 0, false or "" into a default; use `??`.
       "@typescript-eslint/prefer-nullish-coalescing": "off",

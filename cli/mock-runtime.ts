@@ -192,7 +192,11 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Moc
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const answer = invokes[args.token];
         if (answer === undefined) {
-          throw new Error(`unmocked invoke ${args.token}: the program may not read cloud data offline`);
+          const error = new Error(
+            `unmocked invoke ${args.token}: the program may not read cloud data offline`,
+          );
+          // The SDK reports a failed invoke by the gRPC error's `details`.
+          throw Object.assign(error, { details: error.message });
         }
         return answer(args.inputs as Record<string, unknown>);
       },

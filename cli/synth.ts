@@ -69,9 +69,20 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
   return { project, config, secretKeys: secretKeys.sort() };
 }
 
+/** Every leaf of a secret replaced by `[secret]`; an object's keys stay visible (they are not secret). */
+function redactLeaves(value: unknown): unknown {
+  if (value instanceof SecretInput) return redactLeaves(value.value);
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return Object.fromEntries(
+      Object.keys(value).map((k) => [k, redactLeaves((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return "[secret]";
+}
+
 /** Replaces secrets with `[secret]` for writing. */
-function redact(value: unknown): unknown {
-  if (value instanceof SecretInput) return "[secret]";
+export function redact(value: unknown): unknown {
+  if (value instanceof SecretInput) return redactLeaves(value.value);
   if (Array.isArray(value)) return value.map(redact);
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));

@@ -9,6 +9,7 @@ import {
 } from "../gitops/argocd";
 import { argoCdRepositorySecret } from "../gitops/repository";
 import { CHARTS } from "../gitops/versions";
+import { engineRelease } from "./helm";
 
 export interface ArgoCdArgs {
   /** The Kubernetes provider for the target cluster (never the ambient default). */
@@ -33,7 +34,6 @@ export class ArgoCd extends pulumi.ComponentResource {
   constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gitops:engine:ArgoCd", name, {}, opts);
     const { provider, settings, repo } = args;
-    const pin = CHARTS.argoCd;
 
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
@@ -74,23 +74,14 @@ export class ArgoCd extends pulumi.ComponentResource {
             { parent: this, provider, dependsOn: [namespace] },
           );
 
-    // helm.v3.Release, not helm.v4.Chart: v4 renders templates without Helm hooks, and argo-cd's
-    // redis secret init job is a pre-install hook.
-    this.release = new k8s.helm.v3.Release(
+    this.release = engineRelease(
       name,
       {
-        name: "argocd",
-        chart: pin.chart,
-        version: args.chartVersion ?? pin.version,
-        repositoryOpts: { repo: pin.repo },
+        releaseName: "argocd",
+        pin: CHARTS.argoCd,
+        ...(args.chartVersion === undefined ? {} : { version: args.chartVersion }),
         namespace: settings.namespace,
-        createNamespace: false,
         values: argoCdValues(settings, repo),
-        // Wait for Deployments and hook Jobs, so the root app starts against a running engine.
-        waitForJobs: true,
-        timeout: 600,
-        cleanupOnFail: true,
-        maxHistory: 10,
       },
       {
         parent: this,

@@ -4,6 +4,7 @@ import type { ManifestRepo } from "../gitops/argocd";
 import { fluxValues, GIT_SECRET_NAME, type FluxSettings } from "../gitops/flux";
 import { fluxGitSecret } from "../gitops/repository";
 import { CHARTS } from "../gitops/versions";
+import { engineRelease } from "./helm";
 
 export interface FluxArgs {
   /** The Kubernetes provider for the target cluster (never the ambient default). */
@@ -34,7 +35,6 @@ export class Flux extends pulumi.ComponentResource {
   constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gitops:engine:Flux", name, {}, opts);
     const { provider, settings, repo } = args;
-    const pin = CHARTS.flux2;
 
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
@@ -52,20 +52,14 @@ export class Flux extends pulumi.ComponentResource {
       { parent: this, provider, dependsOn: [namespace] },
     );
 
-    this.release = new k8s.helm.v3.Release(
+    this.release = engineRelease(
       name,
       {
-        name: "flux",
-        chart: pin.chart,
-        version: args.chartVersion ?? pin.version,
-        repositoryOpts: { repo: pin.repo },
+        releaseName: "flux",
+        pin: CHARTS.flux2,
+        ...(args.chartVersion === undefined ? {} : { version: args.chartVersion }),
         namespace: settings.namespace,
-        createNamespace: false,
         values: fluxValues(settings),
-        waitForJobs: true,
-        timeout: 600,
-        cleanupOnFail: true,
-        maxHistory: 10,
       },
       { parent: this, provider, dependsOn: [namespace, gitSecret] },
     );

@@ -372,7 +372,7 @@ export function parseStackConfig(raw: Record<string, string>, secretKeys: Readon
     input[name] = decodeValue(value);
   }
 
-  const result = stackSchema.safeParse(input);
+  const result = stackSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     for (const issue of result.error.issues) {
       for (const { path, message } of issueMessages(issue)) errors.push(`${fq(path)}: ${message}`);

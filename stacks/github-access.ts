@@ -1,0 +1,136 @@
+/**
+ * The GitHub and Tailscale part of a cluster stack, composed in one place so `stacks/cluster.ts`
+ * needs a few lines: the manifest repository, its deploy keys, CI's tailnet credential, and the
+ * Actions secrets and variables of the source repository. Returns the read-only private key the
+ * engine's repository Secret takes. Nothing is registered for a part that is switched off.
+ */
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import * as tailscale from "@pulumi/tailscale";
+import { CiSecrets } from "../components/ci-secrets";
+import { DeployKeys } from "../components/deploy-keys";
+import { ManifestRepo } from "../components/manifest-repo";
+import { TailscaleAccess } from "../components/tailscale-access";
+import { type CiValues, repoUrlProblem, repositoryUrls } from "../gitops/github";
+import type { GithubSettings } from "../gitops/github-settings";
+import type { TailscaleSettings } from "../gitops/tailscale-settings";
+
+export interface GithubAccessArgs {
+  /** Stack name (`pulumi.getStack()`): in deploy key titles, descriptions and the default `ci.stacks`. Defaults to none (required). */
+  stack: string;
+  /** Validated `gitops-bootstrap:github`. Defaults to none (required). */
+  github: GithubSettings;
+  /** Validated `gitops-bootstrap:tailscale`. Defaults to none (required). */
+  tailscale: TailscaleSettings;
+  /**
+   * The engine's repository settings (`gitops-bootstrap:repo` and `engine`): the URL must name the
+   * managed repository; `path` and `engine` become MANIFEST_PATH and GITOPS_ENGINE for
+   * publish-manifests. Defaults to none (required).
+   */
+  repo: { url: string; path: string; engine: string };
+  /**
+   * The AWS part's outputs for CI (role ARNs, region, backend URL, secrets provider, the deploy
+   * environment). Defaults to undefined: no AWS variables are written and the workflows skip AWS.
+   */
+  aws?: CiValues<pulumi.Input<string>>["aws"];
+  /** Explicit providers, each required when its part is on. Defaults to none. */
+  providers: { github?: github.Provider; tailscale?: tailscale.Provider };
+}
+
+export interface GithubAccess {
+  manifestRepo?: ManifestRepo;
+  deployKeys?: DeployKeys;
+  tailscaleAccess?: TailscaleAccess;
+  ciSecrets?: CiSecrets;
+  /** Private half of the read-only cluster deploy key (secret): the engine's repository Secret. */
+  repoSshPrivateKey?: pulumi.Output<string>;
+}
+
+/** Why the parts cannot be built together, one line per problem, each naming its key. */
+export function githubAccessProblems(args: GithubAccessArgs): string[] {
+  const problems: string[] = [];
+  if (args.github.enabled) {
+    const why = repoUrlProblem(args.repo.url, args.github.owner, args.github.manifestRepository.name);
+    if (why !== undefined) problems.push(`gitops-bootstrap:repo.url: ${why}`);
+    if (args.providers.github === undefined)
+      problems.push("gitops-bootstrap:github: is enabled but no github provider was passed");
+  }
+  if (args.tailscale.enabled && args.providers.tailscale === undefined) {
+    problems.push("gitops-bootstrap:tailscale: is enabled but no tailscale provider was passed");
+  }
+  return problems;
+}
+
+/** Registers the GitHub and Tailscale part. Checks everything first: on a problem, nothing is registered. */
+export function buildGithubAccess(args: GithubAccessArgs): GithubAccess {
+  const problems = githubAccessProblems(args);
+  if (problems.length > 0) throw new Error(`invalid stack config:\n  ${problems.join("\n  ")}`);
+
+  const result: GithubAccess = {};
+  const ts = args.tailscale;
+  if (ts.enabled && args.providers.tailscale !== undefined) {
+    result.tailscaleAccess = new TailscaleAccess("tailscale", {
+      settings: ts,
+      stack: args.stack,
+      providers: { tailscale: args.providers.tailscale },
+    });
+  }
+  const gh = args.github;
+  if (!gh.enabled || args.providers.github === undefined) return result;
+  const provider = args.providers.github;
+
+  const repo = new ManifestRepo("manifests", {
+    settings: gh.manifestRepository,
+    owner: gh.owner,
+    stack: args.stack,
+    providers: { github: provider },
+  });
+  const keys = new DeployKeys("deploy-keys", {
+    repository: repo.name,
+    stack: args.stack,
+    rotation: gh.deployKeys.rotation,
+    ciWriteKey: gh.deployKeys.ciWriteKey,
+    providers: { github: provider },
+  });
+  result.manifestRepo = repo;
+  result.deployKeys = keys;
+  result.repoSshPrivateKey = keys.clusterPrivateKey;
+
+  if (gh.ci.enabled) {
+    const access = result.tailscaleAccess;
+    const values: CiValues<pulumi.Input<string>> = {
+      stacks: gh.ci.stacks ?? [args.stack],
+      ...(args.aws === undefined ? {} : { aws: args.aws }),
+      ...(keys.ciPrivateKey === undefined
+        ? {}
+        : {
+            manifests: {
+              repository: repositoryUrls(gh.owner, gh.manifestRepository.name).slug,
+              branch: gh.manifestRepository.defaultBranch,
+              path: args.repo.path,
+              engine: args.repo.engine,
+              catalog: gh.ci.catalog,
+              deployKey: keys.ciPrivateKey,
+            },
+          }),
+      ...(access?.oauthClientId !== undefined && access.oauthClientSecret !== undefined
+        ? {
+            tailscale: {
+              mode: "oauth" as const,
+              clientId: access.oauthClientId,
+              clientSecret: access.oauthClientSecret,
+              tags: access.tags,
+            },
+          }
+        : access?.authKey !== undefined
+          ? { tailscale: { mode: "authkey" as const, authKey: access.authKey } }
+          : {}),
+    };
+    result.ciSecrets = new CiSecrets("ci", {
+      repository: gh.sourceRepository,
+      values,
+      providers: { github: provider },
+    });
+  }
+  return result;
+}

@@ -1,0 +1,27 @@
+/** Settings shared by the engine and component tests: the defaults a minimal stack resolves to. */
+import type { ArgoCdSettings, ManifestRepo } from "../gitops/argocd";
+import type { FluxSettings } from "../gitops/flux";
+import { GITHUB_KNOWN_HOSTS } from "../gitops/repository";
+
+export const REPO: ManifestRepo = {
+  url: "git@github.com:acme/manifests.git",
+  revision: "main",
+  path: "manifests/bootstrap",
+  knownHosts: GITHUB_KNOWN_HOSTS.join("\n"),
+};
+
+export const ARGOCD: ArgoCdSettings = {
+  namespace: "argocd",
+  tlsTermination: "ingress",
+  ingress: { enabled: true, annotations: {} },
+  rbac: { defaultRole: "role:readonly", adminGroups: [], adminUsers: [] },
+  replicas: { server: 1, repoServer: 1, controller: 1, applicationSet: 1 },
+  root: { name: "bootstrap", project: "bootstrap", selfHeal: false },
+};
+
+export const FLUX: FluxSettings = {
+  namespace: "flux-system",
+  imageAutomation: false,
+  source: { name: "flux-system", interval: "1m" },
+  root: { name: "flux-bootstrap", interval: "10m", prune: true, wait: true, timeout: "5m" },
+};

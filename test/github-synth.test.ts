@@ -1,0 +1,86 @@
+/**
+ * The GitHub and Tailscale part in the prod stack's synth output (`cli/main.ts synth`).
+ *
+ * PENDING until stacks/cluster.ts calls `buildGithubAccess` (stacks/github-access.ts) and
+ * Pulumi.prod.yaml turns `gitops-bootstrap:github` and `gitops-bootstrap:tailscale` on: today the
+ * stack schema only allows `enabled: false` for them, so the prod synth has none of these resources
+ * and every assertion here would fail. Remove `.skip` when wiring them. Until then the same
+ * properties are proven on the composition itself in test/github-access.test.ts.
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { workflowReferences } from "./workflow-refs";
+
+const ROOT = join(__dirname, "..");
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+
+interface Resource {
+  type: string;
+  name: string;
+  options: Record<string, unknown>;
+  inputs: Record<string, unknown>;
+}
+
+describe.skip("synth --stack prod: GitHub and Tailscale (pending wiring in stacks/cluster.ts)", () => {
+  let work = "";
+  let out = "";
+  let resources: Resource[] = [];
+
+  before(function () {
+    this.timeout(120_000);
+    work = mkdtempSync(join(tmpdir(), "gitops-github-synth-"));
+    out = join(work, "prod");
+    const run = spawnSync(TSX, [join(ROOT, "cli", "main.ts"), "synth", "--stack", "prod", "--out", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as Resource[];
+  });
+  after(() => {
+    if (work !== "") rmSync(work, { recursive: true, force: true });
+  });
+
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+
+  it("has the protected, retained manifest repository and both deploy keys", () => {
+    const [repo] = ofType("github:index/repository:Repository");
+    assert.equal(repo?.options.protect, true);
+    assert.equal(repo?.options.retainOnDelete, true);
+    const titles = ofType("github:index/repositoryDeployKey:RepositoryDeployKey").map((k) => k.inputs.title);
+    assert.deepEqual(titles.sort(), ["prod-ci-write", "prod-cluster-readonly"]);
+  });
+
+  it("creates only Actions settings the workflows read, every secret as [secret]", () => {
+    const read = workflowReferences();
+    for (const s of ofType("github:index/actionsSecret:ActionsSecret")) {
+      assert.ok(read.secrets.has(String(s.inputs.secretName)), String(s.inputs.secretName));
+      assert.equal(s.inputs.value, "[secret]");
+    }
+    for (const v of ofType("github:index/actionsVariable:ActionsVariable")) {
+      assert.ok(read.variables.has(String(v.inputs.variableName)), String(v.inputs.variableName));
+    }
+  });
+
+  it("the engine's repository Secret holds the read-only deploy key, as [secret]", () => {
+    const secrets = ofType("kubernetes:core/v1:Secret");
+    assert.ok(secrets.length >= 1);
+    for (const s of secrets) {
+      for (const value of Object.values(s.inputs.stringData as Record<string, string>))
+        assert.equal(value, "[secret]");
+    }
+  });
+
+  it("writes no private key, token or OAuth secret in clear", () => {
+    const files = readdirSync(out, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      assert.doesNotMatch(text, /MOCK-PRIVATE-KEY|PRIVATE KEY|tskey-/, relative(out, file));
+    }
+  });
+});
