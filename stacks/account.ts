@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CiIdentity } from "../components/ci-identity";
 import { StateBackend } from "../components/state-backend";
 import { roleArn } from "../gitops/aws-state";
+import type { CiValues } from "../gitops/github";
 import {
   AWS_CONFIG_KEY,
   awsSettingsProblems,
@@ -38,7 +39,17 @@ export interface AccountOutputs {
   previewRoleArn: pulumi.Output<string>;
   /** For `aws-actions/configure-aws-credentials` in the deploy workflow. */
   deployRoleArn: pulumi.Output<string>;
+  /** The bucket's region (`AWS_REGION` in the workflows). */
+  region: string;
+  /** The GitHub environment the deploy role trusts; absent when it trusts the default branch. */
+  deployEnvironment?: string;
 }
+
+// Compile-time proof: the account outputs are exactly what the GitHub part writes as CI variables
+// (AWS_REGION, AWS_*_ROLE_ARN, DEPLOY_ENVIRONMENT, PULUMI_BACKEND_URL, PULUMI_SECRETS_PROVIDER).
+const _ciVariablesFit = (outputs: AccountOutputs): NonNullable<CiValues<pulumi.Input<string>>["aws"]> =>
+  outputs;
+void _ciVariablesFit;
 
 /** Whether raw stack config (fully qualified keys, string values) belongs to the account stack. */
 export function isAccountStackConfig(raw: Record<string, string>): boolean {
@@ -160,5 +171,7 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     oidcProviderArn: identity.oidcProviderArn,
     previewRoleArn: identity.previewRoleArn,
     deployRoleArn: identity.deployRoleArn,
+    region: settings.region,
+    ...(ci.environment === undefined ? {} : { deployEnvironment: ci.environment }),
   };
 }

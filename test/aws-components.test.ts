@@ -246,6 +246,8 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
         "arn:aws:iam::123456789012:role/gitops-bootstrap-ci-preview",
       );
       assert.equal(built.outputs.deployRoleArn, "arn:aws:iam::123456789012:role/github-actions-homelab");
+      assert.equal(built.outputs.region, "eu-west-1");
+      assert.equal(built.outputs.deployEnvironment, "production");
     });
   });
 
