@@ -1,0 +1,177 @@
+/**
+ * The account stack: the AWS resources every cluster stack depends on but none may delete — the
+ * state bucket and its KMS key, the GitHub OIDC provider and the two CI roles.
+ *
+ * It is a stack of this same program (`Pulumi.account.yaml`, `gitops-bootstrap:stackKind: account`)
+ * run by a human administrator. Cluster stacks keep their state in its bucket but never hold its
+ * resources in their state, so no cluster `pulumi up` or `destroy` can touch them; the CI roles are
+ * also denied deleting or loosening the bucket and key by the resources' own policies.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CiIdentity } from "../components/ci-identity";
+import { StateBackend } from "../components/state-backend";
+import { roleArn } from "../gitops/aws-state";
+import type { CiValues } from "../gitops/github";
+import {
+  AWS_CONFIG_KEY,
+  awsSettingsProblems,
+  awsSettingsSchema,
+  type AwsSettings,
+} from "../gitops/aws-settings";
+
+/** The config key that marks a stack as the account stack. */
+export const STACK_KIND_KEY = "gitops-bootstrap:stackKind";
+
+export interface AccountProviders {
+  aws: aws.Provider;
+}
+
+export interface AccountOutputs {
+  /** `pulumi login` URL of the state bucket: `s3://<bucket>?region=<region>`. */
+  backendUrl: pulumi.Output<string>;
+  /** `--secrets-provider` for every stack: `awskms://<keyId>?region=<region>`. */
+  secretsProvider: pulumi.Output<string>;
+  stateBucket: pulumi.Output<string>;
+  stateKeyArn: pulumi.Output<string>;
+  oidcProviderArn: pulumi.Output<string>;
+  /** For `aws-actions/configure-aws-credentials` in the preview workflow. */
+  previewRoleArn: pulumi.Output<string>;
+  /** For `aws-actions/configure-aws-credentials` in the deploy workflow. */
+  deployRoleArn: pulumi.Output<string>;
+  /** The bucket's region (`AWS_REGION` in the workflows). */
+  region: string;
+  /** The GitHub environment the deploy role trusts; absent when it trusts the default branch. */
+  deployEnvironment?: string;
+}
+
+// Compile-time proof: the account outputs are exactly what the GitHub part writes as CI variables
+// (AWS_REGION, AWS_*_ROLE_ARN, DEPLOY_ENVIRONMENT, PULUMI_BACKEND_URL, PULUMI_SECRETS_PROVIDER).
+const _ciVariablesFit = (outputs: AccountOutputs): NonNullable<CiValues<pulumi.Input<string>>["aws"]> =>
+  outputs;
+void _ciVariablesFit;
+
+/** Whether raw stack config (fully qualified keys, string values) belongs to the account stack. */
+export function isAccountStackConfig(raw: Record<string, string>): boolean {
+  return raw[STACK_KIND_KEY] === "account";
+}
+
+export type AccountParseResult = { ok: true; settings: AwsSettings } | { ok: false; errors: string[] };
+
+function decode(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Validates an account stack's raw config: `stackKind: account` and an enabled `aws` object, and
+ * nothing of a cluster stack. Every problem is reported at once, each naming its key.
+ */
+export function parseAccountConfig(raw: Record<string, string>): AccountParseResult {
+  const errors: string[] = [];
+  for (const key of Object.keys(raw).sort()) {
+    if (!key.startsWith("gitops-bootstrap:") || key === STACK_KIND_KEY || key === AWS_CONFIG_KEY) continue;
+    errors.push(
+      `${key}: belongs to a cluster stack; the account stack (${STACK_KIND_KEY}: account) holds only ${AWS_CONFIG_KEY}; move it to Pulumi.<cluster>.yaml`,
+    );
+  }
+  if (!isAccountStackConfig(raw)) {
+    errors.push(`${STACK_KIND_KEY}: must be "account" in the account stack`);
+  }
+  const input = raw[AWS_CONFIG_KEY];
+  if (input === undefined) {
+    errors.push(
+      `${AWS_CONFIG_KEY}: is required in the account stack: enabled, accountId, region, stateBucket, ci`,
+    );
+    return { ok: false, errors };
+  }
+  const value = decode(input);
+  errors.push(...awsSettingsProblems(value));
+  const parsed = awsSettingsSchema.safeParse(value);
+  if (parsed.success && !parsed.data.enabled) {
+    errors.push(
+      `${AWS_CONFIG_KEY}.enabled: must be true in the account stack; it exists to create the AWS resources`,
+    );
+  }
+  if (errors.length > 0 || !parsed.success || !parsed.data.enabled) return { ok: false, errors };
+  return { ok: true, settings: parsed.data };
+}
+
+/** Reads and validates the running stack's config; throws one error listing every problem. */
+export function loadAccountConfig(): AwsSettings {
+  const result = parseAccountConfig(pulumi.runtime.allConfig());
+  if (!result.ok) {
+    const noun = result.errors.length === 1 ? "error" : "errors";
+    throw new pulumi.RunError(
+      [
+        `Stack ${pulumi.getStack()}: ${result.errors.length} config ${noun} (nothing was changed):`,
+        ...result.errors.map((e) => `  - ${e}`),
+      ].join("\n"),
+    );
+  }
+  return result.settings;
+}
+
+/**
+ * The explicit AWS provider: the configured region, and `allowedAccountIds` so that credentials
+ * for any other account fail before anything is read or changed.
+ */
+export function accountProviders(settings: AwsSettings): AccountProviders {
+  return {
+    aws: new aws.Provider("aws", {
+      region: settings.region,
+      allowedAccountIds: [settings.accountId],
+      defaultTags: { tags: { "managed-by": "gitops-bootstrap", "gitops-bootstrap-stack": "account" } },
+    }),
+  };
+}
+
+/** Registers the account stack's resources with the given providers. */
+export function buildAccount(settings: AwsSettings, providers: AccountProviders): AccountOutputs {
+  const { ci } = settings;
+  // Role ARNs are known from their names, so the bucket and key policies can deny the CI roles
+  // without waiting for (or depending on) the roles themselves.
+  const ciRoleArns = [ci.roleNames.preview, ci.roleNames.deploy].map((name) =>
+    roleArn(settings.partition, settings.accountId, name),
+  );
+
+  const state = new StateBackend("state", {
+    provider: providers.aws,
+    bucketName: settings.stateBucket.name,
+    region: settings.region,
+    accountId: settings.accountId,
+    partition: settings.partition,
+    noncurrentVersionExpirationDays: settings.stateBucket.noncurrentVersionExpirationDays,
+    abortIncompleteMultipartUploadDays: settings.stateBucket.abortIncompleteMultipartUploadDays,
+    keyDeletionWindowDays: settings.stateBucket.keyDeletionWindowDays,
+    tamperDeniedPrincipalArns: ciRoleArns,
+    ...(settings.adopt.stateBucket === undefined ? {} : { importBucket: settings.adopt.stateBucket }),
+  });
+
+  const identity = new CiIdentity("ci", {
+    provider: providers.aws,
+    trust: ci,
+    bucketArn: state.bucketArn,
+    keyArn: state.keyArn,
+    region: settings.region,
+    roleNames: ci.roleNames,
+    deployPolicyArns: ci.deployPolicyArns,
+    ...(settings.adopt.oidcProvider === undefined ? {} : { importOidcProvider: settings.adopt.oidcProvider }),
+    ...(settings.adopt.deployRole === undefined ? {} : { importDeployRole: settings.adopt.deployRole }),
+  });
+
+  return {
+    backendUrl: state.backendUrl,
+    secretsProvider: state.secretsProvider,
+    stateBucket: state.bucketName,
+    stateKeyArn: state.keyArn,
+    oidcProviderArn: identity.oidcProviderArn,
+    previewRoleArn: identity.previewRoleArn,
+    deployRoleArn: identity.deployRoleArn,
+    region: settings.region,
+    ...(ci.environment === undefined ? {} : { deployEnvironment: ci.environment }),
+  };
+}
