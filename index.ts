@@ -1,10 +1,18 @@
-// gitops-bootstrap: one Pulumi stack per cluster. Config errors stop the run before anything is registered.
+// gitops-bootstrap: one Pulumi stack per cluster, plus one account stack per AWS account.
+// Config errors stop the run before anything is registered.
+import * as pulumi from "@pulumi/pulumi";
+import { accountProviders, buildAccount, isAccountStackConfig, loadAccountConfig } from "./stacks/account";
 import { buildCluster } from "./stacks/cluster";
 import { loadStackConfig, loadStackSecrets } from "./stacks/config";
 
-const cluster = buildCluster(loadStackConfig(), loadStackSecrets());
+function buildStack(): Record<string, unknown> {
+  if (isAccountStackConfig(pulumi.runtime.allConfig())) {
+    const settings = loadAccountConfig();
+    return { ...buildAccount(settings, accountProviders(settings)) };
+  }
+  return { ...buildCluster(loadStackConfig(), loadStackSecrets()) };
+}
 
-export const engine = cluster.engine;
-export const namespace = cluster.namespace;
-export const rootApp = cluster.rootApp;
-export const repoUrl = cluster.repoUrl;
+// The stack outputs: the account's (backend URL, secrets provider, role ARNs) or the cluster's
+// (engine, namespace, root app, repository URL).
+export = buildStack();

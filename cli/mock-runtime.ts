@@ -11,6 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import { CI_OUTPUT_NAMES } from "../stacks/account";
 
 /** Drains the RPC queue; exported by the runtime but marked internal, so absent from its typings. */
 const { waitForRPCs } = settings as unknown as { waitForRPCs(): Promise<void> };
@@ -68,6 +69,13 @@ const ACCOUNT = "123456789012";
  * as mocks; nothing consumes them but the recorder.
  */
 export const MOCK_STATE: Readonly<Record<string, MockState>> = {
+  // A stack reference answers with labelled stand-ins naming the stack and output they come from.
+  "pulumi:pulumi:StackReference": (_name, inputs) => ({
+    outputs: Object.fromEntries(
+      CI_OUTPUT_NAMES.map((output) => [output, `[${String(inputs.name)} output ${output}]`]),
+    ),
+    secretOutputNames: [],
+  }),
   "kubernetes:core/v1:Namespace": (name, inputs) => ({
     metadata: { name, ...(inputs.metadata as object | undefined) },
   }),

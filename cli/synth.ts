@@ -176,10 +176,10 @@ export async function synthesize(projectDir: string, stack: string): Promise<Syn
     config: stackFile.config,
     secretKeys: stackFile.secretKeys,
   });
-  const program = (await import(resolve(projectDir, "index.ts"))) as Record<string, unknown>;
-  const exported = Object.fromEntries(
-    Object.entries(program).filter(([k]) => k !== "default" && k !== "__esModule"),
-  );
+  const loaded = (await import(resolve(projectDir, "index.ts"))) as Record<string, unknown>;
+  // index.ts sets module.exports to the stack's outputs (`export =`): import() hands that object over
+  // as is when compiled to require(), or as `default` when Node's ESM loader wraps it.
+  const exported = (loaded.default ?? loaded) as Record<string, unknown>;
   const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
   await runtime.settle();
   return {

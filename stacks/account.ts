@@ -45,6 +45,16 @@ export interface AccountOutputs {
   deployEnvironment?: string;
 }
 
+/** The account outputs a cluster stack hands to CI (through a StackReference), by name. */
+export const CI_OUTPUT_NAMES = [
+  "region",
+  "previewRoleArn",
+  "deployRoleArn",
+  "deployEnvironment",
+  "backendUrl",
+  "secretsProvider",
+] as const satisfies ReadonlyArray<keyof AccountOutputs>;
+
 // Compile-time proof: the account outputs are exactly what the GitHub part writes as CI variables
 // (AWS_REGION, AWS_*_ROLE_ARN, DEPLOY_ENVIRONMENT, PULUMI_BACKEND_URL, PULUMI_SECRETS_PROVIDER).
 const _ciVariablesFit = (outputs: AccountOutputs): NonNullable<CiValues<pulumi.Input<string>>["aws"]> =>

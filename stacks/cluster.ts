@@ -11,6 +11,7 @@ import { Flux } from "../components/flux";
 import { RootApp } from "../components/root-app";
 import { argoCdRootObjects, type ArgoCdSettings, type ManifestRepo } from "../gitops/argocd";
 import { fluxRootObjects } from "../gitops/flux";
+import { CI_OUTPUT_NAMES } from "./account";
 import type { StackConfig, StackSecrets } from "./config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
 
@@ -50,12 +51,27 @@ function accessProviders(config: StackConfig): GithubAccessArgs["providers"] {
   };
 }
 
+/**
+ * The account stack's outputs CI needs (role ARNs, region, state backend, secrets provider), read
+ * through a StackReference: the cluster stack never holds the account's resources in its state.
+ */
+function accountOutputsForCi(accountStack: string | undefined): GithubAccessArgs["aws"] {
+  if (accountStack === undefined) return undefined;
+  const account = new pulumi.StackReference("account", { name: accountStack });
+  const read = (name: (typeof CI_OUTPUT_NAMES)[number]) =>
+    account.requireOutput(name) as pulumi.Output<string>;
+  return {
+    region: read("region"),
+    previewRoleArn: read("previewRoleArn"),
+    deployRoleArn: read("deployRoleArn"),
+    deployEnvironment: account.getOutput("deployEnvironment") as pulumi.Output<string>,
+    backendUrl: read("backendUrl"),
+    secretsProvider: read("secretsProvider"),
+  };
+}
+
 /** Registers one cluster's resources. Every resource uses an explicit provider. */
-export function buildCluster(
-  config: StackConfig,
-  secrets: StackSecrets,
-  aws?: GithubAccessArgs["aws"],
-): ClusterOutputs {
+export function buildCluster(config: StackConfig, secrets: StackSecrets): ClusterOutputs {
   const provider = new k8s.Provider("kubernetes", {
     // Unset means the kubeconfig's current context, as kubectl would use.
     ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
@@ -63,6 +79,7 @@ export function buildCluster(
   });
   const repo: ManifestRepo = config.repo;
 
+  const aws = accountOutputsForCi(config.aws.accountStack);
   const access = buildGithubAccess({
     stack: pulumi.getStack(),
     github: config.github,

@@ -256,25 +256,38 @@ const fluxSchema = z
   })
   .strict();
 
-/** A part later issues build (AWS, GitHub, Tailscale): for now it may only be switched off. */
-const plannedPart = (part: string) =>
-  z
-    .object({ enabled: bool().default(false) })
-    .strict()
-    .refine((p) => !p.enabled, {
-      path: ["enabled"],
-      error: `the ${part} part is not available in this version; set it to false or remove the key`,
-    });
+/** A Pulumi stack reference: `organization/<project>/<stack>` (self-managed backends use `organization`). */
+const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/**
+ * A cluster stack's view of AWS: the account stack owns the state bucket, key and CI roles
+ * (`stackKind: account`); a cluster stack only names it, to hand its outputs to CI.
+ */
+const clusterAwsSchema = z
+  .object({
+    accountStack: z
+      .string({ error: "must be a string" })
+      .regex(STACK_REFERENCE, {
+        error: "must be a stack reference such as organization/gitops-bootstrap/account",
+      })
+      .optional(),
+  })
+  .strict();
 
 const stackSchema = z
   .object({
+    stackKind: z
+      .literal("cluster", {
+        error: 'must be "cluster" here (the account stack has its own file with stackKind: account)',
+      })
+      .default("cluster"),
     engine: z.enum(["argocd", "flux"], { error: 'must be "argocd" or "flux"' }),
     kubernetes: kubernetesSchema.prefault({}),
     repo: repoSchema,
     charts: chartsSchema.prefault({}),
     argocd: argocdSchema.prefault({}),
     flux: fluxSchema.prefault({}),
-    aws: plannedPart("AWS").prefault({}),
+    aws: clusterAwsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
   })
@@ -352,6 +365,12 @@ function unknownKeyMessage(key: string, known: string[]): string {
 
 function issueMessages(issue: z.core.$ZodIssue): Array<{ path: string; message: string }> {
   const at = (path: readonly PropertyKey[]) => path.map(String).join(".");
+  if (issue.code === "unrecognized_keys" && at(issue.path) === "aws") {
+    return issue.keys.map((key) => ({
+      path: at([...issue.path, key]),
+      message: `belongs to the account stack (Pulumi.account.yaml, stackKind: account), which owns the state bucket and CI roles; a cluster stack only names it with aws.accountStack`,
+    }));
+  }
   if (issue.code === "unrecognized_keys") {
     const known = knownKeysAt(issue.path);
     return issue.keys.map((key) => ({

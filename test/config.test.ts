@@ -50,7 +50,10 @@ describe("stack config", () => {
     assert.equal(c.argocd.root.name, "bootstrap");
     assert.deepEqual(c.argocd.replicas, { server: 1, repoServer: 1, controller: 1, applicationSet: 1 });
     assert.equal(c.flux.root.name, "flux-bootstrap");
-    assert.equal(c.aws.enabled, false);
+    assert.equal(c.aws.accountStack, undefined);
+    assert.equal(c.github.enabled, false);
+    assert.equal(c.tailscale.enabled, false);
+    assert.equal(c.stackKind, "cluster");
   });
 
   it("keeps an explicit false and 0-like values instead of defaulting them", () => {
@@ -217,10 +220,37 @@ describe("stack config", () => {
         /engine is argocd/,
       ],
       [
-        "switching on a part not built yet",
+        "account settings in a cluster stack",
         { ...MINIMAL, aws: { enabled: true } },
         "aws.enabled",
-        /not available/,
+        /belongs to the account stack/,
+      ],
+      [
+        "a malformed account stack reference",
+        { ...MINIMAL, aws: { accountStack: "account" } },
+        "aws.accountStack",
+        /organization\/gitops-bootstrap\/account/,
+      ],
+      [
+        "a stack kind other than cluster",
+        { ...MINIMAL, stackKind: "acount" },
+        "stackKind",
+        /must be "cluster" here/,
+      ],
+      [
+        "a GitHub part without an owner",
+        {
+          ...MINIMAL,
+          github: { enabled: true, sourceRepository: "infra", manifestRepository: { name: "manifests" } },
+        },
+        "github.owner",
+        /is required|must be a string/,
+      ],
+      [
+        "a Tailscale tag without tag:",
+        { ...MINIMAL, tailscale: { enabled: true, tags: ["ci"] } },
+        "tailscale.tags.0",
+        /must start with "tag:"/,
       ],
       [
         "an empty kube context",

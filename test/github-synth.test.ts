@@ -1,12 +1,4 @@
-/**
- * The GitHub and Tailscale part in the prod stack's synth output (`cli/main.ts synth`).
- *
- * PENDING until stacks/cluster.ts calls `buildGithubAccess` (stacks/github-access.ts) and
- * Pulumi.prod.yaml turns `gitops-bootstrap:github` and `gitops-bootstrap:tailscale` on: today the
- * stack schema only allows `enabled: false` for them, so the prod synth has none of these resources
- * and every assertion here would fail. Remove `.skip` when wiring them. Until then the same
- * properties are proven on the composition itself in test/github-access.test.ts.
- */
+/** The GitHub and Tailscale part in the prod stack's synth output (`cli/main.ts synth`). */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -24,7 +16,7 @@ interface Resource {
   inputs: Record<string, unknown>;
 }
 
-describe.skip("synth --stack prod: GitHub and Tailscale (pending wiring in stacks/cluster.ts)", () => {
+describe("synth --stack prod: GitHub and Tailscale", () => {
   let work = "";
   let out = "";
   let resources: Resource[] = [];
