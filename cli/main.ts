@@ -1,17 +1,20 @@
 /**
  * gitops-bootstrap's offline commands. None of them needs the Pulumi CLI, credentials or a cluster.
  */
+import { configCommand } from "./config";
 import { generateCommand } from "./generate";
 import { synthCommand } from "./synth";
 
 const HELP = `Usage: gitops-bootstrap <command> [options]
 
 Commands:
+  config    validate a stack's config offline and print it with every default filled in
   generate  turn an app catalog into Argo CD Applications/ApplicationSets or Flux Kustomizations (replaces generate-apps.sh)
   synth     run the program offline under Pulumi's mock runtime and write what it would create
 Run \`gitops-bootstrap <command> --help\` for a command's options.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  config: configCommand,
   generate: generateCommand,
   synth: synthCommand,
 };

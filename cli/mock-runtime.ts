@@ -50,6 +50,8 @@ export interface Registration {
   custom: boolean;
   /** True for multi-language components (helm.v4.Chart, yaml.v2.ConfigFile): rendered by a provider. */
   remote: boolean;
+  /** The ID of an existing resource that is only read (StackReference, `Resource.get`), never managed. */
+  read?: string;
   parent?: string;
   /** Provider reference `urn::id`, for custom resources with an explicit provider. */
   provider?: string;
@@ -88,7 +90,7 @@ export const MOCK_STATE: Readonly<Record<string, MockState>> = {
   }),
   "aws:kms/key:Key": (name) => ({
     keyId: `mock-key-${name}`,
-    arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/mock-key-${name}`,
+    arn: `arn:aws:kms:mock-region:${ACCOUNT}:key/mock-key-${name}`,
   }),
   "aws:iam/role:Role": (name, inputs) => ({
     arn: `arn:aws:iam::${ACCOUNT}:role/${String(inputs.name ?? name)}`,
@@ -142,6 +144,15 @@ export function revealSecrets(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealSecrets(v)]));
   }
   return value;
+}
+
+interface ReadRequest {
+  getType(): string;
+  getName(): string;
+  getId(): string;
+  getParent(): string;
+  getProvider(): string;
+  getDependenciesList(): string[];
 }
 
 interface RegisterRequest {
@@ -216,6 +227,31 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Moc
 
   const monitor = getMonitor() as unknown as {
     registerResource(req: RegisterRequest, callback: (err: unknown, res: unknown) => void): void;
+    readResource(req: ReadRequest, callback: (err: unknown, res: unknown) => void): void;
+  };
+  const originalRead = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, callback) => {
+    originalRead(req, (err, res) => {
+      if (!err) {
+        registrations.push({
+          urn: (res as { getUrn(): string }).getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          custom: true,
+          remote: false,
+          read: req.getId(),
+          ...(req.getParent() ? { parent: req.getParent() } : {}),
+          ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+          dependsOn: [...req.getDependenciesList()].sort(),
+          inputs: decodeSecrets(inputsByName.get(`${req.getType()}::${req.getName()}`) ?? {}) as Record<
+            string,
+            unknown
+          >,
+          options: {},
+        });
+      }
+      callback(err, res);
+    });
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {

@@ -136,6 +136,7 @@ export function renderSynth(
     dependsOn: r.dependsOn.map(urnName),
     custom: r.custom,
     ...(r.remote ? { remote: true } : {}),
+    ...(r.read === undefined ? {} : { read: r.read }),
     options: r.options,
     inputs: redact(r.inputs),
   }));

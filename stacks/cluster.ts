@@ -70,11 +70,17 @@ function accountOutputsForCi(accountStack: string | undefined): GithubAccessArgs
   };
 }
 
+/** The kubeconfig context the provider uses: the configured one, or the Tailscale proxy's. */
+export function kubeContext(config: StackConfig): string | undefined {
+  return config.kubernetes.context ?? config.kubernetes.tailscaleHost;
+}
+
 /** Registers one cluster's resources. Every resource uses an explicit provider. */
 export function buildCluster(config: StackConfig, secrets: StackSecrets): ClusterOutputs {
   const provider = new k8s.Provider("kubernetes", {
-    // Unset means the kubeconfig's current context, as kubectl would use.
-    ...(config.kubernetes.context === undefined ? {} : { context: config.kubernetes.context }),
+    // Unset means the kubeconfig's current context, as kubectl would use; `tailscale configure
+    // kubeconfig <host>` names its context after the host.
+    ...(kubeContext(config) === undefined ? {} : { context: kubeContext(config) }),
     ...(config.kubernetes.kubeconfig === undefined ? {} : { kubeconfig: config.kubernetes.kubeconfig }),
   });
   const repo: ManifestRepo = config.repo;

@@ -32,6 +32,8 @@ export const SECRET_KEYS = {
 
 const fq = (key: string) => `${PROJECT}:${key}`;
 
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
 // ---- building blocks -----------------------------------------------------------------------
 
 /** A boolean, also accepted as the strings "true"/"false" that `pulumi config set --path` writes. */
@@ -63,8 +65,6 @@ const duration = () =>
   z
     .string({ error: "must be a duration string" })
     .regex(/^(\d+(ms|s|m|h))+$/, { error: "must be a Go duration such as 30s, 10m or 1h" });
-
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 const repoPath = () =>
   z.string({ error: "must be a string" }).superRefine((value, ctx) => {
@@ -100,8 +100,30 @@ const kubernetesSchema = z
       .optional(),
     /** Path to a kubeconfig file; defaults to $KUBECONFIG or ~/.kube/config. */
     kubeconfig: z.string().min(1, { error: "must not be empty; remove it to use $KUBECONFIG" }).optional(),
+    /**
+     * MagicDNS name of the Tailscale operator's API server proxy. `tailscale configure kubeconfig
+     * <name>` makes a context of that name, which the provider then uses, on a laptop and in CI.
+     */
+    tailscaleHost: z
+      .string()
+      .regex(HOSTNAME, { error: "must be the proxy's MagicDNS name, such as k8s-prod.tail1234.ts.net" })
+      .refine((host) => host.includes("."), {
+        error:
+          "must be the full MagicDNS name (such as k8s-prod.tail1234.ts.net): it names the kubeconfig context",
+      })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((kubernetes, ctx) => {
+    if (kubernetes.tailscaleHost !== undefined && kubernetes.context !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["context"],
+        message:
+          "is set together with kubernetes.tailscaleHost, whose kubeconfig context is the host's name; remove one of them",
+      });
+    }
+  });
 
 /** Where the root app looks when neither `repo.path` nor `repo.catalog` says (the catalog's default too). */
 const DEFAULT_ROOT_PATH = "manifests/bootstrap";

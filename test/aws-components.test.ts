@@ -139,7 +139,7 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
         built,
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
       );
-      const keyArn = "arn:aws:kms:us-east-1:123456789012:key/mock-key-state-key";
+      const keyArn = "arn:aws:kms:mock-region:123456789012:key/mock-key-state-key";
       assert.deepEqual(sse.inputs.rules, [
         {
           applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn },
