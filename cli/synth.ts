@@ -39,10 +39,38 @@ export interface StackFile {
   secretKeys: string[];
 }
 
+/** A config value as the engine hands it to the program: strings as they are, anything else as JSON. */
+function configString(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Pulumi.yaml's `config:` as the engine applies it to a stack: a declaration's `default` or
+ * `value` fills a key the stack does not set; a plain value (not a declaration object) is a value.
+ */
+function projectConfig(project: string, declared: Record<string, unknown>): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const [rawKey, declaration] of Object.entries(declared)) {
+    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+    if (declaration === null || typeof declaration !== "object" || Array.isArray(declaration)) {
+      config[key] = configString(declaration);
+      continue;
+    }
+    const { default: fallback, value } = declaration as { default?: unknown; value?: unknown };
+    if (value !== undefined) config[key] = configString(value);
+    else if (fallback !== undefined) config[key] = configString(fallback);
+  }
+  return config;
+}
+
 /** Reads Pulumi.yaml and Pulumi.<stack>.yaml into config as the Pulumi engine passes it. */
 export function readStackFile(projectDir: string, stack: string): StackFile {
   const projectFile = join(projectDir, "Pulumi.yaml");
-  const project = (parse(readFileSync(projectFile, "utf8")) as { name?: unknown }).name;
+  const projectDoc = parse(readFileSync(projectFile, "utf8")) as {
+    name?: unknown;
+    config?: Record<string, unknown>;
+  };
+  const project = projectDoc.name;
   if (typeof project !== "string") throw new Error(`${projectFile}: has no project name`);
 
   const stackFile = join(projectDir, `Pulumi.${stack}.yaml`);
@@ -54,7 +82,7 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
     throw new Error(`${stackFile}: no such stack file; stacks here: ${stacks.join(", ") || "none"}`);
   }
   const document = (parse(readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  const config: Record<string, string> = {};
+  const config = projectConfig(project, projectDoc.config ?? {});
   const secretKeys: string[] = [];
   for (const [rawKey, value] of Object.entries(document.config ?? {})) {
     // Stack files may leave the project's own keys unqualified.
@@ -63,7 +91,7 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
       config[key] = securePlaceholder(key);
       secretKeys.push(key);
     } else {
-      config[key] = typeof value === "string" ? value : JSON.stringify(value);
+      config[key] = configString(value);
     }
   }
   return { project, config, secretKeys: secretKeys.sort() };

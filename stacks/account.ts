@@ -13,6 +13,7 @@ import { CiIdentity } from "../components/ci-identity";
 import { StateBackend } from "../components/state-backend";
 import { roleArn } from "../gitops/aws-state";
 import type { CiValues } from "../gitops/github";
+import { isUnsetConfigValue } from "./config";
 import {
   AWS_CONFIG_KEY,
   awsSettingsProblems,
@@ -84,6 +85,8 @@ export function parseAccountConfig(raw: Record<string, string>): AccountParseRes
   const errors: string[] = [];
   for (const key of Object.keys(raw).sort()) {
     if (!key.startsWith("gitops-bootstrap:") || key === STACK_KIND_KEY || key === AWS_CONFIG_KEY) continue;
+    // Pulumi injects Pulumi.yaml's empty defaults into every stack; only a value set here counts.
+    if (isUnsetConfigValue(raw[key] ?? "")) continue;
     errors.push(
       `${key}: belongs to a cluster stack; the account stack (${STACK_KIND_KEY}: account) holds only ${AWS_CONFIG_KEY}; move it to Pulumi.<cluster>.yaml`,
     );

@@ -335,6 +335,14 @@ export const CONFIG_KEYS: readonly string[] = [
 
 export type ParseResult = { ok: true; config: StackConfig } | { ok: false; errors: string[] };
 
+/**
+ * Whether a raw config value means "not set": Pulumi.yaml gives every key an empty default (`""` or
+ * `{}`) because Pulumi demands a value for every declared key without one, in every stack.
+ */
+export function isUnsetConfigValue(raw: string): boolean {
+  return raw === "" || raw === "{}";
+}
+
 /** Pulumi hands config values over as strings; objects, arrays and booleans arrive as JSON. */
 function decodeValue(raw: string): unknown {
   try {
@@ -432,18 +440,25 @@ export function parseStackConfig(
   for (const [key, value] of Object.entries(raw)) {
     if (!key.startsWith(`${PROJECT}:`)) continue;
     const name = key.slice(PROJECT.length + 1);
+    if (CONFIG_KEYS.includes(name) && isUnsetConfigValue(value) && !secretKeys.has(key)) continue;
     if (secretNames.has(name)) {
       if (!secretKeys.has(key)) {
         errors.push(
           `${key}: is stored in plain text; remove it with \`pulumi config rm ${name}\` and set it again with \`pulumi config set --secret ${name} < file\``,
         );
       } else if (value.trim() === "") {
-        errors.push(`${key}: is empty; set it with \`pulumi config set --secret ${name} < file\``);
+        errors.push(`${key}: is blank; set it with \`pulumi config set --secret ${name} < file\``);
       }
       continue;
     }
     input[name] = decodeValue(value);
   }
+
+  // Checked on the raw input, so it is reported even when other keys fail to parse.
+  const githubOn = [true, "true"].includes(
+    (input.github as { enabled?: unknown } | undefined)?.enabled as never,
+  );
+  errors.push(...deployKeyProblems(githubOn, secretKeys.has(fq(SECRET_KEYS.repoSshPrivateKey))));
 
   const result = stackSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
@@ -460,7 +475,6 @@ export function parseStackConfig(
         `${fq(other)}: is set but ${fq("engine")} is ${config.engine}; remove the ${other} section or set engine to ${other}`,
       );
     }
-    errors.push(...deployKeyProblems(config, secretKeys.has(fq(SECRET_KEYS.repoSshPrivateKey))));
     if (config.github.enabled) {
       const why = repoUrlProblem(config.repo.url, config.github.owner, config.github.manifestRepository.name);
       if (why !== undefined) errors.push(`${fq("repo.url")}: ${why}`);
@@ -479,14 +493,14 @@ export function parseStackConfig(
 }
 
 /** The deploy key comes from config, or from the GitHub part that generates it: exactly one. */
-function deployKeyProblems(config: StackConfig, hasKey: boolean): string[] {
+function deployKeyProblems(githubOn: boolean, hasKey: boolean): string[] {
   const key = fq(SECRET_KEYS.repoSshPrivateKey);
-  if (config.github.enabled && hasKey) {
+  if (githubOn && hasKey) {
     return [
       `${key}: is set but ${fq("github")} generates the read-only deploy key; remove it with \`pulumi config rm ${SECRET_KEYS.repoSshPrivateKey}\``,
     ];
   }
-  if (!config.github.enabled && !hasKey) {
+  if (!githubOn && !hasKey) {
     return [
       `${key}: is required: the private half of the manifest repository's read-only deploy key; set it with \`pulumi config set --secret ${SECRET_KEYS.repoSshPrivateKey} < ~/.ssh/manifests_deploy_key\`, or switch on ${fq("github")} to generate it`,
     ];

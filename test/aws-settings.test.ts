@@ -279,7 +279,11 @@ describe("stacks/account config", () => {
 
   it("rejects a disabled aws object, a missing stackKind and cluster keys, all at once", () => {
     const result = parseAccountConfig({
-      ...raw({ enabled: false }, { "gitops-bootstrap:repo": "{}" }),
+      // `{}` is Pulumi.yaml's injected default (unset); a set value is what belongs elsewhere.
+      ...raw(
+        { enabled: false },
+        { "gitops-bootstrap:repo": '{"url":"git@github.com:acme/m.git"}', "gitops-bootstrap:flux": "{}" },
+      ),
       "gitops-bootstrap:stackKind": "cluster",
     });
     assert.ok(!result.ok);

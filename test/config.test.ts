@@ -2,7 +2,15 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CONFIG_KEYS, formatConfigErrors, parseStackConfig, PROJECT, SECRET_KEYS } from "../stacks/config";
+import { readStackFile } from "../cli/synth";
+import {
+  CONFIG_KEYS,
+  formatConfigErrors,
+  isUnsetConfigValue,
+  parseStackConfig,
+  PROJECT,
+  SECRET_KEYS,
+} from "../stacks/config";
 import { CHARTS } from "../gitops/versions";
 
 const KEY = `${PROJECT}:${SECRET_KEYS.repoSshPrivateKey}`;
@@ -324,38 +332,49 @@ describe("stack config", () => {
     assert.ok(config[KEY]);
   });
 
-  it("declares exactly the schema's keys in Pulumi.yaml, each with a description", () => {
+  it("declares exactly the schema's keys in Pulumi.yaml, each with a description and an empty default", () => {
     const project = parse(readFileSync(join(__dirname, "..", "Pulumi.yaml"), "utf8")) as {
-      config: Record<string, { description?: string; secret?: boolean } | unknown[]>;
+      config: Record<string, { description?: string; default?: unknown; secret?: boolean } | unknown[]>;
     };
     const declared = Object.keys(project.config)
       .filter((k) => k.startsWith(`${PROJECT}:`))
       .map((k) => k.slice(PROJECT.length + 1));
     assert.deepEqual([...declared].sort(), [...CONFIG_KEYS].sort());
     for (const key of declared) {
-      const entry = project.config[`${PROJECT}:${key}`] as { description?: string; secret?: boolean };
+      const entry = project.config[`${PROJECT}:${key}`] as {
+        description?: string;
+        default?: unknown;
+        secret?: boolean;
+      };
       assert.ok((entry.description ?? "").length > 20, `${key} needs a description`);
-      assert.equal(
-        entry.secret === true,
-        Object.values(SECRET_KEYS).includes(key as never),
-        `${key} secret flag`,
-      );
+      // Pulumi requires a declared key without a default in every stack, and injects defaults into
+      // every stack: so each default must be one the program reads as unset (or stackKind's).
+      assert.ok(entry.default !== undefined, `${key} needs a default, or every stack must set it`);
+      const raw = typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
+      assert.ok(key === "stackKind" ? raw === "cluster" : isUnsetConfigValue(raw), `${key}: default ${raw}`);
+      assert.equal(entry.secret, undefined, `${key}: a secret flag would reject the empty default`);
     }
   });
 
-  it("accepts both example stacks", () => {
+  it("still reports a missing engine, repo and deploy key when only Pulumi.yaml's defaults are there", () => {
+    const { config } = readStackFile(join(__dirname, ".."), "homelab");
+    const onlyDefaults = Object.fromEntries(
+      Object.entries(config).filter(
+        ([k, v]) => !k.startsWith(`${PROJECT}:`) || isUnsetConfigValue(v) || k.endsWith(":stackKind"),
+      ),
+    );
+    const result = parseStackConfig(onlyDefaults, new Set());
+    assert.ok(!result.ok);
+    assert.deepEqual(
+      result.errors.map((e) => e.split(":")[1]),
+      ["engine", "repo", "repoSshPrivateKey"],
+    );
+  });
+
+  it("accepts every example stack, merged with Pulumi.yaml's defaults as the engine does", () => {
     for (const stack of ["prod", "homelab"]) {
-      const file = parse(readFileSync(join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as {
-        config: Record<string, unknown>;
-      };
-      const config: Record<string, string> = {};
-      const secretKeys = new Set<string>();
-      for (const [key, value] of Object.entries(file.config)) {
-        const secure = value !== null && typeof value === "object" && "secure" in value;
-        if (secure) secretKeys.add(key);
-        config[key] = secure ? "placeholder" : typeof value === "string" ? value : JSON.stringify(value);
-      }
-      const result = parseStackConfig(config, secretKeys);
+      const { config, secretKeys } = readStackFile(join(__dirname, ".."), stack);
+      const result = parseStackConfig(config, new Set(secretKeys), { projectDir: join(__dirname, "..") });
       assert.ok(result.ok, `${stack}: ${result.ok ? "" : result.errors.join("\n")}`);
     }
   });
