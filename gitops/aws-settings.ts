@@ -7,6 +7,7 @@
  * `gitops-bootstrap:aws.<path>: <message>`, all at once, before anything is registered.
  */
 import { z } from "zod";
+import { bool, checkedString, count } from "./config-schema";
 import { githubOidcProviderArn, partitionOf, type Partition } from "./aws-state";
 import { managedPolicyName, type CiTrust } from "./iam";
 
@@ -105,28 +106,6 @@ export function workflowProblem(path: string): string | undefined {
 
 // ---- schema -----------------------------------------------------------------------------------
 
-const rule = (problem: (value: string) => string | undefined) =>
-  z.string({ error: "must be a string" }).superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message !== undefined) ctx.addIssue({ code: "custom", message });
-  });
-
-const bool = () =>
-  z.preprocess(
-    (v) => (v === "true" ? true : v === "false" ? false : v),
-    z.boolean({ error: "must be true or false" }),
-  );
-
-const count = (min: number, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
-    z
-      .number({ error: `must be a whole number from ${min} to ${max}` })
-      .int({ error: `must be a whole number from ${min} to ${max}` })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` }),
-  );
-
 /** A numeric ID written as a number or a string in YAML; kept as a string for the condition value. */
 const numericId = (example: string) =>
   z.preprocess(
@@ -152,7 +131,7 @@ const policyArn = () =>
 const stateBucketSchema = z
   .object({
     /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
-    name: rule(bucketNameProblem).optional(),
+    name: checkedString(bucketNameProblem).optional(),
     noncurrentVersionExpirationDays: count(1, 3650).default(90),
     abortIncompleteMultipartUploadDays: count(1, 365).default(7),
     keyDeletionWindowDays: count(7, 30).default(30),
@@ -161,12 +140,15 @@ const stateBucketSchema = z
 
 const ciSchema = z
   .object({
-    repository: rule(repositoryProblem),
+    repository: checkedString(repositoryProblem),
     repositoryId: numericId("123456789").optional(),
-    defaultBranch: rule(branchProblem).default("main"),
-    environment: rule(environmentProblem).optional(),
+    defaultBranch: checkedString(branchProblem).default("main"),
+    environment: checkedString(environmentProblem).optional(),
     workflows: z
-      .object({ preview: rule(workflowProblem).optional(), deploy: rule(workflowProblem).optional() })
+      .object({
+        preview: checkedString(workflowProblem).optional(),
+        deploy: checkedString(workflowProblem).optional(),
+      })
       .strict()
       .prefault({}),
     roleNames: z
@@ -184,7 +166,7 @@ const ciSchema = z
 
 const adoptSchema = z
   .object({
-    stateBucket: rule(bucketNameProblem).optional(),
+    stateBucket: checkedString(bucketNameProblem).optional(),
     oidcProvider: z
       .string({ error: "must be a string" })
       .regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
@@ -202,7 +184,7 @@ const rawSchema = z
     accountId: numericId("123456789012")
       .refine((id) => /^\d{12}$/.test(id), { error: "must be the 12-digit AWS account ID, as a string" })
       .optional(),
-    region: rule(regionProblem).optional(),
+    region: checkedString(regionProblem).optional(),
     stateBucket: stateBucketSchema.prefault({}),
     ci: ciSchema.optional(),
     adopt: adoptSchema.prefault({}),

@@ -5,18 +5,11 @@
  * key is named from the issue's path.
  */
 import { z } from "zod";
+import { checkedString } from "./config-schema";
 import { BRANCH_NAME, PULUMI_STACK_NAME, githubOwnerProblem, githubRepositoryNameProblem } from "./github";
 
 /** The stack config key this schema validates. */
 export const GITHUB_CONFIG_KEY = "gitops-bootstrap:github";
-
-/** A string checked by a `…Problem` function, so schema and pure code share one rule. */
-export function checkedString(problem: (value: string) => string | undefined) {
-  return z.string({ error: "must be a string" }).superRefine((value, ctx) => {
-    const why = problem(value);
-    if (why !== undefined) ctx.addIssue({ code: "custom", message: why });
-  });
-}
 
 /** `enabled` missing or not a boolean. */
 const enabledError = {

@@ -3,7 +3,8 @@
  * {@link tailscaleSettingsSchema} into the stack schema.
  */
 import { z } from "zod";
-import { checkedString, formatIssues } from "./github-settings";
+import { checkedString } from "./config-schema";
+import { formatIssues } from "./github-settings";
 import { MAX_AUTH_KEY_EXPIRY_DAYS, tailscaleTagProblem } from "./tailscale";
 
 /** The stack config key this schema validates. */

@@ -15,6 +15,7 @@ import { repoUrlProblem } from "../gitops/github";
 import { githubSettingsSchema } from "../gitops/github-settings";
 import { tailscaleSettingsSchema } from "../gitops/tailscale-settings";
 import type { FluxSettings } from "../gitops/flux";
+import { bool, count } from "../gitops/config-schema";
 import { rfc1123LabelProblem } from "../gitops/names";
 import { defaultKnownHosts, parseSshRepoUrl } from "../gitops/repository";
 import { CHARTS, EXACT_CHART_VERSION, type ChartKey } from "../gitops/versions";
@@ -35,24 +36,6 @@ const fq = (key: string) => `${PROJECT}:${key}`;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 // ---- building blocks -----------------------------------------------------------------------
-
-/** A boolean, also accepted as the strings "true"/"false" that `pulumi config set --path` writes. */
-const bool = () =>
-  z.preprocess(
-    (v) => (v === "true" ? true : v === "false" ? false : v),
-    z.boolean({ error: "must be true or false" }),
-  );
-
-/** A whole number in a range, also accepted as a numeric string. */
-const count = (min: number, max: number) =>
-  z.preprocess(
-    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
-    z
-      .number({ error: `must be a whole number from ${min} to ${max}` })
-      .int({ error: `must be a whole number from ${min} to ${max}` })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` }),
-  );
 
 const label = () =>
   z.string({ error: "must be a string" }).superRefine((value, ctx) => {

@@ -1,8 +1,9 @@
 /** Helpers for the catalog and generate tests: an in-memory repository and the CRD validators. */
+import { strict as assert } from "node:assert";
 import { cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RepoView } from "../gitops/catalog";
+import { CatalogError, type RepoView } from "../gitops/catalog";
 
 export const FIXTURES = join(__dirname, "fixtures", "catalog");
 
@@ -42,3 +43,14 @@ export function snapshot(dir: string): Map<string, string> {
  */
 /** Schema validation of one generated object: the project's shared kubernetes-models helper. */
 export { validateKubernetesObject as validateObject } from "./validate";
+
+/** The CatalogError a call throws (fails the test when it does not throw one). */
+export function catalogError(run: () => unknown): CatalogError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CatalogError) return error;
+    throw error;
+  }
+  assert.fail("expected a CatalogError");
+}

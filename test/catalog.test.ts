@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as prettier from "prettier";
 import {
-  CatalogError,
   DEFAULT_OUTPUT,
   bootstrapTarget,
   catalogJsonSchema,
@@ -11,21 +10,10 @@ import {
   parseCatalog,
   readBootstrapTarget,
 } from "../gitops/catalog";
-import { FIXTURES, memoryRepo, repoWithDirs } from "./catalog-helpers";
+import { catalogError, FIXTURES, memoryRepo, repoWithDirs } from "./catalog-helpers";
 
 const REPO = "repo: { url: https://github.com/acme/homelab, revision: main }\n";
 const CLUSTER = "manifests/cluster";
-
-/** The CatalogError a call throws (fails the test when it does not throw one). */
-function catalogError(run: () => unknown): CatalogError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CatalogError) return error;
-    throw error;
-  }
-  assert.fail("expected a CatalogError");
-}
 
 describe("gitops/catalog: parsing and defaults", () => {
   it("fills every default from an almost empty catalog", () => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { argoApplication } from "../gitops/applications";
-import { CatalogError, loadCatalog, type RepoView, type ResolvedCatalog } from "../gitops/catalog";
+import { loadCatalog, type RepoView, type ResolvedCatalog } from "../gitops/catalog";
 import {
   GENERATED_MARKER,
   generate,
@@ -13,7 +13,7 @@ import {
 } from "../gitops/generate";
 import { mermaidGraph } from "../gitops/graph";
 import { dependencyMap, findCycle } from "../gitops/kustomizations";
-import { FIXTURES, memoryRepo, repoWithDirs, validateObject } from "./catalog-helpers";
+import { catalogError, FIXTURES, memoryRepo, repoWithDirs, validateObject } from "./catalog-helpers";
 
 const REPO = "repo: { url: https://github.com/acme/homelab, revision: main }\n";
 
@@ -42,16 +42,6 @@ function load(name: string): ResolvedCatalog {
 function fixtureOutput(name: string, output: string): Map<string, string> {
   const dir = join(FIXTURES, name, output);
   return new Map(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
-}
-
-function catalogError(run: () => unknown): CatalogError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CatalogError) return error;
-    throw error;
-  }
-  assert.fail("expected a CatalogError");
 }
 
 describe("generate: Argo CD applications mode", () => {
