@@ -15,8 +15,11 @@ export interface DeployKeysArgs {
   rotation?: number;
   /** Create the write key CI publishes manifests with. Defaults to true. */
   ciWriteKey?: boolean;
-  /** Explicit providers; the deploy keys use `providers.github` (tls needs none). Defaults to none (required). */
-  providers: { github: github.Provider };
+  /**
+   * Explicit providers: `github` for the deploy keys, `tls` for the key pairs (Pulumi.yaml disables
+   * default providers, so even tls, which talks to nothing, needs one). Defaults to none (required).
+   */
+  providers: { github: github.Provider; tls: tls.Provider };
 }
 
 /**
@@ -63,7 +66,7 @@ export class DeployKeys extends pulumi.ComponentResource {
         { algorithm: "ED25519" },
         // @pulumi/tls itself registers privateKeyOpenssh/Pem/PemPkcs8 as additionalSecretOutputs
         // (tests check the recorded option); repeating them here would only duplicate the list.
-        { parent: this },
+        { parent: this, provider: args.providers.tls },
       );
       new github.RepositoryDeployKey(
         `${name}-${role}`,

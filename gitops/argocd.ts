@@ -106,6 +106,8 @@ export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Reco
     // Admin login only while there is no SSO; with OIDC, people log in as themselves.
     "admin.enabled": settings.oidc === undefined,
     "exec.enabled": false,
+    // Apps are Kustomize directories that may inflate Helm charts (HelmChartInflationGenerator).
+    "kustomize.buildOptions": "--enable-helm",
     "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
     ...(url === undefined ? {} : { url }),
     ...(settings.oidc === undefined ? {} : { "oidc.config": oidcConfig(settings.oidc) }),

@@ -12,7 +12,14 @@ export interface FluxSettings {
   /** Also run the image reflector and automation controllers (not part of Flux's default set). */
   imageAutomation: boolean;
   source: { name: string; interval: string };
-  root: { name: string; interval: string; prune: boolean; wait: boolean; timeout: string };
+  root: {
+    name: string;
+    interval: string;
+    retryInterval: string;
+    prune: boolean;
+    wait: boolean;
+    timeout: string;
+  };
 }
 
 /** Name of the Git SSH Secret the GitRepository reads; Flux's own bootstrap uses the same name. */
@@ -22,6 +29,9 @@ export const GIT_SECRET_NAME = "flux-system";
 export function fluxValues(settings: FluxSettings): Record<string, unknown> {
   return {
     installCRDs: true,
+    // The chart renders its CRDs as templates, so uninstalling (or replacing) the release would delete
+    // them, and with them every Kustomization and HelmRelease: keep them, as argo-cd's chart does.
+    crds: { annotations: { "helm.sh/resource-policy": "keep" } },
     watchAllNamespaces: true,
     sourceController: { create: true },
     kustomizeController: { create: true },
@@ -57,6 +67,8 @@ export function fluxGitRepository(settings: FluxSettings, repo: ManifestRepo) {
 /**
  * The root Kustomization (`flux-bootstrap` in the Flux homelab): it applies the directory of
  * per-app Kustomizations, and pruning removes an app's Kustomization when it leaves the repo.
+ * It does not wait for them by default: each per-app Kustomization waits for its own objects, and a
+ * root that waited would report the slowest app (or any broken one) as its own failure.
  */
 export function fluxRootKustomization(settings: FluxSettings, repo: ManifestRepo) {
   return {
@@ -65,6 +77,7 @@ export function fluxRootKustomization(settings: FluxSettings, repo: ManifestRepo
     metadata: { name: settings.root.name, namespace: settings.namespace },
     spec: {
       interval: settings.root.interval,
+      retryInterval: settings.root.retryInterval,
       path: `./${repo.path}`,
       prune: settings.root.prune,
       wait: settings.root.wait,

@@ -6,6 +6,7 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
+import * as tls from "@pulumi/tls";
 import { ArgoCd } from "../components/argocd";
 import { Flux } from "../components/flux";
 import { RootApp } from "../components/root-app";
@@ -45,7 +46,10 @@ export function argoCdSettings(
 function accessProviders(config: StackConfig): GithubAccessArgs["providers"] {
   return {
     ...(config.github.enabled
-      ? { github: new github.Provider("github", { owner: config.github.owner }) }
+      ? {
+          github: new github.Provider("github", { owner: config.github.owner }),
+          tls: new tls.Provider("tls"),
+        }
       : {}),
     ...(config.tailscale.enabled ? { tailscale: new tailscale.Provider("tailscale", {}) } : {}),
   };

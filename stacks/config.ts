@@ -7,10 +7,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { ArgoCdSettings } from "../gitops/argocd";
-import { CatalogError, readBootstrapTarget, type BootstrapTarget } from "../gitops/catalog";
+import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../gitops/catalog";
 import { repoUrlProblem } from "../gitops/github";
 import { githubSettingsSchema } from "../gitops/github-settings";
 import { tailscaleSettingsSchema } from "../gitops/tailscale-settings";
@@ -230,6 +231,19 @@ const argocdSchema = z
           "is required when argocd.oidc is set: the identity provider redirects back to https://<hostname>/auth/callback",
       });
     }
+    const ingressUp = argocd.ingress.enabled && argocd.hostname !== undefined;
+    if (
+      ingressUp &&
+      argocd.tlsTermination === "server" &&
+      Object.keys(argocd.ingress.annotations).length === 0
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ingress", "annotations"],
+        message:
+          'are empty, but tlsTermination is "server": the ingress must pass TLS through or speak HTTPS to argocd-server (e.g. nginx.ingress.kubernetes.io/ssl-passthrough: "true", or your controller\'s backend-protocol HTTPS annotation); add it, or use tlsTermination: ingress',
+      });
+    }
     if (argocd.root.project === "default") {
       ctx.addIssue({
         code: "custom",
@@ -253,7 +267,8 @@ const fluxSchema = z
         name: label().default("flux-bootstrap"),
         interval: duration().default("10m"),
         prune: bool().default(true),
-        wait: bool().default(true),
+        retryInterval: duration().default("1m"),
+        wait: bool().default(false),
         timeout: duration().default("5m"),
       })
       .strict()
@@ -403,8 +418,8 @@ function issueMessages(issue: z.core.$ZodIssue): Array<{ path: string; message: 
 export interface ParseOptions {
   /** Directory `repo.catalog` is relative to. Defaults to the current directory (where `pulumi up` runs). */
   projectDir?: string;
-  /** Reads a catalog's bootstrap target. Defaults to reading the file. */
-  readCatalog?: (file: string) => BootstrapTarget;
+  /** Reads and parses a catalog file. Defaults to reading it from disk. */
+  readCatalog?: (file: string) => CatalogDocument;
 }
 
 /**
@@ -462,6 +477,11 @@ export function parseStackConfig(
       const why = repoUrlProblem(config.repo.url, config.github.owner, config.github.manifestRepository.name);
       if (why !== undefined) errors.push(`${fq("repo.url")}: ${why}`);
     }
+    if (config.engine === "flux" && /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config.repo.revision)) {
+      errors.push(
+        `${fq("repo.revision")}: ${config.repo.revision} looks like a tag, but Flux reads a bare name as a branch; write refs/tags/${config.repo.revision} (or refs/heads/${config.repo.revision} if it really is a branch)`,
+      );
+    }
     const hasClientSecret = secretKeys.has(fq(SECRET_KEYS.argocdOidcClientSecret));
     if (hasClientSecret && config.argocd.oidc === undefined) {
       errors.push(
@@ -469,7 +489,7 @@ export function parseStackConfig(
       );
     }
     const withCatalog = rootPathFromCatalog(config, options);
-    if (typeof withCatalog === "string") errors.push(withCatalog);
+    if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else if (errors.length === 0) return { ok: true, config: withCatalog };
   }
   return { ok: false, errors: [...new Set(errors)].sort() };
@@ -493,26 +513,41 @@ function deployKeyProblems(githubOn: boolean, hasKey: boolean): string[] {
 
 /**
  * With `repo.catalog`, the root app watches the catalog's `output` (what `generate` writes), so
- * the path is stated once; the catalog must name the same repository and revision as the stack.
- * Returns the config with the path filled in, or the error.
+ * the path is stated once; the catalog must name the same repository, revision and engine
+ * namespaces as the stack, or the generated objects would land where the engine does not look.
+ * Returns the config with the path filled in, or every disagreement.
  */
-function rootPathFromCatalog(config: StackConfig, options: ParseOptions): StackConfig | string {
+function rootPathFromCatalog(config: StackConfig, options: ParseOptions): StackConfig | string[] {
   if (config.repo.catalog === undefined) return config;
-  const file = resolve(options.projectDir ?? ".", config.repo.catalog);
-  let target: BootstrapTarget;
+  const name = config.repo.catalog;
+  const file = resolve(options.projectDir ?? ".", name);
+  let catalog: CatalogDocument;
   try {
-    target = (options.readCatalog ?? readBootstrapTarget)(file);
+    catalog = (options.readCatalog ?? ((f: string) => parseCatalog(readFileSync(f, "utf8"), f)))(file);
   } catch (error) {
     const detail = error instanceof CatalogError || error instanceof Error ? error.message : String(error);
-    return `${fq("repo.catalog")}: cannot use ${config.repo.catalog}: ${detail}`;
+    return [`${fq("repo.catalog")}: cannot use ${name}: ${detail}`];
   }
-  if (target.repoURL !== config.repo.url) {
-    return `${fq("repo.catalog")}: ${config.repo.catalog} has repo.url ${target.repoURL} but ${fq("repo.url")} is ${config.repo.url}; Argo CD matches credentials by URL, so set both to the same SSH URL`;
-  }
-  if (target.revision !== config.repo.revision) {
-    return `${fq("repo.catalog")}: ${config.repo.catalog} has repo.revision ${target.revision} but ${fq("repo.revision")} is ${config.repo.revision}; set both to the same revision`;
-  }
-  return { ...config, repo: { ...config.repo, path: target.path } };
+  const target = bootstrapTarget(catalog);
+  const agree: ReadonlyArray<readonly [string, string, string, string]> = [
+    ["repo.url", target.repoURL, "repo.url", config.repo.url],
+    ["repo.revision", target.revision, "repo.revision", config.repo.revision],
+    ...(config.engine === "argocd"
+      ? ([
+          ["argocd.namespace", catalog.argocd.namespace, "argocd.namespace", config.argocd.namespace],
+        ] as const)
+      : ([
+          ["flux.namespace", catalog.flux.namespace, "flux.namespace", config.flux.namespace],
+          ["flux.gitRepository", catalog.flux.gitRepository, "flux.source.name", config.flux.source.name],
+        ] as const)),
+  ];
+  const problems = agree
+    .filter(([, theirs, , ours]) => theirs !== ours)
+    .map(
+      ([catalogKey, theirs, stackKey, ours]) =>
+        `${fq("repo.catalog")}: ${name} has ${catalogKey} ${theirs} but ${fq(stackKey)} is ${ours}; set both to the same value${catalogKey === "repo.url" ? " (Argo CD matches credentials by URL)" : ""}`,
+    );
+  return problems.length > 0 ? problems : { ...config, repo: { ...config.repo, path: target.path } };
 }
 
 /** One message listing every config error, for the CLI and `pulumi up` alike. */

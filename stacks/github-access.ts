@@ -7,6 +7,7 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
+import * as tls from "@pulumi/tls";
 import { CiSecrets } from "../components/ci-secrets";
 import { DeployKeys } from "../components/deploy-keys";
 import { ManifestRepo } from "../components/manifest-repo";
@@ -33,8 +34,8 @@ export interface GithubAccessArgs {
    * environment). Defaults to undefined: no AWS variables are written and the workflows skip AWS.
    */
   aws?: CiValues<pulumi.Input<string>>["aws"];
-  /** Explicit providers, each required when its part is on. Defaults to none. */
-  providers: { github?: github.Provider; tailscale?: tailscale.Provider };
+  /** Explicit providers, each required when its part is on (tls with github). Defaults to none. */
+  providers: { github?: github.Provider; tls?: tls.Provider; tailscale?: tailscale.Provider };
 }
 
 export interface GithubAccess {
@@ -54,6 +55,10 @@ export function githubAccessProblems(args: GithubAccessArgs): string[] {
     if (why !== undefined) problems.push(`gitops-bootstrap:repo.url: ${why}`);
     if (args.providers.github === undefined)
       problems.push("gitops-bootstrap:github: is enabled but no github provider was passed");
+    if (args.providers.tls === undefined)
+      problems.push(
+        "gitops-bootstrap:github: is enabled but no tls provider was passed (for the deploy key pairs)",
+      );
   }
   if (args.tailscale.enabled && args.providers.tailscale === undefined) {
     problems.push("gitops-bootstrap:tailscale: is enabled but no tailscale provider was passed");
@@ -76,8 +81,9 @@ export function buildGithubAccess(args: GithubAccessArgs): GithubAccess {
     });
   }
   const gh = args.github;
-  if (!gh.enabled || args.providers.github === undefined) return result;
+  if (!gh.enabled || args.providers.github === undefined || args.providers.tls === undefined) return result;
   const provider = args.providers.github;
+  const tlsProvider = args.providers.tls;
 
   const repo = new ManifestRepo("manifests", {
     settings: gh.manifestRepository,
@@ -90,7 +96,7 @@ export function buildGithubAccess(args: GithubAccessArgs): GithubAccess {
     stack: args.stack,
     rotation: gh.deployKeys.rotation,
     ciWriteKey: gh.deployKeys.ciWriteKey,
-    providers: { github: provider },
+    providers: { github: provider, tls: tlsProvider },
   });
   result.manifestRepo = repo;
   result.deployKeys = keys;

@@ -277,6 +277,51 @@ describe("stack config", () => {
       it(what, () => assertError(errorsFor(values), key, text));
     }
 
+    it("a bare tag as a Flux revision", () => {
+      const errors = errorsFor({ ...MINIMAL, engine: "flux", repo: { ...MINIMAL.repo, revision: "v1.2.0" } });
+      assertError(errors, "repo.revision", /looks like a tag.*refs\/tags\/v1\.2\.0/);
+    });
+
+    it("TLS at argocd-server behind an ingress with no passthrough annotation", () => {
+      const errors = errorsFor({
+        ...MINIMAL,
+        argocd: { hostname: "a.example.com", tlsTermination: "server" },
+      });
+      assertError(errors, "argocd.ingress.annotations", /ssl-passthrough.*or use tlsTermination: ingress/);
+    });
+
+    it("a catalog that disagrees with the stack on repository and namespace", () => {
+      const catalog = {
+        repo: { url: "https://github.com/acme/other", revision: "main" },
+        output: "manifests/bootstrap",
+        argocd: { namespace: "gitops" },
+        flux: { namespace: "flux-system", gitRepository: "flux-system", interval: "10m" },
+      };
+      const { config, secretKeys } = raw({ ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "apps.yaml" } });
+      const result = parseStackConfig(config, secretKeys, { readCatalog: () => catalog as never });
+      assert.ok(!result.ok);
+      assertError(
+        result.errors,
+        "repo.catalog",
+        /apps\.yaml has repo\.url https:\/\/github\.com\/acme\/other but gitops-bootstrap:repo\.url is git@github\.com:acme\/manifests\.git; .*credentials by URL/,
+      );
+      assertError(
+        result.errors,
+        "repo.catalog",
+        /apps\.yaml has argocd\.namespace gitops but gitops-bootstrap:argocd\.namespace is argocd/,
+      );
+    });
+
+    it("a catalog file that does not exist", () => {
+      const errors = errorsFor({ ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "no-such-catalog.yaml" } });
+      assertError(errors, "repo.catalog", /cannot use no-such-catalog\.yaml/);
+    });
+
+    it("a catalog together with a path", () => {
+      const errors = errorsFor({ ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "apps.yaml", path: "x" } });
+      assertError(errors, "repo.path", /together with repo\.catalog/);
+    });
+
     it("a deploy key missing", () => {
       assertError(
         errorsFor(MINIMAL, {}),

@@ -134,6 +134,10 @@ describe("gitops/argocd: chart values", () => {
     assert.equal(values({}).global, undefined);
   });
 
+  it("lets Kustomize inflate Helm charts, as the apps' kustomizations may", () => {
+    assert.equal(values({}).configs.cm["kustomize.buildOptions"], "--enable-helm");
+  });
+
   it("pins the repository's SSH host keys and leaves Dex off", () => {
     assert.equal(values({}).configs.ssh.extraHosts, `${REPO.knownHosts}\n`);
     assert.equal(values({}).dex.enabled, false);
@@ -203,6 +207,11 @@ describe("gitops/flux", () => {
   it("installs Flux's default controllers, image automation only when asked", () => {
     const v = fluxValues(FLUX) as Record<string, { create?: boolean }>;
     assert.equal(v.installCRDs as unknown, true);
+    assert.deepEqual(
+      v.crds as unknown,
+      { annotations: { "helm.sh/resource-policy": "keep" } },
+      "CRDs survive an uninstall",
+    );
     for (const c of ["sourceController", "kustomizeController", "helmController", "notificationController"])
       assert.equal(v[c]?.create, true, c);
     assert.equal(v.imageAutomationController?.create, false);
@@ -213,14 +222,15 @@ describe("gitops/flux", () => {
     );
   });
 
-  it("makes the root Kustomization the app of apps: interval, prune, path, wait", () => {
+  it("makes the root Kustomization the app of apps: interval, retry, prune, path, no wait on the children", () => {
     const root = fluxRootKustomization(FLUX, REPO);
     assert.equal(root.metadata.name, "flux-bootstrap");
     assert.deepEqual(root.spec, {
       interval: "10m",
+      retryInterval: "1m",
       path: "./manifests/bootstrap",
       prune: true,
-      wait: true,
+      wait: false,
       timeout: "5m",
       sourceRef: { kind: "GitRepository", name: "flux-system" },
     });

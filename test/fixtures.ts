@@ -23,5 +23,12 @@ export const FLUX: FluxSettings = {
   namespace: "flux-system",
   imageAutomation: false,
   source: { name: "flux-system", interval: "1m" },
-  root: { name: "flux-bootstrap", interval: "10m", prune: true, wait: true, timeout: "5m" },
+  root: {
+    name: "flux-bootstrap",
+    interval: "10m",
+    retryInterval: "1m",
+    prune: true,
+    wait: false,
+    timeout: "5m",
+  },
 };

@@ -5,6 +5,7 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
+import * as tls from "@pulumi/tls";
 import { strict as assert } from "node:assert";
 import { parseGithubSettings } from "../gitops/github-settings";
 import { parseTailscaleSettings } from "../gitops/tailscale-settings";
@@ -41,6 +42,7 @@ describe("stacks/github-access (mock runtime)", () => {
     runtime = await mockRuntime({ stack: "prod" });
     providers = {
       github: new github.Provider("github", { owner: "acme" }),
+      tls: new tls.Provider("tls"),
       tailscale: new tailscale.Provider("tailscale", { tailnet: "example.com" }),
     };
   });

@@ -5,6 +5,7 @@
  */
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
 import { strict as assert } from "node:assert";
 import {
   type MockRuntime,
@@ -32,10 +33,12 @@ assert.ok(settings.enabled);
 describe("GitHub components (mock runtime)", () => {
   let runtime: MockRuntime;
   let provider: github.Provider;
+  let tlsProvider: tls.Provider;
 
   beforeEach(async () => {
     runtime = await mockRuntime({ stack: "prod" });
     provider = new github.Provider("github", { owner: "acme" });
+    tlsProvider = new tls.Provider("tls");
   });
 
   const make = (rotation?: number, ciWriteKey?: boolean) =>
@@ -44,7 +47,7 @@ describe("GitHub components (mock runtime)", () => {
       stack: "prod",
       ...(rotation === undefined ? {} : { rotation }),
       ...(ciWriteKey === undefined ? {} : { ciWriteKey }),
-      providers: { github: provider },
+      providers: { github: provider, tls: tlsProvider },
     });
 
   const ofType = (type: string): Registration[] => resourcesOfType(runtime, type);

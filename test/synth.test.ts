@@ -285,3 +285,23 @@ describe("synth with bad input", () => {
     assert.equal(readFileSync(join(out, "resources.json"), "utf8"), "previous");
   });
 });
+
+// After the stacks above have been synthesized into `work`.
+describe("synth: explicit providers everywhere", () => {
+  // Pulumi.yaml disables default providers: a resource without one fails on the first real preview.
+  for (const stack of ["prod", "homelab", "account"]) {
+    it(`gives every resource of ${stack} an explicit provider`, () => {
+      const resources = JSON.parse(readFileSync(join(work, stack, "resources.json"), "utf8")) as Array<
+        Resource & { custom: boolean }
+      >;
+      assert.ok(resources.length > 5);
+      const missing = resources.filter(
+        (r) => r.custom && !r.type.startsWith("pulumi:") && r.provider === undefined,
+      );
+      assert.deepEqual(
+        missing.map((r) => r.urn),
+        [],
+      );
+    });
+  }
+});
