@@ -38,7 +38,8 @@ export class ArgoCd extends pulumi.ComponentResource {
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
       { metadata: { name: settings.namespace } },
-      { parent: this, provider },
+      // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
+      { parent: this, provider, retainOnDelete: true },
     );
 
     const repository = argoCdRepositorySecret(

@@ -80,6 +80,9 @@ export function fluxRootKustomization(settings: FluxSettings, repo: ManifestRepo
       retryInterval: settings.root.retryInterval,
       path: `./${repo.path}`,
       prune: settings.root.prune,
+      // Deleting the root (`pulumi destroy`) leaves the apps it applied running, as the Argo CD root
+      // without a finalizer does; prune still removes an app that leaves the repository.
+      deletionPolicy: "Orphan",
       wait: settings.root.wait,
       timeout: settings.root.timeout,
       sourceRef: { kind: "GitRepository", name: settings.source.name },

@@ -54,6 +54,7 @@ describe("components under the mock runtime", () => {
       assert.equal(release.inputs.createNamespace, false);
       assert.equal(release.inputs.waitForJobs, true);
       const namespace = findResource(runtime, "kubernetes:core/v1:Namespace", "argocd-namespace");
+      assert.deepEqual(namespace.options, { retainOnDelete: true }, "destroy must not cascade into the apps");
       const secret = findResource(runtime, "kubernetes:core/v1:Secret", "argocd-repository");
       assert.deepEqual(release.dependsOn, [namespace.urn, secret.urn].sort());
     });

@@ -230,6 +230,7 @@ describe("gitops/flux", () => {
       retryInterval: "1m",
       path: "./manifests/bootstrap",
       prune: true,
+      deletionPolicy: "Orphan",
       wait: false,
       timeout: "5m",
       sourceRef: { kind: "GitRepository", name: "flux-system" },
