@@ -1,7 +1,8 @@
 /**
  * GitHub Actions' identity in AWS: the account's GitHub OIDC provider (created, or adopted by ARN)
- * and two roles. `preview` serves pull requests and default-branch pushes and can only read state
- * and take locks; `deploy` serves the deploy environment and can write state. Neither gets
+ * and two roles. `preview` serves the preview environment (pull request previews, each approved by
+ * a reviewer) and can only read state and take locks; `deploy` serves the deploy environment (or
+ * the default branch) and can write state. Neither gets
  * AdministratorAccess: the deploy role gets exactly the managed policies listed, none by default.
  */
 import * as aws from "@pulumi/aws";
@@ -29,6 +30,8 @@ export interface CiIdentityArgs {
   keyArn: pulumi.Input<string>;
   /** The state bucket's region (S3 requests data keys through `s3.<region>.amazonaws.com`). Required. */
   region: string;
+  /** The Pulumi project whose stack locks the preview role may take. Defaults to the running project. */
+  project?: string;
   /** Role names. Defaults to `<name>-preview` and `<name>-deploy`. */
   roleNames?: { preview?: string; deploy?: string };
   /** Managed policy ARNs for the deploy role: the cluster's own AWS needs. Defaults to [] (none). */
@@ -57,24 +60,29 @@ export class CiIdentity extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     const deployPolicyArns = args.deployPolicyArns ?? [];
     const maxSessionDuration = args.maxSessionDuration ?? 3600;
+    const project = args.project ?? pulumi.getProject();
 
     this.oidcProvider = new aws.iam.OpenIdConnectProvider(
       `${name}-github-oidc`,
       // No thumbprints: IAM verifies GitHub's issuer through its own trusted CA library.
       { url: GITHUB_OIDC_URL, clientIdLists: [STS_AUDIENCE] },
-      args.importOidcProvider === undefined
-        ? child
-        : // Adopted: it predates this stack and other roles in the account may trust it; keep it on destroy.
-          { ...child, import: args.importOidcProvider, retainOnDelete: true },
+      {
+        ...child,
+        // An account holds one provider per URL and other roles may come to trust it (adopted, it
+        // predates this stack): never delete it with the stack.
+        protect: true,
+        retainOnDelete: true,
+        ...(args.importOidcProvider === undefined ? {} : { import: args.importOidcProvider }),
+      },
     );
     const providerArn = this.oidcProvider.arn;
     const access: pulumi.Output<StateAccess> = pulumi
       .all([args.bucketArn, args.keyArn])
-      .apply(([bucketArn, keyArn]) => ({ bucketArn, keyArn, region: args.region }));
+      .apply(([bucketArn, keyArn]) => ({ bucketArn, keyArn, region: args.region, project }));
 
     const preview = this.role(`${name}-preview`, {
       roleName: args.roleNames?.preview ?? `${name}-preview`,
-      description: `GitHub Actions ${args.trust.repository}: pulumi preview (pull requests, ${args.trust.defaultBranch})`,
+      description: `GitHub Actions ${args.trust.repository}: pulumi preview (environment ${args.trust.previewEnvironment})`,
       trust: providerArn.apply((arn) => previewTrustPolicy(args.trust, arn)),
       permissions: access.apply(previewPermissionPolicy),
       managedPolicyArns: [],

@@ -1,12 +1,14 @@
 /**
  * The S3 bucket that holds Pulumi state, encrypted with a customer-managed KMS key that is also the
  * stacks' secrets provider. Bucket and key are protected and retained on delete: losing either
- * loses every stack's state or every stack's secrets.
+ * loses every stack's state or every stack's secrets. So are the bucket's protections (versioning,
+ * encryption, public access block, ownership, lifecycle, policy): otherwise `pulumi destroy` would
+ * strip them before stopping at the protected bucket.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketArn, kmsSecretsProviderUrl, stateBackendUrl, type Partition } from "../gitops/aws-state";
-import { stateBucketPolicy, stateKeyPolicy } from "../gitops/iam";
+import { stateBucketPolicy, stateKeyPolicy, type CiStateGuard } from "../gitops/iam";
 
 export interface StateBackendArgs {
   /** The AWS provider (region and allowed account). Required: no ambient default provider is used. */
@@ -26,10 +28,11 @@ export interface StateBackendArgs {
   /** Waiting period before a scheduled key deletion takes effect. Defaults to 30 (the maximum). */
   keyDeletionWindowDays?: number;
   /**
-   * ARNs of principals that may use the state but never delete the bucket or key or loosen their
-   * policies (the CI roles), enforced by explicit denies in the bucket and key policies. Defaults to [].
+   * The CI roles and the account stack: the roles may use the state but never manage the bucket or
+   * key, never write the account stack's state, and preview writes only locks — explicit denies in
+   * the bucket and key policies (gitops/iam `stateBucketPolicy`). Defaults to none (TLS deny only).
    */
-  tamperDeniedPrincipalArns?: string[];
+  ciGuard?: CiStateGuard;
   /** Name of an existing bucket to adopt with the `import` option (must equal `bucketName`). Defaults to none. */
   importBucket?: string;
 }
@@ -76,7 +79,11 @@ export class StateBackend extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     // Losing the bucket or the key loses every stack: neither may be deleted by Pulumi, even on destroy.
     const precious = { ...child, protect: true, retainOnDelete: true };
-    const denied = args.tamperDeniedPrincipalArns ?? [];
+    // What protects the bucket: deleting one of these (destroy, or dropping it from the program)
+    // would weaken the bucket while it stays; protect stops destroy, retainOnDelete keeps the setting.
+    const guarded = precious;
+    const guard = args.ciGuard;
+    const denied = guard === undefined ? [] : [guard.previewRoleArn, guard.deployRoleArn];
 
     this.key = new aws.kms.Key(
       `${name}-key`,
@@ -100,7 +107,7 @@ export class StateBackend extends pulumi.ComponentResource {
     const ownership = new aws.s3.BucketOwnershipControls(
       `${name}-ownership`,
       { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      child,
+      guarded,
     );
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
@@ -111,12 +118,12 @@ export class StateBackend extends pulumi.ComponentResource {
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       },
-      child,
+      guarded,
     );
     const versioning = new aws.s3.BucketVersioning(
       `${name}-versioning`,
       { bucket, versioningConfiguration: { status: "Enabled" } },
-      child,
+      guarded,
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
@@ -130,7 +137,7 @@ export class StateBackend extends pulumi.ComponentResource {
           },
         ],
       },
-      child,
+      guarded,
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
@@ -149,14 +156,14 @@ export class StateBackend extends pulumi.ComponentResource {
         ],
       },
       // S3 rejects a noncurrent-version rule on a bucket whose versioning was never enabled.
-      { ...child, dependsOn: [versioning] },
+      { ...guarded, dependsOn: [versioning] },
     );
     const arn = bucketArn(partition, args.bucketName);
     new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { bucket, policy: JSON.stringify(stateBucketPolicy(arn, denied)) },
+      { bucket, policy: JSON.stringify(stateBucketPolicy(arn, guard)) },
       // S3 answers OperationAborted to concurrent configuration changes of one bucket: serialise.
-      { ...child, dependsOn: [publicAccess, ownership] },
+      { ...guarded, dependsOn: [publicAccess, ownership] },
     );
 
     this.bucketName = bucket;

@@ -120,6 +120,26 @@ const roleName = () =>
     error: "must be an IAM role name: at most 64 letters, digits and +=,.@_- (no path, no ARN)",
   });
 
+/**
+ * AWS managed policies that let a role create, change or assume other principals (or do anything at
+ * all). The bucket and key policies deny the CI roles by ARN; a principal the deploy role creates or
+ * assumes is not named there, so any of these would route around them.
+ */
+export const ADMINISTRATOR_POLICY_NAMES = [
+  "AdministratorAccess",
+  "PowerUserAccess",
+  "IAMFullAccess",
+  "AdministratorAccess-Amplify",
+  "AdministratorAccess-AWSElasticBeanstalk",
+  "job-function/SystemAdministrator",
+] as const;
+
+/** Whether `policyArn` is one of {@link ADMINISTRATOR_POLICY_NAMES} (AWS managed, any partition). */
+export function isAdministratorPolicy(policyArn: string): boolean {
+  const match = /^arn:aws(-cn|-us-gov)?:iam::aws:policy\/(.+)$/.exec(policyArn);
+  return match !== null && (ADMINISTRATOR_POLICY_NAMES as readonly string[]).includes(match[2] ?? "");
+}
+
 const policyArn = () =>
   z
     .string({ error: "must be a string" })
@@ -144,6 +164,7 @@ const ciSchema = z
     repositoryId: numericId("123456789").optional(),
     defaultBranch: checkedString(branchProblem).default("main"),
     environment: checkedString(environmentProblem).optional(),
+    previewEnvironment: checkedString(environmentProblem).default("preview"),
     workflows: z
       .object({
         preview: checkedString(workflowProblem).optional(),
@@ -161,6 +182,7 @@ const ciSchema = z
         error: "must not list the same policy name twice",
       })
       .default([]),
+    allowAdministrator: bool().default(false),
   })
   .strict();
 
@@ -218,6 +240,32 @@ export type AwsConfig = { enabled: false } | AwsSettings;
 
 type Raw = z.output<typeof rawSchema>;
 
+/** The rules between `ci` keys: pins the deploy environment needs, environments apart, no admin. */
+function ciProblems(ci: NonNullable<Raw["ci"]>, issue: (path: PropertyKey[], message: string) => void): void {
+  if (ci.environment !== undefined && ci.workflows.deploy === undefined) {
+    issue(
+      ["ci", "workflows", "deploy"],
+      `is required when ci.environment is set: the deploy workflow file, such as .github/workflows/up.yml, so only it, run on ${ci.defaultBranch}, may use the ${ci.environment} environment to assume the deploy role (without it, any workflow or branch allowed into the environment could)`,
+    );
+  }
+  if (ci.environment !== undefined && ci.environment === ci.previewEnvironment) {
+    issue(
+      ["ci", "previewEnvironment"],
+      `must differ from ci.environment (${ci.environment}): the preview role would trust the deploy environment; use another name such as preview`,
+    );
+  }
+  if (!ci.allowAdministrator) {
+    ci.deployPolicyArns.forEach((arn, i) => {
+      if (isAdministratorPolicy(arn)) {
+        issue(
+          ["ci", "deployPolicyArns", i],
+          `${arn} lets the deploy role create or assume another principal, which the bucket and key policies (they deny the CI roles by ARN) do not stop: it could delete the state bucket or key through it. List the policies the cluster really needs, or set ci.allowAdministrator: true to accept that`,
+        );
+      }
+    });
+  }
+}
+
 function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
   if (!raw.enabled) return { enabled: false };
   const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
@@ -261,6 +309,7 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
   if (previewRole === deployRole) {
     issue(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
   }
+  if (ci !== undefined) ciProblems(ci, issue);
 
   if (accountId === undefined || region === undefined || ci === undefined || bucket === undefined)
     return z.NEVER;
@@ -282,6 +331,7 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
       repository: ci.repository,
       defaultBranch: ci.defaultBranch,
       ...(ci.environment === undefined ? {} : { environment: ci.environment }),
+      previewEnvironment: ci.previewEnvironment,
       ...(ci.repositoryId === undefined ? {} : { repositoryId: ci.repositoryId }),
       workflows: {
         ...(ci.workflows.preview === undefined ? {} : { preview: ci.workflows.preview }),

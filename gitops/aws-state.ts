@@ -9,10 +9,49 @@
 export const PULUMI_STATE_PREFIX = ".pulumi/";
 
 /**
- * Where the DIY backend writes its stack locks (`.pulumi/locks/<org>/<project>/<stack>/<id>.json`).
- * A preview takes and releases a lock, so it must write and delete here, and nowhere else.
+ * Where the DIY backend writes its stack locks. With the project-scoped layout (meta.yaml version 1,
+ * what a new bucket gets) a lock is `.pulumi/locks/organization/<project>/<stack>/<id>.json`: the
+ * directory is the stack's fully qualified name, and the DIY organization is always `organization`.
  */
 export const PULUMI_LOCKS_PREFIX = `${PULUMI_STATE_PREFIX}locks/`;
+
+/**
+ * The DIY backend's layout version file. Pulumi writes it once, into an empty bucket; rewritten to
+ * version 0 (or deleted, in a non-empty bucket) it switches every reader to the legacy layout.
+ */
+export const PULUMI_META_KEY = `${PULUMI_STATE_PREFIX}meta.yaml`;
+
+/** The DIY backend's fixed organization name (part of every lock path). */
+export const DIY_ORGANIZATION = "organization";
+
+/** The prefix of every lock of `project`'s stacks: a preview takes and releases its lock here. */
+export function projectLocksPrefix(project: string): string {
+  return `${PULUMI_LOCKS_PREFIX}${DIY_ORGANIZATION}/${project}/`;
+}
+
+/**
+ * Object key patterns (IAM wildcards) of everything the DIY backend writes for one stack: its
+ * checkpoint (`.json`, `.json.gz`, `.json.zst`, `.json.bak`), history, backups, update journal and
+ * locks, in the project-scoped layout and in the legacy layout (which Pulumi falls back to if
+ * `.pulumi/meta.yaml` is missing or says version 0). Source: pulumi/pulumi pkg/backend/diy
+ * (store.go, lock.go).
+ */
+export function stackStateKeyPatterns(project: string, stack: string): string[] {
+  const p = PULUMI_STATE_PREFIX;
+  return [
+    `${p}stacks/${project}/${stack}.json*`,
+    `${p}history/${project}/${stack}/*`,
+    `${p}backups/${project}/${stack}/*`,
+    `${p}journal/${project}/${stack}/*`,
+    `${projectLocksPrefix(project)}${stack}/*`,
+    // Legacy layout (no project directory).
+    `${p}stacks/${stack}.json*`,
+    `${p}history/${stack}/*`,
+    `${p}backups/${stack}/*`,
+    `${p}journal/${stack}/*`,
+    `${PULUMI_LOCKS_PREFIX}${stack}/*`,
+  ];
+}
 
 /** GitHub Actions' OIDC issuer host; IAM condition keys are named after it. */
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";

@@ -13,9 +13,11 @@
  */
 import {
   GITHUB_OIDC_HOST,
-  PULUMI_LOCKS_PREFIX,
+  PULUMI_META_KEY,
   PULUMI_STATE_PREFIX,
   STS_AUDIENCE,
+  projectLocksPrefix,
+  stackStateKeyPatterns,
   type Partition,
 } from "./aws-state";
 
@@ -27,12 +29,15 @@ export type Condition = Partial<Record<ConditionOperator, Record<string, string 
 
 export type Principal = "*" | { AWS: string | string[] } | { Federated: string } | { Service: string };
 
+/** A statement names its actions with `Action` or (deny by exclusion) `NotAction`, likewise resources. */
 export interface PolicyStatement {
   Sid: string;
   Effect: Effect;
   Principal?: Principal;
-  Action: string | string[];
+  Action?: string | string[];
+  NotAction?: string[];
   Resource?: string | string[];
+  NotResource?: string[];
   Condition?: Condition;
 }
 
@@ -56,7 +61,10 @@ export const GITHUB_CLAIM = {
   jobWorkflowRef: `${GITHUB_OIDC_HOST}:job_workflow_ref`,
 } as const;
 
-/** `sub` of a job run for a `pull_request` event (GitHub's default subject template). */
+/**
+ * `sub` of a job run for a `pull_request` event without an environment (GitHub's default subject
+ * template). No role trusts it: whoever opens the pull request controls the code such a job runs.
+ */
 export function pullRequestSubject(repository: string): string {
   return `repo:${repository}:pull_request`;
 }
@@ -79,15 +87,29 @@ export interface CiTrust {
   defaultBranch: string;
   /** GitHub environment the deploy job declares; when set, only that environment may deploy. */
   environment?: string;
+  /**
+   * GitHub environment the preview job declares; the preview role trusts only it. Protected by
+   * required reviewers, it is the gate between a pull request's code and the role.
+   */
+  previewEnvironment: string;
   /** Numeric repository ID: pins the roles to this repository even if its name is reused later. */
   repositoryId?: string;
-  /** Workflow files (`.github/workflows/x.yml`) that alone may assume each role. */
+  /**
+   * Workflow files (`.github/workflows/x.yml`) that alone may assume each role. `deploy` is a real
+   * gate (pinned to the default branch, which a pull request cannot change); `preview` is not (a
+   * pull request may edit the pinned file itself): see {@link previewTrustPolicy}.
+   */
   workflows: { preview?: string; deploy?: string };
 }
 
-/** The exact subjects the preview role trusts: pull requests and pushes to the default branch. */
+/**
+ * The exact subject the preview role trusts: jobs that declare the preview environment. Not
+ * `pull_request` (any pull request author would run their own code with the role, and its
+ * `kms:Decrypt` opens every stack's secrets) and not the default branch (no workflow previews on
+ * push; a job that needs the role declares the environment and passes its reviewers like any other).
+ */
 export function previewSubjects(ci: CiTrust): string[] {
-  return [pullRequestSubject(ci.repository), branchSubject(ci.repository, ci.defaultBranch)];
+  return [environmentSubject(ci.repository, ci.previewEnvironment)];
 }
 
 /** The exact subject the deploy role trusts: the environment if configured, else the default branch. */
@@ -124,8 +146,16 @@ const repositoryIdPin = (ci: CiTrust): Record<string, string> =>
   ci.repositoryId === undefined ? {} : { [GITHUB_CLAIM.repositoryId]: ci.repositoryId };
 
 /**
- * Trust policy of the preview role. With `workflows.preview`, only that workflow file may assume it,
- * run on the default branch or on a pull request's merge ref (`refs/pull/<n>/merge`, hence StringLike).
+ * Trust policy of the preview role: only jobs in the preview environment (see {@link previewSubjects}).
+ *
+ * With `workflows.preview`, the token's `job_workflow_ref` must also name that workflow file, run on
+ * the default branch or on a pull request's merge ref (`refs/pull/<n>/merge`, hence StringLike).
+ * What that pin does NOT do: stop a pull request. The file is read from the pull request's merge
+ * ref, so a pull request that rewrites `preview.yml` (or `index.ts`, which it runs) still presents
+ * `<repo>/.github/workflows/preview.yml@refs/pull/<n>/merge`. What it does: keep every other
+ * workflow file (a new one, or one added by a pull request) from using the preview environment's
+ * approval to get this role, and keep tags and other branches' runs out. The gate against a hostile
+ * pull request is the environment's required reviewers, who must read the diff before approving.
  */
 export function previewTrustPolicy(ci: CiTrust, providerArn: string): PolicyDocument {
   const workflow = ci.workflows.preview;
@@ -179,6 +209,8 @@ export interface StateAccess {
   keyArn: string;
   /** Region of the bucket: S3 asks KMS for data keys through `s3.<region>.amazonaws.com`. */
   region: string;
+  /** The Pulumi project whose stacks CI previews: the preview role takes locks of its stacks only. */
+  project: string;
 }
 
 const listBucket = (bucketArn: string): PolicyStatement => ({
@@ -190,9 +222,13 @@ const listBucket = (bucketArn: string): PolicyStatement => ({
 });
 
 /**
- * The preview role: reads state and decrypts its secrets; writes and deletes only lock objects,
- * which a preview takes and releases. Writing an object under SSE-KMS needs a data key, which it
- * may request only through S3.
+ * The preview role: reads state and decrypts its secrets; writes and deletes only lock objects of
+ * the project's stacks (`.pulumi/locks/organization/<project>/`), which a preview takes and
+ * releases. Writing an object under SSE-KMS needs a data key, which it may request only through S3.
+ *
+ * S3 cannot tell whose lock an object is: the role can still delete (or plant) a lock of any stack of
+ * the project, e.g. one a running `pulumi up` holds. The bucket policy keeps it off the account
+ * stack's locks; `concurrency` in the workflows, not IAM, keeps two CI runs of one stack apart.
  */
 export function previewPermissionPolicy(access: StateAccess): PolicyDocument {
   return policy(
@@ -207,7 +243,7 @@ export function previewPermissionPolicy(access: StateAccess): PolicyDocument {
       Sid: "TakeAndReleaseLocks",
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:DeleteObject"],
-      Resource: `${access.bucketArn}/${PULUMI_LOCKS_PREFIX}*`,
+      Resource: `${access.bucketArn}/${projectLocksPrefix(access.project)}*`,
     },
     {
       Sid: "DecryptStateAndSecrets",
@@ -251,34 +287,69 @@ export function managedPolicyName(policyArn: string): string {
 
 // ---- resource policies -------------------------------------------------------------------------
 
-/** Bucket actions that would weaken or destroy the state bucket; CI roles may never call them. */
-export const BUCKET_TAMPER_ACTIONS = [
-  "s3:DeleteBucket",
-  "s3:DeleteBucketPolicy",
-  "s3:PutBucketPolicy",
-  "s3:PutBucketVersioning",
-  "s3:PutLifecycleConfiguration",
-  "s3:PutEncryptionConfiguration",
-  "s3:PutBucketPublicAccessBlock",
-  "s3:PutBucketOwnershipControls",
-  "s3:PutBucketAcl",
-  "s3:DeleteObjectVersion",
-] as const;
-
-/** Key actions that would lose or lock away every encrypted state object and secret. */
-export const KEY_TAMPER_ACTIONS = [
-  "kms:ScheduleKeyDeletion",
-  "kms:DisableKey",
-  "kms:DisableKeyRotation",
-  "kms:PutKeyPolicy",
+/**
+ * Everything a CI role may do on the state bucket (and its objects), whatever its identity policies
+ * grant: list, read, write and delete current objects (multipart uploads included). Every other S3
+ * action on the bucket, present or future (DeleteBucket, PutBucketPolicy, PutBucketVersioning,
+ * PutLifecycleConfiguration, PutReplicationConfiguration, PutBucketObjectLockConfiguration,
+ * PutBucketAcl, PutBucketOwnershipControls, DeleteObjectVersion, ...), is denied by the bucket policy.
+ */
+export const CI_BUCKET_ACTIONS = [
+  "s3:ListBucket",
+  "s3:GetBucketLocation",
+  "s3:GetObject",
+  "s3:PutObject",
+  "s3:DeleteObject",
+  "s3:AbortMultipartUpload",
+  "s3:ListMultipartUploadParts",
+  "s3:ListBucketMultipartUploads",
 ] as const;
 
 /**
- * Bucket policy: no request without TLS, from anyone. And the CI roles (`denyPrincipalArns`) may
- * not delete the bucket or loosen its settings, even if the deploy role is later given broad
- * managed policies: an explicit deny in the bucket policy wins over any identity policy.
+ * Everything a CI role may do with the state key, whatever its identity policies grant: what the
+ * awskms secrets provider and SSE-KMS need. Every other KMS action (ScheduleKeyDeletion, DisableKey,
+ * PutKeyPolicy, CreateGrant, ReEncrypt*, aliases, tags, ...) is denied by the key policy.
  */
-export function stateBucketPolicy(bucketArn: string, denyPrincipalArns: readonly string[]): PolicyDocument {
+export const CI_KEY_ACTIONS = [
+  "kms:Decrypt",
+  "kms:Encrypt",
+  "kms:GenerateDataKey",
+  "kms:DescribeKey",
+] as const;
+
+/** The CI roles and the account stack, as the bucket policy guards them. */
+export interface CiStateGuard {
+  previewRoleArn: string;
+  deployRoleArn: string;
+  /** The Pulumi project (`Pulumi.yaml` name) all stacks share. */
+  project: string;
+  /** The account stack's name: its state is written by the administrator only. */
+  accountStack: string;
+}
+
+/** Object-write actions: overwriting or deleting a current object (versions stay, and stay denied). */
+const OBJECT_WRITE_ACTIONS = ["s3:PutObject", "s3:DeleteObject"];
+
+const principalIs = (arns: readonly string[]): Condition => ({
+  ArnEquals: { "aws:PrincipalArn": [...arns] },
+});
+
+/**
+ * Bucket policy: no request without TLS, from anyone. And, for the CI roles (`guard`), explicit
+ * denies that hold even if an identity policy later grants them more (an explicit deny in the
+ * bucket policy wins over any allow):
+ * - nothing but {@link CI_BUCKET_ACTIONS}: no deleting the bucket, loosening or replicating it, or
+ *   deleting object versions;
+ * - no writing or deleting the account stack's state, history, backups, journal or locks, or the
+ *   layout file `.pulumi/meta.yaml` (reading stays allowed: cluster stacks read the account stack's
+ *   outputs through a StackReference) — else CI could plant resources in the account stack's
+ *   checkpoint for the administrator's next `pulumi up --stack account` to act on;
+ * - the preview role writes and deletes nothing but the project's locks.
+ *
+ * The denies match the CI roles by `aws:PrincipalArn`; they do not reach another principal a CI role
+ * might create or assume, which is why `deployPolicyArns` refuses administrator policies.
+ */
+export function stateBucketPolicy(bucketArn: string, guard?: CiStateGuard): PolicyDocument {
   const resources = [bucketArn, `${bucketArn}/*`];
   const statements: PolicyStatement[] = [
     {
@@ -290,22 +361,44 @@ export function stateBucketPolicy(bucketArn: string, denyPrincipalArns: readonly
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     },
   ];
-  if (denyPrincipalArns.length > 0) {
-    statements.push({
-      Sid: "DenyCiRolesTamperingWithTheBucket",
-      Effect: "Deny",
-      Principal: "*",
-      Action: [...BUCKET_TAMPER_ACTIONS],
-      Resource: resources,
-      Condition: { ArnEquals: { "aws:PrincipalArn": [...denyPrincipalArns] } },
-    });
+  if (guard !== undefined) {
+    const ci = [guard.previewRoleArn, guard.deployRoleArn];
+    statements.push(
+      {
+        Sid: "DenyCiRolesAnythingButStateObjects",
+        Effect: "Deny",
+        Principal: "*",
+        NotAction: [...CI_BUCKET_ACTIONS],
+        Resource: resources,
+        Condition: principalIs(ci),
+      },
+      {
+        Sid: "DenyCiRolesWritingTheAccountStack",
+        Effect: "Deny",
+        Principal: "*",
+        Action: OBJECT_WRITE_ACTIONS,
+        Resource: [PULUMI_META_KEY, ...stackStateKeyPatterns(guard.project, guard.accountStack)].map(
+          (key) => `${bucketArn}/${key}`,
+        ),
+        Condition: principalIs(ci),
+      },
+      {
+        Sid: "DenyPreviewWritingAnythingButLocks",
+        Effect: "Deny",
+        Principal: "*",
+        Action: OBJECT_WRITE_ACTIONS,
+        NotResource: [`${bucketArn}/${projectLocksPrefix(guard.project)}*`],
+        Condition: principalIs([guard.previewRoleArn]),
+      },
+    );
   }
   return policy(...statements);
 }
 
 /**
  * Key policy: the account's IAM policies decide who may use the key (without this statement no
- * identity policy can grant anything on it), and the CI roles may never delete, disable or re-police it.
+ * identity policy can grant anything on it), and the CI roles may do nothing with it but
+ * {@link CI_KEY_ACTIONS}: never delete, disable, re-police or grant it, whatever IAM later gives them.
  */
 export function stateKeyPolicy(
   partition: Partition,
@@ -323,12 +416,12 @@ export function stateKeyPolicy(
   ];
   if (denyPrincipalArns.length > 0) {
     statements.push({
-      Sid: "DenyCiRolesTamperingWithTheKey",
+      Sid: "DenyCiRolesAnythingButUsingTheKey",
       Effect: "Deny",
       Principal: "*",
-      Action: [...KEY_TAMPER_ACTIONS],
+      NotAction: [...CI_KEY_ACTIONS],
       Resource: "*",
-      Condition: { ArnEquals: { "aws:PrincipalArn": [...denyPrincipalArns] } },
+      Condition: principalIs(denyPrincipalArns),
     });
   }
   return policy(...statements);

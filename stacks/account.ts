@@ -44,6 +44,8 @@ export interface AccountOutputs {
   region: string;
   /** The GitHub environment the deploy role trusts; absent when it trusts the default branch. */
   deployEnvironment?: string;
+  /** The GitHub environment the preview role trusts (the preview job must declare it). */
+  previewEnvironment: string;
 }
 
 /** The account outputs a cluster stack hands to CI (through a StackReference), by name. */
@@ -147,9 +149,9 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
   const { ci } = settings;
   // Role ARNs are known from their names, so the bucket and key policies can deny the CI roles
   // without waiting for (or depending on) the roles themselves.
-  const ciRoleArns = [ci.roleNames.preview, ci.roleNames.deploy].map((name) =>
-    roleArn(settings.partition, settings.accountId, name),
-  );
+  const arn = (name: string) => roleArn(settings.partition, settings.accountId, name);
+  // The account stack is the running stack of this project; CI may read its state, never write it.
+  const project = pulumi.getProject();
 
   const state = new StateBackend("state", {
     provider: providers.aws,
@@ -160,7 +162,12 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     noncurrentVersionExpirationDays: settings.stateBucket.noncurrentVersionExpirationDays,
     abortIncompleteMultipartUploadDays: settings.stateBucket.abortIncompleteMultipartUploadDays,
     keyDeletionWindowDays: settings.stateBucket.keyDeletionWindowDays,
-    tamperDeniedPrincipalArns: ciRoleArns,
+    ciGuard: {
+      previewRoleArn: arn(ci.roleNames.preview),
+      deployRoleArn: arn(ci.roleNames.deploy),
+      project,
+      accountStack: pulumi.getStack(),
+    },
     ...(settings.adopt.stateBucket === undefined ? {} : { importBucket: settings.adopt.stateBucket }),
   });
 
@@ -170,6 +177,7 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     bucketArn: state.bucketArn,
     keyArn: state.keyArn,
     region: settings.region,
+    project,
     roleNames: ci.roleNames,
     deployPolicyArns: ci.deployPolicyArns,
     ...(settings.adopt.oidcProvider === undefined ? {} : { importOidcProvider: settings.adopt.oidcProvider }),
@@ -186,5 +194,6 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     deployRoleArn: identity.deployRoleArn,
     region: settings.region,
     ...(ci.environment === undefined ? {} : { deployEnvironment: ci.environment }),
+    previewEnvironment: ci.previewEnvironment,
   };
 }

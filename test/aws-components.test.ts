@@ -105,6 +105,22 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
       );
     });
 
+    it("protects and retains the bucket's protections and the OIDC provider, so destroy cannot strip them", () => {
+      for (const type of [
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      ]) {
+        const r = one(built, type);
+        assert.equal(r.options.protect, true, `${type} not protected`);
+        assert.equal(r.options.retainOnDelete, true, `${type} not retained on delete`);
+      }
+    });
+
     it("protects the bucket and the key and retains them on delete; never force-destroys the bucket", () => {
       const bucket = one(built, "aws:s3/bucket:Bucket");
       const key = one(built, "aws:kms/key:Key");
@@ -173,14 +189,18 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
 
     it("attaches the TLS-only bucket policy built by gitops/iam", () => {
       const policy = one(built, "aws:s3/bucketPolicy:BucketPolicy");
-      const ci = [
-        roleArn("aws", "123456789012", "gitops-bootstrap-ci-preview"),
-        roleArn("aws", "123456789012", "github-actions-homelab"),
-      ];
+      // The CI roles by ARN, and the running project and stack as the account stack CI may not write.
       assert.deepEqual(
         json(policy.inputs.policy),
-        stateBucketPolicy(bucketArn("aws", "acme-homelab-pulumi-state"), ci),
+        stateBucketPolicy(bucketArn("aws", "acme-homelab-pulumi-state"), {
+          previewRoleArn: roleArn("aws", "123456789012", "gitops-bootstrap-ci-preview"),
+          deployRoleArn: roleArn("aws", "123456789012", "github-actions-homelab"),
+          project: "gitops-bootstrap",
+          accountStack: "account",
+        }),
       );
+      const text = String(policy.inputs.policy);
+      assert.ok(text.includes("/.pulumi/stacks/gitops-bootstrap/account.json*"), text);
       assert.equal(
         JSON.stringify(json(policy.inputs.policy)).includes('"aws:SecureTransport":"false"'),
         true,
@@ -225,16 +245,24 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
     it("gives each role its own trust and state policy, with exact subjects", () => {
       const trust = (name: string) =>
         JSON.stringify(json(one(built, "aws:iam/role:Role", name).inputs.assumeRolePolicy));
-      assert.ok(trust("ci-preview").includes("repo:acme/homelab-infra:pull_request"));
-      assert.ok(!trust("ci-preview").includes(":environment:"));
+      assert.ok(trust("ci-preview").includes('"repo:acme/homelab-infra:environment:preview"'));
+      assert.ok(!trust("ci-preview").includes("pull_request"));
+      assert.ok(!trust("ci-preview").includes(":ref:refs/heads/"));
+      assert.ok(!trust("ci-preview").includes("environment:production"));
       assert.ok(trust("ci-deploy").includes("repo:acme/homelab-infra:environment:production"));
+      assert.ok(trust("ci-deploy").includes("acme/homelab-infra/.github/workflows/up.yml@refs/heads/main"));
       assert.ok(!trust("ci-deploy").includes("pull_request"));
+      assert.ok(!trust("ci-deploy").includes("environment:preview"));
       assert.ok(!trust("ci-deploy").includes(":*"));
       const inline = ofType(built, "aws:iam/rolePolicy:RolePolicy").map((r) =>
         JSON.stringify(json(r.inputs.policy)),
       );
       assert.equal(inline.length, 2);
-      assert.ok(inline.some((p) => p.includes(".pulumi/locks/*") && !p.includes("kms:Encrypt")));
+      assert.ok(
+        inline.some(
+          (p) => p.includes(".pulumi/locks/organization/gitops-bootstrap/*") && !p.includes("kms:Encrypt"),
+        ),
+      );
       assert.ok(inline.some((p) => p.includes("kms:Encrypt")));
     });
 
@@ -248,6 +276,7 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
       assert.equal(built.outputs.deployRoleArn, "arn:aws:iam::123456789012:role/github-actions-homelab");
       assert.equal(built.outputs.region, "eu-west-1");
       assert.equal(built.outputs.deployEnvironment, "production");
+      assert.equal(built.outputs.previewEnvironment, "preview");
     });
   });
 
@@ -276,10 +305,11 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
       assert.equal(bucket.options.import, "acme-terragrunt-state");
       assert.equal(bucket.inputs.bucket, "acme-terragrunt-state");
       assert.equal(bucket.options.protect, true);
-      assert.equal(
-        one(built, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").options.import,
-        undefined,
-      );
+      const provider = one(built, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      assert.equal(provider.options.import, undefined);
+      // A newly created provider is protected too: other roles in the account may come to trust it.
+      assert.equal(provider.options.protect, true);
+      assert.equal(provider.options.retainOnDelete, true);
       assert.equal(one(built, "aws:iam/role:Role", "ci-deploy").options.import, undefined);
     });
 

@@ -7,7 +7,11 @@ const good = {
   accountId: "123456789012",
   region: "eu-west-1",
   stateBucket: { name: "acme-pulumi-state" },
-  ci: { repository: "acme/homelab-infra", environment: "production" },
+  ci: {
+    repository: "acme/homelab-infra",
+    environment: "production",
+    workflows: { deploy: ".github/workflows/up.yml" },
+  },
 };
 
 /** `good` with `patch` applied at a dotted path. */
@@ -38,6 +42,7 @@ describe("gitops/aws-settings", () => {
     });
     assert.equal(settings.ci.defaultBranch, "main");
     assert.deepEqual(settings.ci.deployPolicyArns, []);
+    assert.equal(settings.ci.previewEnvironment, "preview");
     assert.equal(settings.stateBucket.noncurrentVersionExpirationDays, 90);
     assert.equal(settings.stateBucket.abortIncompleteMultipartUploadDays, 7);
     assert.equal(
@@ -153,6 +158,12 @@ describe("gitops/aws-settings", () => {
       /aws\.ci\.environment: "" must be a GitHub environment name/,
     ],
     [
+      "preview environment: a wildcard",
+      "ci.previewEnvironment",
+      "pr-*",
+      /aws\.ci\.previewEnvironment: "pr-\*" must be a GitHub environment name/,
+    ],
+    [
       "branch: a full ref",
       "ci.defaultBranch",
       "refs/heads/main",
@@ -242,6 +253,48 @@ describe("gitops/aws-settings", () => {
       },
       /aws\.ci\.deployPolicyArns: must not list the same policy name twice/,
     ],
+    [
+      "a deploy environment without a pinned deploy workflow",
+      { ...good, ci: { ...good.ci, workflows: {} } },
+      /^gitops-bootstrap:aws\.ci\.workflows\.deploy: is required when ci\.environment is set: the deploy workflow file, such as \.github\/workflows\/up\.yml/,
+    ],
+    [
+      "the deploy environment as the preview environment",
+      { ...good, ci: { ...good.ci, previewEnvironment: "production" } },
+      /^gitops-bootstrap:aws\.ci\.previewEnvironment: must differ from ci\.environment \(production\)/,
+    ],
+    [
+      "AdministratorAccess for the deploy role",
+      {
+        ...good,
+        ci: {
+          ...good.ci,
+          deployPolicyArns: [
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+          ],
+        },
+      },
+      /^gitops-bootstrap:aws\.ci\.deployPolicyArns\.1: arn:aws:iam::aws:policy\/AdministratorAccess lets the deploy role create or assume another principal.*set ci\.allowAdministrator: true/,
+    ],
+    [
+      "PowerUserAccess in GovCloud",
+      { ...good, ci: { ...good.ci, deployPolicyArns: ["arn:aws-us-gov:iam::aws:policy/PowerUserAccess"] } },
+      /^gitops-bootstrap:aws\.ci\.deployPolicyArns\.0: arn:aws-us-gov:iam::aws:policy\/PowerUserAccess lets/,
+    ],
+    [
+      "IAMFullAccess",
+      { ...good, ci: { ...good.ci, deployPolicyArns: ["arn:aws:iam::aws:policy/IAMFullAccess"] } },
+      /^gitops-bootstrap:aws\.ci\.deployPolicyArns\.0: arn:aws:iam::aws:policy\/IAMFullAccess lets/,
+    ],
+    [
+      "the SystemAdministrator job function",
+      {
+        ...good,
+        ci: { ...good.ci, deployPolicyArns: ["arn:aws:iam::aws:policy/job-function/SystemAdministrator"] },
+      },
+      /^gitops-bootstrap:aws\.ci\.deployPolicyArns\.0: arn:aws:iam::aws:policy\/job-function\/SystemAdministrator lets/,
+    ],
   ];
   for (const [name, input, expected] of conflicts) {
     it(`rejects ${name}`, () => {
@@ -250,6 +303,31 @@ describe("gitops/aws-settings", () => {
       assert.match(problems[0] ?? "", expected);
     });
   }
+
+  it("takes AdministratorAccess only with allowAdministrator: true", () => {
+    const admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    const settings = parseAwsSettings({
+      ...good,
+      ci: { ...good.ci, deployPolicyArns: [admin], allowAdministrator: true },
+    }) as AwsSettings;
+    assert.deepEqual(settings.ci.deployPolicyArns, [admin]);
+    assert.equal(awsSettingsProblems({ ...good, ci: { ...good.ci, deployPolicyArns: [admin] } }).length, 1);
+  });
+
+  it("needs no deploy workflow pin when the deploy role trusts the default branch (no environment)", () => {
+    const settings = parseAwsSettings({ ...good, ci: { repository: "acme/homelab-infra" } }) as AwsSettings;
+    assert.equal(settings.ci.environment, undefined);
+    assert.deepEqual(settings.ci.workflows, {});
+    assert.equal(settings.ci.previewEnvironment, "preview");
+  });
+
+  it("takes a preview environment name", () => {
+    const settings = parseAwsSettings({
+      ...good,
+      ci: { ...good.ci, previewEnvironment: "pr-review" },
+    }) as AwsSettings;
+    assert.equal(settings.ci.previewEnvironment, "pr-review");
+  });
 
   it("reports every missing required key at once when enabled", () => {
     assert.deepEqual(

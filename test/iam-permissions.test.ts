@@ -4,6 +4,7 @@ import {
   previewPermissionPolicy,
   stateBucketPolicy,
   stateKeyPolicy,
+  type CiStateGuard,
   type PolicyDocument,
 } from "../gitops/iam";
 import { ACCOUNT, ADMINISTRATOR_ACCESS, evaluate, type Call } from "./iam-simulator";
@@ -11,7 +12,8 @@ import { ACCOUNT, ADMINISTRATOR_ACCESS, evaluate, type Call } from "./iam-simula
 const BUCKET = "arn:aws:s3:::acme-pulumi-state";
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const REGION = "eu-west-1";
-const access = { bucketArn: BUCKET, keyArn: KEY, region: REGION };
+const PROJECT = "gitops-bootstrap";
+const access = { bucketArn: BUCKET, keyArn: KEY, region: REGION, project: PROJECT };
 
 const role = (name: string) => ({
   principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${name}/GitHubActions`,
@@ -24,9 +26,20 @@ const ADMIN = {
   principalArn: `arn:aws:iam::${ACCOUNT}:user/admin`,
 };
 const CI_ROLES = [PREVIEW.principalArn, DEPLOY.principalArn];
+const GUARD: CiStateGuard = {
+  previewRoleArn: PREVIEW.principalArn,
+  deployRoleArn: DEPLOY.principalArn,
+  project: PROJECT,
+  accountStack: "account",
+};
 
+// Keys as Pulumi's DIY backend writes them (project-scoped layout; locks under the fully
+// qualified stack name organization/<project>/<stack>).
 const STACK = `${BUCKET}/.pulumi/stacks/gitops-bootstrap/prod.json`;
 const LOCK = `${BUCKET}/.pulumi/locks/organization/gitops-bootstrap/prod/0b7c.json`;
+const OTHER_PROJECT_LOCK = `${BUCKET}/.pulumi/locks/organization/other-project/prod/0b7c.json`;
+const ACCOUNT_STATE = `${BUCKET}/.pulumi/stacks/gitops-bootstrap/account.json`;
+const ACCOUNT_LOCK = `${BUCKET}/.pulumi/locks/organization/gitops-bootstrap/account/0b7c.json`;
 const TERRAFORM_STATE = `${BUCKET}/homelab/terraform.tfstate`;
 const VIA_S3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com` };
 
@@ -47,6 +60,11 @@ describe("IAM permission policies, evaluated by @cloud-copilot/iam-simulate", ()
     ["s3:DeleteObject", STACK, {}, "deny", "allow"],
     ["s3:PutObject", LOCK, {}, "allow", "allow"],
     ["s3:DeleteObject", LOCK, {}, "allow", "allow"],
+    ["s3:PutObject", OTHER_PROJECT_LOCK, {}, "deny", "allow"],
+    ["s3:DeleteObject", OTHER_PROJECT_LOCK, {}, "deny", "allow"],
+    ["s3:GetObject", ACCOUNT_STATE, {}, "allow", "allow"],
+    ["s3:PutObject", ACCOUNT_STATE, {}, "deny", "deny"],
+    ["s3:PutObject", ACCOUNT_LOCK, {}, "deny", "deny"],
     ["s3:GetObject", TERRAFORM_STATE, {}, "deny", "deny"],
     ["s3:PutObject", TERRAFORM_STATE, {}, "deny", "deny"],
     ["s3:DeleteObjectVersion", STACK, {}, "deny", "deny"],
@@ -63,11 +81,25 @@ describe("IAM permission policies, evaluated by @cloud-copilot/iam-simulate", ()
     const short = resource.replace(BUCKET, "bucket").replace(KEY, "key");
     const via = Object.keys(context).length > 0 ? " via S3" : "";
     it(`${action} on ${short}${via}: preview ${preview}, deploy ${deploy}`, () => {
-      // KMS consults the key policy on every call, so the key's requests carry it.
+      // Each request carries the resource's own policy, as S3 and KMS evaluate it.
       const resourcePolicy =
-        resource === KEY ? { resourcePolicy: stateKeyPolicy("aws", ACCOUNT, CI_ROLES) } : {};
+        resource === KEY
+          ? { resourcePolicy: stateKeyPolicy("aws", ACCOUNT, CI_ROLES) }
+          : resource.startsWith(BUCKET)
+            ? { resourcePolicy: stateBucketPolicy(BUCKET, GUARD) }
+            : {};
+      const tls: Record<string, string> = resource.startsWith(BUCKET)
+        ? { "aws:SecureTransport": "true" }
+        : {};
       const call = (who: typeof PREVIEW, policy: PolicyDocument) =>
-        decide({ ...who, identity: [policy], action, resource, context, ...resourcePolicy });
+        decide({
+          ...who,
+          identity: [policy],
+          action,
+          resource,
+          context: { ...tls, ...context },
+          ...resourcePolicy,
+        });
       assert.deepEqual(
         { preview: call(PREVIEW, previewPolicy), deploy: call(DEPLOY, deployPolicy) },
         { preview, deploy },
@@ -95,7 +127,7 @@ describe("IAM permission policies, evaluated by @cloud-copilot/iam-simulate", ()
 });
 
 describe("state bucket policy", () => {
-  const bucketPolicy = stateBucketPolicy(BUCKET, CI_ROLES);
+  const bucketPolicy = stateBucketPolicy(BUCKET, GUARD);
   const read = (secure: string): Call => ({
     ...DEPLOY,
     identity: [deployPermissionPolicy(access)],
@@ -125,20 +157,125 @@ describe("state bucket policy", () => {
     assert.equal(evaluate(call), "ExplicitlyDenied");
   });
 
-  for (const action of ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning"]) {
-    it(`${action}: denied to a CI role even with AdministratorAccess, allowed to the human administrator`, () => {
-      const call = (who: typeof ADMIN): Call => ({
-        ...who,
-        identity: [ADMINISTRATOR_ACCESS],
-        action,
-        resource: BUCKET,
-        resourcePolicy: bucketPolicy,
-        context: { "aws:SecureTransport": "true" },
-      });
-      assert.equal(evaluate(call(DEPLOY)), "ExplicitlyDenied");
-      assert.equal(evaluate(call(ADMIN)), "Allowed");
+  /** `who`, holding AdministratorAccess, calls `action` on `resource` over TLS. */
+  const asAdmin = (who: typeof ADMIN, action: string, resource: string): Call => ({
+    ...who,
+    identity: [ADMINISTRATOR_ACCESS],
+    action,
+    resource,
+    resourcePolicy: bucketPolicy,
+    context: { "aws:SecureTransport": "true" },
+  });
+
+  it("leaves the CI roles' own work alone even with AdministratorAccess (known-good cases)", () => {
+    assert.equal(evaluate(asAdmin(DEPLOY, "s3:PutObject", STACK)), "Allowed");
+    assert.equal(evaluate(asAdmin(DEPLOY, "s3:ListBucket", BUCKET)), "Allowed");
+    assert.equal(evaluate(asAdmin(PREVIEW, "s3:PutObject", LOCK)), "Allowed");
+    assert.equal(evaluate(asAdmin(PREVIEW, "s3:DeleteObject", LOCK)), "Allowed");
+    assert.equal(evaluate(asAdmin(PREVIEW, "s3:GetObject", ACCOUNT_STATE)), "Allowed");
+  });
+
+  // Bucket-level actions that delete, loosen, copy out or lock up the bucket.
+  const bucketTamper = [
+    "s3:DeleteBucket",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketVersioning",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutBucketAcl",
+    "s3:PutReplicationConfiguration",
+    "s3:PutBucketObjectLockConfiguration",
+    "s3:PutIntelligentTieringConfiguration",
+    "s3:PutInventoryConfiguration",
+    "s3:PutBucketLogging",
+    "s3:PutBucketNotification",
+    "s3:PutBucketRequestPayment",
+    "s3:PutBucketTagging",
+  ];
+  for (const action of bucketTamper) {
+    it(`${action}: denied to both CI roles even with AdministratorAccess, allowed to the human administrator`, () => {
+      assert.equal(evaluate(asAdmin(ADMIN, action, BUCKET)), "Allowed");
+      assert.equal(evaluate(asAdmin(DEPLOY, action, BUCKET)), "ExplicitlyDenied");
+      assert.equal(evaluate(asAdmin(PREVIEW, action, BUCKET)), "ExplicitlyDenied");
     });
   }
+
+  // Object-level actions beyond read/write/delete of the current version.
+  const objectTamper = [
+    "s3:DeleteObjectVersion",
+    "s3:PutObjectAcl",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:BypassGovernanceRetention",
+    "s3:RestoreObject",
+  ];
+  for (const action of objectTamper) {
+    it(`${action} on a state object: denied to the deploy role even with AdministratorAccess, allowed to the administrator`, () => {
+      assert.equal(evaluate(asAdmin(ADMIN, action, STACK)), "Allowed");
+      assert.equal(evaluate(asAdmin(DEPLOY, action, STACK)), "ExplicitlyDenied");
+    });
+  }
+
+  // Everything the DIY backend writes for the account stack, and the layout file.
+  const accountKeys = [
+    ".pulumi/meta.yaml",
+    ".pulumi/stacks/gitops-bootstrap/account.json",
+    ".pulumi/stacks/gitops-bootstrap/account.json.gz",
+    ".pulumi/stacks/gitops-bootstrap/account.json.bak",
+    ".pulumi/history/gitops-bootstrap/account/account-1700000000000000000.checkpoint.json",
+    ".pulumi/history/gitops-bootstrap/account/account-1700000000000000000.history.json",
+    ".pulumi/backups/gitops-bootstrap/account/account.1700000000000000000.json",
+    ".pulumi/journal/gitops-bootstrap/account/0001.json",
+    ".pulumi/locks/organization/gitops-bootstrap/account/0b7c.json",
+    ".pulumi/stacks/account.json",
+    ".pulumi/history/account/account-1700000000000000000.checkpoint.json",
+    ".pulumi/locks/account/0b7c.json",
+  ];
+  for (const key of accountKeys) {
+    it(`${key}: neither CI role may write or delete it (even with AdministratorAccess); the administrator may`, () => {
+      const object = `${BUCKET}/${key}`;
+      assert.equal(evaluate(asAdmin(ADMIN, "s3:PutObject", object)), "Allowed");
+      for (const who of [DEPLOY, PREVIEW]) {
+        for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+          assert.equal(evaluate(asAdmin(who, action, object)), "ExplicitlyDenied", `${action}`);
+        }
+      }
+    });
+  }
+
+  it("the deploy role still writes the cluster stacks' state, history and backups (only the account stack is fenced)", () => {
+    for (const key of [
+      ".pulumi/stacks/gitops-bootstrap/prod.json",
+      ".pulumi/stacks/gitops-bootstrap/accounting.json",
+      ".pulumi/history/gitops-bootstrap/prod/prod-1700000000000000000.checkpoint.json",
+      ".pulumi/backups/gitops-bootstrap/prod/prod.1700000000000000000.json",
+    ]) {
+      const call: Call = {
+        ...DEPLOY,
+        identity: [deployPermissionPolicy(access)],
+        action: "s3:PutObject",
+        resource: `${BUCKET}/${key}`,
+        resourcePolicy: bucketPolicy,
+        context: { "aws:SecureTransport": "true" },
+      };
+      assert.equal(evaluate(call), "Allowed", key);
+    }
+  });
+
+  it("the preview role, even with AdministratorAccess, writes and deletes nothing but the project's locks", () => {
+    for (const resource of [STACK, OTHER_PROJECT_LOCK, `${BUCKET}/homelab/terraform.tfstate`]) {
+      for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+        assert.equal(
+          evaluate(asAdmin(PREVIEW, action, resource)),
+          "ExplicitlyDenied",
+          `${action} ${resource}`,
+        );
+      }
+    }
+  });
 });
 
 describe("state key policy", () => {
@@ -167,7 +304,34 @@ describe("state key policy", () => {
     assert.notEqual(evaluate(call), "Allowed");
   });
 
-  for (const action of ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKey"]) {
+  it("leaves the CI roles' use of the key alone even with AdministratorAccess (known-good case)", () => {
+    for (const action of ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]) {
+      const call: Call = {
+        ...DEPLOY,
+        identity: [ADMINISTRATOR_ACCESS],
+        action,
+        resource: KEY,
+        resourcePolicy: keyPolicy,
+      };
+      assert.equal(evaluate(call), "Allowed", action);
+    }
+  });
+
+  for (const action of [
+    "kms:ScheduleKeyDeletion",
+    "kms:PutKeyPolicy",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:CreateGrant",
+    "kms:RetireGrant",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:UpdateAlias",
+    "kms:CreateAlias",
+    "kms:TagResource",
+    "kms:UpdateKeyDescription",
+    "kms:ImportKeyMaterial",
+  ]) {
     it(`${action}: denied to a CI role even with AdministratorAccess, allowed to the human administrator`, () => {
       const call = (who: typeof ADMIN): Call => ({
         ...who,

@@ -11,9 +11,15 @@ const withEnvironment: CiTrust = {
   repository: REPO,
   defaultBranch: "main",
   environment: "production",
+  previewEnvironment: "preview",
   workflows: {},
 };
-const withoutEnvironment: CiTrust = { repository: REPO, defaultBranch: "main", workflows: {} };
+const withoutEnvironment: CiTrust = {
+  repository: REPO,
+  defaultBranch: "main",
+  previewEnvironment: "preview",
+  workflows: {},
+};
 
 type Outcome = "allow" | "deny";
 const decide = (trust: PolicyDocument, role: string, claims: Claims): Outcome =>
@@ -29,9 +35,15 @@ interface Row {
 
 const matrix = (deployOnPush: Outcome): Row[] => [
   {
-    name: "push to the default branch",
-    claims: { sub: `repo:${REPO}:ref:refs/heads/main`, aud: AUD },
+    name: "the preview environment",
+    claims: { sub: `repo:${REPO}:environment:preview`, aud: AUD },
     preview: "allow",
+    deploy: "deny",
+  },
+  {
+    name: "push to the default branch (no environment)",
+    claims: { sub: `repo:${REPO}:ref:refs/heads/main`, aud: AUD },
+    preview: "deny",
     deploy: deployOnPush,
   },
   {
@@ -41,9 +53,45 @@ const matrix = (deployOnPush: Outcome): Row[] => [
     deploy: "deny",
   },
   {
-    name: "pull request",
+    name: "pull request without an environment (any PR author's code)",
     claims: { sub: `repo:${REPO}:pull_request`, aud: AUD },
-    preview: "allow",
+    preview: "deny",
+    deploy: "deny",
+  },
+  {
+    name: "the preview environment in a fork",
+    claims: { sub: "repo:mallory/homelab-infra:environment:preview", aud: AUD },
+    preview: "deny",
+    deploy: "deny",
+  },
+  {
+    name: "repo:<owner>/<repo>-evil, preview environment",
+    claims: { sub: `repo:${REPO}-evil:environment:preview`, aud: AUD },
+    preview: "deny",
+    deploy: "deny",
+  },
+  {
+    name: "owner in another case, preview environment",
+    claims: { sub: "repo:ACME/homelab-infra:environment:preview", aud: AUD },
+    preview: "deny",
+    deploy: "deny",
+  },
+  {
+    name: "the preview environment in another case",
+    claims: { sub: `repo:${REPO}:environment:Preview`, aud: AUD },
+    preview: "deny",
+    deploy: "deny",
+  },
+  {
+    name: "the preview environment, wrong audience",
+    claims: { sub: `repo:${REPO}:environment:preview`, aud: "https://github.com/acme" },
+    preview: "deny",
+    deploy: "deny",
+  },
+  {
+    name: "the preview environment, missing audience",
+    claims: { sub: `repo:${REPO}:environment:preview` },
+    preview: "deny",
     deploy: "deny",
   },
   {
@@ -130,7 +178,7 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
   it("the evaluator honours GitHub's condition keys: a known-good token is ALLOWED, the same token without sub is not", () => {
     const trust = previewTrustPolicy(withEnvironment, PROVIDER_ARN);
     assert.equal(
-      assumeWithToken(trust, PREVIEW_ARN, { sub: `repo:${REPO}:pull_request`, aud: AUD }),
+      assumeWithToken(trust, PREVIEW_ARN, { sub: `repo:${REPO}:environment:preview`, aud: AUD }),
       "Allowed",
     );
     assert.equal(assumeWithToken(trust, PREVIEW_ARN, { aud: AUD }), "ImplicitlyDenied");
@@ -155,6 +203,7 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
     const pr: Claims = { sub: `repo:${REPO}:pull_request`, aud: AUD };
     assert.equal(decide(terragrunt, DEPLOY_ARN, pr), "allow");
     assert.equal(decide(deployTrustPolicy(withEnvironment, PROVIDER_ARN), DEPLOY_ARN, pr), "deny");
+    assert.equal(decide(previewTrustPolicy(withEnvironment, PROVIDER_ARN), PREVIEW_ARN, pr), "deny");
   });
 
   describe("with a deploy environment (production)", () => {
@@ -163,7 +212,7 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
     const rows: Row[] = [
       ...matrix("deny"),
       {
-        name: "the environment",
+        name: "the deploy environment (production): never the preview role",
         claims: { sub: `repo:${REPO}:environment:production`, aud: AUD },
         preview: "deny",
         deploy: "allow",
@@ -200,7 +249,7 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
     const rows: Row[] = [
       ...matrix("allow"),
       {
-        name: "an environment job (any environment)",
+        name: "an environment job (any environment but preview)",
         claims: { sub: `repo:${REPO}:environment:production`, aud: AUD },
         preview: "deny",
         deploy: "deny",
@@ -227,7 +276,7 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
     };
     const preview = previewTrustPolicy(pinned, PROVIDER_ARN);
     const deploy = deployTrustPolicy(pinned, PROVIDER_ARN);
-    const pr = (extra: Claims): Claims => ({ sub: `repo:${REPO}:pull_request`, aud: AUD, ...extra });
+    const pr = (extra: Claims): Claims => ({ sub: `repo:${REPO}:environment:preview`, aud: AUD, ...extra });
     const env = (extra: Claims): Claims => ({
       sub: `repo:${REPO}:environment:production`,
       aud: AUD,
@@ -245,16 +294,46 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
         "allow",
       ],
       [
-        "preview: right workflow on the default branch",
+        // The pin's limit, stated as a test: GitHub reads the workflow file from the pull request's
+        // merge ref, so a pull request that rewrote preview.yml presents exactly these claims. Only
+        // the preview environment's reviewers stand between such a pull request and the role.
+        "preview: a pull request that REWROTE preview.yml (same claims; the pin is no gate)",
+        preview,
+        PREVIEW_ARN,
+        pr({
+          repositoryId: "424242",
+          jobWorkflowRef: `${REPO}/.github/workflows/preview.yml@refs/pull/99/merge`,
+        }),
+        "allow",
+      ],
+      [
+        "preview: right workflow on the default branch, in the environment",
+        preview,
+        PREVIEW_ARN,
+        pr({
+          repositoryId: "424242",
+          jobWorkflowRef: `${REPO}/.github/workflows/preview.yml@refs/heads/main`,
+        }),
+        "allow",
+      ],
+      [
+        "preview: right workflow and id on a pull request WITHOUT the environment",
         preview,
         PREVIEW_ARN,
         {
-          sub: `repo:${REPO}:ref:refs/heads/main`,
+          sub: `repo:${REPO}:pull_request`,
           aud: AUD,
           repositoryId: "424242",
-          jobWorkflowRef: `${REPO}/.github/workflows/preview.yml@refs/heads/main`,
+          jobWorkflowRef: previewRef,
         },
-        "allow",
+        "deny",
+      ],
+      [
+        "preview: right workflow run from a tag, in the environment",
+        preview,
+        PREVIEW_ARN,
+        pr({ repositoryId: "424242", jobWorkflowRef: `${REPO}/.github/workflows/preview.yml@refs/tags/v1` }),
+        "deny",
       ],
       [
         "preview: another repository id (name reused by a new repository)",
@@ -265,7 +344,7 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
       ],
       ["preview: repository_id missing", preview, PREVIEW_ARN, pr({ jobWorkflowRef: previewRef }), "deny"],
       [
-        "preview: another workflow file in the pull request",
+        "preview: another workflow file declaring the preview environment",
         preview,
         PREVIEW_ARN,
         pr({
@@ -292,6 +371,23 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
         "deny",
       ],
       [
+        "deploy: the deploy workflow as rewritten by a pull request, in the environment",
+        deploy,
+        DEPLOY_ARN,
+        env({
+          repositoryId: "424242",
+          jobWorkflowRef: `${REPO}/.github/workflows/up.yml@refs/pull/99/merge`,
+        }),
+        "deny",
+      ],
+      [
+        "deploy: the preview workflow in the preview environment",
+        deploy,
+        DEPLOY_ARN,
+        pr({ repositoryId: "424242", jobWorkflowRef: previewRef }),
+        "deny",
+      ],
+      [
         "deploy: another workflow declaring the environment",
         deploy,
         DEPLOY_ARN,
@@ -307,6 +403,19 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
       it(`${name}: ${expected}`, () => {
         assert.equal(decide(trust, role, claims), expected);
       });
+    }
+  });
+
+  it("the preview role trusts exactly the preview environment's subject", () => {
+    for (const ci of [
+      withEnvironment,
+      withoutEnvironment,
+      { ...withEnvironment, previewEnvironment: "pr-review" },
+    ]) {
+      const condition = previewTrustPolicy(ci, PROVIDER_ARN).Statement[0]?.Condition ?? {};
+      assert.deepEqual(condition.StringEquals?.["token.actions.githubusercontent.com:sub"], [
+        `repo:${REPO}:environment:${ci.previewEnvironment}`,
+      ]);
     }
   });
 
