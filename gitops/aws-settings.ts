@@ -163,12 +163,13 @@ const ciSchema = z
     repository: checkedString(repositoryProblem),
     repositoryId: numericId("123456789").optional(),
     defaultBranch: checkedString(branchProblem).default("main"),
-    environment: checkedString(environmentProblem).optional(),
+    // The GitHub part creates both environments (reviewers, branch policy); every deploy goes through one.
+    environment: checkedString(environmentProblem).default("production"),
     previewEnvironment: checkedString(environmentProblem).default("preview"),
     workflows: z
       .object({
         preview: checkedString(workflowProblem).optional(),
-        deploy: checkedString(workflowProblem).optional(),
+        deploy: checkedString(workflowProblem).default(".github/workflows/up.yml"),
       })
       .strict()
       .prefault({}),

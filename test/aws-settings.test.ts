@@ -254,11 +254,6 @@ describe("gitops/aws-settings", () => {
       /aws\.ci\.deployPolicyArns: must not list the same policy name twice/,
     ],
     [
-      "a deploy environment without a pinned deploy workflow",
-      { ...good, ci: { ...good.ci, workflows: {} } },
-      /^gitops-bootstrap:aws\.ci\.workflows\.deploy: is required when ci\.environment is set: the deploy workflow file, such as \.github\/workflows\/up\.yml/,
-    ],
-    [
       "the deploy environment as the preview environment",
       { ...good, ci: { ...good.ci, previewEnvironment: "production" } },
       /^gitops-bootstrap:aws\.ci\.previewEnvironment: must differ from ci\.environment \(production\)/,
@@ -314,11 +309,13 @@ describe("gitops/aws-settings", () => {
     assert.equal(awsSettingsProblems({ ...good, ci: { ...good.ci, deployPolicyArns: [admin] } }).length, 1);
   });
 
-  it("needs no deploy workflow pin when the deploy role trusts the default branch (no environment)", () => {
+  it("deploys through the production environment pinned to up.yml unless told otherwise", () => {
+    // The GitHub part creates the preview and production environments with reviewers.
     const settings = parseAwsSettings({ ...good, ci: { repository: "acme/homelab-infra" } }) as AwsSettings;
-    assert.equal(settings.ci.environment, undefined);
-    assert.deepEqual(settings.ci.workflows, {});
+    assert.equal(settings.ci.environment, "production");
+    assert.deepEqual(settings.ci.workflows, { deploy: ".github/workflows/up.yml" });
     assert.equal(settings.ci.previewEnvironment, "preview");
+    assert.equal(awsSettingsProblems({ ...good, ci: { ...good.ci, workflows: {} } }).length, 0);
   });
 
   it("takes a preview environment name", () => {
