@@ -5,8 +5,14 @@
  * key is named from the issue's path.
  */
 import { z } from "zod";
-import { checkedString } from "./config-schema";
-import { BRANCH_NAME, PULUMI_STACK_NAME, githubOwnerProblem, githubRepositoryNameProblem } from "./github";
+import { bool, checkedString, count } from "./config-schema";
+import {
+  BRANCH_NAME,
+  PULUMI_STACK_NAME,
+  catalogPathProblem,
+  githubOwnerProblem,
+  githubRepositoryNameProblem,
+} from "./github";
 
 /** The stack config key this schema validates. */
 export const GITHUB_CONFIG_KEY = "gitops-bootstrap:github";
@@ -53,8 +59,42 @@ const deployKeysSchema = z.strictObject({
   ciWriteKey: z.boolean().default(true),
 });
 
+/** A numeric GitHub user or team ID; logins and slugs are refused with the command that finds the ID. */
+const reviewerId = (what: "user" | "team") =>
+  z.preprocess(
+    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+    z
+      .number({
+        error:
+          what === "user"
+            ? "must be a numeric GitHub user ID, not a login: find it with `gh api users/<login> --jq .id`"
+            : "must be a numeric GitHub team ID, not a slug: find it with `gh api orgs/<org>/teams/<slug> --jq .id`",
+      })
+      .int({ error: `must be a whole-number GitHub ${what} ID` })
+      .positive({ error: `must be a positive GitHub ${what} ID` }),
+  );
+
+/** GitHub allows at most six required reviewers (users and teams together) per environment. */
+const MAX_REVIEWERS = 6;
+
+const reviewersSchema = z
+  .strictObject({
+    /** Numeric user IDs (`gh api users/<login> --jq .id`). */
+    users: z.array(reviewerId("user")).default([]),
+    /** Numeric team IDs (`gh api orgs/<org>/teams/<slug> --jq .id`). */
+    teams: z.array(reviewerId("team")).default([]),
+  })
+  .superRefine((r, ctx) => {
+    if (r.users.length + r.teams.length > MAX_REVIEWERS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `lists ${r.users.length + r.teams.length} reviewers; GitHub allows at most ${MAX_REVIEWERS} users and teams together per environment: use a team`,
+      });
+    }
+  });
+
 const ciSchema = z.strictObject({
-  /** Write Actions secrets and variables into the source repository. */
+  /** Write the environments, Actions secrets and variables into the source repository. */
   enabled: z.boolean().default(true),
   /** Stacks the workflows preview and update; defaults to this stack alone. */
   stacks: z
@@ -65,24 +105,72 @@ const ciSchema = z.strictObject({
     )
     .min(1, { error: "must list at least one stack, or set ci.enabled: false" })
     .optional(),
-  /** The catalog file publish-manifests passes to `generate --catalog`, relative to the source repository. */
-  catalog: z
+  /**
+   * The catalog file publish-manifests passes to `generate --catalog`, relative to the source
+   * repository. Its directory is mirrored into the manifest repository, so it may not be the
+   * repository root. Required when CI is on (no default: every repository lays it out differently).
+   */
+  catalog: checkedString(catalogPathProblem).optional(),
+  /**
+   * Required reviewers of the `preview` and `production` environments: a reviewer approves before a
+   * job gets the environment's secrets (and, through the OIDC subject, the AWS role). At least one
+   * when CI is on.
+   */
+  reviewers: reviewersSchema.prefault({}),
+  /** Whoever triggered a run may not approve it. Defaults to false (a one-person repository could never deploy). */
+  preventSelfReview: bool().default(false),
+  /** The source repository's default branch: the only branch that may deploy to `production`. */
+  defaultBranch: z
     .string()
-    .min(1, { error: "must name the catalog file (e.g. catalog.yaml)" })
-    .default("catalog.yaml"),
+    .regex(BRANCH_NAME, {
+      error: "must be a git branch name such as main (letters, digits, '.', '_', '-', '/')",
+    })
+    .default("main"),
+});
+
+/**
+ * A ruleset on the source repository's default branch: pull requests with approvals, no deletion,
+ * no force push. Private repositories need GitHub Pro, Team or Enterprise for rulesets: set
+ * `enabled: false` on GitHub Free.
+ */
+const sourceRepositoryRulesetSchema = z.strictObject({
+  enabled: bool().default(true),
+  /** Approvals a pull request needs; 0 still forces every change through a pull request. */
+  requiredApprovals: count(0, 10).default(1),
 });
 
 /** `gitops-bootstrap:github` when it is on. */
-export const githubEnabledSchema = z.strictObject({
-  enabled: z.literal(true),
-  /** The GitHub user or organization owning both repositories (the github provider's `owner`). */
-  owner: checkedString(githubOwnerProblem),
-  /** The repository holding this program and its workflows; Actions secrets and variables go there. */
-  sourceRepository: checkedString(githubRepositoryNameProblem),
-  manifestRepository: manifestRepositorySchema,
-  deployKeys: deployKeysSchema.prefault({}),
-  ci: ciSchema.prefault({}),
-});
+export const githubEnabledSchema = z
+  .strictObject({
+    enabled: z.literal(true),
+    /** The GitHub user or organization owning both repositories (the github provider's `owner`). */
+    owner: checkedString(githubOwnerProblem),
+    /** The repository holding this program and its workflows; Actions secrets and variables go there. */
+    sourceRepository: checkedString(githubRepositoryNameProblem),
+    manifestRepository: manifestRepositorySchema,
+    deployKeys: deployKeysSchema.prefault({}),
+    ci: ciSchema.prefault({}),
+    sourceRepositoryRuleset: sourceRepositoryRulesetSchema.prefault({}),
+  })
+  .superRefine((settings, ctx) => {
+    if (!settings.ci.enabled) return;
+    if (settings.ci.catalog === undefined && settings.deployKeys.ciWriteKey) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ci", "catalog"],
+        message:
+          "is required when CI publishes manifests: name the catalog file inside a directory of its own (e.g. manifests/catalog.yaml); that directory becomes the manifest repository's root",
+      });
+    }
+    if (settings.ci.reviewers.users.length + settings.ci.reviewers.teams.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ci", "reviewers"],
+        message:
+          "must list at least one user or team ID: a reviewer approves every preview and deployment before the job gets its credentials (e.g. reviewers: { users: [1234567] }, IDs from `gh api users/<login> --jq .id`), or set ci.enabled: false",
+      });
+    }
+  });
 
 /** `gitops-bootstrap:github`: `{ enabled: false }` or the full settings. */
 export const githubSettingsSchema = z.discriminatedUnion(

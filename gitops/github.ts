@@ -137,13 +137,28 @@ export function defaultBranchRuleset(stack: string): DefaultBranchRuleset {
 /** The parts of the CI wiring; a part that is off contributes no secrets and no variables. */
 export type CiPart = "pulumi" | "aws" | "manifests" | "tailscale-oauth" | "tailscale-authkey";
 
-/** One Actions secret or variable: its name, its part, and what it holds. */
-export interface CiSetting {
+/**
+ * The GitHub environments of the source repository, by role. The workflows name them literally
+ * (`environment: preview`, `environment: production`), so they are fixed here rather than
+ * configurable: a name in config could drift from the workflow files, and a job whose
+ * `environment:` evaluates to an empty string runs with no environment at all (no reviewers, no
+ * branch policy, no environment secrets).
+ */
+export const CI_ENVIRONMENTS = ["preview", "production"] as const;
+export type CiEnvironment = (typeof CI_ENVIRONMENTS)[number];
+
+/**
+ * One Actions secret or variable: its name, its part, and what it holds. Secrets live in GitHub
+ * environments only (never repository-wide), so only a job that declares one of `environments`
+ * (and passes its protection rules) can read them; variables are repository-wide and not sensitive.
+ */
+export type CiSetting = {
   readonly name: string;
-  readonly kind: "secret" | "variable";
   readonly part: CiPart;
   readonly description: string;
-}
+} & (
+  { readonly kind: "variable" } | { readonly kind: "secret"; readonly environments: readonly CiEnvironment[] }
+);
 
 /** Every Actions secret and variable the stack can create, in the order they are registered. */
 export const CI_SETTINGS: readonly CiSetting[] = [
@@ -170,12 +185,6 @@ export const CI_SETTINGS: readonly CiSetting[] = [
     kind: "variable",
     part: "aws",
     description: "role up.yml assumes over OIDC",
-  },
-  {
-    name: "DEPLOY_ENVIRONMENT",
-    kind: "variable",
-    part: "aws",
-    description: "GitHub environment up.yml runs in (the deploy role trusts it)",
   },
   { name: "PULUMI_BACKEND_URL", kind: "variable", part: "aws", description: "s3://… state backend" },
   {
@@ -212,6 +221,8 @@ export const CI_SETTINGS: readonly CiSetting[] = [
   {
     name: "MANIFEST_DEPLOY_KEY",
     kind: "secret",
+    // Only the publish job, on the default branch, after a reviewer approved: it can push.
+    environments: ["production"],
     part: "manifests",
     description: "private half of the CI write deploy key",
   },
@@ -225,12 +236,14 @@ export const CI_SETTINGS: readonly CiSetting[] = [
   {
     name: "TS_OAUTH_CLIENT_ID",
     kind: "secret",
+    environments: ["preview", "production"],
     part: "tailscale-oauth",
     description: "Tailscale OAuth client id",
   },
   {
     name: "TS_OAUTH_SECRET",
     kind: "secret",
+    environments: ["preview", "production"],
     part: "tailscale-oauth",
     description: "Tailscale OAuth client secret",
   },
@@ -243,6 +256,7 @@ export const CI_SETTINGS: readonly CiSetting[] = [
   {
     name: "TS_AUTHKEY",
     kind: "secret",
+    environments: ["preview", "production"],
     part: "tailscale-authkey",
     description: "ephemeral, pre-authorized, tagged auth key",
   },
@@ -275,8 +289,13 @@ export interface CiValues<T> {
     readonly region: T;
     readonly previewRoleArn: T;
     readonly deployRoleArn: T;
-    /** The GitHub environment of up.yml; omitted when the deploy role trusts the branch ref instead. */
+    /**
+     * The GitHub environment the deploy role trusts, as the AWS part reports it. Not written as a
+     * variable (up.yml names its environment literally); checked against {@link CI_ENVIRONMENTS}.
+     */
     readonly deployEnvironment?: T;
+    /** The GitHub environment the preview role trusts, as the AWS part reports it; checked likewise. */
+    readonly previewEnvironment?: T;
     readonly backendUrl: T;
     readonly secretsProvider: T;
   };
@@ -317,8 +336,6 @@ export function ciEntries<T>(values: CiValues<T>): CiEntry<T>[] {
     byName.set("AWS_REGION", values.aws.region);
     byName.set("AWS_PREVIEW_ROLE_ARN", values.aws.previewRoleArn);
     byName.set("AWS_DEPLOY_ROLE_ARN", values.aws.deployRoleArn);
-    if (values.aws.deployEnvironment !== undefined)
-      byName.set("DEPLOY_ENVIRONMENT", values.aws.deployEnvironment);
     byName.set("PULUMI_BACKEND_URL", values.aws.backendUrl);
     byName.set("PULUMI_SECRETS_PROVIDER", values.aws.secretsProvider);
   }
@@ -354,4 +371,144 @@ export function ciEntries<T>(values: CiValues<T>): CiEntry<T>[] {
 /** `PULUMI_STACKS` → a resource-name suffix: `AWS_REGION` → `aws-region`. */
 export function settingResourceSuffix(name: string): string {
   return name.toLowerCase().replace(/_/g, "-");
+}
+
+/** The environments a secret lives in (empty for a variable or an unknown name). */
+export function secretEnvironments(name: string): readonly CiEnvironment[] {
+  const setting = CI_SETTINGS.find((s) => s.name === name && s.kind === "secret");
+  return setting?.kind === "secret" ? setting.environments : [];
+}
+
+/**
+ * Why the environment the AWS part reports for `role` is not the one the workflows declare, or
+ * undefined when it is (or when none is reported). The AWS roles trust
+ * `repo:<owner>/<repo>:environment:<name>`; a different name would make every run fail to assume
+ * the role.
+ */
+export function environmentNameProblem(
+  role: CiEnvironment,
+  reported: string | undefined,
+): string | undefined {
+  if (reported === undefined || reported === "" || reported === role) return undefined;
+  return `the AWS ${role === "production" ? "deploy" : "preview"} role trusts the GitHub environment "${reported}", but the workflows run in "${role}" (the environment gitops-bootstrap:github creates): set the AWS part's environment to "${role}"`;
+}
+
+/** Required reviewers of an environment: numeric GitHub user and team IDs (what the API takes). */
+export interface CiReviewers {
+  readonly users: readonly number[];
+  readonly teams: readonly number[];
+}
+
+/** One GitHub environment of the source repository, as plain data (`github.RepositoryEnvironment` plus its branch policies). */
+export interface CiEnvironmentSpec {
+  readonly environment: CiEnvironment;
+  readonly reviewers: CiReviewers;
+  readonly preventSelfReview: boolean;
+  /** Admins cannot skip the reviewers. */
+  readonly canAdminsBypass: false;
+  /** Undefined: every ref may use the environment (pull requests run on `refs/pull/<n>/merge`). */
+  readonly deploymentBranchPolicy?: {
+    readonly protectedBranches: false;
+    readonly customBranchPolicies: true;
+  };
+  /** Branch name patterns allowed to deploy, one `github.RepositoryEnvironmentDeploymentPolicy` each. */
+  readonly branchPatterns: readonly string[];
+}
+
+/**
+ * The two environments: `preview` (reviewers approve before a pull request's code gets the
+ * Tailscale credentials; any ref, since a pull request runs on its merge ref) and `production`
+ * (the same reviewers, and only the source repository's default branch may deploy). The branch is
+ * named (a custom policy) rather than "protected branches", which GitHub evaluates against classic
+ * branch protection rules and which admits every branch when a repository has none.
+ */
+export function ciEnvironmentSpecs(args: {
+  reviewers: CiReviewers;
+  preventSelfReview: boolean;
+  defaultBranch: string;
+}): CiEnvironmentSpec[] {
+  const common = {
+    reviewers: { users: [...args.reviewers.users], teams: [...args.reviewers.teams] },
+    preventSelfReview: args.preventSelfReview,
+    canAdminsBypass: false as const,
+  };
+  return [
+    { environment: "preview", ...common, branchPatterns: [] },
+    {
+      environment: "production",
+      ...common,
+      deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+      branchPatterns: [args.defaultBranch],
+    },
+  ];
+}
+
+/** The source repository's default-branch ruleset, as plain data (the shape `github.RepositoryRuleset` takes). */
+export interface SourceBranchRuleset {
+  readonly name: string;
+  readonly target: "branch";
+  readonly enforcement: "active";
+  readonly conditions: { readonly refName: { readonly includes: string[]; readonly excludes: string[] } };
+  readonly rules: {
+    readonly deletion: true;
+    readonly nonFastForward: true;
+    readonly pullRequest: {
+      readonly requiredApprovingReviewCount: number;
+      readonly dismissStaleReviewsOnPush: true;
+      readonly requireLastPushApproval: boolean;
+    };
+  };
+}
+
+/**
+ * The source repository's default branch: no deletion, no force push, changes only through a pull
+ * request with `requiredApprovals` approvals (stale approvals dismissed on a new push; with at least
+ * one approval, the last push must be approved by someone else). This is what makes the
+ * `production` environment's branch policy mean "reviewed code": the default branch holds only
+ * merged pull requests. No bypass actors.
+ */
+export function sourceBranchRuleset(stack: string, requiredApprovals: number): SourceBranchRuleset {
+  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 0 || requiredApprovals > 10) {
+    throw new Error(`required approvals must be a whole number from 0 to 10, got ${requiredApprovals}`);
+  }
+  return {
+    name: `${stack}-source-default-branch`,
+    target: "branch",
+    enforcement: "active",
+    conditions: { refName: { includes: ["~DEFAULT_BRANCH"], excludes: [] } },
+    rules: {
+      deletion: true,
+      nonFastForward: true,
+      pullRequest: {
+        requiredApprovingReviewCount: requiredApprovals,
+        dismissStaleReviewsOnPush: true,
+        requireLastPushApproval: requiredApprovals > 0,
+      },
+    },
+  };
+}
+
+/**
+ * Why `catalog` cannot be published, or undefined when it can. publish-manifests mirrors the
+ * catalog's directory into the manifest repository (and deletes what is not there): a catalog at
+ * the repository root would publish the whole source checkout (node_modules, Pulumi.*.yaml,
+ * .github); a path leaving the repository or absolute is not the repository's.
+ */
+export function catalogPathProblem(catalog: string): string | undefined {
+  const parts = catalog.split("/");
+  if (catalog.startsWith("/") || /^[A-Za-z]:/.test(catalog) || catalog.includes("\\"))
+    return `"${catalog}" must be a path relative to the source repository, with '/' separators (e.g. manifests/catalog.yaml)`;
+  if (parts.some((p) => p === ".." || p === ""))
+    return `"${catalog}" must not contain '..' or empty segments`;
+  const dirs = parts.slice(0, -1).filter((p) => p !== ".");
+  if (dirs.length === 0)
+    return `"${catalog}" is at the repository root: its directory is mirrored into the manifest repository, which would publish the whole source checkout; move the catalog and its app directories into a directory of their own (e.g. manifests/catalog.yaml)`;
+  if (
+    dirs[0] === ".git" ||
+    dirs[0] === "node_modules" ||
+    dirs[0] === ".github" ||
+    dirs[0] === ".manifest-repo"
+  )
+    return `"${catalog}" is inside ${dirs[0]}/: put the catalog in a directory of its own (e.g. manifests/catalog.yaml)`;
+  return undefined;
 }

@@ -42,8 +42,8 @@ export interface AccountOutputs {
   deployRoleArn: pulumi.Output<string>;
   /** The bucket's region (`AWS_REGION` in the workflows). */
   region: string;
-  /** The GitHub environment the deploy role trusts; absent when it trusts the default branch. */
-  deployEnvironment?: string;
+  /** The GitHub environment the deploy role trusts (`production` unless configured). */
+  deployEnvironment: string;
   /** The GitHub environment the preview role trusts (the preview job must declare it). */
   previewEnvironment: string;
 }
@@ -54,12 +54,14 @@ export const CI_OUTPUT_NAMES = [
   "previewRoleArn",
   "deployRoleArn",
   "deployEnvironment",
+  "previewEnvironment",
   "backendUrl",
   "secretsProvider",
 ] as const satisfies ReadonlyArray<keyof AccountOutputs>;
 
 // Compile-time proof: the account outputs are exactly what the GitHub part writes as CI variables
-// (AWS_REGION, AWS_*_ROLE_ARN, DEPLOY_ENVIRONMENT, PULUMI_BACKEND_URL, PULUMI_SECRETS_PROVIDER).
+// (AWS_REGION, AWS_*_ROLE_ARN, PULUMI_BACKEND_URL, PULUMI_SECRETS_PROVIDER) and checks against
+// the environment names the workflows declare.
 const _ciVariablesFit = (outputs: AccountOutputs): NonNullable<CiValues<pulumi.Input<string>>["aws"]> =>
   outputs;
 void _ciVariablesFit;
@@ -193,7 +195,8 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     previewRoleArn: identity.previewRoleArn,
     deployRoleArn: identity.deployRoleArn,
     region: settings.region,
-    ...(ci.environment === undefined ? {} : { deployEnvironment: ci.environment }),
+    // The schema defaults it to production; the branch-ref trust remains for hand-built settings only.
+    deployEnvironment: ci.environment ?? "",
     previewEnvironment: ci.previewEnvironment,
   };
 }

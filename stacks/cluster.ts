@@ -68,7 +68,8 @@ function accountOutputsForCi(accountStack: string | undefined): GithubAccessArgs
     region: read("region"),
     previewRoleArn: read("previewRoleArn"),
     deployRoleArn: read("deployRoleArn"),
-    deployEnvironment: account.getOutput("deployEnvironment") as pulumi.Output<string>,
+    deployEnvironment: read("deployEnvironment"),
+    previewEnvironment: read("previewEnvironment"),
     backendUrl: read("backendUrl"),
     secretsProvider: read("secretsProvider"),
   };

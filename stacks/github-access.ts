@@ -11,8 +11,15 @@ import * as tls from "@pulumi/tls";
 import { CiSecrets } from "../components/ci-secrets";
 import { DeployKeys } from "../components/deploy-keys";
 import { ManifestRepo } from "../components/manifest-repo";
+import { SourceRuleset } from "../components/source-ruleset";
 import { TailscaleAccess } from "../components/tailscale-access";
-import { type CiValues, repoUrlProblem, repositoryUrls } from "../gitops/github";
+import {
+  type CiValues,
+  ciEnvironmentSpecs,
+  environmentNameProblem,
+  repoUrlProblem,
+  repositoryUrls,
+} from "../gitops/github";
 import type { GithubSettings } from "../gitops/github-settings";
 import type { TailscaleSettings } from "../gitops/tailscale-settings";
 
@@ -43,6 +50,7 @@ export interface GithubAccess {
   deployKeys?: DeployKeys;
   tailscaleAccess?: TailscaleAccess;
   ciSecrets?: CiSecrets;
+  sourceRuleset?: SourceRuleset;
   /** Private half of the read-only cluster deploy key (secret): the engine's repository Secret. */
   repoSshPrivateKey?: pulumi.Output<string>;
 }
@@ -59,6 +67,18 @@ export function githubAccessProblems(args: GithubAccessArgs): string[] {
       problems.push(
         "gitops-bootstrap:github: is enabled but no tls provider was passed (for the deploy key pairs)",
       );
+    if (args.github.ci.enabled && args.aws !== undefined) {
+      // Checked when given as plain strings. A StackReference's value is only known at run time
+      // and is not checked (an apply that throws would drop the environment from the program):
+      // the account stack must use the names the workflows declare (docs/github-tailscale.md).
+      for (const [role, reported] of [
+        ["production", args.aws.deployEnvironment],
+        ["preview", args.aws.previewEnvironment],
+      ] as const) {
+        const why = typeof reported === "string" ? environmentNameProblem(role, reported) : undefined;
+        if (why !== undefined) problems.push(`gitops-bootstrap:aws: ${why}`);
+      }
+    }
   }
   if (args.tailscale.enabled && args.providers.tailscale === undefined) {
     problems.push("gitops-bootstrap:tailscale: is enabled but no tailscale provider was passed");
@@ -98,6 +118,14 @@ export function buildGithubAccess(args: GithubAccessArgs): GithubAccess {
     ciWriteKey: gh.deployKeys.ciWriteKey,
     providers: { github: provider, tls: tlsProvider },
   });
+  if (gh.sourceRepositoryRuleset.enabled) {
+    result.sourceRuleset = new SourceRuleset("source-ruleset", {
+      repository: gh.sourceRepository,
+      stack: args.stack,
+      requiredApprovals: gh.sourceRepositoryRuleset.requiredApprovals,
+      providers: { github: provider },
+    });
+  }
   result.manifestRepo = repo;
   result.deployKeys = keys;
   result.repoSshPrivateKey = keys.clusterPrivateKey;
@@ -115,7 +143,8 @@ export function buildGithubAccess(args: GithubAccessArgs): GithubAccess {
               branch: gh.manifestRepository.defaultBranch,
               path: args.repo.path,
               engine: args.repo.engine,
-              catalog: gh.ci.catalog,
+              // The schema requires a catalog whenever CI is on with a write key.
+              catalog: gh.ci.catalog ?? "",
               deployKey: keys.ciPrivateKey,
             },
           }),
@@ -135,6 +164,11 @@ export function buildGithubAccess(args: GithubAccessArgs): GithubAccess {
     result.ciSecrets = new CiSecrets("ci", {
       repository: gh.sourceRepository,
       values,
+      environments: ciEnvironmentSpecs({
+        reviewers: gh.ci.reviewers,
+        preventSelfReview: gh.ci.preventSelfReview,
+        defaultBranch: gh.ci.defaultBranch,
+      }),
       providers: { github: provider },
     });
   }

@@ -18,6 +18,7 @@ const PROD_GITHUB = parseGithubSettings({
   owner: "acme",
   sourceRepository: "homelab",
   manifestRepository: { name: "homelab-manifests" },
+  ci: { catalog: "manifests/catalog.yaml", reviewers: { users: [1001], teams: [2002] } },
 });
 const PROD_TAILSCALE = parseTailscaleSettings({ enabled: true });
 const AWS = {
@@ -64,6 +65,7 @@ describe("stacks/github-access (mock runtime)", () => {
       "gitops:github:CiSecrets",
       "gitops:github:DeployKeys",
       "gitops:github:ManifestRepo",
+      "gitops:github:SourceRuleset",
       "gitops:tailscale:TailscaleAccess",
     ]);
     assert.ok(access.repoSshPrivateKey !== undefined);
@@ -75,9 +77,13 @@ describe("stacks/github-access (mock runtime)", () => {
     buildGithubAccess(prod());
     await runtime.settle();
     const created = {
-      secrets: resourcesOfType(runtime, "github:index/actionsSecret:ActionsSecret").map((r) =>
-        String(r.inputs.secretName),
-      ),
+      secrets: [
+        ...new Set(
+          resourcesOfType(runtime, "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").map(
+            (r) => String(r.inputs.secretName),
+          ),
+        ),
+      ],
       variables: resourcesOfType(runtime, "github:index/actionsVariable:ActionsVariable").map((r) =>
         String(r.inputs.variableName),
       ),
@@ -116,7 +122,11 @@ describe("stacks/github-access (mock runtime)", () => {
   it("prod: no private key or credential appears in clear in any registration", async () => {
     buildGithubAccess(prod());
     await runtime.settle();
-    for (const secret of resourcesOfType(runtime, "github:index/actionsSecret:ActionsSecret")) {
+    assert.equal(resourcesOfType(runtime, "github:index/actionsSecret:ActionsSecret").length, 0);
+    for (const secret of resourcesOfType(
+      runtime,
+      "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+    )) {
       assert.ok(secret.inputs.value instanceof SecretInput, String(secret.inputs.secretName));
     }
     assert.doesNotMatch(JSON.stringify(runtime.registrations), /MOCK-PRIVATE-KEY/);
@@ -125,10 +135,15 @@ describe("stacks/github-access (mock runtime)", () => {
   it("the auth-key mode wires TS_AUTHKEY instead of the OAuth client", async () => {
     buildGithubAccess({ ...prod(), tailscale: parseTailscaleSettings({ enabled: true, mode: "authkey" }) });
     await runtime.settle();
-    const secrets = resourcesOfType(runtime, "github:index/actionsSecret:ActionsSecret").map(
-      (r) => r.inputs.secretName,
-    );
-    assert.deepEqual(secrets.sort(), ["MANIFEST_DEPLOY_KEY", "TS_AUTHKEY"]);
+    const secrets = resourcesOfType(
+      runtime,
+      "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+    ).map((r) => `${String(r.inputs.environment)}:${String(r.inputs.secretName)}`);
+    assert.deepEqual(secrets.sort(), [
+      "preview:TS_AUTHKEY",
+      "production:MANIFEST_DEPLOY_KEY",
+      "production:TS_AUTHKEY",
+    ]);
   });
 
   it("homelab: with GitHub and Tailscale off nothing is registered and the engine keeps its configured key", async () => {
@@ -145,6 +160,77 @@ describe("stacks/github-access (mock runtime)", () => {
       runtime.registrations.filter((r) => !r.type.startsWith("pulumi:providers:")),
       [],
     );
+  });
+
+  it("the source repository gets a ruleset: approved pull requests, no force push, no deletion; off on request", async () => {
+    const access = buildGithubAccess(prod());
+    await runtime.settle();
+    const [ruleset] = resourcesOfType(runtime, "github:index/repositoryRuleset:RepositoryRuleset").filter(
+      (r) => r.inputs.repository === "homelab",
+    );
+    assert.equal(ruleset?.name, "source-ruleset");
+    assert.equal(ruleset?.inputs.name, "prod-source-default-branch");
+    assert.deepEqual(ruleset?.inputs.rules, {
+      deletion: true,
+      nonFastForward: true,
+      pullRequest: {
+        requiredApprovingReviewCount: 1,
+        dismissStaleReviewsOnPush: true,
+        requireLastPushApproval: true,
+      },
+    });
+    assert.ok(access.sourceRuleset !== undefined);
+  });
+
+  it("sourceRepositoryRuleset.enabled false registers no ruleset on the source repository", async () => {
+    const gh = parseGithubSettings({ ...PROD_GITHUB, sourceRepositoryRuleset: { enabled: false } });
+    const access = buildGithubAccess({ ...prod(), github: gh });
+    await runtime.settle();
+    assert.equal(access.sourceRuleset, undefined);
+    assert.deepEqual(
+      resourcesOfType(runtime, "github:index/repositoryRuleset:RepositoryRuleset").map(
+        (r) => r.inputs.repository,
+      ),
+      ["homelab-manifests"],
+    );
+  });
+
+  it("the environments carry the configured reviewers; production is limited to ci.defaultBranch", async () => {
+    const gh = parseGithubSettings({
+      ...PROD_GITHUB,
+      ci: {
+        catalog: "manifests/catalog.yaml",
+        reviewers: { users: [1001], teams: [2002] },
+        preventSelfReview: true,
+        defaultBranch: "trunk",
+      },
+    });
+    buildGithubAccess({ ...prod(), github: gh });
+    await runtime.settle();
+    const envs = resourcesOfType(runtime, "github:index/repositoryEnvironment:RepositoryEnvironment");
+    assert.deepEqual(
+      envs.map((e) => [e.inputs.environment, e.inputs.reviewers, e.inputs.preventSelfReview]),
+      [
+        ["preview", [{ users: [1001], teams: [2002] }], true],
+        ["production", [{ users: [1001], teams: [2002] }], true],
+      ],
+    );
+    const [policy] = resourcesOfType(
+      runtime,
+      "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    );
+    assert.equal(policy?.inputs.branchPattern, "trunk");
+  });
+
+  it("an AWS environment name the workflows do not use fails naming it, before anything is registered", async () => {
+    await runtime.settle();
+    const before = runtime.registrations.length;
+    assert.throws(
+      () => buildGithubAccess({ ...prod(), aws: { ...AWS, deployEnvironment: "prod" } }),
+      /gitops-bootstrap:aws: the AWS deploy role trusts the GitHub environment "prod", but the workflows run in "production"/,
+    );
+    await runtime.settle();
+    assert.equal(runtime.registrations.length, before);
   });
 
   it("ci.enabled false writes no Actions settings; the repository and keys remain", async () => {

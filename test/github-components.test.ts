@@ -19,7 +19,7 @@ import {
 import { CiSecrets } from "../components/ci-secrets";
 import { DeployKeys } from "../components/deploy-keys";
 import { ManifestRepo } from "../components/manifest-repo";
-import { allCiNames } from "../gitops/github";
+import { allCiNames, ciEnvironmentSpecs } from "../gitops/github";
 import { parseGithubSettings } from "../gitops/github-settings";
 
 const settings = parseGithubSettings({
@@ -27,6 +27,7 @@ const settings = parseGithubSettings({
   owner: "acme",
   sourceRepository: "homelab",
   manifestRepository: { name: "homelab-manifests" },
+  ci: { catalog: "manifests/catalog.yaml", reviewers: { users: [1001], teams: [2002] } },
 });
 assert.ok(settings.enabled);
 
@@ -288,6 +289,11 @@ describe("GitHub components (mock runtime)", () => {
   });
 
   describe("CiSecrets", () => {
+    const environments = ciEnvironmentSpecs({
+      reviewers: { users: [1001], teams: [2002] },
+      preventSelfReview: true,
+      defaultBranch: "main",
+    });
     const fullValues = (deployKey: pulumi.Input<string>) => ({
       stacks: ["prod"],
       aws: {
@@ -320,21 +326,58 @@ describe("GitHub components (mock runtime)", () => {
       const ci = new CiSecrets("ci", {
         repository: "homelab",
         values: fullValues(keys.ciPrivateKey ?? assert.fail()),
+        environments,
         providers: { github: provider },
       });
       await unwrap(keys.clusterPublicKey);
       await runtime.settle();
 
-      const secrets = ofType("github:index/actionsSecret:ActionsSecret");
+      // No repository-wide secret: any workflow on any branch could read it.
+      assert.equal(ofType("github:index/actionsSecret:ActionsSecret").length, 0);
+      const secrets = ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
       const variables = ofType("github:index/actionsVariable:ActionsVariable");
       const all = allCiNames();
-      assert.deepEqual(secrets.map((s) => s.inputs.secretName).sort(), [
-        "MANIFEST_DEPLOY_KEY",
-        "TS_OAUTH_CLIENT_ID",
-        "TS_OAUTH_SECRET",
-      ]);
+      assert.deepEqual(
+        secrets.map((s) => `${String(s.inputs.environment)}:${String(s.inputs.secretName)}`).sort(),
+        [
+          "preview:TS_OAUTH_CLIENT_ID",
+          "preview:TS_OAUTH_SECRET",
+          "production:MANIFEST_DEPLOY_KEY",
+          "production:TS_OAUTH_CLIENT_ID",
+          "production:TS_OAUTH_SECRET",
+        ],
+      );
       assert.deepEqual(variables.map((v) => v.inputs.variableName).sort(), all.variables);
-      assert.deepEqual(ci.secretNames.sort(), secrets.map((s) => s.inputs.secretName).sort());
+      assert.deepEqual(
+        ci.secretNames.sort(),
+        [...new Set(secrets.map((s) => String(s.inputs.secretName)))].sort(),
+      );
+
+      const envs = ofType("github:index/repositoryEnvironment:RepositoryEnvironment");
+      assert.deepEqual(
+        envs.map((e) => [e.name, e.inputs.environment, e.inputs.repository]),
+        [
+          ["ci-env-preview", "preview", "homelab"],
+          ["ci-env-production", "production", "homelab"],
+        ],
+      );
+      for (const env of envs) {
+        assert.deepEqual(env.inputs.reviewers, [{ users: [1001], teams: [2002] }]);
+        assert.equal(env.inputs.preventSelfReview, true);
+        assert.equal(env.inputs.canAdminsBypass, false);
+      }
+      assert.equal(envs[0]?.inputs.deploymentBranchPolicy, undefined);
+      assert.deepEqual(envs[1]?.inputs.deploymentBranchPolicy, {
+        protectedBranches: false,
+        customBranchPolicies: true,
+      });
+      const policy = one(
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+      );
+      assert.deepEqual(
+        [policy.name, policy.inputs.environment, policy.inputs.branchPattern, policy.inputs.tagPattern],
+        ["ci-env-production-branch", "production", "main", undefined],
+      );
       for (const secret of secrets) {
         assert.equal(secret.inputs.repository, "homelab");
         assert.ok(
@@ -345,6 +388,7 @@ describe("GitHub components (mock runtime)", () => {
         assert.equal(secret.inputs.plaintextValue, undefined);
       }
       const deployKey = secrets.find((s) => s.inputs.secretName === "MANIFEST_DEPLOY_KEY");
+      assert.equal(deployKey?.name, "ci-production-manifest-deploy-key");
       assert.equal(
         (deployKey?.inputs.value as SecretInput).value,
         "MOCK-PRIVATE-KEY-deploy-keys-ci-write-r0",
@@ -355,19 +399,39 @@ describe("GitHub components (mock runtime)", () => {
 
       const serialized = JSON.stringify(runtime.registrations);
       assert.doesNotMatch(serialized, /MOCK-PRIVATE-KEY|PLAIN-SECRET|k-CLIENT-ID/);
-      await assertChildren(ci, secrets.length + variables.length);
+      await assertChildren(ci, envs.length + 1 + secrets.length + variables.length);
+    });
+
+    it("refuses a spec list without both environments, before registering anything", async () => {
+      await runtime.settle();
+      const before = runtime.registrations.length;
+      assert.throws(
+        () =>
+          new CiSecrets("ci", {
+            repository: "homelab",
+            values: { stacks: ["prod"] },
+            environments: environments.filter((e) => e.environment === "preview"),
+            providers: { github: provider },
+          }),
+        /no spec for environment\(s\) production/,
+      );
+      await runtime.settle();
+      assert.equal(runtime.registrations.length, before);
     });
 
     it("writes only PULUMI_STACKS when every other part is off", async () => {
       const ci = new CiSecrets("ci", {
         repository: "homelab",
         values: { stacks: ["prod"] },
+        environments,
         providers: { github: provider },
       });
       await runtime.settle();
       assert.deepEqual(ci.secretNames, []);
       assert.deepEqual(ci.variableNames, ["PULUMI_STACKS"]);
-      assert.equal(ofType("github:index/actionsSecret:ActionsSecret").length, 0);
+      assert.equal(ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").length, 0);
+      // The environments exist anyway: GitHub would create a missing one unprotected on first use.
+      assert.equal(ofType("github:index/repositoryEnvironment:RepositoryEnvironment").length, 2);
       assert.equal(ofType("github:index/actionsVariable:ActionsVariable").length, 1);
     });
   });

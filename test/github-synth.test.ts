@@ -46,12 +46,62 @@ describe("synth --stack prod: GitHub and Tailscale", () => {
     assert.deepEqual(titles.sort(), ["prod-ci-write", "prod-cluster-readonly"]);
   });
 
-  it("creates only Actions settings the workflows read, every secret as [secret]", () => {
+  it("creates the preview and production environments: reviewers, no admin bypass, production on main only", () => {
+    const envs = ofType("github:index/repositoryEnvironment:RepositoryEnvironment");
+    assert.deepEqual(
+      envs.map((e) => [e.inputs.repository, e.inputs.environment]),
+      [
+        ["homelab-infra", "preview"],
+        ["homelab-infra", "production"],
+      ],
+    );
+    for (const env of envs) {
+      assert.deepEqual(env.inputs.reviewers, [{ users: [1234567], teams: [] }]);
+      assert.equal(env.inputs.canAdminsBypass, false);
+    }
+    assert.deepEqual(envs[1]?.inputs.deploymentBranchPolicy, {
+      protectedBranches: false,
+      customBranchPolicies: true,
+    });
+    const policies = ofType(
+      "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    );
+    assert.deepEqual(
+      policies.map((p) => [p.inputs.environment, p.inputs.branchPattern]),
+      [["production", "main"]],
+    );
+  });
+
+  it("protects the source repository's default branch with a pull-request ruleset", () => {
+    const rulesets = ofType("github:index/repositoryRuleset:RepositoryRuleset").filter(
+      (r) => r.inputs.repository === "homelab-infra",
+    );
+    assert.equal(rulesets.length, 1);
+    const rules = rulesets[0]?.inputs.rules as Record<string, unknown>;
+    assert.equal(rules.nonFastForward, true);
+    assert.equal(rules.deletion, true);
+    assert.equal((rules.pullRequest as Record<string, unknown>).requiredApprovingReviewCount, 1);
+  });
+
+  it("puts secrets only in environments, each where the workflows read it, every one as [secret]", () => {
+    assert.deepEqual(ofType("github:index/actionsSecret:ActionsSecret"), []);
     const read = workflowReferences();
-    for (const s of ofType("github:index/actionsSecret:ActionsSecret")) {
+    const placed = ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").map((s) => {
       assert.ok(read.secrets.has(String(s.inputs.secretName)), String(s.inputs.secretName));
       assert.equal(s.inputs.value, "[secret]");
-    }
+      return `${String(s.inputs.environment)}:${String(s.inputs.secretName)}`;
+    });
+    assert.deepEqual(placed.sort(), [
+      "preview:TS_OAUTH_CLIENT_ID",
+      "preview:TS_OAUTH_SECRET",
+      "production:MANIFEST_DEPLOY_KEY",
+      "production:TS_OAUTH_CLIENT_ID",
+      "production:TS_OAUTH_SECRET",
+    ]);
+  });
+
+  it("creates only Actions variables the workflows read", () => {
+    const read = workflowReferences();
     for (const v of ofType("github:index/actionsVariable:ActionsVariable")) {
       assert.ok(read.variables.has(String(v.inputs.variableName)), String(v.inputs.variableName));
     }

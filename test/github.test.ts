@@ -5,9 +5,15 @@ import {
   ACTIONS_SETTING_NAME,
   CI_SETTINGS,
   type CiValues,
+  CI_ENVIRONMENTS,
   allCiNames,
+  catalogPathProblem,
   ciEntries,
+  ciEnvironmentSpecs,
   defaultBranchRuleset,
+  environmentNameProblem,
+  secretEnvironments,
+  sourceBranchRuleset,
   deployKeyReadOnly,
   deployKeyTitle,
   githubOwnerProblem,
@@ -159,7 +165,6 @@ describe("gitops/github", () => {
         "variable:AWS_REGION",
         "variable:AWS_PREVIEW_ROLE_ARN",
         "variable:AWS_DEPLOY_ROLE_ARN",
-        "variable:DEPLOY_ENVIRONMENT",
         "variable:PULUMI_BACKEND_URL",
         "variable:PULUMI_SECRETS_PROVIDER",
         "variable:MANIFEST_REPOSITORY",
@@ -186,7 +191,7 @@ describe("gitops/github", () => {
     it("a switched-off part leaves no secret and no variable", () => {
       assert.deepEqual(names({ stacks: ["prod"] }), ["variable:PULUMI_STACKS"]);
       const noAws = names({ ...FULL, aws: undefined });
-      assert.equal(noAws.length, names(FULL).length - 6);
+      assert.equal(noAws.length, names(FULL).length - 5);
       assert.ok(!noAws.some((n) => /:(AWS_|PULUMI_BACKEND|PULUMI_SECRETS|DEPLOY_ENV)/.test(n)));
       const noTailscale = names({ ...FULL, tailscale: undefined });
       assert.equal(noTailscale.length, names(FULL).length - 4);
@@ -198,12 +203,103 @@ describe("gitops/github", () => {
       assert.deepEqual(authkey, ["variable:PULUMI_STACKS", "variable:TAILSCALE_MODE", "secret:TS_AUTHKEY"]);
     });
 
-    it("omits DEPLOY_ENVIRONMENT when the deploy role trusts the branch instead", () => {
-      const aws = { ...(FULL.aws ?? assert.fail()), deployEnvironment: undefined };
-      const written = names({ stacks: ["prod"], aws });
-      assert.ok(written.includes("variable:AWS_DEPLOY_ROLE_ARN"));
-      assert.ok(!written.includes("variable:DEPLOY_ENVIRONMENT"));
+    it("never writes the environment names as variables: the workflows name them literally", () => {
+      assert.ok(!names(FULL).some((n) => /ENVIRONMENT/.test(n)));
     });
+
+    it("secrets live in environments: the write key in production only, Tailscale in both", () => {
+      const where = Object.fromEntries(
+        CI_SETTINGS.filter((s) => s.kind === "secret").map((s) => [s.name, secretEnvironments(s.name)]),
+      );
+      assert.deepEqual(where, {
+        MANIFEST_DEPLOY_KEY: ["production"],
+        TS_OAUTH_CLIENT_ID: ["preview", "production"],
+        TS_OAUTH_SECRET: ["preview", "production"],
+        TS_AUTHKEY: ["preview", "production"],
+      });
+      assert.deepEqual(secretEnvironments("AWS_REGION"), []);
+    });
+  });
+
+  describe("environments, rulesets and the catalog path", () => {
+    it("preview: reviewers, any ref; production: the same reviewers, the default branch only", () => {
+      const specs = ciEnvironmentSpecs({
+        reviewers: { users: [1], teams: [2] },
+        preventSelfReview: true,
+        defaultBranch: "trunk",
+      });
+      assert.deepEqual(specs, [
+        {
+          environment: "preview",
+          reviewers: { users: [1], teams: [2] },
+          preventSelfReview: true,
+          canAdminsBypass: false,
+          branchPatterns: [],
+        },
+        {
+          environment: "production",
+          reviewers: { users: [1], teams: [2] },
+          preventSelfReview: true,
+          canAdminsBypass: false,
+          deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+          branchPatterns: ["trunk"],
+        },
+      ]);
+      assert.deepEqual(
+        specs.map((s) => s.environment),
+        [...CI_ENVIRONMENTS],
+      );
+    });
+
+    it("an AWS environment name other than the workflow's is a problem naming both", () => {
+      assert.equal(environmentNameProblem("production", "production"), undefined);
+      assert.equal(environmentNameProblem("preview", undefined), undefined);
+      assert.match(
+        environmentNameProblem("production", "prod") ?? "",
+        /deploy role trusts the GitHub environment "prod", but the workflows run in "production"/,
+      );
+      assert.match(environmentNameProblem("preview", "pr") ?? "", /preview role trusts .*"pr".*"preview"/);
+    });
+
+    it("the source ruleset requires approved pull requests and blocks force pushes and deletion", () => {
+      assert.deepEqual(sourceBranchRuleset("prod", 1), {
+        name: "prod-source-default-branch",
+        target: "branch",
+        enforcement: "active",
+        conditions: { refName: { includes: ["~DEFAULT_BRANCH"], excludes: [] } },
+        rules: {
+          deletion: true,
+          nonFastForward: true,
+          pullRequest: {
+            requiredApprovingReviewCount: 1,
+            dismissStaleReviewsOnPush: true,
+            requireLastPushApproval: true,
+          },
+        },
+      });
+      assert.equal(sourceBranchRuleset("prod", 0).rules.pullRequest.requireLastPushApproval, false);
+      assert.throws(() => sourceBranchRuleset("prod", -1), /whole number from 0 to 10/);
+    });
+
+    for (const good of [
+      "manifests/catalog.yaml",
+      "examples/homelab/catalog.yaml",
+      "./gitops-catalog/apps.yaml",
+    ]) {
+      it(`accepts catalog ${good}`, () => assert.equal(catalogPathProblem(good), undefined));
+    }
+    const badCatalogs: Array<[string, RegExp]> = [
+      ["catalog.yaml", /at the repository root: .*would publish the whole source checkout/],
+      ["./catalog.yaml", /at the repository root/],
+      ["/abs/catalog.yaml", /relative to the source repository/],
+      ["../elsewhere/catalog.yaml", /must not contain '\.\.'/],
+      ["a//catalog.yaml", /empty segments/],
+      ["node_modules/x/catalog.yaml", /inside node_modules\//],
+      [".github/catalog.yaml", /inside \.github\//],
+    ];
+    for (const [value, why] of badCatalogs) {
+      it(`rejects catalog ${value}`, () => assert.match(catalogPathProblem(value) ?? "", why));
+    }
   });
 
   describe("settings (gitops-bootstrap:github)", () => {
@@ -212,6 +308,7 @@ describe("gitops/github", () => {
       owner: "acme",
       sourceRepository: "homelab",
       manifestRepository: { name: "m" },
+      ci: { catalog: "manifests/catalog.yaml", reviewers: { users: [1234567] } },
     };
     const errorOf = (raw: unknown): string => {
       try {
@@ -233,7 +330,14 @@ describe("gitops/github", () => {
           protectDefaultBranch: true,
         },
         deployKeys: { rotation: 0, ciWriteKey: true },
-        ci: { enabled: true, catalog: "catalog.yaml" },
+        ci: {
+          enabled: true,
+          catalog: "manifests/catalog.yaml",
+          reviewers: { users: [1234567], teams: [] },
+          preventSelfReview: false,
+          defaultBranch: "main",
+        },
+        sourceRepositoryRuleset: { enabled: true, requiredApprovals: 1 },
       });
     });
 
@@ -289,9 +393,58 @@ describe("gitops/github", () => {
       assert.match(message, /github\.manifestRepository:/);
     });
 
+    it("CI needs a catalog outside the repository root and at least one reviewer, each error naming its key", () => {
+      const message = errorOf({ ...base, ci: {} });
+      assert.match(message, /gitops-bootstrap:github\.ci\.catalog: is required when CI publishes manifests/);
+      assert.match(message, /gitops-bootstrap:github\.ci\.reviewers: must list at least one user or team ID/);
+      assert.match(
+        errorOf({ ...base, ci: { ...base.ci, catalog: "catalog.yaml" } }),
+        /gitops-bootstrap:github\.ci\.catalog: "catalog\.yaml" is at the repository root/,
+      );
+      // Without CI, neither is needed; without the write key, no catalog.
+      assert.ok(parseGithubSettings({ ...base, ci: { enabled: false } }).enabled);
+      const noKey = parseGithubSettings({
+        ...base,
+        deployKeys: { ciWriteKey: false },
+        ci: { reviewers: { teams: [7] } },
+      });
+      assert.ok(noKey.enabled && noKey.ci.catalog === undefined);
+    });
+
+    it("reviewers are numeric IDs, at most six; a login gets the command that finds the ID", () => {
+      assert.match(
+        errorOf({ ...base, ci: { ...base.ci, reviewers: { users: ["octocat"] } } }),
+        /github\.ci\.reviewers\.users\[0\]: must be a numeric GitHub user ID, not a login: find it with `gh api users\/<login> --jq \.id`/,
+      );
+      assert.match(
+        errorOf({ ...base, ci: { ...base.ci, reviewers: { teams: ["platform"] } } }),
+        /github\.ci\.reviewers\.teams\[0\]: must be a numeric GitHub team ID/,
+      );
+      assert.match(
+        errorOf({ ...base, ci: { ...base.ci, reviewers: { users: [1, 2, 3, 4], teams: [5, 6, 7] } } }),
+        /github\.ci\.reviewers: lists 7 reviewers; GitHub allows at most 6/,
+      );
+      const parsed = parseGithubSettings({ ...base, ci: { ...base.ci, reviewers: { users: ["42"] } } });
+      assert.ok(parsed.enabled);
+      assert.deepEqual(parsed.ci.reviewers, { users: [42], teams: [] });
+    });
+
+    it("the source ruleset can be switched off (GitHub Free, private) and its approvals set", () => {
+      const parsed = parseGithubSettings({
+        ...base,
+        sourceRepositoryRuleset: { enabled: false, requiredApprovals: 0 },
+      });
+      assert.ok(parsed.enabled);
+      assert.deepEqual(parsed.sourceRepositoryRuleset, { enabled: false, requiredApprovals: 0 });
+      assert.match(
+        errorOf({ ...base, sourceRepositoryRuleset: { requiredApprovals: 11 } }),
+        /github\.sourceRepositoryRuleset\.requiredApprovals: must be at most 10/,
+      );
+    });
+
     it("rejects a stack name CI could not select", () => {
       assert.match(
-        errorOf({ ...base, ci: { stacks: ["prod stack"] } }),
+        errorOf({ ...base, ci: { ...base.ci, stacks: ["prod stack"] } }),
         /github\.ci\.stacks\[0\]: must be a Pulumi stack name/,
       );
     });
@@ -299,13 +452,19 @@ describe("gitops/github", () => {
 });
 
 describe("docs/github-tailscale.md", () => {
-  it("its secrets-and-variables table lists exactly CI_SETTINGS", () => {
+  it("its secrets-and-variables table lists exactly CI_SETTINGS, with each secret's environments", () => {
     const doc = readFileSync(join(__dirname, "..", "docs", "github-tailscale.md"), "utf8");
-    const section = doc.split("## Actions secrets and variables")[1]?.split("\n## ")[0] ?? "";
-    const rows = [...section.matchAll(/^\| `([A-Z_]+)`\s*\| (secret|variable)\s*\|/gm)].map(
-      (m) => `${m[2]}:${m[1]}`,
+    const section = doc.split("## Environments, secrets and variables")[1]?.split("\n## ")[0] ?? "";
+    const rows = [...section.matchAll(/^\| `([A-Z_]+)`\s*\| (secret|variable)\s*\| ([^|]+)\|/gm)].map(
+      (m) => `${m[2]}:${m[1]}:${(m[3] ?? "").trim()}`,
     );
-    const expected = [...new Set(CI_SETTINGS.map((s) => `${s.kind}:${s.name}`))];
+    const expected = [
+      ...new Set(
+        CI_SETTINGS.map(
+          (s) => `${s.kind}:${s.name}:${s.kind === "secret" ? s.environments.join(", ") : "(repository)"}`,
+        ),
+      ),
+    ];
     assert.deepEqual(rows.sort(), expected.sort());
   });
 });

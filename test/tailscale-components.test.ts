@@ -12,6 +12,7 @@ import {
   unwrap,
 } from "./harness";
 import { CiSecrets } from "../components/ci-secrets";
+import { ciEnvironmentSpecs } from "../gitops/github";
 import { TailscaleAccess } from "../components/tailscale-access";
 import { parseTailscaleSettings } from "../gitops/tailscale-settings";
 
@@ -92,14 +93,25 @@ describe("TailscaleAccess (mock runtime)", () => {
           tags: access.tags,
         },
       },
+      environments: ciEnvironmentSpecs({
+        reviewers: { users: [1], teams: [] },
+        preventSelfReview: false,
+        defaultBranch: "main",
+      }),
       providers: { github: gh },
     });
     await runtime.settle();
-    const secrets = ofType("github:index/actionsSecret:ActionsSecret");
-    assert.deepEqual(secrets.map((s) => s.inputs.secretName).sort(), [
-      "TS_OAUTH_CLIENT_ID",
-      "TS_OAUTH_SECRET",
-    ]);
+    assert.equal(ofType("github:index/actionsSecret:ActionsSecret").length, 0);
+    const secrets = ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret");
+    assert.deepEqual(
+      secrets.map((s) => `${String(s.inputs.environment)}:${String(s.inputs.secretName)}`).sort(),
+      [
+        "preview:TS_OAUTH_CLIENT_ID",
+        "preview:TS_OAUTH_SECRET",
+        "production:TS_OAUTH_CLIENT_ID",
+        "production:TS_OAUTH_SECRET",
+      ],
+    );
     for (const secret of secrets) assert.ok(secret.inputs.value instanceof SecretInput);
     const variables = Object.fromEntries(
       ofType("github:index/actionsVariable:ActionsVariable").map((v) => [

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { allCiNames } from "../gitops/github";
+import { CI_ENVIRONMENTS, CI_SETTINGS, allCiNames, secretEnvironments } from "../gitops/github";
 import {
   WORKFLOW_DIR as DIR,
   WORKFLOW_FILES as FILES,
@@ -16,11 +16,13 @@ import {
 } from "./workflow-refs";
 
 interface Step {
+  name?: string;
   uses?: string;
   with?: Record<string, unknown>;
   run?: string;
 }
 interface Job {
+  if?: string;
   permissions?: Record<string, string> | string;
   concurrency?: { group?: string };
   environment?: unknown;
@@ -156,7 +158,8 @@ describe("workflows", () => {
         .find((s) => s.uses?.startsWith("aws-actions/"))?.with?.["role-to-assume"];
     assert.equal(role(preview), "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
     assert.equal(role(up), "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
-    assert.equal(up.jobs.up?.environment, "${{ vars.DEPLOY_ENVIRONMENT }}");
+    assert.equal(up.jobs.up?.environment, "production");
+    assert.equal(preview.jobs.preview?.environment, "preview");
     const pulumiStep = (wf: Workflow) =>
       Object.values(wf.jobs)
         .flatMap((j) => j.steps)
@@ -168,11 +171,123 @@ describe("workflows", () => {
 
   it("publish-manifests runs generate and pushes with the CI deploy key", () => {
     const steps = Object.values(workflow("publish-manifests.yml").jobs).flatMap((j) => j.steps);
-    assert.ok(steps.some((s) => s.run?.startsWith("npx gitops-bootstrap generate --catalog")));
+    assert.ok(steps.some((s) => s.run?.includes('npx gitops-bootstrap generate --catalog "$CATALOG"')));
     const checkout = steps.find((s) => s.with?.["ssh-key"] !== undefined);
     assert.equal(checkout?.with?.["ssh-key"], "${{ secrets.MANIFEST_DEPLOY_KEY }}");
     assert.equal(checkout?.with?.repository, "${{ vars.MANIFEST_REPOSITORY }}");
     assert.ok(steps.some((s) => s.run?.includes('git push origin "HEAD:$MANIFEST_BRANCH"')));
+  });
+
+  it("every secret lives in at least one environment, never repository-wide", () => {
+    for (const setting of CI_SETTINGS) {
+      if (setting.kind === "secret") assert.ok(setting.environments.length > 0, setting.name);
+    }
+  });
+
+  it("a job reads a secret only when it declares, literally, an environment that holds it", () => {
+    const reads: string[] = [];
+    for (const file of FILES) {
+      for (const [name, job] of Object.entries(workflow(file).jobs)) {
+        const secrets = [...references(job).secrets];
+        if (secrets.length === 0) continue;
+        // A literal name: an expression evaluating to '' runs the job with no environment at all.
+        assert.equal(
+          typeof job.environment,
+          "string",
+          `${file} ${name} reads secrets without an environment`,
+        );
+        const environment = job.environment as string;
+        assert.ok(
+          (CI_ENVIRONMENTS as readonly string[]).includes(environment),
+          `${file} ${name}: ${environment}`,
+        );
+        for (const secret of secrets) {
+          assert.ok(
+            (secretEnvironments(secret) as readonly string[]).includes(environment),
+            `${file} ${name} reads ${secret}, which does not live in ${environment}`,
+          );
+          reads.push(`${file}:${environment}:${secret}`);
+        }
+      }
+    }
+    // The write key only where it is needed; the Tailscale credentials in preview and up.
+    assert.deepEqual(
+      reads.filter((r) => r.endsWith("MANIFEST_DEPLOY_KEY")),
+      ["publish-manifests.yml:production:MANIFEST_DEPLOY_KEY"],
+    );
+  });
+
+  it("every job that declares an environment names one the stack creates, literally", () => {
+    const declared = FILES.flatMap((file) =>
+      Object.entries(workflow(file).jobs)
+        .filter(([, job]) => job.environment !== undefined)
+        .map(([name, job]) => `${file}:${name}:${String(job.environment)}`),
+    );
+    assert.deepEqual(declared.sort(), [
+      "preview.yml:preview:preview",
+      "publish-manifests.yml:publish:production",
+      "up.yml:up:production",
+    ]);
+  });
+
+  it("a manually dispatched job runs only on the default branch", () => {
+    for (const file of FILES) {
+      const wf = workflow(file);
+      if (!("workflow_dispatch" in wf.on)) continue;
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        assert.match(
+          job.if ?? "",
+          /github\.ref == format\('refs\/heads\/\{0\}', github\.event\.repository\.default_branch\)/,
+          `${file} ${name}`,
+        );
+      }
+    }
+  });
+
+  it("installs dependencies without install scripts, everywhere", () => {
+    let installs = 0;
+    for (const file of FILES) {
+      for (const job of Object.values(workflow(file).jobs)) {
+        for (const step of job.steps) {
+          if (step.run === undefined) continue;
+          assert.doesNotMatch(step.run, /\bnpm (install|i|add)\b/, `${file}: ${step.run}`);
+          for (const line of step.run.split("\n").filter((l) => /\bnpm ci\b/.test(l))) {
+            assert.match(line, /\bnpm ci --ignore-scripts\b/, `${file}: ${line}`);
+            installs += 1;
+          }
+        }
+      }
+    }
+    assert.equal(installs, FILES.length);
+  });
+
+  it("publish-manifests generates before the write key is checked out", () => {
+    const steps = Object.values(workflow("publish-manifests.yml").jobs).flatMap((j) => j.steps);
+    const generate = steps.findIndex((s) => /npx gitops-bootstrap generate\b/.test(s.run ?? ""));
+    const keyed = steps.findIndex((s) => s.with?.["ssh-key"] !== undefined);
+    assert.ok(generate >= 0 && keyed >= 0);
+    assert.ok(generate < keyed, "generate runs after the deploy key is on disk");
+    // Nothing after the key runs project code (npx, npm, node).
+    for (const step of steps.slice(keyed))
+      assert.doesNotMatch(step.run ?? "", /\b(npx|npm|node)\b/, step.run);
+  });
+
+  it("publish-manifests refuses a root catalog, excludes .git, node_modules and its checkout, and stops a mass deletion", () => {
+    const steps = Object.values(workflow("publish-manifests.yml").jobs).flatMap((j) => j.steps);
+    const generate = steps.find((s) => /npx gitops-bootstrap generate\b/.test(s.run ?? ""))?.run ?? "";
+    assert.match(generate, /case "\$catalog_dir" in\s+\. \| \.\/ \| "" \| \/\*\)[\s\S]*exit 1/);
+    const mirror = steps.find((s) => /rsync /.test(s.run ?? ""))?.run ?? "";
+    assert.match(mirror, /--delete/);
+    for (const excluded of ["--exclude .git ", "--exclude node_modules ", '--exclude "/$MANIFEST_DIR"'])
+      assert.ok(mirror.includes(excluded), excluded);
+    assert.match(mirror, /if \[ ! -d "\$MANIFEST_DIR\/\$MANIFEST_PATH" \]; then[\s\S]*exit 1/);
+    const commit = steps.find((s) => /git push/.test(s.run ?? ""))?.run ?? "";
+    const guard = commit.indexOf('if [ "$deleted" -gt "$MAX_DELETIONS" ]');
+    assert.ok(guard > 0 && guard < commit.indexOf("git commit"), "the deletion guard runs before the commit");
+    const job = Object.values(workflow("publish-manifests.yml").jobs)[0] as Job & {
+      env?: Record<string, string>;
+    };
+    assert.match(job.env?.MAX_DELETIONS ?? "", /^\d+$/);
   });
 
   it("read exactly the secrets and variables the stack can create (gitops/github.ts CI_SETTINGS)", () => {
