@@ -171,6 +171,29 @@ describe("generate: Argo CD applications mode", () => {
   });
 });
 
+describe("generate: the example catalog", () => {
+  it("sets the three sync options on every Application, so ignoreDifferences holds (no warning)", () => {
+    const root = join(__dirname, "..", "examples", "homelab");
+    const files: Record<string, string> = {};
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      files[relative(root, path).split("\\").join("/")] = readFileSync(path, "utf8");
+    }
+    const catalog = loadCatalog(files["catalog.yaml"] ?? "", "catalog.yaml", memoryRepo(files));
+    const { objects, warnings } = generate(catalog, new Map(), { engine: "argocd" });
+    assert.deepEqual(warnings, []);
+    assert.equal(objects.length, 10);
+    for (const { object } of objects) {
+      assert.deepEqual(
+        (object as unknown as { spec: { syncPolicy: { syncOptions: string[] } } }).spec.syncPolicy
+          .syncOptions,
+        ["CreateNamespace=true", "ServerSideApply=true", "RespectIgnoreDifferences=true"],
+      );
+    }
+  });
+});
+
 describe("generate: Argo CD applicationsets mode", () => {
   const result = () => generate(load("categories"), new Map(), { engine: "argocd", mode: "applicationsets" });
 
