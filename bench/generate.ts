@@ -40,7 +40,8 @@ function synthetic(n: number): Synthetic {
     if (i % 2 === 0) listed.push(app);
     const name = i % 2 === 0 ? app : `cat-${i % 20}-${app}`;
     if (i % 20 === 0) overrides.push(`  ${name}: { wave: ${(i / 20) % 7}, namespace: ns-${i % 7} }`);
-    else if (i % 20 === 1) overrides.push(`  ${name}: { wave: ${((i - 1) / 20) % 7} }`);
+    // Category cat-1 as a whole in wave 3: an ApplicationSet's apps share one wave.
+    else if (i % 20 === 1) overrides.push(`  ${name}: { wave: 3 }`);
   }
   files["manifests/cluster/kustomization.yaml"] = `resources:\n${listed.map((a) => `  - ${a}\n`).join("")}`;
   const catalog = [

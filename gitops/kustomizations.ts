@@ -7,6 +7,52 @@ import { CatalogError, type ResolvedApp, type ResolvedCatalog } from "./catalog"
 
 export const FLUX_KUSTOMIZATION_API_VERSION = "kustomize.toolkit.fluxcd.io/v1";
 
+/** How soon Flux retries a failed apply or health check, instead of waiting a whole interval. */
+export const FLUX_RETRY_INTERVAL = "1m";
+
+/**
+ * Namespaces every cluster has (Kubernetes' own), which generate never writes a Namespace for;
+ * the Flux namespace (`flux.namespace`) is added by the caller.
+ */
+export const EXISTING_NAMESPACES: readonly string[] = [
+  "default",
+  "kube-node-lease",
+  "kube-public",
+  "kube-system",
+];
+
+/** Flux annotation that keeps an object when it leaves the source (garbage collection skips it). */
+export const FLUX_PRUNE_ANNOTATION = "kustomize.toolkit.fluxcd.io/prune";
+
+export interface FluxNamespace {
+  apiVersion: "v1";
+  kind: "Namespace";
+  metadata: { name: string; annotations: Record<string, string> };
+}
+
+/**
+ * The Namespace a per-app Kustomization's `targetNamespace` needs: Flux puts the app's objects in
+ * it but never creates it. Pruning is disabled on it, so an app leaving the catalog (or a renamed
+ * namespace) never deletes a namespace with whatever Flux does not own in it (PVCs of a
+ * StatefulSet, Secrets made by operators); delete such a namespace by hand.
+ */
+export function fluxNamespace(name: string): FluxNamespace {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, annotations: { [FLUX_PRUNE_ANNOTATION]: "disabled" } },
+  };
+}
+
+/** The namespaces to write a Namespace for: each app namespace once, in catalog order. */
+export function fluxNamespaces(
+  apps: readonly ResolvedApp[],
+  catalog: Pick<ResolvedCatalog, "flux">,
+): string[] {
+  const skip = new Set([...EXISTING_NAMESPACES, catalog.flux.namespace]);
+  return [...new Set(apps.map((a) => a.namespace))].filter((ns) => !skip.has(ns));
+}
+
 export interface FluxKustomization {
   apiVersion: typeof FLUX_KUSTOMIZATION_API_VERSION;
   kind: "Kustomization";
@@ -21,6 +67,7 @@ export interface FluxKustomization {
     interval: string;
     path: string;
     prune: true;
+    retryInterval: string;
     sourceRef: { kind: "GitRepository"; name: string };
     targetNamespace: string;
     wait: true;
@@ -106,7 +153,10 @@ export function checkFluxDependencies(
   ]);
 }
 
-/** The Flux Kustomization for one app. */
+/**
+ * The Flux Kustomization for one app. `targetNamespace` puts every namespaced object of the app's
+ * directory into the app's namespace, overriding the namespaces its manifests name.
+ */
 export function fluxKustomization(
   app: ResolvedApp,
   dependsOn: readonly string[],
@@ -126,6 +176,7 @@ export function fluxKustomization(
       interval: catalog.flux.interval,
       path: `./${app.path}`,
       prune: true,
+      retryInterval: FLUX_RETRY_INTERVAL,
       sourceRef: { kind: "GitRepository", name: catalog.flux.gitRepository },
       targetNamespace: app.namespace,
       wait: true,

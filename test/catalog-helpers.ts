@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CatalogError, type RepoView } from "../gitops/catalog";
+import { validateKubernetesObject } from "./validate";
 
 export const FIXTURES = join(__dirname, "fixtures", "catalog");
 
@@ -37,10 +38,6 @@ export function snapshot(dir: string): Map<string, string> {
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-/**
- * Validates a Kubernetes object against its CRD schema with @kubernetes-models (ESM-only, hence
- * the dynamic imports). Throws on an invalid object or a kind we have no validator for.
- */
 /** Schema validation of one generated object: the project's shared kubernetes-models helper. */
 export { validateKubernetesObject as validateObject } from "./validate";
 
@@ -53,4 +50,22 @@ export function catalogError(run: () => unknown): CatalogError {
     throw error;
   }
   assert.fail("expected a CatalogError");
+}
+
+/**
+ * Proves the CRD schema knows a field: the validators ignore unknown fields, so a misspelt key
+ * would pass `validateObject`; a wrong-typed value at a known path must fail, naming the path.
+ */
+export async function assertSchemaKnows(object: unknown, path: readonly string[]): Promise<void> {
+  const copy = structuredClone(object) as Record<string, unknown>;
+  let node: Record<string, unknown> = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  const last = path[path.length - 1] ?? "";
+  assert.ok(last in node, `${path.join(".")} is not set in the object`);
+  node[last] = typeof node[last] === "string" ? 12345 : `not a ${typeof node[last]}`;
+  await assert.rejects(
+    validateKubernetesObject(copy as never),
+    (error: Error) => error.message.includes(`data/${path.join("/")} must be`),
+    `the schema does not know ${path.join(".")}`,
+  );
 }

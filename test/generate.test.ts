@@ -13,7 +13,14 @@ import {
 } from "../gitops/generate";
 import { mermaidGraph } from "../gitops/graph";
 import { dependencyMap, findCycle } from "../gitops/kustomizations";
-import { catalogError, FIXTURES, memoryRepo, repoWithDirs, validateObject } from "./catalog-helpers";
+import {
+  assertSchemaKnows,
+  catalogError,
+  FIXTURES,
+  memoryRepo,
+  repoWithDirs,
+  validateObject,
+} from "./catalog-helpers";
 
 const REPO = "repo: { url: https://github.com/acme/homelab, revision: main }\n";
 
@@ -112,6 +119,45 @@ describe("generate: Argo CD applications mode", () => {
     for (const { object } of objects) await validateObject(object);
   });
 
+  it("writes defaults.syncOptions on every Application, in the catalog's order", async () => {
+    const options = ["CreateNamespace=true", "ServerSideApply=true", "RespectIgnoreDifferences=true"];
+    const catalog = loadCatalog(
+      `${REPO}defaults: { syncOptions: [${options.join(", ")}] }\napps: { a: {}, b: { syncOptions: [Validate=false] } }\n`,
+      "apps.yaml",
+      repoWithDirs(["manifests/cluster/a", "manifests/cluster/b"]),
+    );
+    const { objects } = generate(catalog, new Map(), { engine: "argocd" });
+    const syncOptionsOf = (i: number) =>
+      (objects[i]?.object as unknown as { spec: { syncPolicy: { syncOptions?: string[] } } }).spec.syncPolicy
+        .syncOptions;
+    assert.deepEqual(syncOptionsOf(0), options);
+    assert.deepEqual(syncOptionsOf(1), ["Validate=false"]); // an app's own list replaces the defaults
+    for (const { object } of objects) await validateObject(object);
+  });
+
+  it("warns, naming the apps, when ignoreDifferences lacks RespectIgnoreDifferences=true", () => {
+    const ignore = "ignoreDifferences: [{ group: apps, kind: Deployment, jsonPointers: [/spec/replicas] }]";
+    const repo = repoWithDirs(["a", "b", "c"].map((n) => `manifests/cluster/${n}`));
+    const warningsFor = (text: string) =>
+      generate(loadCatalog(`${REPO}${text}`, "apps.yaml", repo), new Map(), { engine: "argocd" }).warnings;
+    const classic = generate(load("classic"), new Map(), { engine: "argocd" }).warnings;
+    assert.deepEqual(classic, [
+      "ignoreDifferences without RespectIgnoreDifferences=true in the app's syncOptions for homepage: Argo CD ignores those fields when comparing, but every sync still overwrites them (e.g. scales an autoscaled Deployment back); add RespectIgnoreDifferences=true to defaults.syncOptions (or the app's syncOptions, which replace the defaults)",
+    ]);
+    assert.deepEqual(
+      warningsFor(
+        `defaults: { syncOptions: [RespectIgnoreDifferences=true] }\napps:\n  a: { ${ignore} }\n  b: {}\n`,
+      ),
+      [],
+    );
+    const overridden = warningsFor(
+      `defaults: { syncOptions: [RespectIgnoreDifferences=true] }\napps:\n  a: { ${ignore} }\n` +
+        `  b: { syncOptions: [CreateNamespace=true], ${ignore} }\n  c: { ${ignore}, syncOptions: [] }\n`,
+    );
+    assert.equal(overridden.length, 1);
+    assert.match(overridden[0] ?? "", /syncOptions for b, c: /);
+  });
+
   it("refuses a dependsOn Argo CD cannot honour (dependency not in a lower wave)", () => {
     const catalog = loadCatalog(
       `${REPO}apps: { a: { wave: 1, dependsOn: [b] }, b: { wave: 1 } }\n`,
@@ -122,6 +168,29 @@ describe("generate: Argo CD applications mode", () => {
       catalogError(() => generate(catalog, new Map(), { engine: "argocd" })).message,
       /^apps\.yaml: apps\.a\.dependsOn\[0\]: a \(wave 1\) depends on b \(wave 1\); Argo CD orders by wave only, so give b a lower wave than 1$/,
     );
+  });
+});
+
+describe("generate: the example catalog", () => {
+  it("sets the three sync options on every Application, so ignoreDifferences holds (no warning)", () => {
+    const root = join(__dirname, "..", "examples", "homelab");
+    const files: Record<string, string> = {};
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      files[relative(root, path).split("\\").join("/")] = readFileSync(path, "utf8");
+    }
+    const catalog = loadCatalog(files["catalog.yaml"] ?? "", "catalog.yaml", memoryRepo(files));
+    const { objects, warnings } = generate(catalog, new Map(), { engine: "argocd" });
+    assert.deepEqual(warnings, []);
+    assert.equal(objects.length, 10);
+    for (const { object } of objects) {
+      assert.deepEqual(
+        (object as unknown as { spec: { syncPolicy: { syncOptions: string[] } } }).spec.syncPolicy
+          .syncOptions,
+        ["CreateNamespace=true", "ServerSideApply=true", "RespectIgnoreDifferences=true"],
+      );
+    }
   });
 });
 
@@ -142,7 +211,11 @@ describe("generate: Argo CD applicationsets mode", () => {
       metadata: { name: string; namespace: string };
       spec: Record<string, never>;
     };
-    assert.deepEqual(set.metadata, { name: "media", namespace: "argocd" });
+    assert.deepEqual(set.metadata, {
+      name: "media",
+      namespace: "argocd",
+      annotations: { "argocd.argoproj.io/sync-wave": "6" },
+    });
     const spec = set.spec as unknown as {
       goTemplate: boolean;
       goTemplateOptions: string[];
@@ -177,23 +250,101 @@ describe("generate: Argo CD applicationsets mode", () => {
       (objects.find((o) => o.file === file)?.object as unknown as { spec: { templatePatch?: string } }).spec
         .templatePatch;
     assert.equal(patchOf("security-appset.yaml"), undefined);
-    const patch = patchOf("networking-appset.yaml") ?? "";
-    const lines = patch.split("\n");
-    assert.deepEqual(
-      lines.filter((l) => l.startsWith("{{")),
-      [
-        '{{- if eq .path.path "apps/networking/cilium" }}',
-        '{{- else if eq .path.path "apps/networking/traefik" }}',
-        "{{- end }}",
-      ],
-    );
-    assert.deepEqual(JSON.parse(lines[1] ?? ""), {
-      metadata: { annotations: { "argocd.argoproj.io/sync-wave": "0" } },
+    const branches = (file: string) => {
+      const lines = (patchOf(file) ?? "").split("\n");
+      return {
+        conditions: lines.filter((l) => l.startsWith("{{")),
+        bodies: lines.filter((l) => l.startsWith('{"')),
+      };
+    };
+    const networking = branches("networking-appset.yaml");
+    assert.deepEqual(networking.conditions, [
+      '{{- if eq .path.path "apps/networking/cilium" }}',
+      "{{- end }}",
+    ]);
+    assert.deepEqual(JSON.parse(networking.bodies[0] ?? ""), {
       spec: { destination: { namespace: "kube-system" } },
     });
-    assert.deepEqual(JSON.parse(lines[3] ?? ""), {
-      metadata: { annotations: { "argocd.argoproj.io/sync-wave": "2" } },
+    const media = branches("media-appset.yaml");
+    assert.deepEqual(media.conditions, ['{{- if eq .path.path "apps/media/jellyfin" }}', "{{- end }}"]);
+    assert.deepEqual(JSON.parse(media.bodies[0] ?? ""), {
+      spec: { ignoreDifferences: [{ group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] }] },
     });
+  });
+
+  it("puts the category's wave on the ApplicationSet (the root orders it), none on its Applications", () => {
+    const sets = result().objects.map(
+      (o) =>
+        o.object as unknown as {
+          metadata: { name: string; annotations: Record<string, string> };
+          spec: { template: { metadata: { annotations?: unknown } }; templatePatch?: string };
+        },
+    );
+    assert.deepEqual(
+      sets.map((s) => [s.metadata.name, s.metadata.annotations]),
+      [
+        ["media", { "argocd.argoproj.io/sync-wave": "6" }],
+        ["networking", { "argocd.argoproj.io/sync-wave": "2" }],
+        ["security", { "argocd.argoproj.io/sync-wave": "6" }],
+      ],
+    );
+    for (const set of sets) {
+      assert.equal(set.spec.template.metadata.annotations, undefined, set.metadata.name);
+      assert.ok(!(set.spec.templatePatch ?? "").includes("sync-wave"), set.metadata.name);
+    }
+  });
+
+  it("refuses a per-app wave that differs within an ApplicationSet, naming app, key and fix", () => {
+    const repo = repoWithDirs(["apps/media/a", "apps/media/b", "apps/media/c"]);
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\napps: { media-c: { wave: 3 } }\n`,
+      "c.yaml",
+      repo,
+    );
+    const error = catalogError(() =>
+      generate(catalog, new Map(), { engine: "argocd", mode: "applicationsets" }),
+    );
+    assert.equal(
+      error.message,
+      "c.yaml: apps.media-c.wave: media-c is in wave 3, but ApplicationSet media (apps/media/*) deploys its apps in wave 10 (like media-a): an ApplicationSet creates all its Applications at once, so a per-app wave does nothing; give every app of category media the same wave, or generate with --mode applications (one Application per app, ordered by waves)",
+    );
+    // The same catalog is fine in applications mode, where the root app of apps orders the waves.
+    assert.doesNotThrow(() => generate(catalog, new Map(), { engine: "argocd" }));
+  });
+
+  it("refuses dependsOn on an app an ApplicationSet creates (nothing waits for it), but not on a plain Application", () => {
+    const repo = repoWithDirs(["apps/media/a", "apps/media/b", "apps/net/x", "manifests/cluster/solo"]);
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\napps:\n` +
+        "  media-a: { wave: 5, dependsOn: [media-b, solo] }\n  media-b: { wave: 5 }\n" +
+        "  net-x: { wave: 1 }\n  solo: { wave: 2, dependsOn: [net-x] }\n",
+      "c.yaml",
+      repo,
+    );
+    const error = catalogError(() =>
+      generate(catalog, new Map(), { engine: "argocd", mode: "applicationsets" }),
+    );
+    assert.deepEqual(
+      error.issues.map((i) => [i.key, i.message.split(":")[0]]),
+      [
+        [
+          "apps.media-a.dependsOn[0]",
+          "media-a depends on media-b, but both are Applications of ApplicationSet media, which creates them at once; remove the entry, or generate with --mode applications (one Application per app, ordered by waves)",
+        ],
+        ["apps.solo.dependsOn[0]", "solo depends on net-x, an Application of ApplicationSet net"],
+      ],
+    );
+    assert.match(
+      error.issues[1]?.message ?? "",
+      /waits for an ApplicationSet to be synced, not for the Applications it creates to be healthy/,
+    );
+  });
+
+  it("keeps Applications when the generator drops them (preserveResourcesOnDeletion), a field the CRD schema knows", async () => {
+    const set = result().objects[0]?.object as unknown as { spec: { syncPolicy: unknown } };
+    assert.deepEqual(set.spec.syncPolicy, { preserveResourcesOnDeletion: true });
+    await validateObject(set as never);
+    await assertSchemaKnows(set, ["spec", "syncPolicy", "preserveResourcesOnDeletion"]);
   });
 
   it("writes apps without a category as plain Applications next to the ApplicationSets", () => {
@@ -211,9 +362,11 @@ describe("generate: Argo CD applicationsets mode", () => {
 describe("generate: Flux", () => {
   it("writes one valid kustomize.toolkit.fluxcd.io/v1 Kustomization per app", async () => {
     const { objects } = generate(load("classic"), new Map(), { engine: "flux" });
-    assert.equal(objects.length, 6);
+    const kustomizations = objects.filter((o) => o.object.kind === "Kustomization");
+    assert.equal(kustomizations.length, 6);
     for (const { object } of objects) await validateObject(object);
-    assert.deepEqual(objects.find((o) => o.file === "metallb-ks.yaml")?.object, {
+    const metallb = objects.find((o) => o.file === "metallb-ks.yaml")?.object;
+    assert.deepEqual(metallb, {
       apiVersion: "kustomize.toolkit.fluxcd.io/v1",
       kind: "Kustomization",
       metadata: { name: "metallb", namespace: "flux-system" },
@@ -222,11 +375,58 @@ describe("generate: Flux", () => {
         interval: "10m",
         path: "./manifests/cluster/metallb",
         prune: true,
+        retryInterval: "1m",
         sourceRef: { kind: "GitRepository", name: "flux-system" },
         targetNamespace: "metallb-system",
         wait: true,
       },
     });
+    await assertSchemaKnows(metallb, ["spec", "retryInterval"]);
+    await assertSchemaKnows(metallb, ["spec", "wait"]);
+    await assertSchemaKnows(metallb, ["spec", "targetNamespace"]);
+  });
+
+  it("writes a Namespace per app namespace before the Kustomizations, none for namespaces that exist", async () => {
+    const repo = repoWithDirs(["a", "b", "c", "d", "e"].map((n) => `manifests/cluster/${n}`));
+    const catalog = loadCatalog(
+      `${REPO}apps:\n  a: { namespace: shared }\n  b: { namespace: kube-system }\n  c: { namespace: shared }\n` +
+        "  d: { namespace: flux-system }\n  e: {}\n",
+      "apps.yaml",
+      repo,
+    );
+    const { files, objects } = generate(catalog, new Map(), { engine: "flux" });
+    assert.deepEqual(
+      [...files.keys()],
+      [
+        "shared-namespace.yaml",
+        "e-namespace.yaml",
+        ...["a", "b", "c", "d", "e"].map((n) => `${n}-ks.yaml`),
+        KUSTOMIZATION_FILE,
+      ],
+    );
+    assert.deepEqual(
+      (parse(files.get(KUSTOMIZATION_FILE) ?? "") as { resources: string[] }).resources.slice(0, 2),
+      ["shared-namespace.yaml", "e-namespace.yaml"],
+    );
+    const namespace = objects[0]?.object;
+    assert.deepEqual(namespace, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "shared", annotations: { "kustomize.toolkit.fluxcd.io/prune": "disabled" } },
+    });
+    for (const { object } of objects) await validateObject(object);
+    // A namespace that leaves the catalog is a marked file: generate deletes its file (the root
+    // Kustomization then keeps the namespace itself, pruning being disabled on it).
+    const again = generate(loadCatalog(`${REPO}apps: { e: {} }\n`, "apps.yaml", repo), files, {
+      engine: "flux",
+    });
+    assert.deepEqual(again.delete, [
+      "a-ks.yaml",
+      "b-ks.yaml",
+      "c-ks.yaml",
+      "d-ks.yaml",
+      "shared-namespace.yaml",
+    ]);
   });
 
   it("turns waves into dependsOn on the nearest lower wave, then adds explicit ones", () => {
@@ -295,7 +495,7 @@ describe("generate: reruns, ownership and the output kustomization.yaml", () => 
     existing.set("notes.yaml", "a: 1\n");
     const result = generate(catalog, existing, { engine: "argocd" });
     assert.deepEqual(result.delete, ["retired-app.yaml"]);
-    assert.deepEqual(result.warnings, [
+    assert.deepEqual(result.warnings.slice(1), [
       "manual-app.yaml is in the output directory but generate did not write it (no marker line); delete it by hand if it is stale",
     ]);
     assert.ok(
