@@ -376,8 +376,38 @@ export function settingResourceSuffix(name: string): string {
 /** The environments a secret lives in (empty for a variable or an unknown name). */
 export function secretEnvironments(name: string): readonly CiEnvironment[] {
   const setting = CI_SETTINGS.find((s) => s.name === name && s.kind === "secret");
-  return setting?.kind === "secret" ? setting.environments : [];
+  if (setting?.kind === "secret") return setting.environments;
+  return OPERATOR_SECRETS.find((s) => s.name === name)?.environments ?? [];
 }
+
+/**
+ * Secrets the operator sets by hand in the environments, because the stack cannot mint the admin
+ * credentials its own providers run with: the workflows pass them to `pulumi` as the environment
+ * variables the github and tailscale providers read (docs/github-tailscale.md).
+ */
+export const OPERATOR_SECRETS: readonly {
+  readonly name: string;
+  readonly environments: readonly CiEnvironment[];
+  readonly description: string;
+}[] = [
+  {
+    name: "PULUMI_GITHUB_TOKEN",
+    environments: ["preview", "production"],
+    description:
+      "GitHub App installation token or fine-grained token for the github provider: Administration, Secrets, Environments and Contents on both repositories (read-only in preview)",
+  },
+  {
+    name: "TAILSCALE_ADMIN_CLIENT_ID",
+    environments: ["preview", "production"],
+    description:
+      "Tailscale OAuth client the tailscale provider manages the CI client with (oauth_keys, auth_keys scopes)",
+  },
+  {
+    name: "TAILSCALE_ADMIN_CLIENT_SECRET",
+    environments: ["preview", "production"],
+    description: "its secret",
+  },
+];
 
 /**
  * Why the environment the AWS part reports for `role` is not the one the workflows declare, or

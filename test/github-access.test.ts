@@ -11,6 +11,7 @@ import { parseGithubSettings } from "../gitops/github-settings";
 import { parseTailscaleSettings } from "../gitops/tailscale-settings";
 import { type GithubAccessArgs, buildGithubAccess } from "../stacks/github-access";
 import { type MockRuntime, SecretInput, mockRuntime, resourcesOfType, unwrap } from "./harness";
+import { OPERATOR_SECRETS } from "../gitops/github";
 import { workflowReferences } from "./workflow-refs";
 
 const PROD_GITHUB = parseGithubSettings({
@@ -89,10 +90,10 @@ describe("stacks/github-access (mock runtime)", () => {
       ),
     };
     const read = workflowReferences();
-    // mode oauth: TS_AUTHKEY is the only name read and not created.
+    // mode oauth: TS_AUTHKEY is the only name read and not created, besides the operator's own.
     assert.deepEqual(
-      [...read.secrets].filter((s) => !created.secrets.includes(s)),
-      ["TS_AUTHKEY"],
+      [...read.secrets].filter((s) => !created.secrets.includes(s)).sort(),
+      ["TS_AUTHKEY", ...OPERATOR_SECRETS.map((s) => s.name)].sort(),
     );
     assert.deepEqual(
       [...read.variables].filter((v) => !created.variables.includes(v)),

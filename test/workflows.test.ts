@@ -7,7 +7,13 @@ import { strict as assert } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CI_ENVIRONMENTS, CI_SETTINGS, allCiNames, secretEnvironments } from "../gitops/github";
+import {
+  CI_ENVIRONMENTS,
+  CI_SETTINGS,
+  OPERATOR_SECRETS,
+  allCiNames,
+  secretEnvironments,
+} from "../gitops/github";
 import {
   WORKFLOW_DIR as DIR,
   WORKFLOW_FILES as FILES,
@@ -18,6 +24,7 @@ import {
 interface Step {
   name?: string;
   uses?: string;
+  env?: Record<string, string>;
   with?: Record<string, unknown>;
   run?: string;
 }
@@ -290,11 +297,29 @@ describe("workflows", () => {
     assert.match(job.env?.MAX_DELETIONS ?? "", /^\d+$/);
   });
 
-  it("read exactly the secrets and variables the stack can create (gitops/github.ts CI_SETTINGS)", () => {
+  it("read exactly the secrets and variables the stack creates, plus the operator's admin credentials", () => {
     const read = workflowReferences();
     const created = allCiNames();
-    assert.deepEqual(sorted(read.secrets), created.secrets);
+    assert.deepEqual(
+      sorted(read.secrets),
+      [...created.secrets, ...OPERATOR_SECRETS.map((s) => s.name)].sort(),
+    );
     assert.deepEqual(sorted(read.variables), created.variables);
+  });
+
+  it("hands the providers their admin credentials on every pulumi step, and skips the type check", () => {
+    for (const file of ["preview.yml", "up.yml"]) {
+      for (const job of Object.values(workflow(file).jobs)) {
+        const step = (job.steps ?? []).find((s) => s.uses?.startsWith("pulumi/actions@"));
+        assert.ok(step, `${file} has a pulumi step`);
+        assert.deepEqual(step.env, {
+          GITHUB_TOKEN: "${{ secrets.PULUMI_GITHUB_TOKEN }}",
+          TAILSCALE_OAUTH_CLIENT_ID: "${{ secrets.TAILSCALE_ADMIN_CLIENT_ID }}",
+          TAILSCALE_OAUTH_CLIENT_SECRET: "${{ secrets.TAILSCALE_ADMIN_CLIENT_SECRET }}",
+          PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        });
+      }
+    }
   });
 
   it("find references in if: conditions too (the parser sees them)", () => {
