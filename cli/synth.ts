@@ -205,12 +205,32 @@ export async function synthesize(projectDir: string, stack: string): Promise<Syn
     config: stackFile.config,
     secretKeys: stackFile.secretKeys,
   });
-  const loaded = (await import(resolve(projectDir, "index.ts"))) as Record<string, unknown>;
-  // index.ts sets module.exports to the stack's outputs (`export =`): import() hands that object over
-  // as is when compiled to require(), or as `default` when Node's ESM loader wraps it.
-  const exported = (loaded.default ?? loaded) as Record<string, unknown>;
-  const outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
-  await runtime.settle();
+  // An error thrown inside an apply only surfaces as an unhandled rejection, and the resource it
+  // fed is silently never registered; a real `pulumi up` fails on it, so synth must too.
+  const failures: string[] = [];
+  const onRejection = (reason: unknown) => {
+    failures.push(reason instanceof Error ? reason.message : String(reason));
+  };
+  process.on("unhandledRejection", onRejection);
+  let outputs: Record<string, unknown>;
+  try {
+    const loaded = (await import(resolve(projectDir, "index.ts"))) as Record<string, unknown>;
+    // index.ts sets module.exports to the stack's outputs (`export =`): import() hands that object over
+    // as is when compiled to require(), or as `default` when Node's ESM loader wraps it.
+    const exported = (loaded.default ?? loaded) as Record<string, unknown>;
+    outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
+    await runtime.settle();
+    // Rejections land a tick after the queue drains: settle again once they have had their chance.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await runtime.settle();
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+  if (failures.length > 0) {
+    throw new Error(
+      `synth: the program failed while registering resources:\n  ${[...new Set(failures)].join("\n  ")}`,
+    );
+  }
   return {
     registrations: runtime.registrations,
     outputs,

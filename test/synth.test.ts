@@ -262,6 +262,31 @@ describe("synth with bad input", () => {
     assert.equal(existsSync(out), false, "nothing may be written");
   });
 
+  it("fails, writing nothing, when the program throws inside an apply (the resource would be lost)", function () {
+    this.timeout(120_000);
+    const dir = mkdtempSync(join(work, "apply-"));
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: apply-failure\nruntime: nodejs\n");
+    writeFileSync(join(dir, "Pulumi.dev.yaml"), "config: {}\n");
+    writeFileSync(
+      join(dir, "index.ts"),
+      [
+        'import * as pulumi from "@pulumi/pulumi";',
+        'const broken = pulumi.output("x").apply((): string => { throw new Error("boom inside apply"); });',
+        'new pulumi.CustomResource("test:index:Thing", "thing", { value: broken });',
+        "export = {};",
+      ].join("\n"),
+    );
+    const out = join(dir, "out", "dev");
+    const run = synth(["--stack", "dev", "--project", dir, "--out", out], dir);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(
+      run.stderr,
+      /synth: the program failed while registering resources:\n {2}.*boom inside apply/,
+    );
+    assert.equal(existsSync(out), false);
+  });
+
   it("names the stacks that exist when the stack file is missing", () => {
     const run = synth(["--stack", "nope", "--out", join(work, "nope")]);
     assert.equal(run.status, 1);
