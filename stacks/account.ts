@@ -13,7 +13,7 @@ import { CiIdentity } from "../components/ci-identity";
 import { StateBackend } from "../components/state-backend";
 import { roleArn } from "../gitops/aws-state";
 import type { CiValues } from "../gitops/github";
-import { isUnsetConfigValue } from "./config";
+import { decodeValue, formatConfigErrors, isUnsetConfigValue } from "./config";
 import {
   AWS_CONFIG_KEY,
   awsSettingsProblems,
@@ -73,14 +73,6 @@ export function isAccountStackConfig(raw: Record<string, string>): boolean {
 
 export type AccountParseResult = { ok: true; settings: AwsSettings } | { ok: false; errors: string[] };
 
-function decode(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
 /**
  * Validates an account stack's raw config: `stackKind: account` and an enabled `aws` object, and
  * nothing of a cluster stack. Every problem is reported at once, each naming its key.
@@ -105,7 +97,7 @@ export function parseAccountConfig(raw: Record<string, string>): AccountParseRes
     );
     return { ok: false, errors };
   }
-  const value = decode(input);
+  const value = decodeValue(input);
   errors.push(...awsSettingsProblems(value));
   const parsed = awsSettingsSchema.safeParse(value);
   if (parsed.success && !parsed.data.enabled) {
@@ -120,15 +112,7 @@ export function parseAccountConfig(raw: Record<string, string>): AccountParseRes
 /** Reads and validates the running stack's config; throws one error listing every problem. */
 export function loadAccountConfig(): AwsSettings {
   const result = parseAccountConfig(pulumi.runtime.allConfig());
-  if (!result.ok) {
-    const noun = result.errors.length === 1 ? "error" : "errors";
-    throw new pulumi.RunError(
-      [
-        `Stack ${pulumi.getStack()}: ${result.errors.length} config ${noun} (nothing was changed):`,
-        ...result.errors.map((e) => `  - ${e}`),
-      ].join("\n"),
-    );
-  }
+  if (!result.ok) throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), result.errors));
   return result.settings;
 }
 

@@ -342,7 +342,7 @@ export function isUnsetConfigValue(raw: string): boolean {
 }
 
 /** Pulumi hands config values over as strings; objects, arrays and booleans arrive as JSON. */
-function decodeValue(raw: string): unknown {
+export function decodeValue(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
