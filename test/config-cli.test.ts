@@ -1,15 +1,11 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { parse } from "yaml";
 import { valueAt } from "../cli/config";
 import { kubeContext } from "../stacks/cluster";
 import { parseStackConfig, PROJECT } from "../stacks/config";
+import { runCli } from "./harness";
 
-const ROOT = join(__dirname, "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-const run = (...args: string[]) =>
-  spawnSync(TSX, [join(ROOT, "cli", "main.ts"), "config", ...args], { cwd: ROOT, encoding: "utf8" });
+const run = (...args: string[]) => runCli(["config", ...args]);
 
 describe("config command", () => {
   it("prints a stack's config with every default filled in, and never a secret", () => {

@@ -1,13 +1,10 @@
 /** The GitHub and Tailscale part in the prod stack's synth output (`cli/main.ts synth`). */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { runCli } from "./harness";
 import { workflowReferences } from "./workflow-refs";
-
-const ROOT = join(__dirname, "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 
 interface Resource {
   type: string;
@@ -25,10 +22,7 @@ describe("synth --stack prod: GitHub and Tailscale", () => {
     this.timeout(120_000);
     work = mkdtempSync(join(tmpdir(), "gitops-github-synth-"));
     out = join(work, "prod");
-    const run = spawnSync(TSX, [join(ROOT, "cli", "main.ts"), "synth", "--stack", "prod", "--out", out], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const run = runCli(["synth", "--stack", "prod", "--out", out]);
     assert.equal(run.status, 0, run.stderr);
     resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as Resource[];
   });

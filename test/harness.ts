@@ -7,6 +7,8 @@
  *   await runtime.settle();
  *   const release = findResource(runtime, "kubernetes:helm.sh/v3:Release", "argocd");
  */
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { join } from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -19,6 +21,9 @@ import {
 } from "../cli/mock-runtime";
 
 export { revealSecrets, SecretInput, type MockRuntime, type Registration };
+
+/** The repository root, where `npm test` runs. */
+export const REPO_ROOT = join(__dirname, "..");
 
 /** Starts a fresh mock runtime (project gitops-bootstrap, stack test unless given). */
 export function mockRuntime(options: Partial<MockRuntimeOptions> = {}): Promise<MockRuntime> {
@@ -48,4 +53,16 @@ export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
 /** A Kubernetes provider for tests. */
 export function testProvider(name = "k8s"): k8s.Provider {
   return new k8s.Provider(name, { context: "test" });
+}
+
+/** Runs `gitops-bootstrap <args>` the way a user does (tsx, a fresh process), in `cwd`. */
+export function runCli(args: string[], cwd = REPO_ROOT): SpawnSyncReturns<string> {
+  return spawnSync(
+    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
+    [join(REPO_ROOT, "cli", "main.ts"), ...args],
+    {
+      cwd,
+      encoding: "utf8",
+    },
+  );
 }

@@ -14,15 +14,12 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { CHARTS } from "../gitops/versions";
+import { runCli } from "./harness";
 import { ensureTools } from "./tools";
 import { validateKubernetesObject } from "./validate";
 
 const ROOT = join(__dirname, "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
-
-function synth(args: string[], cwd = ROOT) {
-  return spawnSync(TSX, [join(ROOT, "cli", "main.ts"), "synth", ...args], { cwd, encoding: "utf8" });
-}
+const synth = (args: string[], cwd = ROOT) => runCli(["synth", ...args], cwd);
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -185,19 +182,14 @@ describe("synth --stack account", () => {
 describe("the example catalog", () => {
   it("has its generated manifests committed and current (generate --check)", function () {
     this.timeout(60_000);
-    const run = spawnSync(
-      TSX,
-      [
-        join(ROOT, "cli", "main.ts"),
-        "generate",
-        "--catalog",
-        "examples/homelab/catalog.yaml",
-        "--engine",
-        "argocd",
-        "--check",
-      ],
-      { cwd: ROOT, encoding: "utf8" },
-    );
+    const run = runCli([
+      "generate",
+      "--catalog",
+      "examples/homelab/catalog.yaml",
+      "--engine",
+      "argocd",
+      "--check",
+    ]);
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /up to date, 10 objects for 10 apps/);
   });
