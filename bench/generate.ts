@@ -15,8 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { generateCommand } from "../cli/generate";
-import { loadCatalog, type RepoView } from "../gitops/catalog";
-import { generate, type GenerateOptions } from "../gitops/generate";
+import { loadCatalog, type RepoView } from "../core/catalog/catalog";
+import { generate, type GenerateOptions } from "../core/catalog/generate";
 
 const SIZES = [100, 1_000, 10_000];
 /** Timed runs per measurement (after one warm-up); fewer for the largest size. */

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isAccountStackConfig, parseAccountConfig } from "../stacks/account";
 import { formatConfigErrors, parseStackConfig } from "../stacks/config";
-import { toYaml } from "../gitops/yaml";
+import { toYaml } from "../core/shared/yaml";
 import { readStackFile } from "./synth";
 
 export const CONFIG_HELP = `Usage: gitops-bootstrap config --stack <name> [--get <path>] [--project <dir>]

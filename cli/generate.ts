@@ -1,6 +1,6 @@
 /**
  * `gitops-bootstrap generate`: the catalog in, GitOps manifests out (replaces generate-apps.sh).
- * All decisions live in gitops/generate.ts; this file parses arguments, reads the repository and
+ * All decisions live in core/catalog/generate.ts; this file parses arguments, reads the repository and
  * writes atomically (temporary directory, then rename), so a failed run writes nothing.
  */
 import {
@@ -17,8 +17,8 @@ import {
 } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { CatalogError, parseCatalog, resolveCatalog, type RepoView } from "../gitops/catalog";
-import { ENGINES, generate, MODES, type Engine, type Mode } from "../gitops/generate";
+import { CatalogError, parseCatalog, resolveCatalog, type RepoView } from "../core/catalog/catalog";
+import { ENGINES, generate, MODES, type Engine, type Mode } from "../core/catalog/generate";
 
 export const GENERATE_HELP = `Usage: gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
 

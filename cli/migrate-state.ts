@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { bucketNameProblem, regionProblem } from "../gitops/aws-settings";
+import { bucketNameProblem, regionProblem } from "../core/aws/settings";
 
 export const MIGRATE_HELP = `Usage: npm run migrate-state -- --stack <name> [--stack <name>...] \\
          --backend-url 's3://<bucket>?region=<region>' \\

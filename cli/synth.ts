@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
-import { kubernetesYaml, yamlDocument } from "../gitops/yaml";
+import { kubernetesYaml, yamlDocument } from "../core/shared/yaml";
 import { resolveOutputs, SecretInput, startMockRuntime, type Registration } from "./mock-runtime";
 
 export const SYNTH_HELP = `Usage: npm run synth -- --stack <name> [--out <dir>]

@@ -9,17 +9,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CiIdentity } from "../components/ci-identity";
-import { StateBackend } from "../components/state-backend";
-import { roleArn } from "../gitops/aws-state";
-import type { CiValues } from "../gitops/github";
+import { CiIdentity } from "../components/aws/ci-identity";
+import { StateBackend } from "../components/aws/state-backend";
+import { roleArn } from "../core/aws/state";
+import type { CiValues } from "../core/github/github";
 import { decodeValue, formatConfigErrors, isUnsetConfigValue } from "./config";
 import {
   AWS_CONFIG_KEY,
   awsSettingsProblems,
   awsSettingsSchema,
   type AwsSettings,
-} from "../gitops/aws-settings";
+} from "../core/aws/settings";
 
 /** The config key that marks a stack as the account stack. */
 export const STACK_KIND_KEY = "gitops-bootstrap:stackKind";

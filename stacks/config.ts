@@ -10,16 +10,16 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
-import type { ArgoCdSettings } from "../gitops/argocd";
-import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../gitops/catalog";
-import { repoUrlProblem } from "../gitops/github";
-import { githubSettingsSchema } from "../gitops/github-settings";
-import { tailscaleSettingsSchema } from "../gitops/tailscale-settings";
-import type { FluxSettings } from "../gitops/flux";
-import { bool, count } from "../gitops/config-schema";
-import { rfc1123LabelProblem } from "../gitops/names";
-import { defaultKnownHosts, parseSshRepoUrl } from "../gitops/repository";
-import { CHARTS, EXACT_CHART_VERSION, type ChartKey } from "../gitops/versions";
+import { argoCdSettingsSchema } from "../core/argocd/settings";
+import { clusterAwsSettingsSchema } from "../core/aws/settings";
+import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../core/catalog/catalog";
+import { fluxSettingsSchema } from "../core/flux/settings";
+import { repoUrlProblem } from "../core/github/github";
+import { githubSettingsSchema } from "../core/github/settings";
+import { repositorySettingsSchema } from "../core/repository/settings";
+import { HOSTNAME } from "../core/shared/names";
+import { chartsSettingsSchema } from "../core/shared/versions";
+import { tailscaleSettingsSchema } from "../core/tailscale/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
 export const PROJECT = "gitops-bootstrap";
@@ -33,45 +33,6 @@ export const SECRET_KEYS = {
 } as const;
 
 const fq = (key: string) => `${PROJECT}:${key}`;
-
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-
-// ---- building blocks -----------------------------------------------------------------------
-
-const label = () =>
-  z.string({ error: "must be a string" }).superRefine((value, ctx) => {
-    const problem = rfc1123LabelProblem(value);
-    if (problem !== undefined)
-      ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-  });
-
-const duration = () =>
-  z
-    .string({ error: "must be a duration string" })
-    .regex(/^(\d+(ms|s|m|h))+$/, { error: "must be a Go duration such as 30s, 10m or 1h" });
-
-const repoPath = () =>
-  z.string({ error: "must be a string" }).superRefine((value, ctx) => {
-    const segments = value.split("/");
-    if (
-      value.startsWith("/") ||
-      value.endsWith("/") ||
-      segments.some((s) => s === "" || s === "." || s === "..")
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${JSON.stringify(value)} must be a relative path inside the repository, such as manifests/bootstrap (no leading or trailing '/', no '.' or '..')`,
-      });
-    }
-  });
-
-const chartVersion = (key: ChartKey) =>
-  z
-    .string({ error: "must be a string" })
-    .regex(EXACT_CHART_VERSION, {
-      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`,
-    })
-    .optional();
 
 // ---- sections ------------------------------------------------------------------------------
 
@@ -109,191 +70,6 @@ const kubernetesSchema = z
     }
   });
 
-/** Where the root app looks when neither `repo.path` nor `repo.catalog` says (the catalog's default too). */
-const DEFAULT_ROOT_PATH = "manifests/bootstrap";
-
-const repoSchema = z
-  .object({
-    url: z
-      .string({ error: "is required: the SSH URL of the private manifest repository" })
-      .refine((url) => parseSshRepoUrl(url) !== undefined, {
-        error:
-          "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (the engine reads the private repository with a deploy key)",
-      }),
-    revision: z.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
-    path: repoPath().optional(),
-    /**
-     * An app catalog (relative to the project directory): the root app then watches the catalog's
-     * `output`, the directory `generate` writes, so the path is stated once.
-     */
-    catalog: z.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
-    knownHosts: z.string().min(1, { error: "must not be empty" }).optional(),
-  })
-  .strict()
-  .transform((repo, ctx) => {
-    const host = parseSshRepoUrl(repo.url)?.host ?? "";
-    const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
-    if (knownHosts === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["knownHosts"],
-        message: `is required for ${host} (only GitHub's host keys are built in): set it to the output of \`ssh-keyscan ${host}\`, checked against the host's published fingerprints`,
-      });
-      return z.NEVER;
-    }
-    if (repo.path !== undefined && repo.catalog !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["path"],
-        message: "is set together with repo.catalog: the catalog's output is the path; remove one of them",
-      });
-      return z.NEVER;
-    }
-    return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
-  });
-
-const chartsSchema = z
-  .object({ argoCd: chartVersion("argoCd"), flux2: chartVersion("flux2") })
-  .strict()
-  .transform((charts) => ({
-    argoCd: charts.argoCd ?? CHARTS.argoCd.version,
-    flux2: charts.flux2 ?? CHARTS.flux2.version,
-  }));
-
-const oidcSchema = z
-  .object({
-    name: z.string().min(1).default("SSO"),
-    issuer: z.url({ protocol: /^https$/, error: "must be an https URL such as https://auth.example.com" }),
-    clientId: z.string({ error: "is required: the OIDC client ID registered for Argo CD" }).min(1),
-    requestedScopes: z
-      .array(z.string().min(1))
-      .min(1, { error: "must list at least openid" })
-      .default(["openid", "profile", "email", "groups"]),
-  })
-  .strict();
-
-const argocdSchema = z
-  .object({
-    namespace: label().default("argocd"),
-    hostname: z
-      .string()
-      .regex(HOSTNAME, { error: "must be a DNS name such as argocd.home.example.com (no scheme, no path)" })
-      .optional(),
-    tlsTermination: z
-      .enum(["ingress", "server"], {
-        error: 'must be "ingress" (the ingress terminates TLS) or "server" (argocd-server serves TLS itself)',
-      })
-      .default("ingress"),
-    ingress: z
-      .object({
-        enabled: bool().default(true),
-        className: z.string().min(1).optional(),
-        annotations: z
-          .record(z.string(), z.string({ error: "annotation values must be strings" }))
-          .default({}),
-      })
-      .strict()
-      .prefault({}),
-    oidc: oidcSchema.optional(),
-    rbac: z
-      .object({
-        defaultRole: z.string().min(1).default("role:readonly"),
-        adminGroups: z.array(z.string().min(1)).default([]),
-        adminUsers: z.array(z.string().min(1)).default([]),
-      })
-      .strict()
-      .prefault({}),
-    replicas: z
-      .object({
-        server: count(1, 10).default(1),
-        repoServer: count(1, 10).default(1),
-        controller: count(1, 10).default(1),
-        applicationSet: count(1, 10).default(1),
-      })
-      .strict()
-      .prefault({}),
-    root: z
-      .object({
-        name: label().default("bootstrap"),
-        project: label().default("bootstrap"),
-        selfHeal: bool().default(false),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict()
-  .superRefine((argocd, ctx) => {
-    if (argocd.oidc !== undefined && argocd.hostname === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["hostname"],
-        message:
-          "is required when argocd.oidc is set: the identity provider redirects back to https://<hostname>/auth/callback",
-      });
-    }
-    const ingressUp = argocd.ingress.enabled && argocd.hostname !== undefined;
-    if (
-      ingressUp &&
-      argocd.tlsTermination === "server" &&
-      Object.keys(argocd.ingress.annotations).length === 0
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["ingress", "annotations"],
-        message:
-          'are empty, but tlsTermination is "server": the ingress must pass TLS through or speak HTTPS to argocd-server (e.g. nginx.ingress.kubernetes.io/ssl-passthrough: "true", or your controller\'s backend-protocol HTTPS annotation); add it, or use tlsTermination: ingress',
-      });
-    }
-    if (argocd.root.project === "default") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["root", "project"],
-        message:
-          'must not be "default": the root app gets its own narrowly scoped AppProject; choose another name such as bootstrap',
-      });
-    }
-  });
-
-const fluxSchema = z
-  .object({
-    namespace: label().default("flux-system"),
-    imageAutomation: bool().default(false),
-    source: z
-      .object({ name: label().default("flux-system"), interval: duration().default("1m") })
-      .strict()
-      .prefault({}),
-    root: z
-      .object({
-        name: label().default("flux-bootstrap"),
-        interval: duration().default("10m"),
-        prune: bool().default(true),
-        retryInterval: duration().default("1m"),
-        wait: bool().default(false),
-        timeout: duration().default("5m"),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
-
-/** A Pulumi stack reference: `organization/<project>/<stack>` (self-managed backends use `organization`). */
-const STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-
-/**
- * A cluster stack's view of AWS: the account stack owns the state bucket, key and CI roles
- * (`stackKind: account`); a cluster stack only names it, to hand its outputs to CI.
- */
-const clusterAwsSchema = z
-  .object({
-    accountStack: z
-      .string({ error: "must be a string" })
-      .regex(STACK_REFERENCE, {
-        error: "must be a stack reference such as organization/gitops-bootstrap/account",
-      })
-      .optional(),
-  })
-  .strict();
-
 const stackSchema = z
   .object({
     stackKind: z
@@ -303,11 +79,11 @@ const stackSchema = z
       .default("cluster"),
     engine: z.enum(["argocd", "flux"], { error: 'must be "argocd" or "flux"' }),
     kubernetes: kubernetesSchema.prefault({}),
-    repo: repoSchema,
-    charts: chartsSchema.prefault({}),
-    argocd: argocdSchema.prefault({}),
-    flux: fluxSchema.prefault({}),
-    aws: clusterAwsSchema.prefault({}),
+    repo: repositorySettingsSchema,
+    charts: chartsSettingsSchema.prefault({}),
+    argocd: argoCdSettingsSchema.prefault({}),
+    flux: fluxSettingsSchema.prefault({}),
+    aws: clusterAwsSettingsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
   })
@@ -315,13 +91,6 @@ const stackSchema = z
 
 /** The validated settings of one cluster stack (secrets excluded: read them with `requireSecret`). */
 export type StackConfig = z.output<typeof stackSchema>;
-
-// Compile-time proof that the schema produces what the pure builders take.
-const _argocdFits = (c: StackConfig): Omit<ArgoCdSettings, "oidc"> => c.argocd;
-const _fluxFits = (c: StackConfig): Omit<FluxSettings, "imageAutomation"> & { imageAutomation: boolean } =>
-  c.flux;
-void _argocdFits;
-void _fluxFits;
 
 /** Top-level keys of the schema, i.e. every `gitops-bootstrap:*` key a stack may set. */
 export const CONFIG_KEYS: readonly string[] = [

@@ -8,20 +8,20 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
-import { CiSecrets } from "../components/ci-secrets";
-import { DeployKeys } from "../components/deploy-keys";
-import { ManifestRepo } from "../components/manifest-repo";
-import { SourceRuleset } from "../components/source-ruleset";
-import { TailscaleAccess } from "../components/tailscale-access";
+import { CiSecrets } from "../components/github/ci-secrets";
+import { DeployKeys } from "../components/github/deploy-keys";
+import { ManifestRepo } from "../components/github/manifest-repo";
+import { SourceRuleset } from "../components/github/source-ruleset";
+import { TailscaleAccess } from "../components/tailscale/tailscale-access";
 import {
   type CiValues,
   ciEnvironmentSpecs,
   environmentNameProblem,
   repoUrlProblem,
   repositoryUrls,
-} from "../gitops/github";
-import type { GithubSettings } from "../gitops/github-settings";
-import type { TailscaleSettings } from "../gitops/tailscale-settings";
+} from "../core/github/github";
+import type { GithubSettings } from "../core/github/settings";
+import type { TailscaleSettings } from "../core/tailscale/settings";
 
 export interface GithubAccessArgs {
   /** Stack name (`pulumi.getStack()`): in deploy key titles, descriptions and the default `ci.stacks`. Defaults to none (required). */

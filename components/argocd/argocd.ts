@@ -1,0 +1,96 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  argoCdValues,
+  OIDC_SECRET_NAME,
+  REPOSITORY_SECRET_NAME,
+  type ArgoCdSettings,
+} from "../../core/argocd/argocd";
+import { argoCdRepositorySecret, type ManifestRepo } from "../../core/repository/repository";
+import { CHARTS } from "../../core/shared/versions";
+import { engineRelease } from "../shared/helm";
+
+export interface ArgoCdArgs {
+  /** The Kubernetes provider for the target cluster (never the ambient default). */
+  provider: k8s.Provider;
+  /** Argo CD settings from stack config. */
+  settings: ArgoCdSettings;
+  /** The private manifest repository Argo CD reads. */
+  repo: ManifestRepo;
+  /** Private half of the read-only deploy key, as a Pulumi secret. */
+  sshPrivateKey: pulumi.Input<string>;
+  /** OIDC client secret, as a Pulumi secret. Defaults to none (a public client using PKCE). */
+  oidcClientSecret?: pulumi.Input<string>;
+  /** argo-cd chart version. Defaults to the pin in core/shared/versions.ts. */
+  chartVersion?: string;
+}
+
+/** Installs Argo CD from the argo-helm chart, with the credentials it reads the manifest repo with. */
+export class ArgoCd extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+  public readonly release: k8s.helm.v3.Release;
+
+  constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gitops:engine:ArgoCd", name, {}, opts);
+    const { provider, settings, repo } = args;
+
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: settings.namespace } },
+      // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
+      { parent: this, provider, retainOnDelete: true },
+    );
+
+    const repository = argoCdRepositorySecret(
+      {
+        name: REPOSITORY_SECRET_NAME,
+        namespace: settings.namespace,
+        url: repo.url,
+        knownHosts: repo.knownHosts,
+      },
+      args.sshPrivateKey,
+    );
+    const repositorySecret = new k8s.core.v1.Secret(
+      `${name}-repository`,
+      { metadata: repository.metadata, type: repository.type, stringData: repository.stringData },
+      { parent: this, provider, dependsOn: [namespace] },
+    );
+
+    // Argo CD resolves `$argocd-oidc:clientSecret` in oidc.config from Secrets with this label.
+    const oidcSecret =
+      args.oidcClientSecret === undefined
+        ? undefined
+        : new k8s.core.v1.Secret(
+            `${name}-oidc`,
+            {
+              metadata: {
+                name: OIDC_SECRET_NAME,
+                namespace: settings.namespace,
+                labels: { "app.kubernetes.io/part-of": "argocd" },
+              },
+              type: "Opaque",
+              stringData: { clientSecret: args.oidcClientSecret },
+            },
+            { parent: this, provider, dependsOn: [namespace] },
+          );
+
+    this.release = engineRelease(
+      name,
+      {
+        releaseName: "argocd",
+        pin: CHARTS.argoCd,
+        ...(args.chartVersion === undefined ? {} : { version: args.chartVersion }),
+        namespace: settings.namespace,
+        values: argoCdValues(settings, repo),
+      },
+      {
+        parent: this,
+        provider,
+        dependsOn: [namespace, repositorySecret, ...(oidcSecret ? [oidcSecret] : [])],
+      },
+    );
+
+    this.namespace = namespace.metadata.name;
+    this.registerOutputs({ namespace: this.namespace, release: this.release.status.name });
+  }
+}

@@ -1,0 +1,46 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ChartPin } from "../../core/shared/versions";
+
+export interface EngineReleaseArgs {
+  /** Helm release name. */
+  releaseName: string;
+  /** The pinned chart. */
+  pin: ChartPin;
+  /** Chart version. Defaults to the pin's. */
+  version?: string;
+  namespace: string;
+  values: Record<string, unknown>;
+}
+
+/**
+ * A GitOps engine's Helm release: the pinned chart from its repository, into a namespace we
+ * created, waiting for Deployments and hook Jobs so whatever depends on it starts against a
+ * running engine.
+ *
+ * helm.v3.Release, not helm.v4.Chart: v4 renders templates without Helm hooks, and argo-cd's
+ * redis secret init job is a pre-install hook.
+ */
+export function engineRelease(
+  name: string,
+  args: EngineReleaseArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.helm.v3.Release {
+  return new k8s.helm.v3.Release(
+    name,
+    {
+      name: args.releaseName,
+      chart: args.pin.chart,
+      version: args.version ?? args.pin.version,
+      repositoryOpts: { repo: args.pin.repo },
+      namespace: args.namespace,
+      createNamespace: false,
+      values: args.values,
+      waitForJobs: true,
+      timeout: 600,
+      cleanupOnFail: true,
+      maxHistory: 10,
+    },
+    opts,
+  );
+}

@@ -1,0 +1,383 @@
+/**
+ * Argo CD objects for catalog apps: one Application per app (the classic generate-apps.sh shape),
+ * or one ApplicationSet per category with a git directory generator.
+ */
+import {
+  ARGOCD_API_VERSION,
+  DEFAULT_RETRY,
+  IN_CLUSTER_SERVER,
+  RESOURCES_FINALIZER,
+  SERVER_SIDE_SYNC_OPTIONS,
+  SYNC_WAVE_ANNOTATION,
+} from "../argocd/sync";
+import {
+  CatalogError,
+  type CatalogIssue,
+  type IgnoreDifference,
+  type ResolvedApp,
+  type ResolvedCatalog,
+} from "./catalog";
+
+/** An Argo CD Application as written to a file; only the fields we set. */
+export interface ArgoApplication {
+  apiVersion: typeof ARGOCD_API_VERSION;
+  kind: "Application";
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    annotations: Record<string, string>;
+    finalizers: string[];
+  };
+  spec: {
+    destination: { server: string; namespace: string };
+    project: string;
+    source: { path: string; repoURL: string; targetRevision: string };
+    syncPolicy: {
+      automated: { prune: boolean; selfHeal: boolean };
+      syncOptions?: string[];
+      retry: { backoff: { duration: string; factor: number; maxDuration: string }; limit: number };
+    };
+    ignoreDifferences?: IgnoreDifference[];
+  };
+}
+
+export interface ArgoApplicationSet {
+  apiVersion: typeof ARGOCD_API_VERSION;
+  kind: "ApplicationSet";
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    /** The category's sync wave: the root app of apps orders ApplicationSets by it. */
+    annotations: Record<string, string>;
+  };
+  spec: {
+    goTemplate: true;
+    goTemplateOptions: string[];
+    generators: Array<{
+      git: { repoURL: string; revision: string; directories: Array<{ path: string }> };
+    }>;
+    /** Removing an Application (renamed directory, empty generator) must never delete its workloads. */
+    syncPolicy: { preserveResourcesOnDeletion: true };
+    template: {
+      metadata: {
+        name: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        finalizers: string[];
+      };
+      spec: ArgoApplication["spec"];
+    };
+    templatePatch?: string;
+  };
+}
+
+function retry(): ArgoApplication["spec"]["syncPolicy"]["retry"] {
+  return { backoff: { ...DEFAULT_RETRY.backoff }, limit: DEFAULT_RETRY.limit };
+}
+
+/** Sync options with `required` first and no repeats. */
+function mergeOptions(required: readonly string[], extra: readonly string[]): string[] {
+  return [...new Set([...required, ...extra])];
+}
+
+/**
+ * The Application for one app. With catalog defaults this is exactly the object generate-apps.sh
+ * wrote; labels, syncOptions and ignoreDifferences appear only when set.
+ */
+export function argoApplication(
+  app: ResolvedApp,
+  catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
+  options: { requiredSyncOptions?: readonly string[] } = {},
+): ArgoApplication {
+  const syncOptions = mergeOptions(options.requiredSyncOptions ?? [], app.syncOptions);
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: {
+      name: app.name,
+      namespace: catalog.argocd.namespace,
+      ...(Object.keys(app.labels).length > 0 ? { labels: sortedRecord(app.labels) } : {}),
+      // The wave annotation wins over a user annotation of the same key: the wave is its one source.
+      annotations: sortedRecord({ ...app.annotations, [SYNC_WAVE_ANNOTATION]: String(app.wave) }),
+      finalizers: [RESOURCES_FINALIZER],
+    },
+    spec: {
+      destination: { server: IN_CLUSTER_SERVER, namespace: app.namespace },
+      project: app.project,
+      source: { path: app.path, repoURL: catalog.repo.url, targetRevision: catalog.repo.revision },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: app.selfHeal },
+        ...(syncOptions.length > 0 ? { syncOptions } : {}),
+        retry: retry(),
+      },
+      ...(app.ignoreDifferences.length > 0 ? { ignoreDifferences: app.ignoreDifferences } : {}),
+    },
+  };
+}
+
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Where the apps of one ApplicationSet come from: a category and its directory. */
+export interface ApplicationSetGroup {
+  category: string;
+  categoryDir: string;
+  apps: ResolvedApp[];
+}
+
+/** The apps an applicationsets-mode run turns into ApplicationSets, by category in catalog order. */
+export function applicationSetGroups(apps: readonly ResolvedApp[]): ApplicationSetGroup[] {
+  const groups = new Map<string, ApplicationSetGroup>();
+  for (const app of apps) {
+    if (app.category === undefined) continue;
+    let group = groups.get(app.category);
+    if (group === undefined) {
+      group = { category: app.category, categoryDir: app.categoryDir ?? "", apps: [] };
+      groups.set(app.category, group);
+    }
+    group.apps.push(app);
+  }
+  return [...groups.values()];
+}
+
+/** The wave most of a group's apps have (ties: the one seen first in catalog order). */
+function commonWave(apps: readonly ResolvedApp[]): { wave: number; example: string } {
+  const counts = new Map<number, { count: number; example: string }>();
+  for (const app of apps) {
+    const entry = counts.get(app.wave) ?? { count: 0, example: app.name };
+    entry.count++;
+    counts.set(app.wave, entry);
+  }
+  let best = { wave: apps[0]?.wave ?? 0, count: 0, example: apps[0]?.name ?? "" };
+  for (const [wave, { count, example }] of counts) {
+    if (count > best.count) best = { wave, count, example };
+  }
+  return { wave: best.wave, example: best.example };
+}
+
+/**
+ * Argo CD has no dependsOn: order comes from sync waves, which the root app of apps honours for
+ * the objects it syncs (with the Application health check, wave N+1 waits for wave N's apps).
+ * A dependency must therefore sit in a lower wave than its dependant.
+ *
+ * With `applicationSets`, the root syncs one ApplicationSet per category and the ApplicationSet
+ * controller creates all of a category's Applications at once, outside any wave; Argo CD cannot
+ * wait for them to be healthy. So every app of a category must share one wave (it goes on the
+ * ApplicationSet, ordering the categories' creation), and no app may depend on an app an
+ * ApplicationSet creates. Throws a CatalogError naming every app, key and fix.
+ */
+export function checkArgoDependencies(
+  catalog: ResolvedCatalog,
+  options: { applicationSets?: boolean } = {},
+): void {
+  const byName = new Map(catalog.apps.map((a) => [a.name, a]));
+  const issues: CatalogIssue[] = [];
+  const fix = "or generate with --mode applications (one Application per app, ordered by waves)";
+  if (options.applicationSets === true) {
+    for (const group of applicationSetGroups(catalog.apps)) {
+      const { wave, example } = commonWave(group.apps);
+      for (const app of group.apps) {
+        if (app.wave === wave) continue;
+        issues.push({
+          file: catalog.file,
+          key: `apps.${app.name}.wave`,
+          message: `${app.name} is in wave ${app.wave}, but ApplicationSet ${group.category} (${group.categoryDir}/*) deploys its apps in wave ${wave} (like ${example}): an ApplicationSet creates all its Applications at once, so a per-app wave does nothing; give every app of category ${group.category} the same wave, ${fix}`,
+        });
+      }
+    }
+  }
+  for (const app of catalog.apps) {
+    app.dependsOn.forEach((dep, i) => {
+      const other = byName.get(dep);
+      if (other === undefined) return;
+      const key = `apps.${app.name}.dependsOn[${i}]`;
+      if (options.applicationSets === true && other.category !== undefined) {
+        const same = other.category === app.category;
+        issues.push({
+          file: catalog.file,
+          key,
+          message: same
+            ? `${app.name} depends on ${dep}, but both are Applications of ApplicationSet ${other.category}, which creates them at once; remove the entry, ${fix}`
+            : `${app.name} depends on ${dep}, an Application of ApplicationSet ${other.category}: Argo CD waits for an ApplicationSet to be synced, not for the Applications it creates to be healthy, so it cannot honour this; remove the entry, ${fix}`,
+        });
+      } else if (other.wave >= app.wave) {
+        issues.push({
+          file: catalog.file,
+          key,
+          message: `${app.name} (wave ${app.wave}) depends on ${dep} (wave ${other.wave}); Argo CD orders by wave only, so give ${dep} a lower wave than ${app.wave}`,
+        });
+      }
+    });
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+}
+
+/** The option that makes a sync leave ignored fields alone instead of overwriting them. */
+export const RESPECT_IGNORE_DIFFERENCES = "RespectIgnoreDifferences=true";
+
+/**
+ * Apps whose Application has `ignoreDifferences` but whose sync options lack
+ * RespectIgnoreDifferences=true: Argo CD then ignores the field only when diffing, and every sync
+ * still writes it back (an autoscaler's replica count, say). One warning naming them all.
+ */
+export function ignoreDifferencesWarnings(apps: readonly ResolvedApp[]): string[] {
+  const names = apps
+    .filter((a) => a.ignoreDifferences.length > 0 && !a.syncOptions.includes(RESPECT_IGNORE_DIFFERENCES))
+    .map((a) => a.name);
+  if (names.length === 0) return [];
+  const shown =
+    names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  return [
+    `ignoreDifferences without ${RESPECT_IGNORE_DIFFERENCES} in the app's syncOptions for ${shown}: Argo CD ignores those fields when comparing, but every sync still overwrites them (e.g. scales an autoscaled Deployment back); add ${RESPECT_IGNORE_DIFFERENCES} to defaults.syncOptions (or the app's syncOptions, which replace the defaults)`,
+  ];
+}
+
+/** Go-template text safe inside an ApplicationSet: `{{` in user data becomes a literal. */
+function goLiteral(text: string): string {
+  return text.replaceAll("{{", '{{ "{{" }}');
+}
+
+/** An Application as an ApplicationSet template renders it: no sync-wave annotation. */
+type TemplatedApplication = Omit<ArgoApplication, "metadata"> & {
+  metadata: Omit<ArgoApplication["metadata"], "annotations"> & { annotations?: Record<string, string> };
+};
+
+/** Drops the sync-wave annotation: nothing syncs an ApplicationSet's Applications in waves. */
+function withoutWave(app: ArgoApplication): TemplatedApplication {
+  const { annotations: all, ...metadata } = app.metadata;
+  const annotations = Object.fromEntries(Object.entries(all).filter(([key]) => key !== SYNC_WAVE_ANNOTATION));
+  return {
+    ...app,
+    metadata: { ...metadata, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+  };
+}
+
+/**
+ * One ApplicationSet per category: a git directory generator over `<categoryDir>/*`, Go templates
+ * with missingkey=error, Application names `<category>-<dir>`, server-side sync options, and
+ * `preserveResourcesOnDeletion` so an Application the generator drops never takes its workloads
+ * with it. The category's wave (every app of it must share one: checkArgoDependencies) goes on
+ * the ApplicationSet, which the root app of apps syncs in wave order; the Applications carry no
+ * wave, since nothing would honour it. Apps whose other settings differ from the catalog defaults
+ * get a `templatePatch` branch keyed on their path, so overrides work without one generator per app.
+ */
+export function argoApplicationSet(
+  category: string,
+  categoryDir: string,
+  apps: readonly ResolvedApp[],
+  catalog: Pick<ResolvedCatalog, "repo" | "argocd" | "defaults">,
+): ArgoApplicationSet {
+  const d = catalog.defaults;
+  const wave = apps[0]?.wave ?? d.wave;
+  const template = withoutWave(
+    argoApplication(
+      {
+        name: `${category}-{{ .path.basename }}`,
+        source: "",
+        path: "{{ .path.path }}",
+        namespace: "{{ .path.basename }}",
+        wave,
+        project: d.project,
+        selfHeal: d.selfHeal,
+        syncOptions: d.syncOptions,
+        ignoreDifferences: d.ignoreDifferences,
+        dependsOn: [],
+        labels: d.labels,
+        annotations: d.annotations,
+      },
+      catalog,
+      { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS },
+    ),
+  );
+  const branches: string[] = [];
+  for (const app of apps) {
+    const full = withoutWave(
+      argoApplication(app, catalog, { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS }),
+    );
+    const dirName = app.name.slice(category.length + 1);
+    const discoveredPath = `${categoryDir}/${dirName}`;
+    const rendered = {
+      ...template,
+      metadata: { ...template.metadata, name: app.name },
+      spec: templateSpecFor(template, discoveredPath, dirName),
+    };
+    const patch = differences(rendered, full);
+    if (patch !== undefined) {
+      branches.push(
+        `{{- ${branches.length === 0 ? "if" : "else if"} eq .path.path ${JSON.stringify(discoveredPath)} }}\n${goLiteral(JSON.stringify(patch))}`,
+      );
+    }
+  }
+  const { name, labels, annotations, finalizers } = template.metadata;
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "ApplicationSet",
+    metadata: {
+      name: category,
+      namespace: catalog.argocd.namespace,
+      annotations: { [SYNC_WAVE_ANNOTATION]: String(wave) },
+    },
+    spec: {
+      goTemplate: true,
+      goTemplateOptions: ["missingkey=error"],
+      generators: [
+        {
+          git: {
+            repoURL: catalog.repo.url,
+            revision: catalog.repo.revision,
+            directories: [{ path: `${categoryDir}/*` }],
+          },
+        },
+      ],
+      syncPolicy: { preserveResourcesOnDeletion: true },
+      template: {
+        metadata: {
+          name,
+          ...(labels === undefined ? {} : { labels }),
+          ...(annotations === undefined ? {} : { annotations }),
+          finalizers,
+        },
+        spec: template.spec,
+      },
+      ...(branches.length === 0 ? {} : { templatePatch: `${branches.join("\n")}\n{{- end }}\n` }),
+    },
+  };
+}
+
+/** The template as the ApplicationSet controller renders it for one app directory. */
+function templateSpecFor(
+  template: TemplatedApplication,
+  path: string,
+  dirName: string,
+): ArgoApplication["spec"] {
+  return {
+    ...template.spec,
+    destination: { ...template.spec.destination, namespace: dirName },
+    source: { ...template.spec.source, path },
+  };
+}
+
+/**
+ * A merge patch that turns `base` into `target`: changed map keys recursively, lists and scalars
+ * whole, `null` for a key only `base` has (a merge patch deletes it). Undefined when equal.
+ */
+function differences(base: unknown, target: unknown): unknown {
+  if (JSON.stringify(base) === JSON.stringify(target)) return undefined;
+  if (isRecord(base) && isRecord(target)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(target)) {
+      const diff = differences(base[key], value);
+      if (diff !== undefined) out[key] = diff;
+    }
+    for (const key of Object.keys(base)) if (!(key in target)) out[key] = null;
+    return Object.keys(out).length === 0 ? undefined : out;
+  }
+  return target;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

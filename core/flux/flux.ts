@@ -1,0 +1,95 @@
+/**
+ * Flux as plain data: the flux2 chart's values and the root app of apps.
+ *
+ * Value keys follow the flux2 chart 2.18.x values.yaml (fluxcd-community/helm-charts,
+ * charts/flux2): `installCRDs`, `<controller>.create`, `watchAllNamespaces`.
+ */
+import { fluxSshUrl, type ManifestRepo } from "../repository/repository";
+
+export interface FluxSettings {
+  namespace: string;
+  /** Also run the image reflector and automation controllers (not part of Flux's default set). */
+  imageAutomation: boolean;
+  source: { name: string; interval: string };
+  root: {
+    name: string;
+    interval: string;
+    retryInterval: string;
+    prune: boolean;
+    wait: boolean;
+    timeout: string;
+  };
+}
+
+/** Name of the Git SSH Secret the GitRepository reads; Flux's own bootstrap uses the same name. */
+export const GIT_SECRET_NAME = "flux-system";
+
+/** Values for the flux2 chart: Flux's default controller set, image automation optional. */
+export function fluxValues(settings: FluxSettings): Record<string, unknown> {
+  return {
+    installCRDs: true,
+    // The chart renders its CRDs as templates, so uninstalling (or replacing) the release would delete
+    // them, and with them every Kustomization and HelmRelease: keep them, as argo-cd's chart does.
+    crds: { annotations: { "helm.sh/resource-policy": "keep" } },
+    watchAllNamespaces: true,
+    sourceController: { create: true },
+    kustomizeController: { create: true },
+    helmController: { create: true },
+    notificationController: { create: true },
+    imageReflectionController: { create: settings.imageAutomation },
+    imageAutomationController: { create: settings.imageAutomation },
+  };
+}
+
+/** The Git ref a GitRepository follows: a full commit SHA, a `refs/…` name, or a branch. */
+export function gitRef(revision: string): Record<string, string> {
+  if (/^[0-9a-f]{40}$/.test(revision)) return { commit: revision };
+  if (revision.startsWith("refs/")) return { name: revision };
+  return { branch: revision };
+}
+
+/** The GitRepository all of Flux's Kustomizations read the manifest repository through. */
+export function fluxGitRepository(settings: FluxSettings, repo: ManifestRepo) {
+  return {
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "GitRepository",
+    metadata: { name: settings.source.name, namespace: settings.namespace },
+    spec: {
+      interval: settings.source.interval,
+      url: fluxSshUrl(repo.url),
+      ref: gitRef(repo.revision),
+      secretRef: { name: GIT_SECRET_NAME },
+    },
+  };
+}
+
+/**
+ * The root Kustomization (`flux-bootstrap` in the Flux homelab): it applies the directory of
+ * per-app Kustomizations, and pruning removes an app's Kustomization when it leaves the repo.
+ * It does not wait for them by default: each per-app Kustomization waits for its own objects, and a
+ * root that waited would report the slowest app (or any broken one) as its own failure.
+ */
+export function fluxRootKustomization(settings: FluxSettings, repo: ManifestRepo) {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: settings.root.name, namespace: settings.namespace },
+    spec: {
+      interval: settings.root.interval,
+      retryInterval: settings.root.retryInterval,
+      path: `./${repo.path}`,
+      prune: settings.root.prune,
+      // Deleting the root (`pulumi destroy`) leaves the apps it applied running, as the Argo CD root
+      // without a finalizer does; prune still removes an app that leaves the repository.
+      deletionPolicy: "Orphan",
+      wait: settings.root.wait,
+      timeout: settings.root.timeout,
+      sourceRef: { kind: "GitRepository", name: settings.source.name },
+    },
+  };
+}
+
+/** Every object the root chart carries for Flux, in apply order. */
+export function fluxRootObjects(settings: FluxSettings, repo: ManifestRepo) {
+  return [fluxGitRepository(settings, repo), fluxRootKustomization(settings, repo)];
+}

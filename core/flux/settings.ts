@@ -1,0 +1,32 @@
+/** `gitops-bootstrap:flux`: how Flux is installed and how the root Kustomization behaves. */
+import { z } from "zod";
+import { bool, duration, label } from "../shared/schema";
+import type { FluxSettings } from "./flux";
+
+export const fluxSettingsSchema = z
+  .object({
+    namespace: label().default("flux-system"),
+    imageAutomation: bool().default(false),
+    source: z
+      .object({ name: label().default("flux-system"), interval: duration().default("1m") })
+      .strict()
+      .prefault({}),
+    root: z
+      .object({
+        name: label().default("flux-bootstrap"),
+        interval: duration().default("10m"),
+        prune: bool().default(true),
+        retryInterval: duration().default("1m"),
+        wait: bool().default(false),
+        timeout: duration().default("5m"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+// Compile-time proof that the schema produces what the pure builders take.
+const _fluxFits = (
+  c: z.output<typeof fluxSettingsSchema>,
+): Omit<FluxSettings, "imageAutomation"> & { imageAutomation: boolean } => c;
+void _fluxFits;

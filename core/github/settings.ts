@@ -1,0 +1,205 @@
+/**
+ * The `gitops-bootstrap:github` stack setting: zod schema and its parsed type. The lead composes
+ * {@link githubSettingsSchema} into the stack schema; {@link parseGithubSettings} is the standalone
+ * entry point (and what the tests use). Every message says what is wrong and how to fix it; the
+ * key is named from the issue's path.
+ */
+import { z } from "zod";
+import { bool, checkedString, count } from "../shared/schema";
+import {
+  BRANCH_NAME,
+  PULUMI_STACK_NAME,
+  catalogPathProblem,
+  githubOwnerProblem,
+  githubRepositoryNameProblem,
+} from "./github";
+
+/** The stack config key this schema validates. */
+export const GITHUB_CONFIG_KEY = "gitops-bootstrap:github";
+
+/** `enabled` missing or not a boolean. */
+const enabledError = {
+  error: (issue: { code: string }) =>
+    issue.code === "invalid_union"
+      ? "must be true or false: set enabled: true to manage this part, false to skip it"
+      : undefined,
+};
+
+const manifestRepositorySchema = z.strictObject({
+  /** Repository name, without the owner. */
+  name: checkedString(githubRepositoryNameProblem),
+  /** Import an existing repository of that name instead of creating one. */
+  adopt: z.boolean().default(false),
+  /** Default branch; the engine reads it and CI pushes to it. */
+  defaultBranch: z
+    .string()
+    .regex(BRANCH_NAME, {
+      error: "must be a git branch name such as main (letters, digits, '.', '_', '-', '/')",
+    })
+    .default("main"),
+  /** Repository description shown on GitHub. */
+  description: z
+    .string()
+    .max(350, { error: "is longer than GitHub's 350 characters" })
+    .default("GitOps manifests published by gitops-bootstrap"),
+  /**
+   * A ruleset on the default branch (no deletion, no force push). Private repositories need GitHub
+   * Pro, Team or Enterprise for rulesets; set false on GitHub Free.
+   */
+  protectDefaultBranch: z.boolean().default(true),
+});
+
+const deployKeysSchema = z.strictObject({
+  /** Raise by one to replace both deploy keys; the new ones exist before the old ones go. */
+  rotation: z
+    .int({ error: "must be a whole number: raise it by one to rotate the deploy keys" })
+    .min(0, { error: "must be 0 or more: raise it by one to rotate the deploy keys" })
+    .default(0),
+  /** Create the write key CI publishes manifests with. */
+  ciWriteKey: z.boolean().default(true),
+});
+
+/** A numeric GitHub user or team ID; logins and slugs are refused with the command that finds the ID. */
+const reviewerId = (what: "user" | "team") =>
+  z.preprocess(
+    (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+    z
+      .number({
+        error:
+          what === "user"
+            ? "must be a numeric GitHub user ID, not a login: find it with `gh api users/<login> --jq .id`"
+            : "must be a numeric GitHub team ID, not a slug: find it with `gh api orgs/<org>/teams/<slug> --jq .id`",
+      })
+      .int({ error: `must be a whole-number GitHub ${what} ID` })
+      .positive({ error: `must be a positive GitHub ${what} ID` }),
+  );
+
+/** GitHub allows at most six required reviewers (users and teams together) per environment. */
+const MAX_REVIEWERS = 6;
+
+const reviewersSchema = z
+  .strictObject({
+    /** Numeric user IDs (`gh api users/<login> --jq .id`). */
+    users: z.array(reviewerId("user")).default([]),
+    /** Numeric team IDs (`gh api orgs/<org>/teams/<slug> --jq .id`). */
+    teams: z.array(reviewerId("team")).default([]),
+  })
+  .superRefine((r, ctx) => {
+    if (r.users.length + r.teams.length > MAX_REVIEWERS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `lists ${r.users.length + r.teams.length} reviewers; GitHub allows at most ${MAX_REVIEWERS} users and teams together per environment: use a team`,
+      });
+    }
+  });
+
+const ciSchema = z.strictObject({
+  /** Write the environments, Actions secrets and variables into the source repository. */
+  enabled: z.boolean().default(true),
+  /** Stacks the workflows preview and update; defaults to this stack alone. */
+  stacks: z
+    .array(
+      z
+        .string()
+        .regex(PULUMI_STACK_NAME, { error: "must be a Pulumi stack name (letters, digits, '_', '.', '-')" }),
+    )
+    .min(1, { error: "must list at least one stack, or set ci.enabled: false" })
+    .optional(),
+  /**
+   * The catalog file publish-manifests passes to `generate --catalog`, relative to the source
+   * repository. Its directory is mirrored into the manifest repository, so it may not be the
+   * repository root. Required when CI is on (no default: every repository lays it out differently).
+   */
+  catalog: checkedString(catalogPathProblem).optional(),
+  /**
+   * Required reviewers of the `preview` and `production` environments: a reviewer approves before a
+   * job gets the environment's secrets (and, through the OIDC subject, the AWS role). At least one
+   * when CI is on.
+   */
+  reviewers: reviewersSchema.prefault({}),
+  /** Whoever triggered a run may not approve it. Defaults to false (a one-person repository could never deploy). */
+  preventSelfReview: bool().default(false),
+  /** The source repository's default branch: the only branch that may deploy to `production`. */
+  defaultBranch: z
+    .string()
+    .regex(BRANCH_NAME, {
+      error: "must be a git branch name such as main (letters, digits, '.', '_', '-', '/')",
+    })
+    .default("main"),
+});
+
+/**
+ * A ruleset on the source repository's default branch: pull requests with approvals, no deletion,
+ * no force push. Private repositories need GitHub Pro, Team or Enterprise for rulesets: set
+ * `enabled: false` on GitHub Free.
+ */
+const sourceRepositoryRulesetSchema = z.strictObject({
+  enabled: bool().default(true),
+  /** Approvals a pull request needs; 0 still forces every change through a pull request. */
+  requiredApprovals: count(0, 10).default(1),
+});
+
+/** `gitops-bootstrap:github` when it is on. */
+export const githubEnabledSchema = z
+  .strictObject({
+    enabled: z.literal(true),
+    /** The GitHub user or organization owning both repositories (the github provider's `owner`). */
+    owner: checkedString(githubOwnerProblem),
+    /** The repository holding this program and its workflows; Actions secrets and variables go there. */
+    sourceRepository: checkedString(githubRepositoryNameProblem),
+    manifestRepository: manifestRepositorySchema,
+    deployKeys: deployKeysSchema.prefault({}),
+    ci: ciSchema.prefault({}),
+    sourceRepositoryRuleset: sourceRepositoryRulesetSchema.prefault({}),
+  })
+  .superRefine((settings, ctx) => {
+    if (!settings.ci.enabled) return;
+    if (settings.ci.catalog === undefined && settings.deployKeys.ciWriteKey) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ci", "catalog"],
+        message:
+          "is required when CI publishes manifests: name the catalog file inside a directory of its own (e.g. manifests/catalog.yaml); that directory becomes the manifest repository's root",
+      });
+    }
+    if (settings.ci.reviewers.users.length + settings.ci.reviewers.teams.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ci", "reviewers"],
+        message:
+          "must list at least one user or team ID: a reviewer approves every preview and deployment before the job gets its credentials (e.g. reviewers: { users: [1234567] }, IDs from `gh api users/<login> --jq .id`), or set ci.enabled: false",
+      });
+    }
+  });
+
+/** `gitops-bootstrap:github`: `{ enabled: false }` or the full settings. */
+export const githubSettingsSchema = z.discriminatedUnion(
+  "enabled",
+  [z.object({ enabled: z.literal(false) }), githubEnabledSchema],
+  enabledError,
+);
+
+export type GithubSettings = z.output<typeof githubSettingsSchema>;
+export type GithubEnabledSettings = z.output<typeof githubEnabledSchema>;
+export type ManifestRepositorySettings = GithubEnabledSettings["manifestRepository"];
+
+/** One line per issue: `<config key>.<path>: <message>`. */
+export function formatIssues(configKey: string, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path
+      .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+      .join("");
+    return `${configKey}${path}: ${issue.message}`;
+  });
+}
+
+/** Parses `gitops-bootstrap:github`, throwing one error that lists every problem. */
+export function parseGithubSettings(raw: unknown): GithubSettings {
+  const result = githubSettingsSchema.safeParse(raw);
+  if (!result.success) {
+    throw new Error(
+      `invalid stack config:\n  ${formatIssues(GITHUB_CONFIG_KEY, result.error.issues).join("\n  ")}`,
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,77 @@
+import { strict as assert } from "node:assert";
+import { parse } from "yaml";
+import { valueAt } from "../../cli/config";
+import { kubeContext } from "../../stacks/cluster";
+import { parseStackConfig, PROJECT } from "../../stacks/config";
+import { runCli } from "../support/harness";
+
+const run = (...args: string[]) => runCli(["config", ...args]);
+
+describe("config command", () => {
+  it("prints a stack's config with every default filled in, and never a secret", () => {
+    const result = run("--stack", "prod");
+    assert.equal(result.status, 0, result.stderr);
+    const config = parse(result.stdout) as {
+      repo: { path: string };
+      charts: object;
+      argocd: { rbac: object };
+    };
+    assert.equal(config.repo.path, "manifests/bootstrap", "taken from the catalog's output");
+    assert.deepEqual(config.charts, { argoCd: "9.0.5", flux2: "2.18.3" });
+    assert.deepEqual(config.argocd.rbac, {
+      defaultRole: "role:readonly",
+      adminGroups: ["homelab-admins"],
+      adminUsers: [],
+    });
+    assert.ok(!result.stdout.includes("placeholder") && !/secure/.test(result.stdout));
+  });
+
+  it("prints one value with --get (what CI reads), nothing when unset", () => {
+    assert.equal(
+      run("--stack", "prod", "--get", "kubernetes.tailscaleHost").stdout,
+      "k8s-prod.tail1234.ts.net\n",
+    );
+    assert.equal(run("--stack", "homelab", "--get", "kubernetes.tailscaleHost").stdout, "");
+    assert.equal(run("--stack", "account", "--get", "aws.region").stdout, "eu-west-1\n");
+    assert.deepEqual(valueAt({ a: { b: [1] } }, "a.b"), [1]);
+    assert.equal(valueAt({ a: "x" }, "a.b"), undefined);
+  });
+
+  it("exits 1 listing the errors of a bad stack, 2 without --stack", () => {
+    const missing = run("--stack", "nope");
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /no such stack file/);
+    assert.equal(run().status, 2);
+  });
+});
+
+describe("kubernetes.tailscaleHost", () => {
+  const base = (kubernetes: object) => ({
+    [`${PROJECT}:engine`]: "flux",
+    [`${PROJECT}:repo`]: JSON.stringify({ url: "git@github.com:acme/m.git" }),
+    [`${PROJECT}:repoSshPrivateKey`]: "k",
+    [`${PROJECT}:kubernetes`]: JSON.stringify(kubernetes),
+  });
+  const secrets = new Set([`${PROJECT}:repoSshPrivateKey`]);
+
+  it("becomes the provider's kubeconfig context", () => {
+    const result = parseStackConfig(base({ tailscaleHost: "k8s-prod.tail1234.ts.net" }), secrets);
+    assert.ok(result.ok);
+    assert.equal(kubeContext(result.config), "k8s-prod.tail1234.ts.net");
+  });
+
+  it("must be the full MagicDNS name and cannot be combined with context", () => {
+    const short = parseStackConfig(base({ tailscaleHost: "k8s-prod" }), secrets);
+    assert.ok(
+      !short.ok &&
+        short.errors.some((e) => /kubernetes\.tailscaleHost: must be the full MagicDNS name/.test(e)),
+    );
+    const both = parseStackConfig(base({ tailscaleHost: "k.t.ts.net", context: "admin@prod" }), secrets);
+    assert.ok(
+      !both.ok &&
+        both.errors.some((e) =>
+          /kubernetes\.context: is set together with kubernetes\.tailscaleHost/.test(e),
+        ),
+    );
+  });
+});

@@ -1,0 +1,428 @@
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { readStackFile } from "../../cli/synth";
+import {
+  CONFIG_KEYS,
+  formatConfigErrors,
+  isUnsetConfigValue,
+  parseStackConfig,
+  PROJECT,
+  SECRET_KEYS,
+} from "../../stacks/config";
+import { CHARTS } from "../../core/shared/versions";
+
+const KEY = `${PROJECT}:${SECRET_KEYS.repoSshPrivateKey}`;
+
+/** Raw config as Pulumi passes it: objects as JSON strings; the deploy key set as a secret. */
+function raw(
+  values: Record<string, unknown>,
+  secrets: Record<string, string> = { [SECRET_KEYS.repoSshPrivateKey]: "k" },
+) {
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...values, ...secrets })) {
+    config[`${PROJECT}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return { config, secretKeys: new Set(Object.keys(secrets).map((k) => `${PROJECT}:${k}`)) };
+}
+
+const MINIMAL = { engine: "argocd", repo: { url: "git@github.com:acme/manifests.git" } };
+
+function errorsFor(values: Record<string, unknown>, secrets?: Record<string, string>): string[] {
+  const { config, secretKeys } = raw(values, secrets);
+  const result = parseStackConfig(config, secretKeys);
+  assert.equal(result.ok, false, "expected the config to be rejected");
+  return result.ok ? [] : result.errors;
+}
+
+function assertError(errors: string[], key: string, text: RegExp): void {
+  const match = errors.find((e) => e.startsWith(`${PROJECT}:${key}: `) && text.test(e));
+  assert.ok(match, `no error for ${key} matching ${text}; got:\n${errors.join("\n")}`);
+}
+
+describe("stack config", () => {
+  it("fills every default from a minimal Argo CD stack", () => {
+    const { config, secretKeys } = raw(MINIMAL);
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    const c = result.config;
+    assert.equal(c.engine, "argocd");
+    assert.deepEqual(c.repo.revision, "main");
+    assert.equal(c.repo.path, "manifests/bootstrap");
+    assert.match(c.repo.knownHosts, /^github\.com ssh-ed25519 /);
+    assert.deepEqual(c.charts, { argoCd: CHARTS.argoCd.version, flux2: CHARTS.flux2.version });
+    assert.equal(c.argocd.namespace, "argocd");
+    assert.equal(c.argocd.rbac.defaultRole, "role:readonly");
+    assert.equal(c.argocd.root.selfHeal, false);
+    assert.equal(c.argocd.root.name, "bootstrap");
+    assert.deepEqual(c.argocd.replicas, { server: 1, repoServer: 1, controller: 1, applicationSet: 1 });
+    assert.equal(c.flux.root.name, "flux-bootstrap");
+    assert.equal(c.aws.accountStack, undefined);
+    assert.equal(c.github.enabled, false);
+    assert.equal(c.tailscale.enabled, false);
+    assert.equal(c.stackKind, "cluster");
+  });
+
+  it("keeps an explicit false and 0-like values instead of defaulting them", () => {
+    const { config, secretKeys } = raw({
+      ...MINIMAL,
+      argocd: { ingress: { enabled: false }, root: { selfHeal: "true" } },
+    });
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok);
+    assert.equal(result.config.argocd.ingress.enabled, false);
+    assert.equal(
+      result.config.argocd.root.selfHeal,
+      true,
+      "the string form `pulumi config set --path` writes",
+    );
+  });
+
+  it("ignores keys of other namespaces (providers, pulumi)", () => {
+    const { config, secretKeys } = raw(MINIMAL);
+    config["kubernetes:context"] = "x";
+    config["pulumi:disable-default-providers"] = '["*"]';
+    assert.ok(parseStackConfig(config, secretKeys).ok);
+  });
+
+  describe("rejects malformed config, naming the key and the fix", () => {
+    const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
+      ["a missing engine", { repo: MINIMAL.repo }, "engine", /is required|must be "argocd" or "flux"/],
+      ["an unknown engine", { ...MINIMAL, engine: "fluxcd" }, "engine", /must be "argocd" or "flux"/],
+      ["a missing repo", { engine: "flux" }, "repo", /is required/],
+      [
+        "an https repo URL",
+        { ...MINIMAL, repo: { url: "https://github.com/acme/m.git" } },
+        "repo.url",
+        /must be an SSH URL/,
+      ],
+      [
+        "a repo URL escaping with ..",
+        { ...MINIMAL, repo: { url: "git@github.com:../etc.git" } },
+        "repo.url",
+        /SSH URL/,
+      ],
+      [
+        "an absolute repo path",
+        { ...MINIMAL, repo: { ...MINIMAL.repo, path: "/manifests" } },
+        "repo.path",
+        /relative path/,
+      ],
+      [
+        "a repo path with ..",
+        { ...MINIMAL, repo: { ...MINIMAL.repo, path: "a/../../b" } },
+        "repo.path",
+        /no '\.' or '\.\.'/,
+      ],
+      [
+        "an empty revision",
+        { ...MINIMAL, repo: { ...MINIMAL.repo, revision: "" } },
+        "repo.revision",
+        /must not be empty/,
+      ],
+      [
+        "a non-GitHub host without known hosts",
+        { ...MINIMAL, repo: { url: "git@git.example.com:acme/m.git" } },
+        "repo.knownHosts",
+        /is required for git\.example\.com.*ssh-keyscan git\.example\.com/,
+      ],
+      [
+        "an unknown repo key",
+        { ...MINIMAL, repo: { ...MINIMAL.repo, branch: "main" } },
+        "repo.branch",
+        /unknown key "branch"/,
+      ],
+      ["a typo in a top-level key", { ...MINIMAL, argocdd: {} }, "argocdd", /did you mean "argocd"/],
+      [
+        "a typo in a nested key",
+        { ...MINIMAL, argocd: { hostName: "a.b" } },
+        "argocd.hostName",
+        /did you mean "hostname"/,
+      ],
+      [
+        "a chart version range",
+        { ...MINIMAL, charts: { argoCd: "^9.0.0" } },
+        "charts.argoCd",
+        /exact chart version such as 9\.0\.5/,
+      ],
+      [
+        "a chart version with v",
+        { ...MINIMAL, charts: { flux2: "v2.18.3" } },
+        "charts.flux2",
+        /no leading 'v'/,
+      ],
+      [
+        "a namespace that is not a label",
+        { ...MINIMAL, argocd: { namespace: "Argo_CD" } },
+        "argocd.namespace",
+        /RFC 1123/,
+      ],
+      [
+        "a hostname with a scheme",
+        { ...MINIMAL, argocd: { hostname: "https://argo.example.com" } },
+        "argocd.hostname",
+        /no scheme/,
+      ],
+      [
+        "an unknown TLS termination",
+        { ...MINIMAL, argocd: { tlsTermination: "edge" } },
+        "argocd.tlsTermination",
+        /"ingress".*"server"/,
+      ],
+      [
+        "OIDC without a hostname",
+        { ...MINIMAL, argocd: { oidc: { issuer: "https://auth.example.com", clientId: "argocd" } } },
+        "argocd.hostname",
+        /is required when argocd\.oidc is set/,
+      ],
+      [
+        "an http OIDC issuer",
+        {
+          ...MINIMAL,
+          argocd: { hostname: "a.example.com", oidc: { issuer: "http://auth.example.com", clientId: "x" } },
+        },
+        "argocd.oidc.issuer",
+        /must be an https URL/,
+      ],
+      [
+        "OIDC without a client ID",
+        { ...MINIMAL, argocd: { hostname: "a.example.com", oidc: { issuer: "https://auth.example.com" } } },
+        "argocd.oidc.clientId",
+        /is required/,
+      ],
+      [
+        "zero replicas",
+        { ...MINIMAL, argocd: { replicas: { server: 0 } } },
+        "argocd.replicas.server",
+        /at least 1/,
+      ],
+      [
+        "fractional replicas",
+        { ...MINIMAL, argocd: { replicas: { repoServer: 1.5 } } },
+        "argocd.replicas.repoServer",
+        /whole number/,
+      ],
+      [
+        "a non-boolean selfHeal",
+        { ...MINIMAL, argocd: { root: { selfHeal: "yes" } } },
+        "argocd.root.selfHeal",
+        /true or false/,
+      ],
+      [
+        "the default project for the root",
+        { ...MINIMAL, argocd: { root: { project: "default" } } },
+        "argocd.root.project",
+        /narrowly scoped/,
+      ],
+      [
+        "a bad Flux interval",
+        { ...MINIMAL, engine: "flux", flux: { root: { interval: "10 minutes" } } },
+        "flux.root.interval",
+        /Go duration/,
+      ],
+      [
+        "a section for the other engine",
+        { ...MINIMAL, flux: { namespace: "flux-system" } },
+        "flux",
+        /engine is argocd/,
+      ],
+      [
+        "account settings in a cluster stack",
+        { ...MINIMAL, aws: { enabled: true } },
+        "aws.enabled",
+        /belongs to the account stack/,
+      ],
+      [
+        "a malformed account stack reference",
+        { ...MINIMAL, aws: { accountStack: "account" } },
+        "aws.accountStack",
+        /organization\/gitops-bootstrap\/account/,
+      ],
+      [
+        "a stack kind other than cluster",
+        { ...MINIMAL, stackKind: "acount" },
+        "stackKind",
+        /must be "cluster" here/,
+      ],
+      [
+        "a GitHub part without an owner",
+        {
+          ...MINIMAL,
+          github: { enabled: true, sourceRepository: "infra", manifestRepository: { name: "manifests" } },
+        },
+        "github.owner",
+        /is required|must be a string/,
+      ],
+      [
+        "a Tailscale tag without tag:",
+        { ...MINIMAL, tailscale: { enabled: true, tags: ["ci"] } },
+        "tailscale.tags.0",
+        /must start with "tag:"/,
+      ],
+      [
+        "an empty kube context",
+        { ...MINIMAL, kubernetes: { context: "" } },
+        "kubernetes.context",
+        /must not be empty/,
+      ],
+      [
+        "a kubernetes section that is not an object",
+        { ...MINIMAL, kubernetes: "admin@prod" },
+        "kubernetes",
+        /object/,
+      ],
+    ];
+    for (const [what, values, key, text] of cases) {
+      it(what, () => assertError(errorsFor(values), key, text));
+    }
+
+    it("a bare tag as a Flux revision", () => {
+      const errors = errorsFor({ ...MINIMAL, engine: "flux", repo: { ...MINIMAL.repo, revision: "v1.2.0" } });
+      assertError(errors, "repo.revision", /looks like a tag.*refs\/tags\/v1\.2\.0/);
+    });
+
+    it("TLS at argocd-server behind an ingress with no passthrough annotation", () => {
+      const errors = errorsFor({
+        ...MINIMAL,
+        argocd: { hostname: "a.example.com", tlsTermination: "server" },
+      });
+      assertError(errors, "argocd.ingress.annotations", /ssl-passthrough.*or use tlsTermination: ingress/);
+    });
+
+    it("a catalog that disagrees with the stack on repository and namespace", () => {
+      const catalog = {
+        repo: { url: "https://github.com/acme/other", revision: "main" },
+        output: "manifests/bootstrap",
+        argocd: { namespace: "gitops" },
+        flux: { namespace: "flux-system", gitRepository: "flux-system", interval: "10m" },
+      };
+      const { config, secretKeys } = raw({ ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "apps.yaml" } });
+      const result = parseStackConfig(config, secretKeys, { readCatalog: () => catalog as never });
+      assert.ok(!result.ok);
+      assertError(
+        result.errors,
+        "repo.catalog",
+        /apps\.yaml has repo\.url https:\/\/github\.com\/acme\/other but gitops-bootstrap:repo\.url is git@github\.com:acme\/manifests\.git; .*credentials by URL/,
+      );
+      assertError(
+        result.errors,
+        "repo.catalog",
+        /apps\.yaml has argocd\.namespace gitops but gitops-bootstrap:argocd\.namespace is argocd/,
+      );
+    });
+
+    it("a catalog file that does not exist", () => {
+      const errors = errorsFor({ ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "no-such-catalog.yaml" } });
+      assertError(errors, "repo.catalog", /cannot use no-such-catalog\.yaml/);
+    });
+
+    it("a catalog together with a path", () => {
+      const errors = errorsFor({ ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "apps.yaml", path: "x" } });
+      assertError(errors, "repo.path", /together with repo\.catalog/);
+    });
+
+    it("a deploy key missing", () => {
+      assertError(
+        errorsFor(MINIMAL, {}),
+        SECRET_KEYS.repoSshPrivateKey,
+        /is required.*pulumi config set --secret/,
+      );
+    });
+
+    it("a deploy key stored in plain text", () => {
+      const { config } = raw(MINIMAL);
+      const result = parseStackConfig(config, new Set());
+      assert.ok(!result.ok);
+      assertError(result.errors, SECRET_KEYS.repoSshPrivateKey, /plain text.*pulumi config rm.*--secret/);
+    });
+
+    it("an OIDC client secret without OIDC", () => {
+      const errors = errorsFor(MINIMAL, {
+        [SECRET_KEYS.repoSshPrivateKey]: "k",
+        [SECRET_KEYS.argocdOidcClientSecret]: "s",
+      });
+      assertError(errors, SECRET_KEYS.argocdOidcClientSecret, /argocd\.oidc is not/);
+    });
+  });
+
+  it("reports every error of one run at once, sorted, and never a secret value", () => {
+    const errors = errorsFor(
+      {
+        engine: "nope",
+        repo: { url: "https://x", path: "/abs" },
+        argocd: { namespace: "A", replicas: { server: 0 } },
+      },
+      { [SECRET_KEYS.argocdOidcClientSecret]: "" },
+    );
+    assert.ok(errors.length >= 4, errors.join("\n"));
+    for (const key of ["engine", "repo.url", "repo.path", "argocd.namespace", "argocd.replicas.server"]) {
+      assert.ok(
+        errors.some((e) => e.startsWith(`${PROJECT}:${key}: `)),
+        `missing ${key}`,
+      );
+    }
+    assert.deepEqual(errors, [...errors].sort());
+    const message = formatConfigErrors("prod", errors);
+    assert.match(message, /^Stack prod: \d+ config errors \(nothing was changed\):\n {2}- /);
+  });
+
+  it("never echoes a secret's value in an error", () => {
+    const { config } = raw(MINIMAL, {
+      [SECRET_KEYS.repoSshPrivateKey]: "-----BEGIN OPENSSH PRIVATE KEY----- abc",
+    });
+    const result = parseStackConfig(config, new Set());
+    assert.ok(!result.ok);
+    assert.ok(result.errors.every((e) => !e.includes("BEGIN OPENSSH")));
+    assert.ok(config[KEY]);
+  });
+
+  it("declares exactly the schema's keys in Pulumi.yaml, each with a description and an empty default", () => {
+    const project = parse(readFileSync(join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as {
+      config: Record<string, { description?: string; default?: unknown; secret?: boolean } | unknown[]>;
+    };
+    const declared = Object.keys(project.config)
+      .filter((k) => k.startsWith(`${PROJECT}:`))
+      .map((k) => k.slice(PROJECT.length + 1));
+    assert.deepEqual([...declared].sort(), [...CONFIG_KEYS].sort());
+    for (const key of declared) {
+      const entry = project.config[`${PROJECT}:${key}`] as {
+        description?: string;
+        default?: unknown;
+        secret?: boolean;
+      };
+      assert.ok((entry.description ?? "").length > 20, `${key} needs a description`);
+      // Pulumi requires a declared key without a default in every stack, and injects defaults into
+      // every stack: so each default must be one the program reads as unset (or stackKind's).
+      assert.ok(entry.default !== undefined, `${key} needs a default, or every stack must set it`);
+      const raw = typeof entry.default === "string" ? entry.default : JSON.stringify(entry.default);
+      assert.ok(key === "stackKind" ? raw === "cluster" : isUnsetConfigValue(raw), `${key}: default ${raw}`);
+      assert.equal(entry.secret, undefined, `${key}: a secret flag would reject the empty default`);
+    }
+  });
+
+  it("still reports a missing engine, repo and deploy key when only Pulumi.yaml's defaults are there", () => {
+    const { config } = readStackFile(join(__dirname, "..", ".."), "homelab");
+    const onlyDefaults = Object.fromEntries(
+      Object.entries(config).filter(
+        ([k, v]) => !k.startsWith(`${PROJECT}:`) || isUnsetConfigValue(v) || k.endsWith(":stackKind"),
+      ),
+    );
+    const result = parseStackConfig(onlyDefaults, new Set());
+    assert.ok(!result.ok);
+    assert.deepEqual(
+      result.errors.map((e) => e.split(":")[1]),
+      ["engine", "repo", "repoSshPrivateKey"],
+    );
+  });
+
+  it("accepts every example stack, merged with Pulumi.yaml's defaults as the engine does", () => {
+    for (const stack of ["prod", "homelab"]) {
+      const { config, secretKeys } = readStackFile(join(__dirname, "..", ".."), stack);
+      const result = parseStackConfig(config, new Set(secretKeys), {
+        projectDir: join(__dirname, "..", ".."),
+      });
+      assert.ok(result.ok, `${stack}: ${result.ok ? "" : result.errors.join("\n")}`);
+    }
+  });
+});
