@@ -13,6 +13,24 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // The pure core builds plain data: no Pulumi SDK, and nothing from the layers that register it.
+    files: ["core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["@pulumi/*"], message: "core/ is pure: register resources in components/, not here." },
+            {
+              group: ["**/components/**", "**/stacks/**", "**/cli/**"],
+              message: "core/ must not depend on the layers built on it.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     rules: {
       // `||` turns an explicit 0, false or "" into a default; use `??`.
       "@typescript-eslint/prefer-nullish-coalescing": "off",
