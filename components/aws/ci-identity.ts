@@ -80,6 +80,15 @@ export class CiIdentity extends pulumi.ComponentResource {
       .all([args.bucketArn, args.keyArn])
       .apply(([bucketArn, keyArn]) => ({ bucketArn, keyArn, region: args.region, project }));
 
+    // The name never comes from the import: dropping `importDeployRole` after the import must not
+    // rename (and so replace) the adopted role.
+    const deployRoleName = args.roleNames?.deploy ?? `${name}-deploy`;
+    if (args.importDeployRole !== undefined && args.importDeployRole !== deployRoleName) {
+      throw new pulumi.ResourceError(
+        `importDeployRole ${args.importDeployRole} differs from the deploy role's name ${deployRoleName}: set roleNames.deploy to ${args.importDeployRole}`,
+        this,
+      );
+    }
     const preview = this.role(`${name}-preview`, {
       roleName: args.roleNames?.preview ?? `${name}-preview`,
       description: `GitHub Actions ${args.trust.repository}: pulumi preview (environment ${args.trust.previewEnvironment})`,
@@ -90,7 +99,7 @@ export class CiIdentity extends pulumi.ComponentResource {
       child,
     });
     const deploy = this.role(`${name}-deploy`, {
-      roleName: args.importDeployRole ?? args.roleNames?.deploy ?? `${name}-deploy`,
+      roleName: deployRoleName,
       description: `GitHub Actions ${args.trust.repository}: pulumi up (${args.trust.environment === undefined ? `branch ${args.trust.defaultBranch}` : `environment ${args.trust.environment}`})`,
       trust: providerArn.apply((arn) => deployTrustPolicy(args.trust, arn)),
       permissions: access.apply(deployPermissionPolicy),

@@ -286,11 +286,15 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
     );
   }
 
-  const bucket = raw.stateBucket.name ?? adopt.stateBucket;
+  // Names come only from the naming keys, never from `adopt`: removing `adopt` after the import
+  // (as the stack file says to) must not rename, and so replace, what was adopted.
+  const bucket = raw.stateBucket.name;
   if (bucket === undefined) {
     issue(
       ["stateBucket", "name"],
-      "is required when enabled: a globally unique bucket name such as acme-pulumi-state",
+      adopt.stateBucket === undefined
+        ? "is required when enabled: a globally unique bucket name such as acme-pulumi-state"
+        : `is required: set it to ${adopt.stateBucket}, the bucket adopt.stateBucket imports, so the name stays when adopt is removed after the import`,
     );
   } else if (adopt.stateBucket !== undefined && adopt.stateBucket !== bucket) {
     issue(
@@ -299,11 +303,13 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
     );
   }
 
-  const deployRole = ci?.roleNames.deploy ?? adopt.deployRole ?? DEFAULT_ROLE_NAMES.deploy;
+  const deployRole = ci?.roleNames.deploy ?? DEFAULT_ROLE_NAMES.deploy;
   if (adopt.deployRole !== undefined && adopt.deployRole !== deployRole) {
     issue(
       ["adopt", "deployRole"],
-      `is ${adopt.deployRole} but ci.roleNames.deploy is ${deployRole}: an imported role keeps its name; make them equal or remove ci.roleNames.deploy`,
+      ci?.roleNames.deploy === undefined
+        ? `is ${adopt.deployRole} but ci.roleNames.deploy is unset (default ${DEFAULT_ROLE_NAMES.deploy}): set ci.roleNames.deploy: ${adopt.deployRole}, so the role keeps its name when adopt is removed after the import`
+        : `is ${adopt.deployRole} but ci.roleNames.deploy is ${deployRole}: an imported role keeps its name; make them equal`,
     );
   }
   const previewRole = ci?.roleNames.preview ?? DEFAULT_ROLE_NAMES.preview;

@@ -85,6 +85,22 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
       }
     });
 
+    it("registers the same resources with the same inputs once the adopt keys are removed after the import", async () => {
+      // As the stack file's comment says: delete the adopt keys from Pulumi.account.yaml.
+      const file = readStackFile(PROJECT_DIR, "account");
+      const aws = JSON.parse(file.config["gitops-bootstrap:aws"] ?? "{}") as Record<string, unknown>;
+      assert.ok(aws.adopt !== undefined, "the committed stack adopts something");
+      delete aws.adopt;
+      const parsed = parseAccountConfig({ ...file.config, "gitops-bootstrap:aws": JSON.stringify(aws) });
+      if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+      const afterImport = await build(parsed.settings);
+      const shape = (b: Built) =>
+        b.runtime.registrations.map((r) => ({ urn: r.urn, inputs: r.inputs, protect: r.options.protect }));
+      assert.deepEqual(shape(afterImport), shape(built));
+      assert.ok(built.runtime.registrations.some((r) => r.options.import !== undefined));
+      assert.ok(afterImport.runtime.registrations.every((r) => r.options.import === undefined));
+    });
+
     it("pins the provider to the configured region and account", () => {
       const provider = one(built, "pulumi:providers:aws");
       assert.equal(provider.inputs.region, "eu-west-1");

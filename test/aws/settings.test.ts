@@ -51,15 +51,37 @@ describe("core/aws/settings", () => {
     );
   });
 
-  it("takes adopted names: the bucket and the deploy role keep theirs", () => {
-    const settings = parseAwsSettings({
+  it("takes every name from the naming keys, never from adopt: removing adopt after the import renames nothing", () => {
+    const named = {
       ...good,
-      stateBucket: {},
+      stateBucket: { name: "acme-tf-state" },
+      ci: { ...good.ci, roleNames: { deploy: "github-actions" } },
+    };
+    const adopting = parseAwsSettings({
+      ...named,
       adopt: { stateBucket: "acme-tf-state", deployRole: "github-actions" },
     }) as AwsSettings;
-    assert.equal(settings.stateBucket.name, "acme-tf-state");
-    assert.equal(settings.ci.roleNames.deploy, "github-actions");
-    assert.deepEqual(settings.adopt, { stateBucket: "acme-tf-state", deployRole: "github-actions" });
+    const afterImport = parseAwsSettings(named) as AwsSettings;
+    assert.deepEqual(adopting.adopt, { stateBucket: "acme-tf-state", deployRole: "github-actions" });
+    assert.deepEqual(afterImport.adopt, {});
+    assert.equal(adopting.stateBucket.name, "acme-tf-state");
+    assert.deepEqual(adopting.ci.roleNames, afterImport.ci.roleNames);
+    assert.equal(adopting.stateBucket.name, afterImport.stateBucket.name);
+  });
+
+  it("refuses adopt.deployRole without ci.roleNames.deploy: the name would change when adopt is removed", () => {
+    assert.deepEqual(awsSettingsProblems({ ...good, adopt: { deployRole: "github-actions" } }), [
+      "gitops-bootstrap:aws.adopt.deployRole: is github-actions but ci.roleNames.deploy is unset (default gitops-bootstrap-ci-deploy): set ci.roleNames.deploy: github-actions, so the role keeps its name when adopt is removed after the import",
+    ]);
+  });
+
+  it("refuses adopt.stateBucket without stateBucket.name, for the same reason", () => {
+    assert.deepEqual(
+      awsSettingsProblems({ ...good, stateBucket: {}, adopt: { stateBucket: "acme-tf-state" } }),
+      [
+        "gitops-bootstrap:aws.stateBucket.name: is required: set it to acme-tf-state, the bucket adopt.stateBucket imports, so the name stays when adopt is removed after the import",
+      ],
+    );
   });
 
   it("accepts numbers written as strings and IDs written as numbers", () => {
