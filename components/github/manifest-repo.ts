@@ -78,6 +78,9 @@ export class ManifestRepo extends pulumi.ComponentResource {
       },
     );
 
+    // The repository outlives the stack (above), so its settings do too: destroying the stack must
+    // not strip the branch ruleset or the vulnerability alerts from a repository that stays.
+    const keptSetting = { parent: this, provider, retainOnDelete: true };
     const branch = new github.BranchDefault(
       `${name}-default-branch`,
       {
@@ -89,13 +92,13 @@ export class ManifestRepo extends pulumi.ComponentResource {
         // The provider renames only when the names differ; wait for GitHub to settle before the ruleset.
         waitForRename: !settings.adopt,
       },
-      { parent: this, provider },
+      keptSetting,
     );
 
     new github.RepositoryVulnerabilityAlerts(
       `${name}-vulnerability-alerts`,
       { repository: repository.name, enabled: true },
-      { parent: this, provider },
+      keptSetting,
     );
 
     if (settings.protectDefaultBranch) {
@@ -103,7 +106,7 @@ export class ManifestRepo extends pulumi.ComponentResource {
       new github.RepositoryRuleset(
         `${name}-ruleset`,
         { ...ruleset, repository: repository.name },
-        { parent: this, provider, dependsOn: [branch] },
+        { ...keptSetting, dependsOn: [branch] },
       );
     }
 
