@@ -1,17 +1,21 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { readStackFile } from "../../cli/synth";
 import {
   CONFIG_KEYS,
   formatConfigErrors,
   isUnsetConfigValue,
+  loadStackSecrets,
   parseStackConfig,
   PROJECT,
   SECRET_KEYS,
 } from "../../stacks/config";
 import { CHARTS } from "../../core/shared/versions";
+import { argoCdSettings } from "../../stacks/cluster";
+import { mockRuntime, unwrap } from "../support/harness";
 
 const KEY = `${PROJECT}:${SECRET_KEYS.repoSshPrivateKey}`;
 
@@ -424,5 +428,70 @@ describe("stack config", () => {
       });
       assert.ok(result.ok, `${stack}: ${result.ok ? "" : result.errors.join("\n")}`);
     }
+  });
+});
+
+describe("stack config: an empty secret is no secret", () => {
+  it("accepts an empty OIDC client secret without argocd.oidc (it is none, not a secret)", () => {
+    const { config, secretKeys } = raw(MINIMAL, {
+      [SECRET_KEYS.repoSshPrivateKey]: "k",
+      [SECRET_KEYS.argocdOidcClientSecret]: "",
+    });
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+  });
+
+  it("asks for the deploy key when its secret is empty, as when it is unset", () => {
+    const errors = errorsFor(MINIMAL, { [SECRET_KEYS.repoSshPrivateKey]: "  " });
+    assert.deepEqual(
+      errors.map((e) => e.split(": ")[0]),
+      [`${PROJECT}:${SECRET_KEYS.repoSshPrivateKey}`],
+    );
+    assertError(errors, SECRET_KEYS.repoSshPrivateKey, /is required.*pulumi config set --secret/);
+  });
+
+  describe("loadStackSecrets", () => {
+    const load = async (config: Record<string, string>, secretKeys: string[]) => {
+      await mockRuntime({ config, secretKeys });
+      return loadStackSecrets();
+    };
+    const fqKey = (name: keyof typeof SECRET_KEYS) => `${PROJECT}:${SECRET_KEYS[name]}`;
+
+    it("reads Pulumi.yaml's injected empty defaults as no secrets", async () => {
+      const secrets = await load(
+        { [fqKey("repoSshPrivateKey")]: "", [fqKey("argocdOidcClientSecret")]: "" },
+        [],
+      );
+      assert.deepEqual(Object.keys(secrets), []);
+    });
+
+    it("reads an empty secret as none, and a set one as a Pulumi secret", async () => {
+      const secrets = await load(
+        { [fqKey("repoSshPrivateKey")]: "key", [fqKey("argocdOidcClientSecret")]: "" },
+        [fqKey("repoSshPrivateKey"), fqKey("argocdOidcClientSecret")],
+      );
+      assert.deepEqual(Object.keys(secrets), ["repoSshPrivateKey"]);
+      assert.ok(secrets.repoSshPrivateKey !== undefined);
+      assert.equal(await pulumi.isSecret(secrets.repoSshPrivateKey), true);
+      assert.equal(await unwrap(secrets.repoSshPrivateKey), "key");
+    });
+
+    it("makes Argo CD a public client when OIDC is on and its client secret is Pulumi.yaml's empty default", async () => {
+      const { config, secretKeys } = raw(
+        {
+          ...MINIMAL,
+          argocd: {
+            hostname: "a.example.com",
+            oidc: { issuer: "https://auth.example.com", clientId: "argocd" },
+          },
+        },
+        { [SECRET_KEYS.repoSshPrivateKey]: "k" },
+      );
+      const withDefault = { ...config, [fqKey("argocdOidcClientSecret")]: "" };
+      const parsed = parseStackConfig(withDefault, secretKeys);
+      assert.ok(parsed.ok, parsed.ok ? "" : parsed.errors.join("\n"));
+      const secrets = await load(withDefault, [...secretKeys]);
+      assert.equal(argoCdSettings(parsed.config, secrets).oidc?.hasClientSecret, false);
+    });
   });
 });
