@@ -18,15 +18,21 @@ export interface ArgoCdOidc {
   requestedScopes: string[];
 }
 
+/** Where the client's TLS ends; see {@link ArgoCdSettings.tlsTermination}. */
+export const TLS_TERMINATIONS = ["ingress", "reencrypt", "server"] as const;
+export type TlsTermination = (typeof TLS_TERMINATIONS)[number];
+
 export interface ArgoCdSettings {
   namespace: string;
   /** Public hostname of the UI/API; no ingress without it. */
   hostname?: string;
   /**
-   * Where TLS ends: `ingress` (the ingress terminates TLS and talks plain HTTP to argocd-server,
-   * so the server runs with `server.insecure`) or `server` (argocd-server serves TLS itself).
+   * Where TLS ends, whoever serves the UI (the chart's Ingress, an IngressRoute, an HTTPRoute, a
+   * tunnel): `ingress` (it ends TLS and speaks plain HTTP to argocd-server, which runs with
+   * `server.insecure`), `reencrypt` (it ends TLS and speaks HTTPS to argocd-server) or `server`
+   * (TLS passes through to argocd-server).
    */
-  tlsTermination: "ingress" | "server";
+  tlsTermination: TlsTermination;
   ingress: { enabled: boolean; className?: string; annotations: Record<string, string> };
   oidc?: ArgoCdOidc;
   rbac: { defaultRole: string; adminGroups: string[]; adminUsers: string[] };
@@ -84,7 +90,6 @@ function adminPolicy(rbac: ArgoCdSettings["rbac"]): string {
 export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Record<string, unknown> {
   const url = settings.hostname === undefined ? undefined : `https://${settings.hostname}`;
   const ingressEnabled = settings.ingress.enabled && settings.hostname !== undefined;
-  const tlsAtIngress = ingressEnabled && settings.tlsTermination === "ingress";
 
   const cm: Record<string, unknown> = {
     // Admin login only while there is no SSO; with OIDC, people log in as themselves.
@@ -104,8 +109,9 @@ export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Reco
       params: {
         // Server-side diff, paired with ServerSideApply=true in every sync policy we write.
         "controller.diff.server.side": true,
-        // Plain HTTP inside the cluster only when an ingress terminates TLS in front of it.
-        "server.insecure": tlsAtIngress,
+        // Plain HTTP only when what serves the UI ends TLS and speaks HTTP to the server; that
+        // holds as much for an IngressRoute, HTTPRoute or tunnel as for the chart's own Ingress.
+        "server.insecure": settings.tlsTermination === "ingress",
       },
       rbac: {
         "policy.default": settings.rbac.defaultRole,
@@ -130,7 +136,10 @@ export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Reco
               ? {}
               : { ingressClassName: settings.ingress.className }),
             annotations: settings.ingress.annotations,
-            tls: tlsAtIngress,
+            // A TLS section for the hostname in every mode: the Ingress serves it when it ends TLS,
+            // and argocd-server loads the same Secret (argocd-server-tls) when TLS passes through
+            // (the chart's README shows tls: true for both).
+            tls: true,
           }
         : { enabled: false },
     },

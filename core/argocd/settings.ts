@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
 import { bool, count, label } from "../shared/schema";
-import type { ArgoCdSettings } from "./argocd";
+import { TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
 
 const oidcSchema = z
   .object({
@@ -24,8 +24,9 @@ export const argoCdSettingsSchema = z
       .regex(HOSTNAME, { error: "must be a DNS name such as argocd.home.example.com (no scheme, no path)" })
       .optional(),
     tlsTermination: z
-      .enum(["ingress", "server"], {
-        error: 'must be "ingress" (the ingress terminates TLS) or "server" (argocd-server serves TLS itself)',
+      .enum(TLS_TERMINATIONS, {
+        error:
+          'must be "ingress" (what serves the UI ends TLS and speaks HTTP to argocd-server), "reencrypt" (it ends TLS and speaks HTTPS to argocd-server) or "server" (TLS passes through to argocd-server)',
       })
       .default("ingress"),
     ingress: z
@@ -75,17 +76,22 @@ export const argoCdSettingsSchema = z
           "is required when argocd.oidc is set: the identity provider redirects back to https://<hostname>/auth/callback",
       });
     }
-    const ingressUp = argocd.ingress.enabled && argocd.hostname !== undefined;
+    // The chart's own Ingress talks plain HTTP to its backend unless an annotation says otherwise;
+    // an ingress made elsewhere (IngressRoute, HTTPRoute, a tunnel) is the user's to configure.
+    const chartIngress = argocd.ingress.enabled && argocd.hostname !== undefined;
     if (
-      ingressUp &&
-      argocd.tlsTermination === "server" &&
+      chartIngress &&
+      argocd.tlsTermination !== "ingress" &&
       Object.keys(argocd.ingress.annotations).length === 0
     ) {
+      const needs =
+        argocd.tlsTermination === "server"
+          ? 'pass TLS through to argocd-server (e.g. nginx.ingress.kubernetes.io/ssl-passthrough: "true")'
+          : 'speak HTTPS to argocd-server (e.g. nginx.ingress.kubernetes.io/backend-protocol: "HTTPS", or your controller\'s backend-protocol annotation)';
       ctx.addIssue({
         code: "custom",
         path: ["ingress", "annotations"],
-        message:
-          'are empty, but tlsTermination is "server": the ingress must pass TLS through or speak HTTPS to argocd-server (e.g. nginx.ingress.kubernetes.io/ssl-passthrough: "true", or your controller\'s backend-protocol HTTPS annotation); add it, or use tlsTermination: ingress',
+        message: `are empty, but tlsTermination is "${argocd.tlsTermination}": the chart's ingress must ${needs}; add it, or use tlsTermination: ingress`,
       });
     }
     if (argocd.root.project === "default") {

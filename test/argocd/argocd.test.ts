@@ -90,15 +90,29 @@ describe("core/argocd: chart values", () => {
     assert.equal(values({}).configs.rbac["policy.csv"], "");
   });
 
-  it("sets server.insecure only when an ingress terminates TLS", () => {
+  it("sets server.insecure from where TLS ends, whoever serves the UI (chart Ingress, IngressRoute, HTTPRoute, tunnel)", () => {
     const insecure = (s: Partial<ArgoCdSettings>) => values(s).configs.params["server.insecure"];
+    const noChartIngress = { enabled: false, annotations: {} };
+    // TLS ends in front of argocd-server, which then speaks plain HTTP: with or without the chart's Ingress.
     assert.equal(insecure({ hostname: "a.example.com" }), true);
-    assert.equal(insecure({ hostname: "a.example.com", tlsTermination: "server" }), false);
-    assert.equal(insecure({}), false, "no hostname, no ingress");
-    assert.equal(
-      insecure({ hostname: "a.example.com", ingress: { enabled: false, annotations: {} } }),
-      false,
-    );
+    assert.equal(insecure({}), true, "no hostname: the UI is served by something the stack does not make");
+    assert.equal(insecure({ hostname: "a.example.com", ingress: noChartIngress }), true);
+    // argocd-server serves TLS: the proxy in front re-encrypts, or passes TLS through.
+    for (const tlsTermination of ["reencrypt", "server"] as const) {
+      assert.equal(insecure({ hostname: "a.example.com", tlsTermination }), false, tlsTermination);
+      assert.equal(insecure({ tlsTermination, ingress: noChartIngress }), false, tlsTermination);
+    }
+  });
+
+  it("gives the chart's Ingress a TLS section in every mode (the Ingress or argocd-server serves argocd-server-tls)", () => {
+    for (const tlsTermination of ["ingress", "reencrypt", "server"] as const) {
+      const ingress = values({
+        hostname: "a.example.com",
+        tlsTermination,
+        ingress: { enabled: true, annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" } },
+      }).server.ingress;
+      assert.equal(ingress.tls, true, tlsTermination);
+    }
   });
 
   it("configures the ingress from hostname, class and annotations", () => {

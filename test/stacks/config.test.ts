@@ -172,7 +172,7 @@ describe("stack config", () => {
         "an unknown TLS termination",
         { ...MINIMAL, argocd: { tlsTermination: "edge" } },
         "argocd.tlsTermination",
-        /"ingress".*"server"/,
+        /"ingress".*"reencrypt".*"server"/,
       ],
       [
         "OIDC without a hostname",
@@ -493,5 +493,44 @@ describe("stack config: an empty secret is no secret", () => {
       const secrets = await load(withDefault, [...secretKeys]);
       assert.equal(argoCdSettings(parsed.config, secrets).oidc?.hasClientSecret, false);
     });
+  });
+});
+
+describe("stack config: where Argo CD's TLS ends", () => {
+  it("accepts TLS at an ingress that re-encrypts, with the chart's Ingress or without it", () => {
+    for (const argocd of [
+      { tlsTermination: "reencrypt" },
+      { tlsTermination: "reencrypt", hostname: "a.example.com", ingress: { enabled: false } },
+      {
+        tlsTermination: "reencrypt",
+        hostname: "a.example.com",
+        ingress: { annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" } },
+      },
+    ]) {
+      const { config, secretKeys } = raw({ ...MINIMAL, argocd });
+      const result = parseStackConfig(config, secretKeys);
+      assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+      assert.equal(result.config.argocd.tlsTermination, "reencrypt");
+    }
+  });
+
+  it("asks for a backend-protocol annotation when the chart's Ingress re-encrypts with none", () => {
+    const errors = errorsFor({
+      ...MINIMAL,
+      argocd: { hostname: "a.example.com", tlsTermination: "reencrypt" },
+    });
+    assertError(
+      errors,
+      "argocd.ingress.annotations",
+      /tlsTermination is "reencrypt": the chart's ingress must speak HTTPS to argocd-server \(e\.g\. nginx\.ingress\.kubernetes\.io\/backend-protocol: "HTTPS".*or use tlsTermination: ingress$/,
+    );
+  });
+
+  it("needs no annotation when something else serves the UI (no chart Ingress)", () => {
+    const { config, secretKeys } = raw({
+      ...MINIMAL,
+      argocd: { hostname: "a.example.com", tlsTermination: "server", ingress: { enabled: false } },
+    });
+    assert.ok(parseStackConfig(config, secretKeys).ok);
   });
 });
