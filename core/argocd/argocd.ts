@@ -38,6 +38,16 @@ export interface ArgoCdSettings {
   rbac: { defaultRole: string; adminGroups: string[]; adminUsers: string[] };
   replicas: { server: number; repoServer: number; controller: number; applicationSet: number };
   root: { name: string; project: string; selfHeal: boolean };
+  /** The AppProject the generated apps use; see {@link argoCdAppsProject}. */
+  appsProject: {
+    enabled: boolean;
+    name: string;
+    /** Source repositories besides the manifest repository. */
+    sourceRepos: string[];
+    destinations: Array<{ server: string; namespace: string }>;
+    /** Whether apps may create cluster-scoped resources (CRDs, ClusterRoles, Namespaces). */
+    clusterResources: boolean;
+  };
 }
 
 /** Name of the Secret holding the OIDC client secret; argocd-cm refers to it as `$argocd-oidc:clientSecret`. */
@@ -148,7 +158,8 @@ export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Reco
 
 /**
  * The AppProject the root app syncs under: it may only read the manifest repository and create
- * Argo CD's own objects in Argo CD's namespace, nothing cluster-wide.
+ * Applications and ApplicationSets in Argo CD's namespace, nothing cluster-wide. Never AppProjects:
+ * otherwise one commit to the root's directory could mint a project with every right.
  */
 export function argoCdRootProject(settings: ArgoCdSettings, repo: ManifestRepo) {
   return {
@@ -156,15 +167,36 @@ export function argoCdRootProject(settings: ArgoCdSettings, repo: ManifestRepo) 
     kind: "AppProject",
     metadata: { name: settings.root.project, namespace: settings.namespace },
     spec: {
-      description: "The root app of apps: Argo CD objects from the manifest repository, nothing else.",
+      description:
+        "The root app of apps: Applications and ApplicationSets from the manifest repository, nothing else.",
       sourceRepos: [repo.url],
       destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings.namespace }],
       clusterResourceWhitelist: [],
       namespaceResourceWhitelist: [
         { group: "argoproj.io", kind: "Application" },
         { group: "argoproj.io", kind: "ApplicationSet" },
-        { group: "argoproj.io", kind: "AppProject" },
       ],
+    },
+  };
+}
+
+/**
+ * The AppProject the generated apps use (the catalog's `project`): sources from the manifest
+ * repository and the listed extra repositories, the listed destinations, every namespaced kind, and
+ * cluster-scoped kinds unless turned off. Leaving `namespaceResourceWhitelist` out allows every
+ * namespaced kind, an empty `clusterResourceWhitelist` none (Argo CD's AppProject semantics).
+ */
+export function argoCdAppsProject(settings: ArgoCdSettings, repo: ManifestRepo) {
+  const project = settings.appsProject;
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: project.name, namespace: settings.namespace },
+    spec: {
+      description: "The apps the root app of apps deploys, from the manifest repository.",
+      sourceRepos: [...new Set([repo.url, ...project.sourceRepos])],
+      destinations: project.destinations.map((d) => ({ server: d.server, namespace: d.namespace })),
+      clusterResourceWhitelist: project.clusterResources ? [{ group: "*", kind: "*" }] : [],
     },
   };
 }
@@ -193,5 +225,9 @@ export function argoCdRootApplication(settings: ArgoCdSettings, repo: ManifestRe
 
 /** Every object the root chart carries for Argo CD, in apply order. */
 export function argoCdRootObjects(settings: ArgoCdSettings, repo: ManifestRepo) {
-  return [argoCdRootProject(settings, repo), argoCdRootApplication(settings, repo)];
+  return [
+    argoCdRootProject(settings, repo),
+    ...(settings.appsProject.enabled ? [argoCdAppsProject(settings, repo)] : []),
+    argoCdRootApplication(settings, repo),
+  ];
 }

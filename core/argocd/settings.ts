@@ -3,6 +3,7 @@ import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
 import { bool, count, label } from "../shared/schema";
 import { TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
+import { IN_CLUSTER_SERVER } from "./sync";
 
 const oidcSchema = z
   .object({
@@ -65,6 +66,28 @@ export const argoCdSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    appsProject: z
+      .object({
+        enabled: bool().default(true),
+        name: label().default("apps"),
+        sourceRepos: z.array(z.string().min(1, { error: "entries must not be empty" })).default([]),
+        destinations: z
+          .array(
+            z
+              .object({
+                server: z.string().min(1).default(IN_CLUSTER_SERVER),
+                namespace: z
+                  .string({ error: 'is required: a namespace, a glob such as "*", or "!name" to deny one' })
+                  .min(1),
+              })
+              .strict(),
+          )
+          .min(1, { error: "must list at least one destination; set argocd.appsProject.enabled: false to make none" })
+          .default([{ server: IN_CLUSTER_SERVER, namespace: "*" }]),
+        clusterResources: bool().default(true),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((argocd, ctx) => {
@@ -100,6 +123,21 @@ export const argoCdSettingsSchema = z
         path: ["root", "project"],
         message:
           'must not be "default": the root app gets its own narrowly scoped AppProject; choose another name such as bootstrap',
+      });
+    }
+    if (argocd.appsProject.enabled && argocd.appsProject.name === "default") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["appsProject", "name"],
+        message:
+          'must not be "default": that is Argo CD\'s own project, which Argo CD creates; choose another name such as apps, or set appsProject.enabled: false',
+      });
+    }
+    if (argocd.appsProject.enabled && argocd.appsProject.name === argocd.root.project) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["appsProject", "name"],
+        message: `is ${argocd.appsProject.name}, the same as argocd.root.project: the root app's project may create only Argo CD objects in Argo CD's namespace, the apps' project what the apps need; give them different names`,
       });
     }
   });

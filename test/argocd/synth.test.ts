@@ -1,10 +1,10 @@
 /** The Argo CD part of the prod stack's synth output (`cli/main.ts synth`), as a real run registers it. */
 import { strict as assert } from "node:assert";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { runCli } from "../support/harness";
+import { REPO_ROOT, runCli } from "../support/harness";
 
 interface Resource {
   type: string;
@@ -52,5 +52,35 @@ describe("synth --stack prod: Argo CD", () => {
     const secrets = resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.name);
     assert.deepEqual(secrets, ["argocd-repository"]);
     assert.equal(existsSync(join(out, "manifests", "argocd", "secret-argocd-oidc.yaml")), false);
+  });
+
+  it("runs argocd-server without TLS behind Traefik, which ends TLS (tlsTermination: ingress)", () => {
+    assert.equal(values.configs.params["server.insecure"], true);
+  });
+
+  it("lets the root project create only Applications and ApplicationSets, and makes the project the example's apps use", () => {
+    const read = (name: string) =>
+      parse(readFileSync(join(out, "manifests", "argocd", `appproject-${name}.yaml`), "utf8")) as {
+        spec: {
+          sourceRepos: string[];
+          namespaceResourceWhitelist?: Array<{ group: string; kind: string }>;
+          clusterResourceWhitelist: unknown[];
+        };
+      };
+    const root = read("bootstrap");
+    assert.deepEqual(
+      root.spec.namespaceResourceWhitelist?.map((r) => `${r.group}/${r.kind}`),
+      ["argoproj.io/Application", "argoproj.io/ApplicationSet"],
+    );
+    const apps = read("apps");
+    assert.deepEqual(apps.spec.sourceRepos, ["git@github.com:acme/homelab-manifests.git"]);
+    assert.deepEqual(apps.spec.clusterResourceWhitelist, [{ group: "*", kind: "*" }]);
+
+    const dir = join(REPO_ROOT, "examples", "homelab", "manifests", "bootstrap");
+    const projects = readdirSync(dir)
+      .filter((f) => f.endsWith("-app.yaml"))
+      .map((f) => (parse(readFileSync(join(dir, f), "utf8")) as { spec: { project: string } }).spec.project);
+    assert.ok(projects.length >= 10);
+    assert.deepEqual([...new Set(projects)], ["apps"]);
   });
 });

@@ -534,3 +534,62 @@ describe("stack config: where Argo CD's TLS ends", () => {
     assert.ok(parseStackConfig(config, secretKeys).ok);
   });
 });
+
+describe("stack config: the apps' AppProject (argocd.appsProject)", () => {
+  it("defaults to a project named apps on this cluster's every namespace, cluster-scoped kinds allowed", () => {
+    const { config, secretKeys } = raw(MINIMAL);
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.deepEqual(result.config.argocd.appsProject, {
+      enabled: true,
+      name: "apps",
+      sourceRepos: [],
+      destinations: [{ server: "https://kubernetes.default.svc", namespace: "*" }],
+      clusterResources: true,
+    });
+  });
+
+  it("keeps what the user wrote, an explicit false included", () => {
+    const appsProject = {
+      name: "homelab",
+      sourceRepos: ["https://github.com/acme/charts.git"],
+      destinations: [{ namespace: "media" }],
+      clusterResources: false,
+    };
+    const { config, secretKeys } = raw({ ...MINIMAL, argocd: { appsProject } });
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.deepEqual(result.config.argocd.appsProject, {
+      enabled: true,
+      ...appsProject,
+      destinations: [{ server: "https://kubernetes.default.svc", namespace: "media" }],
+    });
+  });
+
+  for (const [what, appsProject, key, text] of [
+    [
+      "Argo CD's own default project",
+      { name: "default" },
+      "argocd.appsProject.name",
+      /must not be "default".*enabled: false/,
+    ],
+    [
+      "the root app's project",
+      { name: "bootstrap" },
+      "argocd.appsProject.name",
+      /same as argocd\.root\.project.*different names/,
+    ],
+    ["no destination", { destinations: [] }, "argocd.appsProject.destinations", /at least one destination/],
+    [
+      "a destination without a namespace",
+      { destinations: [{ server: "https://kubernetes.default.svc" }] },
+      "argocd.appsProject.destinations.0.namespace",
+      /is required/,
+    ],
+    ["an unknown key", { sourceRepo: ["x"] }, "argocd.appsProject.sourceRepo", /unknown key "sourceRepo"/],
+  ] as const) {
+    it(`refuses ${what}, naming the key`, () => {
+      assertError(errorsFor({ ...MINIMAL, argocd: { appsProject } }), key, text);
+    });
+  }
+});
