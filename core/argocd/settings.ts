@@ -82,7 +82,9 @@ export const argoCdSettingsSchema = z
               })
               .strict(),
           )
-          .min(1, { error: "must list at least one destination; set argocd.appsProject.enabled: false to make none" })
+          .min(1, {
+            error: "must list at least one destination; set argocd.appsProject.enabled: false to make none",
+          })
           .default([{ server: IN_CLUSTER_SERVER, namespace: "*" }]),
         clusterResources: bool().default(true),
       })
