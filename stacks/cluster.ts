@@ -114,9 +114,10 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       settings,
       repo,
       sshPrivateKey,
-      ...(secrets.argocdOidcClientSecret === undefined
-        ? {}
-        : { oidcClientSecret: secrets.argocdOidcClientSecret }),
+      // Only with OIDC configured: a client secret alone makes no Secret (config validation refuses it too).
+      ...(settings.oidc?.hasClientSecret === true && secrets.argocdOidcClientSecret !== undefined
+        ? { oidcClientSecret: secrets.argocdOidcClientSecret }
+        : {}),
       chartVersion: config.charts.argoCd,
     });
     const root = new RootApp("root", {

@@ -34,6 +34,19 @@ export const SECRET_KEYS = {
 
 const fq = (key: string) => `${PROJECT}:${key}`;
 
+/**
+ * Whether a secret key holds a value. Pulumi injects Pulumi.yaml's empty default into every stack,
+ * and `config.getSecret` wraps that "" as a secret like any other value: so unset, the empty
+ * default and an empty (or blank) secret all mean "none". `raw` is Pulumi's config with secrets
+ * decrypted; only the value's emptiness is looked at, never printed.
+ */
+export function hasSecretValue(
+  raw: Readonly<Record<string, string>>,
+  name: keyof typeof SECRET_KEYS,
+): boolean {
+  return (raw[fq(SECRET_KEYS[name])] ?? "").trim() !== "";
+}
+
 // ---- sections ------------------------------------------------------------------------------
 
 const kubernetesSchema = z
@@ -209,12 +222,11 @@ export function parseStackConfig(
     const name = key.slice(PROJECT.length + 1);
     if (CONFIG_KEYS.includes(name) && isUnsetConfigValue(value) && !secretKeys.has(key)) continue;
     if (secretNames.has(name)) {
-      if (!secretKeys.has(key)) {
+      // An empty secret means none (hasSecretValue); only a real value kept in clear is refused.
+      if (!secretKeys.has(key) && value.trim() !== "") {
         errors.push(
           `${key}: is stored in plain text; remove it with \`pulumi config rm ${name}\` and set it again with \`pulumi config set --secret ${name} < file\``,
         );
-      } else if (value.trim() === "") {
-        errors.push(`${key}: is blank; set it with \`pulumi config set --secret ${name} < file\``);
       }
       continue;
     }
@@ -225,7 +237,9 @@ export function parseStackConfig(
   const githubOn = [true, "true"].includes(
     (input.github as { enabled?: unknown } | undefined)?.enabled as never,
   );
-  errors.push(...deployKeyProblems(githubOn, secretKeys.has(fq(SECRET_KEYS.repoSshPrivateKey))));
+  const hasSecret = (name: keyof typeof SECRET_KEYS) =>
+    secretKeys.has(fq(SECRET_KEYS[name])) && hasSecretValue(raw, name);
+  errors.push(...deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey")));
 
   const result = stackSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
@@ -251,8 +265,7 @@ export function parseStackConfig(
         `${fq("repo.revision")}: ${config.repo.revision} looks like a tag, but Flux reads a bare name as a branch; write refs/tags/${config.repo.revision} (or refs/heads/${config.repo.revision} if it really is a branch)`,
       );
     }
-    const hasClientSecret = secretKeys.has(fq(SECRET_KEYS.argocdOidcClientSecret));
-    if (hasClientSecret && config.argocd.oidc === undefined) {
+    if (hasSecret("argocdOidcClientSecret") && config.argocd.oidc === undefined) {
       errors.push(
         `${fq(SECRET_KEYS.argocdOidcClientSecret)}: is set but ${fq("argocd.oidc")} is not; configure OIDC or remove the secret`,
       );
@@ -344,14 +357,21 @@ export function loadStackConfig(): StackConfig {
 export interface StackSecrets {
   /** Absent when the GitHub part generates the deploy key. */
   repoSshPrivateKey?: pulumi.Output<string>;
+  /** Absent for a public OIDC client (PKCE) or without OIDC. */
   argocdOidcClientSecret?: pulumi.Output<string>;
 }
 
-/** Reads the stack's secrets; never call `get` on these keys, which would print them. */
+/**
+ * Reads the stack's secrets, each only when it holds a value (an empty one is none, see
+ * `hasSecretValue`); never call `get` on these keys, which would print them.
+ */
 export function loadStackSecrets(): StackSecrets {
   const config = new pulumi.Config(PROJECT);
-  const deployKey = config.getSecret(SECRET_KEYS.repoSshPrivateKey);
-  const clientSecret = config.getSecret(SECRET_KEYS.argocdOidcClientSecret);
+  const raw = pulumi.runtime.allConfig();
+  const read = (name: keyof typeof SECRET_KEYS) =>
+    hasSecretValue(raw, name) ? config.requireSecret(SECRET_KEYS[name]) : undefined;
+  const deployKey = read("repoSshPrivateKey");
+  const clientSecret = read("argocdOidcClientSecret");
   return {
     ...(deployKey === undefined ? {} : { repoSshPrivateKey: deployKey }),
     ...(clientSecret === undefined ? {} : { argocdOidcClientSecret: clientSecret }),

@@ -33,6 +33,16 @@ export class ArgoCd extends pulumi.ComponentResource {
   constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gitops:engine:ArgoCd", name, {}, opts);
     const { provider, settings, repo } = args;
+    // The Secret and the `$argocd-oidc:clientSecret` reference in oidc.config come and go together.
+    const hasClientSecret = settings.oidc?.hasClientSecret ?? false;
+    if ((args.oidcClientSecret !== undefined) !== hasClientSecret) {
+      throw new pulumi.ResourceError(
+        args.oidcClientSecret === undefined
+          ? "settings.oidc.hasClientSecret is true but no oidcClientSecret was given: pass the secret, or set hasClientSecret: false for a public client using PKCE"
+          : "oidcClientSecret was given but settings.oidc.hasClientSecret is not true (or there is no settings.oidc): set both, or drop the secret",
+        this,
+      );
+    }
 
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,

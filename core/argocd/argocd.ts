@@ -18,20 +18,36 @@ export interface ArgoCdOidc {
   requestedScopes: string[];
 }
 
+/** Where the client's TLS ends; see {@link ArgoCdSettings.tlsTermination}. */
+export const TLS_TERMINATIONS = ["ingress", "reencrypt", "server"] as const;
+export type TlsTermination = (typeof TLS_TERMINATIONS)[number];
+
 export interface ArgoCdSettings {
   namespace: string;
   /** Public hostname of the UI/API; no ingress without it. */
   hostname?: string;
   /**
-   * Where TLS ends: `ingress` (the ingress terminates TLS and talks plain HTTP to argocd-server,
-   * so the server runs with `server.insecure`) or `server` (argocd-server serves TLS itself).
+   * Where TLS ends, whoever serves the UI (the chart's Ingress, an IngressRoute, an HTTPRoute, a
+   * tunnel): `ingress` (it ends TLS and speaks plain HTTP to argocd-server, which runs with
+   * `server.insecure`), `reencrypt` (it ends TLS and speaks HTTPS to argocd-server) or `server`
+   * (TLS passes through to argocd-server).
    */
-  tlsTermination: "ingress" | "server";
+  tlsTermination: TlsTermination;
   ingress: { enabled: boolean; className?: string; annotations: Record<string, string> };
   oidc?: ArgoCdOidc;
   rbac: { defaultRole: string; adminGroups: string[]; adminUsers: string[] };
   replicas: { server: number; repoServer: number; controller: number; applicationSet: number };
   root: { name: string; project: string; selfHeal: boolean };
+  /** The AppProject the generated apps use; see {@link argoCdAppsProject}. */
+  appsProject: {
+    enabled: boolean;
+    name: string;
+    /** Source repositories besides the manifest repository. */
+    sourceRepos: string[];
+    destinations: Array<{ server: string; namespace: string }>;
+    /** Whether apps may create cluster-scoped resources (CRDs, ClusterRoles, Namespaces). */
+    clusterResources: boolean;
+  };
 }
 
 /** Name of the Secret holding the OIDC client secret; argocd-cm refers to it as `$argocd-oidc:clientSecret`. */
@@ -84,7 +100,6 @@ function adminPolicy(rbac: ArgoCdSettings["rbac"]): string {
 export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Record<string, unknown> {
   const url = settings.hostname === undefined ? undefined : `https://${settings.hostname}`;
   const ingressEnabled = settings.ingress.enabled && settings.hostname !== undefined;
-  const tlsAtIngress = ingressEnabled && settings.tlsTermination === "ingress";
 
   const cm: Record<string, unknown> = {
     // Admin login only while there is no SSO; with OIDC, people log in as themselves.
@@ -104,8 +119,9 @@ export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Reco
       params: {
         // Server-side diff, paired with ServerSideApply=true in every sync policy we write.
         "controller.diff.server.side": true,
-        // Plain HTTP inside the cluster only when an ingress terminates TLS in front of it.
-        "server.insecure": tlsAtIngress,
+        // Plain HTTP only when what serves the UI ends TLS and speaks HTTP to the server; that
+        // holds as much for an IngressRoute, HTTPRoute or tunnel as for the chart's own Ingress.
+        "server.insecure": settings.tlsTermination === "ingress",
       },
       rbac: {
         "policy.default": settings.rbac.defaultRole,
@@ -130,7 +146,10 @@ export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Reco
               ? {}
               : { ingressClassName: settings.ingress.className }),
             annotations: settings.ingress.annotations,
-            tls: tlsAtIngress,
+            // A TLS section for the hostname in every mode: the Ingress serves it when it ends TLS,
+            // and argocd-server loads the same Secret (argocd-server-tls) when TLS passes through
+            // (the chart's README shows tls: true for both).
+            tls: true,
           }
         : { enabled: false },
     },
@@ -139,7 +158,8 @@ export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Reco
 
 /**
  * The AppProject the root app syncs under: it may only read the manifest repository and create
- * Argo CD's own objects in Argo CD's namespace, nothing cluster-wide.
+ * Applications and ApplicationSets in Argo CD's namespace, nothing cluster-wide. Never AppProjects:
+ * otherwise one commit to the root's directory could mint a project with every right.
  */
 export function argoCdRootProject(settings: ArgoCdSettings, repo: ManifestRepo) {
   return {
@@ -147,15 +167,36 @@ export function argoCdRootProject(settings: ArgoCdSettings, repo: ManifestRepo) 
     kind: "AppProject",
     metadata: { name: settings.root.project, namespace: settings.namespace },
     spec: {
-      description: "The root app of apps: Argo CD objects from the manifest repository, nothing else.",
+      description:
+        "The root app of apps: Applications and ApplicationSets from the manifest repository, nothing else.",
       sourceRepos: [repo.url],
       destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings.namespace }],
       clusterResourceWhitelist: [],
       namespaceResourceWhitelist: [
         { group: "argoproj.io", kind: "Application" },
         { group: "argoproj.io", kind: "ApplicationSet" },
-        { group: "argoproj.io", kind: "AppProject" },
       ],
+    },
+  };
+}
+
+/**
+ * The AppProject the generated apps use (the catalog's `project`): sources from the manifest
+ * repository and the listed extra repositories, the listed destinations, every namespaced kind, and
+ * cluster-scoped kinds unless turned off. Leaving `namespaceResourceWhitelist` out allows every
+ * namespaced kind, an empty `clusterResourceWhitelist` none (Argo CD's AppProject semantics).
+ */
+export function argoCdAppsProject(settings: ArgoCdSettings, repo: ManifestRepo) {
+  const project = settings.appsProject;
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: project.name, namespace: settings.namespace },
+    spec: {
+      description: "The apps the root app of apps deploys, from the manifest repository.",
+      sourceRepos: [...new Set([repo.url, ...project.sourceRepos])],
+      destinations: project.destinations.map((d) => ({ server: d.server, namespace: d.namespace })),
+      clusterResourceWhitelist: project.clusterResources ? [{ group: "*", kind: "*" }] : [],
     },
   };
 }
@@ -184,5 +225,9 @@ export function argoCdRootApplication(settings: ArgoCdSettings, repo: ManifestRe
 
 /** Every object the root chart carries for Argo CD, in apply order. */
 export function argoCdRootObjects(settings: ArgoCdSettings, repo: ManifestRepo) {
-  return [argoCdRootProject(settings, repo), argoCdRootApplication(settings, repo)];
+  return [
+    argoCdRootProject(settings, repo),
+    ...(settings.appsProject.enabled ? [argoCdAppsProject(settings, repo)] : []),
+    argoCdRootApplication(settings, repo),
+  ];
 }

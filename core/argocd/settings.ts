@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
 import { bool, count, label } from "../shared/schema";
-import type { ArgoCdSettings } from "./argocd";
+import { TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
+import { IN_CLUSTER_SERVER } from "./sync";
 
 const oidcSchema = z
   .object({
@@ -24,8 +25,9 @@ export const argoCdSettingsSchema = z
       .regex(HOSTNAME, { error: "must be a DNS name such as argocd.home.example.com (no scheme, no path)" })
       .optional(),
     tlsTermination: z
-      .enum(["ingress", "server"], {
-        error: 'must be "ingress" (the ingress terminates TLS) or "server" (argocd-server serves TLS itself)',
+      .enum(TLS_TERMINATIONS, {
+        error:
+          'must be "ingress" (what serves the UI ends TLS and speaks HTTP to argocd-server), "reencrypt" (it ends TLS and speaks HTTPS to argocd-server) or "server" (TLS passes through to argocd-server)',
       })
       .default("ingress"),
     ingress: z
@@ -64,6 +66,30 @@ export const argoCdSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    appsProject: z
+      .object({
+        enabled: bool().default(true),
+        name: label().default("apps"),
+        sourceRepos: z.array(z.string().min(1, { error: "entries must not be empty" })).default([]),
+        destinations: z
+          .array(
+            z
+              .object({
+                server: z.string().min(1).default(IN_CLUSTER_SERVER),
+                namespace: z
+                  .string({ error: 'is required: a namespace, a glob such as "*", or "!name" to deny one' })
+                  .min(1),
+              })
+              .strict(),
+          )
+          .min(1, {
+            error: "must list at least one destination; set argocd.appsProject.enabled: false to make none",
+          })
+          .default([{ server: IN_CLUSTER_SERVER, namespace: "*" }]),
+        clusterResources: bool().default(true),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((argocd, ctx) => {
@@ -75,17 +101,22 @@ export const argoCdSettingsSchema = z
           "is required when argocd.oidc is set: the identity provider redirects back to https://<hostname>/auth/callback",
       });
     }
-    const ingressUp = argocd.ingress.enabled && argocd.hostname !== undefined;
+    // The chart's own Ingress talks plain HTTP to its backend unless an annotation says otherwise;
+    // an ingress made elsewhere (IngressRoute, HTTPRoute, a tunnel) is the user's to configure.
+    const chartIngress = argocd.ingress.enabled && argocd.hostname !== undefined;
     if (
-      ingressUp &&
-      argocd.tlsTermination === "server" &&
+      chartIngress &&
+      argocd.tlsTermination !== "ingress" &&
       Object.keys(argocd.ingress.annotations).length === 0
     ) {
+      const needs =
+        argocd.tlsTermination === "server"
+          ? 'pass TLS through to argocd-server (e.g. nginx.ingress.kubernetes.io/ssl-passthrough: "true")'
+          : 'speak HTTPS to argocd-server (e.g. nginx.ingress.kubernetes.io/backend-protocol: "HTTPS", or your controller\'s backend-protocol annotation)';
       ctx.addIssue({
         code: "custom",
         path: ["ingress", "annotations"],
-        message:
-          'are empty, but tlsTermination is "server": the ingress must pass TLS through or speak HTTPS to argocd-server (e.g. nginx.ingress.kubernetes.io/ssl-passthrough: "true", or your controller\'s backend-protocol HTTPS annotation); add it, or use tlsTermination: ingress',
+        message: `are empty, but tlsTermination is "${argocd.tlsTermination}": the chart's ingress must ${needs}; add it, or use tlsTermination: ingress`,
       });
     }
     if (argocd.root.project === "default") {
@@ -94,6 +125,21 @@ export const argoCdSettingsSchema = z
         path: ["root", "project"],
         message:
           'must not be "default": the root app gets its own narrowly scoped AppProject; choose another name such as bootstrap',
+      });
+    }
+    if (argocd.appsProject.enabled && argocd.appsProject.name === "default") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["appsProject", "name"],
+        message:
+          'must not be "default": that is Argo CD\'s own project, which Argo CD creates; choose another name such as apps, or set appsProject.enabled: false',
+      });
+    }
+    if (argocd.appsProject.enabled && argocd.appsProject.name === argocd.root.project) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["appsProject", "name"],
+        message: `is ${argocd.appsProject.name}, the same as argocd.root.project: the root app's project may create only Argo CD objects in Argo CD's namespace, the apps' project what the apps need; give them different names`,
       });
     }
   });

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import {
   APPLICATION_HEALTH_LUA,
+  argoCdAppsProject,
   argoCdRootApplication,
   argoCdRootObjects,
   argoCdRootProject,
@@ -90,15 +91,29 @@ describe("core/argocd: chart values", () => {
     assert.equal(values({}).configs.rbac["policy.csv"], "");
   });
 
-  it("sets server.insecure only when an ingress terminates TLS", () => {
+  it("sets server.insecure from where TLS ends, whoever serves the UI (chart Ingress, IngressRoute, HTTPRoute, tunnel)", () => {
     const insecure = (s: Partial<ArgoCdSettings>) => values(s).configs.params["server.insecure"];
+    const noChartIngress = { enabled: false, annotations: {} };
+    // TLS ends in front of argocd-server, which then speaks plain HTTP: with or without the chart's Ingress.
     assert.equal(insecure({ hostname: "a.example.com" }), true);
-    assert.equal(insecure({ hostname: "a.example.com", tlsTermination: "server" }), false);
-    assert.equal(insecure({}), false, "no hostname, no ingress");
-    assert.equal(
-      insecure({ hostname: "a.example.com", ingress: { enabled: false, annotations: {} } }),
-      false,
-    );
+    assert.equal(insecure({}), true, "no hostname: the UI is served by something the stack does not make");
+    assert.equal(insecure({ hostname: "a.example.com", ingress: noChartIngress }), true);
+    // argocd-server serves TLS: the proxy in front re-encrypts, or passes TLS through.
+    for (const tlsTermination of ["reencrypt", "server"] as const) {
+      assert.equal(insecure({ hostname: "a.example.com", tlsTermination }), false, tlsTermination);
+      assert.equal(insecure({ tlsTermination, ingress: noChartIngress }), false, tlsTermination);
+    }
+  });
+
+  it("gives the chart's Ingress a TLS section in every mode (the Ingress or argocd-server serves argocd-server-tls)", () => {
+    for (const tlsTermination of ["ingress", "reencrypt", "server"] as const) {
+      const ingress = values({
+        hostname: "a.example.com",
+        tlsTermination,
+        ingress: { enabled: true, annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" } },
+      }).server.ingress;
+      assert.equal(ingress.tls, true, tlsTermination);
+    }
   });
 
   it("configures the ingress from hostname, class and annotations", () => {
@@ -164,7 +179,7 @@ describe("core/argocd: root app of apps", () => {
     assert.equal(app.spec.project, "bootstrap");
   });
 
-  it("scopes its AppProject to the manifest repo and Argo CD's own objects in Argo CD's namespace", () => {
+  it("scopes its AppProject to Applications and ApplicationSets from the manifest repo in Argo CD's namespace: never AppProjects", () => {
     const project = argoCdRootProject(ARGOCD, REPO);
     assert.deepEqual(project.spec.sourceRepos, [REPO.url]);
     assert.deepEqual(project.spec.destinations, [
@@ -173,16 +188,78 @@ describe("core/argocd: root app of apps", () => {
     assert.deepEqual(project.spec.clusterResourceWhitelist, []);
     assert.deepEqual(
       project.spec.namespaceResourceWhitelist.map((r) => `${r.group}/${r.kind}`),
-      ["argoproj.io/Application", "argoproj.io/ApplicationSet", "argoproj.io/AppProject"],
+      ["argoproj.io/Application", "argoproj.io/ApplicationSet"],
     );
   });
 
   it("builds schema-valid AppProject and Application objects", async () => {
-    for (const object of argoCdRootObjects(ARGOCD, REPO)) await validateKubernetesObject(object);
+    const objects = argoCdRootObjects(ARGOCD, REPO);
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.name}`),
+      ["AppProject/bootstrap", "AppProject/apps", "Application/bootstrap"],
+    );
+    for (const object of objects) await validateKubernetesObject(object);
   });
 
   it("a broken object fails the validator (so a pass means something)", async () => {
     const broken = { ...app, spec: { ...app.spec, project: 7 } };
     await assert.rejects(validateKubernetesObject(broken), /spec\/project must be string/);
+  });
+});
+
+describe("core/argocd: the apps' AppProject", () => {
+  it("by default reads only the manifest repository, deploys to any namespace of this cluster, and may create cluster-scoped kinds", async () => {
+    const project = argoCdAppsProject(ARGOCD, REPO);
+    assert.deepEqual(project, {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "AppProject",
+      metadata: { name: "apps", namespace: "argocd" },
+      spec: {
+        description: "The apps the root app of apps deploys, from the manifest repository.",
+        sourceRepos: [REPO.url],
+        destinations: [{ server: "https://kubernetes.default.svc", namespace: "*" }],
+        clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+      },
+    });
+    await validateKubernetesObject(project);
+  });
+
+  it("takes its name, extra sources, destinations and cluster-scoped rights from the settings", async () => {
+    const project = argoCdAppsProject(
+      {
+        ...ARGOCD,
+        namespace: "gitops",
+        appsProject: {
+          enabled: true,
+          name: "homelab",
+          sourceRepos: ["https://github.com/acme/charts.git", REPO.url],
+          destinations: [
+            { server: "https://kubernetes.default.svc", namespace: "!kube-system" },
+            { server: "https://kubernetes.default.svc", namespace: "media-*" },
+          ],
+          clusterResources: false,
+        },
+      },
+      REPO,
+    );
+    assert.deepEqual(project.metadata, { name: "homelab", namespace: "gitops" });
+    assert.deepEqual(project.spec.sourceRepos, [REPO.url, "https://github.com/acme/charts.git"]);
+    assert.deepEqual(project.spec.destinations, [
+      { server: "https://kubernetes.default.svc", namespace: "!kube-system" },
+      { server: "https://kubernetes.default.svc", namespace: "media-*" },
+    ]);
+    assert.deepEqual(project.spec.clusterResourceWhitelist, []);
+    await validateKubernetesObject(project);
+  });
+
+  it("is left out when the stack does not make it", () => {
+    const objects = argoCdRootObjects(
+      { ...ARGOCD, appsProject: { ...ARGOCD.appsProject, enabled: false } },
+      REPO,
+    );
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.name}`),
+      ["AppProject/bootstrap", "Application/bootstrap"],
+    );
   });
 });

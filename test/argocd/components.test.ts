@@ -104,6 +104,49 @@ describe("ArgoCd component under the mock runtime", () => {
       assert.ok(!JSON.stringify(revealSecrets(release.inputs)).includes("client-secret"));
     });
 
+    it("makes no argocd-oidc Secret for a public client, and refuses a client secret the settings do not reference", async () => {
+      const oidc = {
+        name: "SSO",
+        issuer: "https://auth.example.com",
+        clientId: "argocd",
+        hasClientSecret: false,
+        requestedScopes: ["openid"],
+      };
+      const settings = { ...ARGOCD, hostname: "a.example.com", oidc };
+      new ArgoCd("argocd", {
+        provider: testProvider(),
+        settings,
+        repo: REPO,
+        sshPrivateKey: pulumi.secret(KEY),
+      });
+      await runtime.settle();
+      assert.deepEqual(
+        resourcesOfType(runtime, "kubernetes:core/v1:Secret").map((r) => r.name),
+        ["argocd-repository"],
+      );
+      assert.throws(
+        () =>
+          new ArgoCd("other", {
+            provider: testProvider(),
+            settings,
+            repo: REPO,
+            sshPrivateKey: pulumi.secret(KEY),
+            oidcClientSecret: pulumi.secret(""),
+          }),
+        /oidcClientSecret was given but settings\.oidc\.hasClientSecret is not true/,
+      );
+      assert.throws(
+        () =>
+          new ArgoCd("third", {
+            provider: testProvider(),
+            settings: { ...settings, oidc: { ...oidc, hasClientSecret: true } },
+            repo: REPO,
+            sshPrivateKey: pulumi.secret(KEY),
+          }),
+        /hasClientSecret is true but no oidcClientSecret was given/,
+      );
+    });
+
     it("names children from its own name, so two instances do not collide", async () => {
       new ArgoCd("one", {
         provider: testProvider("p1"),

@@ -1,17 +1,21 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { readStackFile } from "../../cli/synth";
 import {
   CONFIG_KEYS,
   formatConfigErrors,
   isUnsetConfigValue,
+  loadStackSecrets,
   parseStackConfig,
   PROJECT,
   SECRET_KEYS,
 } from "../../stacks/config";
 import { CHARTS } from "../../core/shared/versions";
+import { argoCdSettings } from "../../stacks/cluster";
+import { mockRuntime, unwrap } from "../support/harness";
 
 const KEY = `${PROJECT}:${SECRET_KEYS.repoSshPrivateKey}`;
 
@@ -168,7 +172,7 @@ describe("stack config", () => {
         "an unknown TLS termination",
         { ...MINIMAL, argocd: { tlsTermination: "edge" } },
         "argocd.tlsTermination",
-        /"ingress".*"server"/,
+        /"ingress".*"reencrypt".*"server"/,
       ],
       [
         "OIDC without a hostname",
@@ -425,4 +429,167 @@ describe("stack config", () => {
       assert.ok(result.ok, `${stack}: ${result.ok ? "" : result.errors.join("\n")}`);
     }
   });
+});
+
+describe("stack config: an empty secret is no secret", () => {
+  it("accepts an empty OIDC client secret without argocd.oidc (it is none, not a secret)", () => {
+    const { config, secretKeys } = raw(MINIMAL, {
+      [SECRET_KEYS.repoSshPrivateKey]: "k",
+      [SECRET_KEYS.argocdOidcClientSecret]: "",
+    });
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+  });
+
+  it("asks for the deploy key when its secret is empty, as when it is unset", () => {
+    const errors = errorsFor(MINIMAL, { [SECRET_KEYS.repoSshPrivateKey]: "  " });
+    assert.deepEqual(
+      errors.map((e) => e.split(": ")[0]),
+      [`${PROJECT}:${SECRET_KEYS.repoSshPrivateKey}`],
+    );
+    assertError(errors, SECRET_KEYS.repoSshPrivateKey, /is required.*pulumi config set --secret/);
+  });
+
+  describe("loadStackSecrets", () => {
+    const load = async (config: Record<string, string>, secretKeys: string[]) => {
+      await mockRuntime({ config, secretKeys });
+      return loadStackSecrets();
+    };
+    const fqKey = (name: keyof typeof SECRET_KEYS) => `${PROJECT}:${SECRET_KEYS[name]}`;
+
+    it("reads Pulumi.yaml's injected empty defaults as no secrets", async () => {
+      const secrets = await load(
+        { [fqKey("repoSshPrivateKey")]: "", [fqKey("argocdOidcClientSecret")]: "" },
+        [],
+      );
+      assert.deepEqual(Object.keys(secrets), []);
+    });
+
+    it("reads an empty secret as none, and a set one as a Pulumi secret", async () => {
+      const secrets = await load(
+        { [fqKey("repoSshPrivateKey")]: "key", [fqKey("argocdOidcClientSecret")]: "" },
+        [fqKey("repoSshPrivateKey"), fqKey("argocdOidcClientSecret")],
+      );
+      assert.deepEqual(Object.keys(secrets), ["repoSshPrivateKey"]);
+      assert.ok(secrets.repoSshPrivateKey !== undefined);
+      assert.equal(await pulumi.isSecret(secrets.repoSshPrivateKey), true);
+      assert.equal(await unwrap(secrets.repoSshPrivateKey), "key");
+    });
+
+    it("makes Argo CD a public client when OIDC is on and its client secret is Pulumi.yaml's empty default", async () => {
+      const { config, secretKeys } = raw(
+        {
+          ...MINIMAL,
+          argocd: {
+            hostname: "a.example.com",
+            oidc: { issuer: "https://auth.example.com", clientId: "argocd" },
+          },
+        },
+        { [SECRET_KEYS.repoSshPrivateKey]: "k" },
+      );
+      const withDefault = { ...config, [fqKey("argocdOidcClientSecret")]: "" };
+      const parsed = parseStackConfig(withDefault, secretKeys);
+      assert.ok(parsed.ok, parsed.ok ? "" : parsed.errors.join("\n"));
+      const secrets = await load(withDefault, [...secretKeys]);
+      assert.equal(argoCdSettings(parsed.config, secrets).oidc?.hasClientSecret, false);
+    });
+  });
+});
+
+describe("stack config: where Argo CD's TLS ends", () => {
+  it("accepts TLS at an ingress that re-encrypts, with the chart's Ingress or without it", () => {
+    for (const argocd of [
+      { tlsTermination: "reencrypt" },
+      { tlsTermination: "reencrypt", hostname: "a.example.com", ingress: { enabled: false } },
+      {
+        tlsTermination: "reencrypt",
+        hostname: "a.example.com",
+        ingress: { annotations: { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" } },
+      },
+    ]) {
+      const { config, secretKeys } = raw({ ...MINIMAL, argocd });
+      const result = parseStackConfig(config, secretKeys);
+      assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+      assert.equal(result.config.argocd.tlsTermination, "reencrypt");
+    }
+  });
+
+  it("asks for a backend-protocol annotation when the chart's Ingress re-encrypts with none", () => {
+    const errors = errorsFor({
+      ...MINIMAL,
+      argocd: { hostname: "a.example.com", tlsTermination: "reencrypt" },
+    });
+    assertError(
+      errors,
+      "argocd.ingress.annotations",
+      /tlsTermination is "reencrypt": the chart's ingress must speak HTTPS to argocd-server \(e\.g\. nginx\.ingress\.kubernetes\.io\/backend-protocol: "HTTPS".*or use tlsTermination: ingress$/,
+    );
+  });
+
+  it("needs no annotation when something else serves the UI (no chart Ingress)", () => {
+    const { config, secretKeys } = raw({
+      ...MINIMAL,
+      argocd: { hostname: "a.example.com", tlsTermination: "server", ingress: { enabled: false } },
+    });
+    assert.ok(parseStackConfig(config, secretKeys).ok);
+  });
+});
+
+describe("stack config: the apps' AppProject (argocd.appsProject)", () => {
+  it("defaults to a project named apps on this cluster's every namespace, cluster-scoped kinds allowed", () => {
+    const { config, secretKeys } = raw(MINIMAL);
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.deepEqual(result.config.argocd.appsProject, {
+      enabled: true,
+      name: "apps",
+      sourceRepos: [],
+      destinations: [{ server: "https://kubernetes.default.svc", namespace: "*" }],
+      clusterResources: true,
+    });
+  });
+
+  it("keeps what the user wrote, an explicit false included", () => {
+    const appsProject = {
+      name: "homelab",
+      sourceRepos: ["https://github.com/acme/charts.git"],
+      destinations: [{ namespace: "media" }],
+      clusterResources: false,
+    };
+    const { config, secretKeys } = raw({ ...MINIMAL, argocd: { appsProject } });
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.deepEqual(result.config.argocd.appsProject, {
+      enabled: true,
+      ...appsProject,
+      destinations: [{ server: "https://kubernetes.default.svc", namespace: "media" }],
+    });
+  });
+
+  for (const [what, appsProject, key, text] of [
+    [
+      "Argo CD's own default project",
+      { name: "default" },
+      "argocd.appsProject.name",
+      /must not be "default".*enabled: false/,
+    ],
+    [
+      "the root app's project",
+      { name: "bootstrap" },
+      "argocd.appsProject.name",
+      /same as argocd\.root\.project.*different names/,
+    ],
+    ["no destination", { destinations: [] }, "argocd.appsProject.destinations", /at least one destination/],
+    [
+      "a destination without a namespace",
+      { destinations: [{ server: "https://kubernetes.default.svc" }] },
+      "argocd.appsProject.destinations.0.namespace",
+      /is required/,
+    ],
+    ["an unknown key", { sourceRepo: ["x"] }, "argocd.appsProject.sourceRepo", /unknown key "sourceRepo"/],
+  ] as const) {
+    it(`refuses ${what}, naming the key`, () => {
+      assertError(errorsFor({ ...MINIMAL, argocd: { appsProject } }), key, text);
+    });
+  }
 });

@@ -17,6 +17,13 @@ export const ARGOCD: ArgoCdSettings = {
   rbac: { defaultRole: "role:readonly", adminGroups: [], adminUsers: [] },
   replicas: { server: 1, repoServer: 1, controller: 1, applicationSet: 1 },
   root: { name: "bootstrap", project: "bootstrap", selfHeal: false },
+  appsProject: {
+    enabled: true,
+    name: "apps",
+    sourceRepos: [],
+    destinations: [{ server: "https://kubernetes.default.svc", namespace: "*" }],
+    clusterResources: true,
+  },
 };
 
 export const FLUX: FluxSettings = {
