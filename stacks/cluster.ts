@@ -13,6 +13,8 @@ import { RootApp } from "../components/shared/root-app";
 import { argoCdRootObjects, type ArgoCdSettings } from "../core/argocd/argocd";
 import type { ManifestRepo } from "../core/repository/repository";
 import { fluxRootObjects } from "../core/flux/flux";
+import { aclFragment, ciRbacWanted, type PolicyFragment } from "../core/tailscale/ci-access";
+import { CiClusterAccess } from "../components/tailscale/ci-cluster-access";
 import { CI_OUTPUT_NAMES } from "./account";
 import type { StackConfig, StackSecrets } from "./config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
@@ -26,6 +28,12 @@ export interface ClusterOutputs {
   rootApp: string;
   /** The manifest repository the engine reconciles. */
   repoUrl: string;
+  /**
+   * The tailnet policy fragment CI's identities need (tag owners, grants impersonating their
+   * Kubernetes groups), to merge into the policy file by hand; present when the Tailscale part is
+   * on or the cluster is reached through `kubernetes.tailscaleHost`.
+   */
+  tailscalePolicy?: PolicyFragment;
 }
 
 /** Argo CD settings as the pure builders take them (whether an OIDC client secret exists). */
@@ -81,6 +89,42 @@ export function kubeContext(config: StackConfig): string | undefined {
   return config.kubernetes.context ?? config.kubernetes.tailscaleHost;
 }
 
+/** Whether CI reaches this cluster over Tailscale: the policy fragment is exported then. */
+function reachedOverTailscale(config: StackConfig): boolean {
+  return config.tailscale.enabled || config.kubernetes.tailscaleHost !== undefined;
+}
+
+/**
+ * The RBAC for CI's impersonated groups, when {@link ciRbacWanted}. `namespace` is the engine's
+ * namespace output, so a namespaced Role waits for the Namespace.
+ */
+function ciClusterAccess(
+  config: StackConfig,
+  provider: k8s.Provider,
+  engineNamespace: string,
+  namespace: pulumi.Output<string>,
+): CiClusterAccess | undefined {
+  const wanted = ciRbacWanted({
+    tailscaleHost: config.kubernetes.tailscaleHost,
+    tailscaleEnabled: config.tailscale.enabled,
+    rbac: config.tailscale.ci.rbac,
+  });
+  if (!wanted) return undefined;
+  return new CiClusterAccess("ci-access", {
+    provider,
+    settings: config.tailscale.ci,
+    engineNamespace,
+    namespace,
+  });
+}
+
+/** The cluster's outputs, with the tailnet policy fragment when CI reaches it over Tailscale. */
+function clusterOutputs(config: StackConfig, outputs: ClusterOutputs): ClusterOutputs {
+  if (!reachedOverTailscale(config)) return outputs;
+  const { apiServer, tagOwners, ci } = config.tailscale;
+  return { ...outputs, tailscalePolicy: aclFragment({ ci, apiServer, tagOwners }) };
+}
+
 /** Registers one cluster's resources. Every resource uses an explicit provider. */
 export function buildCluster(config: StackConfig, secrets: StackSecrets): ClusterOutputs {
   const provider = new k8s.Provider("kubernetes", {
@@ -126,7 +170,13 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       rootName: settings.root.name,
       waitFor: [engine.release, ...rootWaitsFor],
     });
-    return { engine: "argocd", namespace: engine.namespace, rootApp: root.name, repoUrl: repo.url };
+    ciClusterAccess(config, provider, settings.namespace, engine.namespace);
+    return clusterOutputs(config, {
+      engine: "argocd",
+      namespace: engine.namespace,
+      rootApp: root.name,
+      repoUrl: repo.url,
+    });
   }
 
   const engine = new Flux("flux", {
@@ -143,5 +193,11 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     rootName: config.flux.root.name,
     waitFor: [engine.release, ...rootWaitsFor],
   });
-  return { engine: "flux", namespace: engine.namespace, rootApp: root.name, repoUrl: repo.url };
+  ciClusterAccess(config, provider, config.flux.namespace, engine.namespace);
+  return clusterOutputs(config, {
+    engine: "flux",
+    namespace: engine.namespace,
+    rootApp: root.name,
+    repoUrl: repo.url,
+  });
 }
