@@ -432,7 +432,7 @@ export const OPERATOR_SECRETS: readonly {
     name: "TAILSCALE_ADMIN_CLIENT_ID",
     environments: ["preview", "production"],
     description:
-      "Tailscale OAuth client the tailscale provider manages the CI client with (oauth_keys, auth_keys scopes)",
+      "Tailscale OAuth client the tailscale provider manages the CI clients with (oauth_keys, auth_keys scopes, owning both CI tags; read-only scopes in preview)",
   },
   {
     name: "TAILSCALE_ADMIN_CLIENT_SECRET",
