@@ -14,6 +14,7 @@ import { StateBackend } from "../components/aws/state-backend";
 import { roleArn } from "../core/aws/state";
 import type { CiValues } from "../core/github/github";
 import { decodeValue, formatConfigErrors, isUnsetConfigValue } from "./config";
+import { providerArgs, providerUseProblems, type ProviderPackage, type ProviderUse } from "./provider-config";
 import {
   AWS_CONFIG_KEY,
   awsSettingsProblems,
@@ -109,24 +110,59 @@ export function parseAccountConfig(raw: Record<string, string>): AccountParseRes
   return { ok: true, settings: parsed.data };
 }
 
-/** Reads and validates the running stack's config; throws one error listing every problem. */
-export function loadAccountConfig(): AwsSettings {
+/**
+ * Reads and validates the running stack's config; throws one error listing every problem,
+ * `otherErrors` (the provider namespaces' problems) included.
+ */
+export function loadAccountConfig(otherErrors: readonly string[] = []): AwsSettings {
   const result = parseAccountConfig(pulumi.runtime.allConfig());
-  if (!result.ok) throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), result.errors));
+  const errors = [...(result.ok ? [] : result.errors), ...otherErrors];
+  if (!result.ok || errors.length > 0)
+    throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), errors));
   return result.settings;
+}
+
+/** The tags every AWS resource of the account stack carries (`aws:defaultTags` adds to them). */
+export const ACCOUNT_DEFAULT_TAGS = { "managed-by": "gitops-bootstrap", "gitops-bootstrap-stack": "account" };
+
+/**
+ * How the account stack uses each provider package: only aws, whose region, allowed account and
+ * default tags come from `gitops-bootstrap:aws`; every other `aws:*` key the user set is passed on.
+ */
+export function accountProviderUses(settings: AwsSettings): Record<ProviderPackage, ProviderUse> {
+  const elsewhere = "the account stack only creates AWS resources; it belongs in a cluster stack";
+  return {
+    aws: {
+      owned: {
+        region: { setting: `${AWS_CONFIG_KEY}.region`, value: settings.region },
+        allowedAccountIds: { setting: `${AWS_CONFIG_KEY}.accountId`, value: [settings.accountId] },
+        defaultTags: {
+          setting: "the account stack's own tags",
+          value: { tags: ACCOUNT_DEFAULT_TAGS },
+          merge: true,
+        },
+      },
+    },
+    github: { off: elsewhere },
+    kubernetes: { off: elsewhere },
+    tailscale: { off: elsewhere },
+    tls: { off: elsewhere },
+  };
 }
 
 /**
  * The explicit AWS provider: the configured region, and `allowedAccountIds` so that credentials
- * for any other account fail before anything is read or changed.
+ * for any other account fail before anything is read or changed, with every other `aws:*` key the
+ * stack sets (`aws:profile`, `aws:assumeRoles`, …; secrets stay secret). A key that would be lost
+ * or contradicts `gitops-bootstrap:aws` stops the run before anything is registered.
  */
 export function accountProviders(settings: AwsSettings): AccountProviders {
+  const uses = accountProviderUses(settings);
+  const problems = providerUseProblems(pulumi.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), problems));
+  const use = uses.aws;
   return {
-    aws: new aws.Provider("aws", {
-      region: settings.region,
-      allowedAccountIds: [settings.accountId],
-      defaultTags: { tags: { "managed-by": "gitops-bootstrap", "gitops-bootstrap-stack": "account" } },
-    }),
+    aws: new aws.Provider("aws", providerArgs("aws", "owned" in use ? use.owned : {}) as aws.ProviderArgs),
   };
 }
 

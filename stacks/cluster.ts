@@ -13,9 +13,12 @@ import { RootApp } from "../components/shared/root-app";
 import { argoCdRootObjects, type ArgoCdSettings } from "../core/argocd/argocd";
 import type { ManifestRepo } from "../core/repository/repository";
 import { fluxRootObjects } from "../core/flux/flux";
+import { aclFragment, ciRbacWanted, type PolicyFragment } from "../core/tailscale/ci-access";
+import { CiClusterAccess } from "../components/tailscale/ci-cluster-access";
 import { CI_OUTPUT_NAMES } from "./account";
-import type { StackConfig, StackSecrets } from "./config";
+import { formatConfigErrors, type StackConfig, type StackSecrets } from "./config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
+import { providerArgs, providerUseProblems, type ProviderPackage, type ProviderUse } from "./provider-config";
 
 export interface ClusterOutputs {
   /** `argocd` or `flux`. */
@@ -26,6 +29,12 @@ export interface ClusterOutputs {
   rootApp: string;
   /** The manifest repository the engine reconciles. */
   repoUrl: string;
+  /**
+   * The tailnet policy fragment CI's identities need (tag owners, grants impersonating their
+   * Kubernetes groups), to merge into the policy file by hand; present when the Tailscale part is
+   * on or the cluster is reached through `kubernetes.tailscaleHost`.
+   */
+  tailscalePolicy?: PolicyFragment;
 }
 
 /** Argo CD settings as the pure builders take them (whether an OIDC client secret exists). */
@@ -40,19 +49,77 @@ export function argoCdSettings(
 }
 
 /**
- * Explicit providers for the GitHub and Tailscale parts, each only when its part is on. Credentials
- * come from the environment the providers document: GITHUB_TOKEN; TAILSCALE_OAUTH_CLIENT_ID and
+ * How this cluster stack uses each provider package: which explicit providers exist, and the
+ * inputs the stack sets on them from its own settings. Every other key of `github:*`,
+ * `tailscale:*`, `tls:*` and `kubernetes:*` the user set is passed on (stacks/provider-config.ts).
+ */
+export function clusterProviderUses(config: StackConfig): Record<ProviderPackage, ProviderUse> {
+  const context = kubeContext(config);
+  const githubOff = "gitops-bootstrap:github is off";
+  return {
+    aws: { off: "a cluster stack reads the account stack's outputs and creates no AWS resource" },
+    github: config.github.enabled
+      ? { owned: { owner: { setting: "gitops-bootstrap:github.owner", value: config.github.owner } } }
+      : { off: githubOff },
+    tls: config.github.enabled ? { owned: {} } : { off: `${githubOff} (tls makes its deploy keys)` },
+    tailscale: config.tailscale.enabled
+      ? { owned: {} }
+      : { off: "gitops-bootstrap:tailscale.enabled is false" },
+    kubernetes: {
+      owned: {
+        // Unset means the kubeconfig's current context, as kubectl would use; `tailscale configure
+        // kubeconfig <host>` names its context after the host.
+        ...(context === undefined
+          ? {}
+          : {
+              context: {
+                setting: `gitops-bootstrap:kubernetes.${config.kubernetes.context === undefined ? "tailscaleHost" : "context"}`,
+                value: context,
+              },
+            }),
+        ...(config.kubernetes.kubeconfig === undefined
+          ? {}
+          : {
+              kubeconfig: {
+                setting: "gitops-bootstrap:kubernetes.kubeconfig",
+                value: config.kubernetes.kubeconfig,
+              },
+            }),
+      },
+    },
+  };
+}
+
+const owned = (use: ProviderUse) => ("owned" in use ? use.owned : {});
+
+/**
+ * Explicit providers for the GitHub and Tailscale parts, each only when its part is on, with the
+ * stack's `github:*`, `tls:*` and `tailscale:*` config. Credentials not set there come from the
+ * environment the providers document: GITHUB_TOKEN; TAILSCALE_OAUTH_CLIENT_ID and
  * TAILSCALE_OAUTH_CLIENT_SECRET (or TAILSCALE_API_KEY) with TAILSCALE_TAILNET.
  */
-function accessProviders(config: StackConfig): GithubAccessArgs["providers"] {
+function accessProviders(
+  config: StackConfig,
+  uses: Record<ProviderPackage, ProviderUse>,
+): GithubAccessArgs["providers"] {
   return {
     ...(config.github.enabled
       ? {
-          github: new github.Provider("github", { owner: config.github.owner }),
-          tls: new tls.Provider("tls"),
+          github: new github.Provider(
+            "github",
+            providerArgs("github", owned(uses.github)) as github.ProviderArgs,
+          ),
+          tls: new tls.Provider("tls", providerArgs("tls", owned(uses.tls)) as tls.ProviderArgs),
         }
       : {}),
-    ...(config.tailscale.enabled ? { tailscale: new tailscale.Provider("tailscale", {}) } : {}),
+    ...(config.tailscale.enabled
+      ? {
+          tailscale: new tailscale.Provider(
+            "tailscale",
+            providerArgs("tailscale", owned(uses.tailscale)) as tailscale.ProviderArgs,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -81,14 +148,51 @@ export function kubeContext(config: StackConfig): string | undefined {
   return config.kubernetes.context ?? config.kubernetes.tailscaleHost;
 }
 
+/** Whether CI reaches this cluster over Tailscale: the policy fragment is exported then. */
+function reachedOverTailscale(config: StackConfig): boolean {
+  return config.tailscale.enabled || config.kubernetes.tailscaleHost !== undefined;
+}
+
+/**
+ * The RBAC for CI's impersonated groups, when {@link ciRbacWanted}. `namespace` is the engine's
+ * namespace output, so a namespaced Role waits for the Namespace.
+ */
+function ciClusterAccess(
+  config: StackConfig,
+  provider: k8s.Provider,
+  engineNamespace: string,
+  namespace: pulumi.Output<string>,
+): CiClusterAccess | undefined {
+  const wanted = ciRbacWanted({
+    tailscaleHost: config.kubernetes.tailscaleHost,
+    tailscaleEnabled: config.tailscale.enabled,
+    rbac: config.tailscale.ci.rbac,
+  });
+  if (!wanted) return undefined;
+  return new CiClusterAccess("ci-access", {
+    provider,
+    settings: config.tailscale.ci,
+    engineNamespace,
+    namespace,
+  });
+}
+
+/** The cluster's outputs, with the tailnet policy fragment when CI reaches it over Tailscale. */
+function clusterOutputs(config: StackConfig, outputs: ClusterOutputs): ClusterOutputs {
+  if (!reachedOverTailscale(config)) return outputs;
+  const { apiServer, tagOwners, ci } = config.tailscale;
+  return { ...outputs, tailscalePolicy: aclFragment({ ci, apiServer, tagOwners }) };
+}
+
 /** Registers one cluster's resources. Every resource uses an explicit provider. */
 export function buildCluster(config: StackConfig, secrets: StackSecrets): ClusterOutputs {
-  const provider = new k8s.Provider("kubernetes", {
-    // Unset means the kubeconfig's current context, as kubectl would use; `tailscale configure
-    // kubeconfig <host>` names its context after the host.
-    ...(kubeContext(config) === undefined ? {} : { context: kubeContext(config) }),
-    ...(config.kubernetes.kubeconfig === undefined ? {} : { kubeconfig: config.kubernetes.kubeconfig }),
-  });
+  const uses = clusterProviderUses(config);
+  const problems = providerUseProblems(pulumi.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), problems));
+  const provider = new k8s.Provider(
+    "kubernetes",
+    providerArgs("kubernetes", owned(uses.kubernetes)) as k8s.ProviderArgs,
+  );
   const repo: ManifestRepo = config.repo;
 
   const aws = accountOutputsForCi(config.aws.accountStack);
@@ -98,7 +202,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     tailscale: config.tailscale,
     repo: { url: repo.url, path: repo.path, engine: config.engine },
     ...(aws === undefined ? {} : { aws }),
-    providers: accessProviders(config),
+    providers: accessProviders(config, uses),
   });
   // The generated read-only key when the GitHub part is on; config validation guarantees exactly one source.
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
@@ -127,7 +231,13 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       rootName: settings.root.name,
       waitFor: [engine.release, ...rootWaitsFor],
     });
-    return { engine: "argocd", namespace: engine.namespace, rootApp: root.name, repoUrl: repo.url };
+    ciClusterAccess(config, provider, settings.namespace, engine.namespace);
+    return clusterOutputs(config, {
+      engine: "argocd",
+      namespace: engine.namespace,
+      rootApp: root.name,
+      repoUrl: repo.url,
+    });
   }
 
   const engine = new Flux("flux", {
@@ -144,5 +254,11 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     rootName: config.flux.root.name,
     waitFor: [engine.release, ...rootWaitsFor],
   });
-  return { engine: "flux", namespace: engine.namespace, rootApp: root.name, repoUrl: repo.url };
+  ciClusterAccess(config, provider, config.flux.namespace, engine.namespace);
+  return clusterOutputs(config, {
+    engine: "flux",
+    namespace: engine.namespace,
+    rootApp: root.name,
+    repoUrl: repo.url,
+  });
 }

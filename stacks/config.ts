@@ -344,12 +344,17 @@ export function formatConfigErrors(stack: string, errors: readonly string[]): st
 /** Whether a config key holds a secret; `isConfigSecret` exists at runtime but is not in the typings. */
 const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret(key: string): boolean };
 
-/** Reads and validates the running stack's config; throws before any resource is registered. */
-export function loadStackConfig(): StackConfig {
+/**
+ * Reads and validates the running stack's config; throws before any resource is registered, listing
+ * `otherErrors` (the provider namespaces' problems) with the stack's own.
+ */
+export function loadStackConfig(otherErrors: readonly string[] = []): StackConfig {
   const raw = pulumi.runtime.allConfig();
   const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret(key)));
   const result = parseStackConfig(raw, secretKeys);
-  if (!result.ok) throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), result.errors));
+  const errors = [...(result.ok ? [] : result.errors), ...otherErrors];
+  if (!result.ok || errors.length > 0)
+    throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), errors));
   return result.config;
 }
 

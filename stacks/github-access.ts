@@ -148,18 +148,7 @@ export function buildGithubAccess(args: GithubAccessArgs): GithubAccess {
               deployKey: keys.ciPrivateKey,
             },
           }),
-      ...(access?.oauthClientId !== undefined && access.oauthClientSecret !== undefined
-        ? {
-            tailscale: {
-              mode: "oauth" as const,
-              clientId: access.oauthClientId,
-              clientSecret: access.oauthClientSecret,
-              tags: access.tags,
-            },
-          }
-        : access?.authKey !== undefined
-          ? { tailscale: { mode: "authkey" as const, authKey: access.authKey } }
-          : {}),
+      ...(access === undefined ? {} : { tailscale: access.credentials }),
     };
     result.ciSecrets = new CiSecrets("ci", {
       repository: gh.sourceRepository,

@@ -5,48 +5,57 @@ import {
   authKeyExpirySeconds,
   credentialDescription,
   tailscaleTagProblem,
+  type TailscaleCiCredentials,
 } from "../../core/tailscale/tailscale";
+import type { CiRole } from "../../core/tailscale/ci-access";
 import type { TailscaleEnabledSettings } from "../../core/tailscale/settings";
 
 export interface TailscaleAccessArgs {
   /** Validated `gitops-bootstrap:tailscale` settings (enabled). Defaults to none (required). */
-  settings: Pick<TailscaleEnabledSettings, "mode" | "tags" | "authKeyExpiryDays">;
-  /** Stack name, put in the credential's description. Defaults to none (required). */
+  settings: Pick<TailscaleEnabledSettings, "mode" | "authKeyExpiryDays"> & {
+    ci: { preview: { tags: readonly string[] }; deploy: { tags: readonly string[] } };
+  };
+  /** Stack name, put in the credentials' descriptions. Defaults to none (required). */
   stack: string;
   /** Explicit providers; every child uses `providers.tailscale`. Defaults to none (required). */
   providers: { tailscale: tailscale.Provider };
 }
 
+const ROLES: readonly CiRole[] = ["preview", "deploy"];
+
 /**
- * The credential CI joins the tailnet with, to reach the cluster's API server:
- * - `oauth`: an OAuth client with the `auth_keys` scope, limited to the CI tags; tailscale/github-action
- *   mints an ephemeral key per run from it. Nothing expires.
- * - `authkey`: one reusable, ephemeral, pre-authorized auth key with those tags and an expiry; once
- *   expired, the next `pulumi up` replaces it (`recreateIfInvalid: always`) and updates the CI secret.
- * The OAuth client secret and the auth key are secret outputs: @pulumi/tailscale registers `key` as an
- * additionalSecretOutput of both resources (tests check the recorded option), and the component
- * wraps what it exposes in `pulumi.secret`.
+ * The credentials CI joins the tailnet with, to reach the cluster's API server: one per identity,
+ * so that the preview job, which runs a pull request's code, can only ever join as the preview
+ * identity (an OAuth client mints keys only for its own tags and the tags they own):
+ * - `oauth`: an OAuth client per identity with the `auth_keys` scope, limited to that identity's
+ *   tags; tailscale/github-action mints an ephemeral key per run from it. Nothing expires.
+ * - `authkey`: a reusable, ephemeral, pre-authorized auth key per identity with its tags and an
+ *   expiry; once expired, the next `pulumi up` replaces it (`recreateIfInvalid: always`) and
+ *   updates the CI secret.
+ * The OAuth client secrets and the auth keys are secret outputs: @pulumi/tailscale registers `key`
+ * as an additionalSecretOutput of both resources (tests check the recorded option), and the
+ * component wraps what it exposes in `pulumi.secret`.
  */
 export class TailscaleAccess extends pulumi.ComponentResource {
   /** `oauth` or `authkey`. */
   public readonly mode: "oauth" | "authkey";
-  /** Tags CI's node joins with. */
-  public readonly tags: string[];
-  /** OAuth client id (mode oauth; secret, as CI stores it as a secret). */
-  public readonly oauthClientId: pulumi.Output<string> | undefined;
-  /** OAuth client secret (mode oauth; secret). */
-  public readonly oauthClientSecret: pulumi.Output<string> | undefined;
-  /** Auth key (mode authkey; secret). */
-  public readonly authKey: pulumi.Output<string> | undefined;
+  /** Per identity: its tags and its credential, all secret, as the GitHub part writes them. */
+  public readonly credentials: TailscaleCiCredentials<pulumi.Output<string>>;
 
   constructor(name: string, args: TailscaleAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     // Checked before anything (this component included) is registered.
-    const problems = args.settings.tags.flatMap((tag, i) => {
-      const why = tailscaleTagProblem(tag);
-      return why === undefined ? [] : [`gitops-bootstrap:tailscale.tags[${i}]: ${why}`];
-    });
-    if (args.settings.tags.length === 0)
-      problems.push('gitops-bootstrap:tailscale.tags: must list at least one tag (e.g. "tag:ci")');
+    const problems: string[] = [];
+    for (const role of ROLES) {
+      const tags = args.settings.ci[role].tags;
+      tags.forEach((tag, i) => {
+        const why = tailscaleTagProblem(tag);
+        if (why !== undefined) problems.push(`gitops-bootstrap:tailscale.ci.${role}.tags[${i}]: ${why}`);
+      });
+      if (tags.length === 0)
+        problems.push(
+          `gitops-bootstrap:tailscale.ci.${role}.tags: must list at least one tag (e.g. "tag:ci-${role}")`,
+        );
+    }
     let expiry: number | undefined;
     if (args.settings.mode === "authkey") {
       try {
@@ -60,44 +69,47 @@ export class TailscaleAccess extends pulumi.ComponentResource {
     const provider = args.providers.tailscale;
     const { settings } = args;
     this.mode = settings.mode;
-    this.tags = [...settings.tags];
-    const description = credentialDescription(args.stack);
+    const tagsOf = (role: CiRole): string[] => [...settings.ci[role].tags];
 
     if (settings.mode === "oauth") {
-      const client = new tailscale.OauthClient(
-        `${name}-oauth-client`,
-        { description, scopes: [...CI_OAUTH_SCOPES], tags: this.tags },
-        { parent: this, provider },
-      );
-      this.oauthClientId = pulumi.secret(client.id);
-      this.oauthClientSecret = pulumi.secret(client.key);
-      this.authKey = undefined;
+      const client = (role: CiRole) => {
+        const created = new tailscale.OauthClient(
+          `${name}-${role}-oauth-client`,
+          {
+            description: credentialDescription(args.stack, role),
+            scopes: [...CI_OAUTH_SCOPES],
+            tags: tagsOf(role),
+          },
+          { parent: this, provider },
+        );
+        return {
+          clientId: pulumi.secret(created.id),
+          clientSecret: pulumi.secret(created.key),
+          tags: tagsOf(role),
+        };
+      };
+      this.credentials = { mode: "oauth", preview: client("preview"), deploy: client("deploy") };
     } else {
-      const key = new tailscale.TailnetKey(
-        `${name}-auth-key`,
-        {
-          description,
-          ephemeral: true,
-          preauthorized: true,
-          // Every CI run joins with it; ephemeral nodes vanish after the run.
-          reusable: true,
-          expiry,
-          tags: this.tags,
-          recreateIfInvalid: "always",
-        },
-        { parent: this, provider },
-      );
-      this.oauthClientId = undefined;
-      this.oauthClientSecret = undefined;
-      this.authKey = pulumi.secret(key.key);
+      const key = (role: CiRole) => {
+        const created = new tailscale.TailnetKey(
+          `${name}-${role}-auth-key`,
+          {
+            description: credentialDescription(args.stack, role),
+            ephemeral: true,
+            preauthorized: true,
+            // Every CI run joins with it; ephemeral nodes vanish after the run.
+            reusable: true,
+            expiry,
+            tags: tagsOf(role),
+            recreateIfInvalid: "always",
+          },
+          { parent: this, provider },
+        );
+        return { authKey: pulumi.secret(created.key) };
+      };
+      this.credentials = { mode: "authkey", preview: key("preview"), deploy: key("deploy") };
     }
 
-    this.registerOutputs({
-      mode: this.mode,
-      tags: this.tags,
-      oauthClientId: this.oauthClientId,
-      oauthClientSecret: this.oauthClientSecret,
-      authKey: this.authKey,
-    });
+    this.registerOutputs({ mode: this.mode, credentials: this.credentials });
   }
 }

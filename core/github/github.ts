@@ -4,6 +4,7 @@
  * workflow tests read the names from here, so the stack and the workflows cannot disagree.
  */
 import { parseSshRepoUrl } from "../repository/repository";
+import type { TailscaleCiCredentials } from "../tailscale/tailscale";
 
 /** GitHub user and organization logins: alphanumerics and single hyphens, at most 39 characters. */
 export const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
@@ -226,26 +227,53 @@ export const CI_SETTINGS: readonly CiSetting[] = [
     part: "manifests",
     description: "private half of the CI write deploy key",
   },
+  // Tailscale: one credential per CI identity, each only in the environment of the job that uses
+  // it, so the preview job can never join the tailnet as the deploy identity.
   {
     name: "TAILSCALE_MODE",
     kind: "variable",
     part: "tailscale-oauth",
     description: "oauth: which Tailscale step runs",
   },
-  { name: "TS_TAGS", kind: "variable", part: "tailscale-oauth", description: "tags the CI node advertises" },
   {
-    name: "TS_OAUTH_CLIENT_ID",
-    kind: "secret",
-    environments: ["preview", "production"],
+    name: "TS_PREVIEW_TAGS",
+    kind: "variable",
     part: "tailscale-oauth",
-    description: "Tailscale OAuth client id",
+    description: "tags the preview node advertises",
   },
   {
-    name: "TS_OAUTH_SECRET",
-    kind: "secret",
-    environments: ["preview", "production"],
+    name: "TS_DEPLOY_TAGS",
+    kind: "variable",
     part: "tailscale-oauth",
-    description: "Tailscale OAuth client secret",
+    description: "tags the deploy node advertises",
+  },
+  {
+    name: "TS_PREVIEW_OAUTH_CLIENT_ID",
+    kind: "secret",
+    environments: ["preview"],
+    part: "tailscale-oauth",
+    description: "the preview identity's OAuth client id",
+  },
+  {
+    name: "TS_PREVIEW_OAUTH_SECRET",
+    kind: "secret",
+    environments: ["preview"],
+    part: "tailscale-oauth",
+    description: "the preview identity's OAuth client secret",
+  },
+  {
+    name: "TS_DEPLOY_OAUTH_CLIENT_ID",
+    kind: "secret",
+    environments: ["production"],
+    part: "tailscale-oauth",
+    description: "the deploy identity's OAuth client id",
+  },
+  {
+    name: "TS_DEPLOY_OAUTH_SECRET",
+    kind: "secret",
+    environments: ["production"],
+    part: "tailscale-oauth",
+    description: "the deploy identity's OAuth client secret",
   },
   {
     name: "TAILSCALE_MODE",
@@ -254,11 +282,18 @@ export const CI_SETTINGS: readonly CiSetting[] = [
     description: "authkey: which Tailscale step runs",
   },
   {
-    name: "TS_AUTHKEY",
+    name: "TS_PREVIEW_AUTHKEY",
     kind: "secret",
-    environments: ["preview", "production"],
+    environments: ["preview"],
     part: "tailscale-authkey",
-    description: "ephemeral, pre-authorized, tagged auth key",
+    description: "the preview identity's ephemeral, pre-authorized, tagged auth key",
+  },
+  {
+    name: "TS_DEPLOY_AUTHKEY",
+    kind: "secret",
+    environments: ["production"],
+    part: "tailscale-authkey",
+    description: "the deploy identity's ephemeral, pre-authorized, tagged auth key",
   },
 ];
 
@@ -307,14 +342,7 @@ export interface CiValues<T> {
     readonly catalog: T;
     readonly deployKey: T;
   };
-  readonly tailscale?:
-    | {
-        readonly mode: "oauth";
-        readonly clientId: T;
-        readonly clientSecret: T;
-        readonly tags: readonly string[];
-      }
-    | { readonly mode: "authkey"; readonly authKey: T };
+  readonly tailscale?: TailscaleCiCredentials<T>;
 }
 
 /** One secret or variable to create: the name and kind from {@link CI_SETTINGS}, with its value. */
@@ -352,13 +380,17 @@ export function ciEntries<T>(values: CiValues<T>): CiEntry<T>[] {
   if (tailscale?.mode === "oauth") {
     parts.push("tailscale-oauth");
     byName.set("TAILSCALE_MODE", "oauth");
-    byName.set("TS_TAGS", tailscale.tags.join(","));
-    byName.set("TS_OAUTH_CLIENT_ID", tailscale.clientId);
-    byName.set("TS_OAUTH_SECRET", tailscale.clientSecret);
+    byName.set("TS_PREVIEW_TAGS", tailscale.preview.tags.join(","));
+    byName.set("TS_DEPLOY_TAGS", tailscale.deploy.tags.join(","));
+    byName.set("TS_PREVIEW_OAUTH_CLIENT_ID", tailscale.preview.clientId);
+    byName.set("TS_PREVIEW_OAUTH_SECRET", tailscale.preview.clientSecret);
+    byName.set("TS_DEPLOY_OAUTH_CLIENT_ID", tailscale.deploy.clientId);
+    byName.set("TS_DEPLOY_OAUTH_SECRET", tailscale.deploy.clientSecret);
   } else if (tailscale?.mode === "authkey") {
     parts.push("tailscale-authkey");
     byName.set("TAILSCALE_MODE", "authkey");
-    byName.set("TS_AUTHKEY", tailscale.authKey);
+    byName.set("TS_PREVIEW_AUTHKEY", tailscale.preview.authKey);
+    byName.set("TS_DEPLOY_AUTHKEY", tailscale.deploy.authKey);
   }
   for (const name of byName.keys()) {
     if (!CI_SETTINGS.some((s) => s.name === name)) throw new Error(`${name} is not listed in CI_SETTINGS`);
@@ -400,7 +432,7 @@ export const OPERATOR_SECRETS: readonly {
     name: "TAILSCALE_ADMIN_CLIENT_ID",
     environments: ["preview", "production"],
     description:
-      "Tailscale OAuth client the tailscale provider manages the CI client with (oauth_keys, auth_keys scopes)",
+      "Tailscale OAuth client the tailscale provider manages the CI clients with (oauth_keys, auth_keys scopes, owning both CI tags; read-only scopes in preview)",
   },
   {
     name: "TAILSCALE_ADMIN_CLIENT_SECRET",

@@ -25,6 +25,14 @@ const KIND_SCHEMAS: Readonly<Record<string, string>> = {
     "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/secret-v1.json",
   "v1/ConfigMap":
     "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/configmap-v1.json",
+  "rbac.authorization.k8s.io/v1/ClusterRole":
+    "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/clusterrole-rbac-v1.json",
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding":
+    "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/clusterrolebinding-rbac-v1.json",
+  "rbac.authorization.k8s.io/v1/Role":
+    "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/role-rbac-v1.json",
+  "rbac.authorization.k8s.io/v1/RoleBinding":
+    "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/rolebinding-rbac-v1.json",
 };
 
 /** The schema URL for a Kubernetes object, or undefined when none is published. */

@@ -1,9 +1,10 @@
 /**
  * Tailscale facts for CI access to the cluster's API server. Pure: no Pulumi import.
  *
- * CI joins the tailnet as an ephemeral node tagged `tag:ci` (by default), either through an OAuth
- * client (recommended: nothing expires) or through a reusable, ephemeral, pre-authorized auth key
- * with an expiry. The tailnet policy must let `tag:ci` reach the API server: {@link aclFragment}.
+ * CI joins the tailnet as an ephemeral node of one of two identities, `tag:ci-preview` for
+ * `pulumi preview` and `tag:ci-deploy` for `pulumi up` (by default), each through its own OAuth
+ * client (recommended: nothing expires) or its own reusable, ephemeral, pre-authorized auth key
+ * with an expiry. The tailnet policy and the cluster's RBAC for them: ./ci-access.ts.
  */
 
 /** A Tailscale ACL tag: `tag:` then a letter, then letters, digits or '-'. */
@@ -37,42 +38,27 @@ export function authKeyExpirySeconds(days: number): number {
 }
 
 /**
- * A description naming the stack, so the admin console shows which cluster a credential belongs to.
- * Tailscale documents descriptions as alphanumeric (at most 50 characters): everything else becomes
- * a space.
+ * A description naming the identity and the stack, so the admin console shows which cluster and
+ * which CI job a credential belongs to. Tailscale documents descriptions as alphanumeric (at most
+ * 50 characters): everything else becomes a space; the role comes first so truncation keeps it.
  */
-export function credentialDescription(stack: string): string {
-  return `gitops bootstrap ${stack} ci`.replace(/[^A-Za-z0-9 ]/g, " ").slice(0, 50);
-}
-
-/** The part of the tailnet policy file (HuJSON) that CI access needs. */
-export interface AclFragment {
-  readonly tagOwners: Record<string, string[]>;
-  readonly grants: Array<{ src: string[]; dst: string[]; ip: string[] }>;
+export function credentialDescription(stack: string, role: "preview" | "deploy"): string {
+  return `ci ${role} gitops bootstrap ${stack}`.replace(/[^A-Za-z0-9 ]/g, " ").slice(0, 50);
 }
 
 /**
- * The policy fragment to merge into the tailnet policy file: who may own the CI tags, and a grant
- * from the CI tags to the API server's tags on the API ports. The stack does not manage the policy
- * file (it is tailnet-wide and usually hand-edited); docs/github-tailscale.md shows this fragment.
+ * CI's tailnet credentials as the GitHub part writes them: one per identity, so the preview job
+ * (which runs a pull request's code) can never join the tailnet as the deploy identity. Generic
+ * over the value type: the component passes Pulumi outputs, tests pass strings.
  */
-export function aclFragment(settings: {
-  ciTags: readonly string[];
-  apiServerTags: readonly string[];
-  apiServerPorts: readonly number[];
-  tagOwners?: readonly string[];
-}): AclFragment {
-  const owners = [...(settings.tagOwners ?? ["autogroup:admin"])];
-  const tagOwners: Record<string, string[]> = {};
-  for (const tag of settings.ciTags) tagOwners[tag] = owners;
-  return {
-    tagOwners,
-    grants: [
-      {
-        src: [...settings.ciTags],
-        dst: [...settings.apiServerTags],
-        ip: settings.apiServerPorts.map((port) => `tcp:${port}`),
-      },
-    ],
-  };
-}
+export type TailscaleCiCredentials<T> =
+  | {
+      readonly mode: "oauth";
+      readonly preview: { readonly clientId: T; readonly clientSecret: T; readonly tags: readonly string[] };
+      readonly deploy: { readonly clientId: T; readonly clientSecret: T; readonly tags: readonly string[] };
+    }
+  | {
+      readonly mode: "authkey";
+      readonly preview: { readonly authKey: T };
+      readonly deploy: { readonly authKey: T };
+    };

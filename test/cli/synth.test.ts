@@ -112,7 +112,17 @@ for (const [stack, engine, engineChart] of [
     it(`exports the engine, namespace, root app and repository URL`, () => {
       const outputs = JSON.parse(readFileSync(join(out, "outputs.json"), "utf8")) as Record<string, string>;
       assert.equal(outputs.engine, engine);
-      assert.deepEqual(Object.keys(outputs).sort(), ["engine", "namespace", "repoUrl", "rootApp"]);
+      // prod reaches its cluster over Tailscale: it also exports the policy fragment CI needs.
+      assert.deepEqual(
+        Object.keys(outputs).sort(),
+        [
+          "engine",
+          "namespace",
+          "repoUrl",
+          "rootApp",
+          ...(stack === "prod" ? ["tailscalePolicy"] : []),
+        ].sort(),
+      );
     });
 
     it("renders with real helm to exactly the objects synth wrote", function () {

@@ -90,10 +90,10 @@ describe("stacks/github-access (mock runtime)", () => {
       ),
     };
     const read = workflowReferences();
-    // mode oauth: TS_AUTHKEY is the only name read and not created, besides the operator's own.
+    // mode oauth: the auth keys are the only names read and not created, besides the operator's own.
     assert.deepEqual(
       [...read.secrets].filter((s) => !created.secrets.includes(s)).sort(),
-      ["TS_AUTHKEY", ...OPERATOR_SECRETS.map((s) => s.name)].sort(),
+      ["TS_DEPLOY_AUTHKEY", "TS_PREVIEW_AUTHKEY", ...OPERATOR_SECRETS.map((s) => s.name)].sort(),
     );
     assert.deepEqual(
       [...read.variables].filter((v) => !created.variables.includes(v)),
@@ -133,7 +133,7 @@ describe("stacks/github-access (mock runtime)", () => {
     assert.doesNotMatch(JSON.stringify(runtime.registrations), /MOCK-PRIVATE-KEY/);
   });
 
-  it("the auth-key mode wires TS_AUTHKEY instead of the OAuth client", async () => {
+  it("the auth-key mode wires one auth key per identity instead of the OAuth clients", async () => {
     buildGithubAccess({ ...prod(), tailscale: parseTailscaleSettings({ enabled: true, mode: "authkey" }) });
     await runtime.settle();
     const secrets = resourcesOfType(
@@ -141,9 +141,9 @@ describe("stacks/github-access (mock runtime)", () => {
       "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
     ).map((r) => `${String(r.inputs.environment)}:${String(r.inputs.secretName)}`);
     assert.deepEqual(secrets.sort(), [
-      "preview:TS_AUTHKEY",
+      "preview:TS_PREVIEW_AUTHKEY",
       "production:MANIFEST_DEPLOY_KEY",
-      "production:TS_AUTHKEY",
+      "production:TS_DEPLOY_AUTHKEY",
     ]);
   });
 

@@ -41,7 +41,11 @@ const FULL: CiValues<string> = {
     catalog: "catalog.yaml",
     deployKey: "PRIVATE",
   },
-  tailscale: { mode: "oauth", clientId: "CLIENT", clientSecret: "SECRET", tags: ["tag:ci", "tag:deploy"] },
+  tailscale: {
+    mode: "oauth",
+    preview: { clientId: "P-CLIENT", clientSecret: "P-SECRET", tags: ["tag:ci-preview", "tag:pr"] },
+    deploy: { clientId: "D-CLIENT", clientSecret: "D-SECRET", tags: ["tag:ci-deploy"] },
+  },
 };
 
 const names = (values: CiValues<string>) =>
@@ -153,9 +157,12 @@ describe("core/github/github", () => {
       const { secrets } = allCiNames();
       assert.deepEqual(secrets, [
         "MANIFEST_DEPLOY_KEY",
-        "TS_AUTHKEY",
-        "TS_OAUTH_CLIENT_ID",
-        "TS_OAUTH_SECRET",
+        "TS_DEPLOY_AUTHKEY",
+        "TS_DEPLOY_OAUTH_CLIENT_ID",
+        "TS_DEPLOY_OAUTH_SECRET",
+        "TS_PREVIEW_AUTHKEY",
+        "TS_PREVIEW_OAUTH_CLIENT_ID",
+        "TS_PREVIEW_OAUTH_SECRET",
       ]);
     });
 
@@ -174,16 +181,22 @@ describe("core/github/github", () => {
         "variable:GITOPS_CATALOG",
         "secret:MANIFEST_DEPLOY_KEY",
         "variable:TAILSCALE_MODE",
-        "variable:TS_TAGS",
-        "secret:TS_OAUTH_CLIENT_ID",
-        "secret:TS_OAUTH_SECRET",
+        "variable:TS_PREVIEW_TAGS",
+        "variable:TS_DEPLOY_TAGS",
+        "secret:TS_PREVIEW_OAUTH_CLIENT_ID",
+        "secret:TS_PREVIEW_OAUTH_SECRET",
+        "secret:TS_DEPLOY_OAUTH_CLIENT_ID",
+        "secret:TS_DEPLOY_OAUTH_SECRET",
       ]);
     });
 
     it("carries the values through, with the stacks as a JSON list and tags comma-separated", () => {
       const byName = Object.fromEntries(ciEntries(FULL).map((e) => [e.setting.name, e.value]));
       assert.equal(byName.PULUMI_STACKS, '["prod","staging"]');
-      assert.equal(byName.TS_TAGS, "tag:ci,tag:deploy");
+      assert.equal(byName.TS_PREVIEW_TAGS, "tag:ci-preview,tag:pr");
+      assert.equal(byName.TS_DEPLOY_TAGS, "tag:ci-deploy");
+      assert.equal(byName.TS_PREVIEW_OAUTH_SECRET, "P-SECRET");
+      assert.equal(byName.TS_DEPLOY_OAUTH_SECRET, "D-SECRET");
       assert.equal(byName.TAILSCALE_MODE, "oauth");
       assert.equal(byName.MANIFEST_DEPLOY_KEY, "PRIVATE");
     });
@@ -194,28 +207,39 @@ describe("core/github/github", () => {
       assert.equal(noAws.length, names(FULL).length - 5);
       assert.ok(!noAws.some((n) => /:(AWS_|PULUMI_BACKEND|PULUMI_SECRETS|DEPLOY_ENV)/.test(n)));
       const noTailscale = names({ ...FULL, tailscale: undefined });
-      assert.equal(noTailscale.length, names(FULL).length - 4);
+      assert.equal(noTailscale.length, names(FULL).length - 7);
       assert.ok(!noTailscale.some((n) => /:(TS_|TAILSCALE_)/.test(n)));
     });
 
-    it("the auth-key mode writes TS_AUTHKEY and no OAuth client", () => {
-      const authkey = names({ stacks: ["prod"], tailscale: { mode: "authkey", authKey: "KEY" } });
-      assert.deepEqual(authkey, ["variable:PULUMI_STACKS", "variable:TAILSCALE_MODE", "secret:TS_AUTHKEY"]);
+    it("the auth-key mode writes one auth key per identity and no OAuth client", () => {
+      const authkey = names({
+        stacks: ["prod"],
+        tailscale: { mode: "authkey", preview: { authKey: "P-KEY" }, deploy: { authKey: "D-KEY" } },
+      });
+      assert.deepEqual(authkey, [
+        "variable:PULUMI_STACKS",
+        "variable:TAILSCALE_MODE",
+        "secret:TS_PREVIEW_AUTHKEY",
+        "secret:TS_DEPLOY_AUTHKEY",
+      ]);
     });
 
     it("never writes the environment names as variables: the workflows name them literally", () => {
       assert.ok(!names(FULL).some((n) => /ENVIRONMENT/.test(n)));
     });
 
-    it("secrets live in environments: the write key in production only, Tailscale in both", () => {
+    it("secrets live in environments: the write key and the deploy identity in production, the preview identity in preview", () => {
       const where = Object.fromEntries(
         CI_SETTINGS.filter((s) => s.kind === "secret").map((s) => [s.name, secretEnvironments(s.name)]),
       );
       assert.deepEqual(where, {
         MANIFEST_DEPLOY_KEY: ["production"],
-        TS_OAUTH_CLIENT_ID: ["preview", "production"],
-        TS_OAUTH_SECRET: ["preview", "production"],
-        TS_AUTHKEY: ["preview", "production"],
+        TS_PREVIEW_OAUTH_CLIENT_ID: ["preview"],
+        TS_PREVIEW_OAUTH_SECRET: ["preview"],
+        TS_DEPLOY_OAUTH_CLIENT_ID: ["production"],
+        TS_DEPLOY_OAUTH_SECRET: ["production"],
+        TS_PREVIEW_AUTHKEY: ["preview"],
+        TS_DEPLOY_AUTHKEY: ["production"],
       });
       assert.deepEqual(secretEnvironments("AWS_REGION"), []);
     });

@@ -86,11 +86,11 @@ describe("synth --stack prod: GitHub and Tailscale", () => {
       return `${String(s.inputs.environment)}:${String(s.inputs.secretName)}`;
     });
     assert.deepEqual(placed.sort(), [
-      "preview:TS_OAUTH_CLIENT_ID",
-      "preview:TS_OAUTH_SECRET",
+      "preview:TS_PREVIEW_OAUTH_CLIENT_ID",
+      "preview:TS_PREVIEW_OAUTH_SECRET",
       "production:MANIFEST_DEPLOY_KEY",
-      "production:TS_OAUTH_CLIENT_ID",
-      "production:TS_OAUTH_SECRET",
+      "production:TS_DEPLOY_OAUTH_CLIENT_ID",
+      "production:TS_DEPLOY_OAUTH_SECRET",
     ]);
   });
 

@@ -260,8 +260,8 @@ describe("stack config", () => {
       ],
       [
         "a Tailscale tag without tag:",
-        { ...MINIMAL, tailscale: { enabled: true, tags: ["ci"] } },
-        "tailscale.tags.0",
+        { ...MINIMAL, tailscale: { enabled: true, ci: { deploy: { tags: ["ci"] } } } },
+        "tailscale.ci.deploy.tags.0",
         /must start with "tag:"/,
       ],
       [

@@ -7,6 +7,7 @@ type Loader = () => Promise<Record<string, unknown>>;
 
 const MODULES: Record<string, Loader> = {
   v1: () => import("kubernetes-models/v1"),
+  "rbac.authorization.k8s.io/v1": () => import("kubernetes-models/rbac.authorization.k8s.io/v1"),
   "argoproj.io/v1alpha1": () => import("@kubernetes-models/argo-cd/argoproj.io/v1alpha1"),
   "kustomize.toolkit.fluxcd.io/v1": () => import("@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1"),
   "source.toolkit.fluxcd.io/v1": () => import("@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1"),

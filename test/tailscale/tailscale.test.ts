@@ -1,9 +1,6 @@
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   CI_OAUTH_SCOPES,
-  aclFragment,
   authKeyExpirySeconds,
   credentialDescription,
   tailscaleTagProblem,
@@ -45,57 +42,94 @@ describe("core/tailscale/tailscale", () => {
     assert.throws(() => authKeyExpirySeconds(0), /got 0/);
   });
 
-  it("descriptions name the stack with alphanumerics and spaces only, at most 50 characters", () => {
-    assert.equal(credentialDescription("prod"), "gitops bootstrap prod ci");
-    assert.equal(credentialDescription("home_lab.eu"), "gitops bootstrap home lab eu ci");
-    assert.ok(credentialDescription("x".repeat(80)).length <= 50);
-  });
-
-  it("the ACL fragment grants the CI tags the API server ports, and nothing else", () => {
-    assert.deepEqual(
-      aclFragment({ ciTags: ["tag:ci"], apiServerTags: ["tag:k8s-operator"], apiServerPorts: [443, 6443] }),
-      {
-        tagOwners: { "tag:ci": ["autogroup:admin"] },
-        grants: [{ src: ["tag:ci"], dst: ["tag:k8s-operator"], ip: ["tcp:443", "tcp:6443"] }],
-      },
-    );
-  });
-
-  it("docs/github-tailscale.md shows the fragment the default settings produce", () => {
-    const settings = parseTailscaleSettings({ enabled: true });
-    assert.ok(settings.enabled);
-    const fragment = aclFragment({
-      ciTags: settings.tags,
-      apiServerTags: settings.apiServer.tags,
-      apiServerPorts: settings.apiServer.ports,
-      tagOwners: settings.tagOwners,
-    });
-    const doc = readFileSync(join(__dirname, "..", "..", "docs", "github-tailscale.md"), "utf8");
-    const block = /```json acl-fragment\n([\s\S]*?)```/.exec(doc)?.[1];
-    assert.ok(block !== undefined, "docs/github-tailscale.md has a ```json acl-fragment block");
-    assert.deepEqual(JSON.parse(block), fragment);
+  it("descriptions name the identity and the stack with alphanumerics and spaces only, at most 50 characters", () => {
+    assert.equal(credentialDescription("prod", "preview"), "ci preview gitops bootstrap prod");
+    assert.equal(credentialDescription("home_lab.eu", "deploy"), "ci deploy gitops bootstrap home lab eu");
+    assert.equal(credentialDescription("x".repeat(80), "deploy").length, 50);
+    assert.match(credentialDescription("x".repeat(80), "deploy"), /^ci deploy /);
   });
 
   describe("settings (gitops-bootstrap:tailscale)", () => {
-    it("fills the defaults: OAuth client, tag:ci, 30-day key, the operator's API proxy on 443", () => {
+    const identities = {
+      rbac: true,
+      preview: {
+        tags: ["tag:ci-preview"],
+        group: "gitops-bootstrap:ci-preview",
+        name: "gitops-bootstrap-ci-preview",
+        readSecrets: false,
+      },
+      deploy: {
+        tags: ["tag:ci-deploy"],
+        group: "gitops-bootstrap:ci-deploy",
+        name: "gitops-bootstrap-ci-deploy",
+        clusterRole: "cluster-admin",
+      },
+    };
+
+    it("fills the defaults: OAuth clients, a preview and a deploy identity, 30-day keys, the operator's API proxy on 443", () => {
       assert.deepEqual(parseTailscaleSettings({ enabled: true }), {
         enabled: true,
         mode: "oauth",
-        tags: ["tag:ci"],
         authKeyExpiryDays: 30,
         apiServer: { tags: ["tag:k8s-operator"], ports: [443] },
         tagOwners: ["autogroup:admin"],
+        ci: identities,
       });
     });
 
-    it("accepts enabled: false alone", () => {
-      assert.deepEqual(tailscaleSettingsSchema.parse({ enabled: false }), { enabled: false });
+    it("enabled: false still defines the identities (a cluster reached through the proxy binds their groups)", () => {
+      assert.deepEqual(tailscaleSettingsSchema.parse({ enabled: false }), {
+        enabled: false,
+        apiServer: { tags: ["tag:k8s-operator"], ports: [443] },
+        tagOwners: ["autogroup:admin"],
+        ci: identities,
+      });
+    });
+
+    it("enabled: false refuses the credentials' keys instead of ignoring them", () => {
+      assert.match(
+        errorOf({ enabled: false, mode: "authkey" }),
+        /gitops-bootstrap:tailscale\.mode: applies only with enabled: true/,
+      );
+    });
+
+    it("the old single tags list is refused with the keys that replaced it", () => {
+      assert.match(
+        errorOf({ enabled: true, tags: ["tag:ci"] }),
+        /gitops-bootstrap:tailscale\.tags: was replaced by ci\.preview\.tags and ci\.deploy\.tags/,
+      );
+    });
+
+    it("the two identities may share no tag, no group and no name", () => {
+      const message = errorOf({
+        enabled: true,
+        ci: {
+          preview: { tags: ["tag:ci"], group: "ci", name: "ci" },
+          deploy: { tags: ["tag:ci"], group: "ci", name: "ci" },
+        },
+      });
+      assert.match(message, /tailscale\.ci\.deploy\.tags: "tag:ci" is also a preview tag/);
+      assert.match(message, /tailscale\.ci\.deploy\.group: is the preview group too \("ci"\)/);
+      assert.match(message, /tailscale\.ci\.deploy\.name: is the preview name too \("ci"\)/);
+    });
+
+    it("refuses a system: group (system:authenticated holds every identity) and a name RBAC cannot take", () => {
+      const message = errorOf({
+        enabled: true,
+        ci: { preview: { group: "system:authenticated", name: "ci/preview" }, deploy: { group: " " } },
+      });
+      assert.match(
+        message,
+        /tailscale\.ci\.preview\.group: "system:authenticated" is a Kubernetes system group/,
+      );
+      assert.match(message, /tailscale\.ci\.preview\.name: "ci\/preview" is not a valid RBAC name/);
+      assert.match(message, /tailscale\.ci\.deploy\.group: must not be empty/);
     });
 
     it("a tag without tag: names the key, the value and the fix", () => {
       assert.match(
-        errorOf({ enabled: true, tags: ["tag:ci", "ci"] }),
-        /gitops-bootstrap:tailscale\.tags\[1\]: "ci" must start with "tag:" \(e\.g\. "tag:ci"\)/,
+        errorOf({ enabled: true, ci: { deploy: { tags: ["tag:ci-deploy", "ci"] } } }),
+        /gitops-bootstrap:tailscale\.ci\.deploy\.tags\[1\]: "ci" must start with "tag:" \(e\.g\. "tag:ci"\)/,
       );
       assert.match(
         errorOf({ enabled: true, apiServer: { tags: ["k8s"] } }),
@@ -116,8 +150,8 @@ describe("core/tailscale/tailscale", () => {
 
     it("an empty tag list says what to put there", () => {
       assert.match(
-        errorOf({ enabled: true, tags: [] }),
-        /tailscale\.tags: must list at least one tag \(e\.g\. "tag:ci"\)/,
+        errorOf({ enabled: true, ci: { preview: { tags: [] } } }),
+        /tailscale\.ci\.preview\.tags: must list at least one tag \(e\.g\. "tag:ci-preview"\)/,
       );
     });
   });
