@@ -83,6 +83,19 @@ export const CREDENTIAL_KEYS: Readonly<Record<ProviderPackage, readonly string[]
   tls: [],
 };
 
+/**
+ * Credentials a provider SDK copies from the environment into the provider's inputs in clear when
+ * the argument is unset (@pulumi/github: `token ?? getEnv("GITHUB_TOKEN")`): read here and passed
+ * as a Pulumi secret instead, so they never reach the state, a preview or synth in plain text.
+ */
+export const ENV_CREDENTIALS: Readonly<Record<ProviderPackage, ReadonlyArray<readonly [string, string]>>> = {
+  aws: [],
+  github: [["token", "GITHUB_TOKEN"]],
+  kubernetes: [],
+  tailscale: [],
+  tls: [],
+};
+
 /** Whether a config key holds a secret; `isConfigSecret` exists at runtime but is not in the typings. */
 const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret(key: string): boolean };
 
@@ -257,6 +270,11 @@ export function providerArgs(
     const value = readKey(pkg, key);
     const secret = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
     args[key] = secret ? pulumi.secret(value) : value;
+  }
+  for (const [key, variable] of ENV_CREDENTIALS[pkg]) {
+    const fromEnv = process.env[variable];
+    if (args[key] === undefined && fromEnv !== undefined && fromEnv !== "")
+      args[key] = pulumi.secret(fromEnv);
   }
   for (const [key, mine] of Object.entries(owned)) {
     if (mine.value === undefined) continue;

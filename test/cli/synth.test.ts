@@ -227,7 +227,7 @@ describe("synth with bad input", () => {
       "index.ts",
       "stacks",
       "components",
-      "gitops",
+      "core",
       "charts",
       "node_modules",
       "Pulumi.yaml",

@@ -240,6 +240,28 @@ describe("stacks/provider-config", () => {
       }
     });
 
+    it("takes GITHUB_TOKEN from the environment as a secret: the SDK would copy it into the provider's inputs in clear", function () {
+      this.timeout(120_000);
+      const dir = project({});
+      const out = join(dir, "out");
+      const token = "ghp_ENVIRONMENT_TOKEN_0123456789";
+      const run = runCli(["synth", "--stack", "prod", "--project", dir, "--out", out], dir, {
+        GITHUB_TOKEN: token,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      const resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as Array<{
+        type: string;
+        inputs: Record<string, unknown>;
+      }>;
+      assert.equal(resources.find((r) => r.type === "pulumi:providers:github")?.inputs.token, "[secret]");
+      for (const entry of readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) =>
+        e.isFile(),
+      )) {
+        assert.ok(!readFileSync(join(entry.parentPath, entry.name), "utf8").includes(token), entry.name);
+      }
+      assert.ok(!`${run.stdout}${run.stderr}`.includes(token));
+    });
+
     it("exits 1 listing provider key problems with the stack's own, without their values", function () {
       this.timeout(120_000);
       const dir = project({

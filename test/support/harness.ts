@@ -57,14 +57,19 @@ export function testProvider(name = "k8s"): k8s.Provider {
   return new k8s.Provider(name, { context: "test" });
 }
 
-/** Runs `gitops-bootstrap <args>` the way a user does (tsx, a fresh process), in `cwd`. */
-export function runCli(args: string[], cwd = REPO_ROOT): SpawnSyncReturns<string> {
+/** Runs `gitops-bootstrap <args>` the way a user does (tsx, a fresh process), in `cwd`, with `env` added. */
+export function runCli(
+  args: string[],
+  cwd = REPO_ROOT,
+  env: NodeJS.ProcessEnv = {},
+): SpawnSyncReturns<string> {
   return spawnSync(
     join(REPO_ROOT, "node_modules", ".bin", "tsx"),
     [join(REPO_ROOT, "cli", "main.ts"), ...args],
     {
       cwd,
       encoding: "utf8",
+      env: { ...process.env, ...env },
     },
   );
 }
