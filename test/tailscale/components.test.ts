@@ -119,7 +119,12 @@ describe("TailscaleAccess (mock runtime)", () => {
         v.inputs.value,
       ]),
     );
-    assert.deepEqual(variables, { PULUMI_STACKS: '["prod"]', TAILSCALE_MODE: "oauth", TS_TAGS: "tag:ci" });
+    assert.deepEqual(variables, {
+      PULUMI_STACKS: '["prod"]',
+      CI_MODEL: "environments",
+      TAILSCALE_MODE: "oauth",
+      TS_TAGS: "tag:ci",
+    });
   });
 
   it("a tag without tag: fails naming the key, before anything is registered", async () => {
