@@ -101,7 +101,8 @@ function ciModelProblems(model: CiModel, aws: NonNullable<GithubAccessArgs["aws"
  * The role ARN CI is told to assume, once the account stack's reported environments are known to
  * fit `model`: a mismatch (say, an account stack on the branches model and a cluster stack on
  * environments) fails preview and up with the reason, instead of writing variables for roles that
- * would refuse every run. The check adds no resource; it only gates a value.
+ * would refuse every run. The check adds no resource; it only gates a value (a program that fails
+ * this way deletes nothing: Pulumi removes unregistered resources only after a program succeeds).
  */
 export function checkedRoleArn(
   model: CiModel,

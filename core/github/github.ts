@@ -144,7 +144,8 @@ export type CiPart = "pulumi" | "aws" | "manifests" | "tailscale-oauth" | "tails
  *   secrets live in them, and the AWS roles trust only their OIDC subjects. Environments with
  *   required reviewers exist for public repositories on every current plan, and for private or
  *   internal ones only on GitHub Enterprise (Pro and Team get environments without reviewers; Free
- *   gets no environments for private repositories). Creating one where the plan lacks it fails (422).
+ *   gets no environments for private repositories). The API refuses what the plan lacks: 422 for
+ *   reviewers on Pro/Team private repositories, 404 for an environment on Free (go-github #2611).
  * - `branches`: no environments. Secrets are repository secrets (readable by any workflow run of
  *   anyone with write access); the deploy role trusts only the default branch's `up.yml`, the
  *   preview role the `pull_request` subject of `preview.yml` (any pull request from a branch of the
