@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { isAccountStackConfig, parseAccountConfig } from "../stacks/account";
 import { formatConfigErrors, parseStackConfig } from "../stacks/config";
 import { toYaml } from "../core/shared/yaml";
+import { stackSetErrors } from "./stack-set";
 import { readStackFile } from "./synth";
 
 export const CONFIG_HELP = `Usage: gitops-bootstrap config --stack <name> [--get <path>] [--project <dir>]
@@ -32,12 +33,20 @@ export function resolveStackConfig(
   stack: string,
 ): { ok: true; config: unknown } | { ok: false; errors: string[] } {
   const file = readStackFile(projectDir, stack);
+  // What `pulumi up` cannot see: this stack against the project's other stack files.
+  const crossStack = () => stackSetErrors(projectDir, stack, readStackFile);
   if (isAccountStackConfig(file.config)) {
     const account = parseAccountConfig(file.config);
-    return account.ok ? { ok: true, config: { stackKind: "account", aws: account.settings } } : account;
+    if (!account.ok) return account;
+    const errors = crossStack();
+    return errors.length > 0
+      ? { ok: false, errors }
+      : { ok: true, config: { stackKind: "account", aws: account.settings } };
   }
   const cluster = parseStackConfig(file.config, new Set(file.secretKeys), { projectDir });
-  return cluster.ok ? { ok: true, config: cluster.config } : cluster;
+  if (!cluster.ok) return cluster;
+  const errors = crossStack();
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: cluster.config };
 }
 
 export async function configCommand(argv: string[]): Promise<number> {

@@ -10,7 +10,9 @@ import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { kubernetesYaml, yamlDocument } from "../core/shared/yaml";
+import { formatConfigErrors } from "../stacks/config";
 import { resolveOutputs, SecretInput, startMockRuntime, type Registration } from "./mock-runtime";
+import { stackSetErrors } from "./stack-set";
 
 export const SYNTH_HELP = `Usage: npm run synth -- --stack <name> [--out <dir>]
 
@@ -197,6 +199,9 @@ export function renderSynth(
 /** Runs the program of `projectDir` for `stack` under the mock runtime and returns what it registered. */
 export async function synthesize(projectDir: string, stack: string): Promise<SynthResult> {
   const stackFile = readStackFile(projectDir, stack);
+  // What `pulumi up` cannot see: this stack against the project's other stack files.
+  const crossStack = stackSetErrors(projectDir, stack, readStackFile);
+  if (crossStack.length > 0) throw new Error(formatConfigErrors(stack, crossStack));
   // `pulumi up` runs the program in the project directory; relative paths in config depend on it.
   process.chdir(projectDir);
   const runtime = await startMockRuntime({

@@ -11,6 +11,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CiIdentity } from "../components/aws/ci-identity";
 import { StateBackend } from "../components/aws/state-backend";
+import { trustedEnvironments } from "../core/aws/iam";
 import { roleArn } from "../core/aws/state";
 import type { CiValues } from "../core/github/github";
 import { decodeValue, formatConfigErrors, isUnsetConfigValue } from "./config";
@@ -43,9 +44,9 @@ export interface AccountOutputs {
   deployRoleArn: pulumi.Output<string>;
   /** The bucket's region (`AWS_REGION` in the workflows). */
   region: string;
-  /** The GitHub environment the deploy role trusts (`production` unless configured). */
+  /** The GitHub environment the deploy role trusts (`production` unless configured; "" in the branches model). */
   deployEnvironment: string;
-  /** The GitHub environment the preview role trusts (the preview job must declare it). */
+  /** The GitHub environment the preview role trusts (the preview job must declare it; "" in the branches model). */
   previewEnvironment: string;
 }
 
@@ -215,8 +216,7 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     previewRoleArn: identity.previewRoleArn,
     deployRoleArn: identity.deployRoleArn,
     region: settings.region,
-    // The schema defaults it to production; the branch-ref trust remains for hand-built settings only.
-    deployEnvironment: ci.environment ?? "",
-    previewEnvironment: ci.previewEnvironment,
+    // "" in the branches model: the roles trust the default branch and pull requests, no environment.
+    ...trustedEnvironments(ci),
   };
 }

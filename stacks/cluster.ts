@@ -200,7 +200,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     stack: pulumi.getStack(),
     github: config.github,
     tailscale: config.tailscale,
-    repo: { url: repo.url, path: repo.path, engine: config.engine },
+    repo: { url: repo.url },
     ...(aws === undefined ? {} : { aws }),
     providers: accessProviders(config, uses),
   });

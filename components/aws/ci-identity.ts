@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_URL, STS_AUDIENCE } from "../../core/aws/state";
 import {
+  ciTrustDescription,
   deployPermissionPolicy,
   deployTrustPolicy,
   previewPermissionPolicy,
@@ -91,7 +92,7 @@ export class CiIdentity extends pulumi.ComponentResource {
     }
     const preview = this.role(`${name}-preview`, {
       roleName: args.roleNames?.preview ?? `${name}-preview`,
-      description: `GitHub Actions ${args.trust.repository}: pulumi preview (environment ${args.trust.previewEnvironment})`,
+      description: `GitHub Actions ${args.trust.repository}: pulumi preview (${ciTrustDescription(args.trust, "preview")})`,
       trust: providerArn.apply((arn) => previewTrustPolicy(args.trust, arn)),
       permissions: access.apply(previewPermissionPolicy),
       managedPolicyArns: [],
@@ -100,7 +101,7 @@ export class CiIdentity extends pulumi.ComponentResource {
     });
     const deploy = this.role(`${name}-deploy`, {
       roleName: deployRoleName,
-      description: `GitHub Actions ${args.trust.repository}: pulumi up (${args.trust.environment === undefined ? `branch ${args.trust.defaultBranch}` : `environment ${args.trust.environment}`})`,
+      description: `GitHub Actions ${args.trust.repository}: pulumi up (${ciTrustDescription(args.trust, "deploy")})`,
       trust: providerArn.apply((arn) => deployTrustPolicy(args.trust, arn)),
       permissions: access.apply(deployPermissionPolicy),
       managedPolicyArns: deployPolicyArns,

@@ -63,7 +63,8 @@ export const GITHUB_CLAIM = {
 
 /**
  * `sub` of a job run for a `pull_request` event without an environment (GitHub's default subject
- * template). No role trusts it: whoever opens the pull request controls the code such a job runs.
+ * template). Only the branches model's preview role trusts it: whoever opens the pull request
+ * controls the code such a job runs.
  */
 export function pullRequestSubject(repository: string): string {
   return `repo:${repository}:pull_request`;
@@ -80,18 +81,13 @@ export function environmentSubject(repository: string, environment: string): str
 }
 
 /** What the CI trust policies are built from (the `ci` part of the AWS settings). */
-export interface CiTrust {
+export type CiTrust = CiTrustCommon & (CiTrustEnvironments | CiTrustBranches);
+
+export interface CiTrustCommon {
   /** `owner/repo` of the repository whose workflows run `pulumi preview` and `pulumi up`. */
   repository: string;
-  /** Branch whose pushes may preview and, without an environment, deploy. */
+  /** The default branch: the only branch whose `up.yml` may deploy. */
   defaultBranch: string;
-  /** GitHub environment the deploy job declares; when set, only that environment may deploy. */
-  environment?: string;
-  /**
-   * GitHub environment the preview job declares; the preview role trusts only it. Protected by
-   * required reviewers, it is the gate between a pull request's code and the role.
-   */
-  previewEnvironment: string;
   /** Numeric repository ID: pins the roles to this repository even if its name is reused later. */
   repositoryId?: string;
   /**
@@ -102,21 +98,68 @@ export interface CiTrust {
   workflows: { preview?: string; deploy?: string };
 }
 
-/**
- * The exact subject the preview role trusts: jobs that declare the preview environment. Not
- * `pull_request` (any pull request author would run their own code with the role, and its
- * `kms:Decrypt` opens every stack's secrets) and not the default branch (no workflow previews on
- * push; a job that needs the role declares the environment and passes its reviewers like any other).
- */
-export function previewSubjects(ci: CiTrust): string[] {
-  return [environmentSubject(ci.repository, ci.previewEnvironment)];
+/** The environments model (`CiModel` in core/github/github.ts): each role trusts one environment. */
+export interface CiTrustEnvironments {
+  model: "environments";
+  /** GitHub environment the deploy job declares; only it may deploy. */
+  environment: string;
+  /**
+   * GitHub environment the preview job declares; the preview role trusts only it. Protected by
+   * required reviewers, it is the gate between a pull request's code and the role.
+   */
+  previewEnvironment: string;
 }
 
-/** The exact subject the deploy role trusts: the environment if configured, else the default branch. */
+/**
+ * The branches model, for plans without environments: the deploy role trusts the default branch
+ * (pinned to its `up.yml`), the preview role pull requests (pinned to `preview.yml` on their merge
+ * refs). No reviewer stands between a pull request's code and the preview role.
+ */
+export interface CiTrustBranches {
+  model: "branches";
+}
+
+/**
+ * The exact subject the preview role trusts.
+ *
+ * Environments model: jobs that declare the preview environment. Not `pull_request` (any pull
+ * request author would run their own code with the role, and its `kms:Decrypt` opens every stack's
+ * secrets) and not the default branch (no workflow previews on push; a job that needs the role
+ * declares the environment and passes its reviewers like any other).
+ *
+ * Branches model: `repo:<owner>/<repo>:pull_request`, the subject of every job of a `pull_request`
+ * run without an environment. Whoever can push a branch to the repository (write access) can open
+ * such a pull request and run their own code with the role; pull requests from forks get no OIDC
+ * token, and a token minted in a fork names the fork.
+ */
+export function previewSubjects(ci: CiTrust): string[] {
+  return ci.model === "environments"
+    ? [environmentSubject(ci.repository, ci.previewEnvironment)]
+    : [pullRequestSubject(ci.repository)];
+}
+
+/** The exact subject the deploy role trusts: the deploy environment, or (branches model) the default branch. */
 export function deploySubjects(ci: CiTrust): string[] {
-  return ci.environment === undefined
-    ? [branchSubject(ci.repository, ci.defaultBranch)]
-    : [environmentSubject(ci.repository, ci.environment)];
+  return ci.model === "environments"
+    ? [environmentSubject(ci.repository, ci.environment)]
+    : [branchSubject(ci.repository, ci.defaultBranch)];
+}
+
+/**
+ * The GitHub environments the roles trust, as the account stack outputs them for cluster stacks to
+ * check (`deployEnvironment`, `previewEnvironment`): "" for both in the branches model.
+ */
+export function trustedEnvironments(ci: CiTrust): { deployEnvironment: string; previewEnvironment: string } {
+  return ci.model === "environments"
+    ? { deployEnvironment: ci.environment, previewEnvironment: ci.previewEnvironment }
+    : { deployEnvironment: "", previewEnvironment: "" };
+}
+
+/** What each role trusts, in words: the role descriptions in IAM. */
+export function ciTrustDescription(ci: CiTrust, role: "preview" | "deploy"): string {
+  if (ci.model === "environments")
+    return `environment ${role === "preview" ? ci.previewEnvironment : ci.environment}`;
+  return role === "preview" ? "pull requests" : `branch ${ci.defaultBranch}`;
 }
 
 /** `job_workflow_ref` of a workflow file of `repository` run at `ref`. */
@@ -146,39 +189,45 @@ const repositoryIdPin = (ci: CiTrust): Record<string, string> =>
   ci.repositoryId === undefined ? {} : { [GITHUB_CLAIM.repositoryId]: ci.repositoryId };
 
 /**
- * Trust policy of the preview role: only jobs in the preview environment (see {@link previewSubjects}).
+ * Trust policy of the preview role: see {@link previewSubjects}.
  *
  * With `workflows.preview`, the token's `job_workflow_ref` must also name that workflow file, run on
- * the default branch or on a pull request's merge ref (`refs/pull/<n>/merge`, hence StringLike).
- * What that pin does NOT do: stop a pull request. The file is read from the pull request's merge
- * ref, so a pull request that rewrites `preview.yml` (or `index.ts`, which it runs) still presents
- * `<repo>/.github/workflows/preview.yml@refs/pull/<n>/merge`. What it does: keep every other
- * workflow file (a new one, or one added by a pull request) from using the preview environment's
- * approval to get this role, and keep tags and other branches' runs out. The gate against a hostile
- * pull request is the environment's required reviewers, who must read the diff before approving.
+ * a pull request's merge ref (`refs/pull/<n>/merge`, hence StringLike) or, in the environments
+ * model, on the default branch. What that pin does NOT do: stop a pull request. The file is read
+ * from the pull request's merge ref, so a pull request that rewrites `preview.yml` (or `index.ts`,
+ * which it runs) still presents `<repo>/.github/workflows/preview.yml@refs/pull/<n>/merge`. What it
+ * does: keep every other workflow file (a new one, or one added by a pull request) from getting this
+ * role, and keep tags and other branches' runs out; in the branches model it also keeps out
+ * `pull_request_target` runs, which carry the `pull_request` subject but run the base branch's file
+ * with a fork's pull request in reach. The gate against a hostile pull request is the preview
+ * environment's required reviewers (environments model), or nothing but who has write access
+ * (branches model).
  */
 export function previewTrustPolicy(ci: CiTrust, providerArn: string): PolicyDocument {
   const workflow = ci.workflows.preview;
+  const refs =
+    workflow === undefined
+      ? []
+      : [
+          ...(ci.model === "environments"
+            ? [jobWorkflowRef(ci.repository, workflow, `refs/heads/${ci.defaultBranch}`)]
+            : []),
+          jobWorkflowRef(ci.repository, workflow, "refs/pull/*/merge"),
+        ];
   return policy(
     webIdentityStatement(
       "GitHubActionsPreview",
       providerArn,
       { [GITHUB_CLAIM.sub]: previewSubjects(ci), ...repositoryIdPin(ci) },
-      workflow === undefined
-        ? undefined
-        : {
-            [GITHUB_CLAIM.jobWorkflowRef]: [
-              jobWorkflowRef(ci.repository, workflow, `refs/heads/${ci.defaultBranch}`),
-              jobWorkflowRef(ci.repository, workflow, "refs/pull/*/merge"),
-            ],
-          },
+      refs.length === 0 ? undefined : { [GITHUB_CLAIM.jobWorkflowRef]: refs },
     ),
   );
 }
 
 /**
  * Trust policy of the deploy role. With `workflows.deploy`, only that workflow file, run on the
- * default branch, may assume it (so an environment cannot be borrowed by another workflow or branch).
+ * default branch, may assume it (so an environment cannot be borrowed by another workflow or branch,
+ * and, in the branches model, no other workflow on the default branch gets the role).
  */
 export function deployTrustPolicy(ci: CiTrust, providerArn: string): PolicyDocument {
   const workflow = ci.workflows.deploy;

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { bool, checkedString, count } from "../shared/schema";
 import { githubOidcProviderArn, partitionOf, type Partition } from "./state";
+import { CI_MODELS } from "../github/github";
 import { managedPolicyName, type CiTrust } from "./iam";
 
 /** The fully qualified config key. */
@@ -163,11 +164,19 @@ const ciSchema = z
     repository: checkedString(repositoryProblem),
     repositoryId: numericId("123456789").optional(),
     defaultBranch: checkedString(branchProblem).default("main"),
-    // The GitHub part creates both environments (reviewers, branch policy); every deploy goes through one.
-    environment: checkedString(environmentProblem).default("production"),
-    previewEnvironment: checkedString(environmentProblem).default("preview"),
+    // Must equal the cluster stack's github.ci.model (core/github/github.ts CI_MODELS says what each means).
+    model: z
+      .enum(CI_MODELS, {
+        error:
+          'must be "environments" (GitHub environments with required reviewers: public repositories, or GitHub Enterprise) or "branches" (no environments: GitHub Free private repositories)',
+      })
+      .default("environments"),
+    // Environments model only; defaults production and preview (the names the workflows declare).
+    environment: checkedString(environmentProblem).optional(),
+    previewEnvironment: checkedString(environmentProblem).optional(),
     workflows: z
       .object({
+        // Optional in the environments model; defaults to .github/workflows/preview.yml in the branches model.
         preview: checkedString(workflowProblem).optional(),
         deploy: checkedString(workflowProblem).default(".github/workflows/up.yml"),
       })
@@ -241,18 +250,38 @@ export type AwsConfig = { enabled: false } | AwsSettings;
 
 type Raw = z.output<typeof rawSchema>;
 
-/** The rules between `ci` keys: pins the deploy environment needs, environments apart, no admin. */
+/** The preview workflow the branches model pins the preview role to unless `workflows.preview` says otherwise. */
+export const BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
+
+/** Default environment names in the environments model: what the workflows declare. */
+export const DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" } as const;
+
+/** The rules between `ci` keys: the model's keys, pins the deploy role needs, environments apart, no admin. */
 function ciProblems(ci: NonNullable<Raw["ci"]>, issue: (path: PropertyKey[], message: string) => void): void {
-  if (ci.environment !== undefined && ci.workflows.deploy === undefined) {
+  if (ci.model === "branches") {
+    for (const key of ["environment", "previewEnvironment"] as const) {
+      if (ci[key] !== undefined) {
+        issue(
+          ["ci", key],
+          `is set, but ci.model is branches, where no job declares an environment and the roles trust the default branch and pull requests: remove it, or set ci.model: environments`,
+        );
+      }
+    }
+  }
+  if (ci.workflows.deploy === undefined) {
     issue(
       ["ci", "workflows", "deploy"],
-      `is required when ci.environment is set: the deploy workflow file, such as .github/workflows/up.yml, so only it, run on ${ci.defaultBranch}, may use the ${ci.environment} environment to assume the deploy role (without it, any workflow or branch allowed into the environment could)`,
+      `is required: the deploy workflow file, such as .github/workflows/up.yml, so only it, run on ${ci.defaultBranch}, may assume the deploy role (without it, any workflow or branch allowed to present the deploy subject could)`,
     );
   }
-  if (ci.environment !== undefined && ci.environment === ci.previewEnvironment) {
+  const environment = ci.environment ?? DEFAULT_ENVIRONMENTS.deploy;
+  if (
+    ci.model === "environments" &&
+    environment === (ci.previewEnvironment ?? DEFAULT_ENVIRONMENTS.preview)
+  ) {
     issue(
       ["ci", "previewEnvironment"],
-      `must differ from ci.environment (${ci.environment}): the preview role would trust the deploy environment; use another name such as preview`,
+      `must differ from ci.environment (${environment}): the preview role would trust the deploy environment; use another name such as preview`,
     );
   }
   if (!ci.allowAdministrator) {
@@ -321,6 +350,9 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
   if (accountId === undefined || region === undefined || ci === undefined || bucket === undefined)
     return z.NEVER;
   const partition = partitionOf(region);
+  // In the branches model nothing else keeps other pull_request workflows off the preview role.
+  const previewWorkflow =
+    ci.workflows.preview ?? (ci.model === "branches" ? BRANCHES_PREVIEW_WORKFLOW : undefined);
   const expectedProvider = githubOidcProviderArn(partition, accountId);
   if (adopt.oidcProvider !== undefined && adopt.oidcProvider !== expectedProvider) {
     issue(
@@ -337,11 +369,16 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
     ci: {
       repository: ci.repository,
       defaultBranch: ci.defaultBranch,
-      ...(ci.environment === undefined ? {} : { environment: ci.environment }),
-      previewEnvironment: ci.previewEnvironment,
+      ...(ci.model === "environments"
+        ? {
+            model: "environments" as const,
+            environment: ci.environment ?? DEFAULT_ENVIRONMENTS.deploy,
+            previewEnvironment: ci.previewEnvironment ?? DEFAULT_ENVIRONMENTS.preview,
+          }
+        : { model: "branches" as const }),
       ...(ci.repositoryId === undefined ? {} : { repositoryId: ci.repositoryId }),
       workflows: {
-        ...(ci.workflows.preview === undefined ? {} : { preview: ci.workflows.preview }),
+        ...(previewWorkflow === undefined ? {} : { preview: previewWorkflow }),
         ...(ci.workflows.deploy === undefined ? {} : { deploy: ci.workflows.deploy }),
       },
       roleNames: { preview: previewRole, deploy: deployRole },

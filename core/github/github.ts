@@ -139,19 +139,52 @@ export function defaultBranchRuleset(stack: string): DefaultBranchRuleset {
 export type CiPart = "pulumi" | "aws" | "manifests" | "tailscale-oauth" | "tailscale-authkey";
 
 /**
- * The GitHub environments of the source repository, by role. The workflows name them literally
- * (`environment: preview`, `environment: production`), so they are fixed here rather than
- * configurable: a name in config could drift from the workflow files, and a job whose
- * `environment:` evaluates to an empty string runs with no environment at all (no reviewers, no
- * branch policy, no environment secrets).
+ * How CI's credentials are gated; GitHub's plan decides which is available (docs/github-tailscale.md):
+ *
+ * - `environments`: the `preview` and `production` GitHub environments with required reviewers;
+ *   secrets live in them, and the AWS roles trust only their OIDC subjects. Environments with
+ *   required reviewers exist for public repositories on every current plan, and for private or
+ *   internal ones only on GitHub Enterprise (Pro and Team get environments without reviewers; Free
+ *   gets no environments for private repositories). The API refuses what the plan lacks: 422 for
+ *   reviewers on Pro/Team private repositories, 404 for an environment on Free (go-github #2611).
+ * - `branches`: no environments. Secrets are repository secrets (readable by any workflow run of
+ *   anyone with write access); the deploy role trusts only the default branch's `up.yml`, the
+ *   preview role the `pull_request` subject of `preview.yml` (any pull request from a branch of the
+ *   repository, never from a fork). For GitHub Free private repositories.
+ *
+ * The cluster stack (`gitops-bootstrap:github.ci.model`) and the account stack
+ * (`gitops-bootstrap:aws.ci.model`) must name the same model; the workflows read it from the
+ * `CI_MODEL` variable.
+ */
+export const CI_MODELS = ["environments", "branches"] as const;
+export type CiModel = (typeof CI_MODELS)[number];
+
+/**
+ * The GitHub environments of the source repository, by role (model `environments`). The workflows
+ * name them literally (`vars.CI_MODEL == 'environments' && 'preview' || ''`), so they are fixed here
+ * rather than configurable: a name in config could drift from the workflow files.
  */
 export const CI_ENVIRONMENTS = ["preview", "production"] as const;
 export type CiEnvironment = (typeof CI_ENVIRONMENTS)[number];
 
 /**
- * One Actions secret or variable: its name, its part, and what it holds. Secrets live in GitHub
- * environments only (never repository-wide), so only a job that declares one of `environments`
- * (and passes its protection rules) can read them; variables are repository-wide and not sensitive.
+ * The `environment:` a workflow job declares for `role`: the literal name in the environments
+ * model, and the empty string (GitHub then runs the job with no environment) in the branches model.
+ * A job using it must also require `CI_MODEL` to be one of {@link CI_MODELS} in its `if:`, so a
+ * missing variable skips the job instead of running it without an environment.
+ */
+export function workflowEnvironmentExpression(role: CiEnvironment): string {
+  return `\${{ vars.CI_MODEL == 'environments' && '${role}' || '' }}`;
+}
+
+/** The `if:` clause every job that declares {@link workflowEnvironmentExpression} must contain. */
+export const CI_MODEL_CONDITION = "(vars.CI_MODEL == 'environments' || vars.CI_MODEL == 'branches')";
+
+/**
+ * One Actions secret or variable: its name, its part, and what it holds. In the environments model
+ * secrets live in GitHub environments only (never repository-wide), so only a job that declares one
+ * of `environments` (and passes its protection rules) can read them; in the branches model they are
+ * repository secrets. Variables are repository-wide and not sensitive.
  */
 export type CiSetting = {
   readonly name: string;
@@ -168,6 +201,12 @@ export const CI_SETTINGS: readonly CiSetting[] = [
     kind: "variable",
     part: "pulumi",
     description: "JSON list of the stacks CI previews and updates",
+  },
+  {
+    name: "CI_MODEL",
+    kind: "variable",
+    part: "pulumi",
+    description: "environments or branches: whether the jobs declare the preview and production environments",
   },
   {
     name: "AWS_REGION",
@@ -202,22 +241,10 @@ export const CI_SETTINGS: readonly CiSetting[] = [
   },
   { name: "MANIFEST_BRANCH", kind: "variable", part: "manifests", description: "its default branch" },
   {
-    name: "MANIFEST_PATH",
-    kind: "variable",
-    part: "manifests",
-    description: "directory the engine's root app watches",
-  },
-  {
-    name: "GITOPS_ENGINE",
-    kind: "variable",
-    part: "manifests",
-    description: "argocd or flux, passed to generate --engine",
-  },
-  {
     name: "GITOPS_CATALOG",
     kind: "variable",
     part: "manifests",
-    description: "catalog file passed to generate --catalog",
+    description: "catalog whose directory becomes the manifest repository's root",
   },
   {
     name: "MANIFEST_DEPLOY_KEY",
@@ -320,16 +347,18 @@ export function allCiNames(): { secrets: string[]; variables: string[] } {
 export interface CiValues<T> {
   /** Stacks CI previews and updates. Always present when CI wiring is on. */
   readonly stacks: readonly string[];
+  /** Where the secrets go and which environments the jobs declare (`CI_MODEL`). Defaults to environments. */
+  readonly model?: CiModel;
   readonly aws?: {
     readonly region: T;
     readonly previewRoleArn: T;
     readonly deployRoleArn: T;
     /**
-     * The GitHub environment the deploy role trusts, as the AWS part reports it. Not written as a
-     * variable (up.yml names its environment literally); checked against {@link CI_ENVIRONMENTS}.
+     * The GitHub environment the deploy role trusts, as the account stack reports it ("" in the
+     * branches model). Not written as a variable; checked against the model and {@link CI_ENVIRONMENTS}.
      */
     readonly deployEnvironment?: T;
-    /** The GitHub environment the preview role trusts, as the AWS part reports it; checked likewise. */
+    /** The GitHub environment the preview role trusts, as the account stack reports it; checked likewise. */
     readonly previewEnvironment?: T;
     readonly backendUrl: T;
     readonly secretsProvider: T;
@@ -337,8 +366,6 @@ export interface CiValues<T> {
   readonly manifests?: {
     readonly repository: T;
     readonly branch: T;
-    readonly path: T;
-    readonly engine: T;
     readonly catalog: T;
     readonly deployKey: T;
   };
@@ -359,6 +386,7 @@ export function ciEntries<T>(values: CiValues<T>): CiEntry<T>[] {
   const byName = new Map<string, T | string>();
   const parts: CiPart[] = ["pulumi"];
   byName.set("PULUMI_STACKS", JSON.stringify(values.stacks));
+  byName.set("CI_MODEL", values.model ?? "environments");
   if (values.aws !== undefined) {
     parts.push("aws");
     byName.set("AWS_REGION", values.aws.region);
@@ -371,8 +399,6 @@ export function ciEntries<T>(values: CiValues<T>): CiEntry<T>[] {
     parts.push("manifests");
     byName.set("MANIFEST_REPOSITORY", values.manifests.repository);
     byName.set("MANIFEST_BRANCH", values.manifests.branch);
-    byName.set("MANIFEST_PATH", values.manifests.path);
-    byName.set("GITOPS_ENGINE", values.manifests.engine);
     byName.set("GITOPS_CATALOG", values.manifests.catalog);
     byName.set("MANIFEST_DEPLOY_KEY", values.manifests.deployKey);
   }
@@ -442,17 +468,31 @@ export const OPERATOR_SECRETS: readonly {
 ];
 
 /**
- * Why the environment the AWS part reports for `role` is not the one the workflows declare, or
- * undefined when it is (or when none is reported). The AWS roles trust
- * `repo:<owner>/<repo>:environment:<name>`; a different name would make every run fail to assume
- * the role.
+ * Why the environment the account stack reports for `role` does not fit this stack's CI `model`,
+ * or undefined when it does. The account stack outputs the environment each role trusts
+ * (`deployEnvironment`, `previewEnvironment`), or "" when the role trusts branches and pull requests
+ * (its `aws.ci.model: branches`). In the environments model the roles must trust exactly
+ * `repo:<owner>/<repo>:environment:<role>`, the environment the workflows declare; in the branches
+ * model the jobs declare none, so a role that trusts an environment would refuse every run.
+ *
+ * A reported value that is neither "" nor an environment name did not come from an account stack of
+ * this program (synth's mock runtime answers with labelled stand-ins): there is nothing to compare.
  */
 export function environmentNameProblem(
+  model: CiModel,
   role: CiEnvironment,
   reported: string | undefined,
 ): string | undefined {
-  if (reported === undefined || reported === "" || reported === role) return undefined;
-  return `the AWS ${role === "production" ? "deploy" : "preview"} role trusts the GitHub environment "${reported}", but the workflows run in "${role}" (the environment gitops-bootstrap:github creates): set the AWS part's environment to "${role}"`;
+  if (reported === undefined || !/^[A-Za-z0-9._-]*$/.test(reported)) return undefined;
+  const which = role === "production" ? "deploy" : "preview";
+  if (model === "environments") {
+    if (reported === role) return undefined;
+    if (reported === "")
+      return `the AWS ${which} role trusts branches and pull requests (the account stack's aws.ci.model is branches), but gitops-bootstrap:github.ci.model is environments: set both to the same model`;
+    return `the AWS ${which} role trusts the GitHub environment "${reported}", but the workflows run in "${role}" (the environment gitops-bootstrap:github creates): set the account stack's environment to "${role}"`;
+  }
+  if (reported === "") return undefined;
+  return `the AWS ${which} role trusts the GitHub environment "${reported}" (the account stack's aws.ci.model is environments), but gitops-bootstrap:github.ci.model is branches, where no job declares an environment: set both to the same model`;
 }
 
 /** Required reviewers of an environment: numeric GitHub user and team IDs (what the API takes). */

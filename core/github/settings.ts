@@ -8,6 +8,7 @@ import { z } from "zod";
 import { bool, checkedString, count } from "../shared/schema";
 import {
   BRANCH_NAME,
+  CI_MODELS,
   PULUMI_STACK_NAME,
   catalogPathProblem,
   githubOwnerProblem,
@@ -25,9 +26,18 @@ const enabledError = {
       : undefined,
 };
 
-const manifestRepositorySchema = z.strictObject({
+/** The manifest repository's description unless configured. */
+export const DEFAULT_MANIFEST_REPOSITORY_DESCRIPTION = "GitOps manifests published by gitops-bootstrap";
+
+const manifestRepositoryObject = z.strictObject({
   /** Repository name, without the owner. */
   name: checkedString(githubRepositoryNameProblem),
+  /**
+   * This stack owns the repository: creates (or adopts) it, its default branch, alerts and ruleset.
+   * false: another stack (or a person) owns it; this stack only adds its own deploy keys. Several
+   * clusters share one repository that way: exactly one stack manages it (docs/operations.md).
+   */
+  manage: z.boolean().default(true),
   /** Import an existing repository of that name instead of creating one. */
   adopt: z.boolean().default(false),
   /** Default branch; the engine reads it and CI pushes to it. */
@@ -37,17 +47,38 @@ const manifestRepositorySchema = z.strictObject({
       error: "must be a git branch name such as main (letters, digits, '.', '_', '-', '/')",
     })
     .default("main"),
-  /** Repository description shown on GitHub. */
-  description: z
-    .string()
-    .max(350, { error: "is longer than GitHub's 350 characters" })
-    .default("GitOps manifests published by gitops-bootstrap"),
+  /** Repository description shown on GitHub. Defaults to {@link DEFAULT_MANIFEST_REPOSITORY_DESCRIPTION}. */
+  description: z.string().max(350, { error: "is longer than GitHub's 350 characters" }).optional(),
   /**
    * A ruleset on the default branch (no deletion, no force push). Private repositories need GitHub
-   * Pro, Team or Enterprise for rulesets; set false on GitHub Free.
+   * Pro, Team or Enterprise for rulesets; set false on GitHub Free. Defaults to true.
    */
-  protectDefaultBranch: z.boolean().default(true),
+  protectDefaultBranch: z.boolean().optional(),
 });
+
+const manifestRepositorySchema = manifestRepositoryObject
+  .superRefine((repo, ctx) => {
+    if (repo.manage) return;
+    // What only the managing stack does: a value written here would be silently ignored.
+    const owned = [
+      ["adopt", repo.adopt ? true : undefined],
+      ["description", repo.description],
+      ["protectDefaultBranch", repo.protectDefaultBranch],
+    ] as const;
+    for (const [key, value] of owned) {
+      if (value === undefined) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `is set, but manage is false: the stack that manages ${repo.name} decides it; remove it here, or set manage: true if this stack owns the repository`,
+      });
+    }
+  })
+  .transform((repo) => ({
+    ...repo,
+    description: repo.description ?? DEFAULT_MANIFEST_REPOSITORY_DESCRIPTION,
+    protectDefaultBranch: repo.protectDefaultBranch ?? true,
+  }));
 
 const deployKeysSchema = z.strictObject({
   /** Raise by one to replace both deploy keys; the new ones exist before the old ones go. */
@@ -96,6 +127,17 @@ const reviewersSchema = z
 const ciSchema = z.strictObject({
   /** Write the environments, Actions secrets and variables into the source repository. */
   enabled: z.boolean().default(true),
+  /**
+   * `environments` (GitHub environments with required reviewers; public repositories on any plan,
+   * private ones on GitHub Enterprise) or `branches` (repository secrets, no environments; GitHub
+   * Free). The account stack's `aws.ci.model` must be the same (core/github/github.ts CI_MODELS).
+   */
+  model: z
+    .enum(CI_MODELS, {
+      error:
+        'must be "environments" (GitHub environments with required reviewers: public repositories, or GitHub Enterprise) or "branches" (no environments: GitHub Free private repositories)',
+    })
+    .default("environments"),
   /** Stacks the workflows preview and update; defaults to this stack alone. */
   stacks: z
     .array(
@@ -162,13 +204,32 @@ export const githubEnabledSchema = z
           "is required when CI publishes manifests: name the catalog file inside a directory of its own (e.g. manifests/catalog.yaml); that directory becomes the manifest repository's root",
       });
     }
-    if (settings.ci.reviewers.users.length + settings.ci.reviewers.teams.length === 0) {
+    const reviewers = settings.ci.reviewers.users.length + settings.ci.reviewers.teams.length;
+    if (settings.ci.model === "environments" && reviewers === 0) {
       ctx.addIssue({
         code: "custom",
         path: ["ci", "reviewers"],
         message:
-          "must list at least one user or team ID: a reviewer approves every preview and deployment before the job gets its credentials (e.g. reviewers: { users: [1234567] }, IDs from `gh api users/<login> --jq .id`), or set ci.enabled: false",
+          "must list at least one user or team ID: a reviewer approves every preview and deployment before the job gets its credentials (e.g. reviewers: { users: [1234567] }, IDs from `gh api users/<login> --jq .id`); without required reviewers (GitHub Free, or a private repository below GitHub Enterprise) set ci.model: branches, or ci.enabled: false",
       });
+    }
+    if (settings.ci.model === "branches") {
+      if (reviewers > 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ci", "reviewers"],
+          message:
+            "lists reviewers, but ci.model is branches, which creates no environments and so has nobody to approve a run: remove them, or set ci.model: environments where the plan has required reviewers",
+        });
+      }
+      if (settings.ci.preventSelfReview) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["ci", "preventSelfReview"],
+          message:
+            "is true, but ci.model is branches, which has no reviewers: remove it, or set ci.model: environments",
+        });
+      }
     }
   });
 

@@ -301,6 +301,54 @@ describe("account stack (StateBackend + CiIdentity) under mocks", () => {
     });
   });
 
+  describe("the branches model (aws.ci.model: branches)", () => {
+    let built: Built;
+    before(async () => {
+      const base = accountStackSettings();
+      built = await build({
+        ...base,
+        ci: {
+          repository: base.ci.repository,
+          defaultBranch: base.ci.defaultBranch,
+          model: "branches",
+          workflows: { preview: ".github/workflows/preview.yml", deploy: ".github/workflows/up.yml" },
+          roleNames: base.ci.roleNames,
+          deployPolicyArns: [],
+        },
+      });
+    });
+
+    it("trusts pull requests' preview.yml and main's up.yml, and reports no environments", () => {
+      const trust = (name: string) =>
+        json(one(built, "aws:iam/role:Role", name).inputs.assumeRolePolicy) as {
+          Statement: Array<{ Condition: Record<string, Record<string, unknown>> }>;
+        };
+      const sub = "token.actions.githubusercontent.com:sub";
+      const ref = "token.actions.githubusercontent.com:job_workflow_ref";
+      const preview = trust("ci-preview").Statement[0]?.Condition;
+      const deploy = trust("ci-deploy").Statement[0]?.Condition;
+      assert.deepEqual(
+        [preview?.StringEquals?.[sub], preview?.StringLike?.[ref]],
+        [
+          ["repo:acme/homelab-infra:pull_request"],
+          ["acme/homelab-infra/.github/workflows/preview.yml@refs/pull/*/merge"],
+        ],
+      );
+      assert.deepEqual(
+        [deploy?.StringEquals?.[sub], deploy?.StringEquals?.[ref]],
+        [
+          ["repo:acme/homelab-infra:ref:refs/heads/main"],
+          "acme/homelab-infra/.github/workflows/up.yml@refs/heads/main",
+        ],
+      );
+      assert.deepEqual([built.outputs.deployEnvironment, built.outputs.previewEnvironment], ["", ""]);
+      assert.equal(
+        one(built, "aws:iam/role:Role", "ci-preview").inputs.description,
+        "GitHub Actions acme/homelab-infra: pulumi preview (pull requests)",
+      );
+    });
+  });
+
   describe("adopting the Terragrunt bucket, with deploy policies asked for", () => {
     let built: Built;
     before(async () => {

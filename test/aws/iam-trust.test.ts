@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { deployTrustPolicy, previewTrustPolicy, type CiTrust, type PolicyDocument } from "../../core/aws/iam";
+import { parseAwsSettings } from "../../core/aws/settings";
 import { ACCOUNT, PROVIDER_ARN, assumeWithToken, type Claims } from "./iam-simulator";
 
 const REPO = "acme/homelab-infra";
@@ -8,170 +9,111 @@ const PREVIEW_ARN = `arn:aws:iam::${ACCOUNT}:role/gitops-bootstrap-ci-preview`;
 const DEPLOY_ARN = `arn:aws:iam::${ACCOUNT}:role/gitops-bootstrap-ci-deploy`;
 
 const withEnvironment: CiTrust = {
+  model: "environments",
   repository: REPO,
   defaultBranch: "main",
   environment: "production",
   previewEnvironment: "preview",
   workflows: {},
 };
-const withoutEnvironment: CiTrust = {
-  repository: REPO,
-  defaultBranch: "main",
-  previewEnvironment: "preview",
-  workflows: {},
-};
+/** The branches model (GitHub Free), unpinned: what the subjects alone decide. */
+const branches: CiTrust = { model: "branches", repository: REPO, defaultBranch: "main", workflows: {} };
 
 type Outcome = "allow" | "deny";
 const decide = (trust: PolicyDocument, role: string, claims: Claims): Outcome =>
   assumeWithToken(trust, role, claims) === "Allowed" ? "allow" : "deny";
 
-/** The matrix of the issue: each token, and what each role must answer. */
+/** The token matrix: each token, and what each role answers in each model. */
 interface Row {
   name: string;
   claims: Claims;
-  preview: Outcome;
-  deploy: Outcome;
+  environments: { preview: Outcome; deploy: Outcome };
+  branches: { preview: Outcome; deploy: Outcome };
 }
 
-const matrix = (deployOnPush: Outcome): Row[] => [
+const no = { preview: "deny", deploy: "deny" } as const;
+const rows: Row[] = [
   {
     name: "the preview environment",
     claims: { sub: `repo:${REPO}:environment:preview`, aud: AUD },
-    preview: "allow",
-    deploy: "deny",
+    environments: { preview: "allow", deploy: "deny" },
+    branches: no,
+  },
+  {
+    name: "the deploy environment (production)",
+    claims: { sub: `repo:${REPO}:environment:production`, aud: AUD },
+    environments: { preview: "deny", deploy: "allow" },
+    branches: no,
   },
   {
     name: "push to the default branch (no environment)",
     claims: { sub: `repo:${REPO}:ref:refs/heads/main`, aud: AUD },
-    preview: "deny",
-    deploy: deployOnPush,
-  },
-  {
-    name: "push to another branch",
-    claims: { sub: `repo:${REPO}:ref:refs/heads/feature/x`, aud: AUD },
-    preview: "deny",
-    deploy: "deny",
+    environments: no,
+    branches: { preview: "deny", deploy: "allow" },
   },
   {
     name: "pull request without an environment (any PR author's code)",
     claims: { sub: `repo:${REPO}:pull_request`, aud: AUD },
-    preview: "deny",
-    deploy: "deny",
+    environments: no,
+    branches: { preview: "allow", deploy: "deny" },
   },
-  {
-    name: "the preview environment in a fork",
-    claims: { sub: "repo:mallory/homelab-infra:environment:preview", aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "repo:<owner>/<repo>-evil, preview environment",
-    claims: { sub: `repo:${REPO}-evil:environment:preview`, aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "owner in another case, preview environment",
-    claims: { sub: "repo:ACME/homelab-infra:environment:preview", aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "the preview environment in another case",
-    claims: { sub: `repo:${REPO}:environment:Preview`, aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "the preview environment, wrong audience",
-    claims: { sub: `repo:${REPO}:environment:preview`, aud: "https://github.com/acme" },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "the preview environment, missing audience",
-    claims: { sub: `repo:${REPO}:environment:preview` },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "a fork's pull request (token minted in the fork)",
-    claims: { sub: "repo:mallory/homelab-infra:pull_request", aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "a fork's default branch",
-    claims: { sub: "repo:mallory/homelab-infra:ref:refs/heads/main", aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "another repository of the owner",
-    claims: { sub: "repo:acme/website:ref:refs/heads/main", aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "repo:<owner>/<repo>-evil, pushing",
-    claims: { sub: `repo:${REPO}-evil:ref:refs/heads/main`, aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "repo:<owner>/<repo>-evil, environment",
-    claims: { sub: `repo:${REPO}-evil:environment:production`, aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "owner in another case, pull request",
-    claims: { sub: "repo:ACME/homelab-infra:pull_request", aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "owner in another case, environment",
-    claims: { sub: "repo:Acme/homelab-infra:environment:production", aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "another environment",
-    claims: { sub: `repo:${REPO}:environment:staging`, aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "a tag",
-    claims: { sub: `repo:${REPO}:ref:refs/tags/v1.0.0`, aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "wrong audience, default branch",
-    claims: { sub: `repo:${REPO}:ref:refs/heads/main`, aud: "https://github.com/acme" },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "wrong audience, pull request",
-    claims: { sub: `repo:${REPO}:pull_request`, aud: "https://github.com/acme" },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "missing audience, default branch",
-    claims: { sub: `repo:${REPO}:ref:refs/heads/main` },
-    preview: "deny",
-    deploy: "deny",
-  },
-  {
-    name: "missing subject",
-    claims: { aud: AUD },
-    preview: "deny",
-    deploy: "deny",
-  },
+  ...(
+    [
+      ["push to another branch", { sub: `repo:${REPO}:ref:refs/heads/feature/x`, aud: AUD }],
+      [
+        "the preview environment in a fork",
+        { sub: "repo:mallory/homelab-infra:environment:preview", aud: AUD },
+      ],
+      [
+        "repo:<owner>/<repo>-evil, preview environment",
+        { sub: `repo:${REPO}-evil:environment:preview`, aud: AUD },
+      ],
+      [
+        "owner in another case, preview environment",
+        { sub: "repo:ACME/homelab-infra:environment:preview", aud: AUD },
+      ],
+      ["the preview environment in another case", { sub: `repo:${REPO}:environment:Preview`, aud: AUD }],
+      [
+        "the preview environment, wrong audience",
+        { sub: `repo:${REPO}:environment:preview`, aud: "https://github.com/acme" },
+      ],
+      ["the preview environment, missing audience", { sub: `repo:${REPO}:environment:preview` }],
+      [
+        "the deploy environment, wrong audience",
+        { sub: `repo:${REPO}:environment:production`, aud: "https://github.com/acme" },
+      ],
+      ["the deploy environment, missing audience", { sub: `repo:${REPO}:environment:production` }],
+      [
+        "a fork's pull request (token minted in the fork)",
+        { sub: "repo:mallory/homelab-infra:pull_request", aud: AUD },
+      ],
+      ["a fork's default branch", { sub: "repo:mallory/homelab-infra:ref:refs/heads/main", aud: AUD }],
+      ["another repository of the owner", { sub: "repo:acme/website:ref:refs/heads/main", aud: AUD }],
+      ["another repository's pull request", { sub: "repo:acme/website:pull_request", aud: AUD }],
+      ["repo:<owner>/<repo>-evil, pushing", { sub: `repo:${REPO}-evil:ref:refs/heads/main`, aud: AUD }],
+      ["repo:<owner>/<repo>-evil, pull request", { sub: `repo:${REPO}-evil:pull_request`, aud: AUD }],
+      [
+        "repo:<owner>/<repo>-evil, environment",
+        { sub: `repo:${REPO}-evil:environment:production`, aud: AUD },
+      ],
+      ["owner in another case, pull request", { sub: "repo:ACME/homelab-infra:pull_request", aud: AUD }],
+      ["owner in another case, pushing", { sub: "repo:ACME/homelab-infra:ref:refs/heads/main", aud: AUD }],
+      [
+        "owner in another case, environment",
+        { sub: "repo:Acme/homelab-infra:environment:production", aud: AUD },
+      ],
+      ["another environment", { sub: `repo:${REPO}:environment:staging`, aud: AUD }],
+      ["a tag", { sub: `repo:${REPO}:ref:refs/tags/v1.0.0`, aud: AUD }],
+      [
+        "wrong audience, default branch",
+        { sub: `repo:${REPO}:ref:refs/heads/main`, aud: "https://github.com/acme" },
+      ],
+      ["wrong audience, pull request", { sub: `repo:${REPO}:pull_request`, aud: "https://github.com/acme" }],
+      ["missing audience, default branch", { sub: `repo:${REPO}:ref:refs/heads/main` }],
+      ["missing audience, pull request", { sub: `repo:${REPO}:pull_request` }],
+      ["missing subject", { aud: AUD }],
+    ] as Array<[string, Claims]>
+  ).map(([name, claims]) => ({ name, claims, environments: no, branches: no })),
 ];
 
 describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
@@ -182,6 +124,13 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
       "Allowed",
     );
     assert.equal(assumeWithToken(trust, PREVIEW_ARN, { aud: AUD }), "ImplicitlyDenied");
+  });
+
+  it("the branches model's known-good tokens are ALLOWED: a pull request previews, main deploys", () => {
+    const pr = { sub: `repo:${REPO}:pull_request`, aud: AUD };
+    const main = { sub: `repo:${REPO}:ref:refs/heads/main`, aud: AUD };
+    assert.equal(assumeWithToken(previewTrustPolicy(branches, PROVIDER_ARN), PREVIEW_ARN, pr), "Allowed");
+    assert.equal(assumeWithToken(deployTrustPolicy(branches, PROVIDER_ARN), DEPLOY_ARN, main), "Allowed");
   });
 
   it("the Terragrunt trust (repo:<owner>/<repo>:*) let a pull request in, as the issue says; ours does not", () => {
@@ -206,69 +155,29 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
     assert.equal(decide(previewTrustPolicy(withEnvironment, PROVIDER_ARN), PREVIEW_ARN, pr), "deny");
   });
 
-  describe("with a deploy environment (production)", () => {
-    const preview = previewTrustPolicy(withEnvironment, PROVIDER_ARN);
-    const deploy = deployTrustPolicy(withEnvironment, PROVIDER_ARN);
-    const rows: Row[] = [
-      ...matrix("deny"),
-      {
-        name: "the deploy environment (production): never the preview role",
-        claims: { sub: `repo:${REPO}:environment:production`, aud: AUD },
-        preview: "deny",
-        deploy: "allow",
-      },
-      {
-        name: "the environment, wrong audience",
-        claims: { sub: `repo:${REPO}:environment:production`, aud: "https://github.com/acme" },
-        preview: "deny",
-        deploy: "deny",
-      },
-      {
-        name: "the environment, missing audience",
-        claims: { sub: `repo:${REPO}:environment:production` },
-        preview: "deny",
-        deploy: "deny",
-      },
-    ];
-    for (const row of rows) {
-      it(`${row.name}: preview ${row.preview}, deploy ${row.deploy}`, () => {
-        assert.deepEqual(
-          {
-            preview: decide(preview, PREVIEW_ARN, row.claims),
-            deploy: decide(deploy, DEPLOY_ARN, row.claims),
-          },
-          { preview: row.preview, deploy: row.deploy },
-        );
-      });
-    }
-  });
+  for (const [model, trust] of [
+    ["environments", withEnvironment],
+    ["branches", branches],
+  ] as const) {
+    describe(`${model} model: every token of the matrix`, () => {
+      const preview = previewTrustPolicy(trust, PROVIDER_ARN);
+      const deploy = deployTrustPolicy(trust, PROVIDER_ARN);
+      for (const row of rows) {
+        const expected = row[model];
+        it(`${row.name}: preview ${expected.preview}, deploy ${expected.deploy}`, () => {
+          assert.deepEqual(
+            {
+              preview: decide(preview, PREVIEW_ARN, row.claims),
+              deploy: decide(deploy, DEPLOY_ARN, row.claims),
+            },
+            expected,
+          );
+        });
+      }
+    });
+  }
 
-  describe("without an environment (deploy from default-branch pushes)", () => {
-    const preview = previewTrustPolicy(withoutEnvironment, PROVIDER_ARN);
-    const deploy = deployTrustPolicy(withoutEnvironment, PROVIDER_ARN);
-    const rows: Row[] = [
-      ...matrix("allow"),
-      {
-        name: "an environment job (any environment but preview)",
-        claims: { sub: `repo:${REPO}:environment:production`, aud: AUD },
-        preview: "deny",
-        deploy: "deny",
-      },
-    ];
-    for (const row of rows) {
-      it(`${row.name}: preview ${row.preview}, deploy ${row.deploy}`, () => {
-        assert.deepEqual(
-          {
-            preview: decide(preview, PREVIEW_ARN, row.claims),
-            deploy: decide(deploy, DEPLOY_ARN, row.claims),
-          },
-          { preview: row.preview, deploy: row.deploy },
-        );
-      });
-    }
-  });
-
-  describe("pinned to repository_id and workflow files", () => {
+  describe("environments model pinned to repository_id and workflow files", () => {
     const pinned: CiTrust = {
       ...withEnvironment,
       repositoryId: "424242",
@@ -406,21 +315,131 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
     }
   });
 
-  it("the preview role trusts exactly the preview environment's subject", () => {
-    for (const ci of [
-      withEnvironment,
-      withoutEnvironment,
-      { ...withEnvironment, previewEnvironment: "pr-review" },
-    ]) {
-      const condition = previewTrustPolicy(ci, PROVIDER_ARN).Statement[0]?.Condition ?? {};
-      assert.deepEqual(condition.StringEquals?.["token.actions.githubusercontent.com:sub"], [
-        `repo:${REPO}:environment:${ci.previewEnvironment}`,
-      ]);
+  describe("branches model as the account stack builds it (aws.ci.model: branches)", () => {
+    const settings = parseAwsSettings({
+      enabled: true,
+      accountId: ACCOUNT,
+      region: "eu-west-1",
+      stateBucket: { name: "acme-pulumi-state" },
+      ci: { repository: REPO, repositoryId: "424242", model: "branches" },
+    });
+    assert.ok(settings.enabled);
+    const ci = settings.ci;
+    const preview = previewTrustPolicy(ci, PROVIDER_ARN);
+    const deploy = deployTrustPolicy(ci, PROVIDER_ARN);
+    const pr = (jobWorkflowRef?: string): Claims => ({
+      sub: `repo:${REPO}:pull_request`,
+      aud: AUD,
+      repositoryId: "424242",
+      ...(jobWorkflowRef === undefined ? {} : { jobWorkflowRef }),
+    });
+    const push = (branch: string, jobWorkflowRef?: string): Claims => ({
+      sub: `repo:${REPO}:ref:refs/heads/${branch}`,
+      aud: AUD,
+      repositoryId: "424242",
+      ...(jobWorkflowRef === undefined ? {} : { jobWorkflowRef }),
+    });
+    const wf = (file: string, ref: string) => `${REPO}/.github/workflows/${file}@${ref}`;
+
+    const cases: Array<[string, PolicyDocument, string, Claims, Outcome]> = [
+      [
+        "preview: preview.yml on a pull request",
+        preview,
+        PREVIEW_ARN,
+        pr(wf("preview.yml", "refs/pull/17/merge")),
+        "allow",
+      ],
+      [
+        // The model's cost, stated as a test: nobody reviews, so a pull request that rewrote
+        // preview.yml presents exactly these claims and gets the role.
+        "preview: a pull request that REWROTE preview.yml (same claims; no reviewer in this model)",
+        preview,
+        PREVIEW_ARN,
+        pr(wf("preview.yml", "refs/pull/99/merge")),
+        "allow",
+      ],
+      [
+        "preview: another workflow on a pull request",
+        preview,
+        PREVIEW_ARN,
+        pr(wf("lint.yml", "refs/pull/17/merge")),
+        "deny",
+      ],
+      [
+        // pull_request_target carries the pull_request subject but runs the base branch's file.
+        "preview: a pull_request_target run (preview.yml of main, pull_request subject)",
+        preview,
+        PREVIEW_ARN,
+        pr(wf("preview.yml", "refs/heads/main")),
+        "deny",
+      ],
+      ["preview: job_workflow_ref missing", preview, PREVIEW_ARN, pr(), "deny"],
+      [
+        "preview: up.yml on main",
+        preview,
+        PREVIEW_ARN,
+        push("main", wf("up.yml", "refs/heads/main")),
+        "deny",
+      ],
+      ["deploy: up.yml on main", deploy, DEPLOY_ARN, push("main", wf("up.yml", "refs/heads/main")), "allow"],
+      [
+        "deploy: another workflow on main",
+        deploy,
+        DEPLOY_ARN,
+        push("main", wf("other.yml", "refs/heads/main")),
+        "deny",
+      ],
+      [
+        "deploy: up.yml on another branch",
+        deploy,
+        DEPLOY_ARN,
+        push("feature", wf("up.yml", "refs/heads/feature")),
+        "deny",
+      ],
+      [
+        "deploy: up.yml as a pull request rewrote it",
+        deploy,
+        DEPLOY_ARN,
+        pr(wf("up.yml", "refs/pull/99/merge")),
+        "deny",
+      ],
+      ["deploy: job_workflow_ref missing", deploy, DEPLOY_ARN, push("main"), "deny"],
+      [
+        "deploy: up.yml on main in an environment (no environment is trusted in this model)",
+        deploy,
+        DEPLOY_ARN,
+        { ...push("main", wf("up.yml", "refs/heads/main")), sub: `repo:${REPO}:environment:production` },
+        "deny",
+      ],
+      [
+        "deploy: another repository id",
+        deploy,
+        DEPLOY_ARN,
+        { ...push("main", wf("up.yml", "refs/heads/main")), repositoryId: "999" },
+        "deny",
+      ],
+    ];
+    for (const [name, trust, role, claims, expected] of cases) {
+      it(`${name}: ${expected}`, () => {
+        assert.equal(decide(trust, role, claims), expected);
+      });
     }
   });
 
+  it("the preview role trusts exactly the preview environment's subject, or (branches) pull requests", () => {
+    const subjects = (ci: CiTrust) =>
+      previewTrustPolicy(ci, PROVIDER_ARN).Statement[0]?.Condition?.StringEquals?.[
+        "token.actions.githubusercontent.com:sub"
+      ];
+    assert.deepEqual(subjects(withEnvironment), [`repo:${REPO}:environment:preview`]);
+    assert.deepEqual(subjects({ ...withEnvironment, previewEnvironment: "pr-review" }), [
+      `repo:${REPO}:environment:pr-review`,
+    ]);
+    assert.deepEqual(subjects(branches), [`repo:${REPO}:pull_request`]);
+  });
+
   it("uses exact subjects with StringEquals, never a wildcard subject", () => {
-    for (const ci of [withEnvironment, withoutEnvironment]) {
+    for (const ci of [withEnvironment, branches]) {
       for (const doc of [previewTrustPolicy(ci, PROVIDER_ARN), deployTrustPolicy(ci, PROVIDER_ARN)]) {
         const condition = doc.Statement[0]?.Condition ?? {};
         const subjects = condition.StringEquals?.["token.actions.githubusercontent.com:sub"];

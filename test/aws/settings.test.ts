@@ -14,6 +14,13 @@ const good = {
   },
 };
 
+/** The CI trust of settings in the environments model (fails the test otherwise). */
+function environmentsCi(settings: AwsSettings) {
+  const { ci } = settings;
+  if (ci.model !== "environments") assert.fail(`expected the environments model, got ${ci.model}`);
+  return ci;
+}
+
 /** `good` with `patch` applied at a dotted path. */
 function withValue(path: string, value: unknown): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(good)) as Record<string, unknown>;
@@ -42,7 +49,7 @@ describe("core/aws/settings", () => {
     });
     assert.equal(settings.ci.defaultBranch, "main");
     assert.deepEqual(settings.ci.deployPolicyArns, []);
-    assert.equal(settings.ci.previewEnvironment, "preview");
+    assert.equal(environmentsCi(settings).previewEnvironment, "preview");
     assert.equal(settings.stateBucket.noncurrentVersionExpirationDays, 90);
     assert.equal(settings.stateBucket.abortIncompleteMultipartUploadDays, 7);
     assert.equal(
@@ -334,9 +341,10 @@ describe("core/aws/settings", () => {
   it("deploys through the production environment pinned to up.yml unless told otherwise", () => {
     // The GitHub part creates the preview and production environments with reviewers.
     const settings = parseAwsSettings({ ...good, ci: { repository: "acme/homelab-infra" } }) as AwsSettings;
-    assert.equal(settings.ci.environment, "production");
+    assert.equal(settings.ci.model, "environments");
+    assert.equal(environmentsCi(settings).environment, "production");
     assert.deepEqual(settings.ci.workflows, { deploy: ".github/workflows/up.yml" });
-    assert.equal(settings.ci.previewEnvironment, "preview");
+    assert.equal(environmentsCi(settings).previewEnvironment, "preview");
     assert.equal(awsSettingsProblems({ ...good, ci: { ...good.ci, workflows: {} } }).length, 0);
   });
 
@@ -345,7 +353,41 @@ describe("core/aws/settings", () => {
       ...good,
       ci: { ...good.ci, previewEnvironment: "pr-review" },
     }) as AwsSettings;
-    assert.equal(settings.ci.previewEnvironment, "pr-review");
+    assert.equal(environmentsCi(settings).previewEnvironment, "pr-review");
+  });
+
+  it("the branches model (GitHub Free): no environments, preview pinned to preview.yml, deploy to up.yml", () => {
+    const settings = parseAwsSettings({
+      ...good,
+      ci: { repository: "acme/homelab-infra", model: "branches" },
+    }) as AwsSettings;
+    assert.deepEqual(
+      { model: settings.ci.model, workflows: settings.ci.workflows },
+      {
+        model: "branches",
+        workflows: { preview: ".github/workflows/preview.yml", deploy: ".github/workflows/up.yml" },
+      },
+    );
+    assert.ok(!("environment" in settings.ci) && !("previewEnvironment" in settings.ci));
+  });
+
+  it("the branches model refuses the environment names it would ignore, naming each key", () => {
+    assert.deepEqual(
+      awsSettingsProblems({
+        ...good,
+        ci: { ...good.ci, model: "branches", previewEnvironment: "preview" },
+      }),
+      [
+        "gitops-bootstrap:aws.ci.environment: is set, but ci.model is branches, where no job declares an environment and the roles trust the default branch and pull requests: remove it, or set ci.model: environments",
+        "gitops-bootstrap:aws.ci.previewEnvironment: is set, but ci.model is branches, where no job declares an environment and the roles trust the default branch and pull requests: remove it, or set ci.model: environments",
+      ],
+    );
+  });
+
+  it("an unknown model lists the two and the plans they are for", () => {
+    assert.deepEqual(awsSettingsProblems({ ...good, ci: { ...good.ci, model: "free" } }), [
+      'gitops-bootstrap:aws.ci.model: must be "environments" (GitHub environments with required reviewers: public repositories, or GitHub Enterprise) or "branches" (no environments: GitHub Free private repositories)',
+    ]);
   });
 
   it("reports every missing required key at once when enabled", () => {

@@ -9,7 +9,7 @@ import * as tls from "@pulumi/tls";
 import { strict as assert } from "node:assert";
 import { parseGithubSettings } from "../../core/github/settings";
 import { parseTailscaleSettings } from "../../core/tailscale/settings";
-import { type GithubAccessArgs, buildGithubAccess } from "../../stacks/github-access";
+import { type GithubAccessArgs, buildGithubAccess, checkedRoleArn } from "../../stacks/github-access";
 import { type MockRuntime, SecretInput, mockRuntime, resourcesOfType, unwrap } from "../support/harness";
 import { OPERATOR_SECRETS } from "../../core/github/github";
 import { workflowReferences } from "./workflow-refs";
@@ -30,11 +30,7 @@ const AWS = {
   backendUrl: "s3://acme-pulumi-state?region=eu-west-1",
   secretsProvider: "awskms://alias/pulumi-state?region=eu-west-1",
 };
-const REPO = {
-  url: "git@github.com:acme/homelab-manifests.git",
-  path: "manifests/bootstrap",
-  engine: "argocd",
-};
+const REPO = { url: "git@github.com:acme/homelab-manifests.git" };
 
 describe("stacks/github-access (mock runtime)", () => {
   let runtime: MockRuntime;
@@ -114,9 +110,9 @@ describe("stacks/github-access (mock runtime)", () => {
       ]),
     );
     assert.equal(variables.MANIFEST_REPOSITORY, "acme/homelab-manifests");
-    assert.equal(variables.MANIFEST_PATH, "manifests/bootstrap");
-    assert.equal(variables.GITOPS_ENGINE, "argocd");
+    assert.equal(variables.GITOPS_CATALOG, "manifests/catalog.yaml");
     assert.equal(variables.PULUMI_STACKS, '["prod"]');
+    assert.equal(variables.CI_MODEL, "environments");
     assert.equal(variables.AWS_DEPLOY_ROLE_ARN, AWS.deployRoleArn);
   });
 
@@ -234,6 +230,124 @@ describe("stacks/github-access (mock runtime)", () => {
     assert.equal(runtime.registrations.length, before);
   });
 
+  describe("the branches model (GitHub Free: no environments)", () => {
+    const branches = () =>
+      parseGithubSettings({
+        ...PROD_GITHUB,
+        ci: { catalog: "manifests/catalog.yaml", model: "branches" },
+      });
+    const branchesAws = { ...AWS, deployEnvironment: "", previewEnvironment: "" };
+
+    it("creates no environment; every secret is a repository secret; CI_MODEL says branches", async () => {
+      buildGithubAccess({ ...prod(), github: branches(), aws: branchesAws });
+      await runtime.settle();
+      assert.deepEqual(
+        [
+          "github:index/repositoryEnvironment:RepositoryEnvironment",
+          "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+          "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
+        ].map((type) => resourcesOfType(runtime, type).length),
+        [0, 0, 0],
+      );
+      const secrets = resourcesOfType(runtime, "github:index/actionsSecret:ActionsSecret");
+      assert.deepEqual(secrets.map((r) => [r.inputs.repository, r.inputs.secretName]).sort(), [
+        ["homelab", "MANIFEST_DEPLOY_KEY"],
+        ["homelab", "TS_DEPLOY_OAUTH_CLIENT_ID"],
+        ["homelab", "TS_DEPLOY_OAUTH_SECRET"],
+        ["homelab", "TS_PREVIEW_OAUTH_CLIENT_ID"],
+        ["homelab", "TS_PREVIEW_OAUTH_SECRET"],
+      ]);
+      for (const secret of secrets) assert.ok(secret.inputs.value instanceof SecretInput);
+      const model = resourcesOfType(runtime, "github:index/actionsVariable:ActionsVariable").find(
+        (r) => r.inputs.variableName === "CI_MODEL",
+      );
+      assert.equal(model?.inputs.value, "branches");
+    });
+
+    it("refuses an account stack whose roles trust environments, before anything is registered", async () => {
+      await runtime.settle();
+      const before = runtime.registrations.length;
+      assert.throws(
+        () =>
+          buildGithubAccess({
+            ...prod(),
+            github: branches(),
+            aws: { ...AWS, previewEnvironment: "preview" },
+          }),
+        /gitops-bootstrap:aws: the AWS deploy role trusts the GitHub environment "production" \(the account stack's aws\.ci\.model is environments\), but gitops-bootstrap:github\.ci\.model is branches/,
+      );
+      await runtime.settle();
+      assert.equal(runtime.registrations.length, before);
+    });
+  });
+
+  it("an account stack on the branches model fails an environments stack, before anything is registered", async () => {
+    await runtime.settle();
+    const before = runtime.registrations.length;
+    assert.throws(
+      () => buildGithubAccess({ ...prod(), aws: { ...AWS, deployEnvironment: "", previewEnvironment: "" } }),
+      (e: Error) =>
+        e.message.includes(
+          "gitops-bootstrap:aws: the AWS deploy role trusts branches and pull requests (the account stack's aws.ci.model is branches), but gitops-bootstrap:github.ci.model is environments: set both to the same model",
+        ) && e.message.includes("the AWS preview role trusts branches and pull requests"),
+    );
+    await runtime.settle();
+    assert.equal(runtime.registrations.length, before);
+  });
+
+  it("the account stack's environments, read at run time, gate the role ARNs CI is given", async () => {
+    // `unwrap` waits for a value; a rejected Output has none, so read its promise.
+    const settled = (output: pulumi.Output<string>) =>
+      (output as unknown as { promise(): Promise<string> }).promise();
+    const account = {
+      ...AWS,
+      deployEnvironment: pulumi.output(""),
+      previewEnvironment: pulumi.output(""),
+    };
+    await assert.rejects(
+      settled(checkedRoleArn("environments", account, AWS.deployRoleArn)),
+      /gitops-bootstrap:aws\.accountStack: the AWS deploy role trusts branches and pull requests/,
+    );
+    assert.equal(await unwrap(checkedRoleArn("branches", account, AWS.deployRoleArn)), AWS.deployRoleArn);
+    // synth's StackReference stand-ins are not environment names: nothing to compare.
+    const standIn = pulumi.output("[organization/gitops-bootstrap/account output deployEnvironment]");
+    assert.equal(
+      await unwrap(
+        checkedRoleArn(
+          "environments",
+          { ...AWS, deployEnvironment: standIn, previewEnvironment: standIn },
+          "arn",
+        ),
+      ),
+      "arn",
+    );
+  });
+
+  it("manifestRepository.manage false: no repository resources, the deploy keys go on the repository by name", async () => {
+    const gh = parseGithubSettings({
+      ...PROD_GITHUB,
+      manifestRepository: { name: "homelab-manifests", manage: false },
+      deployKeys: { ciWriteKey: false },
+      ci: { enabled: false },
+      sourceRepositoryRuleset: { enabled: false },
+    });
+    const access = buildGithubAccess({ ...prod(), stack: "edge", github: gh });
+    await runtime.settle();
+    assert.equal(access.manifestRepo, undefined);
+    assert.deepEqual(
+      runtime.registrations
+        .filter((r) => r.type.startsWith("github:index/"))
+        .map((r) => [r.type, r.inputs.repository, r.inputs.title]),
+      [
+        [
+          "github:index/repositoryDeployKey:RepositoryDeployKey",
+          "homelab-manifests",
+          "edge-cluster-readonly",
+        ],
+      ],
+    );
+  });
+
   it("ci.enabled false writes no Actions settings; the repository and keys remain", async () => {
     const gh = parseGithubSettings({ ...PROD_GITHUB, ci: { enabled: false } });
     const access = buildGithubAccess({ ...prod(), github: gh });
@@ -257,7 +371,7 @@ describe("stacks/github-access (mock runtime)", () => {
   it("accepts the ssh:// form of the managed repository's URL (Flux)", async () => {
     const access = buildGithubAccess({
       ...prod(),
-      repo: { ...REPO, url: "ssh://git@github.com/acme/homelab-manifests.git", engine: "flux" },
+      repo: { ...REPO, url: "ssh://git@github.com/acme/homelab-manifests.git" },
     });
     assert.ok(access.repoSshPrivateKey !== undefined);
   });

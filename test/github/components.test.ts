@@ -307,8 +307,6 @@ describe("GitHub components (mock runtime)", () => {
       manifests: {
         repository: "acme/homelab-manifests",
         branch: "main",
-        path: "manifests/bootstrap",
-        engine: "argocd",
         catalog: "catalog.yaml",
         deployKey,
       },
@@ -426,7 +424,61 @@ describe("GitHub components (mock runtime)", () => {
       assert.equal(runtime.registrations.length, before);
     });
 
-    it("writes only PULUMI_STACKS when every other part is off", async () => {
+    it("the branches model: repository secrets, no environments, CI_MODEL branches", async () => {
+      const keys = make();
+      const ci = new CiSecrets("ci", {
+        repository: "homelab",
+        values: { ...fullValues(keys.ciPrivateKey ?? assert.fail()), model: "branches" },
+        providers: { github: provider },
+      });
+      await unwrap(keys.clusterPublicKey);
+      await runtime.settle();
+      assert.equal(ofType("github:index/repositoryEnvironment:RepositoryEnvironment").length, 0);
+      assert.equal(ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").length, 0);
+      const secrets = ofType("github:index/actionsSecret:ActionsSecret");
+      assert.deepEqual(secrets.map((r) => [r.name, r.inputs.repository, r.inputs.secretName]).sort(), [
+        ["ci-secret-manifest-deploy-key", "homelab", "MANIFEST_DEPLOY_KEY"],
+        ["ci-secret-ts-deploy-oauth-client-id", "homelab", "TS_DEPLOY_OAUTH_CLIENT_ID"],
+        ["ci-secret-ts-deploy-oauth-secret", "homelab", "TS_DEPLOY_OAUTH_SECRET"],
+        ["ci-secret-ts-preview-oauth-client-id", "homelab", "TS_PREVIEW_OAUTH_CLIENT_ID"],
+        ["ci-secret-ts-preview-oauth-secret", "homelab", "TS_PREVIEW_OAUTH_SECRET"],
+      ]);
+      for (const secret of secrets) {
+        assert.ok(secret.inputs.value instanceof SecretInput, String(secret.inputs.secretName));
+        assert.equal(secret.inputs.plaintextValue, undefined);
+      }
+      assert.deepEqual(ci.secretNames, [
+        "MANIFEST_DEPLOY_KEY",
+        "TS_PREVIEW_OAUTH_CLIENT_ID",
+        "TS_PREVIEW_OAUTH_SECRET",
+        "TS_DEPLOY_OAUTH_CLIENT_ID",
+        "TS_DEPLOY_OAUTH_SECRET",
+      ]);
+      const model = ofType("github:index/actionsVariable:ActionsVariable").find(
+        (v) => v.inputs.variableName === "CI_MODEL",
+      );
+      assert.equal(model?.inputs.value, "branches");
+      assert.doesNotMatch(JSON.stringify(runtime.registrations), /MOCK-PRIVATE-KEY|PLAIN-SECRET|k-CLIENT-ID/);
+    });
+
+    it("the branches model refuses environment specs: the plan has no environments", async () => {
+      await runtime.settle();
+      const before = runtime.registrations.length;
+      assert.throws(
+        () =>
+          new CiSecrets("ci", {
+            repository: "homelab",
+            values: { stacks: ["prod"], model: "branches" },
+            environments,
+            providers: { github: provider },
+          }),
+        /the branches model creates no environments, but 2 were given/,
+      );
+      await runtime.settle();
+      assert.equal(runtime.registrations.length, before);
+    });
+
+    it("writes only PULUMI_STACKS and CI_MODEL when every other part is off", async () => {
       const ci = new CiSecrets("ci", {
         repository: "homelab",
         values: { stacks: ["prod"] },
@@ -435,11 +487,11 @@ describe("GitHub components (mock runtime)", () => {
       });
       await runtime.settle();
       assert.deepEqual(ci.secretNames, []);
-      assert.deepEqual(ci.variableNames, ["PULUMI_STACKS"]);
+      assert.deepEqual(ci.variableNames, ["PULUMI_STACKS", "CI_MODEL"]);
       assert.equal(ofType("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret").length, 0);
       // The environments exist anyway: GitHub would create a missing one unprotected on first use.
       assert.equal(ofType("github:index/repositoryEnvironment:RepositoryEnvironment").length, 2);
-      assert.equal(ofType("github:index/actionsVariable:ActionsVariable").length, 1);
+      assert.equal(ofType("github:index/actionsVariable:ActionsVariable").length, 2);
     });
   });
 });

@@ -6,6 +6,8 @@ import {
   CI_SETTINGS,
   type CiValues,
   CI_ENVIRONMENTS,
+  CI_MODEL_CONDITION,
+  workflowEnvironmentExpression,
   allCiNames,
   catalogPathProblem,
   ciEntries,
@@ -36,8 +38,6 @@ const FULL: CiValues<string> = {
   manifests: {
     repository: "acme/homelab-manifests",
     branch: "main",
-    path: "manifests/bootstrap",
-    engine: "argocd",
     catalog: "catalog.yaml",
     deployKey: "PRIVATE",
   },
@@ -169,6 +169,7 @@ describe("core/github/github", () => {
     it("with every part on, writes everything but the other Tailscale mode", () => {
       assert.deepEqual(names(FULL), [
         "variable:PULUMI_STACKS",
+        "variable:CI_MODEL",
         "variable:AWS_REGION",
         "variable:AWS_PREVIEW_ROLE_ARN",
         "variable:AWS_DEPLOY_ROLE_ARN",
@@ -176,8 +177,6 @@ describe("core/github/github", () => {
         "variable:PULUMI_SECRETS_PROVIDER",
         "variable:MANIFEST_REPOSITORY",
         "variable:MANIFEST_BRANCH",
-        "variable:MANIFEST_PATH",
-        "variable:GITOPS_ENGINE",
         "variable:GITOPS_CATALOG",
         "secret:MANIFEST_DEPLOY_KEY",
         "variable:TAILSCALE_MODE",
@@ -202,7 +201,7 @@ describe("core/github/github", () => {
     });
 
     it("a switched-off part leaves no secret and no variable", () => {
-      assert.deepEqual(names({ stacks: ["prod"] }), ["variable:PULUMI_STACKS"]);
+      assert.deepEqual(names({ stacks: ["prod"] }), ["variable:PULUMI_STACKS", "variable:CI_MODEL"]);
       const noAws = names({ ...FULL, aws: undefined });
       assert.equal(noAws.length, names(FULL).length - 5);
       assert.ok(!noAws.some((n) => /:(AWS_|PULUMI_BACKEND|PULUMI_SECRETS|DEPLOY_ENV)/.test(n)));
@@ -218,10 +217,28 @@ describe("core/github/github", () => {
       });
       assert.deepEqual(authkey, [
         "variable:PULUMI_STACKS",
+        "variable:CI_MODEL",
         "variable:TAILSCALE_MODE",
         "secret:TS_PREVIEW_AUTHKEY",
         "secret:TS_DEPLOY_AUTHKEY",
       ]);
+    });
+
+    it("CI_MODEL carries the model, environments unless told otherwise", () => {
+      const model = (values: CiValues<string>) =>
+        ciEntries(values).find((e) => e.setting.name === "CI_MODEL")?.value;
+      assert.deepEqual(
+        [model({ stacks: ["prod"] }), model({ stacks: ["prod"], model: "branches" })],
+        ["environments", "branches"],
+      );
+    });
+
+    it("each job's environment expression yields the literal name only in the environments model", () => {
+      assert.equal(
+        workflowEnvironmentExpression("production"),
+        "${{ vars.CI_MODEL == 'environments' && 'production' || '' }}",
+      );
+      assert.equal(CI_MODEL_CONDITION, "(vars.CI_MODEL == 'environments' || vars.CI_MODEL == 'branches')");
     });
 
     it("never writes the environment names as variables: the workflows name them literally", () => {
@@ -276,13 +293,33 @@ describe("core/github/github", () => {
     });
 
     it("an AWS environment name other than the workflow's is a problem naming both", () => {
-      assert.equal(environmentNameProblem("production", "production"), undefined);
-      assert.equal(environmentNameProblem("preview", undefined), undefined);
+      assert.equal(environmentNameProblem("environments", "production", "production"), undefined);
+      assert.equal(environmentNameProblem("environments", "preview", undefined), undefined);
       assert.match(
-        environmentNameProblem("production", "prod") ?? "",
+        environmentNameProblem("environments", "production", "prod") ?? "",
         /deploy role trusts the GitHub environment "prod", but the workflows run in "production"/,
       );
-      assert.match(environmentNameProblem("preview", "pr") ?? "", /preview role trusts .*"pr".*"preview"/);
+      assert.match(
+        environmentNameProblem("environments", "preview", "pr") ?? "",
+        /preview role trusts .*"pr".*"preview"/,
+      );
+    });
+
+    it("the account stack's model must be this stack's: '' (branches) against environments and back", () => {
+      assert.equal(environmentNameProblem("branches", "production", ""), undefined);
+      assert.equal(
+        environmentNameProblem("environments", "production", ""),
+        "the AWS deploy role trusts branches and pull requests (the account stack's aws.ci.model is branches), but gitops-bootstrap:github.ci.model is environments: set both to the same model",
+      );
+      assert.equal(
+        environmentNameProblem("branches", "preview", "preview"),
+        `the AWS preview role trusts the GitHub environment "preview" (the account stack's aws.ci.model is environments), but gitops-bootstrap:github.ci.model is branches, where no job declares an environment: set both to the same model`,
+      );
+      // Not an environment name: not from an account stack of this program (synth's stand-ins).
+      assert.equal(
+        environmentNameProblem("branches", "production", "[organization/x/account output deployEnvironment]"),
+        undefined,
+      );
     });
 
     it("the source ruleset requires approved pull requests and blocks force pushes and deletion", () => {
@@ -348,6 +385,7 @@ describe("core/github/github", () => {
         ...base,
         manifestRepository: {
           name: "m",
+          manage: true,
           adopt: false,
           defaultBranch: "main",
           description: "GitOps manifests published by gitops-bootstrap",
@@ -356,6 +394,7 @@ describe("core/github/github", () => {
         deployKeys: { rotation: 0, ciWriteKey: true },
         ci: {
           enabled: true,
+          model: "environments",
           catalog: "manifests/catalog.yaml",
           reviewers: { users: [1234567], teams: [] },
           preventSelfReview: false,
@@ -464,6 +503,57 @@ describe("core/github/github", () => {
         errorOf({ ...base, sourceRepositoryRuleset: { requiredApprovals: 11 } }),
         /github\.sourceRepositoryRuleset\.requiredApprovals: must be at most 10/,
       );
+    });
+
+    it("the branches model needs no reviewers and refuses them, and preventSelfReview", () => {
+      const parsed = parseGithubSettings({
+        ...base,
+        ci: { catalog: "manifests/catalog.yaml", model: "branches" },
+      });
+      assert.ok(parsed.enabled && parsed.ci.model === "branches");
+      const message = errorOf({ ...base, ci: { ...base.ci, model: "branches", preventSelfReview: true } });
+      assert.match(
+        message,
+        /gitops-bootstrap:github\.ci\.reviewers: lists reviewers, but ci\.model is branches, which creates no environments/,
+      );
+      assert.match(
+        message,
+        /gitops-bootstrap:github\.ci\.preventSelfReview: is true, but ci\.model is branches/,
+      );
+    });
+
+    it("without reviewers the environments model points to the branches model", () => {
+      assert.match(
+        errorOf({ ...base, ci: { catalog: "manifests/catalog.yaml" } }),
+        /github\.ci\.reviewers: must list at least one user or team ID.*set ci\.model: branches, or ci\.enabled: false/,
+      );
+      assert.match(
+        errorOf({ ...base, ci: { ...base.ci, model: "free" } }),
+        /github\.ci\.model: must be "environments" \(GitHub environments with required reviewers: public repositories, or GitHub Enterprise\) or "branches"/,
+      );
+    });
+
+    it("manage: false takes the repository by name and refuses what only its manager decides", () => {
+      const parsed = parseGithubSettings({ ...base, manifestRepository: { name: "m", manage: false } });
+      assert.ok(parsed.enabled && !parsed.manifestRepository.manage);
+      const message = errorOf({
+        ...base,
+        manifestRepository: {
+          name: "m",
+          manage: false,
+          adopt: true,
+          description: "x",
+          protectDefaultBranch: false,
+        },
+      });
+      for (const key of ["adopt", "description", "protectDefaultBranch"]) {
+        assert.match(
+          message,
+          new RegExp(
+            `gitops-bootstrap:github\\.manifestRepository\\.${key}: is set, but manage is false: the stack that manages m decides it`,
+          ),
+        );
+      }
     });
 
     it("rejects a stack name CI could not select", () => {

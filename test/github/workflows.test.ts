@@ -4,15 +4,19 @@
  */
 import { validateWorkflow } from "@action-validator/core";
 import { strict as assert } from "node:assert";
-import { readFileSync, readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import {
   CI_ENVIRONMENTS,
+  CI_MODEL_CONDITION,
   CI_SETTINGS,
   OPERATOR_SECRETS,
   allCiNames,
   secretEnvironments,
+  workflowEnvironmentExpression,
 } from "../../core/github/github";
 import {
   WORKFLOW_DIR as DIR,
@@ -165,8 +169,8 @@ describe("workflows", () => {
         .find((s) => s.uses?.startsWith("aws-actions/"))?.with?.["role-to-assume"];
     assert.equal(role(preview), "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
     assert.equal(role(up), "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
-    assert.equal(up.jobs.up?.environment, "production");
-    assert.equal(preview.jobs.preview?.environment, "preview");
+    assert.equal(up.jobs.up?.environment, workflowEnvironmentExpression("production"));
+    assert.equal(preview.jobs.preview?.environment, workflowEnvironmentExpression("preview"));
     const pulumiStep = (wf: Workflow) =>
       Object.values(wf.jobs)
         .flatMap((j) => j.steps)
@@ -176,38 +180,39 @@ describe("workflows", () => {
     assert.equal(pulumiStep(up)?.command, "up");
   });
 
-  it("publish-manifests runs generate and pushes with the CI deploy key", () => {
+  it("publish-manifests generates each CI stack's own catalog and pushes with the CI deploy key", () => {
     const steps = Object.values(workflow("publish-manifests.yml").jobs).flatMap((j) => j.steps);
-    assert.ok(steps.some((s) => s.run?.includes('npx gitops-bootstrap generate --catalog "$CATALOG"')));
+    const generate = steps.find((s) => /npx gitops-bootstrap generate\b/.test(s.run ?? ""))?.run ?? "";
+    assert.match(generate, /for stack in \$\(jq -r '\.\[\]' <<< "\$STACKS"\); do/);
+    for (const read of ["repo.path", "repo.catalog", "engine"])
+      assert.ok(generate.includes(`npx gitops-bootstrap config --stack "$stack" --get ${read}`), read);
+    assert.ok(generate.includes('npx gitops-bootstrap generate --catalog "$catalog" --engine "$engine"'));
     const checkout = steps.find((s) => s.with?.["ssh-key"] !== undefined);
     assert.equal(checkout?.with?.["ssh-key"], "${{ secrets.MANIFEST_DEPLOY_KEY }}");
     assert.equal(checkout?.with?.repository, "${{ vars.MANIFEST_REPOSITORY }}");
     assert.ok(steps.some((s) => s.run?.includes('git push origin "HEAD:$MANIFEST_BRANCH"')));
   });
 
-  it("every secret lives in at least one environment, never repository-wide", () => {
+  it("every secret lives in at least one environment (environments model), never repository-wide there", () => {
     for (const setting of CI_SETTINGS) {
       if (setting.kind === "secret") assert.ok(setting.environments.length > 0, setting.name);
     }
   });
 
-  it("a job reads a secret only when it declares, literally, an environment that holds it", () => {
+  /** The environment a job declares in the environments model, from the one expression allowed. */
+  const environmentOf = (job: Job): string | undefined =>
+    CI_ENVIRONMENTS.find((role) => job.environment === workflowEnvironmentExpression(role));
+
+  it("a job reads a secret only when, in the environments model, it declares an environment that holds it", () => {
     const reads: string[] = [];
     for (const file of FILES) {
       for (const [name, job] of Object.entries(workflow(file).jobs)) {
         const secrets = [...references(job).secrets];
         if (secrets.length === 0) continue;
-        // A literal name: an expression evaluating to '' runs the job with no environment at all.
-        assert.equal(
-          typeof job.environment,
-          "string",
-          `${file} ${name} reads secrets without an environment`,
-        );
-        const environment = job.environment as string;
-        assert.ok(
-          (CI_ENVIRONMENTS as readonly string[]).includes(environment),
-          `${file} ${name}: ${environment}`,
-        );
+        // Exactly the model expression: any other expression could evaluate to '' in the
+        // environments model and run the job with no environment at all.
+        const environment = environmentOf(job);
+        assert.ok(environment !== undefined, `${file} ${name} reads secrets without a model environment`);
         for (const secret of secrets) {
           assert.ok(
             (secretEnvironments(secret) as readonly string[]).includes(environment),
@@ -224,17 +229,27 @@ describe("workflows", () => {
     );
   });
 
-  it("every job that declares an environment names one the stack creates, literally", () => {
+  it("every job that declares an environment names one the stack creates, through the model expression", () => {
     const declared = FILES.flatMap((file) =>
       Object.entries(workflow(file).jobs)
         .filter(([, job]) => job.environment !== undefined)
-        .map(([name, job]) => `${file}:${name}:${String(job.environment)}`),
+        .map(([name, job]) => `${file}:${name}:${String(environmentOf(job))}`),
     );
     assert.deepEqual(declared.sort(), [
       "preview.yml:preview:preview",
       "publish-manifests.yml:publish:production",
       "up.yml:up:production",
     ]);
+  });
+
+  it("every job with an environment expression is skipped unless CI_MODEL is one of the two models", () => {
+    // A missing or misspelt CI_MODEL would otherwise make the expression '' in an environments repository.
+    for (const file of FILES) {
+      for (const [name, job] of Object.entries(workflow(file).jobs)) {
+        if (job.environment === undefined) continue;
+        assert.ok((job.if ?? "").includes(CI_MODEL_CONDITION), `${file} ${name}: ${job.if ?? "(no if)"}`);
+      }
+    }
   });
 
   it("a manually dispatched job runs only on the default branch", () => {
@@ -287,7 +302,10 @@ describe("workflows", () => {
     assert.match(mirror, /--delete/);
     for (const excluded of ["--exclude .git ", "--exclude node_modules ", '--exclude "/$MANIFEST_DIR"'])
       assert.ok(mirror.includes(excluded), excluded);
-    assert.match(mirror, /if \[ ! -d "\$MANIFEST_DIR\/\$MANIFEST_PATH" \]; then[\s\S]*exit 1/);
+    assert.match(
+      mirror,
+      /while read -r path; do\s+if \[ ! -d "\$MANIFEST_DIR\/\$path" \]; then[\s\S]*exit 1[\s\S]*done < "\$RUNNER_TEMP\/manifest-paths"/,
+    );
     const commit = steps.find((s) => /git push/.test(s.run ?? ""))?.run ?? "";
     const guard = commit.indexOf('if [ "$deleted" -gt "$MAX_DELETIONS" ]');
     assert.ok(guard > 0 && guard < commit.indexOf("git commit"), "the deletion guard runs before the commit");
@@ -319,6 +337,89 @@ describe("workflows", () => {
           PULUMI_NODEJS_TRANSPILE_ONLY: "true",
         });
       }
+    }
+  });
+
+  describe("the stack's secrets provider (CI has no passphrase)", () => {
+    const pulumiSteps = (file: string) =>
+      Object.values(workflow(file).jobs)
+        .flatMap((j) => j.steps)
+        .filter((s) => s.uses?.startsWith("pulumi/actions@"));
+
+    it("no pulumi step passes secrets-provider or upsert: they act only in `pulumi stack init`", () => {
+      // pulumi/actions hands secrets-provider to the automation API's LocalWorkspace, whose
+      // createStack alone passes it on (`pulumi stack init --secrets-provider`); selectStack ignores
+      // it. A stack created that way rewrites Pulumi.<stack>.yaml in the job's checkout, which dies
+      // with the job, and the next run falls back to a passphrase.
+      for (const file of ["preview.yml", "up.yml"]) {
+        for (const step of pulumiSteps(file)) {
+          assert.deepEqual(
+            ["secrets-provider", "upsert"].filter((key) => step.with?.[key] !== undefined),
+            [],
+            file,
+          );
+        }
+      }
+    });
+
+    /** The check step of a workflow: the one that reads the stack file before pulumi runs. */
+    const checkStep = (file: string): Step => {
+      const steps = Object.values(workflow(file).jobs).flatMap((j) => j.steps);
+      const at = steps.findIndex((s) => /encryptedkey/.test(s.run ?? ""));
+      const pulumi = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+      assert.ok(at >= 0 && at < pulumi, `${file}: the check runs before pulumi`);
+      return steps[at] as Step;
+    };
+
+    /** Runs the check step with bash in a directory holding `files`, as the job would. */
+    const runCheck = (file: string, files: Record<string, string>) => {
+      const dir = mkdtempSync(join(tmpdir(), "gitops-secrets-check-"));
+      try {
+        for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+        // As GitHub runs a `run:` step on Linux: bash --noprofile --norc -eo pipefail.
+        return spawnSync(
+          "bash",
+          ["--noprofile", "--norc", "-eo", "pipefail", "-c", checkStep(file).run ?? ""],
+          {
+            cwd: dir,
+            encoding: "utf8",
+            env: { PATH: process.env.PATH, STACK: "edge", SECRETS_PROVIDER: "awskms://k1?region=eu-west-1" },
+          },
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    for (const file of ["preview.yml", "up.yml"]) {
+      it(`${file} reads STACK and the account's provider from env, never spliced`, () => {
+        assert.deepEqual(checkStep(file).env, {
+          STACK: "${{ matrix.stack }}",
+          SECRETS_PROVIDER: "${{ vars.PULUMI_SECRETS_PROVIDER }}",
+        });
+      });
+
+      it(`${file} stops a stack file without secretsprovider and encryptedkey, with the command that fixes it`, () => {
+        const missing = runCheck(file, {
+          "Pulumi.edge.yaml": "config:\n  gitops-bootstrap:engine: argocd\n",
+        });
+        assert.equal(missing.status, 1);
+        assert.equal(
+          missing.stdout.trim(),
+          "::error file=Pulumi.edge.yaml::Pulumi.edge.yaml has no secretsprovider and encryptedkey, so Pulumi would ask for a passphrase: run pulumi stack change-secrets-provider --stack edge 'awskms://k1?region=eu-west-1' (or pulumi stack init edge --secrets-provider 'awskms://k1?region=eu-west-1' for a new stack) and commit Pulumi.edge.yaml",
+        );
+        const keyOnly = runCheck(file, { "Pulumi.edge.yaml": "encryptedkey: abc\nconfig: {}\n" });
+        assert.equal(keyOnly.status, 1);
+        assert.equal(runCheck(file, {}).status, 1);
+      });
+
+      it(`${file} lets a stack file with both keys through`, () => {
+        const ok = runCheck(file, {
+          "Pulumi.edge.yaml":
+            "secretsprovider: awskms://k1?region=eu-west-1\nencryptedkey: AQID\nconfig: {}\n",
+        });
+        assert.deepEqual([ok.status, ok.stdout, ok.stderr], [0, "", ""]);
+      });
     }
   });
 

@@ -154,6 +154,7 @@ describe("TailscaleAccess (mock runtime)", () => {
     );
     assert.deepEqual(variables, {
       PULUMI_STACKS: '["prod"]',
+      CI_MODEL: "environments",
       TAILSCALE_MODE: "oauth",
       TS_PREVIEW_TAGS: "tag:ci-preview",
       TS_DEPLOY_TAGS: "tag:ci-deploy",
