@@ -9,9 +9,12 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { argoCdSettingsSchema } from "../../core/argocd/settings";
+import { awsSettingsSchema } from "../../core/aws/settings";
 import { fluxSettingsSchema } from "../../core/flux/settings";
+import { githubEnabledSchema } from "../../core/github/settings";
 import { repositorySettingsSchema } from "../../core/repository/settings";
 import { chartsSettingsSchema } from "../../core/shared/versions";
+import { tailscaleEnabledSchema } from "../../core/tailscale/settings";
 import { REPO_ROOT } from "../support/paths";
 
 const descriptions = (
@@ -88,6 +91,22 @@ describe("Pulumi.yaml descriptions", () => {
     });
 
     it(`${section}: names every key a stack may set`, () => {
+      for (const key of schemaKeys(schema)) {
+        const leaf = key.split(".").pop() ?? key;
+        assert.match(description, new RegExp(`\\b${leaf}\\b`), `${section}.${key} is not described`);
+      }
+    });
+  }
+
+  // Sections whose defaults need a full enabled object: every key they accept must be named.
+  const NAMED_ONLY: Array<[string, z.ZodType]> = [
+    ["github", githubEnabledSchema],
+    ["tailscale", tailscaleEnabledSchema],
+    ["aws", awsSettingsSchema],
+  ];
+  for (const [section, schema] of NAMED_ONLY) {
+    it(`${section}: names every key a stack may set`, () => {
+      const description = descriptions[`gitops-bootstrap:${section}`]?.description ?? "";
       for (const key of schemaKeys(schema)) {
         const leaf = key.split(".").pop() ?? key;
         assert.match(description, new RegExp(`\\b${leaf}\\b`), `${section}.${key} is not described`);
