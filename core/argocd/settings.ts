@@ -1,8 +1,9 @@
 /** `gitops-bootstrap:argocd`: how Argo CD is installed and how the root app of apps behaves. */
 import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
+import { releaseSettingsSchema } from "../shared/release";
 import { bool, count, label } from "../shared/schema";
-import { TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
+import { ACCOUNT_CAPABILITIES, TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
 import { IN_CLUSTER_SERVER } from "./sync";
 
 const oidcSchema = z
@@ -49,6 +50,31 @@ export const argoCdSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    admin: z.object({ enabled: bool().optional() }).strict().prefault({}),
+    exec: z
+      .object({ enabled: bool().default(false) })
+      .strict()
+      .prefault({}),
+    accounts: z
+      .record(
+        label(),
+        z
+          .object({
+            capabilities: z
+              .array(z.enum(ACCOUNT_CAPABILITIES, { error: 'each must be "apiKey" or "login"' }))
+              .min(1, { error: 'must list "apiKey", "login" or both' })
+              .default(["login"]),
+            enabled: bool().default(true),
+          })
+          .strict(),
+      )
+      .default({}),
+    // Checked against the pinned chart's keys and the typed settings once the whole stack is read
+    // (argoCdValuesProblems): the chart version and the repository live in other sections.
+    values: z
+      .record(z.string(), z.unknown(), { error: "must be a map of the argo-cd chart's values" })
+      .default({}),
+    release: releaseSettingsSchema,
     replicas: z
       .object({
         server: count(1, 10).default(1),
@@ -117,6 +143,13 @@ export const argoCdSettingsSchema = z
         code: "custom",
         path: ["ingress", "annotations"],
         message: `are empty, but tlsTermination is "${argocd.tlsTermination}": the chart's ingress must ${needs}; add it, or use tlsTermination: ingress`,
+      });
+    }
+    if (argocd.accounts.admin !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["accounts", "admin"],
+        message: "is Argo CD's built-in admin user, not a local account: use argocd.admin.enabled",
       });
     }
     if (argocd.root.project === "default") {
