@@ -20,6 +20,7 @@ import { repoUrlProblem } from "../core/github/github";
 import { githubSettingsSchema } from "../core/github/settings";
 import { repositorySettingsSchema } from "../core/repository/settings";
 import { HOSTNAME } from "../core/shared/names";
+import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
 
@@ -242,6 +243,18 @@ export function parseStackConfig(
   const hasSecret = (name: keyof typeof SECRET_KEYS) =>
     secretKeys.has(fq(SECRET_KEYS[name])) && hasSecretValue(raw, name);
   errors.push(...deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey")));
+
+  // Misspelt chart values keys, from the raw input: reported even when other keys fail to parse.
+  for (const [section, chart] of [
+    ["argocd", "argoCd"],
+    ["flux", "flux2"],
+  ] as const) {
+    const values = (input[section] as { values?: unknown } | undefined)?.values;
+    if (isMap(values)) {
+      for (const message of unknownValueKeys(values, chartKeys(chart)))
+        errors.push(`${fq(`${section}.values`)}: ${message}`);
+    }
+  }
 
   const result = stackSchema.safeParse(input, { reportInput: true });
   if (!result.success) {

@@ -57,7 +57,9 @@ export const argoCdSettingsSchema = z
       .prefault({}),
     accounts: z
       .record(
-        label(),
+        label().refine((name) => name !== "admin", {
+          error: "is Argo CD's built-in admin user, not a local account: use argocd.admin.enabled",
+        }),
         z
           .object({
             capabilities: z
@@ -67,10 +69,10 @@ export const argoCdSettingsSchema = z
             enabled: bool().default(true),
           })
           .strict(),
+        // zod reports a bad key as "Invalid key in record"; say what is wrong with it instead.
+        { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : undefined) },
       )
       .default({}),
-    // Checked against the pinned chart's keys and the typed settings once the whole stack is read
-    // (argoCdValuesProblems): the chart version and the repository live in other sections.
     values: z
       .record(z.string(), z.unknown(), { error: "must be a map of the argo-cd chart's values" })
       .default({}),
@@ -143,13 +145,6 @@ export const argoCdSettingsSchema = z
         code: "custom",
         path: ["ingress", "annotations"],
         message: `are empty, but tlsTermination is "${argocd.tlsTermination}": the chart's ingress must ${needs}; add it, or use tlsTermination: ingress`,
-      });
-    }
-    if (argocd.accounts.admin !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["accounts", "admin"],
-        message: "is Argo CD's built-in admin user, not a local account: use argocd.admin.enabled",
       });
     }
     if (argocd.root.project === "default") {

@@ -23,7 +23,6 @@ export const fluxSettingsSchema = z
       })
       .strict()
       .prefault({}),
-    // Checked against the pinned chart's keys once the whole stack is read (fluxValuesProblems).
     values: z
       .record(z.string(), z.unknown(), { error: "must be a map of the flux2 chart's values" })
       .default({}),
