@@ -4,7 +4,7 @@
  */
 import Ajv from "ajv";
 import { strict as assert } from "node:assert";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -20,6 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { CHARTS } from "../../core/shared/versions";
+import { formatReport, listStacks, synthDiff, type StackDiff } from "../../scripts/synth-diff";
 import { REPO_ROOT } from "../support/paths";
 
 interface CustomManager {
@@ -178,7 +179,7 @@ describe("renovate.json", () => {
 });
 
 describe("a chart bump in charts/versions.json", () => {
-  it("is what synth installs, with no other change (a copy of the project, argo-cd bumped)", function () {
+  it("is what synth installs, and scripts/synth-diff.ts shows it (a copy of the project, argo-cd bumped)", function () {
     this.timeout(180_000);
     const copy = mkdtempSync(join(tmpdir(), "gitops-bump-"));
     try {
@@ -190,25 +191,36 @@ describe("a chart bump in charts/versions.json", () => {
       const pins = join(copy, "charts", "versions.json");
       const text = readFileSync(pins, "utf8");
       writeFileSync(pins, text.replace(`"version": "${CHARTS.argoCd.version}"`, '"version": "9.0.6"'));
-      const out = join(copy, "out", "prod");
-      const run = spawnSync(
-        join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-        [join(copy, "cli", "main.ts"), "synth", "--stack", "prod", "--out", out],
-        { cwd: copy, encoding: "utf8" },
+
+      const [prod, ...others] = synthDiff(REPO_ROOT, copy, ["prod"]);
+      assert.deepEqual(others, []);
+      assert.equal(prod?.status, "changed", prod?.text);
+      const changed = (prod?.text ?? "").split("\n").filter((l) => /^[-+][^-+]/.test(l));
+      assert.deepEqual(changed, [
+        `-# Helm release argocd: chart argo-cd ${CHARTS.argoCd.version}`,
+        "+# Helm release argocd: chart argo-cd 9.0.6",
+      ]);
+      assert.match(
+        formatReport([prod as StackDiff]),
+        /^### prod \(Pulumi\.prod\.yaml\): changed\n\n```diff\n/,
       );
-      assert.equal(run.status, 0, run.stderr);
-      const header = readFileSync(join(out, "helm", "argocd.yaml"), "utf8").split("\n")[0];
-      assert.equal(header, "# Helm release argocd: chart argo-cd 9.0.6");
-      const resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as Array<{
-        type: string;
-        inputs: { chart?: string; version?: string };
-      }>;
-      const releases = resources
-        .filter((r) => r.type === "kubernetes:helm.sh/v3:Release")
-        .map((r) => `${r.inputs.chart} ${r.inputs.version ?? "(local)"}`);
-      assert.ok(releases.includes("argo-cd 9.0.6"), releases.join(", "));
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
+  });
+
+  it("lists every stack synth-diff compares: the root stack files and the examples", () => {
+    assert.deepEqual(
+      listStacks(REPO_ROOT).map((s) => s.file),
+      [
+        "Pulumi.account.yaml",
+        "Pulumi.homelab.yaml",
+        "Pulumi.prod.yaml",
+        "examples/applicationset-homelab/Pulumi.applicationset-homelab.yaml",
+        "examples/flux-homelab/Pulumi.flux-homelab.yaml",
+        "examples/terragrunt-homelab/Pulumi.terragrunt-homelab.yaml",
+        "examples/waves-health/Pulumi.waves-health.yaml",
+      ],
+    );
   });
 });
