@@ -28,6 +28,8 @@ Options:
   --stack <name>   the stack (Pulumi.<name>.yaml in the project directory)
   --out <dir>      output directory (default: out/<name>); replaced as a whole
   --project <dir>  project directory holding Pulumi.yaml (default: the current directory)
+  --config-file <file>  the stack's config file, as \`pulumi --config-file\` takes it
+                   (default: Pulumi.<name>.yaml in the project directory)
   -h, --help       this text`;
 
 /** Text put in place of a `secure:` config value; synth must never write it (tests check). */
@@ -65,8 +67,11 @@ function projectConfig(project: string, declared: Record<string, unknown>): Reco
   return config;
 }
 
-/** Reads Pulumi.yaml and Pulumi.<stack>.yaml into config as the Pulumi engine passes it. */
-export function readStackFile(projectDir: string, stack: string): StackFile {
+/**
+ * Reads Pulumi.yaml and Pulumi.<stack>.yaml (or `configFile`, as `pulumi --config-file` takes it)
+ * into config as the Pulumi engine passes it.
+ */
+export function readStackFile(projectDir: string, stack: string, configFile?: string): StackFile {
   const projectFile = join(projectDir, "Pulumi.yaml");
   const projectDoc = parse(readFileSync(projectFile, "utf8")) as {
     name?: unknown;
@@ -75,7 +80,7 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
   const project = projectDoc.name;
   if (typeof project !== "string") throw new Error(`${projectFile}: has no project name`);
 
-  const stackFile = join(projectDir, `Pulumi.${stack}.yaml`);
+  const stackFile = configFile ?? join(projectDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) {
     const stacks = readdirSync(projectDir)
       .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
@@ -197,10 +202,15 @@ export function renderSynth(
 }
 
 /** Runs the program of `projectDir` for `stack` under the mock runtime and returns what it registered. */
-export async function synthesize(projectDir: string, stack: string): Promise<SynthResult> {
-  const stackFile = readStackFile(projectDir, stack);
-  // What `pulumi up` cannot see: this stack against the project's other stack files.
-  const crossStack = stackSetErrors(projectDir, stack, readStackFile);
+export async function synthesize(
+  projectDir: string,
+  stack: string,
+  configFile?: string,
+): Promise<SynthResult> {
+  const stackFile = readStackFile(projectDir, stack, configFile);
+  // What `pulumi up` cannot see: this stack against the project's other stack files (a stack file
+  // given with --config-file lives elsewhere, e.g. an example, and is not one of them).
+  const crossStack = configFile === undefined ? stackSetErrors(projectDir, stack, readStackFile) : [];
   if (crossStack.length > 0) throw new Error(formatConfigErrors(stack, crossStack));
   // `pulumi up` runs the program in the project directory; relative paths in config depend on it.
   process.chdir(projectDir);
@@ -265,6 +275,7 @@ export async function synthCommand(argv: string[]): Promise<number> {
       stack: { type: "string" },
       out: { type: "string" },
       project: { type: "string" },
+      "config-file": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -280,7 +291,8 @@ export async function synthCommand(argv: string[]): Promise<number> {
   const projectDir = resolve(values.project ?? ".");
   const outDir = resolve(values.out ?? join(projectDir, "out", values.stack));
   try {
-    const result = await synthesize(projectDir, values.stack);
+    const configFile = values["config-file"] === undefined ? undefined : resolve(values["config-file"]);
+    const result = await synthesize(projectDir, values.stack, configFile);
     writeTree(outDir, result.files);
     console.log(
       `synth: ${values.stack}: ${result.registrations.length} resources, ${result.files.size} files in ${relative(process.cwd(), outDir) || "."}`,

@@ -10,15 +10,18 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { argoCdValuesProblems } from "../core/argocd/argocd";
 import { argoCdSettingsSchema } from "../core/argocd/settings";
 import { clusterAwsSettingsSchema } from "../core/aws/settings";
 import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../core/catalog/catalog";
+import { fluxValuesProblems } from "../core/flux/flux";
 import { fluxSettingsSchema } from "../core/flux/settings";
 import { repoUrlProblem } from "../core/github/github";
 import { githubSettingsSchema } from "../core/github/settings";
 import { repositorySettingsSchema } from "../core/repository/settings";
 import { HOSTNAME } from "../core/shared/names";
-import { chartsSettingsSchema } from "../core/shared/versions";
+import { isMap, unknownValueKeys } from "../core/shared/values";
+import { chartKeys, chartsSettingsSchema } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
@@ -241,6 +244,18 @@ export function parseStackConfig(
     secretKeys.has(fq(SECRET_KEYS[name])) && hasSecretValue(raw, name);
   errors.push(...deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey")));
 
+  // Misspelt chart values keys, from the raw input: reported even when other keys fail to parse.
+  for (const [section, chart] of [
+    ["argocd", "argoCd"],
+    ["flux", "flux2"],
+  ] as const) {
+    const values = (input[section] as { values?: unknown } | undefined)?.values;
+    if (isMap(values)) {
+      for (const message of unknownValueKeys(values, chartKeys(chart)))
+        errors.push(`${fq(`${section}.values`)}: ${message}`);
+    }
+  }
+
   const result = stackSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -270,6 +285,19 @@ export function parseStackConfig(
         `${fq(SECRET_KEYS.argocdOidcClientSecret)}: is set but ${fq("argocd.oidc")} is not; configure OIDC or remove the secret`,
       );
     }
+    // The engine's raw chart values: keys the pinned chart has, none that a typed setting writes.
+    const { oidc, ...argocd } = config.argocd;
+    const valuesProblems =
+      config.engine === "argocd"
+        ? argoCdValuesProblems(
+            oidc === undefined
+              ? argocd
+              : { ...argocd, oidc: { ...oidc, hasClientSecret: hasSecret("argocdOidcClientSecret") } },
+            config.repo,
+            chartKeys("argoCd"),
+          )
+        : fluxValuesProblems(config.flux, chartKeys("flux2"));
+    for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else if (errors.length === 0) return { ok: true, config: withCatalog };

@@ -2,12 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   argoCdValues,
+  argoCdValuesProblems,
+  argoCdWarnings,
   OIDC_SECRET_NAME,
   REPOSITORY_SECRET_NAME,
   type ArgoCdSettings,
 } from "../../core/argocd/argocd";
 import { argoCdRepositorySecret, type ManifestRepo } from "../../core/repository/repository";
-import { CHARTS } from "../../core/shared/versions";
+import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
 import { engineRelease } from "../shared/helm";
 
 export interface ArgoCdArgs {
@@ -43,6 +45,15 @@ export class ArgoCd extends pulumi.ComponentResource {
         this,
       );
     }
+
+    // Stack config is checked before any resource (stacks/config.ts); this guards other callers.
+    const problems = argoCdValuesProblems(settings, repo, chartKeys("argoCd"));
+    if (problems.length > 0)
+      throw new pulumi.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+    const version = args.chartVersion ?? CHARTS.argoCd.version;
+    const keysNote = Object.keys(settings.values).length === 0 ? undefined : chartKeysNote("argoCd", version);
+    for (const warning of [...argoCdWarnings(settings, repo), ...(keysNote === undefined ? [] : [keysNote])])
+      void pulumi.log.warn(warning, this);
 
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
@@ -89,9 +100,10 @@ export class ArgoCd extends pulumi.ComponentResource {
       {
         releaseName: "argocd",
         pin: CHARTS.argoCd,
-        ...(args.chartVersion === undefined ? {} : { version: args.chartVersion }),
+        version,
         namespace: settings.namespace,
         values: argoCdValues(settings, repo),
+        release: settings.release,
       },
       {
         parent: this,

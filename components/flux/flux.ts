@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ManifestRepo } from "../../core/repository/repository";
-import { fluxValues, GIT_SECRET_NAME, type FluxSettings } from "../../core/flux/flux";
+import { fluxValues, fluxValuesProblems, GIT_SECRET_NAME, type FluxSettings } from "../../core/flux/flux";
 import { fluxGitSecret } from "../../core/repository/repository";
-import { CHARTS } from "../../core/shared/versions";
+import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
 import { engineRelease } from "../shared/helm";
 
 export interface FluxArgs {
@@ -36,6 +36,14 @@ export class Flux extends pulumi.ComponentResource {
     super("gitops:engine:Flux", name, {}, opts);
     const { provider, settings, repo } = args;
 
+    // Stack config is checked before any resource (stacks/config.ts); this guards other callers.
+    const problems = fluxValuesProblems(settings, chartKeys("flux2"));
+    if (problems.length > 0)
+      throw new pulumi.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+    const version = args.chartVersion ?? CHARTS.flux2.version;
+    const keysNote = Object.keys(settings.values).length === 0 ? undefined : chartKeysNote("flux2", version);
+    if (keysNote !== undefined) void pulumi.log.warn(keysNote, this);
+
     const namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
       { metadata: { name: settings.namespace } },
@@ -58,9 +66,10 @@ export class Flux extends pulumi.ComponentResource {
       {
         releaseName: "flux",
         pin: CHARTS.flux2,
-        ...(args.chartVersion === undefined ? {} : { version: args.chartVersion }),
+        version,
         namespace: settings.namespace,
         values: fluxValues(settings),
+        release: settings.release,
       },
       { parent: this, provider, dependsOn: [namespace, gitSecret] },
     );

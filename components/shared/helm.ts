@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { helmReleaseOptions, RELEASE_DEFAULTS, type ReleaseSettings } from "../../core/shared/release";
 import type { ChartPin } from "../../core/shared/versions";
 
 export interface EngineReleaseArgs {
@@ -11,12 +12,17 @@ export interface EngineReleaseArgs {
   version?: string;
   namespace: string;
   values: Record<string, unknown>;
+  /**
+   * Timeout, atomic, wait, waitForJobs, cleanupOnFail, maxHistory. Defaults to RELEASE_DEFAULTS
+   * (core/shared/release.ts): wait for Deployments and hook Jobs, 600 s, no rollback, 10 revisions.
+   */
+  release?: ReleaseSettings;
 }
 
 /**
  * A GitOps engine's Helm release: the pinned chart from its repository, into a namespace we
- * created, waiting for Deployments and hook Jobs so whatever depends on it starts against a
- * running engine.
+ * created. By default it waits for Deployments and hook Jobs so whatever depends on it starts
+ * against a running engine.
  *
  * helm.v3.Release, not helm.v4.Chart: v4 renders templates without Helm hooks, and argo-cd's
  * redis secret init job is a pre-install hook.
@@ -36,10 +42,7 @@ export function engineRelease(
       namespace: args.namespace,
       createNamespace: false,
       values: args.values,
-      waitForJobs: true,
-      timeout: 600,
-      cleanupOnFail: true,
-      maxHistory: 10,
+      ...helmReleaseOptions(args.release ?? RELEASE_DEFAULTS),
     },
     opts,
   );

@@ -3,10 +3,22 @@
  *
  * Value keys follow the argo-cd chart 9.0.x values.yaml (argoproj/argo-helm, charts/argo-cd):
  * `global.domain`, `configs.cm`, `configs.params`, `configs.rbac`, `configs.ssh.extraHosts`,
- * `server.ingress`, `<component>.replicas`, `dex.enabled`.
+ * `server.ingress`, `<component>.replicas`, `dex.enabled`; charts/values-keys/argo-cd.json has
+ * every key of the pinned version, and `argocd.values` is checked against it.
  */
 import { ARGOCD_API_VERSION, DEFAULT_RETRY, IN_CLUSTER_SERVER, SERVER_SIDE_SYNC_OPTIONS } from "./sync";
 import type { ManifestRepo } from "../repository/repository";
+import type { ReleaseSettings } from "../shared/release";
+import {
+  isMap,
+  mergeValues,
+  ownedValueConflicts,
+  unknownValueKeys,
+  type ChartKeys,
+  type OwnedValue,
+  type Values,
+  type ValuesProblem,
+} from "../shared/values";
 
 export interface ArgoCdOidc {
   /** Display name on the login button. */
@@ -22,6 +34,14 @@ export interface ArgoCdOidc {
 export const TLS_TERMINATIONS = ["ingress", "reencrypt", "server"] as const;
 export type TlsTermination = (typeof TLS_TERMINATIONS)[number];
 
+/** What a local account may do (argocd-cm `accounts.<name>`). */
+export const ACCOUNT_CAPABILITIES = ["apiKey", "login"] as const;
+
+export interface ArgoCdAccount {
+  capabilities: Array<(typeof ACCOUNT_CAPABILITIES)[number]>;
+  enabled: boolean;
+}
+
 export interface ArgoCdSettings {
   namespace: string;
   /** Public hostname of the UI/API; no ingress without it. */
@@ -36,6 +56,16 @@ export interface ArgoCdSettings {
   ingress: { enabled: boolean; className?: string; annotations: Record<string, string> };
   oidc?: ArgoCdOidc;
   rbac: { defaultRole: string; adminGroups: string[]; adminUsers: string[] };
+  /** The built-in admin user; unset: on without OIDC, off with it. */
+  admin: { enabled?: boolean };
+  /** The UI's terminal into pods (argocd-cm `exec.enabled`). */
+  exec: { enabled: boolean };
+  /** Local accounts (argocd-cm `accounts.<name>`), e.g. an apiKey account for CI. */
+  accounts: Record<string, ArgoCdAccount>;
+  /** Raw values for the argo-cd chart, merged over ours (see {@link argoCdValues}). */
+  values: Values;
+  /** How Pulumi runs the Helm release. */
+  release: ReleaseSettings;
   replicas: { server: number; repoServer: number; controller: number; applicationSet: number };
   root: { name: string; project: string; selfHeal: boolean };
   /** The AppProject the generated apps use; see {@link argoCdAppsProject}. */
@@ -96,15 +126,41 @@ function adminPolicy(rbac: ArgoCdSettings["rbac"]): string {
   return subjects.map((subject) => `g, ${subject}, role:admin\n`).join("");
 }
 
-/** Values for the argo-cd chart. */
-export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Record<string, unknown> {
+/** Whether the built-in admin user is on: as set, else only while there is no SSO. */
+export function adminEnabled(settings: Pick<ArgoCdSettings, "admin" | "oidc">): boolean {
+  // With OIDC, people log in as themselves; a shared admin password is one more secret to leak.
+  return settings.admin.enabled ?? settings.oidc === undefined;
+}
+
+/** argocd-cm entries of the local accounts: `accounts.<name>` (capabilities) and `.enabled`. */
+function accountEntries(accounts: ArgoCdSettings["accounts"]): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(accounts).flatMap(([name, account]) => [
+      [`accounts.${name}`, account.capabilities.join(", ")],
+      [`accounts.${name}.enabled`, account.enabled],
+    ]),
+  );
+}
+
+/**
+ * Values for the argo-cd chart: ours, with `settings.values` merged over them (maps key by key;
+ * anything else in `values` replaces ours whole). {@link argoCdValuesProblems} refuses `values`
+ * that would change a key a typed setting writes, or that the pinned chart does not have.
+ */
+export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Values {
+  return mergeValues(argoCdOwnValues(settings, repo), settings.values);
+}
+
+/** The values we compute from the settings, before `settings.values`. */
+export function argoCdOwnValues(settings: ArgoCdSettings, repo: ManifestRepo): Values {
   const url = settings.hostname === undefined ? undefined : `https://${settings.hostname}`;
   const ingressEnabled = settings.ingress.enabled && settings.hostname !== undefined;
 
   const cm: Record<string, unknown> = {
-    // Admin login only while there is no SSO; with OIDC, people log in as themselves.
-    "admin.enabled": settings.oidc === undefined,
-    "exec.enabled": false,
+    "admin.enabled": adminEnabled(settings),
+    // A shell into any pod from the browser is a wide door; open it with argocd.exec.enabled.
+    "exec.enabled": settings.exec.enabled,
+    ...accountEntries(settings.accounts),
     // Apps are Kustomize directories that may inflate Helm charts (HelmChartInflationGenerator).
     "kustomize.buildOptions": "--enable-helm",
     "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
@@ -154,6 +210,141 @@ export function argoCdValues(settings: ArgoCdSettings, repo: ManifestRepo): Reco
         : { enabled: false },
     },
   };
+}
+
+/**
+ * The chart keys we write from a typed setting, for these settings: `values` may not change them
+ * (that would silently undo the setting, or the setting would silently undo `values`).
+ */
+export function argoCdValueSources(settings: ArgoCdSettings): OwnedValue[] {
+  const cm = (key: string) => ["configs", "cm", key];
+  const hasAdmins = settings.rbac.adminGroups.length + settings.rbac.adminUsers.length > 0;
+  const ingressEnabled = settings.ingress.enabled && settings.hostname !== undefined;
+  const component = (key: keyof ArgoCdSettings["replicas"], chartKey: string): OwnedValue => ({
+    path: [chartKey, "replicas"],
+    setting: `argocd.replicas.${key}`,
+  });
+  return [
+    ...(settings.hostname === undefined
+      ? []
+      : [
+          { path: ["global", "domain"], setting: "argocd.hostname" },
+          { path: cm("url"), setting: "argocd.hostname" },
+        ]),
+    { path: cm("admin.enabled"), setting: "argocd.admin.enabled" },
+    { path: cm("exec.enabled"), setting: "argocd.exec.enabled" },
+    ...(settings.oidc === undefined
+      ? []
+      : [
+          {
+            path: cm("oidc.config"),
+            setting: "argocd.oidc",
+            instead:
+              "configure SSO in argocd.oidc, or remove argocd.oidc and write the whole oidc.config in values",
+          },
+        ]),
+    ...Object.keys(settings.accounts).flatMap((name) => [
+      { path: cm(`accounts.${name}`), setting: `argocd.accounts.${name}` },
+      { path: cm(`accounts.${name}.enabled`), setting: `argocd.accounts.${name}` },
+    ]),
+    { path: ["configs", "params", "server.insecure"], setting: "argocd.tlsTermination" },
+    { path: ["configs", "rbac", "policy.default"], setting: "argocd.rbac.defaultRole" },
+    ...(hasAdmins
+      ? [
+          {
+            path: ["configs", "rbac", "policy.csv"],
+            setting: "argocd.rbac.adminGroups",
+            instead:
+              'argocd.rbac.adminGroups and adminUsers write it; put your other policy lines under a key of the form configs.rbac["policy.<name>.csv"], which Argo CD appends to policy.csv',
+          },
+        ]
+      : []),
+    {
+      path: ["configs", "ssh", "extraHosts"],
+      setting: "repo.knownHosts",
+      instead: "list every SSH host key Argo CD needs in repo.knownHosts",
+    },
+    component("controller", "controller"),
+    component("repoServer", "repoServer"),
+    component("applicationSet", "applicationSet"),
+    component("server", "server"),
+    {
+      path: ["server", "ingress", "enabled"],
+      setting: "argocd.ingress.enabled",
+      instead: "the chart's Ingress is made when argocd.ingress.enabled is true and argocd.hostname is set",
+    },
+    ...(ingressEnabled
+      ? [
+          { path: ["server", "ingress", "hostname"], setting: "argocd.hostname" },
+          { path: ["server", "ingress", "annotations"], setting: "argocd.ingress.annotations" },
+          ...(settings.ingress.className === undefined
+            ? []
+            : [{ path: ["server", "ingress", "ingressClassName"], setting: "argocd.ingress.className" }]),
+        ]
+      : []),
+  ];
+}
+
+/**
+ * The chart keys we set as plain opinions, with no typed setting: `values` may change each
+ * (docs/engines.md says why we chose them).
+ */
+export const ARGOCD_OPINIONS: ReadonlyArray<readonly string[]> = [
+  ["configs", "cm", "kustomize.buildOptions"],
+  ["configs", "cm", "resource.customizations.health.argoproj.io_Application"],
+  ["configs", "params", "controller.diff.server.side"],
+  ["configs", "rbac", "scopes"],
+  ["configs", "rbac", "policy.csv"],
+  ["dex", "enabled"],
+  ["server", "ingress", "tls"],
+];
+
+/**
+ * What is wrong with `argocd.values`: keys the pinned chart does not have (per `keys`, the data
+ * scripts/chart-keys.ts wrote), and keys that would change what a typed setting writes.
+ */
+export function argoCdValuesProblems(
+  settings: ArgoCdSettings,
+  repo: ManifestRepo,
+  keys: ChartKeys,
+): ValuesProblem[] {
+  if (Object.keys(settings.values).length === 0) return [];
+  const unknown = unknownValueKeys(settings.values, keys);
+  const owned = ownedValueConflicts(
+    argoCdOwnValues(settings, repo),
+    settings.values,
+    argoCdValueSources(settings),
+    "argocd.values",
+  );
+  return [...unknown, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
+}
+
+/**
+ * Settings that are legal but probably not meant: the admin user off with no other way to log in
+ * (no OIDC, no Dex, no local account with login). Argo CD then still works from the command line
+ * with `argocd --core` (kubectl access), so it is a warning, not an error.
+ */
+export function argoCdWarnings(settings: ArgoCdSettings, repo: ManifestRepo): string[] {
+  const values = argoCdValues(settings, repo);
+  const cm = isMap(values.configs) && isMap(values.configs.cm) ? values.configs.cm : {};
+  const text = (key: string) => String(cm[key] ?? "").trim();
+  if (text("admin.enabled") !== "false") return [];
+  const dex = isMap(values.dex) && String(values.dex.enabled) === "true" && text("dex.config") !== "";
+  const loginAccount = Object.keys(cm).some((key) => {
+    const name = /^accounts\.([^.]+)$/.exec(key)?.[1];
+    return (
+      name !== undefined &&
+      text(key)
+        .split(",")
+        .map((c) => c.trim())
+        .includes("login") &&
+      text(`accounts.${name}.enabled`) !== "false"
+    );
+  });
+  if (text("oidc.config") !== "" || dex || loginAccount) return [];
+  return [
+    "gitops-bootstrap:argocd.admin.enabled is false and nothing else lets anyone log in (no argocd.oidc, no Dex in argocd.values, no argocd.accounts with login): only `argocd --core` with cluster access will work; configure SSO or an account, or set admin.enabled: true",
+  ];
 }
 
 /**

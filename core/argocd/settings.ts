@@ -1,8 +1,9 @@
 /** `gitops-bootstrap:argocd`: how Argo CD is installed and how the root app of apps behaves. */
 import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
+import { releaseSettingsSchema } from "../shared/release";
 import { bool, count, label } from "../shared/schema";
-import { TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
+import { ACCOUNT_CAPABILITIES, TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
 import { IN_CLUSTER_SERVER } from "./sync";
 
 const oidcSchema = z
@@ -49,6 +50,33 @@ export const argoCdSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    admin: z.object({ enabled: bool().optional() }).strict().prefault({}),
+    exec: z
+      .object({ enabled: bool().default(false) })
+      .strict()
+      .prefault({}),
+    accounts: z
+      .record(
+        label().refine((name) => name !== "admin", {
+          error: "is Argo CD's built-in admin user, not a local account: use argocd.admin.enabled",
+        }),
+        z
+          .object({
+            capabilities: z
+              .array(z.enum(ACCOUNT_CAPABILITIES, { error: 'each must be "apiKey" or "login"' }))
+              .min(1, { error: 'must list "apiKey", "login" or both' })
+              .default(["login"]),
+            enabled: bool().default(true),
+          })
+          .strict(),
+        // zod reports a bad key as "Invalid key in record"; say what is wrong with it instead.
+        { error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : undefined) },
+      )
+      .default({}),
+    values: z
+      .record(z.string(), z.unknown(), { error: "must be a map of the argo-cd chart's values" })
+      .default({}),
+    release: releaseSettingsSchema,
     replicas: z
       .object({
         server: count(1, 10).default(1),

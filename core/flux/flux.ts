@@ -2,9 +2,21 @@
  * Flux as plain data: the flux2 chart's values and the root app of apps.
  *
  * Value keys follow the flux2 chart 2.18.x values.yaml (fluxcd-community/helm-charts,
- * charts/flux2): `installCRDs`, `<controller>.create`, `watchAllNamespaces`.
+ * charts/flux2): `installCRDs`, `<controller>.create`, `watchAllNamespaces`;
+ * charts/values-keys/flux2.json has every key of the pinned version, and `flux.values` is checked
+ * against it.
  */
 import { fluxSshUrl, type ManifestRepo } from "../repository/repository";
+import type { ReleaseSettings } from "../shared/release";
+import {
+  mergeValues,
+  ownedValueConflicts,
+  unknownValueKeys,
+  type ChartKeys,
+  type OwnedValue,
+  type Values,
+  type ValuesProblem,
+} from "../shared/values";
 
 export interface FluxSettings {
   namespace: string;
@@ -19,13 +31,26 @@ export interface FluxSettings {
     wait: boolean;
     timeout: string;
   };
+  /** Raw values for the flux2 chart, merged over ours (see {@link fluxValues}). */
+  values: Values;
+  /** How Pulumi runs the Helm release. */
+  release: ReleaseSettings;
 }
 
 /** Name of the Git SSH Secret the GitRepository reads; Flux's own bootstrap uses the same name. */
 export const GIT_SECRET_NAME = "flux-system";
 
-/** Values for the flux2 chart: Flux's default controller set, image automation optional. */
-export function fluxValues(settings: FluxSettings): Record<string, unknown> {
+/**
+ * Values for the flux2 chart: ours, with `settings.values` merged over them (maps key by key;
+ * anything else in `values` replaces ours whole). {@link fluxValuesProblems} refuses `values`
+ * that would change a key a typed setting writes, or that the pinned chart does not have.
+ */
+export function fluxValues(settings: FluxSettings): Values {
+  return mergeValues(fluxOwnValues(settings), settings.values);
+}
+
+/** The values we compute from the settings, before `settings.values`: Flux's default controller set, image automation optional. */
+export function fluxOwnValues(settings: FluxSettings): Values {
   return {
     installCRDs: true,
     // The chart renders its CRDs as templates, so uninstalling (or replacing) the release would delete
@@ -39,6 +64,38 @@ export function fluxValues(settings: FluxSettings): Record<string, unknown> {
     imageReflectionController: { create: settings.imageAutomation },
     imageAutomationController: { create: settings.imageAutomation },
   };
+}
+
+/** The chart keys we write from a typed setting: `values` may not change them. */
+export function fluxValueSources(): OwnedValue[] {
+  return [
+    { path: ["imageReflectionController", "create"], setting: "flux.imageAutomation" },
+    { path: ["imageAutomationController", "create"], setting: "flux.imageAutomation" },
+  ];
+}
+
+/** The chart keys we set as plain opinions: `values` may change each (docs/engines.md). */
+export const FLUX_OPINIONS: ReadonlyArray<readonly string[]> = [
+  ["installCRDs"],
+  ["crds", "annotations", "helm.sh/resource-policy"],
+  ["watchAllNamespaces"],
+  ["sourceController", "create"],
+  ["kustomizeController", "create"],
+  ["helmController", "create"],
+  ["notificationController", "create"],
+];
+
+/** What is wrong with `flux.values`: keys the pinned chart lacks, and keys a typed setting writes. */
+export function fluxValuesProblems(settings: FluxSettings, keys: ChartKeys): ValuesProblem[] {
+  if (Object.keys(settings.values).length === 0) return [];
+  const unknown = unknownValueKeys(settings.values, keys);
+  const owned = ownedValueConflicts(
+    fluxOwnValues(settings),
+    settings.values,
+    fluxValueSources(),
+    "flux.values",
+  );
+  return [...unknown, ...owned.map((o) => o.message)].map((message) => ({ key: "flux.values", message }));
 }
 
 /** The Git ref a GitRepository follows: a full commit SHA, a `refs/…` name, or a branch. */

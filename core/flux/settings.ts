@@ -1,5 +1,6 @@
 /** `gitops-bootstrap:flux`: how Flux is installed and how the root Kustomization behaves. */
 import { z } from "zod";
+import { releaseSettingsSchema } from "../shared/release";
 import { bool, duration, label } from "../shared/schema";
 import type { FluxSettings } from "./flux";
 
@@ -22,6 +23,10 @@ export const fluxSettingsSchema = z
       })
       .strict()
       .prefault({}),
+    values: z
+      .record(z.string(), z.unknown(), { error: "must be a map of the flux2 chart's values" })
+      .default({}),
+    release: releaseSettingsSchema,
   })
   .strict();
 

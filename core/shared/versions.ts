@@ -1,8 +1,11 @@
 /**
- * Pinned Helm charts: the one place a chart version lives. Stack config may override a version
- * (`gitops-bootstrap:charts`), never the repository.
+ * Pinned Helm charts. Each pin lives in exactly one place, charts/versions.json, where Renovate's
+ * custom manager (renovate.json) finds it and a bump is a one-line change; stack config may
+ * override a version (`gitops-bootstrap:charts`), never the repository. The value keys of each
+ * pinned chart are data too (charts/values-keys/, written by scripts/chart-keys.ts).
  */
 import { z } from "zod";
+import { readChartData, type ChartKeys } from "./values";
 
 export interface ChartPin {
   /** Chart name in its repository. */
@@ -11,34 +14,66 @@ export interface ChartPin {
   readonly repo: string;
   /** Exact chart version (never a range: an upgrade is a reviewed config change). */
   readonly version: string;
-  /** The application version the chart version ships, for humans reading synth output. */
-  readonly appVersion: string;
 }
-
-export const CHARTS = {
-  /** argo-helm's argo-cd chart; 9.0.5 is what the Terragrunt layer pinned, so migrating changes nothing. */
-  argoCd: {
-    chart: "argo-cd",
-    repo: "https://argoproj.github.io/argo-helm",
-    version: "9.0.5",
-    appVersion: "v3.1.9",
-  },
-  /** fluxcd-community's flux2 chart (Flux v2.8.5). */
-  flux2: {
-    chart: "flux2",
-    repo: "https://fluxcd-community.github.io/helm-charts",
-    version: "2.18.3",
-    appVersion: "2.8.5",
-  },
-} as const satisfies Record<string, ChartPin>;
-
-export type ChartKey = keyof typeof CHARTS;
-
-/** The local chart that carries the root app of apps; it lives in this repository. */
-export const ROOT_CHART = { path: "./charts/gitops-root", name: "gitops-root" } as const;
 
 /** An exact semantic version as Helm accepts it (no ranges, no leading `v`). */
 export const EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** Where the pins live, relative to the repository root. */
+export const CHART_PINS_FILE = "charts/versions.json";
+
+const pinSchema = z
+  .object({
+    chart: z.string().min(1),
+    repo: z.url({ protocol: /^https$/ }),
+    version: z.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" }),
+  })
+  .strict();
+
+/** The pins, read and checked once (a broken data file fails loudly, naming the file). */
+function readPins(): { argoCd: ChartPin; flux2: ChartPin } {
+  const parsed = z
+    .object({ argoCd: pinSchema, flux2: pinSchema })
+    .strict()
+    .safeParse(readChartData(CHART_PINS_FILE));
+  if (!parsed.success)
+    throw new Error(
+      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  return parsed.data;
+}
+
+/**
+ * argo-helm's argo-cd chart (9.0.5 is what the Terragrunt layer pinned, so migrating changes
+ * nothing) and fluxcd-community's flux2 chart.
+ */
+export const CHARTS = readPins();
+
+export type ChartKey = keyof typeof CHARTS;
+
+/** The value keys of a pinned chart, read on first use (only a stack that sets `values` needs them). */
+const keysCache = new Map<ChartKey, ChartKeys>();
+export function chartKeys(key: ChartKey): ChartKeys {
+  const cached = keysCache.get(key);
+  if (cached !== undefined) return cached;
+  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`) as ChartKeys;
+  keysCache.set(key, data);
+  return data;
+}
+
+/**
+ * A note when the release installs another version than the key data describes (a stack override
+ * in `charts`, or a pin bumped without rerunning scripts/chart-keys.ts): `values` were checked
+ * against the keys of the data's version, which may lack keys the installed version has.
+ */
+export function chartKeysNote(key: ChartKey, installed: string): string | undefined {
+  const data = chartKeys(key);
+  if (data.version === installed) return undefined;
+  return `the ${data.chart} values keys were checked against chart ${data.version} (charts/values-keys/${data.chart}.json), but the release installs ${installed}: run \`npx tsx scripts/chart-keys.ts <chart directory>\` for ${installed} (docs/operations.md, "Upgrade a chart")`;
+}
+
+/** The local chart that carries the root app of apps; it lives in this repository. */
+export const ROOT_CHART = { path: "./charts/gitops-root", name: "gitops-root" } as const;
 
 const chartVersion = (key: ChartKey) =>
   z

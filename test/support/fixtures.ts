@@ -2,6 +2,7 @@
 import type { ArgoCdSettings } from "../../core/argocd/argocd";
 import type { FluxSettings } from "../../core/flux/flux";
 import { GITHUB_KNOWN_HOSTS, type ManifestRepo } from "../../core/repository/repository";
+import { RELEASE_DEFAULTS } from "../../core/shared/release";
 
 export const REPO: ManifestRepo = {
   url: "git@github.com:acme/manifests.git",
@@ -15,6 +16,11 @@ export const ARGOCD: ArgoCdSettings = {
   tlsTermination: "ingress",
   ingress: { enabled: true, annotations: {} },
   rbac: { defaultRole: "role:readonly", adminGroups: [], adminUsers: [] },
+  admin: {},
+  exec: { enabled: false },
+  accounts: {},
+  values: {},
+  release: { ...RELEASE_DEFAULTS },
   replicas: { server: 1, repoServer: 1, controller: 1, applicationSet: 1 },
   root: { name: "bootstrap", project: "bootstrap", selfHeal: false },
   appsProject: {
@@ -38,4 +44,6 @@ export const FLUX: FluxSettings = {
     wait: false,
     timeout: "5m",
   },
+  values: {},
+  release: { ...RELEASE_DEFAULTS },
 };
