@@ -1,7 +1,7 @@
 /** `gitops-bootstrap:argocd`: how Argo CD is installed and how the root app of apps behaves. */
 import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
-import { bool, count, label } from "../shared/schema";
+import { annotations, bool, count, label } from "../shared/schema";
 import type { ArgoCdSettings } from "./argocd";
 
 const oidcSchema = z
@@ -32,9 +32,7 @@ export const argoCdSettingsSchema = z
       .object({
         enabled: bool().default(true),
         className: z.string().min(1).optional(),
-        annotations: z
-          .record(z.string(), z.string({ error: "annotation values must be strings" }))
-          .default({}),
+        annotations: annotations().default({}),
       })
       .strict()
       .prefault({}),

@@ -3,7 +3,7 @@
  * {@link tailscaleSettingsSchema} into the stack schema.
  */
 import { z } from "zod";
-import { checkedString } from "../shared/schema";
+import { checkedString, onOff, plainIssueText } from "../shared/schema";
 import { formatIssues } from "../github/settings";
 import { MAX_AUTH_KEY_EXPIRY_DAYS, tailscaleTagProblem } from "./tailscale";
 
@@ -50,26 +50,17 @@ export const tailscaleEnabledSchema = z.strictObject({
 });
 
 /** `gitops-bootstrap:tailscale`: `{ enabled: false }` or the full settings. */
-export const tailscaleSettingsSchema = z.discriminatedUnion(
-  "enabled",
-  [z.object({ enabled: z.literal(false) }), tailscaleEnabledSchema],
-  {
-    error: (issue) =>
-      issue.code === "invalid_union"
-        ? "must be true or false: set enabled: true to manage this part, false to skip it"
-        : undefined,
-  },
-);
+export const tailscaleSettingsSchema = onOff(tailscaleEnabledSchema);
 
 export type TailscaleSettings = z.output<typeof tailscaleSettingsSchema>;
 export type TailscaleEnabledSettings = z.output<typeof tailscaleEnabledSchema>;
 
 /** Parses `gitops-bootstrap:tailscale`, throwing one error that lists every problem. */
 export function parseTailscaleSettings(raw: unknown): TailscaleSettings {
-  const result = tailscaleSettingsSchema.safeParse(raw);
+  const result = tailscaleSettingsSchema.safeParse(raw, { error: plainIssueText });
   if (!result.success) {
     throw new Error(
-      `invalid stack config:\n  ${formatIssues(TAILSCALE_CONFIG_KEY, result.error.issues).join("\n  ")}`,
+      `invalid stack config:\n  ${formatIssues(TAILSCALE_CONFIG_KEY, result.error.issues, tailscaleSettingsSchema).join("\n  ")}`,
     );
   }
   return result.data;
