@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { FLUX_DURATION, fluxDurationProblem } from "./duration";
-import { excerpt } from "./messages";
+import { excerpt, unknownKeyMessage } from "./messages";
 import {
   annotationKeyProblem,
   annotationsSizeProblem,
@@ -152,8 +152,21 @@ export function plainIssueText(issue: z.core.$ZodRawIssue): string | undefined {
       return issue.values.length === 1
         ? `must be ${JSON.stringify(issue.values[0])}`
         : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_format":
-      return `must be ${issue.format === "regex" ? "in the documented format" : `a valid ${issue.format}`}, got ${describe(issue.input)}`;
+    case "invalid_format": {
+      const got = `got ${describe(issue.input)}`;
+      const { prefix, suffix, includes } = issue as { prefix?: string; suffix?: string; includes?: string };
+      if (issue.format === "starts_with") return `must start with ${JSON.stringify(prefix)}, ${got}`;
+      if (issue.format === "ends_with") return `must end with ${JSON.stringify(suffix)}, ${got}`;
+      if (issue.format === "includes") return `must contain ${JSON.stringify(includes)}, ${got}`;
+      if (issue.format === "regex") return `does not have the expected form, ${got}`;
+      return `must be a valid ${issue.format}, ${got}`;
+    }
+    case "unrecognized_keys": {
+      const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod
+        ?.def?.shape;
+      const known = shape === undefined ? [] : Object.keys(shape);
+      return issue.keys.map((key) => unknownKeyMessage(key, known)).join("; ");
+    }
     case "not_multiple_of":
       return `must be a multiple of ${String(issue.divisor)}`;
     default:
@@ -216,15 +229,18 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value);
 
 /**
- * A section switched by `enabled`: `{ enabled: false }`, or `on` (whose `enabled` is `true`).
- * Switched off, it may keep `on`'s settings (unchecked) but no other key. `enabled` may be
- * written "true"/"false" (what `pulumi config set --path` stores). When it is
- * missing or neither, that is reported together with every problem of the rest of the section
- * (read as if enabled), instead of one error hiding the others.
+ * A section switched by `enabled`: `off` (whose `enabled` is `false`) or `on` (whose `enabled` is
+ * `true`). Without an `off` schema, a switched-off section may keep `on`'s settings (unchecked)
+ * but no other key. `enabled` may be written "true"/"false" (what `pulumi config set --path`
+ * stores). When it is missing or neither, that is reported together with every problem of the
+ * rest of the section (read as if enabled), instead of one error hiding the others.
  */
-export function onOff<T extends z.ZodType>(on: T) {
-  const off = z.object({ enabled: z.literal(false) });
-  const union = z.discriminatedUnion("enabled", [off, on as never], {
+export function onOff<
+  T extends z.ZodType,
+  F extends z.ZodType = z.ZodObject<{ enabled: z.ZodLiteral<false> }>,
+>(on: T, offSchema?: F) {
+  const off = (offSchema ?? z.object({ enabled: z.literal(false) })) as F;
+  const union = z.discriminatedUnion("enabled", [off as never, on as never], {
     error: (issue: { code: string }) =>
       issue.code === "invalid_type"
         ? "must be a mapping: { enabled: false }, or enabled: true with the part's settings"
@@ -233,11 +249,14 @@ export function onOff<T extends z.ZodType>(on: T) {
   return z.preprocess((value, ctx) => {
     if (!isObject(value)) return value;
     const enabled = value.enabled === "true" ? true : value.enabled === "false" ? false : value.enabled;
-    if (enabled === false) {
+    if (enabled === false && offSchema === undefined) {
       // A switched-off section may keep its settings, but not misspelt ones.
       const known = knownKeys(on, []);
       const unknown = Object.keys(value).filter((key) => !known.includes(key));
-      if (unknown.length > 0) ctx.addIssue({ code: "unrecognized_keys", keys: unknown, input: value });
+      if (unknown.length > 0) {
+        const message = unknown.map((key) => unknownKeyMessage(key, known)).join("; ");
+        ctx.addIssue({ code: "unrecognized_keys", keys: unknown, input: value, message });
+      }
     }
     if (typeof enabled === "boolean") return { ...value, enabled };
     ctx.addIssue({
