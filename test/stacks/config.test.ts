@@ -478,7 +478,7 @@ describe("stack config: bad input found on a fresh clone (issue 9)", () => {
     assertError(
       errors,
       "tailscale.mdoe",
-      /unknown key "mdoe": did you mean "mode"\? remove it, or use one of enabled, mode,/,
+      /unknown key "mdoe": did you mean "mode"\? remove it, or use one of enabled, .*\bmode\b/,
     );
     assertError(
       errors,
