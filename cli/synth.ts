@@ -5,10 +5,21 @@
  * No credentials, no Pulumi CLI, no cluster: nothing is applied. `secure:` config values become
  * labelled placeholders, and everything secret is written as `[secret]`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, parse as parsePath, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { parse } from "yaml";
+import { isMap, LineCounter, parseDocument } from "yaml";
+import { readTextFile } from "../core/shared/files";
+import { yamlErrorText } from "../core/shared/messages";
 import { kubernetesYaml, yamlDocument } from "../core/shared/yaml";
 import { formatConfigErrors } from "../stacks/config";
 import { resolveOutputs, SecretInput, startMockRuntime, type Registration } from "./mock-runtime";
@@ -24,9 +35,13 @@ Runs index.ts under Pulumi's mock runtime with Pulumi.<name>.yaml and writes, de
 Secrets are written as [secret]; secure: config values become placeholders.
 A config error exits 1, prints every error and writes nothing.
 
+The output directory is replaced as a whole, so synth writes only into a new or empty directory
+or one it wrote before (it holds a ${".gitops-bootstrap-synth"} file), never into one holding the
+project; anything else exits 2 and changes nothing.
+
 Options:
   --stack <name>   the stack (Pulumi.<name>.yaml in the project directory)
-  --out <dir>      output directory (default: out/<name>); replaced as a whole
+  --out <dir>      output directory (default: out/<name>)
   --project <dir>  project directory holding Pulumi.yaml (default: the current directory)
   --config-file <file>  the stack's config file, as \`pulumi --config-file\` takes it
                    (default: Pulumi.<name>.yaml in the project directory)
@@ -68,17 +83,40 @@ function projectConfig(project: string, declared: Record<string, unknown>): Reco
 }
 
 /**
+ * A YAML mapping read from `file`, or an error naming the file (and the line of a syntax error);
+ * no error quotes more than the parser's one-line description, nothing of a file that is not YAML.
+ */
+function readYamlMapping(file: string, what: string): Record<string, unknown> {
+  const read = readTextFile(file);
+  if (!read.ok) throw new Error(`${file}: ${read.problem}`);
+  const counter = new LineCounter();
+  const doc = parseDocument(read.text, { lineCounter: counter, prettyErrors: false });
+  const [error] = doc.errors;
+  if (error !== undefined) {
+    const { line, col } = counter.linePos(error.pos[0]);
+    throw new Error(`${file}:${line}:${col}: ${yamlErrorText(error.message)}; fix the YAML syntax`);
+  }
+  if (doc.contents === null) return {};
+  if (!isMap(doc.contents))
+    throw new Error(`${file}: is not ${what}: it must be a YAML mapping (key: value)`);
+  return doc.toJS() as Record<string, unknown>;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/**
  * Reads Pulumi.yaml and Pulumi.<stack>.yaml (or `configFile`, as `pulumi --config-file` takes it)
  * into config as the Pulumi engine passes it.
  */
 export function readStackFile(projectDir: string, stack: string, configFile?: string): StackFile {
   const projectFile = join(projectDir, "Pulumi.yaml");
-  const projectDoc = parse(readFileSync(projectFile, "utf8")) as {
-    name?: unknown;
-    config?: Record<string, unknown>;
-  };
+  const projectDoc = readYamlMapping(projectFile, "a Pulumi project file");
   const project = projectDoc.name;
   if (typeof project !== "string") throw new Error(`${projectFile}: has no project name`);
+  if (projectDoc.config !== undefined && projectDoc.config !== null && !isRecord(projectDoc.config)) {
+    throw new Error(`${projectFile}: config: must be a mapping of config keys`);
+  }
 
   const stackFile = configFile ?? join(projectDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) {
@@ -88,10 +126,15 @@ export function readStackFile(projectDir: string, stack: string, configFile?: st
       .sort();
     throw new Error(`${stackFile}: no such stack file; stacks here: ${stacks.join(", ") || "none"}`);
   }
-  const document = (parse(readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  const config = projectConfig(project, projectDoc.config ?? {});
+  const document = readYamlMapping(stackFile, "a Pulumi stack file");
+  if (document.config !== undefined && document.config !== null && !isRecord(document.config)) {
+    throw new Error(
+      `${stackFile}: config: must be a mapping of config keys (such as gitops-bootstrap:engine: argocd), not ${Array.isArray(document.config) ? "a list" : "a single value"}`,
+    );
+  }
+  const config = projectConfig(project, (projectDoc.config as Record<string, unknown> | null) ?? {});
   const secretKeys: string[] = [];
-  for (const [rawKey, value] of Object.entries(document.config ?? {})) {
+  for (const [rawKey, value] of Object.entries((document.config as Record<string, unknown> | null) ?? {})) {
     // Stack files may leave the project's own keys unqualified.
     const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
     if (value !== null && typeof value === "object" && "secure" in value) {
@@ -253,10 +296,55 @@ export async function synthesize(
   };
 }
 
-/** Writes `files` under `outDir` atomically: a sibling temporary directory renamed into place. */
-export function writeTree(outDir: string, files: ReadonlyMap<string, string>): void {
+/** The file that marks a directory as synth's output, which the next run may replace whole. */
+export const SYNTH_MARKER = ".gitops-bootstrap-synth";
+
+/** What synth wrote before it had a marker: a directory holding only these is synth's too. */
+const UNMARKED_OUTPUT = new Set(["resources.json", "outputs.json", "helm", "manifests"]);
+
+const realPath = (path: string): string => {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+};
+
+/**
+ * Why synth may not replace `outDir`, or undefined when it may: it must not hold the project (or
+ * be a file system root), and must be missing, empty or a directory synth wrote before.
+ */
+export function outDirProblem(outDir: string, projectDir: string): string | undefined {
+  const out = realPath(outDir);
+  const project = realPath(projectDir);
+  if (out === parsePath(out).root || out === project || project.startsWith(`${out}${sep}`)) {
+    return "holds the project; synth replaces its output directory whole: choose a directory of its own, such as out/<stack>";
+  }
+  if (!existsSync(out)) return undefined;
+  if (!statSync(out).isDirectory()) return "is a file; choose a directory";
+  const entries = readdirSync(out);
+  if (entries.length === 0) return undefined;
+  if (entries.includes(".git"))
+    return "is a Git checkout; choose a directory of its own, such as out/<stack>";
+  if (entries.includes(SYNTH_MARKER)) return undefined;
+  if (entries.includes("resources.json") && entries.every((e) => UNMARKED_OUTPUT.has(e))) return undefined;
+  return `is not empty and synth did not write it (it has no ${SYNTH_MARKER} file); synth replaces its output directory whole: choose a new or empty directory, or the one an earlier synth wrote`;
+}
+
+/**
+ * Writes `files` under `outDir` atomically: a sibling temporary directory, marked as synth's,
+ * renamed into place. Refuses a directory {@link outDirProblem} refuses.
+ */
+export function writeTree(outDir: string, files: ReadonlyMap<string, string>, projectDir = "."): void {
+  const problem = outDirProblem(outDir, projectDir);
+  if (problem !== undefined) throw new OutDirError(`synth: --out ${outDir} ${problem}`);
   const staging = `${outDir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  writeFileSync(
+    join(staging, SYNTH_MARKER),
+    "Written by gitops-bootstrap synth; the next synth into this directory replaces all of it.\n",
+  );
   for (const [path, content] of files) {
     const target = join(staging, path);
     mkdirSync(dirname(target), { recursive: true });
@@ -266,6 +354,9 @@ export function writeTree(outDir: string, files: ReadonlyMap<string, string>): v
   mkdirSync(dirname(outDir), { recursive: true });
   renameSync(staging, outDir);
 }
+
+/** An output directory synth refuses to replace. */
+export class OutDirError extends Error {}
 
 /** The `synth` command. Returns the process exit code. */
 export async function synthCommand(argv: string[]): Promise<number> {
@@ -290,16 +381,22 @@ export async function synthCommand(argv: string[]): Promise<number> {
   }
   const projectDir = resolve(values.project ?? ".");
   const outDir = resolve(values.out ?? join(projectDir, "out", values.stack));
+  // Checked before the program runs, and again just before writing.
+  const problem = outDirProblem(outDir, projectDir);
+  if (problem !== undefined) {
+    console.error(`synth: --out ${values.out ?? outDir} ${problem}; nothing was written`);
+    return 2;
+  }
   try {
     const configFile = values["config-file"] === undefined ? undefined : resolve(values["config-file"]);
     const result = await synthesize(projectDir, values.stack, configFile);
-    writeTree(outDir, result.files);
+    writeTree(outDir, result.files, projectDir);
     console.log(
       `synth: ${values.stack}: ${result.registrations.length} resources, ${result.files.size} files in ${relative(process.cwd(), outDir) || "."}`,
     );
     return 0;
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
-    return 1;
+    return error instanceof OutDirError ? 2 : 1;
   }
 }

@@ -7,8 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { argoCdValuesProblems } from "../core/argocd/argocd";
 import { argoCdSettingsSchema } from "../core/argocd/settings";
@@ -19,7 +19,10 @@ import { fluxSettingsSchema } from "../core/flux/settings";
 import { repoUrlProblem } from "../core/github/github";
 import { githubSettingsSchema } from "../core/github/settings";
 import { repositorySettingsSchema } from "../core/repository/settings";
+import { readTextFile } from "../core/shared/files";
+import { shortenQuoted, unknownKeyMessage } from "../core/shared/messages";
 import { HOSTNAME } from "../core/shared/names";
+import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
@@ -135,47 +138,6 @@ export function decodeValue(raw: string): unknown {
   }
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min(current + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
-/** The keys an object schema at `path` accepts, for "did you mean" hints. */
-function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  let schema: z.ZodType = stackSchema;
-  for (const step of [...path, undefined]) {
-    // Unwrap defaults, optionals, pipes and transforms until an object (or nothing) is left.
-    for (;;) {
-      const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
-      if (def.type === "object") break;
-      const inner = (def.innerType ?? def.in) as z.ZodType | undefined;
-      if (inner === undefined) return [];
-      schema = inner;
-    }
-    if (step === undefined) break;
-    const shape = (schema as z.ZodObject).shape as Record<string, z.ZodType>;
-    const next = shape[String(step)];
-    if (next === undefined) return [];
-    schema = next;
-  }
-  return Object.keys((schema as z.ZodObject).shape);
-}
-
-function unknownKeyMessage(key: string, known: string[]): string {
-  const close = known.filter((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
-  const hint = close.length > 0 ? `did you mean ${close.map((k) => JSON.stringify(k)).join(" or ")}? ` : "";
-  return `unknown key ${JSON.stringify(key)}: ${hint}remove it, or use one of ${known.join(", ")}`;
-}
-
 function issueMessages(issue: z.core.$ZodIssue): Array<{ path: string; message: string }> {
   const at = (path: readonly PropertyKey[]) => path.map(String).join(".");
   if (issue.code === "unrecognized_keys" && at(issue.path) === "aws") {
@@ -185,7 +147,7 @@ function issueMessages(issue: z.core.$ZodIssue): Array<{ path: string; message: 
     }));
   }
   if (issue.code === "unrecognized_keys") {
-    const known = knownKeysAt(issue.path);
+    const known = knownKeys(stackSchema, issue.path);
     return issue.keys.map((key) => ({
       path: at([...issue.path, key]),
       message: unknownKeyMessage(key, known),
@@ -256,7 +218,7 @@ export function parseStackConfig(
     }
   }
 
-  const result = stackSchema.safeParse(input, { reportInput: true });
+  const result = stackSchema.safeParse(input, { reportInput: true, error: plainIssueText });
   if (!result.success) {
     for (const issue of result.error.issues) {
       for (const { path, message } of issueMessages(issue)) errors.push(`${fq(path)}: ${message}`);
@@ -298,11 +260,62 @@ export function parseStackConfig(
           )
         : fluxValuesProblems(config.flux, chartKeys("flux2"));
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
+    errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else if (errors.length === 0) return { ok: true, config: withCatalog };
   }
-  return { ok: false, errors: [...new Set(errors)].sort() };
+  return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
+}
+
+/** A chart version for the engine the stack does not run would be ignored: say so instead. */
+function otherEngineCharts(config: StackConfig, input: Record<string, unknown>): string[] {
+  const charts = input.charts as Record<string, unknown> | undefined;
+  const unused = config.engine === "argocd" ? "flux2" : "argoCd";
+  if (charts === null || typeof charts !== "object" || charts[unused] === undefined) return [];
+  const used = config.engine === "argocd" ? "argoCd" : "flux2";
+  return [
+    `${fq(`charts.${unused}`)}: is set but ${fq("engine")} is ${config.engine}, which installs only the ${used} chart (charts.${used}); remove it`,
+  ];
+}
+
+/**
+ * The files the CI settings name must exist in the project directory, which the workflows check
+ * out as the repository root: a stack the workflows preview and update, and the catalog
+ * publish-manifests generates from.
+ */
+function ciFileProblems(config: StackConfig, options: ParseOptions): string[] {
+  if (!config.github.enabled || !config.github.ci.enabled) return [];
+  const projectDir = resolve(options.projectDir ?? ".");
+  const problems: string[] = [];
+  const stacks = config.github.ci.stacks ?? [];
+  const missing = stacks.filter((stack) => !existsSync(join(projectDir, `Pulumi.${stack}.yaml`)));
+  if (missing.length > 0) {
+    const present = readdirSync(projectDir)
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .sort();
+    for (const stack of missing) {
+      problems.push(
+        `${fq(`github.ci.stacks.${stacks.indexOf(stack)}`)}: names stack ${JSON.stringify(stack)}, but there is no Pulumi.${stack}.yaml in ${projectDir} (stacks there: ${present.join(", ") || "none"}); fix the name or add the stack file`,
+      );
+    }
+  }
+  const catalog = config.github.ci.catalog;
+  if (catalog !== undefined) {
+    const file = resolve(projectDir, catalog);
+    const problem = existsSync(file)
+      ? statSync(file).isFile()
+        ? undefined
+        : "is not a file"
+      : "does not exist";
+    if (problem !== undefined) {
+      problems.push(
+        `${fq("github.ci.catalog")}: ${catalog} ${problem} in ${projectDir}, which CI checks out as the repository root; fix the path or create the catalog`,
+      );
+    }
+  }
+  return problems;
 }
 
 /** The deploy key comes from config, or from the GitHub part that generates it: exactly one. */
@@ -333,10 +346,19 @@ function rootPathFromCatalog(config: StackConfig, options: ParseOptions): StackC
   const file = resolve(options.projectDir ?? ".", name);
   let catalog: CatalogDocument;
   try {
-    catalog = (options.readCatalog ?? ((f: string) => parseCatalog(readFileSync(f, "utf8"), f)))(file);
+    if (options.readCatalog !== undefined) catalog = options.readCatalog(file);
+    else {
+      const read = readTextFile(file);
+      if (!read.ok) {
+        return [
+          `${fq("repo.catalog")}: ${name} ${read.problem}; set it to the catalog YAML file, relative to the project directory`,
+        ];
+      }
+      catalog = parseCatalog(read.text, name);
+    }
   } catch (error) {
-    const detail = error instanceof CatalogError || error instanceof Error ? error.message : String(error);
-    return [`${fq("repo.catalog")}: cannot use ${name}: ${detail}`];
+    if (!(error instanceof CatalogError)) throw error;
+    return [`${fq("repo.catalog")}: cannot use ${name}: ${error.message}`];
   }
   const target = bootstrapTarget(catalog);
   const agree: ReadonlyArray<readonly [string, string, string, string]> = [
@@ -365,7 +387,7 @@ export function formatConfigErrors(stack: string, errors: readonly string[]): st
   const noun = errors.length === 1 ? "error" : "errors";
   return [
     `Stack ${stack}: ${errors.length} config ${noun} (nothing was changed):`,
-    ...errors.map((e) => `  - ${e}`),
+    ...errors.map((e) => `  - ${shortenQuoted(e)}`),
   ].join("\n");
 }
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
 import { releaseSettingsSchema } from "../shared/release";
-import { bool, count, label } from "../shared/schema";
+import { annotations, bool, count, label } from "../shared/schema";
 import { ACCOUNT_CAPABILITIES, TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
 import { IN_CLUSTER_SERVER } from "./sync";
 
@@ -35,9 +35,7 @@ export const argoCdSettingsSchema = z
       .object({
         enabled: bool().default(true),
         className: z.string().min(1).optional(),
-        annotations: z
-          .record(z.string(), z.string({ error: "annotation values must be strings" }))
-          .default({}),
+        annotations: annotations().default({}),
       })
       .strict()
       .prefault({}),

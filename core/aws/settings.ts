@@ -7,7 +7,8 @@
  * `gitops-bootstrap:aws.<path>: <message>`, all at once, before anything is registered.
  */
 import { z } from "zod";
-import { bool, checkedString, count } from "../shared/schema";
+import { unknownKeyMessage } from "../shared/messages";
+import { bool, checkedString, count, knownKeys, plainIssueText } from "../shared/schema";
 import { githubOidcProviderArn, partitionOf, type Partition } from "./state";
 import { CI_MODELS } from "../github/github";
 import { managedPolicyName, type CiTrust } from "./iam";
@@ -402,15 +403,16 @@ export const awsSettingsSchema = rawSchema.transform(resolve);
 
 /** Every problem with an `aws` config value, each as `gitops-bootstrap:aws.<path>: <message>`. */
 export function awsSettingsProblems(input: unknown): string[] {
-  const result = awsSettingsSchema.safeParse(input);
+  const result = awsSettingsSchema.safeParse(input, { error: plainIssueText });
   if (result.success) return [];
-  return result.error.issues.map((issue) => {
+  return result.error.issues.flatMap((issue) => {
     const path = [AWS_CONFIG_KEY, ...issue.path.map(String)].join(".");
     if (issue.code === "unrecognized_keys") {
-      return `${path}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}: remove it or check the spelling (see docs/aws.md)`;
+      const known = knownKeys(rawSchema, issue.path);
+      return issue.keys.map((key) => `${path}.${key}: ${unknownKeyMessage(key, known)} (see docs/aws.md)`);
     }
-    if (issue.code === "invalid_type" && issue.input === undefined) return `${path}: is required`;
-    return `${path}: ${issue.message}`;
+    if (issue.code === "invalid_type" && issue.input === undefined) return [`${path}: is required`];
+    return [`${path}: ${issue.message}`];
   });
 }
 

@@ -12,7 +12,9 @@ import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type
 import { z } from "zod";
 import { FORBIDDEN_SYNC_OPTIONS } from "../argocd/sync";
 import { DEFAULT_ROOT_PATH } from "../repository/settings";
+import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } from "../shared/messages";
 import { RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
+import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
 
 // ---------------------------------------------------------------------------------------------
 // Schema
@@ -92,8 +94,6 @@ const ignoreDifference = z.strictObject({
   managedFieldsManagers: z.array(z.string()).optional(),
 });
 
-const stringMap = (description: string) => z.record(z.string(), z.string()).meta({ description });
-
 const appSettings = {
   project: label("Argo CD project").optional(),
   selfHeal: z.boolean().optional().meta({ description: "Argo CD automated selfHeal." }),
@@ -102,8 +102,8 @@ const appSettings = {
     .array(ignoreDifference)
     .optional()
     .meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
-  labels: stringMap("Labels on the generated object.").optional(),
-  annotations: stringMap("Annotations on the generated object.").optional(),
+  labels: labels().meta({ description: "Labels on the generated object." }).optional(),
+  annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
 };
 
 const appOverride = z
@@ -175,8 +175,10 @@ export const CatalogSchema = z
           .meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
         syncOptions: syncOptions.default([]),
         ignoreDifferences: z.array(ignoreDifference).default([]),
-        labels: stringMap("Labels on every generated object.").default({}),
-        annotations: stringMap("Annotations on every generated object.").default({}),
+        labels: labels().meta({ description: "Labels on every generated object." }).default({}),
+        annotations: annotations()
+          .meta({ description: "Annotations on every generated object." })
+          .default({}),
       })
       .prefault({})
       .meta({ description: "Settings every app gets unless it overrides them." }),
@@ -196,11 +198,10 @@ export const CatalogSchema = z
       .strictObject({
         namespace: label("Namespace the Kustomizations live in").default("flux-system"),
         gitRepository: label("Name of the GitRepository source in that namespace").default("flux-system"),
-        interval: z
-          .string()
-          .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/)
-          .default("10m")
-          .meta({ description: "Reconcile interval, a Go duration. Defaults to 10m." }),
+        interval: duration().default("10m").meta({
+          description:
+            "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m.",
+        }),
       })
       .prefault({})
       .meta({ description: "Flux settings." }),
@@ -260,7 +261,7 @@ export class CatalogError extends Error {
 
 export function formatIssue(issue: CatalogIssue): string {
   const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
-  return `${where}: ${issue.key}: ${issue.message}`;
+  return shortenQuoted(`${where}: ${issue.key}: ${issue.message}`);
 }
 
 /** `a.b[2].c` from a path. */
@@ -302,80 +303,18 @@ function locate(
   return { line: pos.line, column: pos.col };
 }
 
-/** The keys a schema accepts at `path`, for "did you mean" hints. */
-function allowedKeys(path: readonly PropertyKey[]): string[] {
-  let schema: unknown = CatalogSchema;
-  const unwrap = () => {
-    for (;;) {
-      const def = (schema as { def?: { type?: string; innerType?: unknown } }).def;
-      if (
-        def?.innerType !== undefined &&
-        ["default", "prefault", "optional", "nullable"].includes(def.type ?? "")
-      ) {
-        schema = def.innerType;
-      } else return;
-    }
-  };
-  for (const part of path) {
-    unwrap();
-    const def = (schema as { def: { type: string; element?: unknown; valueType?: unknown } }).def;
-    if (def.type === "object") schema = (schema as { shape: Record<string, unknown> }).shape[String(part)];
-    else if (def.type === "array") schema = def.element;
-    else if (def.type === "record") schema = def.valueType;
-    else return [];
-    if (schema === undefined) return [];
-  }
-  unwrap();
-  const shape = (schema as { shape?: Record<string, unknown> }).shape;
-  return shape === undefined ? [] : Object.keys(shape);
-}
-
-/** The candidate closest to `word` when it is a plausible typo of it. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row.push(
-        Math.min(
-          (prev[j] ?? 0) + 1,
-          (row[j - 1] ?? 0) + 1,
-          (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-        ),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length] ?? 0;
-}
-
 function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.ZodError): CatalogIssue[] {
   const out: CatalogIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path;
     if (issue.code === "unrecognized_keys") {
-      const allowed = allowedKeys(path);
+      const allowed = knownKeys(CatalogSchema, path);
       for (const key of issue.keys) {
-        const guess = closest(key, allowed);
-        const hint = guess === undefined ? "" : ` Did you mean ${JSON.stringify(guess)}?`;
         out.push({
           file,
           ...locate(doc, counter, path, key),
           key: keyOf([...path, key]),
-          message: `unknown key ${JSON.stringify(key)}.${hint} Allowed here: ${allowed.join(", ")}.`,
+          message: unknownKeyMessage(key, allowed),
         });
       }
       continue;
@@ -383,27 +322,27 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
     let message = issue.message;
     if (issue.code === "invalid_key") {
       const key = String(path[path.length - 1]);
-      message = `${JSON.stringify(key)} ${rfc1123LabelProblem(key) ?? "is not a valid key"}; rename it`;
+      message = `${excerpt(key)} ${rfc1123LabelProblem(key) ?? "is not a valid key"}; rename it`;
     } else if (issue.code === "invalid_format" && issue.format === "regex" && "input" in issue) {
       const input = String((issue as { input?: unknown }).input);
-      message = `${JSON.stringify(input)} ${rfc1123LabelProblem(input) ?? `does not match ${issue.pattern}`}`;
+      message = `${excerpt(input)} ${rfc1123LabelProblem(input) ?? `does not match ${issue.pattern}`}`;
     } else if (issue.code === "invalid_format" && issue.format === "regex") {
       const value = doc.getIn(path as unknown[]);
-      message = `${JSON.stringify(value)} ${typeof value === "string" ? (rfc1123LabelProblem(value) ?? `does not match ${issue.pattern}`) : "is invalid"}`;
+      message = `${excerpt(value)} ${typeof value === "string" ? (rfc1123LabelProblem(value) ?? `does not match ${issue.pattern}`) : "is invalid"}`;
     } else if (issue.code === "too_big" && issue.origin === "string") {
       const value = doc.getIn(path as unknown[]);
-      message = `${JSON.stringify(value)} ${typeof value === "string" ? (rfc1123LabelProblem(value) ?? issue.message) : issue.message}`;
+      message = `${excerpt(value)} ${typeof value === "string" ? (rfc1123LabelProblem(value) ?? issue.message) : issue.message}`;
     } else if (
       (issue.code === "invalid_type" && issue.expected === "int") ||
       (issue.code === "too_small" && issue.origin === "number")
     ) {
-      message = `${JSON.stringify(doc.getIn(path as unknown[]))} is not a wave: use a whole number ≥ 0`;
+      message = `${excerpt(doc.getIn(path as unknown[]))} is not a wave: use a whole number ≥ 0`;
     } else if (issue.code === "invalid_type") {
       const value = doc.getIn(path as unknown[]);
       message =
         value === undefined
           ? `is required (expected ${issue.expected})`
-          : `expected ${issue.expected}, got ${JSON.stringify(value)}`;
+          : `expected ${issue.expected}, got ${excerpt(value)}`;
     }
     const at =
       issue.code === "invalid_key"
@@ -432,13 +371,23 @@ export function parseCatalog(text: string, file: string): CatalogDocument {
           column: pos.col,
           key: duplicate ? "apps" : "(yaml)",
           message: duplicate
-            ? `duplicate key: ${e.message.split("\n")[0]}; each app (and each key) may appear once, merge the two entries`
-            : `${e.message.split("\n")[0]}; fix the YAML syntax`,
+            ? `duplicate key: ${yamlErrorText(e.message)}; each app (and each key) may appear once, merge the two entries`
+            : `${yamlErrorText(e.message)}; fix the YAML syntax`,
         };
       }),
     );
   }
-  const result = CatalogSchema.safeParse(doc.toJS() ?? {});
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    // Not a catalog at all (a key, a certificate, a list): say so without quoting any of it.
+    throw new CatalogError([
+      {
+        file,
+        key: "(top level)",
+        message: `is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds ${isSeq(doc.contents) ? "a list" : "a single text value"}; pass the catalog file`,
+      },
+    ]);
+  }
+  const result = CatalogSchema.safeParse(doc.toJS() ?? {}, { error: plainIssueText });
   if (!result.success) throw new CatalogError(zodIssues(file, doc, counter, result.error));
   const problems: CatalogIssue[] = [];
   if (!result.data.defaults.path.includes("{name}")) {
@@ -497,6 +446,24 @@ export function readBootstrapTarget(catalogFile: string): BootstrapTarget {
 export interface RepoView {
   files: readonly string[];
   read(path: string): string | undefined;
+  /**
+   * Symbolic links that were not followed (they leave the repository, dangle or loop), by path,
+   * each with what it is, such as "a symbolic link to a directory outside the repository".
+   */
+  links?: ReadonlyMap<string, string>;
+}
+
+/** Why `path` is not a directory of the repository, when a symbolic link on it explains it. */
+function linkProblem(repo: RepoView, path: string): string | undefined {
+  const parts = path.split("/");
+  for (let i = parts.length; i > 0; i--) {
+    const prefix = parts.slice(0, i).join("/");
+    const link = repo.links?.get(prefix);
+    if (link !== undefined) {
+      return `${prefix} is ${link}: Git keeps only the link, so the engine finds no directory there; move the directory into the repository (a link inside it is fine)`;
+    }
+  }
+  return undefined;
 }
 
 /** One app, with every setting resolved. */
@@ -589,7 +556,7 @@ function fromKustomization(
       line: pos?.line,
       column: pos?.col,
       key: "(yaml)",
-      message: `${first?.message.split("\n")[0] ?? "invalid YAML"}; fix the YAML syntax (included by ${catalogFile} ${includeKey})`,
+      message: `${yamlErrorText(first?.message ?? "invalid YAML")}; fix the YAML syntax (included by ${catalogFile} ${includeKey})`,
     });
     return [];
   }
@@ -603,13 +570,22 @@ function fromKustomization(
     });
     return [];
   }
+  if (resources.length === 0) {
+    issues.push({
+      file,
+      ...locate(doc, counter, ["resources"]),
+      key: "resources",
+      message: `lists no app directory (included by ${catalogFile} ${includeKey}): an include that finds nothing would delete every app it found before; list the app directories or remove the include`,
+    });
+    return [];
+  }
   const base = posix.dirname(file);
   const out: Discovered[] = [];
   resources.forEach((entry: unknown, i) => {
     const key = `resources[${i}]`;
     const at = { file, ...locate(doc, counter, ["resources", i]), key };
     if (typeof entry !== "string") {
-      issues.push({ ...at, message: `must be a directory name, got ${JSON.stringify(entry)}` });
+      issues.push({ ...at, message: `must be a directory name, got ${excerpt(entry)}` });
       return;
     }
     if (entry.includes("://") || entry.startsWith("github.com/")) {
@@ -638,7 +614,7 @@ function fromKustomization(
     if (!dirs.has(path)) {
       issues.push({
         ...at,
-        message: `${entry}: directory ${path} does not exist; create it or remove the entry`,
+        message: `${entry}: ${linkProblem(repo, path) ?? `directory ${path} does not exist; create it or remove the entry`}`,
       });
       return;
     }
@@ -660,21 +636,30 @@ function fromDirectories(
   catalogFile: string,
   index: number,
   glob: string,
+  repo: RepoView,
   dirs: ReadonlySet<string>,
   issues: CatalogIssue[],
-  warnings: string[],
 ): Discovered[] {
   const key = `include[${index}].directories`;
   const segments = glob.split("/");
-  const matches: string[] = [];
-  for (const dir of dirs) {
-    const parts = dir.split("/");
-    if (parts.length !== segments.length) continue;
-    if (parts.every((p, i) => (segments[i] === "*" ? !p.startsWith(".") : p === segments[i])))
-      matches.push(dir);
+  const matching = (path: string) => {
+    const parts = path.split("/");
+    return (
+      parts.length === segments.length &&
+      parts.every((p, i) => (segments[i] === "*" ? !p.startsWith(".") : p === segments[i]))
+    );
+  };
+  const matches = [...dirs].filter(matching).sort();
+  for (const [path, link] of repo.links ?? []) {
+    if (matching(path)) issues.push({ file: catalogFile, key, message: linkProblem(repo, path) ?? link });
   }
-  matches.sort();
-  if (matches.length === 0) warnings.push(`${catalogFile} ${key}: ${glob} matches no directory`);
+  if (matches.length === 0) {
+    issues.push({
+      file: catalogFile,
+      key,
+      message: `${glob} matches no directory in the repository: an include that finds nothing would delete every app it found before; fix the glob (it is relative to the repository root) or remove the include`,
+    });
+  }
   const out: Discovered[] = [];
   for (const path of matches) {
     const parts = path.split("/");
@@ -723,7 +708,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     const found =
       entry.kustomization !== undefined
         ? fromKustomization(file, i, normalPath(entry.kustomization), repo, fileSet, dirs, issues)
-        : fromDirectories(file, i, entry.directories ?? "", dirs, issues, warnings);
+        : fromDirectories(file, i, entry.directories ?? "", repo, dirs, issues);
     for (const app of found) {
       const previous = discovered.get(app.name);
       if (previous !== undefined) {
@@ -795,7 +780,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
       issues.push({
         file,
         key: catalog.apps[app.name]?.path === undefined ? key : `${key}.path`,
-        message: `app directory ${app.path} does not exist in the repository; ${fix}`,
+        message: `app directory ${linkProblem(repo, app.path) ?? `${app.path} does not exist in the repository; ${fix}`}`,
       });
     }
     app.dependsOn.forEach((dep, i) => {

@@ -5,7 +5,8 @@
  * key is named from the issue's path.
  */
 import { z } from "zod";
-import { bool, checkedString, count } from "../shared/schema";
+import { shortenQuoted, unknownKeyMessage } from "../shared/messages";
+import { bool, checkedString, count, knownKeys, onOff, plainIssueText } from "../shared/schema";
 import {
   BRANCH_NAME,
   CI_MODELS,
@@ -17,14 +18,6 @@ import {
 
 /** The stack config key this schema validates. */
 export const GITHUB_CONFIG_KEY = "gitops-bootstrap:github";
-
-/** `enabled` missing or not a boolean. */
-const enabledError = {
-  error: (issue: { code: string }) =>
-    issue.code === "invalid_union"
-      ? "must be true or false: set enabled: true to manage this part, false to skip it"
-      : undefined,
-};
 
 /** The manifest repository's description unless configured. */
 export const DEFAULT_MANIFEST_REPOSITORY_DESCRIPTION = "GitOps manifests published by gitops-bootstrap";
@@ -234,32 +227,39 @@ export const githubEnabledSchema = z
   });
 
 /** `gitops-bootstrap:github`: `{ enabled: false }` or the full settings. */
-export const githubSettingsSchema = z.discriminatedUnion(
-  "enabled",
-  [z.object({ enabled: z.literal(false) }), githubEnabledSchema],
-  enabledError,
-);
+export const githubSettingsSchema = onOff(githubEnabledSchema);
 
 export type GithubSettings = z.output<typeof githubSettingsSchema>;
 export type GithubEnabledSettings = z.output<typeof githubEnabledSchema>;
 export type ManifestRepositorySettings = GithubEnabledSettings["manifestRepository"];
 
-/** One line per issue: `<config key>.<path>: <message>`. */
-export function formatIssues(configKey: string, issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
-    const path = issue.path
-      .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
-      .join("");
-    return `${configKey}${path}: ${issue.message}`;
-  });
+/**
+ * One line per issue: `<config key>.<path>: <message>`; an unknown key gets its own line with the
+ * keys `schema` accepts there. Quoted values are cut to excerpts.
+ */
+export function formatIssues(
+  configKey: string,
+  issues: readonly z.core.$ZodIssue[],
+  schema?: z.ZodType,
+): string[] {
+  const at = (path: readonly PropertyKey[]) =>
+    path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
+  return issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map(
+          (key) =>
+            `${configKey}${at([...issue.path, key])}: ${unknownKeyMessage(key, schema === undefined ? [] : knownKeys(schema, issue.path))}`,
+        )
+      : [shortenQuoted(`${configKey}${at(issue.path)}: ${issue.message}`)],
+  );
 }
 
 /** Parses `gitops-bootstrap:github`, throwing one error that lists every problem. */
 export function parseGithubSettings(raw: unknown): GithubSettings {
-  const result = githubSettingsSchema.safeParse(raw);
+  const result = githubSettingsSchema.safeParse(raw, { error: plainIssueText });
   if (!result.success) {
     throw new Error(
-      `invalid stack config:\n  ${formatIssues(GITHUB_CONFIG_KEY, result.error.issues).join("\n  ")}`,
+      `invalid stack config:\n  ${formatIssues(GITHUB_CONFIG_KEY, result.error.issues, githubSettingsSchema).join("\n  ")}`,
     );
   }
   return result.data;

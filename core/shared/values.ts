@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { closest } from "../catalog/catalog";
+import { closest } from "./messages";
 
 /**
  * What the key data knows about a values key: a map of known keys, `open` (any keys below: a

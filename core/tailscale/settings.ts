@@ -3,7 +3,7 @@
  * {@link tailscaleSettingsSchema} into the stack schema.
  */
 import { z } from "zod";
-import { bool, checkedString } from "../shared/schema";
+import { bool, checkedString, onOff, plainIssueText } from "../shared/schema";
 import { formatIssues } from "../github/settings";
 import { MAX_AUTH_KEY_EXPIRY_DAYS, tailscaleTagProblem } from "./tailscale";
 import { kubernetesGroupProblem, rbacNameProblem } from "./ci-access";
@@ -153,16 +153,7 @@ export const tailscaleDisabledSchema = z.strictObject({
 });
 
 /** `gitops-bootstrap:tailscale`: `{ enabled: false }` or the full settings. */
-export const tailscaleSettingsSchema = z.discriminatedUnion(
-  "enabled",
-  [tailscaleDisabledSchema, tailscaleEnabledSchema],
-  {
-    error: (issue) =>
-      issue.code === "invalid_union"
-        ? "must be true or false: set enabled: true to manage this part, false to skip it"
-        : undefined,
-  },
-);
+export const tailscaleSettingsSchema = onOff(tailscaleEnabledSchema, tailscaleDisabledSchema);
 
 export type TailscaleSettings = z.output<typeof tailscaleSettingsSchema>;
 export type TailscaleEnabledSettings = z.output<typeof tailscaleEnabledSchema>;
@@ -170,10 +161,10 @@ export type CiIdentitiesSettings = z.output<typeof ciSchema>;
 
 /** Parses `gitops-bootstrap:tailscale`, throwing one error that lists every problem. */
 export function parseTailscaleSettings(raw: unknown): TailscaleSettings {
-  const result = tailscaleSettingsSchema.safeParse(raw);
+  const result = tailscaleSettingsSchema.safeParse(raw, { error: plainIssueText });
   if (!result.success) {
     throw new Error(
-      `invalid stack config:\n  ${formatIssues(TAILSCALE_CONFIG_KEY, result.error.issues).join("\n  ")}`,
+      `invalid stack config:\n  ${formatIssues(TAILSCALE_CONFIG_KEY, result.error.issues, tailscaleSettingsSchema).join("\n  ")}`,
     );
   }
   return result.data;

@@ -227,7 +227,7 @@ describe("core/aws/settings", () => {
       "unknown key",
       "stateBucket.versioning",
       false,
-      /aws\.stateBucket: unknown key versioning: remove it or check the spelling/,
+      /aws\.stateBucket\.versioning: unknown key "versioning": remove it, or use one of name, /,
     ],
   ];
   for (const [name, path, value, expected] of bad) {

@@ -11,6 +11,7 @@ import {
   readBootstrapTarget,
 } from "../../core/catalog/catalog";
 import { catalogError, FIXTURES, memoryRepo, repoWithDirs } from "./helpers";
+import { assertShowsNoKey, fakeOpenSshPrivateKey } from "../support/leaks";
 
 const REPO = "repo: { url: https://github.com/acme/homelab, revision: main }\n";
 const CLUSTER = "manifests/cluster";
@@ -119,9 +120,14 @@ describe("core/catalog: parsing and defaults", () => {
     );
   });
 
-  it("warns when a directory glob matches nothing", () => {
-    const catalog = loadCatalog(`${REPO}include: [{ directories: "apps/*/*" }]\n`, "c.yaml", memoryRepo({}));
-    assert.deepEqual(catalog.warnings, ["c.yaml include[0].directories: apps/*/* matches no directory"]);
+  it("refuses a directory glob that matches nothing: the apps it found before would be deleted", () => {
+    const error = catalogError(() =>
+      loadCatalog(`${REPO}include: [{ directories: "apps/*/*" }]\n`, "c.yaml", repoWithDirs(["other/a/b"])),
+    );
+    assert.equal(
+      error.message,
+      "c.yaml: include[0].directories: apps/*/* matches no directory in the repository: an include that finds nothing would delete every app it found before; fix the glob (it is relative to the repository root) or remove the include",
+    );
   });
 });
 
@@ -152,13 +158,15 @@ describe("core/catalog: bad input names the file, the key and the fix", () => {
     {
       kind: "unknown top-level key, with its line",
       text: `${REPO}aps: {}\n`,
-      expect: [/^apps\.yaml:2:1: aps: unknown key "aps"\. Did you mean "apps"\? Allowed here: repo, output,/],
+      expect: [
+        /^apps\.yaml:2:1: aps: unknown key "aps": did you mean "apps"\? remove it, or use one of repo, output, defaults, include, apps, argocd, flux$/,
+      ],
     },
     {
       kind: "unknown app key (typo)",
       text: `${REPO}apps:\n  metallb: { namepsace: metallb-system }\n`,
       expect: [
-        /^apps\.yaml:3:14: apps\.metallb\.namepsace: unknown key "namepsace"\. Did you mean "namespace"\?/,
+        /^apps\.yaml:3:14: apps\.metallb\.namepsace: unknown key "namepsace": did you mean "namespace"\? remove it, or use one of namespace, wave,/,
       ],
     },
     {
@@ -355,5 +363,92 @@ describe("schemas/catalog.schema.json", () => {
       "flux",
     ]);
     assert.equal(schema.additionalProperties, false);
+  });
+});
+
+describe("core/catalog: bad input found on a fresh clone (issue 9)", () => {
+  it("refuses a kustomization include that lists no app directory", () => {
+    const error = catalogError(() =>
+      loadCatalog(
+        `${REPO}include: [{ kustomization: ${CLUSTER}/kustomization.yaml }]\n`,
+        "apps.yaml",
+        memoryRepo({ [`${CLUSTER}/kustomization.yaml`]: "resources: []\n" }),
+      ),
+    );
+    assert.equal(
+      error.message,
+      "manifests/cluster/kustomization.yaml:1:12: resources: lists no app directory (included by apps.yaml include[0].kustomization): an include that finds nothing would delete every app it found before; list the app directories or remove the include",
+    );
+  });
+
+  it("says an app directory is a link out of the repository instead of calling it missing", () => {
+    const repo = {
+      ...memoryRepo({}),
+      links: new Map([["apps/media", "a symbolic link to /srv/media, outside the repository"]]),
+    };
+    const error = catalogError(() =>
+      loadCatalog(`${REPO}apps: { jellyfin: { path: apps/media/jellyfin } }\n`, "apps.yaml", repo),
+    );
+    assert.equal(
+      error.message,
+      "apps.yaml: apps.jellyfin.path: app directory apps/media is a symbolic link to /srv/media, outside the repository: Git keeps only the link, so the engine finds no directory there; move the directory into the repository (a link inside it is fine)",
+    );
+  });
+
+  it("is not a catalog when the file is a private key, and quotes none of it", () => {
+    const key = fakeOpenSshPrivateKey();
+    const error = catalogError(() => parseCatalog(key, "id_ed25519"));
+    assert.equal(
+      error.message,
+      "id_ed25519: (top level): is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds a single text value; pass the catalog file",
+    );
+    assertShowsNoKey(error.message, key);
+  });
+
+  it("shows only an excerpt of a long value", () => {
+    const error = catalogError(() =>
+      parseCatalog(`${REPO}apps:\n  a: { namespace: ${"n".repeat(500)} }\n`, "apps.yaml"),
+    );
+    assert.equal(
+      error.message,
+      `apps.yaml:3:19: apps.a.namespace: "${"n".repeat(32)}…" (500 characters) is 500 characters long; an RFC 1123 label has at most 63`,
+    );
+  });
+
+  const labelCases: Array<[string, string, string]> = [
+    [
+      "a label key with two slashes",
+      `defaults: { labels: { "a/b/c": x } }`,
+      `apps.yaml:2:32: defaults.labels.a/b/c: label key "a/b/c" has more than one '/': use name or prefix/name, such as example.com/tier`,
+    ],
+    [
+      "a label value with a space",
+      `apps: { a: { labels: { tier: "front end" } } }`,
+      `apps.yaml:2:30: apps.a.labels.tier: label value "front end" is not a label value: empty, or letters, digits, '-', '_' and '.', starting and ending with a letter or digit, at most 63 characters`,
+    ],
+    [
+      "an annotation key whose prefix is not a DNS subdomain",
+      `defaults: { annotations: { "my_corp.io/owner": x } }`,
+      `apps.yaml:2:48: defaults.annotations.my_corp.io/owner: annotation key "my_corp.io/owner" has a prefix that is not a DNS subdomain (lower-case letters, digits, '-' and '.', such as example.com)`,
+    ],
+    [
+      "a Flux interval of 0s",
+      `flux: { interval: 0s }`,
+      "apps.yaml:2:19: flux.interval: must be longer than 0: Flux reconciles again after this long; use a duration such as 30s, 10m, 1.5h or 1h30m (units ms, s, m, h)",
+    ],
+  ];
+  for (const [what, yaml, message] of labelCases) {
+    it(`refuses ${what}`, () => {
+      assert.equal(catalogError(() => parseCatalog(`${REPO}${yaml}\n`, "apps.yaml")).message, message);
+    });
+  }
+
+  it("accepts the Go duration 1.5h as a Flux interval, and valid labels and annotations", () => {
+    const catalog = parseCatalog(
+      `${REPO}flux: { interval: 1.5h }\ndefaults: { labels: { app.kubernetes.io/part-of: homelab, empty: "" }, annotations: { Example.com/Owner: "team a" } }\n`,
+      "apps.yaml",
+    );
+    assert.equal(catalog.flux.interval, "1.5h");
+    assert.deepEqual(catalog.defaults.labels, { "app.kubernetes.io/part-of": "homelab", empty: "" });
   });
 });

@@ -1,11 +1,24 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { GENERATE_HELP, generateCommand } from "../../cli/generate";
 import { copyFixture, snapshot, validateObject } from "./helpers";
 import { ensureTools } from "../support/tools";
+import { assertShowsNoBinary, assertShowsNoKey, binaryFile, fakeOpenSshPrivateKey } from "../support/leaks";
 
 /** Runs the command, capturing what it prints. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -260,6 +273,294 @@ describe("cli generate", () => {
   it("on a missing catalog file exits 2 saying so", async () => {
     const { code, err } = await run(["--catalog", "/nonexistent/apps.yaml", "--engine", "flux"]);
     assert.equal(code, 2);
-    assert.match(err, /\/nonexistent\/apps\.yaml: no such file/);
+    assert.equal(
+      err,
+      "generate: --catalog /nonexistent/apps.yaml does not exist; pass the catalog YAML with --catalog <file>\n",
+    );
+  });
+});
+
+describe("cli generate: bad input found on a fresh clone (issue 9)", () => {
+  const dirs: string[] = [];
+  const fixture = (name: string) => {
+    const dir = copyFixture(name);
+    dirs.push(dir);
+    return dir;
+  };
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The categories fixture with a catalog that only includes `glob`, generated once. */
+  async function generatedFrom(glob: string): Promise<{ root: string; catalog: string }> {
+    const root = fixture("categories");
+    const catalog = join(root, "catalog.yaml");
+    writeFileSync(
+      catalog,
+      `repo: { url: https://github.com/acme/home-ops }\noutput: argocd/apps\ninclude: [{ directories: "${glob}" }]\n`,
+    );
+    const first = await run(["--catalog", catalog, "--engine", "argocd"]);
+    assert.equal(first.code, 0, first.err);
+    return { root, catalog };
+  }
+  const setGlob = (catalog: string, glob: string) =>
+    writeFileSync(
+      catalog,
+      readFileSync(catalog, "utf8").replace(/directories: "[^"]*"/, `directories: "${glob}"`),
+    );
+
+  it("refuses an include that matches nothing, exit 2, deleting nothing", async () => {
+    const { root, catalog } = await generatedFrom("apps/*/*");
+    setGlob(catalog, "app/*/*");
+    const before = snapshot(root);
+    const { code, err } = await run(["--catalog", catalog, "--engine", "argocd"]);
+    assert.equal(code, 2);
+    assert.equal(
+      err,
+      "generate: the catalog has 1 problem(s); nothing was written:\ncatalog.yaml: include[0].directories: app/*/* matches no directory in the repository: an include that finds nothing would delete every app it found before; fix the glob (it is relative to the repository root) or remove the include\n",
+    );
+    assert.deepEqual(snapshot(root), before);
+  });
+
+  it("refuses a run that deletes most of the generated files unless --allow-mass-delete is given", async () => {
+    const { root, catalog } = await generatedFrom("apps/*/*");
+    setGlob(catalog, "apps/media/*");
+    const before = snapshot(root);
+    const refused = await run(["--catalog", catalog, "--engine", "argocd"]);
+    assert.equal(refused.code, 3);
+    assert.match(
+      refused.err,
+      /^generate: refusing to delete 3 of the 5 files generate wrote in .*argocd\/apps: check the catalog's includes and --root; if the apps really left, rerun with --allow-mass-delete\. Nothing was written\.\n$/,
+    );
+    assert.deepEqual(snapshot(root), before);
+
+    const dryRun = await run(["--catalog", catalog, "--engine", "argocd", "--dry-run"]);
+    assert.equal(dryRun.code, 0);
+    assert.match(
+      dryRun.out,
+      /\nnote: without --allow-mass-delete this run would be refused: delete 3 of the 5 files/,
+    );
+    assert.deepEqual(snapshot(root), before);
+
+    const allowed = await run(["--catalog", catalog, "--engine", "argocd", "--allow-mass-delete"]);
+    assert.equal(allowed.code, 0, allowed.err);
+    assert.match(allowed.out, /1 written, 3 deleted, 2 unchanged/);
+    assert.deepEqual(readdirSync(join(root, "argocd", "apps")).sort(), [
+      "kustomization.yaml",
+      "media-jellyfin-app.yaml",
+      "media-sonarr-app.yaml",
+    ]);
+  });
+
+  it("follows a symbolic link to an app directory inside the repository", async () => {
+    const root = fixture("categories");
+    mkdirSync(join(root, "shared"));
+    renameSync(join(root, "apps", "security", "authelia"), join(root, "shared", "authelia"));
+    symlinkSync(join("..", "..", "shared", "authelia"), join(root, "apps", "security", "authelia"));
+    const catalog = join(root, "catalog.yaml");
+    writeFileSync(
+      catalog,
+      `repo: { url: https://github.com/acme/home-ops }\noutput: argocd/apps\ninclude: [{ directories: "apps/*/*" }]\n`,
+    );
+    const { code, err } = await run(["--catalog", catalog, "--engine", "argocd"]);
+    assert.equal(code, 0, err);
+    const app = parse(readFileSync(join(root, "argocd", "apps", "security-authelia-app.yaml"), "utf8")) as {
+      spec: { source: { path: string } };
+    };
+    assert.equal(app.spec.source.path, "apps/security/authelia");
+  });
+
+  it("says an app directory links out of the repository, instead of skipping or calling it missing", async () => {
+    const root = fixture("categories");
+    const outside = mkdtempSync(join(tmpdir(), "gitops-outside-"));
+    dirs.push(outside);
+    writeFileSync(join(outside, "kustomization.yaml"), "resources: []\n");
+    symlinkSync(outside, join(root, "apps", "security", "vault"));
+    const catalog = join(root, "catalog.yaml");
+    writeFileSync(
+      catalog,
+      `repo: { url: https://github.com/acme/home-ops }\noutput: argocd/apps\ninclude: [{ directories: "apps/*/*" }]\n`,
+    );
+    const before = snapshot(root);
+    const { code, err } = await run(["--catalog", catalog, "--engine", "argocd"]);
+    assert.equal(code, 2);
+    assert.equal(
+      err,
+      `generate: the catalog has 1 problem(s); nothing was written:\ncatalog.yaml: include[0].directories: apps/security/vault is a symbolic link to ${realpathSync(outside)}, outside the repository: Git keeps only the link, so the engine finds no directory there; move the directory into the repository (a link inside it is fine)\n`,
+    );
+    assert.deepEqual(snapshot(root), before);
+  });
+
+  it("never prints a private key passed as --catalog", async () => {
+    const root = fixture("classic");
+    const key = fakeOpenSshPrivateKey();
+    writeFileSync(join(root, "id_ed25519"), key);
+    const before = snapshot(root);
+    const { code, err } = await run(["--catalog", join(root, "id_ed25519"), "--engine", "argocd"]);
+    assert.equal(code, 2);
+    assert.equal(
+      err,
+      "generate: the catalog has 1 problem(s); nothing was written:\nid_ed25519: (top level): is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds a single text value; pass the catalog file\n",
+    );
+    assertShowsNoKey(err, key);
+    assert.deepEqual(snapshot(root), before);
+  });
+
+  it("never prints a binary file passed as --catalog", async () => {
+    const root = fixture("classic");
+    writeFileSync(join(root, "catalog.bin"), binaryFile());
+    const { code, err } = await run(["--catalog", join(root, "catalog.bin"), "--engine", "argocd"]);
+    assert.equal(code, 2);
+    assert.equal(
+      err,
+      `generate: --catalog ${join(root, "catalog.bin")} is not a text file (it holds binary data); pass the catalog YAML with --catalog <file>\n`,
+    );
+    assertShowsNoBinary(err);
+  });
+
+  it("names a directory passed as --catalog without a raw EISDIR", async () => {
+    const root = fixture("classic");
+    const { code, err } = await run(["--catalog", root, "--engine", "argocd"]);
+    assert.equal(code, 2);
+    assert.equal(
+      err,
+      `generate: --catalog ${root} is a directory, not a file; pass the catalog YAML with --catalog <file>\n`,
+    );
+  });
+
+  it("names an output that is a file without a raw ENOTDIR", async () => {
+    const root = fixture("classic");
+    writeFileSync(join(root, "out.yaml"), "mine\n");
+    const { code, err } = await run([
+      "--catalog",
+      join(root, "apps.yaml"),
+      "--engine",
+      "argocd",
+      "--out",
+      join(root, "out.yaml"),
+    ]);
+    assert.equal(code, 2);
+    assert.match(
+      err,
+      /^generate: the output .*out\.yaml is a file, not a directory; move it or pass --out <dir>\n$/,
+    );
+    assert.equal(readFileSync(join(root, "out.yaml"), "utf8"), "mine\n");
+  });
+
+  it("--graph creates no directories, and replaces only a graph generate wrote", async () => {
+    const root = fixture("classic");
+    const catalog = join(root, "apps.yaml");
+    const missing = await run([
+      "--catalog",
+      catalog,
+      "--engine",
+      "argocd",
+      "--graph",
+      join(root, "docs", "deep", "g.md"),
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(
+      missing.err,
+      /^generate: --graph .*docs\/deep\/g\.md: directory .*docs\/deep does not exist; create it first or write the graph elsewhere\n$/,
+    );
+    assert.equal(existsSync(join(root, "docs")), false);
+
+    writeFileSync(join(root, "README.md"), "# my notes\n");
+    const before = snapshot(root);
+    const foreign = await run([
+      "--catalog",
+      catalog,
+      "--engine",
+      "argocd",
+      "--graph",
+      join(root, "README.md"),
+    ]);
+    assert.equal(foreign.code, 2);
+    assert.match(
+      foreign.err,
+      /README\.md: exists and generate did not write it; choose another file, or delete it first\n$/,
+    );
+    assert.deepEqual(snapshot(root), before);
+
+    const graph = join(root, "graph.md");
+    assert.equal((await run(["--catalog", catalog, "--engine", "argocd", "--graph", graph])).code, 0);
+    const written = readFileSync(graph, "utf8");
+    writeFileSync(graph, `${written}edited by hand\n`);
+    assert.equal((await run(["--catalog", catalog, "--engine", "argocd", "--graph", graph])).code, 0);
+    assert.equal(readFileSync(graph, "utf8"), written);
+  });
+});
+
+describe("publish-manifests.yml: the two mass-deletion guards", () => {
+  const workflow = parse(
+    readFileSync(join(__dirname, "..", "..", ".github", "workflows", "publish-manifests.yml"), "utf8"),
+  ) as {
+    jobs: { publish: { env: Record<string, string>; steps: Array<{ name?: string; run?: string }> } };
+  };
+  const { env, steps } = workflow.jobs.publish;
+  const script = steps.find((s) => s.name === "Generate manifests")?.run ?? "";
+
+  /** Runs the Generate step's script with a fake npx that records its arguments and exits `code`. */
+  function runStep(allow: string, code: number): { status: number | null; args: string; out: string } {
+    const dir = mkdtempSync(join(tmpdir(), "gitops-publish-"));
+    try {
+      mkdirSync(join(dir, "bin"));
+      // Answers the step's `config --stack prod --get <key>` questions; records the generate call.
+      writeFileSync(
+        join(dir, "bin", "npx"),
+        [
+          "#!/bin/sh",
+          'case "$2 $5 $6" in',
+          '  "config --get repo.path") echo clusters/prod/bootstrap ;;',
+          '  "config --get repo.catalog") echo manifests/catalog.yaml ;;',
+          '  "config --get engine") echo argocd ;;',
+          `  *) echo "$@" > "${join(dir, "args")}"; exit ${code} ;;`,
+          "esac",
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
+      const result = spawnSync("bash", ["-e", "-c", script], {
+        encoding: "utf8",
+        env: {
+          PATH: `${join(dir, "bin")}:${process.env.PATH ?? ""}`,
+          CATALOG: "manifests/catalog.yaml",
+          STACKS: '["prod"]',
+          RUNNER_TEMP: dir,
+          ALLOW_MASS_DELETE: allow,
+        },
+      });
+      return {
+        status: result.status,
+        args: readFileSync(join(dir, "args"), "utf8").trim(),
+        out: result.stdout,
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("keeps both guards on by default: MAX_DELETIONS 50 and no --allow-mass-delete", () => {
+    assert.equal(env.MAX_DELETIONS, "50");
+    assert.equal(env.ALLOW_MASS_DELETE, "false");
+    const step = runStep(env.ALLOW_MASS_DELETE ?? "", 0);
+    assert.equal(step.status, 0);
+    assert.equal(step.args, "gitops-bootstrap generate --catalog manifests/catalog.yaml --engine argocd");
+  });
+
+  it('passes --allow-mass-delete only when ALLOW_MASS_DELETE is "true"', () => {
+    assert.equal(
+      runStep("true", 0).args,
+      "gitops-bootstrap generate --catalog manifests/catalog.yaml --engine argocd --allow-mass-delete",
+    );
+  });
+
+  it("fails the job when generate refuses, saying which setting allows a deliberate removal", () => {
+    const step = runStep("false", 3);
+    assert.equal(step.status, 3);
+    assert.match(
+      step.out,
+      /^::error::stack prod: generate refused to delete most of the generated manifests: .*set ALLOW_MASS_DELETE to "true" in publish-manifests\.yml/,
+    );
   });
 });

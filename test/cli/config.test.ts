@@ -1,9 +1,13 @@
 import { strict as assert } from "node:assert";
-import { parse } from "yaml";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
 import { valueAt } from "../../cli/config";
 import { kubeContext } from "../../stacks/cluster";
 import { parseStackConfig, PROJECT } from "../../stacks/config";
-import { runCli } from "../support/harness";
+import { REPO_ROOT, runCli } from "../support/harness";
+import { assertShowsNoKey, fakeOpenSshPrivateKey } from "../support/leaks";
 
 const run = (...args: string[]) => runCli(["config", ...args]);
 
@@ -72,6 +76,65 @@ describe("kubernetes.tailscaleHost", () => {
         both.errors.some((e) =>
           /kubernetes\.context: is set together with kubernetes\.tailscaleHost/.test(e),
         ),
+    );
+  });
+});
+
+describe("config command: bad input found on a fresh clone (issue 9)", () => {
+  const work = mkdtempSync(join(tmpdir(), "gitops-config-cli-"));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  /** A project directory with the real Pulumi.yaml and one stack file `bad`. */
+  function projectWith(stack: object): string {
+    const dir = mkdtempSync(join(work, "project-"));
+    symlinkSync(join(REPO_ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+    writeFileSync(join(dir, "Pulumi.bad.yaml"), stringify({ config: stack }));
+    return dir;
+  }
+
+  it("shows only an excerpt of a private key pasted into an account setting", () => {
+    const key = fakeOpenSshPrivateKey();
+    const dir = projectWith({
+      "gitops-bootstrap:stackKind": "account",
+      "gitops-bootstrap:aws": {
+        enabled: true,
+        accountId: "123456789012",
+        region: "eu-west-1",
+        stateBucket: { name: key },
+        ci: { repository: "acme/homelab-infra" },
+      },
+    });
+    const result = run("--stack", "bad", "--project", dir);
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stderr,
+      /gitops-bootstrap:aws\.stateBucket\.name: "-----BEGIN OPENSSH PRIVATE KEY--…" \(\d+ lines\) /,
+    );
+    assertShowsNoKey(result.stderr, key);
+  });
+
+  it('lists every tailscale error with enabled: "yes", and a misspelt key of a switched-off part', () => {
+    const dir = projectWith({
+      "gitops-bootstrap:engine": "flux",
+      "gitops-bootstrap:repo": { url: "git@github.com:acme/m.git" },
+      "gitops-bootstrap:repoSshPrivateKey": { secure: "v1:x" },
+      "gitops-bootstrap:tailscale": { enabled: "yes", mode: "key" },
+      "gitops-bootstrap:github": { enabled: false, ownr: "acme" },
+    });
+    const result = run("--stack", "bad", "--project", dir);
+    assert.equal(result.status, 1, result.stderr);
+    // Other keys may join the github section; the message lists whatever it has.
+    assert.match(
+      result.stderr,
+      new RegExp(
+        [
+          "^Stack bad: 3 config errors \\(nothing was changed\\):",
+          '  - gitops-bootstrap:github\\.ownr: unknown key "ownr": did you mean "owner"\\? remove it, or use one of enabled, owner, [^\\n]+',
+          '  - gitops-bootstrap:tailscale\\.enabled: must be true or false, got "yes": set enabled: true to manage this part, false to skip it',
+          "  - gitops-bootstrap:tailscale\\.mode: must be oauth or authkey",
+          "$",
+        ].join("\\n"),
+      ),
     );
   });
 });

@@ -13,10 +13,12 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
+import { outDirProblem, readStackFile, SYNTH_MARKER } from "../../cli/synth";
 import { CHARTS } from "../../core/shared/versions";
 import { runCli } from "../support/harness";
 import { ensureTools } from "../support/tools";
 import { validateKubernetesObject } from "../support/validate";
+import { assertShowsNoKey, binaryFile, fakeOpenSshPrivateKey } from "../support/leaks";
 
 const ROOT = join(__dirname, "..", "..");
 const synth = (args: string[], cwd = ROOT) => runCli(["synth", ...args], cwd);
@@ -331,4 +333,155 @@ describe("synth: explicit providers everywhere", () => {
       );
     });
   }
+});
+
+describe("synth --out: never replaces what synth did not write (issue 9)", () => {
+  /** A project directory of its own (a Git checkout) running the real program with the homelab stack. */
+  function checkout(): string {
+    const dir = mkdtempSync(join(work, "checkout-"));
+    for (const entry of [
+      "index.ts",
+      "stacks",
+      "components",
+      "core",
+      "charts",
+      "node_modules",
+      "Pulumi.yaml",
+    ]) {
+      symlinkSync(join(ROOT, entry), join(dir, entry));
+    }
+    writeFileSync(join(dir, "Pulumi.homelab.yaml"), readFileSync(join(ROOT, "Pulumi.homelab.yaml")));
+    mkdirSync(join(dir, ".git"));
+    writeFileSync(join(dir, ".git", "HEAD"), "ref: refs/heads/main\n");
+    writeFileSync(join(dir, "notes.txt"), "mine\n");
+    return dir;
+  }
+
+  it("refuses --out . in the project (it would delete the checkout, .git included), exit 2, nothing changed", function () {
+    this.timeout(120_000);
+    const dir = checkout();
+    const before = listFiles(dir);
+    const run = synth(["--stack", "homelab", "--out", "."], dir);
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    assert.equal(
+      run.stderr,
+      "synth: --out . holds the project; synth replaces its output directory whole: choose a directory of its own, such as out/<stack>; nothing was written\n",
+    );
+    assert.deepEqual(listFiles(dir), before);
+    assert.equal(readFileSync(join(dir, ".git", "HEAD"), "utf8"), "ref: refs/heads/main\n");
+  });
+
+  it("refuses a directory that is not empty and that synth did not write, exit 2, nothing changed", function () {
+    this.timeout(120_000);
+    const dir = checkout();
+    const docs = join(dir, "docs");
+    mkdirSync(docs);
+    writeFileSync(join(docs, "operations.md"), "# runbook\n");
+    const run = synth(["--stack", "homelab", "--out", "docs"], dir);
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    assert.equal(
+      run.stderr,
+      "synth: --out docs is not empty and synth did not write it (it has no .gitops-bootstrap-synth file); synth replaces its output directory whole: choose a new or empty directory, or the one an earlier synth wrote; nothing was written\n",
+    );
+    assert.deepEqual(readdirSync(docs), ["operations.md"]);
+  });
+
+  it("marks what it writes, so the next run may replace it", () => {
+    const out = join(work, "homelab");
+    assert.equal(
+      readFileSync(join(out, SYNTH_MARKER), "utf8"),
+      "Written by gitops-bootstrap synth; the next synth into this directory replaces all of it.\n",
+    );
+    assert.equal(outDirProblem(out, ROOT), undefined);
+  });
+
+  it("may write into a new, an empty or an earlier (even unmarked) synth output directory, nothing else", () => {
+    const base = mkdtempSync(join(work, "outdirs-"));
+    assert.equal(outDirProblem(join(base, "new"), ROOT), undefined);
+    mkdirSync(join(base, "empty"));
+    assert.equal(outDirProblem(join(base, "empty"), ROOT), undefined);
+    mkdirSync(join(base, "old", "manifests"), { recursive: true });
+    writeFileSync(join(base, "old", "resources.json"), "[]");
+    assert.equal(outDirProblem(join(base, "old"), ROOT), undefined, "written by synth before the marker");
+    writeFileSync(join(base, "old", "notes.md"), "mine");
+    assert.match(outDirProblem(join(base, "old"), ROOT) ?? "", /^is not empty and synth did not write it/);
+    writeFileSync(join(base, "file"), "x");
+    assert.equal(outDirProblem(join(base, "file"), ROOT), "is a file; choose a directory");
+    mkdirSync(join(base, "repo", ".git"), { recursive: true });
+    writeFileSync(join(base, "repo", SYNTH_MARKER), "");
+    assert.equal(
+      outDirProblem(join(base, "repo"), ROOT),
+      "is a Git checkout; choose a directory of its own, such as out/<stack>",
+    );
+    assert.match(outDirProblem(join(ROOT, ".."), ROOT) ?? "", /^holds the project/);
+    assert.match(outDirProblem("/", ROOT) ?? "", /^holds the project/);
+  });
+});
+
+describe("stack files that are not what they should be (issue 9)", () => {
+  function projectWithStackFile(content: string | Buffer): string {
+    const dir = mkdtempSync(join(work, "stackfile-"));
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: gitops-bootstrap\nruntime: nodejs\n");
+    writeFileSync(join(dir, "Pulumi.bad.yaml"), content);
+    return dir;
+  }
+  const errorOf = (dir: string): string => {
+    try {
+      readStackFile(dir, "bad");
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return assert.fail("expected an error");
+  };
+
+  it("names the file, line and column of a YAML syntax error, and quotes none of its lines", () => {
+    const dir = projectWithStackFile(
+      "config:\n  gitops-bootstrap:engine: flux\n   gitops-bootstrap:repo: {\n",
+    );
+    assert.equal(
+      errorOf(dir),
+      `${join(dir, "Pulumi.bad.yaml")}:2:28: Nested mappings are not allowed in compact mappings; fix the YAML syntax`,
+    );
+    assert.ok(!errorOf(dir).includes("gitops-bootstrap:repo"));
+  });
+
+  it("says a stack file holding a private key is no stack file, and prints none of it", () => {
+    const key = fakeOpenSshPrivateKey();
+    const dir = projectWithStackFile(key);
+    assert.equal(
+      errorOf(dir),
+      `${join(dir, "Pulumi.bad.yaml")}: is not a Pulumi stack file: it must be a YAML mapping (key: value)`,
+    );
+    assertShowsNoKey(errorOf(dir), key);
+  });
+
+  it("names a binary stack file and a stack file that is a directory, without raw EISDIR", () => {
+    assert.match(
+      errorOf(projectWithStackFile(binaryFile())),
+      /Pulumi\.bad\.yaml: is not a text file \(it holds binary data\)$/,
+    );
+    const dir = mkdtempSync(join(work, "stackdir-"));
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: gitops-bootstrap\n");
+    mkdirSync(join(dir, "Pulumi.bad.yaml"));
+    assert.equal(errorOf(dir), `${join(dir, "Pulumi.bad.yaml")}: is a directory, not a file`);
+  });
+
+  it("refuses a config: that is a list instead of reading its indices as keys", () => {
+    const dir = projectWithStackFile("config:\n  - gitops-bootstrap:engine: flux\n");
+    assert.equal(
+      errorOf(dir),
+      `${join(dir, "Pulumi.bad.yaml")}: config: must be a mapping of config keys (such as gitops-bootstrap:engine: argocd), not a list`,
+    );
+  });
+
+  it("exits 1 through the CLI with the file named, writing nothing", () => {
+    const dir = projectWithStackFile("config: [\n");
+    const run = synth(["--stack", "bad", "--project", dir], dir);
+    assert.equal(run.status, 1);
+    assert.match(
+      run.stderr,
+      new RegExp(`^${join(dir, "Pulumi.bad.yaml")}:\\d+:\\d+: .+; fix the YAML syntax\\n$`),
+    );
+    assert.equal(existsSync(join(dir, "out")), false);
+  });
 });

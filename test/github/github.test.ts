@@ -443,7 +443,7 @@ describe("core/github/github", () => {
       assert.match(message, /github\.owner:/);
       assert.match(message, /github\.sourceRepository: must not be empty/);
       assert.match(message, /github\.deployKeys\.rotation: must be 0 or more: raise it by one to rotate/);
-      assert.match(message, /github: Unrecognized key: "extra"/);
+      assert.match(message, /github\.extra: unknown key "extra": remove it, or use one of enabled, owner,/);
     });
 
     it("a missing or non-boolean enabled says what to set", () => {

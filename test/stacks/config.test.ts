@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
@@ -16,6 +17,7 @@ import {
 import { CHARTS } from "../../core/shared/versions";
 import { argoCdSettings } from "../../stacks/cluster";
 import { mockRuntime, unwrap } from "../support/harness";
+import { assertShowsNoBinary, assertShowsNoKey, binaryFile, fakeOpenSshPrivateKey } from "../support/leaks";
 
 const KEY = `${PROJECT}:${SECRET_KEYS.repoSshPrivateKey}`;
 
@@ -318,7 +320,11 @@ describe("stack config", () => {
 
     it("a catalog file that does not exist", () => {
       const errors = errorsFor({ ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "no-such-catalog.yaml" } });
-      assertError(errors, "repo.catalog", /cannot use no-such-catalog\.yaml/);
+      assertError(
+        errors,
+        "repo.catalog",
+        /^gitops-bootstrap:repo\.catalog: no-such-catalog\.yaml does not exist; set it to the catalog YAML file, relative to the project directory$/,
+      );
     });
 
     it("a catalog together with a path", () => {
@@ -592,4 +598,204 @@ describe("stack config: the apps' AppProject (argocd.appsProject)", () => {
       assertError(errorsFor({ ...MINIMAL, argocd: { appsProject } }), key, text);
     });
   }
+});
+
+describe("stack config: bad input found on a fresh clone (issue 9)", () => {
+  const work = mkdtempSync(join(tmpdir(), "gitops-config-"));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  const GITHUB = {
+    enabled: true,
+    owner: "acme",
+    sourceRepository: "homelab",
+    manifestRepository: { name: "manifests" },
+    ci: { catalog: "manifests/catalog.yaml", reviewers: { users: [1234567] } },
+  };
+  /** A project directory holding the given files (name → content). */
+  function project(files: Record<string, string | Buffer>): string {
+    const dir = mkdtempSync(join(work, "project-"));
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    return dir;
+  }
+  function errorsIn(
+    dir: string,
+    values: Record<string, unknown>,
+    secrets?: Record<string, string>,
+  ): string[] {
+    const { config, secretKeys } = raw(values, secrets);
+    const result = parseStackConfig(config, secretKeys, { projectDir: dir });
+    assert.equal(result.ok, false, "expected the config to be rejected");
+    return result.ok ? [] : result.errors;
+  }
+
+  it("lists the allowed keys and the closest one for an unknown key under github", () => {
+    const errors = errorsFor({ ...MINIMAL, github: { ...GITHUB, ownr: "acme" } }, {});
+    assertError(
+      errors,
+      "github.ownr",
+      /^gitops-bootstrap:github\.ownr: unknown key "ownr": did you mean "owner"\? remove it, or use one of enabled, owner, /,
+    );
+  });
+
+  it("lists the allowed keys and the closest one for an unknown key under tailscale (also nested)", () => {
+    const errors = errorsFor({
+      ...MINIMAL,
+      tailscale: { enabled: true, mdoe: "oauth", apiServer: { port: [443] } },
+    });
+    assertError(
+      errors,
+      "tailscale.mdoe",
+      /unknown key "mdoe": did you mean "mode"\? remove it, or use one of enabled, .*\bmode\b/,
+    );
+    assertError(
+      errors,
+      "tailscale.apiServer.port",
+      /unknown key "port": did you mean "ports"\? remove it, or use one of .*\bports\b/,
+    );
+  });
+
+  it('reports tailscale.enabled: "yes" together with every other tailscale error', () => {
+    const errors = errorsFor({
+      ...MINIMAL,
+      tailscale: { enabled: "yes", mode: "key", authKeyExpiryDays: 120 },
+    });
+    assertError(
+      errors,
+      "tailscale.enabled",
+      /^gitops-bootstrap:tailscale\.enabled: must be true or false, got "yes": set enabled: true to manage this part, false to skip it$/,
+    );
+    assertError(errors, "tailscale.mode", /must be oauth or authkey/);
+    assertError(errors, "tailscale.authKeyExpiryDays", /must be at most 90 days, Tailscale's limit/);
+  });
+
+  it("accepts enabled written as the string pulumi config set --path stores", () => {
+    const { config, secretKeys } = raw({ ...MINIMAL, tailscale: { enabled: "false" } });
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.equal(result.config.tailscale.enabled, false);
+  });
+
+  const flux = (interval: string) => ({ ...MINIMAL, engine: "flux", flux: { root: { interval } } });
+
+  it("refuses a Flux interval of 0s", () => {
+    assertError(
+      errorsFor(flux("0s")),
+      "flux.root.interval",
+      /^gitops-bootstrap:flux\.root\.interval: must be longer than 0: Flux reconciles again after this long; use a duration such as 30s, 10m, 1\.5h or 1h30m/,
+    );
+  });
+
+  it("accepts the Go duration 1.5h as a Flux interval", () => {
+    const { config, secretKeys } = raw(flux("1.5h"));
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.equal(result.config.flux.root.interval, "1.5h");
+  });
+
+  it("refuses an ingress annotation key the API server would refuse", () => {
+    const errors = errorsFor({
+      ...MINIMAL,
+      argocd: { hostname: "argocd.example.com", ingress: { annotations: { "nginx ingress/x": "true" } } },
+    });
+    assertError(
+      errors,
+      "argocd.ingress.annotations.nginx ingress/x",
+      /annotation key "nginx ingress\/x" has a prefix that is not a DNS subdomain/,
+    );
+  });
+
+  it("refuses a chart version for the engine the stack does not run", () => {
+    const errors = errorsFor({ ...MINIMAL, engine: "flux", charts: { argoCd: "9.0.5" } });
+    assert.ok(
+      errors.includes(
+        "gitops-bootstrap:charts.argoCd: is set but gitops-bootstrap:engine is flux, which installs only the flux2 chart (charts.flux2); remove it",
+      ),
+      errors.join("\n"),
+    );
+  });
+
+  it("refuses github.ci.stacks naming a stack without a stack file, listing the stacks there", () => {
+    const dir = project({ "Pulumi.prod.yaml": "config: {}\n" });
+    mkdirSync(join(dir, "manifests"));
+    writeFileSync(join(dir, "manifests", "catalog.yaml"), "repo: { url: x }\n");
+    const errors = errorsIn(
+      dir,
+      { ...MINIMAL, github: { ...GITHUB, ci: { ...GITHUB.ci, stacks: ["prod", "prdo"] } } },
+      {},
+    );
+    assert.ok(
+      errors.includes(
+        `gitops-bootstrap:github.ci.stacks.1: names stack "prdo", but there is no Pulumi.prdo.yaml in ${dir} (stacks there: prod); fix the name or add the stack file`,
+      ),
+      errors.join("\n"),
+    );
+  });
+
+  it("refuses github.ci.catalog naming a file that does not exist", () => {
+    const dir = project({});
+    const errors = errorsIn(dir, { ...MINIMAL, github: GITHUB }, {});
+    assert.ok(
+      errors.includes(
+        `gitops-bootstrap:github.ci.catalog: manifests/catalog.yaml does not exist in ${dir}, which CI checks out as the repository root; fix the path or create the catalog`,
+      ),
+      errors.join("\n"),
+    );
+  });
+
+  it("names a repo.catalog that is a directory without a raw EISDIR", () => {
+    const dir = project({});
+    mkdirSync(join(dir, "apps"));
+    const errors = errorsIn(dir, { ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "apps" } });
+    assert.deepEqual(errors, [
+      "gitops-bootstrap:repo.catalog: apps is a directory, not a file; set it to the catalog YAML file, relative to the project directory",
+    ]);
+  });
+
+  it("never prints a private key repo.catalog points at", () => {
+    const key = fakeOpenSshPrivateKey();
+    const dir = project({ id_ed25519: key });
+    const errors = errorsIn(dir, { ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "id_ed25519" } });
+    assert.deepEqual(errors, [
+      "gitops-bootstrap:repo.catalog: cannot use id_ed25519: id_ed25519: (top level): is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds a single text value; pass the catalog file",
+    ]);
+    assertShowsNoKey(formatConfigErrors("prod", errors), key);
+  });
+
+  it("never prints a binary file repo.catalog points at", () => {
+    const dir = project({ "catalog.bin": binaryFile() });
+    const errors = errorsIn(dir, { ...MINIMAL, repo: { ...MINIMAL.repo, catalog: "catalog.bin" } });
+    assert.deepEqual(errors, [
+      "gitops-bootstrap:repo.catalog: catalog.bin is not a text file (it holds binary data); set it to the catalog YAML file, relative to the project directory",
+    ]);
+    assertShowsNoBinary(errors.join("\n"));
+  });
+
+  it("shows only an excerpt of a key pasted into a plain setting", () => {
+    const key = fakeOpenSshPrivateKey();
+    const errors = errorsFor({ ...MINIMAL, argocd: { namespace: key } });
+    assertError(
+      errors,
+      "argocd.namespace",
+      /^gitops-bootstrap:argocd\.namespace: "-----BEGIN OPENSSH PRIVATE KEY--…" \(\d+ lines\) /,
+    );
+    assertShowsNoKey(formatConfigErrors("prod", errors), key);
+  });
+
+  it("says what a wrong type is in words, not zod's (no 'Invalid input')", () => {
+    const errors = errorsFor({
+      ...MINIMAL,
+      argocd: {
+        oidc: { name: 5, issuer: "https://a.example.com", clientId: "x" },
+        hostname: "a.example.com",
+      },
+    });
+    assert.ok(
+      errors.includes("gitops-bootstrap:argocd.oidc.name: must be a string, got 5"),
+      errors.join("\n"),
+    );
+    assert.ok(
+      errors.every((e) => !/Invalid input|Too small|Too big/.test(e)),
+      errors.join("\n"),
+    );
+  });
 });
