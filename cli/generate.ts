@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import { CatalogError, parseCatalog, resolveCatalog, type RepoView } from "../core/catalog/catalog";
 import { ENGINES, generate, MODES, type Engine, type Mode } from "../core/catalog/generate";
 
-export const GENERATE_HELP = `Usage: gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
+export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
 
 Turns an app catalog into GitOps manifests in the manifest repository: one Argo CD Application
 per app (like generate-apps.sh), one ApplicationSet per category, or one Flux Kustomization per
