@@ -62,12 +62,13 @@ class UsageError extends Error {}
 /** Every file below `root`, as posix paths relative to it, sorted; skips .git and node_modules. */
 export function listRepository(root: string): string[] {
   const out: string[] = [];
+  // Plain concatenation: path.join per entry costs more than the readdir at 10,000 apps.
   const walk = (dir: string, prefix: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === ".git" || entry.name === "node_modules") continue;
-      const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) walk(join(dir, entry.name), rel);
-      else if (entry.isFile()) out.push(rel);
+      const name = entry.name;
+      if (name === ".git" || name === "node_modules") continue;
+      if (entry.isDirectory()) walk(`${dir}${sep}${name}`, `${prefix}${name}/`);
+      else if (entry.isFile()) out.push(`${prefix}${name}`);
     }
   };
   walk(root, "");

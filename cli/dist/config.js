@@ -2703,12 +2703,12 @@ ${cn.comment}` : item.comment;
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
-            if (keys.length === 1) {
-              key = keys[0];
+            const keys2 = Object.keys(it);
+            if (keys2.length === 1) {
+              key = keys2[0];
               value = it[key];
             } else {
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+              throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
             }
           } else {
             key = it;
@@ -3254,8 +3254,8 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+          const keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       }
       if (Array.isArray(customTags)) {
@@ -3270,8 +3270,8 @@ var require_tags = __commonJS({
         const tagObj = typeof tag2 === "string" ? tagsByName[tag2] : tag2;
         if (!tagObj) {
           const tagName = JSON.stringify(tag2);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          const keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         if (!tags2.includes(tagObj))
           tags2.push(tagObj);
@@ -3410,7 +3410,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document3 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -3700,7 +3700,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports2.Document = Document;
+    exports2.Document = Document3;
   }
 });
 
@@ -5065,13 +5065,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
-    var Document = require_Document();
+    var Document3 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document3.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -5110,7 +5110,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -5299,7 +5299,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document3.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -7221,7 +7221,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors();
     var log = require_log();
     var identity = require_identity();
@@ -7304,7 +7304,7 @@ var require_public_api = __commonJS({
       }
       if (identity.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document3.Document(value, _replacer, options).toString(options);
     }
     exports2.parse = parse4;
     exports2.parseAllDocuments = parseAllDocuments;
@@ -7318,7 +7318,7 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
@@ -7334,7 +7334,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit2 = require_visit();
     exports2.Composer = composer.Composer;
-    exports2.Document = Document.Document;
+    exports2.Document = Document3.Document;
     exports2.Schema = Schema.Schema;
     exports2.YAMLError = errors.YAMLError;
     exports2.YAMLParseError = errors.YAMLParseError;
@@ -8201,9 +8201,9 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target, source, keys2, wrap) {
   const raw = sourceShape(source);
-  for (const key of keys) {
+  for (const key of keys2) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
@@ -8244,12 +8244,12 @@ function getElementAtPath(obj, path) {
   return path.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
-  const keys = Object.keys(promisesObj);
-  const promises = keys.map((key) => promisesObj[key]);
+  const keys2 = Object.keys(promisesObj);
+  const promises = keys2.map((key) => promisesObj[key]);
   return Promise.all(promises).then((results) => {
     const resolvedObj = {};
-    for (let i = 0; i < keys.length; i++) {
-      resolvedObj[keys[i]] = results[i];
+    for (let i = 0; i < keys2.length; i++) {
+      resolvedObj[keys2[i]] = results[i];
     }
     return resolvedObj;
   });
@@ -8471,15 +8471,15 @@ function pick(schema, mask) {
 }
 function maskedKeys(schema, mask) {
   const raw = sourceShape(schema);
-  const keys = [];
+  const keys2 = [];
   for (const key of Reflect.ownKeys(mask)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
       throw new Error(`Unrecognized key: "${String(key)}"`);
     }
     if (mask[key])
-      keys.push(key);
+      keys2.push(key);
   }
-  return keys;
+  return keys2;
 }
 function omit(schema, mask) {
   const currDef = schema._zod.def;
@@ -10883,10 +10883,10 @@ function handlePropertyResult(result, final, key, input2, optin, optout) {
 }
 var NO_SYMBOL_KEYS = [];
 function normalizeDef(def) {
-  const keys = Object.keys(def.shape);
+  const keys2 = Object.keys(def.shape);
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  const allKeys = symbolKeys.length ? [...keys2, ...symbolKeys] : keys2;
   for (const k of allKeys) {
     if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
       throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
@@ -10898,8 +10898,8 @@ function normalizeDef(def) {
     allKeys,
     symbolKeys,
     // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
-    keySet: new Set(keys),
-    numKeys: keys.length,
+    keySet: new Set(keys2),
+    numKeys: keys2.length,
     optionalKeys: new Set(okeys)
   };
 }
@@ -11442,19 +11442,19 @@ function handleIntersectionResults(result, left, right) {
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
   const collect = (iss, side) => {
-    let keys;
+    let keys2;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
-      keys = iss.keys;
+      keys2 = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
       const k = String(iss.path[0]);
       if (!keyIssues.has(k))
         keyIssues.set(k, iss);
-      keys = [k];
+      keys2 = [k];
     } else {
       return false;
     }
-    for (const k of keys) {
+    for (const k of keys2) {
       if (!unrecKeys.has(k))
         unrecKeys.set(k, {});
       unrecKeys.get(k)[side] = true;
@@ -21123,13 +21123,13 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const def = schema._zod.def;
   doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
   const shape = def.shape;
-  const keys = Object.keys(shape);
+  const keys2 = Object.keys(shape);
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  const allKeys = symbolKeys.length ? [...keys2, ...symbolKeys] : keys2;
   const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
   const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
   const propShape = shape;
-  if (keys.includes("__proto__")) {
+  if (keys2.includes("__proto__")) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
   }
   const propOutputs = /* @__PURE__ */ new Map();
@@ -21171,7 +21171,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   if (catchall) {
     const catchallType = catchall._zod.def.type;
     if (catchallType === "never") {
-      const condition = keys.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
+      const condition = keys2.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (${condition}) return INVALID;`);
@@ -21187,7 +21187,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const hasConditionalKeys = allKeys.some((k) => mayOmitUndefined(propShape[k]) || dropsWhenAbsent(propShape[k]));
   if (!buildsValue) {
     if (unknownKeysMode === "schema") {
-      const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
+      const knownSet = keys2.length > 0 ? addConstant(ctx, new Set(keys2)) : null;
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (k === "__proto__") continue;`);
@@ -21219,7 +21219,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     }
   }
   if (unknownKeysMode !== "none") {
-    const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
+    const knownSet = keys2.length > 0 ? addConstant(ctx, new Set(keys2)) : null;
     doc.write(`for (const k in ${accessor}) {`);
     doc.indented((d) => {
       d.write(`if (k === "__proto__") continue;`);
@@ -23238,8 +23238,8 @@ function compactTypeUnion(schema) {
     if (!option || typeof option !== "object")
       return;
     compactTypeUnion(option);
-    const keys = Object.keys(option);
-    if (keys.length !== 1 || keys[0] !== "type")
+    const keys2 = Object.keys(option);
+    if (keys2.length !== 1 || keys2[0] !== "type")
       return;
     const type = option.type;
     for (const member of Array.isArray(type) ? type : [type]) {
@@ -25722,11 +25722,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
   inst.enum = def.entries;
   inst.options = [...inst._zod.values];
-  const keys = new Set(Object.keys(def.entries));
+  const keys2 = new Set(Object.keys(def.entries));
   inst.extract = (values, params) => {
     const newEntries = {};
     for (const value of values) {
-      if (keys.has(value)) {
+      if (keys2.has(value)) {
         newEntries[value] = def.entries[value];
       } else
         throw new Error(`Key ${value} not found in enum`);
@@ -25741,7 +25741,7 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   inst.exclude = (values, params) => {
     const newEntries = { ...def.entries };
     for (const value of values) {
-      if (keys.has(value)) {
+      if (keys2.has(value)) {
         delete newEntries[value];
       } else
         throw new Error(`Key ${value} not found in enum`);
@@ -26302,8 +26302,8 @@ function checkObjectGuards(objectSchema, guards) {
     const value = payload.value;
     if (typeof value !== "object" || value === null || Array.isArray(value))
       return;
-    const keys = Object.getOwnPropertyNames(value);
-    if (guards.minProperties !== void 0 && keys.length < guards.minProperties) {
+    const keys2 = Object.getOwnPropertyNames(value);
+    if (guards.minProperties !== void 0 && keys2.length < guards.minProperties) {
       payload.issues.push({
         origin: "object",
         code: "too_small",
@@ -26315,7 +26315,7 @@ function checkObjectGuards(objectSchema, guards) {
         continue: true
       });
     }
-    if (guards.maxProperties !== void 0 && keys.length > guards.maxProperties) {
+    if (guards.maxProperties !== void 0 && keys2.length > guards.maxProperties) {
       payload.issues.push({
         origin: "object",
         code: "too_big",
@@ -26328,7 +26328,7 @@ function checkObjectGuards(objectSchema, guards) {
       });
     }
     if (guards.keySchema) {
-      for (const key of keys) {
+      for (const key of keys2) {
         const result = guards.keySchema.safeParse(key);
         if (result.success)
           continue;
@@ -26369,9 +26369,9 @@ function canonicalKey(value, seen) {
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
-    const keys = Object.keys(value).sort();
+    const keys2 = Object.keys(value).sort();
     const parts = [];
-    for (const k of keys) {
+    for (const k of keys2) {
       const key = canonicalKey(value[k], seen);
       if (key === null)
         return null;
@@ -26946,10 +26946,10 @@ function visit(schema, fnOrHandlers) {
     switch (kind) {
       case "object": {
         const oldShape = def.shape;
-        const keys = Object.keys(oldShape);
+        const keys2 = Object.keys(oldShape);
         let changed = false;
         const newShape = {};
-        for (const k of keys) {
+        for (const k of keys2) {
           const mapped = run(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
@@ -27479,7 +27479,7 @@ var clusterAwsSettingsSchema = external_exports.object({
 // core/catalog/catalog.ts
 var import_node_fs = require("node:fs");
 var import_node_path = require("node:path");
-var import_yaml = __toESM(require_dist());
+var import_yaml2 = __toESM(require_dist());
 
 // core/argocd/sync.ts
 var FORBIDDEN_SYNC_OPTIONS = {
@@ -27550,6 +27550,117 @@ var repositorySettingsSchema = external_exports.object({
   }
   return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
 });
+
+// core/shared/fast-yaml.ts
+var import_yaml = __toESM(require_dist());
+var CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+var NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+var DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+var MAX_KEY_LENGTH = 1e3;
+var NON_STRING = (() => {
+  const tests = [];
+  for (const tag2 of new import_yaml.Document().schema.tags) {
+    const test = tag2.test;
+    if (tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && test instanceof RegExp) tests.push(test);
+  }
+  if (tests.length === 0 || tests.some((t) => t.flags !== "")) {
+    throw new Error("fast-yaml: yaml's core schema changed; review core/shared/fast-yaml.ts");
+  }
+  return new RegExp(tests.map((t) => `(?:${t.source})`).join("|"));
+})();
+function yamlString(value, isKey = false) {
+  if (value.includes("\n") || CONTROL.test(value) || DOCUMENT_MARKER.test(value)) return void 0;
+  if (isKey && value.length > MAX_KEY_LENGTH) return void 0;
+  if (!NOT_PLAIN.test(value) && !NON_STRING.test(value)) return value;
+  return value.includes('"') && !value.includes("'") ? `'${value}'` : JSON.stringify(value);
+}
+var keys = /* @__PURE__ */ new Map();
+function yamlKey(key) {
+  let out = keys.get(key);
+  if (out === void 0 && !keys.has(key)) {
+    out = yamlString(key, true);
+    if (keys.size > 1e4) keys.clear();
+    keys.set(key, out);
+  }
+  return out;
+}
+function isPlainObject2(value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+function inlineScalar(value) {
+  switch (typeof value) {
+    case "string":
+      return yamlString(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : void 0;
+    case "object":
+      return value === null ? "null" : void 0;
+    default:
+      return void 0;
+  }
+}
+var Unsupported = class extends Error {
+};
+var UNSUPPORTED = new Unsupported();
+function mapLines(map2, indent) {
+  let out = "";
+  for (const rawKey of Object.keys(map2)) {
+    const key = yamlKey(rawKey);
+    if (key === void 0) throw UNSUPPORTED;
+    const value = map2[rawKey];
+    if (Array.isArray(value)) {
+      out += value.length === 0 ? `${indent}${key}: []
+` : `${indent}${key}:
+${listLines(value, `${indent}  `)}`;
+    } else if (isPlainObject2(value)) {
+      out += Object.keys(value).length === 0 ? `${indent}${key}: {}
+` : `${indent}${key}:
+${mapLines(value, `${indent}  `)}`;
+    } else {
+      const scalar = inlineScalar(value);
+      if (scalar === void 0) throw UNSUPPORTED;
+      out += `${indent}${key}: ${scalar}
+`;
+    }
+  }
+  return out;
+}
+function listLines(list, indent) {
+  let out = "";
+  for (let i = 0; i < list.length; i++) {
+    if (!(i in list)) throw UNSUPPORTED;
+    const item = list[i];
+    if (Array.isArray(item)) throw UNSUPPORTED;
+    if (isPlainObject2(item)) {
+      if (Object.keys(item).length === 0) {
+        out += `${indent}- {}
+`;
+        continue;
+      }
+      const lines = mapLines(item, `${indent}  `);
+      out += `${indent}- ${lines.slice(indent.length + 2)}`;
+    } else {
+      const scalar = inlineScalar(item);
+      if (scalar === void 0) throw UNSUPPORTED;
+      out += `${indent}- ${scalar}
+`;
+    }
+  }
+  return out;
+}
+function fastStringify(value) {
+  if (!isPlainObject2(value) || Object.keys(value).length === 0) return void 0;
+  try {
+    return mapLines(value, "");
+  } catch (error62) {
+    if (error62 === UNSUPPORTED) return void 0;
+    throw error62;
+  }
+}
 
 // core/catalog/catalog.ts
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
@@ -27710,18 +27821,18 @@ function keyOf(path) {
 function locate(doc, counter, path, key) {
   let node2 = doc.contents;
   for (const part of path) {
-    if ((0, import_yaml.isMap)(node2)) {
-      const pair = node2.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === part);
+    if ((0, import_yaml2.isMap)(node2)) {
+      const pair = node2.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === part);
       if (pair === void 0) break;
       node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    } else if ((0, import_yaml2.isSeq)(node2) && typeof part === "number") {
       const item = node2.items[part];
       if (item === void 0) break;
       node2 = item;
     } else break;
   }
-  if (key !== void 0 && (0, import_yaml.isMap)(node2)) {
-    const pair = node2.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === key);
+  if (key !== void 0 && (0, import_yaml2.isMap)(node2)) {
+    const pair = node2.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === key);
     if (pair !== void 0) node2 = pair.key;
   }
   const range = node2?.range;
@@ -27824,8 +27935,8 @@ function zodIssues(file2, doc, counter, error62) {
   return out;
 }
 function parseCatalog(text, file2) {
-  const counter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new CatalogError(
       doc.errors.map((e) => {
@@ -28391,16 +28502,16 @@ function parseAccountConfig(raw) {
 }
 
 // core/shared/yaml.ts
-var import_yaml2 = __toESM(require_dist());
+var import_yaml3 = __toESM(require_dist());
 function toYaml(value) {
-  return (0, import_yaml2.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return fastStringify(value) ?? (0, import_yaml3.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 // cli/synth.ts
 var import_node_fs4 = require("node:fs");
 var import_node_path4 = require("node:path");
 var import_node_util = require("node:util");
-var import_yaml3 = __toESM(require_dist());
+var import_yaml4 = __toESM(require_dist());
 
 // cli/mock-runtime.ts
 var pulumi5 = __toESM(require("@pulumi/pulumi"));
@@ -28436,7 +28547,7 @@ function projectConfig(project, declared) {
 }
 function readStackFile(projectDir, stack) {
   const projectFile = (0, import_node_path4.join)(projectDir, "Pulumi.yaml");
-  const projectDoc = (0, import_yaml3.parse)((0, import_node_fs4.readFileSync)(projectFile, "utf8"));
+  const projectDoc = (0, import_yaml4.parse)((0, import_node_fs4.readFileSync)(projectFile, "utf8"));
   const project = projectDoc.name;
   if (typeof project !== "string") throw new Error(`${projectFile}: has no project name`);
   const stackFile = (0, import_node_path4.join)(projectDir, `Pulumi.${stack}.yaml`);
@@ -28444,7 +28555,7 @@ function readStackFile(projectDir, stack) {
     const stacks = (0, import_node_fs4.readdirSync)(projectDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s) => s !== void 0).sort();
     throw new Error(`${stackFile}: no such stack file; stacks here: ${stacks.join(", ") || "none"}`);
   }
-  const document = (0, import_yaml3.parse)((0, import_node_fs4.readFileSync)(stackFile, "utf8")) ?? {};
+  const document = (0, import_yaml4.parse)((0, import_node_fs4.readFileSync)(stackFile, "utf8")) ?? {};
   const config2 = projectConfig(project, projectDoc.config ?? {});
   const secretKeys = [];
   for (const [rawKey, value] of Object.entries(document.config ?? {})) {

@@ -2703,12 +2703,12 @@ ${cn.comment}` : item.comment;
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
-            const keys = Object.keys(it);
-            if (keys.length === 1) {
-              key = keys[0];
+            const keys2 = Object.keys(it);
+            if (keys2.length === 1) {
+              key = keys2[0];
               value = it[key];
             } else {
-              throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
+              throw new TypeError(`Expected tuple with one key, not ${keys2.length} keys`);
             }
           } else {
             key = it;
@@ -3254,8 +3254,8 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
+          const keys2 = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown schema "${schemaName}"; use one of ${keys2} or define customTags array`);
         }
       }
       if (Array.isArray(customTags)) {
@@ -3270,8 +3270,8 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
-          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
+          const keys2 = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          throw new Error(`Unknown custom tag ${tagName}; use one of ${keys2}`);
         }
         if (!tags2.includes(tagObj))
           tags2.push(tagObj);
@@ -3410,7 +3410,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document3 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -3700,7 +3700,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports2.Document = Document;
+    exports2.Document = Document3;
   }
 });
 
@@ -5065,13 +5065,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
-    var Document = require_Document();
+    var Document3 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document3.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -5110,7 +5110,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -5299,7 +5299,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document3.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -7221,7 +7221,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors();
     var log = require_log();
     var identity = require_identity();
@@ -7304,7 +7304,7 @@ var require_public_api = __commonJS({
       }
       if (identity.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document3.Document(value, _replacer, options).toString(options);
     }
     exports2.parse = parse4;
     exports2.parseAllDocuments = parseAllDocuments;
@@ -7318,7 +7318,7 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
@@ -7334,7 +7334,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit2 = require_visit();
     exports2.Composer = composer.Composer;
-    exports2.Document = Document.Document;
+    exports2.Document = Document3.Document;
     exports2.Schema = Schema.Schema;
     exports2.YAMLError = errors.YAMLError;
     exports2.YAMLParseError = errors.YAMLParseError;
@@ -7380,7 +7380,7 @@ var import_node_util = require("node:util");
 // core/catalog/catalog.ts
 var import_node_fs = require("node:fs");
 var import_node_path = require("node:path");
-var import_yaml = __toESM(require_dist());
+var import_yaml2 = __toESM(require_dist());
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -8162,9 +8162,9 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target, source, keys2, wrap) {
   const raw = sourceShape(source);
-  for (const key of keys) {
+  for (const key of keys2) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
@@ -8205,12 +8205,12 @@ function getElementAtPath(obj, path) {
   return path.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
-  const keys = Object.keys(promisesObj);
-  const promises = keys.map((key) => promisesObj[key]);
+  const keys2 = Object.keys(promisesObj);
+  const promises = keys2.map((key) => promisesObj[key]);
   return Promise.all(promises).then((results) => {
     const resolvedObj = {};
-    for (let i = 0; i < keys.length; i++) {
-      resolvedObj[keys[i]] = results[i];
+    for (let i = 0; i < keys2.length; i++) {
+      resolvedObj[keys2[i]] = results[i];
     }
     return resolvedObj;
   });
@@ -8432,15 +8432,15 @@ function pick(schema, mask) {
 }
 function maskedKeys(schema, mask) {
   const raw = sourceShape(schema);
-  const keys = [];
+  const keys2 = [];
   for (const key of Reflect.ownKeys(mask)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
       throw new Error(`Unrecognized key: "${String(key)}"`);
     }
     if (mask[key])
-      keys.push(key);
+      keys2.push(key);
   }
-  return keys;
+  return keys2;
 }
 function omit(schema, mask) {
   const currDef = schema._zod.def;
@@ -10844,10 +10844,10 @@ function handlePropertyResult(result, final, key, input2, optin, optout) {
 }
 var NO_SYMBOL_KEYS = [];
 function normalizeDef(def) {
-  const keys = Object.keys(def.shape);
+  const keys2 = Object.keys(def.shape);
   const ownSymbols = Object.getOwnPropertySymbols(def.shape);
   const symbolKeys = ownSymbols.length ? ownSymbols : NO_SYMBOL_KEYS;
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  const allKeys = symbolKeys.length ? [...keys2, ...symbolKeys] : keys2;
   for (const k of allKeys) {
     if (!def.shape?.[k]?._zod?.traits?.has("$ZodType")) {
       throw new Error(`Invalid element at key "${String(k)}": expected a Zod schema`);
@@ -10859,8 +10859,8 @@ function normalizeDef(def) {
     allKeys,
     symbolKeys,
     // string-only: handleCatchall matches it against `for...in`, which never yields a symbol
-    keySet: new Set(keys),
-    numKeys: keys.length,
+    keySet: new Set(keys2),
+    numKeys: keys2.length,
     optionalKeys: new Set(okeys)
   };
 }
@@ -11403,19 +11403,19 @@ function handleIntersectionResults(result, left, right) {
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
   const collect = (iss, side) => {
-    let keys;
+    let keys2;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
-      keys = iss.keys;
+      keys2 = iss.keys;
     } else if (iss.code === "invalid_key" && iss.origin === "record" && iss.path?.length === 1) {
       const k = String(iss.path[0]);
       if (!keyIssues.has(k))
         keyIssues.set(k, iss);
-      keys = [k];
+      keys2 = [k];
     } else {
       return false;
     }
-    for (const k of keys) {
+    for (const k of keys2) {
       if (!unrecKeys.has(k))
         unrecKeys.set(k, {});
       unrecKeys.get(k)[side] = true;
@@ -21084,13 +21084,13 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const def = schema._zod.def;
   doc.write(`if (typeof ${accessor} !== "object" || ${accessor} === null || Array.isArray(${accessor})) return INVALID;`);
   const shape = def.shape;
-  const keys = Object.keys(shape);
+  const keys2 = Object.keys(shape);
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  const allKeys = symbolKeys.length ? [...keys, ...symbolKeys] : keys;
+  const allKeys = symbolKeys.length ? [...keys2, ...symbolKeys] : keys2;
   const keyExpr = (k) => typeof k === "symbol" ? addConstant(ctx, k) : esc(k);
   const propKey = (k) => typeof k === "symbol" ? `[${keyExpr(k)}]` : esc(k);
   const propShape = shape;
-  if (keys.includes("__proto__")) {
+  if (keys2.includes("__proto__")) {
     throw new ZodCompileUnsupportedError('object shape key "__proto__"');
   }
   const propOutputs = /* @__PURE__ */ new Map();
@@ -21132,7 +21132,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   if (catchall) {
     const catchallType = catchall._zod.def.type;
     if (catchallType === "never") {
-      const condition = keys.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
+      const condition = keys2.map((k) => `k !== ${esc(k)}`).join(" && ") || "true";
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (${condition}) return INVALID;`);
@@ -21148,7 +21148,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
   const hasConditionalKeys = allKeys.some((k) => mayOmitUndefined(propShape[k]) || dropsWhenAbsent(propShape[k]));
   if (!buildsValue) {
     if (unknownKeysMode === "schema") {
-      const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
+      const knownSet = keys2.length > 0 ? addConstant(ctx, new Set(keys2)) : null;
       doc.write(`for (const k in ${accessor}) {`);
       doc.indented((d) => {
         d.write(`if (k === "__proto__") continue;`);
@@ -21180,7 +21180,7 @@ function generateObjectCheck(doc, ctx, schema, accessor, buildsValue = true) {
     }
   }
   if (unknownKeysMode !== "none") {
-    const knownSet = keys.length > 0 ? addConstant(ctx, new Set(keys)) : null;
+    const knownSet = keys2.length > 0 ? addConstant(ctx, new Set(keys2)) : null;
     doc.write(`for (const k in ${accessor}) {`);
     doc.indented((d) => {
       d.write(`if (k === "__proto__") continue;`);
@@ -23199,8 +23199,8 @@ function compactTypeUnion(schema) {
     if (!option || typeof option !== "object")
       return;
     compactTypeUnion(option);
-    const keys = Object.keys(option);
-    if (keys.length !== 1 || keys[0] !== "type")
+    const keys2 = Object.keys(option);
+    if (keys2.length !== 1 || keys2[0] !== "type")
       return;
     const type = option.type;
     for (const member of Array.isArray(type) ? type : [type]) {
@@ -25683,11 +25683,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
   inst.enum = def.entries;
   inst.options = [...inst._zod.values];
-  const keys = new Set(Object.keys(def.entries));
+  const keys2 = new Set(Object.keys(def.entries));
   inst.extract = (values, params) => {
     const newEntries = {};
     for (const value of values) {
-      if (keys.has(value)) {
+      if (keys2.has(value)) {
         newEntries[value] = def.entries[value];
       } else
         throw new Error(`Key ${value} not found in enum`);
@@ -25702,7 +25702,7 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   inst.exclude = (values, params) => {
     const newEntries = { ...def.entries };
     for (const value of values) {
-      if (keys.has(value)) {
+      if (keys2.has(value)) {
         delete newEntries[value];
       } else
         throw new Error(`Key ${value} not found in enum`);
@@ -26263,8 +26263,8 @@ function checkObjectGuards(objectSchema, guards) {
     const value = payload.value;
     if (typeof value !== "object" || value === null || Array.isArray(value))
       return;
-    const keys = Object.getOwnPropertyNames(value);
-    if (guards.minProperties !== void 0 && keys.length < guards.minProperties) {
+    const keys2 = Object.getOwnPropertyNames(value);
+    if (guards.minProperties !== void 0 && keys2.length < guards.minProperties) {
       payload.issues.push({
         origin: "object",
         code: "too_small",
@@ -26276,7 +26276,7 @@ function checkObjectGuards(objectSchema, guards) {
         continue: true
       });
     }
-    if (guards.maxProperties !== void 0 && keys.length > guards.maxProperties) {
+    if (guards.maxProperties !== void 0 && keys2.length > guards.maxProperties) {
       payload.issues.push({
         origin: "object",
         code: "too_big",
@@ -26289,7 +26289,7 @@ function checkObjectGuards(objectSchema, guards) {
       });
     }
     if (guards.keySchema) {
-      for (const key of keys) {
+      for (const key of keys2) {
         const result = guards.keySchema.safeParse(key);
         if (result.success)
           continue;
@@ -26330,9 +26330,9 @@ function canonicalKey(value, seen) {
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
-    const keys = Object.keys(value).sort();
+    const keys2 = Object.keys(value).sort();
     const parts = [];
-    for (const k of keys) {
+    for (const k of keys2) {
       const key = canonicalKey(value[k], seen);
       if (key === null)
         return null;
@@ -26907,10 +26907,10 @@ function visit(schema, fnOrHandlers) {
     switch (kind) {
       case "object": {
         const oldShape = def.shape;
-        const keys = Object.keys(oldShape);
+        const keys2 = Object.keys(oldShape);
         let changed = false;
         const newShape = {};
-        for (const k of keys) {
+        for (const k of keys2) {
           const mapped = run(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
@@ -27193,6 +27193,196 @@ function rfc1123LabelProblem(value) {
   return void 0;
 }
 
+// core/shared/fast-yaml.ts
+var import_yaml = __toESM(require_dist());
+var CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+var NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+var DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+var MAX_KEY_LENGTH = 1e3;
+var NON_STRING = (() => {
+  const tests = [];
+  for (const tag of new import_yaml.Document().schema.tags) {
+    const test = tag.test;
+    if (tag.default && tag.tag !== "tag:yaml.org,2002:str" && test instanceof RegExp) tests.push(test);
+  }
+  if (tests.length === 0 || tests.some((t) => t.flags !== "")) {
+    throw new Error("fast-yaml: yaml's core schema changed; review core/shared/fast-yaml.ts");
+  }
+  return new RegExp(tests.map((t) => `(?:${t.source})`).join("|"));
+})();
+function yamlString(value, isKey = false) {
+  if (value.includes("\n") || CONTROL.test(value) || DOCUMENT_MARKER.test(value)) return void 0;
+  if (isKey && value.length > MAX_KEY_LENGTH) return void 0;
+  if (!NOT_PLAIN.test(value) && !NON_STRING.test(value)) return value;
+  return value.includes('"') && !value.includes("'") ? `'${value}'` : JSON.stringify(value);
+}
+var keys = /* @__PURE__ */ new Map();
+function yamlKey(key) {
+  let out = keys.get(key);
+  if (out === void 0 && !keys.has(key)) {
+    out = yamlString(key, true);
+    if (keys.size > 1e4) keys.clear();
+    keys.set(key, out);
+  }
+  return out;
+}
+function isPlainObject2(value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+function inlineScalar(value) {
+  switch (typeof value) {
+    case "string":
+      return yamlString(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : void 0;
+    case "object":
+      return value === null ? "null" : void 0;
+    default:
+      return void 0;
+  }
+}
+var Unsupported = class extends Error {
+};
+var UNSUPPORTED = new Unsupported();
+function mapLines(map2, indent) {
+  let out = "";
+  for (const rawKey of Object.keys(map2)) {
+    const key = yamlKey(rawKey);
+    if (key === void 0) throw UNSUPPORTED;
+    const value = map2[rawKey];
+    if (Array.isArray(value)) {
+      out += value.length === 0 ? `${indent}${key}: []
+` : `${indent}${key}:
+${listLines(value, `${indent}  `)}`;
+    } else if (isPlainObject2(value)) {
+      out += Object.keys(value).length === 0 ? `${indent}${key}: {}
+` : `${indent}${key}:
+${mapLines(value, `${indent}  `)}`;
+    } else {
+      const scalar = inlineScalar(value);
+      if (scalar === void 0) throw UNSUPPORTED;
+      out += `${indent}${key}: ${scalar}
+`;
+    }
+  }
+  return out;
+}
+function listLines(list, indent) {
+  let out = "";
+  for (let i = 0; i < list.length; i++) {
+    if (!(i in list)) throw UNSUPPORTED;
+    const item = list[i];
+    if (Array.isArray(item)) throw UNSUPPORTED;
+    if (isPlainObject2(item)) {
+      if (Object.keys(item).length === 0) {
+        out += `${indent}- {}
+`;
+        continue;
+      }
+      const lines = mapLines(item, `${indent}  `);
+      out += `${indent}- ${lines.slice(indent.length + 2)}`;
+    } else {
+      const scalar = inlineScalar(item);
+      if (scalar === void 0) throw UNSUPPORTED;
+      out += `${indent}- ${scalar}
+`;
+    }
+  }
+  return out;
+}
+function fastStringify(value) {
+  if (!isPlainObject2(value) || Object.keys(value).length === 0) return void 0;
+  try {
+    return mapLines(value, "");
+  } catch (error62) {
+    if (error62 === UNSUPPORTED) return void 0;
+    throw error62;
+  }
+}
+
+// core/catalog/fast-kustomization.ts
+var KEY_LINE = /^([A-Za-z][A-Za-z0-9_./-]*):(?: +(.*))?$/;
+var ENTRY_LINE = /^( *)- +(.*)$/;
+function plain(text) {
+  const hash2 = text.search(/ #/);
+  const value = (hash2 === -1 ? text : text.slice(0, hash2)).replace(/ +$/, "");
+  return value !== "" && yamlString(value) === value ? value : void 0;
+}
+function scan(text) {
+  if (!text.endsWith("\n") || /[\r\t\ufeff]/.test(text)) return void 0;
+  const lines = text.slice(0, -1).split("\n");
+  const seen = /* @__PURE__ */ new Set();
+  const out = { before: [], entries: [], after: [], loose: false };
+  let state = "before";
+  let indent;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (/^ *(#.*)?$/.test(line)) {
+      if (state !== "before" || seen.size > 0 || !line.startsWith("#")) out.loose = true;
+      if (state !== "list") (state === "before" ? out.before : out.after).push(line);
+      continue;
+    }
+    const entry = state === "list" ? ENTRY_LINE.exec(line) : null;
+    if (entry !== null) {
+      const [, spaces = "", rest2 = ""] = entry;
+      if (indent !== void 0 && spaces.length !== indent) return void 0;
+      indent = spaces.length;
+      const value2 = plain(rest2);
+      if (value2 === void 0) return void 0;
+      if (rest2 !== value2 || spaces.length !== 2) out.loose = true;
+      out.entries.push({ value: value2, line: i + 1, column: line.length - rest2.length + 1 });
+      continue;
+    }
+    const pair = KEY_LINE.exec(line);
+    if (pair === null) return void 0;
+    const [, key = "", rest] = pair;
+    if (seen.has(key) || yamlString(key, true) !== key) return void 0;
+    seen.add(key);
+    if (state === "list") state = "after";
+    if (key === "resources") {
+      if (rest !== void 0) return void 0;
+      state = "list";
+      continue;
+    }
+    const value = rest === void 0 ? void 0 : plain(rest);
+    if (value === void 0) return void 0;
+    if (value !== rest) out.loose = true;
+    (state === "before" ? out.before : out.after).push(line);
+  }
+  return out;
+}
+function plainKustomizationResources(text) {
+  return scan(text)?.entries;
+}
+function mergePlainKustomization(existing, ours, owned) {
+  const scanned = scan(existing);
+  if (scanned === void 0 || scanned.loose || scanned.entries.length === 0) return void 0;
+  const kept = [];
+  const reuse = /* @__PURE__ */ new Map();
+  for (const { value } of scanned.entries) {
+    const normal = value.replace(/^\.\//, "");
+    if (owned.has(normal)) reuse.set(normal, value);
+    else kept.push(value);
+  }
+  let list = "";
+  for (const value of kept) list += `  - ${value}
+`;
+  for (const name of ours) {
+    const value = reuse.get(name) ?? yamlString(name);
+    if (value === void 0) return void 0;
+    list += `  - ${value}
+`;
+  }
+  const lines = (part) => part.map((line) => `${line}
+`).join("");
+  return `${lines(scanned.before)}resources:${list === "" ? " []\n" : `
+${list}`}${lines(scanned.after)}`;
+}
+
 // core/catalog/catalog.ts
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
 var label = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
@@ -27352,18 +27542,18 @@ function keyOf(path) {
 function locate(doc, counter, path, key) {
   let node2 = doc.contents;
   for (const part of path) {
-    if ((0, import_yaml.isMap)(node2)) {
-      const pair = node2.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === part);
+    if ((0, import_yaml2.isMap)(node2)) {
+      const pair = node2.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === part);
       if (pair === void 0) break;
       node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    } else if ((0, import_yaml2.isSeq)(node2) && typeof part === "number") {
       const item = node2.items[part];
       if (item === void 0) break;
       node2 = item;
     } else break;
   }
-  if (key !== void 0 && (0, import_yaml.isMap)(node2)) {
-    const pair = node2.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === key);
+  if (key !== void 0 && (0, import_yaml2.isMap)(node2)) {
+    const pair = node2.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === key);
     if (pair !== void 0) node2 = pair.key;
   }
   const range = node2?.range;
@@ -27466,8 +27656,8 @@ function zodIssues(file2, doc, counter, error62) {
   return out;
 }
 function parseCatalog(text, file2) {
-  const counter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new CatalogError(
       doc.errors.map((e) => {
@@ -27531,8 +27721,9 @@ function fromKustomization(catalogFile, index, file2, repo, fileSet, dirs, issue
     });
     return [];
   }
-  const counter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
+  const plain2 = plainKustomizationResources(text);
+  const counter = new import_yaml2.LineCounter();
+  const doc = plain2 === void 0 ? (0, import_yaml2.parseDocument)(text, { lineCounter: counter, prettyErrors: false }) : new import_yaml2.Document();
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const pos = first === void 0 ? void 0 : counter.linePos(first.pos[0]);
@@ -27545,7 +27736,7 @@ function fromKustomization(catalogFile, index, file2, repo, fileSet, dirs, issue
     });
     return [];
   }
-  const resources = doc.toJS()?.resources ?? [];
+  const resources = plain2?.map((entry) => entry.value) ?? doc.toJS()?.resources ?? [];
   if (!Array.isArray(resources)) {
     issues.push({
       file: file2,
@@ -27559,7 +27750,12 @@ function fromKustomization(catalogFile, index, file2, repo, fileSet, dirs, issue
   const out = [];
   resources.forEach((entry, i) => {
     const key = `resources[${i}]`;
-    const at = { file: file2, ...locate(doc, counter, ["resources", i]), key };
+    const position = plain2?.[i];
+    const at = {
+      file: file2,
+      ...position === void 0 ? locate(doc, counter, ["resources", i]) : { line: position.line, column: position.column },
+      key
+    };
     if (typeof entry !== "string") {
       issues.push({ ...at, message: `must be a directory name, got ${JSON.stringify(entry)}` });
       return;
@@ -27756,7 +27952,7 @@ function resolveCatalog(catalog, file2, repo) {
 }
 
 // core/catalog/generate.ts
-var import_yaml3 = __toESM(require_dist());
+var import_yaml4 = __toESM(require_dist());
 
 // core/catalog/applications.ts
 function retry() {
@@ -28135,7 +28331,7 @@ function sorted(record2) {
 }
 
 // core/shared/yaml.ts
-var import_yaml2 = __toESM(require_dist());
+var import_yaml3 = __toESM(require_dist());
 var KIND_SCHEMAS = {
   "argoproj.io/v1alpha1/Application": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/application_v1alpha1.json",
   "argoproj.io/v1alpha1/ApplicationSet": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/applicationset_v1alpha1.json",
@@ -28151,7 +28347,7 @@ function schemaFor(object2) {
   return KIND_SCHEMAS[`${String(object2.apiVersion)}/${String(object2.kind)}`];
 }
 function toYaml(value) {
-  return (0, import_yaml2.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return fastStringify(value) ?? (0, import_yaml3.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 function yamlDocument(value, schema) {
   const header = schema === void 0 ? "" : `# yaml-language-server: $schema=${schema}
@@ -28187,7 +28383,10 @@ function mergeKustomization(existing, ours, owned, where) {
     };
     return yamlDocument(object2, schemaFor(object2));
   }
-  const doc = (0, import_yaml3.parseDocument)(existing);
+  return mergePlainKustomization(existing, ours, owned) ?? mergeKustomizationDocument(existing, ours, owned, where);
+}
+function mergeKustomizationDocument(existing, ours, owned, where) {
+  const doc = (0, import_yaml4.parseDocument)(existing);
   if (doc.errors.length > 0) {
     throw new CatalogError([
       {
@@ -28199,10 +28398,10 @@ function mergeKustomization(existing, ours, owned, where) {
   }
   let seq = doc.get("resources", true);
   if (seq === void 0 || seq === null) {
-    seq = new import_yaml3.YAMLSeq();
+    seq = new import_yaml4.YAMLSeq();
     doc.set("resources", seq);
   }
-  if (!(0, import_yaml3.isSeq)(seq)) {
+  if (!(0, import_yaml4.isSeq)(seq)) {
     throw new CatalogError([
       { file: where, key: "resources", message: "must be a list; fix it or delete the file" }
     ]);
@@ -28211,9 +28410,9 @@ function mergeKustomization(existing, ours, owned, where) {
   const reuse = /* @__PURE__ */ new Map();
   const kept = [];
   for (const item of seq.items) {
-    const value = (0, import_yaml3.isScalar)(item) ? normal(item.value) : void 0;
+    const value = (0, import_yaml4.isScalar)(item) ? normal(item.value) : void 0;
     if (typeof value === "string" && owned.has(value)) {
-      if ((0, import_yaml3.isScalar)(item)) reuse.set(value, item);
+      if ((0, import_yaml4.isScalar)(item)) reuse.set(value, item);
     } else kept.push(item);
   }
   seq.items = [...kept, ...ours.map((name) => reuse.get(name) ?? doc.createNode(name))];
@@ -28248,11 +28447,11 @@ function generate(catalog, existing, options) {
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
     const groups = new Map(applicationSetGroups(catalog.apps).map((g) => [g.category, g]));
-    const plain = [];
+    const plain2 = [];
     for (const app of catalog.apps) {
       const group = app.category === void 0 ? void 0 : groups.get(app.category);
       if (group === void 0) {
-        plain.push(app);
+        plain2.push(app);
         add(`${app.name}-app.yaml`, argoApplication(app, catalog));
       } else if (group.apps[0] === app) {
         add(
@@ -28261,7 +28460,7 @@ function generate(catalog, existing, options) {
         );
       }
     }
-    warnings.push(...ignoreDifferencesWarnings(plain));
+    warnings.push(...ignoreDifferencesWarnings(plain2));
   } else {
     checkArgoDependencies(catalog);
     for (const app of catalog.apps) add(`${app.name}-app.yaml`, argoApplication(app, catalog));
@@ -28294,7 +28493,10 @@ function generate(catalog, existing, options) {
     delete: stale,
     warnings,
     objects,
-    graph: mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`)
+    // Drawn only when read (--graph).
+    get graph() {
+      return mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`);
+    }
   };
 }
 function argoOnlyWarnings(catalog) {
@@ -28352,10 +28554,10 @@ function listRepository(root) {
   const out = [];
   const walk = (dir, prefix) => {
     for (const entry of (0, import_node_fs2.readdirSync)(dir, { withFileTypes: true })) {
-      if (entry.name === ".git" || entry.name === "node_modules") continue;
-      const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) walk((0, import_node_path2.join)(dir, entry.name), rel);
-      else if (entry.isFile()) out.push(rel);
+      const name = entry.name;
+      if (name === ".git" || name === "node_modules") continue;
+      if (entry.isDirectory()) walk(`${dir}${import_node_path2.sep}${name}`, `${prefix}${name}/`);
+      else if (entry.isFile()) out.push(`${prefix}${name}`);
     }
   };
   walk(root, "");

@@ -3409,7 +3409,7 @@ var require_Document = __commonJS({
     var applyReviver = require_applyReviver();
     var createNode = require_createNode();
     var directives = require_directives();
-    var Document = class _Document {
+    var Document3 = class _Document {
       constructor(value, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
@@ -3699,7 +3699,7 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports2.Document = Document;
+    exports2.Document = Document3;
   }
 });
 
@@ -5064,13 +5064,13 @@ var require_compose_node = __commonJS({
 var require_compose_doc = __commonJS({
   "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
-    var Document = require_Document();
+    var Document3 = require_Document();
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start, value, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
-      const doc = new Document.Document(void 0, opts);
+      const doc = new Document3.Document(void 0, opts);
       const ctx = {
         atKey: false,
         atRoot: true,
@@ -5109,7 +5109,7 @@ var require_composer = __commonJS({
     "use strict";
     var node_process = require("process");
     var directives = require_directives();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors();
     var identity = require_identity();
     var composeDoc = require_compose_doc();
@@ -5298,7 +5298,7 @@ ${end.comment}` : end.comment;
           this.doc = null;
         } else if (forceDoc) {
           const opts = Object.assign({ _directives: this.directives }, this.options);
-          const doc = new Document.Document(void 0, opts);
+          const doc = new Document3.Document(void 0, opts);
           if (this.atDirectives)
             this.onError(endOffset, "MISSING_CHAR", "Missing directives-end indicator line");
           doc.range = [0, endOffset, endOffset];
@@ -7220,7 +7220,7 @@ var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var errors = require_errors();
     var log = require_log();
     var identity = require_identity();
@@ -7303,7 +7303,7 @@ var require_public_api = __commonJS({
       }
       if (identity.isDocument(value) && !_replacer)
         return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      return new Document3.Document(value, _replacer, options).toString(options);
     }
     exports2.parse = parse3;
     exports2.parseAllDocuments = parseAllDocuments;
@@ -7317,7 +7317,7 @@ var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
-    var Document = require_Document();
+    var Document3 = require_Document();
     var Schema = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
@@ -7333,7 +7333,7 @@ var require_dist = __commonJS({
     var publicApi = require_public_api();
     var visit2 = require_visit();
     exports2.Composer = composer.Composer;
-    exports2.Document = Document.Document;
+    exports2.Document = Document3.Document;
     exports2.Schema = Schema.Schema;
     exports2.YAMLError = errors.YAMLError;
     exports2.YAMLParseError = errors.YAMLParseError;
@@ -27935,7 +27935,7 @@ var clusterAwsSettingsSchema = external_exports.object({
 // core/catalog/catalog.ts
 var import_node_fs = require("node:fs");
 var import_node_path = require("node:path");
-var import_yaml = __toESM(require_dist());
+var import_yaml2 = __toESM(require_dist());
 
 // core/argocd/sync.ts
 var ARGOCD_API_VERSION = "argoproj.io/v1alpha1";
@@ -28045,6 +28045,23 @@ var repositorySettingsSchema = external_exports.object({
   }
   return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
 });
+
+// core/shared/fast-yaml.ts
+var import_yaml = __toESM(require_dist());
+var NON_STRING = (() => {
+  const tests = [];
+  for (const tag2 of new import_yaml.Document().schema.tags) {
+    const test = tag2.test;
+    if (tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && test instanceof RegExp) tests.push(test);
+  }
+  if (tests.length === 0 || tests.some((t) => t.flags !== "")) {
+    throw new Error("fast-yaml: yaml's core schema changed; review core/shared/fast-yaml.ts");
+  }
+  return new RegExp(tests.map((t) => `(?:${t.source})`).join("|"));
+})();
+var Unsupported = class extends Error {
+};
+var UNSUPPORTED = new Unsupported();
 
 // core/catalog/catalog.ts
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
@@ -28205,18 +28222,18 @@ function keyOf(path) {
 function locate(doc, counter, path, key) {
   let node2 = doc.contents;
   for (const part of path) {
-    if ((0, import_yaml.isMap)(node2)) {
-      const pair = node2.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === part);
+    if ((0, import_yaml2.isMap)(node2)) {
+      const pair = node2.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === part);
       if (pair === void 0) break;
       node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml.isSeq)(node2) && typeof part === "number") {
+    } else if ((0, import_yaml2.isSeq)(node2) && typeof part === "number") {
       const item = node2.items[part];
       if (item === void 0) break;
       node2 = item;
     } else break;
   }
-  if (key !== void 0 && (0, import_yaml.isMap)(node2)) {
-    const pair = node2.items.find((p) => (0, import_yaml.isScalar)(p.key) && p.key.value === key);
+  if (key !== void 0 && (0, import_yaml2.isMap)(node2)) {
+    const pair = node2.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === key);
     if (pair !== void 0) node2 = pair.key;
   }
   const range = node2?.range;
@@ -28319,8 +28336,8 @@ function zodIssues(file2, doc, counter, error62) {
   return out;
 }
 function parseCatalog(text, file2) {
-  const counter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new CatalogError(
       doc.errors.map((e) => {
