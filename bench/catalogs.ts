@@ -29,7 +29,7 @@ export function appName(i: number): string {
 export function writeRepository(
   dir: string,
   apps: number,
-  options: { wide?: boolean; revision?: string } = {},
+  options: { wide?: boolean } = {},
 ): { argocd: string; flux: string } {
   const names = Array.from({ length: apps }, (_, i) => appName(i));
   for (const name of names) {
@@ -42,19 +42,23 @@ export function writeRepository(
     join(dir, "manifests", "cluster", "kustomization.yaml"),
     `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${names.map((n) => `  - ${n}\n`).join("")}`,
   );
-  writeCatalogs(dir, overridesFor(apps, options.wide), options.revision ?? "main");
+  writeCatalogs(dir, overridesFor(apps, options.wide), 0);
   return { argocd: join(dir, "apps.yaml"), flux: join(dir, "flux.yaml") };
 }
 
-/** (Re)writes the two catalogs; a new `revision` changes every generated object. */
+/**
+ * (Re)writes the two catalogs. Each `variant` changes every generated Application (its revision)
+ * and Kustomization (its interval); variant 0 is revision main, interval 10m.
+ */
 export function writeCatalogs(
   dir: string,
   overrides: ReadonlyArray<[string, string]>,
-  revision: string,
+  variant: number,
 ): void {
   const body = (output: string) =>
     [
-      `repo: { url: https://github.com/acme/homelab, revision: ${revision} }`,
+      `repo: { url: https://github.com/acme/homelab, revision: ${variant === 0 ? "main" : `release-${variant}`} }`,
+      `flux: { interval: ${10 + variant}m }`,
       `output: ${output}`,
       "include:",
       "  - kustomization: manifests/cluster/kustomization.yaml",

@@ -124,7 +124,7 @@ export function measureGenerate(apps: number, withScript = scriptAvailable()): G
       const rewrite = timeRuns(
         runs,
         () => generate(),
-        () => writeCatalogs(dir, overridesFor(apps, wide), `release-${++revision}`),
+        () => writeCatalogs(dir, overridesFor(apps, wide), ++revision),
       );
       const size = outputSize(join(dir, "manifests", engine === "argocd" ? "bootstrap" : "flux"));
       rows.push({

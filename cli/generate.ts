@@ -213,7 +213,8 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
     const graphFile = args.graph === undefined ? undefined : resolve(args.graph);
     const graphChanged = graphFile !== undefined && readIfExists(graphFile) !== result.graph;
     const shown = (name: string) => relative(process.cwd(), join(out, name)) || ".";
-    const lines = [
+    // The listing for --check and --dry-run (10,000 paths made relative: built only for them).
+    const listing = () => [
       ...[...changed.keys()].sort().map((n) => `${existing.has(n) ? "update" : "create"} ${shown(n)}`),
       ...result.delete.map((n) => `delete ${shown(n)}`),
       ...(graphChanged && graphFile !== undefined ? [`update ${relative(process.cwd(), graphFile)}`] : []),
@@ -221,6 +222,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
     const summary = `${result.objects.length} objects for ${catalog.apps.length} apps (${args.engine}${args.engine === "argocd" ? `, ${args.mode}` : ""})`;
 
     if (args.check) {
+      const lines = listing();
       if (lines.length === 0) {
         io.out(`generate --check: up to date, ${summary}\n`);
         return 0;
@@ -231,6 +233,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
       return 1;
     }
     if (args.dryRun) {
+      const lines = listing();
       io.out(
         `generate --dry-run: ${summary}; would:\n${lines.map((l) => `  ${l}\n`).join("") || "  change nothing\n"}`,
       );

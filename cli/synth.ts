@@ -216,7 +216,7 @@ export async function synthesize(projectDir: string, stack: string): Promise<Syn
   let outputs: Record<string, unknown>;
   try {
     // index.ts sets module.exports to the stack's outputs (`export =`).
-    const exported = loadProgram(projectDir) as Record<string, unknown>;
+    const exported = (await loadProgram(projectDir)) as Record<string, unknown>;
     outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
     await runtime.settle();
     // Rejections land a tick after the queue drains: settle again once they have had their chance.

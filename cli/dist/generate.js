@@ -28693,13 +28693,14 @@ Run with --help for usage.
     const graphFile = args.graph === void 0 ? void 0 : (0, import_node_path2.resolve)(args.graph);
     const graphChanged = graphFile !== void 0 && readIfExists(graphFile) !== result.graph;
     const shown = (name) => (0, import_node_path2.relative)(process.cwd(), (0, import_node_path2.join)(out, name)) || ".";
-    const lines = [
+    const listing = () => [
       ...[...changed.keys()].sort().map((n) => `${existing.has(n) ? "update" : "create"} ${shown(n)}`),
       ...result.delete.map((n) => `delete ${shown(n)}`),
       ...graphChanged && graphFile !== void 0 ? [`update ${(0, import_node_path2.relative)(process.cwd(), graphFile)}`] : []
     ];
     const summary = `${result.objects.length} objects for ${catalog.apps.length} apps (${args.engine}${args.engine === "argocd" ? `, ${args.mode}` : ""})`;
     if (args.check) {
+      const lines = listing();
       if (lines.length === 0) {
         io.out(`generate --check: up to date, ${summary}
 `);
@@ -28713,6 +28714,7 @@ ${lines.map((l) => `  ${l}
       return 1;
     }
     if (args.dryRun) {
+      const lines = listing();
       io.out(
         `generate --dry-run: ${summary}; would:
 ${lines.map((l) => `  ${l}

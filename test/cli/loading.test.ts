@@ -49,7 +49,7 @@ describe("what each command loads", () => {
   });
 
   // (@pulumi/pulumi itself loads the typescript package, for closure serialisation.)
-  it("synth loads the precompiled program and the Pulumi SDKs, never a TypeScript loader or source", function () {
+  it("synth runs the program compiled into its bundle, with the Pulumi SDKs, never a TypeScript loader or source", function () {
     this.timeout(120_000);
     const { code, modules } = loadedBy([
       "synth",
@@ -59,7 +59,10 @@ describe("what each command loads", () => {
       join(copyFixture("classic"), "out"),
     ]);
     assert.equal(code, 0);
-    assert.ok(modules.includes("cli/dist/program.js"));
+    assert.deepEqual(
+      modules.filter((m) => m.startsWith("cli/")),
+      ["cli/dist/main.js", "cli/dist/synth.js"],
+    );
     assert.ok(modules.some((m) => m.startsWith("node_modules/@pulumi/pulumi/")));
     assert.deepEqual(
       modules.filter((m) => /node_modules\/(tsx|esbuild|ts-node)\/|\.ts$/.test(m)),
