@@ -4,12 +4,13 @@
  * sources changed. BENCH_RUNS sets the runs per measurement; sizes may be given (default
  * 50 1000 10000): `npm run bench -- 50 1000`.
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { generateTable, measureGenerate, scriptAvailable, SIZES } from "./generate";
 import { measureStartup, startupTable } from "./synth";
 
 const sizes = process.argv.slice(2).map(Number);
-const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs`;
+const load = () => loadavg()[0]?.toFixed(1) ?? "?";
+const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${load()} at start`;
 
 console.log(
   `## Start-up and synth (${machine}; median of ${process.env.BENCH_RUNS ?? 5} runs after a warm-up)\n`,
@@ -24,3 +25,4 @@ if (!script) console.log("(bash 4 is not available: generate-apps.sh was not tim
 console.log(
   generateTable((sizes.length > 0 ? sizes : SIZES).flatMap((apps) => measureGenerate(apps, script))),
 );
+console.log(`\n(load average ${load()} at the end)`);
