@@ -1,161 +1,177 @@
 /**
- * Benchmark of `generate` for 100, 1,000 and 10,000 apps: time and peak memory, printed as a table.
+ * Whole-process benchmark of `npx gitops-bootstrap generate` (the compiled bin), next to
+ * bench/generate-apps.sh, the shell script it replaces, on the same synthetic repositories
+ * (bench/catalogs.ts) at 50, 1,000 and 10,000 apps.
  *
- *   npx tsx bench/generate.ts            # all sizes, each in a fresh child process
- *   npx tsx bench/generate.ts 1000       # one size, in this process
+ *   npx tsx bench/generate.ts [sizes…]        e.g. npx tsx bench/generate.ts 50 1000
  *
- * Each size runs in its own process so its peak RSS is its own. Times are the median of 5 runs
- * (3 at 10,000 apps) after one warm-up; "cli" is one end-to-end `generate` writing into an empty temporary directory.
- * The synthetic catalog is shaped like a homelab: 5% of the apps spread over waves 0..6 (so Flux
- * gets wave dependsOn), the rest at the default wave 10, 5% with an override.
+ * Each command runs BENCH_RUNS times (default 5; 3 at 10,000 apps) after one untimed warm-up;
+ * the median is printed. Like the script, every run writes into a directory nothing was deleted
+ * from just before. Columns:
+ *   script      generate-apps.sh, which rewrites every file on every run
+ *   unchanged   generate on an up-to-date output: reads and compares, writes nothing
+ *   rewrite     generate after the catalog's revision changed: every file is rewritten
+ *   --check     generate --check on an up-to-date output
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { generateCommand } from "../cli/generate";
-import { loadCatalog, type RepoView } from "../core/catalog/catalog";
-import { generate, type GenerateOptions } from "../core/catalog/generate";
+import { overridesFor, writeCatalogs, writeRepository } from "./catalogs";
 
-const SIZES = [100, 1_000, 10_000];
-/** Timed runs per measurement (after one warm-up); fewer for the largest size. */
-const runsFor = (n: number) => (n >= 10_000 ? 3 : 5);
+const ROOT = join(__dirname, "..");
+const BIN = join(ROOT, "cli", "bin.js");
+const SCRIPT = join(__dirname, "generate-apps.sh");
+export const SIZES = [50, 1_000, 10_000];
 
-interface Synthetic {
-  catalog: string;
-  files: Record<string, string>;
+export function runsFor(apps: number): number {
+  return Number(process.env.BENCH_RUNS ?? (apps >= 10_000 ? 3 : 5));
 }
 
-/** A catalog of `n` apps: half in a classic kustomization list, half in apps/<category>/<app>. */
-function synthetic(n: number): Synthetic {
-  const files: Record<string, string> = {};
-  const listed: string[] = [];
-  const overrides: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const app = `app-${String(i).padStart(5, "0")}`;
-    const dir = i % 2 === 0 ? `manifests/cluster/${app}` : `apps/cat-${i % 20}/${app}`;
-    files[`${dir}/kustomization.yaml`] = "resources: [deployment.yaml]\n";
-    files[`${dir}/deployment.yaml`] = "kind: Deployment\n";
-    if (i % 2 === 0) listed.push(app);
-    const name = i % 2 === 0 ? app : `cat-${i % 20}-${app}`;
-    if (i % 20 === 0) overrides.push(`  ${name}: { wave: ${(i / 20) % 7}, namespace: ns-${i % 7} }`);
-    // Category cat-1 as a whole in wave 3: an ApplicationSet's apps share one wave.
-    else if (i % 20 === 1) overrides.push(`  ${name}: { wave: 3 }`);
-  }
-  files["manifests/cluster/kustomization.yaml"] = `resources:\n${listed.map((a) => `  - ${a}\n`).join("")}`;
-  const catalog = [
-    "repo: { url: https://github.com/acme/homelab, revision: main }",
-    "include:",
-    "  - kustomization: manifests/cluster/kustomization.yaml",
-    '  - directories: "apps/*/*"',
-    "apps:",
-    ...overrides,
-    "",
-  ].join("\n");
-  return { catalog, files };
-}
-
-function median(values: number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function time(runs: number, run: () => unknown): number {
-  run();
+/** Seconds of one run of `command`; throws with its output when it fails. */
+export function timeOnce(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+): number {
+  const start = process.hrtime.bigint();
+  const run = spawnSync(command, [...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (run.status !== 0 && !(args.includes("--check") && run.status === 1)) {
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${run.status ?? run.signal}:\n${run.stderr}${run.stdout}`,
+    );
+  }
+  return seconds;
+}
+
+/** Median seconds of `runs` runs after one warm-up (unless `warmUp` is false); `before` runs untimed before each. */
+export function timeRuns(
+  runs: number,
+  once: () => number,
+  before: () => void = () => undefined,
+  warmUp = true,
+): number {
+  if (warmUp) {
+    before();
+    once();
+  }
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    run();
-    samples.push(performance.now() - start);
+    before();
+    samples.push(once());
   }
   return median(samples);
 }
 
-async function measure(n: number): Promise<string[][]> {
-  const { catalog, files } = synthetic(n);
-  const repo: RepoView = { files: Object.keys(files).sort(), read: (p) => files[p] };
-  const runs = runsFor(n);
-  const resolveMs = time(runs, () => loadCatalog(catalog, "apps.yaml", repo));
-  const resolved = loadCatalog(catalog, "apps.yaml", repo);
-  const rows: string[][] = [];
-  const variants: Array<[string, GenerateOptions]> = [
-    ["argocd applications", { engine: "argocd", mode: "applications" }],
-    ["argocd applicationsets", { engine: "argocd", mode: "applicationsets" }],
-    ["flux", { engine: "flux" }],
-  ];
-  const dir = mkdtempSync(join(tmpdir(), "gitops-bench-"));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  writeFileSync(join(dir, "apps.yaml"), catalog);
-  try {
-    for (const [label, options] of variants) {
-      const generateMs = time(runs, () => generate(resolved, new Map(), options));
-      const result = generate(resolved, new Map(), options);
-      const bytes = [...result.files.values()].reduce((sum, text) => sum + text.length, 0);
-      rmSync(join(dir, resolved.output), { recursive: true, force: true });
-      const argv = ["--catalog", join(dir, "apps.yaml"), "--engine", options.engine];
-      if (options.engine === "argocd") argv.push("--mode", options.mode ?? "applications");
-      const quiet = { out: () => undefined, err: () => undefined };
-      const start = performance.now();
-      const code = await generateCommand(argv, quiet);
-      const cliMs = performance.now() - start;
-      if (code !== 0) throw new Error(`generate exited ${code}`);
-      rows.push([
-        n.toLocaleString("en-US"),
-        label,
-        String(result.files.size),
-        `${(bytes / 1024 / 1024).toFixed(1)} MB`,
-        resolveMs.toFixed(1),
-        generateMs.toFixed(1),
-        cliMs.toFixed(0),
-      ]);
+/** Whether bash can run the script here (it needs bash 4 for its maps). */
+export function scriptAvailable(): boolean {
+  const run = spawnSync("bash", ["-c", "declare -A m=([a]=b); echo ${m[a]}"], { encoding: "utf8" });
+  return run.status === 0 && run.stdout.trim() === "b";
+}
+
+export interface GenerateRow {
+  apps: number;
+  output: string;
+  files: number;
+  megabytes: number;
+  script?: number;
+  unchanged: number;
+  rewrite: number;
+  check: number;
+}
+
+function outputSize(dir: string): { files: number; megabytes: number } {
+  const names = readdirSync(dir);
+  const bytes = names.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+  return { files: names.length, megabytes: bytes / 1024 / 1024 };
+}
+
+/** Measures one repository size: Argo CD (with the script beside it), Flux, and Flux with wide waves. */
+export function measureGenerate(apps: number, withScript = scriptAvailable()): GenerateRow[] {
+  const rows: GenerateRow[] = [];
+  const runs = runsFor(apps);
+  for (const [output, wide] of [
+    ["argocd", false],
+    ["flux", false],
+    ["flux, wide waves", true],
+  ] as const) {
+    if (wide && apps < 1_000) continue;
+    const dir = mkdtempSync(join(tmpdir(), `gitops-bench-${apps}-`));
+    try {
+      const catalogs = writeRepository(dir, apps, { wide });
+      const engine = output === "argocd" ? "argocd" : "flux";
+      const catalog = engine === "argocd" ? catalogs.argocd : catalogs.flux;
+      const generate = (...extra: string[]) =>
+        timeOnce(
+          process.execPath,
+          [BIN, "generate", "--catalog", catalog, "--engine", engine, ...extra],
+          dir,
+        );
+      let script: number | undefined;
+      if (withScript && engine === "argocd" && !wide) {
+        // generate first writes the same file names, so the script's first run overwrites too; its
+        // warm-up is skipped at 10,000 apps, where it would only add ~15 s.
+        generate();
+        script = timeRuns(runs, () => timeOnce("bash", [SCRIPT], dir), undefined, apps < 10_000);
+      }
+      // The script wrote its own files; generate replaces them once (untimed) so every timed run overwrites.
+      generate();
+      const unchanged = timeRuns(runs, () => generate());
+      const check = timeRuns(runs, () => generate("--check"));
+      let revision = 0;
+      const rewrite = timeRuns(
+        runs,
+        () => generate(),
+        () => writeCatalogs(dir, overridesFor(apps, wide), ++revision),
+      );
+      const size = outputSize(join(dir, "manifests", engine === "argocd" ? "bootstrap" : "flux"));
+      rows.push({
+        apps,
+        output,
+        ...size,
+        ...(script === undefined ? {} : { script }),
+        unchanged,
+        rewrite,
+        check,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
-  const peak = `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`;
-  return rows.map((row) => [...row, peak]);
+  return rows;
 }
 
-const HEADER = ["apps", "output", "files", "size", "parse+resolve ms", "generate ms", "cli ms", "peak RSS"];
+const seconds = (value: number | undefined) =>
+  value === undefined ? "–" : `${value.toFixed(value < 1 ? 3 : 2)} s`;
 
-function table(rows: string[][]): string {
-  const widths = HEADER.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  return [line(HEADER), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
-}
-
-/** Runs every size in a child process and returns the Markdown table (for bench/run.ts). */
-export function benchGenerate(): string {
-  const rows: string[][] = [];
-  for (const n of SIZES) {
-    const child = spawnSync(
-      process.execPath,
-      ["--require", require.resolve("tsx/cjs"), __filename, "--child", String(n)],
-      {
-        encoding: "utf8",
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    if (child.status !== 0) throw new Error(`bench for ${n} apps failed:\n${child.stderr}`);
-    rows.push(...(JSON.parse(child.stdout) as string[][]));
-  }
-  return `generate (node ${process.version}, ${process.platform}/${process.arch}; median of 5 runs, 3 at 10,000 apps)\n\n${table(rows)}`;
-}
-
-async function main(): Promise<void> {
-  const only = process.argv[2];
-  if (only === "--child") process.stdout.write(JSON.stringify(await measure(Number(process.argv[3]))));
-  else if (only !== undefined) console.log(table(await measure(Number(only))));
-  else console.log(benchGenerate());
+/** The Markdown table of the rows. */
+export function generateTable(rows: readonly GenerateRow[]): string {
+  const header =
+    "| apps | output | files | size | generate-apps.sh | generate, unchanged | generate, rewrite all | generate --check | script ÷ generate (unchanged / rewrite) |";
+  const lines = rows.map((r) => {
+    const ratio =
+      r.script === undefined
+        ? "–"
+        : `${(r.script / r.unchanged).toFixed(1)}× / ${(r.script / r.rewrite).toFixed(1)}×`;
+    return `| ${r.apps.toLocaleString("en-US")} | ${r.output} | ${r.files.toLocaleString("en-US")} | ${r.megabytes.toFixed(1)} MB | ${seconds(r.script)} | ${seconds(r.unchanged)} | ${seconds(r.rewrite)} | ${seconds(r.check)} | ${ratio} |`;
+  });
+  return [header, "|---:|---|---:|---:|---:|---:|---:|---:|---:|", ...lines].join("\n");
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  const sizes = process.argv.slice(2).map(Number);
+  const rows = (sizes.length > 0 ? sizes : SIZES).flatMap((apps) => measureGenerate(apps));
+  console.log(generateTable(rows));
 }

@@ -1,9 +1,28 @@
-/** Runs every benchmark and prints Markdown tables (the README quotes them). Not a test. */
-import { benchGenerate } from "./generate";
-import { benchSynth } from "./synth";
+/**
+ * `npm run bench`: whole-process times of the compiled CLI, printed as the Markdown tables the
+ * README quotes. Not a test (nothing here asserts a time). Run `npm run build` first when the
+ * sources changed. BENCH_RUNS sets the runs per measurement; sizes may be given (default
+ * 50 1000 10000): `npm run bench -- 50 1000`.
+ */
+import { cpus, loadavg } from "node:os";
+import { generateTable, measureGenerate, scriptAvailable, SIZES } from "./generate";
+import { measureStartup, startupTable } from "./synth";
 
-console.log("## synth\n");
-console.log(benchSynth().join("\n"));
+const sizes = process.argv.slice(2).map(Number);
+const load = () => loadavg()[0]?.toFixed(1) ?? "?";
+const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${load()} at start`;
 
-console.log("\n## generate\n");
-console.log(benchGenerate());
+console.log(
+  `## Start-up and synth (${machine}; median of ${process.env.BENCH_RUNS ?? 5} runs after a warm-up)\n`,
+);
+console.log(startupTable(measureStartup()));
+
+const script = scriptAvailable();
+console.log(
+  `\n## generate, whole process (median of ${process.env.BENCH_RUNS ?? "5 runs, 3 at 10,000 apps"})\n`,
+);
+if (!script) console.log("(bash 4 is not available: generate-apps.sh was not timed)\n");
+console.log(
+  generateTable((sizes.length > 0 ? sizes : SIZES).flatMap((apps) => measureGenerate(apps, script))),
+);
+console.log(`\n(load average ${load()} at the end)`);

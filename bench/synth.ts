@@ -1,57 +1,61 @@
 /**
- * Benchmark: `synth` of each example stack, as a user runs it (a fresh process each time).
- * Prints wall time and peak resident memory (from /usr/bin/time) as the median of N runs.
+ * Whole-process benchmark of the CLI's start-up and `synth`: `--help`, `--version`, `synth` of
+ * the example stacks through the compiled bin, and the floor synth cannot go below: loading the
+ * six Pulumi SDKs the program uses in one Node process.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { timeOnce, timeRuns } from "./generate";
 
 const ROOT = join(__dirname, "..");
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const BIN = join(ROOT, "cli", "bin.js");
+const SDKS = [
+  "@pulumi/pulumi",
+  "@pulumi/kubernetes",
+  "@pulumi/aws",
+  "@pulumi/github",
+  "@pulumi/tailscale",
+  "@pulumi/tls",
+];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+export interface StartupRow {
+  what: string;
+  seconds: number;
 }
 
-export function benchSynth(): string[] {
-  const out = mkdtempSync(join(tmpdir(), "bench-synth-"));
-  const rows = ["| stack | resources | wall time (median of " + RUNS + ") | peak RSS |", "|---|---|---|---|"];
+export function measureStartup(runs = Number(process.env.BENCH_RUNS ?? 5)): StartupRow[] {
+  const out = mkdtempSync(join(tmpdir(), "gitops-bench-synth-"));
+  const node = (args: string[]) => () => timeOnce(process.execPath, args, ROOT);
   try {
-    for (const stack of ["homelab", "prod"]) {
-      const times: number[] = [];
-      const rss: number[] = [];
-      let summary = "";
-      for (let i = 0; i < RUNS; i++) {
-        const started = process.hrtime.bigint();
-        const run = spawnSync(
-          "/usr/bin/time",
-          [
-            "-f",
-            "%M",
-            join(ROOT, "node_modules", ".bin", "tsx"),
-            "cli/main.ts",
-            "synth",
-            "--stack",
-            stack,
-            "--out",
-            join(out, stack),
-          ],
-          { cwd: ROOT, encoding: "utf8" },
-        );
-        times.push(Number(process.hrtime.bigint() - started) / 1e6);
-        if (run.status !== 0) throw new Error(`synth ${stack} failed:\n${run.stderr}`);
-        rss.push(Number(run.stderr.trim().split("\n").pop()) / 1024);
-        summary = run.stdout.trim();
-      }
-      const resources = /(\d+) resources/.exec(summary)?.[1] ?? "?";
-      rows.push(
-        `| ${stack} | ${resources} | ${(median(times) / 1000).toFixed(2)} s | ${median(rss).toFixed(0)} MiB |`,
-      );
-    }
+    return [
+      { what: "node -e 0 (Node alone)", seconds: timeRuns(runs, node(["-e", "0"])) },
+      { what: "gitops-bootstrap --help", seconds: timeRuns(runs, node([BIN, "--help"])) },
+      { what: "gitops-bootstrap --version", seconds: timeRuns(runs, node([BIN, "--version"])) },
+      {
+        what: `load the six Pulumi SDKs (${SDKS.map((s) => s.slice("@pulumi/".length)).join(", ")})`,
+        seconds: timeRuns(runs, node(["-e", SDKS.map((s) => `require(${JSON.stringify(s)})`).join(";")])),
+      },
+      ...["homelab", "prod", "account"].map((stack) => ({
+        what: `gitops-bootstrap synth --stack ${stack}`,
+        seconds: timeRuns(runs, node([BIN, "synth", "--stack", stack, "--out", join(out, stack)])),
+      })),
+    ];
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-  return rows;
 }
+
+export function startupTable(rows: readonly StartupRow[]): string {
+  const floor = rows.find((r) => r.what.startsWith("load the six"))?.seconds;
+  const lines = rows.map((r) => {
+    const ratio =
+      r.what.includes(" synth ") && floor !== undefined
+        ? `${(r.seconds / floor).toFixed(2)}× the SDK load`
+        : "";
+    return `| ${r.what} | ${r.seconds.toFixed(3)} s | ${ratio} |`;
+  });
+  return ["| command | wall time (median) | |", "|---|---:|---|", ...lines].join("\n");
+}
+
+if (require.main === module) console.log(startupTable(measureStartup()));

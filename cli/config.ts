@@ -10,7 +10,7 @@ import { toYaml } from "../core/shared/yaml";
 import { stackSetErrors } from "./stack-set";
 import { readStackFile } from "./synth";
 
-export const CONFIG_HELP = `Usage: gitops-bootstrap config --stack <name> [--get <path>] [--project <dir>]
+export const CONFIG_HELP = `Usage: npx gitops-bootstrap config --stack <name> [--get <path>] [--project <dir>]
 
 Validates Pulumi.<name>.yaml offline and prints its config with every default filled in (YAML).
 Secrets are never printed. With --get, prints one value (a dotted path such as

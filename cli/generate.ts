@@ -23,7 +23,7 @@ import { ENGINES, generate, isGenerated, MODES, type Engine, type Mode } from ".
 import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
 
-export const GENERATE_HELP = `Usage: gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
+export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
 
 Turns an app catalog into GitOps manifests in the manifest repository: one Argo CD Application
 per app (like generate-apps.sh), one ApplicationSet per category, or one Flux Kustomization per
@@ -267,7 +267,8 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
     const massDeletion = massDeletionProblem(existing, result.delete);
     const graphChanged = graphFile !== undefined && readIfExists(graphFile) !== result.graph;
     const shown = (name: string) => relative(process.cwd(), join(out, name)) || ".";
-    const lines = [
+    // The listing for --check and --dry-run (10,000 paths made relative: built only for them).
+    const listing = () => [
       ...[...changed.keys()].sort().map((n) => `${existing.has(n) ? "update" : "create"} ${shown(n)}`),
       ...result.delete.map((n) => `delete ${shown(n)}`),
       ...(graphChanged && graphFile !== undefined ? [`update ${relative(process.cwd(), graphFile)}`] : []),
@@ -279,6 +280,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
         ? undefined
         : `${massDeletion} in ${relative(process.cwd(), out) || "."}: check the catalog's includes and --root; if the apps really left, rerun with --allow-mass-delete`;
     if (args.check) {
+      const lines = listing();
       if (lines.length === 0) {
         io.out(`generate --check: up to date, ${summary}\n`);
         return 0;
@@ -289,6 +291,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
       return 1;
     }
     if (args.dryRun) {
+      const lines = listing();
       io.out(
         `generate --dry-run: ${summary}; would:\n${lines.map((l) => `  ${l}\n`).join("") || "  change nothing\n"}${refusal === undefined || args.allowMassDelete ? "" : `note: without --allow-mass-delete this run would be refused: ${refusal}\n`}`,
       );

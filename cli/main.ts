@@ -1,23 +1,66 @@
 /**
- * gitops-bootstrap's offline commands. None of them needs the Pulumi CLI, credentials or a cluster.
+ * gitops-bootstrap's offline commands (`npx gitops-bootstrap <command>`). None of them needs the
+ * Pulumi CLI, credentials or a cluster.
+ *
+ * Each command is imported only when it runs: `generate` must not pay for the Pulumi SDKs that
+ * `synth` loads, and `--help`/`--version` load nothing but this file. `npm run build` compiles
+ * every command to its own bundle in cli/dist/, which is what `cli/bin.js` runs.
  */
-import { configCommand } from "./config";
-import { generateCommand } from "./generate";
-import { synthCommand } from "./synth";
+import { version } from "../package.json";
 
-const HELP = `Usage: gitops-bootstrap <command> [options]
+type Command = (argv: string[]) => Promise<number> | number;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  config: {
+    summary: "validate a stack's config offline and print it with every default filled in",
+    load: async () => (await import("./config")).configCommand,
+  },
+  generate: {
+    summary:
+      "turn an app catalog into Argo CD Applications/ApplicationSets or Flux Kustomizations (replaces generate-apps.sh)",
+    load: async () => (await import("./generate")).generateCommand,
+  },
+  synth: {
+    summary: "run the program offline under Pulumi's mock runtime and write what it would create",
+    load: async () => (await import("./synth")).synthCommand,
+  },
+  "migrate-state": {
+    summary: "move stacks from the local backend into the S3 backend the account stack made",
+    load: async () => (await import("./migrate-state")).migrateStateCommand,
+  },
+  help: {
+    summary: "show this help, or a command's (help <command>)",
+    load: async () => help,
+  },
+};
+
+const HELP = `Usage: npx gitops-bootstrap <command> [options]
 
 Commands:
-  config    validate a stack's config offline and print it with every default filled in
-  generate  turn an app catalog into Argo CD Applications/ApplicationSets or Flux Kustomizations (replaces generate-apps.sh)
-  synth     run the program offline under Pulumi's mock runtime and write what it would create
-Run \`gitops-bootstrap <command> --help\` for a command's options.`;
+${Object.entries(COMMANDS)
+  .map(([name, { summary }]) => `  ${name.padEnd(13)} ${summary}`)
+  .join("\n")}
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  config: configCommand,
-  generate: generateCommand,
-  synth: synthCommand,
-};
+Options:
+  -h, --help     show this help
+  -v, --version  print the version (${version})
+
+Run \`npx gitops-bootstrap <command> --help\` for a command's options.`;
+
+function unknown(command: string): number {
+  console.error(`gitops-bootstrap: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+  return 2;
+}
+
+/** `help` alone, or `help <command>` (the same as `<command> --help`). */
+async function help(argv: string[]): Promise<number> {
+  const [command] = argv;
+  if (command === undefined || command === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  return COMMANDS[command] === undefined ? unknown(command) : main([command, "--help"]);
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -25,13 +68,16 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return command === undefined ? 2 : 0;
   }
-  const run = COMMANDS[command];
-  if (run === undefined) {
-    console.error(`gitops-bootstrap: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-    return 2;
+  if (command === "--version" || command === "-v" || command === "version") {
+    console.log(version);
+    return 0;
   }
+  const entry = COMMANDS[command];
+  if (entry === undefined) return unknown(command);
   try {
-    return await run(rest);
+    return await (
+      await entry.load()
+    )(rest);
   } catch (error) {
     // Argument errors from parseArgs name the option; print them without a stack trace.
     console.error(`gitops-bootstrap ${command}: ${error instanceof Error ? error.message : String(error)}`);
@@ -39,8 +85,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI and exits with its code (what `cli/bin.js` calls). */
+export function run(argv: string[]): void {
+  // Exit explicitly: synth's mock runtime may leave handles open. Writes to stdout and stderr are
+  // synchronous for files and pipes on Linux and macOS, so nothing printed is lost.
+  main(argv).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error);
@@ -48,3 +97,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run(process.argv.slice(2));

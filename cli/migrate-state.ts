@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { bucketNameProblem, regionProblem } from "../core/aws/settings";
 
-export const MIGRATE_HELP = `Usage: npm run migrate-state -- --stack <name> [--stack <name>...] \\
+export const MIGRATE_HELP = `Usage: npx gitops-bootstrap migrate-state --stack <name> [--stack <name>...] \\
          --backend-url 's3://<bucket>?region=<region>' \\
          --secrets-provider 'awskms://<keyId>?region=<region>' [--execute]
 

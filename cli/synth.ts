@@ -24,8 +24,9 @@ import { kubernetesYaml, yamlDocument } from "../core/shared/yaml";
 import { formatConfigErrors } from "../stacks/config";
 import { resolveOutputs, SecretInput, startMockRuntime, type Registration } from "./mock-runtime";
 import { stackSetErrors } from "./stack-set";
+import { loadProgram } from "./program";
 
-export const SYNTH_HELP = `Usage: npm run synth -- --stack <name> [--out <dir>]
+export const SYNTH_HELP = `Usage: npx gitops-bootstrap synth --stack <name> [--out <dir>]
 
 Runs index.ts under Pulumi's mock runtime with Pulumi.<name>.yaml and writes, deterministically:
   resources.json        every resource: type, name, parent, provider, dependsOn, options, inputs
@@ -272,10 +273,8 @@ export async function synthesize(
   process.on("unhandledRejection", onRejection);
   let outputs: Record<string, unknown>;
   try {
-    const loaded = (await import(resolve(projectDir, "index.ts"))) as Record<string, unknown>;
-    // index.ts sets module.exports to the stack's outputs (`export =`): import() hands that object over
-    // as is when compiled to require(), or as `default` when Node's ESM loader wraps it.
-    const exported = (loaded.default ?? loaded) as Record<string, unknown>;
+    // index.ts sets module.exports to the stack's outputs (`export =`).
+    const exported = (await loadProgram(projectDir)) as Record<string, unknown>;
     outputs = (await resolveOutputs(exported)) as Record<string, unknown>;
     await runtime.settle();
     // Rejections land a tick after the queue drains: settle again once they have had their chance.

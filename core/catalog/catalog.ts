@@ -8,13 +8,14 @@
  */
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from "yaml";
+import { Document, LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from "yaml";
 import { z } from "zod";
 import { FORBIDDEN_SYNC_OPTIONS } from "../argocd/sync";
 import { DEFAULT_ROOT_PATH } from "../repository/settings";
 import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } from "../shared/messages";
 import { RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
 import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
+import { plainKustomizationResources } from "./fast-kustomization";
 
 // ---------------------------------------------------------------------------------------------
 // Schema
@@ -546,8 +547,11 @@ function fromKustomization(
     });
     return [];
   }
+  // A plain list (the usual case) is read line by line; anything else as a YAML document.
+  const plain = plainKustomizationResources(text);
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const doc =
+    plain === undefined ? parseDocument(text, { lineCounter: counter, prettyErrors: false }) : new Document();
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const pos = first === undefined ? undefined : counter.linePos(first.pos[0]);
@@ -560,7 +564,8 @@ function fromKustomization(
     });
     return [];
   }
-  const resources: unknown = (doc.toJS() as { resources?: unknown } | null)?.resources ?? [];
+  const resources: unknown =
+    plain?.map((entry) => entry.value) ?? (doc.toJS() as { resources?: unknown } | null)?.resources ?? [];
   if (!Array.isArray(resources)) {
     issues.push({
       file,
@@ -583,7 +588,14 @@ function fromKustomization(
   const out: Discovered[] = [];
   resources.forEach((entry: unknown, i) => {
     const key = `resources[${i}]`;
-    const at = { file, ...locate(doc, counter, ["resources", i]), key };
+    const position = plain?.[i];
+    const at = {
+      file,
+      ...(position === undefined
+        ? locate(doc, counter, ["resources", i])
+        : { line: position.line, column: position.column }),
+      key,
+    };
     if (typeof entry !== "string") {
       issues.push({ ...at, message: `must be a directory name, got ${excerpt(entry)}` });
       return;

@@ -15,6 +15,7 @@ import {
   ignoreDifferencesWarnings,
 } from "./applications";
 import { CatalogError, type ResolvedApp, type ResolvedCatalog } from "./catalog";
+import { mergePlainKustomization } from "./fast-kustomization";
 import { mermaidMarkdown } from "./graph";
 import {
   checkFluxDependencies,
@@ -92,6 +93,19 @@ export function mergeKustomization(
     };
     return yamlDocument(object, schemaFor(object));
   }
+  // What generate wrote before is merged line by line; anything else through a YAML document.
+  return (
+    mergePlainKustomization(existing, ours, owned) ?? mergeKustomizationDocument(existing, ours, owned, where)
+  );
+}
+
+/** mergeKustomization through a YAML document: keeps comments and every other line as they are. */
+export function mergeKustomizationDocument(
+  existing: string,
+  ours: readonly string[],
+  owned: ReadonlySet<string>,
+  where: string,
+): string {
   const doc = parseDocument(existing);
   if (doc.errors.length > 0) {
     throw new CatalogError([
@@ -209,7 +223,10 @@ export function generate(
     delete: stale,
     warnings,
     objects,
-    graph: mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`),
+    // Drawn only when read (--graph).
+    get graph() {
+      return mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`);
+    },
   };
 }
 

@@ -5,6 +5,7 @@
  * editors validate what `generate` and `synth` write.
  */
 import { stringify } from "yaml";
+import { fastStringify } from "./fast-yaml";
 
 /** Kubernetes kinds with a published JSON schema, keyed by `apiVersion/kind`. */
 const KIND_SCHEMAS: Readonly<Record<string, string>> = {
@@ -40,9 +41,12 @@ export function schemaFor(object: { apiVersion?: unknown; kind?: unknown }): str
   return KIND_SCHEMAS[`${String(object.apiVersion)}/${String(object.kind)}`];
 }
 
-/** Serialises one value as YAML: no line folding, no anchors, so reruns are byte-identical. */
+/**
+ * Serialises one value as YAML: no line folding, no anchors, so reruns are byte-identical. Plain
+ * data takes a fast path that writes exactly what `yaml` does (core/shared/fast-yaml.ts).
+ */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return fastStringify(value) ?? stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** A YAML document with its `$schema` line first (when `schema` is given). */

@@ -57,19 +57,19 @@ export function testProvider(name = "k8s"): k8s.Provider {
   return new k8s.Provider(name, { context: "test" });
 }
 
-/** Runs `gitops-bootstrap <args>` the way a user does (tsx, a fresh process), in `cwd`, with `env` added. */
+/**
+ * Runs `npx gitops-bootstrap <args>` the way a user does: a fresh process running `cli/bin.js`,
+ * the compiled code in cli/dist (test/cli/build.test.ts fails when it is stale), in `cwd`, with
+ * `env` added to the environment.
+ */
 export function runCli(
   args: string[],
   cwd = REPO_ROOT,
   env: NodeJS.ProcessEnv = {},
 ): SpawnSyncReturns<string> {
-  return spawnSync(
-    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    [join(REPO_ROOT, "cli", "main.ts"), ...args],
-    {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, ...env },
-    },
-  );
+  return spawnSync(process.execPath, [join(REPO_ROOT, "cli", "bin.js"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
 }
