@@ -16,6 +16,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { outDirProblem, readStackFile, SYNTH_MARKER } from "../../cli/synth";
 import { CHARTS } from "../../core/shared/versions";
 import { runCli } from "../support/harness";
+import { linkProgram } from "../support/paths";
 import { ensureTools } from "../support/tools";
 import { validateKubernetesObject } from "../support/validate";
 import { assertShowsNoKey, binaryFile, fakeOpenSshPrivateKey } from "../support/leaks";
@@ -225,17 +226,7 @@ describe("synth with bad input", () => {
   /** A project directory holding the real program and one stack file of our choosing. */
   function projectWith(stackYaml: string): string {
     const dir = mkdtempSync(join(work, "project-"));
-    for (const entry of [
-      "index.ts",
-      "stacks",
-      "components",
-      "core",
-      "charts",
-      "node_modules",
-      "Pulumi.yaml",
-    ]) {
-      symlinkSync(join(ROOT, entry), join(dir, entry));
-    }
+    linkProgram(dir);
     writeFileSync(join(dir, "Pulumi.bad.yaml"), stackYaml);
     return dir;
   }
@@ -339,17 +330,7 @@ describe("synth --out: never replaces what synth did not write (issue 9)", () =>
   /** A project directory of its own (a Git checkout) running the real program with the homelab stack. */
   function checkout(): string {
     const dir = mkdtempSync(join(work, "checkout-"));
-    for (const entry of [
-      "index.ts",
-      "stacks",
-      "components",
-      "core",
-      "charts",
-      "node_modules",
-      "Pulumi.yaml",
-    ]) {
-      symlinkSync(join(ROOT, entry), join(dir, entry));
-    }
+    linkProgram(dir);
     writeFileSync(join(dir, "Pulumi.homelab.yaml"), readFileSync(join(ROOT, "Pulumi.homelab.yaml")));
     mkdirSync(join(dir, ".git"));
     writeFileSync(join(dir, ".git", "HEAD"), "ref: refs/heads/main\n");

@@ -3,7 +3,7 @@
  * reaches the explicit providers, secrets as secrets; whatever would be lost is reported.
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify, parse } from "yaml";
@@ -19,6 +19,7 @@ import {
   type ProviderUse,
 } from "../../stacks/provider-config";
 import { REPO_ROOT, SecretInput, mockRuntime, runCli, unwrap } from "../support/harness";
+import { linkProgram } from "../support/paths";
 
 /** Names declared in a `.d.ts` interface, read from the installed SDK. */
 function interfaceKeys(file: string, name: string): string[] {
@@ -190,17 +191,7 @@ describe("stacks/provider-config", () => {
     /** A project holding the real program and Pulumi.prod.yaml with `extra` config added. */
     function project(extra: Record<string, unknown>): string {
       const dir = mkdtempSync(join(work, "project-"));
-      for (const entry of [
-        "index.ts",
-        "stacks",
-        "components",
-        "core",
-        "charts",
-        "examples",
-        "node_modules",
-        "Pulumi.yaml",
-      ])
-        symlinkSync(join(REPO_ROOT, entry), join(dir, entry));
+      linkProgram(dir, ["examples"]);
       const prod = parse(readFileSync(join(REPO_ROOT, "Pulumi.prod.yaml"), "utf8")) as {
         config: Record<string, unknown>;
       };
