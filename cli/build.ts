@@ -25,6 +25,7 @@ const ENTRIES: Record<string, string> = {
   config: "cli/config.ts",
   generate: "cli/generate.ts",
   synth: "cli/synth.ts",
+  handoff: "cli/handoff.ts",
   "migrate-state": "cli/migrate-state.ts",
 };
 

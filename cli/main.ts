@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "run the program offline under Pulumi's mock runtime and write what it would create",
     load: async () => (await import("./synth")).synthCommand,
   },
+  handoff: {
+    summary: "write the files through which the engine manages its own install (selfManagement)",
+    load: async () => (await import("./handoff")).handoffCommand,
+  },
   "migrate-state": {
     summary: "move stacks from the local backend into the S3 backend the account stack made",
     load: async () => (await import("./migrate-state")).migrateStateCommand,

@@ -16,7 +16,7 @@ import { fluxRootObjects } from "../core/flux/flux";
 import { aclFragment, ciRbacWanted, type PolicyFragment } from "../core/tailscale/ci-access";
 import { CiClusterAccess } from "../components/tailscale/ci-cluster-access";
 import { CI_OUTPUT_NAMES } from "./account";
-import { formatConfigErrors, type StackConfig, type StackSecrets } from "./config";
+import { argoCdSettingsOf, formatConfigErrors, type StackConfig, type StackSecrets } from "./config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
 import { providerArgs, providerUseProblems, type ProviderPackage, type ProviderUse } from "./provider-config";
 
@@ -42,10 +42,7 @@ export function argoCdSettings(
   config: StackConfig,
   secrets: Pick<StackSecrets, "argocdOidcClientSecret">,
 ): ArgoCdSettings {
-  const { oidc, ...rest } = config.argocd;
-  return oidc === undefined
-    ? rest
-    : { ...rest, oidc: { ...oidc, hasClientSecret: secrets.argocdOidcClientSecret !== undefined } };
+  return argoCdSettingsOf(config, secrets.argocdOidcClientSecret !== undefined);
 }
 
 /**

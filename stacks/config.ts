@@ -10,7 +10,8 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { argoCdValuesProblems } from "../core/argocd/argocd";
+import { argoCdValuesProblems, type ArgoCdSettings } from "../core/argocd/argocd";
+import { argoCdSelfManagementProblems } from "../core/argocd/self-management";
 import { argoCdSettingsSchema } from "../core/argocd/settings";
 import { clusterAwsSettingsSchema } from "../core/aws/settings";
 import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../core/catalog/catalog";
@@ -22,6 +23,7 @@ import { repositorySettingsSchema } from "../core/repository/settings";
 import { readTextFile } from "../core/shared/files";
 import { shortenQuoted, unknownKeyMessage } from "../core/shared/messages";
 import { HOSTNAME } from "../core/shared/names";
+import { selfManagementPathProblem } from "../core/shared/self-management";
 import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema } from "../core/shared/versions";
@@ -29,6 +31,19 @@ import { tailscaleSettingsSchema } from "../core/tailscale/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
 export const PROJECT = "gitops-bootstrap";
+
+/**
+ * Argo CD settings as the pure builders take them: the stack's `argocd`, with whether an OIDC client
+ * secret exists (Argo CD's oidc.config refers to it). One function for the program, the config
+ * check and `handoff`, so the values all three compute are the same.
+ */
+export function argoCdSettingsOf(
+  config: Pick<StackConfig, "argocd">,
+  hasClientSecret: boolean,
+): ArgoCdSettings {
+  const { oidc, ...rest } = config.argocd;
+  return oidc === undefined ? rest : { ...rest, oidc: { ...oidc, hasClientSecret } };
+}
 
 /** Config keys that hold secrets: set with `pulumi config set --secret`, read with `requireSecret`. */
 export const SECRET_KEYS = {
@@ -248,22 +263,26 @@ export function parseStackConfig(
       );
     }
     // The engine's raw chart values: keys the pinned chart has, none that a typed setting writes.
-    const { oidc, ...argocd } = config.argocd;
+    const argocd = argoCdSettingsOf(config, hasSecret("argocdOidcClientSecret"));
     const valuesProblems =
       config.engine === "argocd"
-        ? argoCdValuesProblems(
-            oidc === undefined
-              ? argocd
-              : { ...argocd, oidc: { ...oidc, hasClientSecret: hasSecret("argocdOidcClientSecret") } },
-            config.repo,
-            chartKeys("argoCd"),
-          )
+        ? [
+            ...argoCdValuesProblems(argocd, config.repo, chartKeys("argoCd")),
+            ...argoCdSelfManagementProblems(argocd, config.repo),
+          ]
         : fluxValuesProblems(config.flux, chartKeys("flux2"));
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
-    else if (errors.length === 0) return { ok: true, config: withCatalog };
+    else {
+      // The root's directory is known only now (the catalog's output, with repo.catalog).
+      const self = config.engine === "argocd" ? config.argocd.selfManagement : config.flux.selfManagement;
+      const overlap =
+        self === undefined ? undefined : selfManagementPathProblem(self.path, withCatalog.repo.path);
+      if (overlap !== undefined) errors.push(`${fq(`${config.engine}.selfManagement.path`)}: ${overlap}`);
+      if (errors.length === 0) return { ok: true, config: withCatalog };
+    }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
 }

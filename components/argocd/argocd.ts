@@ -1,13 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  argoCdValues,
   argoCdValuesProblems,
   argoCdWarnings,
   OIDC_SECRET_NAME,
   REPOSITORY_SECRET_NAME,
   type ArgoCdSettings,
 } from "../../core/argocd/argocd";
+import { argoCdInstall } from "../../core/argocd/self-management";
+import type { EngineInstall } from "../../core/shared/self-management";
 import { argoCdRepositorySecret, type ManifestRepo } from "../../core/repository/repository";
 import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
 import { engineRelease } from "../shared/helm";
@@ -31,6 +32,8 @@ export interface ArgoCdArgs {
 export class ArgoCd extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   public readonly release: k8s.helm.v3.Release;
+  /** The release as installed: what `gitops-bootstrap handoff` writes for Argo CD to take over. */
+  public readonly install: EngineInstall;
 
   constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gitops:engine:ArgoCd", name, {}, opts);
@@ -95,15 +98,13 @@ export class ArgoCd extends pulumi.ComponentResource {
             { parent: this, provider, dependsOn: [namespace] },
           );
 
+    this.install = argoCdInstall(settings, repo, version);
     this.release = engineRelease(
       name,
       {
-        releaseName: "argocd",
-        pin: CHARTS.argoCd,
-        version,
-        namespace: settings.namespace,
-        values: argoCdValues(settings, repo),
+        install: this.install,
         release: settings.release,
+        handedOff: settings.selfManagement !== undefined,
       },
       {
         parent: this,

@@ -1,8 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ManifestRepo } from "../../core/repository/repository";
-import { fluxValues, fluxValuesProblems, GIT_SECRET_NAME, type FluxSettings } from "../../core/flux/flux";
+import { fluxValuesProblems, GIT_SECRET_NAME, type FluxSettings } from "../../core/flux/flux";
+import { fluxInstall } from "../../core/flux/self-management";
 import { fluxGitSecret } from "../../core/repository/repository";
+import type { EngineInstall } from "../../core/shared/self-management";
 import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
 import { engineRelease } from "../shared/helm";
 
@@ -31,6 +33,8 @@ export interface FluxArgs {
 export class Flux extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   public readonly release: k8s.helm.v3.Release;
+  /** The release as installed: what `gitops-bootstrap handoff` writes for Flux to take over. */
+  public readonly install: EngineInstall;
 
   constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gitops:engine:Flux", name, {}, opts);
@@ -61,15 +65,13 @@ export class Flux extends pulumi.ComponentResource {
       { parent: this, provider, dependsOn: [namespace] },
     );
 
+    this.install = fluxInstall(settings, version);
     this.release = engineRelease(
       name,
       {
-        releaseName: "flux",
-        pin: CHARTS.flux2,
-        version,
-        namespace: settings.namespace,
-        values: fluxValues(settings),
+        install: this.install,
         release: settings.release,
+        handedOff: settings.selfManagement !== undefined,
       },
       { parent: this, provider, dependsOn: [namespace, gitSecret] },
     );

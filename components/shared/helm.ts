@@ -1,22 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmReleaseOptions, RELEASE_DEFAULTS, type ReleaseSettings } from "../../core/shared/release";
-import type { ChartPin } from "../../core/shared/versions";
+import { HANDED_OFF_RELEASE_INPUTS, type EngineInstall } from "../../core/shared/self-management";
 
 export interface EngineReleaseArgs {
-  /** Helm release name. */
-  releaseName: string;
-  /** The pinned chart. */
-  pin: ChartPin;
-  /** Chart version. Defaults to the pin's. */
-  version?: string;
-  namespace: string;
-  values: Record<string, unknown>;
+  /**
+   * Release name, chart, version, namespace and values: the same object the engine's hand-off
+   * files are written from (core/shared/self-management.ts).
+   */
+  install: EngineInstall;
   /**
    * Timeout, atomic, wait, waitForJobs, cleanupOnFail, maxHistory. Defaults to RELEASE_DEFAULTS
    * (core/shared/release.ts): wait for Deployments and hook Jobs, 600 s, no rollback, 10 revisions.
    */
   release?: ReleaseSettings;
+  /**
+   * The engine manages its own install from the manifest repository (`selfManagement`): Pulumi
+   * installs the release once and then ignores every change to its inputs, and `pulumi destroy`
+   * leaves it running. Defaults to false: Pulumi owns the release.
+   */
+  handedOff?: boolean;
 }
 
 /**
@@ -26,24 +29,35 @@ export interface EngineReleaseArgs {
  *
  * helm.v3.Release, not helm.v4.Chart: v4 renders templates without Helm hooks, and argo-cd's
  * redis secret init job is a pre-install hook.
+ *
+ * Handed off, the release keeps the inputs it was installed with (`ignoreChanges` on every input
+ * it can have), so a chart or values change reaches the cluster only through the engine, and
+ * `retainOnDelete` leaves the engine running when the stack is destroyed.
  */
 export function engineRelease(
   name: string,
   args: EngineReleaseArgs,
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
+  const { install } = args;
   return new k8s.helm.v3.Release(
     name,
     {
-      name: args.releaseName,
-      chart: args.pin.chart,
-      version: args.version ?? args.pin.version,
-      repositoryOpts: { repo: args.pin.repo },
-      namespace: args.namespace,
+      name: install.releaseName,
+      chart: install.chart.chart,
+      version: install.version,
+      repositoryOpts: { repo: install.chart.repo },
+      namespace: install.namespace,
       createNamespace: false,
-      values: args.values,
+      values: install.values,
       ...helmReleaseOptions(args.release ?? RELEASE_DEFAULTS),
     },
-    opts,
+    args.handedOff === true
+      ? {
+          ...opts,
+          ignoreChanges: [...(opts.ignoreChanges ?? []), ...HANDED_OFF_RELEASE_INPUTS],
+          retainOnDelete: true,
+        }
+      : opts,
   );
 }

@@ -9,6 +9,7 @@
 import { ARGOCD_API_VERSION, DEFAULT_RETRY, IN_CLUSTER_SERVER, SERVER_SIDE_SYNC_OPTIONS } from "./sync";
 import type { ManifestRepo } from "../repository/repository";
 import type { ReleaseSettings } from "../shared/release";
+import type { SelfManagement } from "../shared/self-management";
 import {
   isMap,
   mergeValues,
@@ -78,7 +79,15 @@ export interface ArgoCdSettings {
     /** Whether apps may create cluster-scoped resources (CRDs, ClusterRoles, Namespaces). */
     clusterResources: boolean;
   };
+  /**
+   * Argo CD managing its own install from the manifest repository after Pulumi installed it
+   * (docs/engines.md, "Hand-off"). Defaults to off: Pulumi owns the release.
+   */
+  selfManagement?: SelfManagement;
 }
+
+/** Helm release name of Argo CD: the names of its objects derive from it, so it never changes. */
+export const ARGOCD_RELEASE_NAME = "argocd";
 
 /** Name of the Secret holding the OIDC client secret; argocd-cm refers to it as `$argocd-oidc:clientSecret`. */
 export const OIDC_SECRET_NAME = "argocd-oidc";
@@ -414,11 +423,61 @@ export function argoCdRootApplication(settings: ArgoCdSettings, repo: ManifestRe
   };
 }
 
+/**
+ * With `argocd.selfManagement`: the AppProject Argo CD's own Application syncs under. It reads only
+ * the manifest repository (the chart is inflated by kustomize inside it, which the project's
+ * `sourceRepos` do not see) and deploys only into Argo CD's namespace, plus the cluster-scoped kinds
+ * the argo-cd chart has (CRDs, ClusterRoles, ClusterRoleBindings).
+ */
+export function argoCdSelfProject(settings: ArgoCdSettings, repo: ManifestRepo, self: SelfManagement) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: self.name, namespace: settings.namespace },
+    spec: {
+      description: "Argo CD's own install, from the manifest repository (argocd.selfManagement).",
+      sourceRepos: [repo.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings.namespace }],
+      clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+    },
+  };
+}
+
+/**
+ * With `argocd.selfManagement`: the Application through which Argo CD manages its own install, from
+ * the directory `gitops-bootstrap handoff` writes (a kustomization inflating the argo-cd chart, as
+ * seed 001's app-argocd.yaml does). It never changes on an upgrade (the chart version and values
+ * live in that directory), so Pulumi can keep it. No resources finalizer: deleting it leaves Argo CD
+ * running. Automated with prune (an upgrade that drops an object removes it; Argo CD never
+ * auto-syncs an empty render) and the root's selfHeal.
+ */
+export function argoCdSelfApplication(settings: ArgoCdSettings, repo: ManifestRepo, self: SelfManagement) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: { name: self.name, namespace: settings.namespace },
+    spec: {
+      project: self.name,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: self.path },
+      destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: settings.root.selfHeal },
+        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        retry: structuredClone(DEFAULT_RETRY),
+      },
+    },
+  };
+}
+
 /** Every object the root chart carries for Argo CD, in apply order. */
 export function argoCdRootObjects(settings: ArgoCdSettings, repo: ManifestRepo) {
+  const self = settings.selfManagement;
   return [
     argoCdRootProject(settings, repo),
     ...(settings.appsProject.enabled ? [argoCdAppsProject(settings, repo)] : []),
     argoCdRootApplication(settings, repo),
+    ...(self === undefined
+      ? []
+      : [argoCdSelfProject(settings, repo, self), argoCdSelfApplication(settings, repo, self)]),
   ];
 }

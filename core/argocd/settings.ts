@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
 import { releaseSettingsSchema } from "../shared/release";
+import { selfManagementSchema } from "../shared/self-management";
 import { annotations, bool, count, label } from "../shared/schema";
 import { ACCOUNT_CAPABILITIES, TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
 import { IN_CLUSTER_SERVER } from "./sync";
@@ -75,6 +76,7 @@ export const argoCdSettingsSchema = z
       .record(z.string(), z.unknown(), { error: "must be a map of the argo-cd chart's values" })
       .default({}),
     release: releaseSettingsSchema,
+    selfManagement: selfManagementSchema("argocd").optional(),
     replicas: z
       .object({
         server: count(1, 10).default(1),

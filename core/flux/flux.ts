@@ -8,6 +8,7 @@
  */
 import { fluxSshUrl, type ManifestRepo } from "../repository/repository";
 import type { ReleaseSettings } from "../shared/release";
+import type { SelfManagement } from "../shared/self-management";
 import {
   mergeValues,
   ownedValueConflicts,
@@ -35,7 +36,21 @@ export interface FluxSettings {
   values: Values;
   /** How Pulumi runs the Helm release. */
   release: ReleaseSettings;
+  /**
+   * Flux managing its own install from the manifest repository after Pulumi installed it
+   * (docs/engines.md, "Hand-off"). Defaults to off: Pulumi owns the release.
+   */
+  selfManagement?: FluxSelfManagement;
 }
+
+/** `flux.selfManagement`: the shared shape, and how often Flux reconciles its own install. */
+export interface FluxSelfManagement extends SelfManagement {
+  /** Interval of the pointer Kustomization, the HelmRepository and the HelmRelease. */
+  interval: string;
+}
+
+/** Helm release name of Flux: the HelmRelease that takes it over must name the same release. */
+export const FLUX_RELEASE_NAME = "flux";
 
 /** Name of the Git SSH Secret the GitRepository reads; Flux's own bootstrap uses the same name. */
 export const GIT_SECRET_NAME = "flux-system";
@@ -146,7 +161,37 @@ export function fluxRootKustomization(settings: FluxSettings, repo: ManifestRepo
   };
 }
 
+/**
+ * With `flux.selfManagement`: the Kustomization through which Flux applies its own install (the
+ * HelmRepository and HelmRelease `gitops-bootstrap handoff` writes), as `flux bootstrap`'s
+ * `flux-system` Kustomization does. It never changes on an upgrade (the chart version and values
+ * live in that directory), so Pulumi can keep it. No pruning, and orphaned on deletion: the
+ * HelmRelease must never be deleted by accident, since helm-controller would uninstall Flux with it.
+ */
+export function fluxSelfKustomization(settings: FluxSettings, self: FluxSelfManagement) {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: self.name, namespace: settings.namespace },
+    spec: {
+      interval: self.interval,
+      retryInterval: settings.root.retryInterval,
+      path: `./${self.path}`,
+      prune: false,
+      deletionPolicy: "Orphan",
+      wait: false,
+      timeout: settings.root.timeout,
+      sourceRef: { kind: "GitRepository", name: settings.source.name },
+    },
+  };
+}
+
 /** Every object the root chart carries for Flux, in apply order. */
 export function fluxRootObjects(settings: FluxSettings, repo: ManifestRepo) {
-  return [fluxGitRepository(settings, repo), fluxRootKustomization(settings, repo)];
+  const self = settings.selfManagement;
+  return [
+    fluxGitRepository(settings, repo),
+    fluxRootKustomization(settings, repo),
+    ...(self === undefined ? [] : [fluxSelfKustomization(settings, self)]),
+  ];
 }

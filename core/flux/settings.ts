@@ -1,6 +1,7 @@
 /** `gitops-bootstrap:flux`: how Flux is installed and how the root Kustomization behaves. */
 import { z } from "zod";
 import { releaseSettingsSchema } from "../shared/release";
+import { selfManagementSchema } from "../shared/self-management";
 import { bool, duration, label } from "../shared/schema";
 import type { FluxSettings } from "./flux";
 
@@ -27,6 +28,9 @@ export const fluxSettingsSchema = z
       .record(z.string(), z.unknown(), { error: "must be a map of the flux2 chart's values" })
       .default({}),
     release: releaseSettingsSchema,
+    selfManagement: selfManagementSchema("flux-system")
+      .extend({ interval: duration().default("10m") })
+      .optional(),
   })
   .strict();
 

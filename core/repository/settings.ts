@@ -5,20 +5,26 @@
 import { z } from "zod";
 import { defaultKnownHosts, parseSshRepoUrl } from "./repository";
 
-const repoPath = () =>
-  z.string({ error: "must be a string" }).superRefine((value, ctx) => {
-    const segments = value.split("/");
-    if (
-      value.startsWith("/") ||
-      value.endsWith("/") ||
-      segments.some((s) => s === "" || s === "." || s === "..")
-    ) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${JSON.stringify(value)} must be a relative path inside the repository, such as manifests/bootstrap (no leading or trailing '/', no '.' or '..')`,
-      });
-    }
-  });
+/**
+ * A directory inside the manifest repository, relative to its root (no leading or trailing `/`, no
+ * `.` or `..`). `whenMissing` is the message for a missing value, where the key is required.
+ */
+export const repoPath = (whenMissing = "must be a string") =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? whenMissing : "must be a string") })
+    .superRefine((value, ctx) => {
+      const segments = value.split("/");
+      if (
+        value.startsWith("/") ||
+        value.endsWith("/") ||
+        segments.some((s) => s === "" || s === "." || s === "..")
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(value)} must be a relative path inside the repository, such as manifests/bootstrap (no leading or trailing '/', no '.' or '..')`,
+        });
+      }
+    });
 
 /** Where the root app looks when neither `repo.path` nor `repo.catalog` says (the catalog's default too). */
 export const DEFAULT_ROOT_PATH = "manifests/bootstrap";

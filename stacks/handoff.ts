@@ -1,0 +1,53 @@
+/**
+ * What `gitops-bootstrap handoff` writes for a stack: the files through which its engine manages
+ * its own install (`<engine>.selfManagement`), built from the same {@link EngineInstall} the
+ * stack's Helm release installs (components/argocd, components/flux). A further engine adds its
+ * case here, with its own builder; the writer (cli/handoff.ts) is the same for all.
+ */
+import { argoCdHandoffFiles, argoCdInstall } from "../core/argocd/self-management";
+import { fluxHandoffFiles, fluxInstall } from "../core/flux/self-management";
+import type { EngineInstall, HandoffFile } from "../core/shared/self-management";
+import { argoCdSettingsOf, type StackConfig } from "./config";
+
+export interface Handoff {
+  /** The stack key that switches it on, for messages (`argocd.selfManagement`). */
+  key: string;
+  /** Directory of the manifest repository the files go into. */
+  path: string;
+  /** The releases the stack installs, as the engine takes them over. */
+  installs: EngineInstall[];
+  files: HandoffFile[];
+}
+
+/**
+ * The hand-off of a validated stack, or undefined when its engine's `selfManagement` is off.
+ * `hasOidcClientSecret`: whether the stack sets `argocdOidcClientSecret` (Argo CD's values refer to
+ * it), as the program decides it.
+ */
+export function stackHandoff(
+  config: StackConfig,
+  stack: string,
+  hasOidcClientSecret: boolean,
+): Handoff | undefined {
+  if (config.engine === "argocd") {
+    const settings = argoCdSettingsOf(config, hasOidcClientSecret);
+    const self = settings.selfManagement;
+    if (self === undefined) return undefined;
+    const installs = [argoCdInstall(settings, config.repo, config.charts.argoCd)];
+    return {
+      key: "argocd.selfManagement",
+      path: self.path,
+      installs,
+      files: argoCdHandoffFiles(installs, stack),
+    };
+  }
+  const self = config.flux.selfManagement;
+  if (self === undefined) return undefined;
+  const installs = [fluxInstall(config.flux, config.charts.flux2)];
+  return {
+    key: "flux.selfManagement",
+    path: self.path,
+    installs,
+    files: fluxHandoffFiles(installs, self, stack),
+  };
+}
