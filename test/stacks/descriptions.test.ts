@@ -71,8 +71,9 @@ function schemaKeys(schema: z.ZodType, prefix = ""): string[] {
 const SECTIONS: Array<[string, z.ZodType, unknown]> = [
   ["repo", repositorySettingsSchema, { url: "git@github.com:acme/manifests.git" }],
   ["charts", chartsSettingsSchema, {}],
-  ["argocd", argoCdSettingsSchema, {}],
-  ["flux", fluxSettingsSchema, {}],
+  // selfManagement is off by default; set, its own defaults are the ones described.
+  ["argocd", argoCdSettingsSchema, { selfManagement: { path: "bootstrap/argocd" } }],
+  ["flux", fluxSettingsSchema, { selfManagement: { path: "flux-system" } }],
 ];
 
 describe("Pulumi.yaml descriptions", () => {
