@@ -3,7 +3,7 @@
  * under examples/<seed>/: synth of each writes chart values that set what that seed sets.
  */
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -75,6 +75,12 @@ const SEEDS: ReadonlyArray<readonly [seed: string, stack: string, keys: readonly
         "kubernetes/argocd",
       ],
       ["a mature UI", "helm/argocd.yaml", ["server", "ingress", "hostname"], "argocd.example.com"],
+      [
+        "app-argocd.yaml: the self-managing Application, syncing bootstrap/",
+        "manifests/argocd/application-argocd.yaml",
+        ["spec", "source", "path"],
+        "kubernetes/bootstrap",
+      ],
     ],
   ],
   [
@@ -114,6 +120,49 @@ const SEEDS: ReadonlyArray<readonly [seed: string, stack: string, keys: readonly
     ],
   ],
 ];
+
+describe("examples: seed 001's Argo CD manages its own install from the files handoff writes", () => {
+  const work = mkdtempSync(join(tmpdir(), "gitops-examples-handoff-"));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it("writes the chart, version, release name, namespace and values the stack's Helm release installs", function () {
+    this.timeout(120_000);
+    const stack = "applicationset-homelab";
+    const file = join(REPO_ROOT, "examples", stack, `Pulumi.${stack}.yaml`);
+    const out = join(work, "out");
+    const root = join(work, "manifests");
+    mkdirSync(root);
+    assert.equal(runCli(["synth", "--stack", stack, "--config-file", file, "--out", out]).status, 0);
+    const run = runCli(["handoff", "--stack", stack, "--config-file", file, "--root", root]);
+    assert.equal(run.status, 0, run.stderr);
+    const resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as Array<{
+      type: string;
+      name: string;
+      options: { retainOnDelete?: boolean; ignoreChanges?: string[] };
+      inputs: Record<string, unknown>;
+    }>;
+    const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "argocd");
+    assert.ok(release !== undefined);
+    const dir = join(root, "kubernetes", "bootstrap");
+    const kustomization = parse(readFileSync(join(dir, "kustomization.yaml"), "utf8")) as {
+      helmCharts: Array<Record<string, unknown>>;
+    };
+    assert.deepEqual(kustomization.helmCharts, [
+      {
+        name: release.inputs.chart,
+        repo: (release.inputs.repositoryOpts as { repo: string }).repo,
+        version: release.inputs.version,
+        releaseName: release.inputs.name,
+        namespace: release.inputs.namespace,
+        includeCRDs: true,
+        valuesFile: "values.yaml",
+      },
+    ]);
+    assert.deepEqual(parse(readFileSync(join(dir, "values.yaml"), "utf8")), release.inputs.values);
+    assert.equal(release.options.retainOnDelete, true);
+    assert.ok(release.options.ignoreChanges?.includes("values"));
+  });
+});
 
 describe("examples: the seeds' Argo CD configuration as stack files", () => {
   const work = mkdtempSync(join(tmpdir(), "gitops-examples-"));

@@ -187,6 +187,13 @@ describe("workflows", () => {
     for (const read of ["repo.path", "repo.catalog", "engine"])
       assert.ok(generate.includes(`npx gitops-bootstrap config --stack "$stack" --get ${read}`), read);
     assert.ok(generate.includes('npx gitops-bootstrap generate --catalog "$catalog" --engine "$engine"'));
+    // The engines' own installs, for stacks with selfManagement, into the same published tree.
+    const handoff = steps.find((s) => /npx gitops-bootstrap handoff\b/.test(s.run ?? ""))?.run ?? "";
+    assert.ok(handoff.includes('--get "$engine.selfManagement.path"'), handoff);
+    assert.ok(
+      handoff.includes('npx gitops-bootstrap handoff --stack "$stack" --root "$catalog_dir"'),
+      handoff,
+    );
     const checkout = steps.find((s) => s.with?.["ssh-key"] !== undefined);
     assert.equal(checkout?.with?.["ssh-key"], "${{ secrets.MANIFEST_DEPLOY_KEY }}");
     assert.equal(checkout?.with?.repository, "${{ vars.MANIFEST_REPOSITORY }}");
