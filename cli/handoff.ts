@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { isHandoffFile, type HandoffFile } from "../core/shared/self-management";
 import { formatConfigErrors, hasSecretValue, parseStackConfig, PROJECT, SECRET_KEYS } from "../stacks/config";
 import { stackHandoff } from "../stacks/handoff";
-import { readStackFile } from "./synth";
+import { readStackFile } from "./stack-file";
 
 export const HANDOFF_HELP = `Usage: npx gitops-bootstrap handoff --stack <name> --root <dir> [--check]
 

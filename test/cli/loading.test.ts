@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { copyFixture } from "../catalog/helpers";
 import { REPO_ROOT } from "../support/harness";
@@ -47,6 +48,31 @@ describe("what each command loads", () => {
       assert.equal(code, 0);
       assert.deepEqual(modules, ["cli/dist/generate.js", "cli/dist/main.js"], engine);
     }
+  });
+
+  it("handoff loads its own bundle, never synth's or the program's providers", () => {
+    const root = join(copyFixture("classic"), "handoff-root");
+    mkdirSync(root);
+    const config = join(REPO_ROOT, "examples", "flux-homelab", "Pulumi.flux-homelab.yaml");
+    const { code, modules } = loadedBy([
+      "handoff",
+      "--stack",
+      "flux-homelab",
+      "--config-file",
+      config,
+      "--root",
+      root,
+    ]);
+    assert.equal(code, 0);
+    assert.deepEqual(
+      modules.filter((m) => m.startsWith("cli/")),
+      ["cli/dist/handoff.js", "cli/dist/main.js"],
+    );
+    // It reads the stack as `config` does (stacks/config.ts loads @pulumi/pulumi), and registers nothing.
+    assert.deepEqual(
+      modules.filter((m) => /node_modules\/@pulumi\/(kubernetes|github|tailscale|tls|aws)\//.test(m)),
+      [],
+    );
   });
 
   // (@pulumi/pulumi itself loads the typescript package, for closure serialisation.)
