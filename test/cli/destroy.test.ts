@@ -18,6 +18,8 @@ import { destroyPlan, type DestroyPlan, type SynthResource } from "../support/de
 import { REPO_ROOT } from "../support/paths";
 
 const STACKS = ["homelab", "prod", "account"];
+/** Example stacks whose engine manages itself: destroy leaves the engine's release in place. */
+const EXAMPLES = ["applicationset-homelab", "flux-homelab"];
 
 describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
   const plans = new Map<string, DestroyPlan>();
@@ -25,9 +27,17 @@ describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
   before(function () {
     this.timeout(180_000);
     work = mkdtempSync(join(tmpdir(), "gitops-destroy-"));
-    for (const stack of STACKS) {
+    for (const stack of [...STACKS, ...EXAMPLES]) {
       const out = join(work, stack);
-      const run = runCli(["synth", "--stack", stack, "--out", out]);
+      const file = join(REPO_ROOT, "examples", stack, `Pulumi.${stack}.yaml`);
+      const run = runCli([
+        "synth",
+        "--stack",
+        stack,
+        "--out",
+        out,
+        ...(EXAMPLES.includes(stack) ? ["--config-file", file] : []),
+      ]);
       assert.equal(run.status, 0, run.stderr);
       plans.set(
         stack,
@@ -52,7 +62,7 @@ describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
     return { kept: list("kept"), leftInPlace: list("left in place"), deleted: list("deleted") };
   }
 
-  for (const stack of STACKS) {
+  for (const stack of [...STACKS, ...EXAMPLES]) {
     it(`${stack}: docs/operations.md lists exactly what destroy keeps, leaves in place and deletes`, () => {
       const plan = plans.get(stack);
       assert.ok(plan !== undefined);
