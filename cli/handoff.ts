@@ -17,8 +17,8 @@ import {
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isHandoffFile, type HandoffFile } from "../core/shared/self-management";
-import { formatConfigErrors, hasSecretValue, parseStackConfig, PROJECT, SECRET_KEYS } from "../stacks/config";
-import { stackHandoff } from "../stacks/handoff";
+import { formatConfigErrors, PROJECT } from "../stacks/config";
+import { stackFileHandoff } from "../stacks/handoff";
 import { readStackFile } from "./stack-file";
 
 export const HANDOFF_HELP = `Usage: npx gitops-bootstrap handoff --stack <name> --root <dir> [--check]
@@ -122,20 +122,15 @@ export function handoffCommand(argv: string[]): number {
     const projectDir = resolve(values.project ?? ".");
     const configFile = values["config-file"] === undefined ? undefined : resolve(values["config-file"]);
     const file = readStackFile(projectDir, stack, configFile);
-    const secretKeys = new Set(file.secretKeys);
-    const parsed = parseStackConfig(file.config, secretKeys, { projectDir });
-    if (!parsed.ok) {
-      console.error(formatConfigErrors(stack, parsed.errors));
+    const result = stackFileHandoff(file.config, new Set(file.secretKeys), stack, projectDir);
+    if (!result.ok) {
+      console.error(formatConfigErrors(stack, result.errors));
       return 1;
     }
-    // As the program decides it (stacks/config.ts loadStackSecrets): a set, non-empty secret.
-    const oidcSecretKey = `${PROJECT}:${SECRET_KEYS.argocdOidcClientSecret}`;
-    const hasOidcSecret =
-      secretKeys.has(oidcSecretKey) && hasSecretValue(file.config, "argocdOidcClientSecret");
-    const handoff = stackHandoff(parsed.config, stack, hasOidcSecret);
+    const { handoff } = result;
     if (handoff === undefined) {
       console.error(
-        `handoff: stack ${stack} does not set ${PROJECT}:${parsed.config.engine}.selfManagement: Pulumi owns the engine's release, and there is nothing to hand off (docs/engines.md)`,
+        `handoff: stack ${stack} does not set ${PROJECT}:${result.config.engine}.selfManagement: Pulumi owns the engine's release, and there is nothing to hand off (docs/engines.md)`,
       );
       return 1;
     }

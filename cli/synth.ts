@@ -19,6 +19,7 @@ import { dirname, join, parse as parsePath, relative, resolve, sep } from "node:
 import { parseArgs } from "node:util";
 import { kubernetesYaml, yamlDocument } from "../core/shared/yaml";
 import { formatConfigErrors } from "../stacks/config";
+import { stackFileHandoff } from "../stacks/handoff";
 import { resolveOutputs, SecretInput, startMockRuntime, type Registration } from "./mock-runtime";
 import { stackSetErrors } from "./stack-set";
 import { loadProgram } from "./program";
@@ -31,6 +32,7 @@ Runs index.ts under Pulumi's mock runtime with Pulumi.<name>.yaml and writes, de
   outputs.json          the stack outputs
   helm/<release>.yaml   the values of every Helm release
   manifests/...         every Kubernetes object, one file each, with its $schema line
+  handoff/<path>/...    with selfManagement: what \`handoff\` writes into the manifest repository
 Secrets are written as [secret]; secure: config values become placeholders.
 A config error exits 1, prints every error and writes nothing.
 
@@ -188,11 +190,14 @@ export async function synthesize(
       `synth: the program failed while registering resources:\n  ${[...new Set(failures)].join("\n  ")}`,
     );
   }
-  return {
-    registrations: runtime.registrations,
-    outputs,
-    files: renderSynth(runtime.registrations, outputs),
-  };
+  const files = renderSynth(runtime.registrations, outputs);
+  // What `handoff` would write into the manifest repository, so a chart bump's diff shows it too.
+  const handoff = stackFileHandoff(stackFile.config, new Set(stackFile.secretKeys), stack, projectDir);
+  if (handoff.ok && handoff.handoff !== undefined) {
+    for (const file of handoff.handoff.files)
+      files.set(`handoff/${handoff.handoff.path}/${file.name}`, file.content);
+  }
+  return { registrations: runtime.registrations, outputs, files };
 }
 
 /** The file that marks a directory as synth's output, which the next run may replace whole. */

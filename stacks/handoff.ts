@@ -7,7 +7,14 @@
 import { argoCdHandoffFiles, argoCdInstall } from "../core/argocd/self-management";
 import { fluxHandoffFiles, fluxInstall } from "../core/flux/self-management";
 import type { EngineInstall, HandoffFile } from "../core/shared/self-management";
-import { argoCdSettingsOf, type StackConfig } from "./config";
+import {
+  argoCdSettingsOf,
+  hasSecretValue,
+  parseStackConfig,
+  PROJECT,
+  SECRET_KEYS,
+  type StackConfig,
+} from "./config";
 
 export interface Handoff {
   /** The stack key that switches it on, for messages (`argocd.selfManagement`). */
@@ -50,4 +57,23 @@ export function stackHandoff(
     installs,
     files: fluxHandoffFiles(installs, self, stack),
   };
+}
+
+/**
+ * The hand-off of a stack from its raw config (as `readStackFile` reads it): the validated config
+ * and its hand-off (undefined when off), or every config error. Whether an OIDC client secret
+ * exists is decided as the program decides it (`loadStackSecrets`): set as a secret, and not empty.
+ */
+export function stackFileHandoff(
+  raw: Record<string, string>,
+  secretKeys: ReadonlySet<string>,
+  stack: string,
+  projectDir: string,
+): { ok: true; config: StackConfig; handoff: Handoff | undefined } | { ok: false; errors: string[] } {
+  const parsed = parseStackConfig(raw, secretKeys, { projectDir });
+  if (!parsed.ok) return parsed;
+  const hasOidcSecret =
+    secretKeys.has(`${PROJECT}:${SECRET_KEYS.argocdOidcClientSecret}`) &&
+    hasSecretValue(raw, "argocdOidcClientSecret");
+  return { ok: true, config: parsed.config, handoff: stackHandoff(parsed.config, stack, hasOidcSecret) };
 }

@@ -159,6 +159,13 @@ describe("examples: seed 001's Argo CD manages its own install from the files ha
       },
     ]);
     assert.deepEqual(parse(readFileSync(join(dir, "values.yaml"), "utf8")), release.inputs.values);
+    // synth shows the same files, so a chart bump's synth diff shows what reaches the engine.
+    for (const name of ["kustomization.yaml", "values.yaml"])
+      assert.equal(
+        readFileSync(join(out, "handoff", "kubernetes", "bootstrap", name), "utf8"),
+        readFileSync(join(dir, name), "utf8"),
+        name,
+      );
     assert.equal(release.options.retainOnDelete, true);
     assert.ok(release.options.ignoreChanges?.includes("values"));
   });
