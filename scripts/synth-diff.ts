@@ -2,7 +2,8 @@
  * `npx tsx scripts/synth-diff.ts --base <git ref> | --base-dir <dir> [--stack <name>]…`: what a change does to what
  * each stack installs. Synthesises every stack (Pulumi.<stack>.yaml at the root, and
  * examples/<name>/Pulumi.<name>.yaml) on the base and on this tree, and prints the diff of the
- * Helm values (helm/*.yaml) and the objects (manifests/). CI runs it on each pull request (preview
+ * Helm values (helm/*.yaml), the objects (manifests/) and, with selfManagement, what `handoff` writes
+ * for the engine (handoff/). CI runs it on each pull request (preview
  * workflow), so a chart bump from Renovate shows its effect before merge; locally it answers "what
  * does my change do to prod?". Offline and without credentials, like synth.
  *
@@ -55,7 +56,7 @@ function synth(projectDir: string, ref: StackRef, out: string): { ok: boolean; e
 
 /** `git diff --no-index` of a stack's two synth outputs under `work`, limited to the values and objects. */
 function diff(work: string, stack: string): string {
-  return ["helm", "manifests"]
+  return ["helm", "manifests", "handoff"]
     .map(
       (dir) =>
         spawnSync(
