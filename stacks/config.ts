@@ -227,7 +227,9 @@ export function parseStackConfig(
     ["fluxOperator.operator", "fluxOperator"],
     ["fluxOperator.instance", "fluxInstance"],
   ] as const) {
-    const part = section.split(".").reduce<unknown>((node, key) => (isMap(node) ? node[key] : undefined), input);
+    const part = section
+      .split(".")
+      .reduce<unknown>((node, key) => (isMap(node) ? node[key] : undefined), input);
     const values = isMap(part) ? part.values : undefined;
     if (isMap(values)) {
       for (const message of unknownValueKeys(values, chartKeys(chart)))
@@ -254,7 +256,10 @@ export function parseStackConfig(
       const why = repoUrlProblem(config.repo.url, config.github.owner, config.github.manifestRepository.name);
       if (why !== undefined) errors.push(`${fq("repo.url")}: ${why}`);
     }
-    if (config.engine !== "argocd" && /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config.repo.revision)) {
+    if (
+      config.engine !== "argocd" &&
+      /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config.repo.revision)
+    ) {
       errors.push(
         `${fq("repo.revision")}: ${config.repo.revision} looks like a tag, but Flux reads a bare name as a branch; write refs/tags/${config.repo.revision} (or refs/heads/${config.repo.revision} if it really is a branch)`,
       );
@@ -407,7 +412,12 @@ function rootPathFromCatalog(config: StackConfig, options: ParseOptions): StackC
           ] as const)
         : ([
             // The instance's sync GitRepository is the source the generated Kustomizations name.
-            ["flux.namespace", catalog.flux.namespace, "fluxOperator.namespace", config.fluxOperator.namespace],
+            [
+              "flux.namespace",
+              catalog.flux.namespace,
+              "fluxOperator.namespace",
+              config.fluxOperator.namespace,
+            ],
             [
               "flux.gitRepository",
               catalog.flux.gitRepository,

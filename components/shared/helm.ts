@@ -37,9 +37,7 @@ export function engineRelease(
     name,
     {
       name: args.releaseName,
-      ...(isOciPin(args.pin)
-        ? { chart: `${args.pin.repo}/${args.pin.chart}` }
-        : { chart: args.pin.chart }),
+      ...(isOciPin(args.pin) ? { chart: `${args.pin.repo}/${args.pin.chart}` } : { chart: args.pin.chart }),
       version: args.version ?? args.pin.version,
       ...(isOciPin(args.pin) ? {} : { repositoryOpts: { repo: args.pin.repo } }),
       namespace: args.namespace,

@@ -36,7 +36,9 @@ const values = (chart: string) =>
 /** One of the FluxInstance's kustomize patches (`spec.kustomize.patches[]`). */
 const patchSchema = z
   .object({
-    patch: z.string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" }).min(1),
+    patch: z
+      .string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" })
+      .min(1),
     target: z
       .object({
         group: z.string().optional(),
@@ -67,10 +69,9 @@ export const fluxOperatorSettingsSchema = z
       .strict()
       .prefault({}),
     components: z
-      .array(
-        z.enum(FLUX_COMPONENTS, { error: `must be one of ${FLUX_COMPONENTS.join(", ")}` }),
-        { error: "must be a list of Flux controllers" },
-      )
+      .array(z.enum(FLUX_COMPONENTS, { error: `must be one of ${FLUX_COMPONENTS.join(", ")}` }), {
+        error: "must be a list of Flux controllers",
+      })
       .default([...DEFAULT_FLUX_COMPONENTS])
       .superRefine((components, ctx) => {
         const duplicate = components.find((c, i) => components.indexOf(c) !== i);

@@ -102,7 +102,9 @@ export function fluxOperatorRepoProblems(repo: Pick<ManifestRepo, "revision">): 
  * running when the root is deleted while kustomize-controller runs (the instance's `sync` removed,
  * say), as the flux engine's root does; `add` replaces a value the operator set.
  */
-export function fluxOperatorRootPatch(settings: Pick<FluxOperatorSettings, "sync" | "root">): FluxOperatorPatch {
+export function fluxOperatorRootPatch(
+  settings: Pick<FluxOperatorSettings, "sync" | "root">,
+): FluxOperatorPatch {
   const { interval, prune, retryInterval, wait, timeout } = settings.root;
   const set = (field: string, value: unknown) => ({ op: "add", path: `/spec/${field}`, value });
   return {
@@ -183,7 +185,8 @@ export function fluxInstanceValueSources(): OwnedValue[] {
     {
       path: at("sync", "kind"),
       setting: "repo.url",
-      instead: "the manifest repository is a Git repository read over SSH; remove it from fluxOperator.instance.values",
+      instead:
+        "the manifest repository is a Git repository read over SSH; remove it from fluxOperator.instance.values",
     },
     {
       path: at("sync", "pullSecret"),
@@ -205,7 +208,9 @@ export function fluxInstanceValueSources(): OwnedValue[] {
  * The chart keys we set as plain opinions: `values` may change each (docs/engines.md). The
  * flux-operator chart has none: its values are the user's alone.
  */
-export const FLUX_INSTANCE_OPINIONS: ReadonlyArray<readonly string[]> = [["instance", "distribution", "registry"]];
+export const FLUX_INSTANCE_OPINIONS: ReadonlyArray<readonly string[]> = [
+  ["instance", "distribution", "registry"],
+];
 
 /** What is wrong with `fluxOperator.operator.values` and `fluxOperator.instance.values`. */
 export function fluxOperatorValuesProblems(

@@ -46,7 +46,13 @@ export async function validateKubernetesObject(object: {
 
 /** Kinds validated against a schema we derived from their CRD: `apiVersion/kind` → fixture file. */
 const DERIVED: Record<string, string> = {
-  "fluxcd.controlplane.io/v1/FluxInstance": join(__dirname, "..", "flux", "fixtures", "fluxinstance-v1.schema.json"),
+  "fluxcd.controlplane.io/v1/FluxInstance": join(
+    __dirname,
+    "..",
+    "flux",
+    "fixtures",
+    "fluxinstance-v1.schema.json",
+  ),
 };
 
 interface DerivedSchema {
@@ -77,7 +83,10 @@ const CEL_RULES: Record<string, (self: Record<string, unknown>) => boolean> = {
   "self == oldSelf": () => true,
 };
 
-const compiled = new Map<string, { validate: ReturnType<Ajv["compile"]>; celRules: DerivedSchema["celRules"] }>();
+const compiled = new Map<
+  string,
+  { validate: ReturnType<Ajv["compile"]>; celRules: DerivedSchema["celRules"] }
+>();
 
 /** Every way `object` breaks the derived schema or a CEL rule of its CRD (empty: valid). */
 export function derivedSchemaProblems(file: string, object: unknown): string[] {
@@ -102,7 +111,8 @@ export function derivedSchemaProblems(file: string, object: unknown): string[] {
       continue;
     }
     const self = path === "." ? object : at(object, path);
-    if (self !== undefined && !check(self as Record<string, unknown>)) problems.push(`${path}: fails ${rule}`);
+    if (self !== undefined && !check(self as Record<string, unknown>))
+      problems.push(`${path}: fails ${rule}`);
   }
   return problems;
 }
