@@ -92,11 +92,15 @@ const OPERATOR_KEYS: ReadonlyArray<readonly [seedSays: string, path: readonly st
     ["instance", "sync", "pullSecret"],
     "flux-system",
   ],
-  ["over SSH", ["instance", "sync", "url"], "ssh://git@github.com/acme/homelab-manifests.git"],
-  ["its main branch", ["instance", "sync", "ref"], "refs/heads/main"],
+  [
+    "the repository's SSH URL",
+    ["instance", "sync", "url"],
+    "ssh://git@github.com/acme/homelab-manifests.git",
+  ],
+  ["the main branch, as a Git ref", ["instance", "sync", "ref"], "refs/heads/main"],
   ["the root pointing at the app named flux", ["instance", "sync", "path"], "./flux"],
   [
-    "in the GitRepository flux-system generated Kustomizations name",
+    "the GitRepository flux-system, the source generated Kustomizations name",
     ["instance", "sync", "name"],
     "flux-system",
   ],
