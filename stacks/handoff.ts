@@ -48,6 +48,8 @@ export function stackHandoff(
       files: argoCdHandoffFiles(installs, stack),
     };
   }
+  // The Flux Operator has no hand-off of its own (yet): its case goes here, with its builder.
+  if (config.engine !== "flux") return undefined;
   const self = config.flux.selfManagement;
   if (self === undefined) return undefined;
   const installs = [fluxInstall(config.flux, config.charts.flux2)];

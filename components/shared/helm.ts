@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmReleaseOptions, RELEASE_DEFAULTS, type ReleaseSettings } from "../../core/shared/release";
 import { HANDED_OFF_RELEASE_INPUTS, type EngineInstall } from "../../core/shared/self-management";
+import { isOciPin } from "../../core/shared/versions";
 
 export interface EngineReleaseArgs {
   /**
@@ -28,7 +29,8 @@ export interface EngineReleaseArgs {
  * against a running engine.
  *
  * helm.v3.Release, not helm.v4.Chart: v4 renders templates without Helm hooks, and argo-cd's
- * redis secret init job is a pre-install hook.
+ * redis secret init job is a pre-install hook. A chart in an OCI registry is named by its full
+ * `oci://…/<chart>` reference, with no repository (as `helm install oci://…` takes it).
  *
  * Handed off, the release keeps the inputs it was installed with (`ignoreChanges` on every input
  * it can have), so a chart or values change reaches the cluster only through the engine, and
@@ -44,9 +46,11 @@ export function engineRelease(
     name,
     {
       name: install.releaseName,
-      chart: install.chart.chart,
+      ...(isOciPin(install.chart)
+        ? { chart: `${install.chart.repo}/${install.chart.chart}` }
+        : { chart: install.chart.chart }),
       version: install.version,
-      repositoryOpts: { repo: install.chart.repo },
+      ...(isOciPin(install.chart) ? {} : { repositoryOpts: { repo: install.chart.repo } }),
       namespace: install.namespace,
       createNamespace: false,
       values: install.values,

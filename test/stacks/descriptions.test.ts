@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { argoCdSettingsSchema } from "../../core/argocd/settings";
 import { awsSettingsSchema } from "../../core/aws/settings";
+import { fluxOperatorSettingsSchema } from "../../core/flux/operator-settings";
 import { fluxSettingsSchema } from "../../core/flux/settings";
 import { githubEnabledSchema } from "../../core/github/settings";
 import { repositorySettingsSchema } from "../../core/repository/settings";
@@ -74,6 +75,7 @@ const SECTIONS: Array<[string, z.ZodType, unknown]> = [
   // selfManagement is off by default; set, its own defaults are the ones described.
   ["argocd", argoCdSettingsSchema, { selfManagement: { path: "bootstrap/argocd" } }],
   ["flux", fluxSettingsSchema, { selfManagement: { path: "flux-system" } }],
+  ["fluxOperator", fluxOperatorSettingsSchema, {}],
 ];
 
 describe("Pulumi.yaml descriptions", () => {
