@@ -16,6 +16,11 @@ import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } fro
 import { RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
 import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
 import { plainKustomizationResources } from "./fast-kustomization";
+import {
+  argocdApplicationSettings,
+  resolveArgocdApplication,
+  type ArgoAppSettings,
+} from "./argocd-application";
 
 // ---------------------------------------------------------------------------------------------
 // Schema
@@ -82,7 +87,8 @@ const syncOptions = z
     });
   })
   .meta({
-    description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true is refused.",
+    description:
+      "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md).",
   });
 
 const ignoreDifference = z.strictObject({
@@ -105,6 +111,7 @@ const appSettings = {
     .meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
   labels: labels().meta({ description: "Labels on the generated object." }).optional(),
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
+  ...argocdApplicationSettings,
 };
 
 const appOverride = z
@@ -486,6 +493,11 @@ export interface ResolvedApp {
   dependsOn: string[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /**
+   * Argo CD Application settings (sync policy, finalizer, destination, sources, spec extras);
+   * absent: the classic Application. core/catalog/argocd-application.ts.
+   */
+  argocd?: ArgoAppSettings;
 }
 
 export interface ResolvedCatalog {
@@ -751,7 +763,19 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
 
   const d = catalog.defaults;
   const apps: ResolvedApp[] = [];
-  const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => ({
+  const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
+    const app = buildApp(base, override);
+    const argo = resolveArgocdApplication(
+      [
+        { key: "defaults", settings: d },
+        { key: `apps.${base.name}`, settings: override },
+      ],
+      { name: app.name, namespace: app.namespace, path: app.path, repo: catalog.repo },
+    );
+    for (const problem of argo.problems) issues.push({ file, ...problem });
+    return { ...app, argocd: argo.settings };
+  };
+  const buildApp = (base: Discovered, override: CatalogAppOverride): ResolvedApp => ({
     name: base.name,
     ...(base.category === undefined ? {} : { category: base.category, categoryDir: base.categoryDir }),
     source: base.source,
@@ -784,7 +808,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     const problem = repoPathProblem(app.path);
     if (problem !== undefined) {
       issues.push({ file, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (!dirs.has(app.path)) {
+    } else if (!dirs.has(app.path) && app.argocd?.readsAppDirectory !== false) {
       const fix =
         catalog.apps[app.name]?.path === undefined
           ? `create it, set ${key}.path, or change defaults.path`
