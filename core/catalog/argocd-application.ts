@@ -24,32 +24,40 @@ const ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
 const argoDuration = (what: string) =>
   z
     .string()
-    .regex(ARGO_DURATION)
+    .refine((value) => ARGO_DURATION.test(value), {
+      error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m",
+    })
     .meta({
       description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
     });
 
 const retry = z
-  .union([
-    z.literal(false),
-    z.strictObject({
-      limit: z.number().int().optional().meta({
-        description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5.",
+  .union(
+    [
+      z.literal(false),
+      z.strictObject({
+        limit: z.number().int().optional().meta({
+          description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5.",
+        }),
+        backoff: z
+          .strictObject({
+            duration: argoDuration("First wait. Defaults to 30s").optional(),
+            factor: z.number().int().positive().optional().meta({
+              description: "Each wait is the previous one times this whole number. Defaults to 2.",
+            }),
+            maxDuration: argoDuration("Longest wait. Defaults to 2m").optional(),
+          })
+          .optional(),
+        refresh: z.boolean().optional().meta({
+          description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14).",
+        }),
       }),
-      backoff: z
-        .strictObject({
-          duration: argoDuration("First wait. Defaults to 30s").optional(),
-          factor: z.number().int().positive().optional().meta({
-            description: "Each wait is the previous one times this whole number. Defaults to 2.",
-          }),
-          maxDuration: argoDuration("Longest wait. Defaults to 2m").optional(),
-        })
-        .optional(),
-      refresh: z.boolean().optional().meta({
-        description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14).",
-      }),
-    }),
-  ])
+    ],
+    {
+      error:
+        "must be false (no retry) or a map of limit, backoff (duration, factor, maxDuration) and refresh",
+    },
+  )
   .meta({
     description:
       "syncPolicy.retry, merged field by field over the level above (default: limit 5, backoff 30s × 2 up to 2m). false writes none: a failed sync is not retried.",
@@ -170,7 +178,9 @@ const sourceEntry = z
     }),
     ref: z
       .string()
-      .regex(/^[A-Za-z0-9_-]+$/)
+      .refine((value) => /^[A-Za-z0-9_-]+$/.test(value), {
+        error: "must be letters, digits, '-' and '_', such as values (value files name it as $values/…)",
+      })
       .optional()
       .meta({
         description: "Names this source for $<ref>/… value files of another source, e.g. values.",
@@ -255,7 +265,9 @@ export const argocdApplicationSettings = {
         "syncPolicy.managedNamespaceMetadata: labels and annotations on the namespace CreateNamespace=true makes.",
     }),
   resourcesFinalizer: z
-    .union([z.boolean(), z.enum(["foreground", "background"])])
+    .union([z.boolean(), z.enum(["foreground", "background"])], {
+      error: "must be true, false, foreground or background",
+    })
     .optional()
     .meta({
       description:

@@ -315,6 +315,17 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
   const out: CatalogIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path;
+    if (issue.code === "invalid_union") {
+      // A key that takes `false` or a map (retry): report the map branch's own issues, by key.
+      const nested = issue.errors.find(
+        (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0),
+      );
+      if (nested !== undefined && isMap(doc.getIn(path as unknown[], true))) {
+        const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
+        out.push(...zodIssues(file, doc, counter, new z.ZodError(inner as z.core.$ZodIssue[])));
+        continue;
+      }
+    }
     if (issue.code === "unrecognized_keys") {
       const allowed = knownKeys(CatalogSchema, path);
       for (const key of issue.keys) {
@@ -344,7 +355,13 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
       (issue.code === "invalid_type" && issue.expected === "int") ||
       (issue.code === "too_small" && issue.origin === "number")
     ) {
-      message = `${excerpt(doc.getIn(path as unknown[]))} is not a wave: use a whole number ≥ 0`;
+      const value = excerpt(doc.getIn(path as unknown[]));
+      const minimum =
+        issue.code === "too_small" ? Number(issue.minimum) + (issue.inclusive ? 0 : 1) : undefined;
+      message =
+        path[path.length - 1] === "wave"
+          ? `${value} is not a wave: use a whole number ≥ 0`
+          : `${value} is not allowed: use a whole number${minimum === undefined ? "" : ` ≥ ${minimum}`}`;
     } else if (issue.code === "invalid_type") {
       const value = doc.getIn(path as unknown[]);
       message =
