@@ -31,7 +31,8 @@ const argoDuration = (what: string) =>
       description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
     });
 
-const retry = z
+/** `retry`: false (none) or a map refining the level above; also the root app's `argocd.root.retry`. */
+export const retry = z
   .union(
     [
       z.literal(false),

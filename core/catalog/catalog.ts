@@ -91,7 +91,7 @@ const syncOptions = z
       "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md).",
   });
 
-const ignoreDifference = z.strictObject({
+export const ignoreDifference = z.strictObject({
   group: z.string().optional(),
   kind: z.string().min(1),
   name: z.string().optional(),

@@ -216,10 +216,22 @@ describe("stack config", () => {
         /true or false/,
       ],
       [
-        "the default project for the root",
-        { ...MINIMAL, argocd: { root: { project: "default" } } },
-        "argocd.root.project",
-        /narrowly scoped/,
+        "a root retry that is neither false nor a map",
+        { ...MINIMAL, argocd: { root: { retry: "yes" } } },
+        "argocd.root.retry",
+        /must be false \(no retry\) or a map of limit, backoff/,
+      ],
+      [
+        "a root retry backoff that is not a duration",
+        { ...MINIMAL, argocd: { root: { retry: { backoff: { duration: "soon" } } } } },
+        "argocd.root.retry.backoff.duration",
+        /whole seconds such as 30, or a Go duration/,
+      ],
+      [
+        "a root ignoreDifferences entry without a kind",
+        { ...MINIMAL, argocd: { root: { ignoreDifferences: [{ jsonPointers: ["/status"] }] } } },
+        "argocd.root.ignoreDifferences.0.kind",
+        /is required/,
       ],
       [
         "a bad Flux interval",
