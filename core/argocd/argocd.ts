@@ -203,8 +203,9 @@ export function argoCdOwnValues(settings: ArgoCdSettings, repo: ManifestRepo): V
         "policy.csv": adminPolicy(settings.rbac),
         scopes: "[groups, email]",
       },
-      // Added to the chart's default known hosts (GitHub, GitLab, Bitbucket, Azure DevOps).
-      ssh: { extraHosts: `${repo.knownHosts}\n` },
+      // Added to the chart's default known hosts (GitHub, GitLab, Bitbucket, Azure DevOps); an
+      // https repository has none (its TLS certificate is checked instead).
+      ...(repo.knownHosts === "" ? {} : { ssh: { extraHosts: `${repo.knownHosts}\n` } }),
     },
     // Dex only brokers other identity providers; with direct OIDC (or none) it is one pod too many.
     dex: { enabled: false },
@@ -235,7 +236,11 @@ export function argoCdOwnValues(settings: ArgoCdSettings, repo: ManifestRepo): V
  * The chart keys we write from a typed setting, for these settings: `values` may not change them
  * (that would silently undo the setting, or the setting would silently undo `values`).
  */
-export function argoCdValueSources(settings: ArgoCdSettings): OwnedValue[] {
+export function argoCdValueSources(
+  settings: ArgoCdSettings,
+  /** The repository: an https one (no known hosts) leaves configs.ssh.extraHosts to the user. */
+  repo?: Pick<ManifestRepo, "knownHosts">,
+): OwnedValue[] {
   const cm = (key: string) => ["configs", "cm", key];
   const hasAdmins = settings.rbac.adminGroups.length + settings.rbac.adminUsers.length > 0;
   const ingressEnabled = settings.ingress.enabled && settings.hostname !== undefined;
@@ -278,11 +283,15 @@ export function argoCdValueSources(settings: ArgoCdSettings): OwnedValue[] {
           },
         ]
       : []),
-    {
-      path: ["configs", "ssh", "extraHosts"],
-      setting: "repo.knownHosts",
-      instead: "list every SSH host key Argo CD needs in repo.knownHosts",
-    },
+    ...(repo?.knownHosts === ""
+      ? []
+      : [
+          {
+            path: ["configs", "ssh", "extraHosts"],
+            setting: "repo.knownHosts",
+            instead: "list every SSH host key Argo CD needs in repo.knownHosts",
+          },
+        ]),
     component("controller", "controller"),
     component("repoServer", "repoServer"),
     component("applicationSet", "applicationSet"),
@@ -332,7 +341,7 @@ export function argoCdValuesProblems(
   const owned = ownedValueConflicts(
     argoCdOwnValues(settings, repo),
     settings.values,
-    argoCdValueSources(settings),
+    argoCdValueSources(settings, repo),
     "argocd.values",
   );
   return [...unknown, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));

@@ -3,7 +3,14 @@
  * and Argo CD's `default` project, each through the stack schema and validated against the CRD.
  */
 import { strict as assert } from "node:assert";
-import { argoCdRootApplication, argoCdRootObjects, argoCdWarnings } from "../../core/argocd/argocd";
+import {
+  argoCdRootApplication,
+  argoCdRootObjects,
+  argoCdValues,
+  argoCdValuesProblems,
+  argoCdWarnings,
+} from "../../core/argocd/argocd";
+import { chartKeys } from "../../core/shared/versions";
 import { argoCdSettingsSchema } from "../../core/argocd/settings";
 import { assertSchemaKnows } from "../catalog/helpers";
 import { ARGOCD, REPO } from "../support/fixtures";
@@ -68,5 +75,28 @@ describe("core/argocd: root app settings (argocd.root)", () => {
       /^gitops-bootstrap:argocd\.root\.project is default: .* allows every source, destination and kind/,
     );
     assert.deepEqual(argoCdWarnings(settings({}), REPO), []);
+  });
+});
+
+describe("core/argocd: an https manifest repository", () => {
+  const https = { ...REPO, url: "https://github.com/acme/m.git", knownHosts: "", username: "git" };
+
+  it("writes no SSH known hosts into the chart values, and leaves configs.ssh.extraHosts to the user", () => {
+    const values = argoCdValues(ARGOCD, https) as { configs: Record<string, unknown> };
+    assert.ok(!("ssh" in values.configs));
+    assert.deepEqual(
+      argoCdValuesProblems(
+        { ...ARGOCD, values: { configs: { ssh: { extraHosts: "git.example.com ssh-ed25519 AAAA" } } } },
+        https,
+        chartKeys("argoCd"),
+      ),
+      [],
+    );
+  });
+
+  it("points the root Application at the https URL", async () => {
+    const app = argoCdRootApplication(ARGOCD, https);
+    assert.equal(app.spec.source.repoURL, "https://github.com/acme/m.git");
+    await validateKubernetesObject(app);
   });
 });

@@ -98,10 +98,31 @@ describe("stack config", () => {
       ["an unknown engine", { ...MINIMAL, engine: "fluxcd" }, "engine", /must be "argocd" or "flux"/],
       ["a missing repo", { engine: "flux" }, "repo", /is required/],
       [
-        "an https repo URL",
-        { ...MINIMAL, repo: { url: "https://github.com/acme/m.git" } },
+        "an http repo URL",
+        { ...MINIMAL, repo: { url: "http://github.com/acme/m.git" } },
         "repo.url",
-        /must be an SSH URL/,
+        /must be an SSH URL .* or an https URL such as/,
+      ],
+      [
+        "an https repo URL with a token in it",
+        { ...MINIMAL, repo: { url: "https://x-access-token:ghp_SECRET123@github.com/acme/m.git" } },
+        "repo.url",
+        /has credentials in it, which would be stored in clear; .*pulumi config set --secret repoToken/,
+      ],
+      [
+        "known hosts for an https repository",
+        {
+          ...MINIMAL,
+          repo: { url: "https://github.com/acme/m.git", knownHosts: "github.com ssh-ed25519 AAAA" },
+        },
+        "repo.knownHosts",
+        /is for SSH URLs/,
+      ],
+      [
+        "a user name for an SSH repository",
+        { ...MINIMAL, repo: { ...MINIMAL.repo, username: "me" } },
+        "repo.username",
+        /is for https URLs/,
       ],
       [
         "a repo URL escaping with ..",
@@ -350,6 +371,38 @@ describe("stack config", () => {
         SECRET_KEYS.repoSshPrivateKey,
         /is required.*pulumi config set --secret/,
       );
+    });
+
+    it("an https repository without its token, or with a deploy key or the GitHub part", () => {
+      const https = { ...MINIMAL, repo: { url: "https://github.com/acme/m.git" } };
+      assertError(errorsFor(https, {}), SECRET_KEYS.repoToken, /is required for an https repo\.url/);
+      const both = errorsFor(https, { [SECRET_KEYS.repoToken]: "t", [SECRET_KEYS.repoSshPrivateKey]: "k" });
+      assertError(both, SECRET_KEYS.repoSshPrivateKey, /is set but repo\.url is an https URL/);
+      const github = errorsFor(
+        { ...https, github: { enabled: true, owner: "acme" } },
+        { [SECRET_KEYS.repoToken]: "t" },
+      );
+      assertError(github, "github", /generates an SSH deploy key, but repo\.url is an https URL/);
+      assert.ok([...both, ...github].every((e) => !e.includes(": t") && !e.includes('"t"')));
+    });
+
+    it("accepts an https repository with its token, user name git by default", () => {
+      const { config, secretKeys } = raw(
+        { ...MINIMAL, repo: { url: "https://github.com/acme/m.git" } },
+        { [SECRET_KEYS.repoToken]: "t" },
+      );
+      const result = parseStackConfig(config, secretKeys);
+      assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+      assert.equal(result.config.repo.username, "git");
+      assert.equal(result.config.repo.knownHosts, "");
+    });
+
+    it("a token with an SSH repository", () => {
+      const errors = errorsFor(MINIMAL, {
+        [SECRET_KEYS.repoSshPrivateKey]: "k",
+        [SECRET_KEYS.repoToken]: "t",
+      });
+      assertError(errors, SECRET_KEYS.repoToken, /is set but repo\.url is an SSH URL/);
     });
 
     it("a deploy key stored in plain text", () => {
