@@ -13,6 +13,7 @@ import {
   SYNC_WAVE_ANNOTATION,
 } from "../argocd/sync";
 import {
+  classicArgoAppSettings,
   RESOURCES_FINALIZERS,
   resolveArgocdApplication,
   type ApplicationSourceSpec,
@@ -152,7 +153,10 @@ export function argoApplication(
 ): ArgoApplication {
   const syncOptions = mergeOptions(options.requiredSyncOptions ?? [], app.syncOptions);
   const argo = app.argocd;
-  if (argo !== undefined) return argoApplicationWith(app, argo, catalog, syncOptions);
+  // The shared classic settings take the classic path below (the same object, as fast as before).
+  if (argo !== undefined && argo !== classicArgoAppSettings()) {
+    return argoApplicationWith(app, argo, catalog, syncOptions);
+  }
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: "Application",
@@ -220,7 +224,7 @@ function argoApplicationWith(
       },
       ...(app.ignoreDifferences.length > 0 ? { ignoreDifferences: app.ignoreDifferences } : {}),
       ...(argo.revisionHistoryLimit === undefined ? {} : { revisionHistoryLimit: argo.revisionHistoryLimit }),
-      ...structuredClone(argo.spec),
+      ...(Object.keys(argo.spec).length === 0 ? {} : structuredClone(argo.spec)),
     },
   };
 }

@@ -410,6 +410,15 @@ export function resolveArgocdApplication(
   levels: readonly SettingsLevel[],
   app: ResolveContext,
 ): { settings: ArgoAppSettings; problems: SettingsProblem[] } {
+  // The common case, cheaply: no level sets any key, so the app gets the shared classic settings.
+  if (levels.every((level) => !setsAny(level.settings))) return { settings: CLASSIC_SETTINGS, problems: [] };
+  return resolveLevels(levels, app);
+}
+
+function resolveLevels(
+  levels: readonly SettingsLevel[],
+  app: ResolveContext,
+): { settings: ArgoAppSettings; problems: SettingsProblem[] } {
   const problems: SettingsProblem[] = [];
   let prune = true;
   let allowEmpty: boolean | undefined;
@@ -529,8 +538,30 @@ function orderedSource(source: ApplicationSourceSpec): ApplicationSourceSpec {
   return out as ApplicationSourceSpec;
 }
 
+const SETTING_KEYS = Object.keys(argocdApplicationSettings) as Array<keyof LevelSettings>;
+
+function setsAny(settings: LevelSettings): boolean {
+  for (const key of SETTING_KEYS) if (settings[key] !== undefined) return true;
+  return false;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The classic settings, shared (frozen) by every app that sets none of these keys; the builder
+ * knows them by identity and writes the classic Application directly.
+ */
+const CLASSIC_SETTINGS: ArgoAppSettings = deepFreeze(
+  resolveLevels([], { name: "", namespace: "", path: "", repo: { url: "", revision: "" } }).settings,
+);
+
 /** The classic settings: what an app gets when no level sets any key of this module. */
 export function classicArgoAppSettings(): ArgoAppSettings {
-  return resolveArgocdApplication([], { name: "", namespace: "", path: "", repo: { url: "", revision: "" } })
-    .settings;
+  return CLASSIC_SETTINGS;
 }

@@ -6,6 +6,7 @@
 import { strict as assert } from "node:assert";
 import { parse, stringify } from "yaml";
 import { APPLY_OUT_OF_SYNC_ONLY_WARNING } from "../../core/argocd/sync";
+import { classicArgoAppSettings } from "../../core/catalog/argocd-application";
 import { loadCatalog, type RepoView } from "../../core/catalog/catalog";
 import { generate } from "../../core/catalog/generate";
 import { fastStringify } from "../../core/shared/fast-yaml";
@@ -48,6 +49,19 @@ describe("catalog: Argo CD Application settings", () => {
         "  destination: { server: https://kubernetes.default.svc }\n  spec: {}\napps: { a: {}, b: { wave: 2, source: {} } }\n",
     );
     assert.deepEqual([...explicit.files], [...plain.files]);
+  });
+
+  it("gives apps that set no key the one shared classic settings object (the builder's fast path)", () => {
+    const catalog = loadCatalog(
+      `${REPO}apps: { a: {}, b: { prune: true } }\n`,
+      "apps.yaml",
+      repoWithDirs(DIRS),
+    );
+    assert.equal(catalog.apps[0]?.argocd, classicArgoAppSettings());
+    assert.ok(Object.isFrozen(classicArgoAppSettings().retry));
+    // b sets a key (to its default value): resolved on its own, same output.
+    assert.notEqual(catalog.apps[1]?.argocd, classicArgoAppSettings());
+    assert.deepEqual(catalog.apps[1]?.argocd, classicArgoAppSettings());
   });
 
   it("writes the sync policy keys where Argo CD reads them, each known to the CRD schema", async () => {
