@@ -13,6 +13,7 @@ import {
   SYNC_WAVE_ANNOTATION,
 } from "../argocd/sync";
 import {
+  argocdApplicationSettings,
   classicArgoAppSettings,
   RESOURCES_FINALIZERS,
   resolveArgocdApplication,
@@ -359,6 +360,29 @@ export function applyOutOfSyncOnlyWarnings(
   const shown =
     names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
   return [`${shown}: ${APPLY_OUT_OF_SYNC_ONLY_WARNING}`];
+}
+
+/**
+ * An ApplicationSet's template is a Go template (goTemplate: true): `{{` in a string the defaults
+ * give an Argo CD Application key (Helm values with `{{ $labels.instance }}`, say) would be
+ * rendered by the ApplicationSet controller, not written. Per-app values are safe (templatePatch
+ * writes them as literals); defaults that hold `{{` are refused, naming the key and the fix.
+ */
+export function checkTemplateText(catalog: Pick<ResolvedCatalog, "file" | "defaults">): void {
+  const issues: CatalogIssue[] = [];
+  const d = catalog.defaults as Record<string, unknown>;
+  for (const key of Object.keys(argocdApplicationSettings)) {
+    const value = d[key];
+    if (value !== undefined && JSON.stringify(value).includes("{{")) {
+      issues.push({
+        file: catalog.file,
+        key: `defaults.${key}`,
+        message:
+          "contains {{, which the ApplicationSet controller would render as a Go template in every Application instead of writing it; set it per app (apps.<name>, written as a literal), or generate with --mode applications",
+      });
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
 }
 
 /** Go-template text safe inside an ApplicationSet: `{{` in user data becomes a literal. */

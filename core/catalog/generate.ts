@@ -13,6 +13,7 @@ import {
   argoApplicationSet,
   applyOutOfSyncOnlyWarnings,
   checkArgoDependencies,
+  checkTemplateText,
   ignoreDifferencesWarnings,
 } from "./applications";
 import { classicArgoAppSettings } from "./argocd-application";
@@ -177,6 +178,7 @@ export function generate(
     warnings.push(...argoOnlyWarnings(catalog));
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
+    checkTemplateText(catalog);
     const groups = new Map(applicationSetGroups(catalog.apps).map((g) => [g.category, g]));
     const plain: ResolvedApp[] = [];
     for (const app of catalog.apps) {

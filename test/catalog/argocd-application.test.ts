@@ -329,6 +329,29 @@ describe("catalog: Argo CD Application settings", () => {
     await validateObject(appset as never);
   });
 
+  it("refuses {{ in the defaults an ApplicationSet template would render, and writes it per app as a literal", () => {
+    const repo = repoWithDirs(["apps/monitoring/alerts"]);
+    const values = "'rules: \"{{ $labels.instance }} down\"'";
+    const error = catalogError(() =>
+      run(
+        `defaults: { source: { helm: { values: ${values} } } }\ninclude: [{ directories: 'apps/*/*' }]\n`,
+        repo,
+        "applicationsets",
+      ),
+    );
+    assert.match(
+      error.message,
+      /defaults\.source: contains \{\{, which the ApplicationSet controller would render/,
+    );
+    const perApp = run(
+      `include: [{ directories: 'apps/*/*' }]\napps: { monitoring-alerts: { source: { helm: { values: ${values} } } } }\n`,
+      repo,
+      "applicationsets",
+    );
+    const appset = perApp.objects[0]?.object as unknown as { spec: { templatePatch: string } };
+    assert.match(appset.spec.templatePatch, /\{\{ "\{\{" \}\} \$labels\.instance \}\} down/);
+  });
+
   it("writes every new shape exactly as yaml does, by the fast path or by falling back to yaml", () => {
     const result = run(
       "defaults:\n  allowEmpty: true\n  revisionHistoryLimit: 3\n  managedNamespaceMetadata: { labels: { a: b } }\n" +
