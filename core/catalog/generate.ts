@@ -265,7 +265,10 @@ function argoOnlyWarnings(catalog: ResolvedCatalog): string[] {
     ["syncOptions", (a) => a.syncOptions.length > 0],
     ["selfHeal: false", (a) => !a.selfHeal],
     ["project", (a) => a.project !== d.project || d.project !== "default"],
-    ["Application settings (prune, allowEmpty, retry, source, …)", (a) => !isClassicArgo(a)],
+    [
+      "each of prune, allowEmpty, retry, revisionHistoryLimit, managedNamespaceMetadata, resourcesFinalizer, destination, source, sources and spec",
+      (a) => !isClassicArgo(a),
+    ],
   ];
   for (const [setting, used] of checks) {
     const names = catalog.apps.filter(used).map((a) => a.name);

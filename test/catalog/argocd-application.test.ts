@@ -329,6 +329,21 @@ describe("catalog: Argo CD Application settings", () => {
     await validateObject(appset as never);
   });
 
+  it("tells a Flux user which apps' Argo CD Application settings it ignores", () => {
+    const catalog = loadCatalog(
+      `${REPO}apps: { a: { retry: false }, b: {} }\n`,
+      "apps.yaml",
+      repoWithDirs(DIRS),
+    );
+    const { warnings } = generate(catalog, new Map(), { engine: "flux" });
+    assert.ok(
+      warnings.includes(
+        "each of prune, allowEmpty, retry, revisionHistoryLimit, managedNamespaceMetadata, resourcesFinalizer, destination, source, sources and spec is an Argo CD setting; Flux ignores it for a",
+      ),
+      warnings.join("\n"),
+    );
+  });
+
   it("refuses {{ in the defaults an ApplicationSet template would render, and writes it per app as a literal", () => {
     const repo = repoWithDirs(["apps/monitoring/alerts"]);
     const values = "'rules: \"{{ $labels.instance }} down\"'";
