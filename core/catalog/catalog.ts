@@ -780,6 +780,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
 
   const d = catalog.defaults;
   const apps: ResolvedApp[] = [];
+  const reported = new Set<string>();
   const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
     const app = buildApp(base, override);
     const argo = resolveArgocdApplication(
@@ -789,7 +790,13 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
       ],
       { name: app.name, namespace: app.namespace, path: app.path, repo: catalog.repo },
     );
-    for (const problem of argo.problems) issues.push({ file, ...problem });
+    // A problem of a shared level (defaults) is found for every app: report it once.
+    for (const problem of argo.problems) {
+      const id = `${problem.key}\n${problem.message}`;
+      if (reported.has(id)) continue;
+      reported.add(id);
+      issues.push({ file, ...problem });
+    }
     return { ...app, argocd: argo.settings };
   };
   const buildApp = (base: Discovered, override: CatalogAppOverride): ResolvedApp => ({

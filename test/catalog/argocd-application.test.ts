@@ -175,6 +175,14 @@ describe("catalog: Argo CD Application settings", () => {
         ],
       ],
     );
+    // A problem of the defaults is reported once, not once per app.
+    const shared = catalogError(() =>
+      run("defaults: { source: { chart: x, targetRevision: '1' } }\napps: { a: {}, b: {}, c: {} }\n", repo),
+    );
+    assert.deepEqual(
+      shared.issues.map((i) => i.key),
+      ["defaults.source"],
+    );
     // Flux applies the app's directory; a chart app has none.
     const flux = catalogError(() =>
       generate(
