@@ -29,6 +29,8 @@ const argoDuration = (what: string) =>
     })
     .meta({
       description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
+      // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
+      pattern: ARGO_DURATION.source,
     });
 
 /** `retry`: false (none) or a map refining the level above; also the root app's `argocd.root.retry`. */
@@ -185,6 +187,7 @@ const sourceEntry = z
       .optional()
       .meta({
         description: "Names this source for $<ref>/… value files of another source, e.g. values.",
+        pattern: "^[A-Za-z0-9_-]+$",
       }),
   })
   .meta({ description: "One of several sources." });
