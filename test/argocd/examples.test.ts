@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { APPLICATION_HEALTH_LUA } from "../../core/argocd/argocd";
 import { valueAt } from "../../core/shared/values";
@@ -159,7 +160,7 @@ describe("examples: the seeds' Argo CD configuration as stack files", () => {
             // Every listed item is present (objects compared by value).
             for (const item of value)
               assert.ok(
-                list.some((x) => JSON.stringify(x) === JSON.stringify(item)),
+                list.some((x) => isDeepStrictEqual(x, item)),
                 `${path.join(".")}: ${JSON.stringify(list)}`,
               );
           } else {
