@@ -16,6 +16,11 @@ import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } fro
 import { RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
 import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
 import { plainKustomizationResources } from "./fast-kustomization";
+import {
+  argocdApplicationSettings,
+  resolveArgocdApplication,
+  type ArgoAppSettings,
+} from "./argocd-application";
 import type { RepoView } from "./repo-view";
 
 export type { RepoView } from "./repo-view";
@@ -85,10 +90,11 @@ const syncOptions = z
     });
   })
   .meta({
-    description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true is refused.",
+    description:
+      "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md).",
   });
 
-const ignoreDifference = z.strictObject({
+export const ignoreDifference = z.strictObject({
   group: z.string().optional(),
   kind: z.string().min(1),
   name: z.string().optional(),
@@ -108,6 +114,7 @@ const appSettings = {
     .meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
   labels: labels().meta({ description: "Labels on the generated object." }).optional(),
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
+  ...argocdApplicationSettings,
 };
 
 const appOverride = z
@@ -311,6 +318,17 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
   const out: CatalogIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path;
+    if (issue.code === "invalid_union") {
+      // A key that takes `false` or a map (retry): report the map branch's own issues, by key.
+      const nested = issue.errors.find(
+        (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0),
+      );
+      if (nested !== undefined && isMap(doc.getIn(path as unknown[], true))) {
+        const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
+        out.push(...zodIssues(file, doc, counter, new z.ZodError(inner as z.core.$ZodIssue[])));
+        continue;
+      }
+    }
     if (issue.code === "unrecognized_keys") {
       const allowed = knownKeys(CatalogSchema, path);
       for (const key of issue.keys) {
@@ -340,7 +358,13 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
       (issue.code === "invalid_type" && issue.expected === "int") ||
       (issue.code === "too_small" && issue.origin === "number")
     ) {
-      message = `${excerpt(doc.getIn(path as unknown[]))} is not a wave: use a whole number ≥ 0`;
+      const value = excerpt(doc.getIn(path as unknown[]));
+      const minimum =
+        issue.code === "too_small" ? Number(issue.minimum) + (issue.inclusive ? 0 : 1) : undefined;
+      message =
+        path[path.length - 1] === "wave"
+          ? `${value} is not a wave: use a whole number ≥ 0`
+          : `${value} is not allowed: use a whole number${minimum === undefined ? "" : ` ≥ ${minimum}`}`;
     } else if (issue.code === "invalid_type") {
       const value = doc.getIn(path as unknown[]);
       message =
@@ -473,6 +497,11 @@ export interface ResolvedApp {
   dependsOn: string[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /**
+   * Argo CD Application settings (sync policy, finalizer, destination, sources, spec extras);
+   * absent: the classic Application. core/catalog/argocd-application.ts.
+   */
+  argocd?: ArgoAppSettings;
 }
 
 export interface ResolvedCatalog {
@@ -736,7 +765,26 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
 
   const d = catalog.defaults;
   const apps: ResolvedApp[] = [];
-  const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => ({
+  const reported = new Set<string>();
+  const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
+    const app = buildApp(base, override);
+    const argo = resolveArgocdApplication(
+      [
+        { key: "defaults", settings: d },
+        { key: `apps.${base.name}`, settings: override },
+      ],
+      { name: app.name, namespace: app.namespace, path: app.path, repo: catalog.repo },
+    );
+    // A problem of a shared level (defaults) is found for every app: report it once.
+    for (const problem of argo.problems) {
+      const id = `${problem.key}\n${problem.message}`;
+      if (reported.has(id)) continue;
+      reported.add(id);
+      issues.push({ file, ...problem });
+    }
+    return { ...app, argocd: argo.settings };
+  };
+  const buildApp = (base: Discovered, override: CatalogAppOverride): ResolvedApp => ({
     name: base.name,
     ...(base.category === undefined ? {} : { category: base.category, categoryDir: base.categoryDir }),
     source: base.source,
@@ -769,7 +817,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     const problem = repoPathProblem(app.path);
     if (problem !== undefined) {
       issues.push({ file, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (repo.kind(app.path) !== "directory") {
+    } else if (app.argocd?.readsAppDirectory !== false && repo.kind(app.path) !== "directory") {
       const fix =
         catalog.apps[app.name]?.path === undefined
           ? `create it, set ${key}.path, or change defaults.path`
