@@ -13526,6 +13526,9 @@ function accountEntries(accounts) {
     ])
   );
 }
+function argoCdValues(settings2, repo) {
+  return mergeValues2(argoCdOwnValues(settings2, repo), settings2.values);
+}
 function argoCdOwnValues(settings2, repo) {
   const url2 = settings2.hostname === void 0 ? void 0 : `https://${settings2.hostname}`;
   const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
@@ -13676,43 +13679,225 @@ return hs
   }
 });
 
-// core/shared/release.ts
-var RELEASE_DEFAULTS, releaseSettingsSchema;
-var init_release = __esm({
-  "core/shared/release.ts"() {
+// core/repository/repository.ts
+function parseSshRepoUrl(url2) {
+  const match = SCP_LIKE.exec(url2) ?? SSH_URL.exec(url2);
+  const host = match?.groups?.host;
+  const path = match?.groups?.path;
+  if (host === void 0 || path === void 0 || path.startsWith("/") || path.includes(".."))
+    return void 0;
+  return { url: url2, host, path };
+}
+function parseHttpsRepoUrl(url2) {
+  const match = /^https:\/\/(?<host>[A-Za-z0-9.-]+)(:\d+)?\/(?<path>[A-Za-z0-9._~/-]+?)(\.git)?\/?$/.exec(
+    url2
+  );
+  const host = match?.groups?.host;
+  const path = match?.groups?.path;
+  if (host === void 0 || path === void 0 || path.split("/").some((s) => s === "" || s === "..")) {
+    return void 0;
+  }
+  return { url: url2, host, path };
+}
+function urlHasCredentials(url2) {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url2) && !url2.startsWith("ssh://");
+}
+function fluxSshUrl(url2) {
+  if (url2.startsWith("ssh://")) return url2;
+  const match = SCP_LIKE.exec(url2);
+  if (match?.groups === void 0) return url2;
+  return `ssh://${match.groups.user}@${match.groups.host}/${match.groups.path}.git`;
+}
+function defaultKnownHosts(host) {
+  return host === "github.com" ? GITHUB_KNOWN_HOSTS.join("\n") : void 0;
+}
+var SCP_LIKE, SSH_URL, GITHUB_KNOWN_HOSTS;
+var init_repository = __esm({
+  "core/repository/repository.ts"() {
+    "use strict";
+    SCP_LIKE = /^(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+):(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
+    SSH_URL = /^ssh:\/\/(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+)(:(?<port>\d+))?\/(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
+    GITHUB_KNOWN_HOSTS = [
+      "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+      "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=",
+      "github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk="
+    ];
+  }
+});
+
+// core/repository/settings.ts
+var repoPath, DEFAULT_ROOT_PATH, repositorySettingsSchema;
+var init_settings = __esm({
+  "core/repository/settings.ts"() {
     "use strict";
     init_zod();
+    init_repository();
+    repoPath = (whenMissing = "must be a string") => external_exports.string({ error: (issue2) => issue2.input === void 0 ? whenMissing : "must be a string" }).superRefine((value, ctx) => {
+      const segments = value.split("/");
+      if (value.startsWith("/") || value.endsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(value)} must be a relative path inside the repository, such as manifests/bootstrap (no leading or trailing '/', no '.' or '..')`
+        });
+      }
+    });
+    DEFAULT_ROOT_PATH = "manifests/bootstrap";
+    repositorySettingsSchema = external_exports.object({
+      url: external_exports.string({ error: "is required: the SSH or https URL of the private manifest repository" }).refine((url2) => !urlHasCredentials(url2), {
+        error: "has credentials in it, which would be stored in clear; write the URL without them (https://github.com/acme/manifests.git) and set the token with `pulumi config set --secret repoToken`"
+      }).refine(
+        (url2) => urlHasCredentials(url2) || parseSshRepoUrl(url2) !== void 0 || parseHttpsRepoUrl(url2) !== void 0,
+        {
+          error: "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (read with a deploy key), or an https URL such as https://github.com/acme/homelab-manifests.git (read with the repoToken secret)"
+        }
+      ),
+      revision: external_exports.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
+      path: repoPath().optional(),
+      /**
+       * An app catalog (relative to the project directory): the root app then watches the catalog's
+       * `output`, the directory `generate` writes, so the path is stated once.
+       */
+      catalog: external_exports.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
+      knownHosts: external_exports.string().min(1, { error: "must not be empty" }).optional(),
+      /** https only: the user name sent with the token (GitHub and GitLab accept any with a token). */
+      username: external_exports.string().min(1, { error: "must not be empty" }).optional()
+    }).strict().transform((repo, ctx) => {
+      if (parseHttpsRepoUrl(repo.url) !== void 0) {
+        if (repo.knownHosts !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["knownHosts"],
+            message: "is for SSH URLs; an https URL is checked with the host's TLS certificate: remove it"
+          });
+          return external_exports.NEVER;
+        }
+        if (repo.path !== void 0 && repo.catalog !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["path"],
+            message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
+          });
+          return external_exports.NEVER;
+        }
+        return {
+          ...repo,
+          path: repo.path ?? DEFAULT_ROOT_PATH,
+          knownHosts: "",
+          username: repo.username ?? "git"
+        };
+      }
+      if (repo.username !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["username"],
+          message: "is for https URLs; an SSH URL names its user (git@…): remove it"
+        });
+        return external_exports.NEVER;
+      }
+      const host = parseSshRepoUrl(repo.url)?.host ?? "";
+      const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
+      if (knownHosts === void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["knownHosts"],
+          message: `is required for ${host} (only GitHub's host keys are built in): set it to the output of \`ssh-keyscan ${host}\`, checked against the host's published fingerprints`
+        });
+        return external_exports.NEVER;
+      }
+      if (repo.path !== void 0 && repo.catalog !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["path"],
+          message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
+        });
+        return external_exports.NEVER;
+      }
+      return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
+    });
+  }
+});
+
+// core/shared/self-management.ts
+function selfManagementPathProblem(selfPath, rootPath) {
+  const inside = (a, b) => a === b || a.startsWith(`${b}/`);
+  if (inside(selfPath, rootPath) || inside(rootPath, selfPath))
+    return `${selfPath} overlaps the root app's directory ${rootPath} (repo.path or the catalog's output): the root would apply the engine's install too; choose a directory outside it, such as bootstrap/<engine>`;
+  return void 0;
+}
+var selfManagementSchema;
+var init_self_management = __esm({
+  "core/shared/self-management.ts"() {
+    "use strict";
+    init_zod();
+    init_settings();
     init_schema();
-    RELEASE_DEFAULTS = {
-      timeout: 600,
-      atomic: false,
-      wait: true,
-      cleanupOnFail: true,
-      maxHistory: 10
-    };
-    releaseSettingsSchema = external_exports.object({
-      timeout: count(1, 86400).default(RELEASE_DEFAULTS.timeout),
-      atomic: bool().default(RELEASE_DEFAULTS.atomic),
-      wait: bool().default(RELEASE_DEFAULTS.wait),
-      waitForJobs: bool().optional(),
-      cleanupOnFail: bool().default(RELEASE_DEFAULTS.cleanupOnFail),
-      maxHistory: count(0, 1e3).default(RELEASE_DEFAULTS.maxHistory)
-    }).strict().superRefine((release, ctx) => {
-      if (release.atomic && !release.wait) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["atomic"],
-          message: "is true but wait is false: a rollback on failure needs Helm to wait and see the failure; set wait: true, or atomic: false"
-        });
-      }
-      if (release.waitForJobs === true && !release.wait) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["waitForJobs"],
-          message: "is true but wait is false: Pulumi ignores waitForJobs when it does not wait; set wait: true, or remove waitForJobs"
-        });
-      }
-    }).prefault({});
+    selfManagementSchema = (defaultName) => external_exports.object({
+      path: repoPath(
+        "is required: the directory of the manifest repository that holds the engine's own install (such as bootstrap/argocd), which `gitops-bootstrap handoff` writes"
+      ),
+      name: label().default(defaultName)
+    }).strict();
+  }
+});
+
+// core/shared/versions.ts
+function readPins() {
+  const parsed = external_exports.object({
+    argoCd: pinSchema,
+    flux2: pinSchema,
+    fluxOperator: pinSchema,
+    fluxInstance: pinSchema,
+    fluxDistribution: releasePinSchema
+  }).strict().safeParse(readChartData(CHART_PINS_FILE));
+  if (!parsed.success)
+    throw new Error(
+      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
+    );
+  const { fluxDistribution, ...charts } = parsed.data;
+  return { charts, fluxDistribution };
+}
+function chartKeys(key) {
+  const cached2 = keysCache.get(key);
+  if (cached2 !== void 0) return cached2;
+  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`);
+  keysCache.set(key, data);
+  return data;
+}
+var EXACT_CHART_VERSION, CHART_PINS_FILE, pinSchema, releasePinSchema, PINS, CHARTS, FLUX_DISTRIBUTION, keysCache, chartVersion, chartsSettingsSchema;
+var init_versions2 = __esm({
+  "core/shared/versions.ts"() {
+    "use strict";
+    init_zod();
+    init_values();
+    EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+    CHART_PINS_FILE = "charts/versions.json";
+    pinSchema = external_exports.object({
+      chart: external_exports.string().min(1),
+      repo: external_exports.union([external_exports.url({ protocol: /^https$/ }), external_exports.string().regex(/^oci:\/\/[^/\s]+(\/[^/\s]+)*$/)]),
+      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" })
+    }).strict();
+    releasePinSchema = external_exports.object({
+      githubRelease: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/),
+      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact version" })
+    }).strict();
+    PINS = readPins();
+    CHARTS = PINS.charts;
+    FLUX_DISTRIBUTION = PINS.fluxDistribution;
+    keysCache = /* @__PURE__ */ new Map();
+    chartVersion = (key) => external_exports.string({ error: "must be a string" }).regex(EXACT_CHART_VERSION, {
+      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`
+    }).optional();
+    chartsSettingsSchema = external_exports.object({
+      argoCd: chartVersion("argoCd"),
+      flux2: chartVersion("flux2"),
+      fluxOperator: chartVersion("fluxOperator"),
+      fluxInstance: chartVersion("fluxInstance")
+    }).strict().transform((charts) => ({
+      argoCd: charts.argoCd ?? CHARTS.argoCd.version,
+      flux2: charts.flux2 ?? CHARTS.flux2.version,
+      fluxOperator: charts.fluxOperator ?? CHARTS.fluxOperator.version,
+      fluxInstance: charts.fluxInstance ?? CHARTS.fluxInstance.version
+    }));
   }
 });
 
@@ -21046,144 +21231,6 @@ var require_dist = __commonJS({
   }
 });
 
-// core/repository/repository.ts
-function parseSshRepoUrl(url2) {
-  const match = SCP_LIKE.exec(url2) ?? SSH_URL.exec(url2);
-  const host = match?.groups?.host;
-  const path = match?.groups?.path;
-  if (host === void 0 || path === void 0 || path.startsWith("/") || path.includes(".."))
-    return void 0;
-  return { url: url2, host, path };
-}
-function parseHttpsRepoUrl(url2) {
-  const match = /^https:\/\/(?<host>[A-Za-z0-9.-]+)(:\d+)?\/(?<path>[A-Za-z0-9._~/-]+?)(\.git)?\/?$/.exec(
-    url2
-  );
-  const host = match?.groups?.host;
-  const path = match?.groups?.path;
-  if (host === void 0 || path === void 0 || path.split("/").some((s) => s === "" || s === "..")) {
-    return void 0;
-  }
-  return { url: url2, host, path };
-}
-function urlHasCredentials(url2) {
-  return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url2) && !url2.startsWith("ssh://");
-}
-function fluxSshUrl(url2) {
-  if (url2.startsWith("ssh://")) return url2;
-  const match = SCP_LIKE.exec(url2);
-  if (match?.groups === void 0) return url2;
-  return `ssh://${match.groups.user}@${match.groups.host}/${match.groups.path}.git`;
-}
-function defaultKnownHosts(host) {
-  return host === "github.com" ? GITHUB_KNOWN_HOSTS.join("\n") : void 0;
-}
-var SCP_LIKE, SSH_URL, GITHUB_KNOWN_HOSTS;
-var init_repository = __esm({
-  "core/repository/repository.ts"() {
-    "use strict";
-    SCP_LIKE = /^(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+):(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
-    SSH_URL = /^ssh:\/\/(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+)(:(?<port>\d+))?\/(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
-    GITHUB_KNOWN_HOSTS = [
-      "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
-      "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=",
-      "github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk="
-    ];
-  }
-});
-
-// core/repository/settings.ts
-var repoPath, DEFAULT_ROOT_PATH, repositorySettingsSchema;
-var init_settings = __esm({
-  "core/repository/settings.ts"() {
-    "use strict";
-    init_zod();
-    init_repository();
-    repoPath = () => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
-      const segments = value.split("/");
-      if (value.startsWith("/") || value.endsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${JSON.stringify(value)} must be a relative path inside the repository, such as manifests/bootstrap (no leading or trailing '/', no '.' or '..')`
-        });
-      }
-    });
-    DEFAULT_ROOT_PATH = "manifests/bootstrap";
-    repositorySettingsSchema = external_exports.object({
-      url: external_exports.string({ error: "is required: the SSH or https URL of the private manifest repository" }).refine((url2) => !urlHasCredentials(url2), {
-        error: "has credentials in it, which would be stored in clear; write the URL without them (https://github.com/acme/manifests.git) and set the token with `pulumi config set --secret repoToken`"
-      }).refine(
-        (url2) => urlHasCredentials(url2) || parseSshRepoUrl(url2) !== void 0 || parseHttpsRepoUrl(url2) !== void 0,
-        {
-          error: "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (read with a deploy key), or an https URL such as https://github.com/acme/homelab-manifests.git (read with the repoToken secret)"
-        }
-      ),
-      revision: external_exports.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
-      path: repoPath().optional(),
-      /**
-       * An app catalog (relative to the project directory): the root app then watches the catalog's
-       * `output`, the directory `generate` writes, so the path is stated once.
-       */
-      catalog: external_exports.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
-      knownHosts: external_exports.string().min(1, { error: "must not be empty" }).optional(),
-      /** https only: the user name sent with the token (GitHub and GitLab accept any with a token). */
-      username: external_exports.string().min(1, { error: "must not be empty" }).optional()
-    }).strict().transform((repo, ctx) => {
-      if (parseHttpsRepoUrl(repo.url) !== void 0) {
-        if (repo.knownHosts !== void 0) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["knownHosts"],
-            message: "is for SSH URLs; an https URL is checked with the host's TLS certificate: remove it"
-          });
-          return external_exports.NEVER;
-        }
-        if (repo.path !== void 0 && repo.catalog !== void 0) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["path"],
-            message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
-          });
-          return external_exports.NEVER;
-        }
-        return {
-          ...repo,
-          path: repo.path ?? DEFAULT_ROOT_PATH,
-          knownHosts: "",
-          username: repo.username ?? "git"
-        };
-      }
-      if (repo.username !== void 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["username"],
-          message: "is for https URLs; an SSH URL names its user (git@…): remove it"
-        });
-        return external_exports.NEVER;
-      }
-      const host = parseSshRepoUrl(repo.url)?.host ?? "";
-      const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
-      if (knownHosts === void 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["knownHosts"],
-          message: `is required for ${host} (only GitHub's host keys are built in): set it to the output of \`ssh-keyscan ${host}\`, checked against the host's published fingerprints`
-        });
-        return external_exports.NEVER;
-      }
-      if (repo.path !== void 0 && repo.catalog !== void 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["path"],
-          message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
-        });
-        return external_exports.NEVER;
-      }
-      return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
-    });
-  }
-});
-
 // core/shared/fast-yaml.ts
 function yamlString(value, isKey = false) {
   if (value.includes("\n") || CONTROL.test(value) || DOCUMENT_MARKER.test(value)) return void 0;
@@ -21301,6 +21348,98 @@ var init_fast_yaml = __esm({
   }
 });
 
+// core/shared/yaml.ts
+function toYaml(value) {
+  return fastStringify(value) ?? (0, import_yaml2.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+var import_yaml2;
+var init_yaml = __esm({
+  "core/shared/yaml.ts"() {
+    "use strict";
+    import_yaml2 = __toESM(require_dist());
+    init_fast_yaml();
+  }
+});
+
+// core/argocd/self-management.ts
+function argoCdSelfManagementProblems(settings2, repo) {
+  const self = settings2.selfManagement;
+  if (self === void 0) return [];
+  const problems = [];
+  const path = ["configs", "cm", "kustomize.buildOptions"];
+  const options = valueAt(argoCdValues(settings2, repo), path);
+  if (typeof options !== "string" || !options.split(/\s+/).includes("--enable-helm")) {
+    problems.push({
+      key: "argocd.values",
+      message: `${formatValuesPath(path)} is ${JSON.stringify(options ?? null)}, but argocd.selfManagement needs --enable-helm in it: Argo CD inflates its own chart with kustomize's helmCharts; add --enable-helm, or remove argocd.selfManagement`
+    });
+  }
+  const taken = [
+    [settings2.root.name, "argocd.root.name"],
+    [settings2.root.project, "argocd.root.project"],
+    ...settings2.appsProject.enabled ? [[settings2.appsProject.name, "argocd.appsProject.name"]] : [],
+    ["default", "Argo CD's own default project"]
+  ];
+  for (const [name, what] of taken) {
+    if (self.name === name)
+      problems.push({
+        key: "argocd.selfManagement.name",
+        message: `is ${name}, the same as ${what}: it names Argo CD's own Application and its AppProject; choose another name such as argocd`
+      });
+  }
+  return problems;
+}
+var init_self_management2 = __esm({
+  "core/argocd/self-management.ts"() {
+    "use strict";
+    init_self_management();
+    init_values();
+    init_versions2();
+    init_yaml();
+    init_argocd();
+  }
+});
+
+// core/shared/release.ts
+var RELEASE_DEFAULTS, releaseSettingsSchema;
+var init_release = __esm({
+  "core/shared/release.ts"() {
+    "use strict";
+    init_zod();
+    init_schema();
+    RELEASE_DEFAULTS = {
+      timeout: 600,
+      atomic: false,
+      wait: true,
+      cleanupOnFail: true,
+      maxHistory: 10
+    };
+    releaseSettingsSchema = external_exports.object({
+      timeout: count(1, 86400).default(RELEASE_DEFAULTS.timeout),
+      atomic: bool().default(RELEASE_DEFAULTS.atomic),
+      wait: bool().default(RELEASE_DEFAULTS.wait),
+      waitForJobs: bool().optional(),
+      cleanupOnFail: bool().default(RELEASE_DEFAULTS.cleanupOnFail),
+      maxHistory: count(0, 1e3).default(RELEASE_DEFAULTS.maxHistory)
+    }).strict().superRefine((release, ctx) => {
+      if (release.atomic && !release.wait) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["atomic"],
+          message: "is true but wait is false: a rollback on failure needs Helm to wait and see the failure; set wait: true, or atomic: false"
+        });
+      }
+      if (release.waitForJobs === true && !release.wait) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["waitForJobs"],
+          message: "is true but wait is false: Pulumi ignores waitForJobs when it does not wait; set wait: true, or remove waitForJobs"
+        });
+      }
+    }).prefault({});
+  }
+});
+
 // core/catalog/fast-kustomization.ts
 var init_fast_kustomization = __esm({
   "core/catalog/fast-kustomization.ts"() {
@@ -21355,18 +21494,18 @@ function keyOf(path) {
 function locate(doc, counter, path, key) {
   let node2 = doc.contents;
   for (const part of path) {
-    if ((0, import_yaml2.isMap)(node2)) {
-      const pair = node2.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === part);
+    if ((0, import_yaml4.isMap)(node2)) {
+      const pair = node2.items.find((p) => (0, import_yaml4.isScalar)(p.key) && p.key.value === part);
       if (pair === void 0) break;
       node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml2.isSeq)(node2) && typeof part === "number") {
+    } else if ((0, import_yaml4.isSeq)(node2) && typeof part === "number") {
       const item = node2.items[part];
       if (item === void 0) break;
       node2 = item;
     } else break;
   }
-  if (key !== void 0 && (0, import_yaml2.isMap)(node2)) {
-    const pair = node2.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === key);
+  if (key !== void 0 && (0, import_yaml4.isMap)(node2)) {
+    const pair = node2.items.find((p) => (0, import_yaml4.isScalar)(p.key) && p.key.value === key);
     if (pair !== void 0) node2 = pair.key;
   }
   const range = node2?.range;
@@ -21382,7 +21521,7 @@ function zodIssues(file3, doc, counter, error2) {
       const nested = issue2.errors.find(
         (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0)
       );
-      if (nested !== void 0 && (0, import_yaml2.isMap)(doc.getIn(path, true))) {
+      if (nested !== void 0 && (0, import_yaml4.isMap)(doc.getIn(path, true))) {
         const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
         out.push(...zodIssues(file3, doc, counter, new external_exports.ZodError(inner)));
         continue;
@@ -21427,8 +21566,8 @@ function zodIssues(file3, doc, counter, error2) {
   return out;
 }
 function parseCatalog(text, file3) {
-  const counter = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml4.LineCounter();
+  const doc = (0, import_yaml4.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new CatalogError(
       doc.errors.map((e) => {
@@ -21444,12 +21583,12 @@ function parseCatalog(text, file3) {
       })
     );
   }
-  if (doc.contents !== null && !(0, import_yaml2.isMap)(doc.contents)) {
+  if (doc.contents !== null && !(0, import_yaml4.isMap)(doc.contents)) {
     throw new CatalogError([
       {
         file: file3,
         key: "(top level)",
-        message: `is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds ${(0, import_yaml2.isSeq)(doc.contents) ? "a list" : "a single text value"}; pass the catalog file`
+        message: `is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds ${(0, import_yaml4.isSeq)(doc.contents) ? "a list" : "a single text value"}; pass the catalog file`
       }
     ]);
   }
@@ -21484,13 +21623,13 @@ function bootstrapTarget(catalog) {
     path: normalPath(catalog.output)
   };
 }
-var import_node_fs2, import_node_path2, import_yaml2, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, appOverride, include, CatalogSchema, CatalogError;
+var import_node_fs2, import_node_path2, import_yaml4, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, appOverride, include, CatalogSchema, CatalogError;
 var init_catalog = __esm({
   "core/catalog/catalog.ts"() {
     "use strict";
     import_node_fs2 = require("node:fs");
     import_node_path2 = require("node:path");
-    import_yaml2 = __toESM(require_dist());
+    import_yaml4 = __toESM(require_dist());
     init_zod();
     init_sync();
     init_settings();
@@ -21625,6 +21764,7 @@ var init_settings2 = __esm({
     init_zod();
     init_names();
     init_release();
+    init_self_management();
     init_schema();
     init_argocd();
     init_sync();
@@ -21668,6 +21808,7 @@ var init_settings2 = __esm({
       ).default({}),
       values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the argo-cd chart's values" }).default({}),
       release: releaseSettingsSchema,
+      selfManagement: selfManagementSchema("argocd").optional(),
       replicas: external_exports.object({
         server: count(1, 10).default(1),
         repoServer: count(1, 10).default(1),
@@ -22134,19 +22275,6 @@ var init_flux = __esm({
   }
 });
 
-// core/shared/yaml.ts
-function toYaml(value) {
-  return fastStringify(value) ?? (0, import_yaml3.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
-}
-var import_yaml3;
-var init_yaml = __esm({
-  "core/shared/yaml.ts"() {
-    "use strict";
-    import_yaml3 = __toESM(require_dist());
-    init_fast_yaml();
-  }
-});
-
 // core/flux/operator.ts
 function fluxSyncRef(revision) {
   if (/^[0-9a-f]{40}$/.test(revision)) return void 0;
@@ -22267,67 +22395,6 @@ var init_operator = __esm({
   }
 });
 
-// core/shared/versions.ts
-function readPins() {
-  const parsed = external_exports.object({
-    argoCd: pinSchema,
-    flux2: pinSchema,
-    fluxOperator: pinSchema,
-    fluxInstance: pinSchema,
-    fluxDistribution: releasePinSchema
-  }).strict().safeParse(readChartData(CHART_PINS_FILE));
-  if (!parsed.success)
-    throw new Error(
-      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
-    );
-  const { fluxDistribution, ...charts } = parsed.data;
-  return { charts, fluxDistribution };
-}
-function chartKeys(key) {
-  const cached2 = keysCache.get(key);
-  if (cached2 !== void 0) return cached2;
-  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`);
-  keysCache.set(key, data);
-  return data;
-}
-var EXACT_CHART_VERSION, CHART_PINS_FILE, pinSchema, releasePinSchema, PINS, CHARTS, FLUX_DISTRIBUTION, keysCache, chartVersion, chartsSettingsSchema;
-var init_versions2 = __esm({
-  "core/shared/versions.ts"() {
-    "use strict";
-    init_zod();
-    init_values();
-    EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-    CHART_PINS_FILE = "charts/versions.json";
-    pinSchema = external_exports.object({
-      chart: external_exports.string().min(1),
-      repo: external_exports.union([external_exports.url({ protocol: /^https$/ }), external_exports.string().regex(/^oci:\/\/[^/\s]+(\/[^/\s]+)*$/)]),
-      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" })
-    }).strict();
-    releasePinSchema = external_exports.object({
-      githubRelease: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/),
-      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact version" })
-    }).strict();
-    PINS = readPins();
-    CHARTS = PINS.charts;
-    FLUX_DISTRIBUTION = PINS.fluxDistribution;
-    keysCache = /* @__PURE__ */ new Map();
-    chartVersion = (key) => external_exports.string({ error: "must be a string" }).regex(EXACT_CHART_VERSION, {
-      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`
-    }).optional();
-    chartsSettingsSchema = external_exports.object({
-      argoCd: chartVersion("argoCd"),
-      flux2: chartVersion("flux2"),
-      fluxOperator: chartVersion("fluxOperator"),
-      fluxInstance: chartVersion("fluxInstance")
-    }).strict().transform((charts) => ({
-      argoCd: charts.argoCd ?? CHARTS.argoCd.version,
-      flux2: charts.flux2 ?? CHARTS.flux2.version,
-      fluxOperator: charts.fluxOperator ?? CHARTS.fluxOperator.version,
-      fluxInstance: charts.fluxInstance ?? CHARTS.fluxInstance.version
-    }));
-  }
-});
-
 // core/flux/operator-settings.ts
 var FLUX_COMPONENTS, DEFAULT_FLUX_COMPONENTS, FLUX_VERSION_RANGE, values, patchSchema, fluxOperatorSettingsSchema;
 var init_operator_settings = __esm({
@@ -22418,6 +22485,7 @@ var init_settings4 = __esm({
     "use strict";
     init_zod();
     init_release();
+    init_self_management();
     init_schema();
     fluxSettingsSchema = external_exports.object({
       namespace: label().default("flux-system"),
@@ -22432,7 +22500,8 @@ var init_settings4 = __esm({
         timeout: duration3().default("5m")
       }).strict().prefault({}),
       values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the flux2 chart's values" }).default({}),
-      release: releaseSettingsSchema
+      release: releaseSettingsSchema,
+      selfManagement: selfManagementSchema("flux-system").extend({ interval: duration3().default("10m") }).optional()
     }).strict();
   }
 });
@@ -22811,6 +22880,10 @@ var init_settings6 = __esm({
 });
 
 // stacks/config.ts
+function argoCdSettingsOf(config2, hasClientSecret) {
+  const { oidc, ...rest } = config2.argocd;
+  return oidc === void 0 ? rest : { ...rest, oidc: { ...oidc, hasClientSecret } };
+}
 function hasSecretValue(raw, name) {
   return (raw[fq(SECRET_KEYS[name])] ?? "").trim() !== "";
 }
@@ -22913,12 +22986,11 @@ function parseStackConfig(raw, secretKeys, options = {}) {
         `${fq(SECRET_KEYS.argocdOidcClientSecret)}: is set but ${fq("argocd.oidc")} is not; configure OIDC or remove the secret`
       );
     }
-    const { oidc, ...argocd } = config2.argocd;
-    const valuesProblems = config2.engine === "argocd" ? argoCdValuesProblems(
-      oidc === void 0 ? argocd : { ...argocd, oidc: { ...oidc, hasClientSecret: hasSecret("argocdOidcClientSecret") } },
-      config2.repo,
-      chartKeys("argoCd")
-    ) : config2.engine === "flux" ? fluxValuesProblems(config2.flux, chartKeys("flux2")) : [
+    const argocd = argoCdSettingsOf(config2, hasSecret("argocdOidcClientSecret"));
+    const valuesProblems = config2.engine === "argocd" ? [
+      ...argoCdValuesProblems(argocd, config2.repo, chartKeys("argoCd")),
+      ...argoCdSelfManagementProblems(argocd, config2.repo)
+    ] : config2.engine === "flux" ? fluxValuesProblems(config2.flux, chartKeys("flux2")) : [
       ...fluxOperatorRepoProblems(config2.repo),
       ...fluxOperatorValuesProblems(config2.fluxOperator, config2.repo, {
         operator: chartKeys("fluxOperator"),
@@ -22929,7 +23001,12 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
-    else if (errors.length === 0) return { ok: true, config: withCatalog };
+    else {
+      const self = config2.engine === "argocd" ? config2.argocd.selfManagement : config2.engine === "flux" ? config2.flux.selfManagement : void 0;
+      const overlap = self === void 0 ? void 0 : selfManagementPathProblem(self.path, withCatalog.repo.path);
+      if (overlap !== void 0) errors.push(`${fq(`${config2.engine}.selfManagement.path`)}: ${overlap}`);
+      if (errors.length === 0) return { ok: true, config: withCatalog };
+    }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
 }
@@ -23069,6 +23146,7 @@ var init_config = __esm({
     import_node_path3 = require("node:path");
     init_zod();
     init_argocd();
+    init_self_management2();
     init_settings2();
     init_settings3();
     init_catalog();
@@ -23082,6 +23160,7 @@ var init_config = __esm({
     init_files();
     init_messages();
     init_names();
+    init_self_management();
     init_schema();
     init_values();
     init_versions2();
@@ -23213,6 +23292,17 @@ var init_account = __esm({
   }
 });
 
+// core/flux/self-management.ts
+var init_self_management3 = __esm({
+  "core/flux/self-management.ts"() {
+    "use strict";
+    init_self_management();
+    init_versions2();
+    init_yaml();
+    init_flux();
+  }
+});
+
 // cli/config.ts
 var config_exports = {};
 __export(config_exports, {
@@ -23222,7 +23312,7 @@ __export(config_exports, {
   valueAt: () => valueAt2
 });
 module.exports = __toCommonJS(config_exports);
-var import_node_path6 = require("node:path");
+var import_node_path7 = require("node:path");
 var import_node_util3 = require("node:util");
 init_account();
 init_config();
@@ -23408,13 +23498,15 @@ function stackSetErrors(projectDir, stack, read) {
 }
 
 // cli/synth.ts
-var import_node_fs7 = require("node:fs");
-var import_node_path5 = require("node:path");
+var import_node_fs8 = require("node:fs");
+var import_node_path6 = require("node:path");
 var import_node_util2 = require("node:util");
-var import_yaml5 = __toESM(require_dist());
-init_files();
-init_messages();
 init_yaml();
+init_config();
+
+// stacks/handoff.ts
+init_self_management2();
+init_self_management3();
 init_config();
 
 // cli/mock-runtime.ts
@@ -23431,7 +23523,12 @@ var COMPILED = true;
 var REPOSITORY = COMPILED ? (0, import_node_path4.join)(__dirname, "..", "..") : (0, import_node_path4.join)(__dirname, "..");
 var load = require;
 
-// cli/synth.ts
+// cli/stack-file.ts
+var import_node_fs7 = require("node:fs");
+var import_node_path5 = require("node:path");
+var import_yaml7 = __toESM(require_dist());
+init_files();
+init_messages();
 function securePlaceholder(key) {
   return `[synth placeholder for secure config ${key}]`;
 }
@@ -23455,15 +23552,15 @@ function projectConfig(project, declared) {
 function readYamlMapping(file3, what) {
   const read = readTextFile(file3);
   if (!read.ok) throw new Error(`${file3}: ${read.problem}`);
-  const counter = new import_yaml5.LineCounter();
-  const doc = (0, import_yaml5.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml7.LineCounter();
+  const doc = (0, import_yaml7.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
   const [error2] = doc.errors;
   if (error2 !== void 0) {
     const { line, col } = counter.linePos(error2.pos[0]);
     throw new Error(`${file3}:${line}:${col}: ${yamlErrorText(error2.message)}; fix the YAML syntax`);
   }
   if (doc.contents === null) return {};
-  if (!(0, import_yaml5.isMap)(doc.contents))
+  if (!(0, import_yaml7.isMap)(doc.contents))
     throw new Error(`${file3}: is not ${what}: it must be a YAML mapping (key: value)`);
   return doc.toJS();
 }
@@ -23552,7 +23649,7 @@ ${CONFIG_HELP}`);
     return 2;
   }
   try {
-    const result = resolveStackConfig((0, import_node_path6.resolve)(values2.project ?? "."), values2.stack);
+    const result = resolveStackConfig((0, import_node_path7.resolve)(values2.project ?? "."), values2.stack);
     if (!result.ok) {
       console.error(formatConfigErrors(values2.stack, result.errors));
       return 1;

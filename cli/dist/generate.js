@@ -19716,7 +19716,7 @@ function defaultKnownHosts(host) {
 }
 
 // core/repository/settings.ts
-var repoPath = () => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
+var repoPath = (whenMissing = "must be a string") => external_exports.string({ error: (issue2) => issue2.input === void 0 ? whenMissing : "must be a string" }).superRefine((value, ctx) => {
   const segments = value.split("/");
   if (value.startsWith("/") || value.endsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
     ctx.addIssue({
@@ -21729,6 +21729,8 @@ var KIND_SCHEMAS = {
   "argoproj.io/v1alpha1/AppProject": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/appproject_v1alpha1.json",
   "kustomize.toolkit.fluxcd.io/v1/Kustomization": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/kustomize.toolkit.fluxcd.io/kustomization_v1.json",
   "source.toolkit.fluxcd.io/v1/GitRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/gitrepository_v1.json",
+  "source.toolkit.fluxcd.io/v1/HelmRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/helmrepository_v1.json",
+  "helm.toolkit.fluxcd.io/v2/HelmRelease": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/helm.toolkit.fluxcd.io/helmrelease_v2.json",
   "kustomize.config.k8s.io/v1beta1/Kustomization": "https://json.schemastore.org/kustomization.json",
   "v1/Namespace": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/namespace-v1.json",
   "v1/Secret": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/secret-v1.json",

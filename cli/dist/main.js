@@ -53,6 +53,10 @@ var COMMANDS = {
     summary: "run the program offline under Pulumi's mock runtime and write what it would create",
     load: async () => (await Promise.resolve().then(() => __toESM(require("./synth.js")))).synthCommand
   },
+  handoff: {
+    summary: "write the files through which the engine manages its own install (selfManagement)",
+    load: async () => (await Promise.resolve().then(() => __toESM(require("./handoff.js")))).handoffCommand
+  },
   "migrate-state": {
     summary: "move stacks from the local backend into the S3 backend the account stack made",
     load: async () => (await Promise.resolve().then(() => __toESM(require("./migrate-state.js")))).migrateStateCommand

@@ -7373,121 +7373,6 @@ var require_dist = __commonJS({
   }
 });
 
-// core/shared/files.ts
-function fileProblem(error2) {
-  const code = error2?.code;
-  switch (code) {
-    case "ENOENT":
-      return "does not exist";
-    case "ENOTDIR":
-      return "does not exist (a directory on its path is a file)";
-    case "EISDIR":
-      return "is a directory, not a file";
-    case "EACCES":
-    case "EPERM":
-      return "cannot be read (permission denied)";
-    case "ELOOP":
-      return "is a loop of symbolic links";
-    default:
-      return `cannot be read (${typeof code === "string" ? code : "unknown error"})`;
-  }
-}
-function isText(bytes) {
-  if (bytes.includes(0)) return false;
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function readTextFile(path) {
-  let bytes;
-  try {
-    if ((0, import_node_fs.statSync)(path).isDirectory()) return { ok: false, problem: "is a directory, not a file" };
-    bytes = (0, import_node_fs.readFileSync)(path);
-  } catch (error2) {
-    return { ok: false, problem: fileProblem(error2) };
-  }
-  if (!isText(bytes)) return { ok: false, problem: "is not a text file (it holds binary data)" };
-  return { ok: true, text: bytes.toString("utf8") };
-}
-var import_node_fs;
-var init_files = __esm({
-  "core/shared/files.ts"() {
-    "use strict";
-    import_node_fs = require("node:fs");
-  }
-});
-
-// core/shared/messages.ts
-function excerpt(value) {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
-  const lines = text.split(/\r?\n/);
-  if (lines.length === 1 && text.length <= EXCERPT_WHOLE) {
-    return typeof value === "string" ? JSON.stringify(value) : text;
-  }
-  const first = lines[0] ?? "";
-  const head = first.length > EXCERPT_HEAD ? first.slice(0, EXCERPT_HEAD) : first;
-  const size = lines.length > 1 ? `${lines.length} lines` : `${text.length} characters`;
-  return `${JSON.stringify(`${head}…`)} (${size})`;
-}
-function shortenQuoted(message) {
-  return message.replace(/"(?:[^"\\\n]|\\.)*"/g, (quoted) => {
-    let value;
-    try {
-      value = JSON.parse(quoted);
-    } catch {
-      return quoted;
-    }
-    return typeof value === "string" ? excerpt(value) : quoted;
-  });
-}
-function editDistance(a, b) {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitute = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, substitute));
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
-}
-function closest(word, candidates) {
-  let best;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
-}
-function didYouMean(word, candidates) {
-  const guess = closest(word, candidates);
-  return guess === void 0 ? "" : `did you mean ${JSON.stringify(guess)}? `;
-}
-function unknownKeyMessage(key, known) {
-  const alternatives = known.length === 0 ? "remove it" : `remove it, or use one of ${known.join(", ")}`;
-  return `unknown key ${excerpt(key)}: ${didYouMean(key, known)}${alternatives}`;
-}
-function yamlErrorText(message) {
-  const first = shortenQuoted(message.split("\n")[0] ?? "").trim();
-  return first.length > 80 ? `${first.slice(0, 77)}…` : first;
-}
-var EXCERPT_WHOLE, EXCERPT_HEAD;
-var init_messages = __esm({
-  "core/shared/messages.ts"() {
-    "use strict";
-    EXCERPT_WHOLE = 64;
-    EXCERPT_HEAD = 32;
-  }
-});
-
 // core/shared/fast-yaml.ts
 function yamlString(value, isKey = false) {
   if (value.includes("\n") || CONTROL.test(value) || DOCUMENT_MARKER.test(value)) return void 0;
@@ -7632,6 +7517,8 @@ var init_yaml = __esm({
       "argoproj.io/v1alpha1/AppProject": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/appproject_v1alpha1.json",
       "kustomize.toolkit.fluxcd.io/v1/Kustomization": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/kustomize.toolkit.fluxcd.io/kustomization_v1.json",
       "source.toolkit.fluxcd.io/v1/GitRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/gitrepository_v1.json",
+      "source.toolkit.fluxcd.io/v1/HelmRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/helmrepository_v1.json",
+      "helm.toolkit.fluxcd.io/v2/HelmRelease": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/helm.toolkit.fluxcd.io/helmrelease_v2.json",
       "kustomize.config.k8s.io/v1beta1/Kustomization": "https://json.schemastore.org/kustomization.json",
       "v1/Namespace": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/namespace-v1.json",
       "v1/Secret": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/secret-v1.json",
@@ -20268,6 +20155,74 @@ var init_duration = __esm({
   }
 });
 
+// core/shared/messages.ts
+function excerpt(value) {
+  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const lines = text.split(/\r?\n/);
+  if (lines.length === 1 && text.length <= EXCERPT_WHOLE) {
+    return typeof value === "string" ? JSON.stringify(value) : text;
+  }
+  const first = lines[0] ?? "";
+  const head = first.length > EXCERPT_HEAD ? first.slice(0, EXCERPT_HEAD) : first;
+  const size = lines.length > 1 ? `${lines.length} lines` : `${text.length} characters`;
+  return `${JSON.stringify(`${head}…`)} (${size})`;
+}
+function shortenQuoted(message) {
+  return message.replace(/"(?:[^"\\\n]|\\.)*"/g, (quoted) => {
+    let value;
+    try {
+      value = JSON.parse(quoted);
+    } catch {
+      return quoted;
+    }
+    return typeof value === "string" ? excerpt(value) : quoted;
+  });
+}
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, substitute));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+function closest(word, candidates) {
+  let best;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
+}
+function didYouMean(word, candidates) {
+  const guess = closest(word, candidates);
+  return guess === void 0 ? "" : `did you mean ${JSON.stringify(guess)}? `;
+}
+function unknownKeyMessage(key, known) {
+  const alternatives = known.length === 0 ? "remove it" : `remove it, or use one of ${known.join(", ")}`;
+  return `unknown key ${excerpt(key)}: ${didYouMean(key, known)}${alternatives}`;
+}
+function yamlErrorText(message) {
+  const first = shortenQuoted(message.split("\n")[0] ?? "").trim();
+  return first.length > 80 ? `${first.slice(0, 77)}…` : first;
+}
+var EXCERPT_WHOLE, EXCERPT_HEAD;
+var init_messages = __esm({
+  "core/shared/messages.ts"() {
+    "use strict";
+    EXCERPT_WHOLE = 64;
+    EXCERPT_HEAD = 32;
+  }
+});
+
 // core/shared/names.ts
 function rfc1123LabelProblem(value) {
   if (value.length === 0) return "must not be empty";
@@ -20955,15 +20910,15 @@ function ownedValueConflicts(ours, theirs, owned2, valuesKey) {
 function readChartData(relativePath) {
   for (let dir = __dirname; ; dir = (0, import_node_path.dirname)(dir)) {
     const file3 = (0, import_node_path.join)(dir, relativePath);
-    if ((0, import_node_fs2.existsSync)(file3)) return JSON.parse((0, import_node_fs2.readFileSync)(file3, "utf8"));
+    if ((0, import_node_fs.existsSync)(file3)) return JSON.parse((0, import_node_fs.readFileSync)(file3, "utf8"));
     if ((0, import_node_path.dirname)(dir) === dir) throw new Error(`${relativePath}: not found above ${__dirname}`);
   }
 }
-var import_node_fs2, import_node_path;
+var import_node_fs, import_node_path;
 var init_values = __esm({
   "core/shared/values.ts"() {
     "use strict";
-    import_node_fs2 = require("node:fs");
+    import_node_fs = require("node:fs");
     import_node_path = require("node:path");
     init_messages();
   }
@@ -21207,14 +21162,46 @@ function argoCdRootApplication(settings2, repo) {
     }
   };
 }
+function argoCdSelfProject(settings2, repo, self) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: self.name, namespace: settings2.namespace },
+    spec: {
+      description: "Argo CD's own install, from the manifest repository (argocd.selfManagement).",
+      sourceRepos: [repo.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings2.namespace }],
+      clusterResourceWhitelist: [{ group: "*", kind: "*" }]
+    }
+  };
+}
+function argoCdSelfApplication(settings2, repo, self) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: { name: self.name, namespace: settings2.namespace },
+    spec: {
+      project: self.name,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: self.path },
+      destination: { server: IN_CLUSTER_SERVER, namespace: settings2.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: settings2.root.selfHeal },
+        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        retry: structuredClone(DEFAULT_RETRY)
+      }
+    }
+  };
+}
 function argoCdRootObjects(settings2, repo) {
+  const self = settings2.selfManagement;
   return [
     ...settings2.root.project === "default" ? [] : [argoCdRootProject(settings2, repo)],
     ...settings2.appsProject.enabled ? [argoCdAppsProject(settings2, repo)] : [],
-    argoCdRootApplication(settings2, repo)
+    argoCdRootApplication(settings2, repo),
+    ...self === void 0 ? [] : [argoCdSelfProject(settings2, repo, self), argoCdSelfApplication(settings2, repo, self)]
   ];
 }
-var TLS_TERMINATIONS, ACCOUNT_CAPABILITIES, OIDC_SECRET_NAME, REPOSITORY_SECRET_NAME, APPLICATION_HEALTH_LUA;
+var TLS_TERMINATIONS, ACCOUNT_CAPABILITIES, ARGOCD_RELEASE_NAME, OIDC_SECRET_NAME, REPOSITORY_SECRET_NAME, APPLICATION_HEALTH_LUA;
 var init_argocd = __esm({
   "core/argocd/argocd.ts"() {
     "use strict";
@@ -21223,6 +21210,7 @@ var init_argocd = __esm({
     init_values();
     TLS_TERMINATIONS = ["ingress", "reencrypt", "server"];
     ACCOUNT_CAPABILITIES = ["apiKey", "login"];
+    ARGOCD_RELEASE_NAME = "argocd";
     OIDC_SECRET_NAME = "argocd-oidc";
     REPOSITORY_SECRET_NAME = "gitops-manifests";
     APPLICATION_HEALTH_LUA = `hs = {}
@@ -21238,56 +21226,6 @@ if obj.status ~= nil then
 end
 return hs
 `;
-  }
-});
-
-// core/shared/release.ts
-function helmReleaseOptions(release) {
-  return {
-    timeout: release.timeout,
-    ...release.atomic ? { atomic: true } : {},
-    ...release.wait ? {} : { skipAwait: true },
-    waitForJobs: release.waitForJobs ?? release.wait,
-    cleanupOnFail: release.cleanupOnFail,
-    maxHistory: release.maxHistory
-  };
-}
-var RELEASE_DEFAULTS, releaseSettingsSchema;
-var init_release = __esm({
-  "core/shared/release.ts"() {
-    "use strict";
-    init_zod();
-    init_schema();
-    RELEASE_DEFAULTS = {
-      timeout: 600,
-      atomic: false,
-      wait: true,
-      cleanupOnFail: true,
-      maxHistory: 10
-    };
-    releaseSettingsSchema = external_exports.object({
-      timeout: count(1, 86400).default(RELEASE_DEFAULTS.timeout),
-      atomic: bool().default(RELEASE_DEFAULTS.atomic),
-      wait: bool().default(RELEASE_DEFAULTS.wait),
-      waitForJobs: bool().optional(),
-      cleanupOnFail: bool().default(RELEASE_DEFAULTS.cleanupOnFail),
-      maxHistory: count(0, 1e3).default(RELEASE_DEFAULTS.maxHistory)
-    }).strict().superRefine((release, ctx) => {
-      if (release.atomic && !release.wait) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["atomic"],
-          message: "is true but wait is false: a rollback on failure needs Helm to wait and see the failure; set wait: true, or atomic: false"
-        });
-      }
-      if (release.waitForJobs === true && !release.wait) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["waitForJobs"],
-          message: "is true but wait is false: Pulumi ignores waitForJobs when it does not wait; set wait: true, or remove waitForJobs"
-        });
-      }
-    }).prefault({});
   }
 });
 
@@ -21388,7 +21326,7 @@ var init_settings = __esm({
     "use strict";
     init_zod();
     init_repository();
-    repoPath = () => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
+    repoPath = (whenMissing = "must be a string") => external_exports.string({ error: (issue2) => issue2.input === void 0 ? whenMissing : "must be a string" }).superRefine((value, ctx) => {
       const segments = value.split("/");
       if (value.startsWith("/") || value.endsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
         ctx.addIssue({
@@ -21473,6 +21411,252 @@ var init_settings = __esm({
   }
 });
 
+// core/shared/self-management.ts
+function handoffMarkerLine(stack) {
+  return `${HANDOFF_MARKER} for stack ${stack}; change the stack (values, charts/versions.json), not this file.`;
+}
+function withHandoffMarker(yaml, stack) {
+  const marker = handoffMarkerLine(stack);
+  if (!yaml.startsWith("# yaml-language-server:")) return `${marker}
+${yaml}`;
+  const end = yaml.indexOf("\n") + 1;
+  return `${yaml.slice(0, end)}${marker}
+${yaml.slice(end)}`;
+}
+function selfManagementPathProblem(selfPath, rootPath) {
+  const inside = (a, b) => a === b || a.startsWith(`${b}/`);
+  if (inside(selfPath, rootPath) || inside(rootPath, selfPath))
+    return `${selfPath} overlaps the root app's directory ${rootPath} (repo.path or the catalog's output): the root would apply the engine's install too; choose a directory outside it, such as bootstrap/<engine>`;
+  return void 0;
+}
+var selfManagementSchema, HANDED_OFF_RELEASE_INPUTS, HANDOFF_MARKER;
+var init_self_management = __esm({
+  "core/shared/self-management.ts"() {
+    "use strict";
+    init_zod();
+    init_settings();
+    init_schema();
+    selfManagementSchema = (defaultName) => external_exports.object({
+      path: repoPath(
+        "is required: the directory of the manifest repository that holds the engine's own install (such as bootstrap/argocd), which `gitops-bootstrap handoff` writes"
+      ),
+      name: label().default(defaultName)
+    }).strict();
+    HANDED_OFF_RELEASE_INPUTS = [
+      "name",
+      "chart",
+      "version",
+      "repositoryOpts",
+      "namespace",
+      "createNamespace",
+      "values",
+      "timeout",
+      "atomic",
+      "skipAwait",
+      "waitForJobs",
+      "cleanupOnFail",
+      "maxHistory"
+    ];
+    HANDOFF_MARKER = "# Generated by gitops-bootstrap handoff";
+  }
+});
+
+// core/shared/versions.ts
+function readPins() {
+  const parsed = external_exports.object({
+    argoCd: pinSchema,
+    flux2: pinSchema,
+    fluxOperator: pinSchema,
+    fluxInstance: pinSchema,
+    fluxDistribution: releasePinSchema
+  }).strict().safeParse(readChartData(CHART_PINS_FILE));
+  if (!parsed.success)
+    throw new Error(
+      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
+    );
+  const { fluxDistribution, ...charts } = parsed.data;
+  return { charts, fluxDistribution };
+}
+function isOciPin(pin) {
+  return pin.repo.startsWith("oci://");
+}
+function chartKeys(key) {
+  const cached2 = keysCache.get(key);
+  if (cached2 !== void 0) return cached2;
+  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`);
+  keysCache.set(key, data);
+  return data;
+}
+function chartKeysNote(key, installed) {
+  const data = chartKeys(key);
+  if (data.version === installed) return void 0;
+  return `the ${data.chart} values keys were checked against chart ${data.version} (charts/values-keys/${data.chart}.json), but the release installs ${installed}: run \`npx tsx scripts/chart-keys.ts <chart directory>\` for ${installed} (docs/operations.md, "Upgrade a chart")`;
+}
+var EXACT_CHART_VERSION, CHART_PINS_FILE, pinSchema, releasePinSchema, PINS, CHARTS, FLUX_DISTRIBUTION, keysCache, ROOT_CHART, chartVersion, chartsSettingsSchema;
+var init_versions2 = __esm({
+  "core/shared/versions.ts"() {
+    "use strict";
+    init_zod();
+    init_values();
+    EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+    CHART_PINS_FILE = "charts/versions.json";
+    pinSchema = external_exports.object({
+      chart: external_exports.string().min(1),
+      repo: external_exports.union([external_exports.url({ protocol: /^https$/ }), external_exports.string().regex(/^oci:\/\/[^/\s]+(\/[^/\s]+)*$/)]),
+      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" })
+    }).strict();
+    releasePinSchema = external_exports.object({
+      githubRelease: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/),
+      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact version" })
+    }).strict();
+    PINS = readPins();
+    CHARTS = PINS.charts;
+    FLUX_DISTRIBUTION = PINS.fluxDistribution;
+    keysCache = /* @__PURE__ */ new Map();
+    ROOT_CHART = { path: "./charts/gitops-root", name: "gitops-root" };
+    chartVersion = (key) => external_exports.string({ error: "must be a string" }).regex(EXACT_CHART_VERSION, {
+      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`
+    }).optional();
+    chartsSettingsSchema = external_exports.object({
+      argoCd: chartVersion("argoCd"),
+      flux2: chartVersion("flux2"),
+      fluxOperator: chartVersion("fluxOperator"),
+      fluxInstance: chartVersion("fluxInstance")
+    }).strict().transform((charts) => ({
+      argoCd: charts.argoCd ?? CHARTS.argoCd.version,
+      flux2: charts.flux2 ?? CHARTS.flux2.version,
+      fluxOperator: charts.fluxOperator ?? CHARTS.fluxOperator.version,
+      fluxInstance: charts.fluxInstance ?? CHARTS.fluxInstance.version
+    }));
+  }
+});
+
+// core/argocd/self-management.ts
+function argoCdInstall(settings2, repo, version2) {
+  return {
+    releaseName: ARGOCD_RELEASE_NAME,
+    chart: { chart: CHARTS.argoCd.chart, repo: CHARTS.argoCd.repo },
+    version: version2,
+    namespace: settings2.namespace,
+    values: argoCdValues(settings2, repo)
+  };
+}
+function argoCdHandoffFiles(installs, stack) {
+  const marker = `${handoffMarkerLine(stack)}
+`;
+  const valuesFile = (install) => installs.length === 1 ? ARGOCD_VALUES_FILE : `values-${install.releaseName}.yaml`;
+  const kustomization = {
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    helmCharts: installs.map((install) => ({
+      name: install.chart.chart,
+      repo: install.chart.repo,
+      version: install.version,
+      releaseName: install.releaseName,
+      namespace: install.namespace,
+      includeCRDs: true,
+      valuesFile: valuesFile(install)
+    }))
+  };
+  return [
+    { name: "kustomization.yaml", content: withHandoffMarker(kubernetesYaml(kustomization), stack) },
+    ...installs.map((install) => ({
+      name: valuesFile(install),
+      content: `# Values of the ${install.chart.chart} chart ${install.version}, release ${install.releaseName} in ${install.namespace}.
+${marker}${yamlDocument(install.values)}`
+    }))
+  ];
+}
+function argoCdSelfManagementProblems(settings2, repo) {
+  const self = settings2.selfManagement;
+  if (self === void 0) return [];
+  const problems = [];
+  const path = ["configs", "cm", "kustomize.buildOptions"];
+  const options = valueAt(argoCdValues(settings2, repo), path);
+  if (typeof options !== "string" || !options.split(/\s+/).includes("--enable-helm")) {
+    problems.push({
+      key: "argocd.values",
+      message: `${formatValuesPath(path)} is ${JSON.stringify(options ?? null)}, but argocd.selfManagement needs --enable-helm in it: Argo CD inflates its own chart with kustomize's helmCharts; add --enable-helm, or remove argocd.selfManagement`
+    });
+  }
+  const taken = [
+    [settings2.root.name, "argocd.root.name"],
+    [settings2.root.project, "argocd.root.project"],
+    ...settings2.appsProject.enabled ? [[settings2.appsProject.name, "argocd.appsProject.name"]] : [],
+    ["default", "Argo CD's own default project"]
+  ];
+  for (const [name, what] of taken) {
+    if (self.name === name)
+      problems.push({
+        key: "argocd.selfManagement.name",
+        message: `is ${name}, the same as ${what}: it names Argo CD's own Application and its AppProject; choose another name such as argocd`
+      });
+  }
+  return problems;
+}
+var ARGOCD_VALUES_FILE;
+var init_self_management2 = __esm({
+  "core/argocd/self-management.ts"() {
+    "use strict";
+    init_self_management();
+    init_values();
+    init_versions2();
+    init_yaml();
+    init_argocd();
+    ARGOCD_VALUES_FILE = "values.yaml";
+  }
+});
+
+// core/shared/release.ts
+function helmReleaseOptions(release) {
+  return {
+    timeout: release.timeout,
+    ...release.atomic ? { atomic: true } : {},
+    ...release.wait ? {} : { skipAwait: true },
+    waitForJobs: release.waitForJobs ?? release.wait,
+    cleanupOnFail: release.cleanupOnFail,
+    maxHistory: release.maxHistory
+  };
+}
+var RELEASE_DEFAULTS, releaseSettingsSchema;
+var init_release = __esm({
+  "core/shared/release.ts"() {
+    "use strict";
+    init_zod();
+    init_schema();
+    RELEASE_DEFAULTS = {
+      timeout: 600,
+      atomic: false,
+      wait: true,
+      cleanupOnFail: true,
+      maxHistory: 10
+    };
+    releaseSettingsSchema = external_exports.object({
+      timeout: count(1, 86400).default(RELEASE_DEFAULTS.timeout),
+      atomic: bool().default(RELEASE_DEFAULTS.atomic),
+      wait: bool().default(RELEASE_DEFAULTS.wait),
+      waitForJobs: bool().optional(),
+      cleanupOnFail: bool().default(RELEASE_DEFAULTS.cleanupOnFail),
+      maxHistory: count(0, 1e3).default(RELEASE_DEFAULTS.maxHistory)
+    }).strict().superRefine((release, ctx) => {
+      if (release.atomic && !release.wait) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["atomic"],
+          message: "is true but wait is false: a rollback on failure needs Helm to wait and see the failure; set wait: true, or atomic: false"
+        });
+      }
+      if (release.waitForJobs === true && !release.wait) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["waitForJobs"],
+          message: "is true but wait is false: Pulumi ignores waitForJobs when it does not wait; set wait: true, or remove waitForJobs"
+        });
+      }
+    }).prefault({});
+  }
+});
+
 // core/catalog/fast-kustomization.ts
 var init_fast_kustomization = __esm({
   "core/catalog/fast-kustomization.ts"() {
@@ -21527,18 +21711,18 @@ function keyOf(path) {
 function locate(doc, counter, path, key) {
   let node2 = doc.contents;
   for (const part of path) {
-    if ((0, import_yaml3.isMap)(node2)) {
-      const pair = node2.items.find((p) => (0, import_yaml3.isScalar)(p.key) && p.key.value === part);
+    if ((0, import_yaml4.isMap)(node2)) {
+      const pair = node2.items.find((p) => (0, import_yaml4.isScalar)(p.key) && p.key.value === part);
       if (pair === void 0) break;
       node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml3.isSeq)(node2) && typeof part === "number") {
+    } else if ((0, import_yaml4.isSeq)(node2) && typeof part === "number") {
       const item = node2.items[part];
       if (item === void 0) break;
       node2 = item;
     } else break;
   }
-  if (key !== void 0 && (0, import_yaml3.isMap)(node2)) {
-    const pair = node2.items.find((p) => (0, import_yaml3.isScalar)(p.key) && p.key.value === key);
+  if (key !== void 0 && (0, import_yaml4.isMap)(node2)) {
+    const pair = node2.items.find((p) => (0, import_yaml4.isScalar)(p.key) && p.key.value === key);
     if (pair !== void 0) node2 = pair.key;
   }
   const range = node2?.range;
@@ -21554,7 +21738,7 @@ function zodIssues(file3, doc, counter, error2) {
       const nested = issue2.errors.find(
         (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0)
       );
-      if (nested !== void 0 && (0, import_yaml3.isMap)(doc.getIn(path, true))) {
+      if (nested !== void 0 && (0, import_yaml4.isMap)(doc.getIn(path, true))) {
         const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
         out.push(...zodIssues(file3, doc, counter, new external_exports.ZodError(inner)));
         continue;
@@ -21599,8 +21783,8 @@ function zodIssues(file3, doc, counter, error2) {
   return out;
 }
 function parseCatalog(text, file3) {
-  const counter = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml4.LineCounter();
+  const doc = (0, import_yaml4.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new CatalogError(
       doc.errors.map((e) => {
@@ -21616,12 +21800,12 @@ function parseCatalog(text, file3) {
       })
     );
   }
-  if (doc.contents !== null && !(0, import_yaml3.isMap)(doc.contents)) {
+  if (doc.contents !== null && !(0, import_yaml4.isMap)(doc.contents)) {
     throw new CatalogError([
       {
         file: file3,
         key: "(top level)",
-        message: `is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds ${(0, import_yaml3.isSeq)(doc.contents) ? "a list" : "a single text value"}; pass the catalog file`
+        message: `is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds ${(0, import_yaml4.isSeq)(doc.contents) ? "a list" : "a single text value"}; pass the catalog file`
       }
     ]);
   }
@@ -21656,13 +21840,13 @@ function bootstrapTarget(catalog) {
     path: normalPath(catalog.output)
   };
 }
-var import_node_fs3, import_node_path2, import_yaml3, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, appOverride, include, CatalogSchema, CatalogError;
+var import_node_fs2, import_node_path2, import_yaml4, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, appOverride, include, CatalogSchema, CatalogError;
 var init_catalog = __esm({
   "core/catalog/catalog.ts"() {
     "use strict";
-    import_node_fs3 = require("node:fs");
+    import_node_fs2 = require("node:fs");
     import_node_path2 = require("node:path");
-    import_yaml3 = __toESM(require_dist());
+    import_yaml4 = __toESM(require_dist());
     init_zod();
     init_sync();
     init_settings();
@@ -21797,6 +21981,7 @@ var init_settings2 = __esm({
     init_zod();
     init_names();
     init_release();
+    init_self_management();
     init_schema();
     init_argocd();
     init_sync();
@@ -21840,6 +22025,7 @@ var init_settings2 = __esm({
       ).default({}),
       values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the argo-cd chart's values" }).default({}),
       release: releaseSettingsSchema,
+      selfManagement: selfManagementSchema("argocd").optional(),
       replicas: external_exports.object({
         server: count(1, 10).default(1),
         repoServer: count(1, 10).default(1),
@@ -22855,15 +23041,38 @@ function fluxRootKustomization(settings2, repo) {
     }
   };
 }
-function fluxRootObjects(settings2, repo) {
-  return [fluxGitRepository(settings2, repo), fluxRootKustomization(settings2, repo)];
+function fluxSelfKustomization(settings2, self) {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: self.name, namespace: settings2.namespace },
+    spec: {
+      interval: self.interval,
+      retryInterval: settings2.root.retryInterval,
+      path: `./${self.path}`,
+      prune: false,
+      deletionPolicy: "Orphan",
+      wait: false,
+      timeout: settings2.root.timeout,
+      sourceRef: { kind: "GitRepository", name: settings2.source.name }
+    }
+  };
 }
-var GIT_SECRET_NAME;
+function fluxRootObjects(settings2, repo) {
+  const self = settings2.selfManagement;
+  return [
+    fluxGitRepository(settings2, repo),
+    fluxRootKustomization(settings2, repo),
+    ...self === void 0 ? [] : [fluxSelfKustomization(settings2, self)]
+  ];
+}
+var FLUX_RELEASE_NAME, GIT_SECRET_NAME;
 var init_flux = __esm({
   "core/flux/flux.ts"() {
     "use strict";
     init_repository();
     init_values();
+    FLUX_RELEASE_NAME = "flux";
     GIT_SECRET_NAME = "flux-system";
   }
 });
@@ -22994,76 +23203,6 @@ var init_operator = __esm({
   }
 });
 
-// core/shared/versions.ts
-function readPins() {
-  const parsed = external_exports.object({
-    argoCd: pinSchema,
-    flux2: pinSchema,
-    fluxOperator: pinSchema,
-    fluxInstance: pinSchema,
-    fluxDistribution: releasePinSchema
-  }).strict().safeParse(readChartData(CHART_PINS_FILE));
-  if (!parsed.success)
-    throw new Error(
-      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
-    );
-  const { fluxDistribution, ...charts } = parsed.data;
-  return { charts, fluxDistribution };
-}
-function isOciPin(pin) {
-  return pin.repo.startsWith("oci://");
-}
-function chartKeys(key) {
-  const cached2 = keysCache.get(key);
-  if (cached2 !== void 0) return cached2;
-  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`);
-  keysCache.set(key, data);
-  return data;
-}
-function chartKeysNote(key, installed) {
-  const data = chartKeys(key);
-  if (data.version === installed) return void 0;
-  return `the ${data.chart} values keys were checked against chart ${data.version} (charts/values-keys/${data.chart}.json), but the release installs ${installed}: run \`npx tsx scripts/chart-keys.ts <chart directory>\` for ${installed} (docs/operations.md, "Upgrade a chart")`;
-}
-var EXACT_CHART_VERSION, CHART_PINS_FILE, pinSchema, releasePinSchema, PINS, CHARTS, FLUX_DISTRIBUTION, keysCache, ROOT_CHART, chartVersion, chartsSettingsSchema;
-var init_versions2 = __esm({
-  "core/shared/versions.ts"() {
-    "use strict";
-    init_zod();
-    init_values();
-    EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-    CHART_PINS_FILE = "charts/versions.json";
-    pinSchema = external_exports.object({
-      chart: external_exports.string().min(1),
-      repo: external_exports.union([external_exports.url({ protocol: /^https$/ }), external_exports.string().regex(/^oci:\/\/[^/\s]+(\/[^/\s]+)*$/)]),
-      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" })
-    }).strict();
-    releasePinSchema = external_exports.object({
-      githubRelease: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/),
-      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact version" })
-    }).strict();
-    PINS = readPins();
-    CHARTS = PINS.charts;
-    FLUX_DISTRIBUTION = PINS.fluxDistribution;
-    keysCache = /* @__PURE__ */ new Map();
-    ROOT_CHART = { path: "./charts/gitops-root", name: "gitops-root" };
-    chartVersion = (key) => external_exports.string({ error: "must be a string" }).regex(EXACT_CHART_VERSION, {
-      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`
-    }).optional();
-    chartsSettingsSchema = external_exports.object({
-      argoCd: chartVersion("argoCd"),
-      flux2: chartVersion("flux2"),
-      fluxOperator: chartVersion("fluxOperator"),
-      fluxInstance: chartVersion("fluxInstance")
-    }).strict().transform((charts) => ({
-      argoCd: charts.argoCd ?? CHARTS.argoCd.version,
-      flux2: charts.flux2 ?? CHARTS.flux2.version,
-      fluxOperator: charts.fluxOperator ?? CHARTS.fluxOperator.version,
-      fluxInstance: charts.fluxInstance ?? CHARTS.fluxInstance.version
-    }));
-  }
-});
-
 // core/flux/operator-settings.ts
 var FLUX_COMPONENTS, DEFAULT_FLUX_COMPONENTS, FLUX_VERSION_RANGE, values, patchSchema, fluxOperatorSettingsSchema;
 var init_operator_settings = __esm({
@@ -23154,6 +23293,7 @@ var init_settings4 = __esm({
     "use strict";
     init_zod();
     init_release();
+    init_self_management();
     init_schema();
     fluxSettingsSchema = external_exports.object({
       namespace: label().default("flux-system"),
@@ -23168,7 +23308,8 @@ var init_settings4 = __esm({
         timeout: duration3().default("5m")
       }).strict().prefault({}),
       values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the flux2 chart's values" }).default({}),
-      release: releaseSettingsSchema
+      release: releaseSettingsSchema,
+      selfManagement: selfManagementSchema("flux-system").extend({ interval: duration3().default("10m") }).optional()
     }).strict();
   }
 });
@@ -23336,6 +23477,53 @@ var init_settings5 = __esm({
       }
     });
     githubSettingsSchema = onOff(githubEnabledSchema);
+  }
+});
+
+// core/shared/files.ts
+function fileProblem(error2) {
+  const code = error2?.code;
+  switch (code) {
+    case "ENOENT":
+      return "does not exist";
+    case "ENOTDIR":
+      return "does not exist (a directory on its path is a file)";
+    case "EISDIR":
+      return "is a directory, not a file";
+    case "EACCES":
+    case "EPERM":
+      return "cannot be read (permission denied)";
+    case "ELOOP":
+      return "is a loop of symbolic links";
+    default:
+      return `cannot be read (${typeof code === "string" ? code : "unknown error"})`;
+  }
+}
+function isText(bytes) {
+  if (bytes.includes(0)) return false;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function readTextFile(path) {
+  let bytes;
+  try {
+    if ((0, import_node_fs3.statSync)(path).isDirectory()) return { ok: false, problem: "is a directory, not a file" };
+    bytes = (0, import_node_fs3.readFileSync)(path);
+  } catch (error2) {
+    return { ok: false, problem: fileProblem(error2) };
+  }
+  if (!isText(bytes)) return { ok: false, problem: "is not a text file (it holds binary data)" };
+  return { ok: true, text: bytes.toString("utf8") };
+}
+var import_node_fs3;
+var init_files = __esm({
+  "core/shared/files.ts"() {
+    "use strict";
+    import_node_fs3 = require("node:fs");
   }
 });
 
@@ -23608,6 +23796,10 @@ var init_settings6 = __esm({
 });
 
 // stacks/config.ts
+function argoCdSettingsOf(config2, hasClientSecret) {
+  const { oidc, ...rest } = config2.argocd;
+  return oidc === void 0 ? rest : { ...rest, oidc: { ...oidc, hasClientSecret } };
+}
 function hasSecretValue(raw, name) {
   return (raw[fq(SECRET_KEYS[name])] ?? "").trim() !== "";
 }
@@ -23710,12 +23902,11 @@ function parseStackConfig(raw, secretKeys, options = {}) {
         `${fq(SECRET_KEYS.argocdOidcClientSecret)}: is set but ${fq("argocd.oidc")} is not; configure OIDC or remove the secret`
       );
     }
-    const { oidc, ...argocd } = config2.argocd;
-    const valuesProblems = config2.engine === "argocd" ? argoCdValuesProblems(
-      oidc === void 0 ? argocd : { ...argocd, oidc: { ...oidc, hasClientSecret: hasSecret("argocdOidcClientSecret") } },
-      config2.repo,
-      chartKeys("argoCd")
-    ) : config2.engine === "flux" ? fluxValuesProblems(config2.flux, chartKeys("flux2")) : [
+    const argocd = argoCdSettingsOf(config2, hasSecret("argocdOidcClientSecret"));
+    const valuesProblems = config2.engine === "argocd" ? [
+      ...argoCdValuesProblems(argocd, config2.repo, chartKeys("argoCd")),
+      ...argoCdSelfManagementProblems(argocd, config2.repo)
+    ] : config2.engine === "flux" ? fluxValuesProblems(config2.flux, chartKeys("flux2")) : [
       ...fluxOperatorRepoProblems(config2.repo),
       ...fluxOperatorValuesProblems(config2.fluxOperator, config2.repo, {
         operator: chartKeys("fluxOperator"),
@@ -23726,7 +23917,12 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
-    else if (errors.length === 0) return { ok: true, config: withCatalog };
+    else {
+      const self = config2.engine === "argocd" ? config2.argocd.selfManagement : config2.engine === "flux" ? config2.flux.selfManagement : void 0;
+      const overlap = self === void 0 ? void 0 : selfManagementPathProblem(self.path, withCatalog.repo.path);
+      if (overlap !== void 0) errors.push(`${fq(`${config2.engine}.selfManagement.path`)}: ${overlap}`);
+      if (errors.length === 0) return { ok: true, config: withCatalog };
+    }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
 }
@@ -23888,6 +24084,7 @@ var init_config = __esm({
     import_node_path3 = require("node:path");
     init_zod();
     init_argocd();
+    init_self_management2();
     init_settings2();
     init_settings3();
     init_catalog();
@@ -23901,6 +24098,7 @@ var init_config = __esm({
     init_files();
     init_messages();
     init_names();
+    init_self_management();
     init_schema();
     init_values();
     init_versions2();
@@ -23962,6 +24160,72 @@ var init_config = __esm({
       ...Object.values(SECRET_KEYS)
     ];
     ({ isConfigSecret } = runtimeConfig);
+  }
+});
+
+// core/flux/self-management.ts
+function fluxInstall(settings2, version2) {
+  return {
+    releaseName: FLUX_RELEASE_NAME,
+    chart: { chart: CHARTS.flux2.chart, repo: CHARTS.flux2.repo },
+    version: version2,
+    namespace: settings2.namespace,
+    values: fluxValues(settings2)
+  };
+}
+function fluxHelmRepository(install, self) {
+  return {
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "HelmRepository",
+    metadata: { name: install.releaseName, namespace: install.namespace },
+    spec: { interval: self.interval, url: install.chart.repo }
+  };
+}
+function fluxHelmRelease(install, self) {
+  return {
+    apiVersion: "helm.toolkit.fluxcd.io/v2",
+    kind: "HelmRelease",
+    metadata: { name: install.releaseName, namespace: install.namespace },
+    spec: {
+      interval: self.interval,
+      releaseName: install.releaseName,
+      targetNamespace: install.namespace,
+      storageNamespace: install.namespace,
+      chart: {
+        spec: {
+          chart: install.chart.chart,
+          version: install.version,
+          sourceRef: { kind: "HelmRepository", name: install.releaseName },
+          interval: self.interval
+        }
+      },
+      values: install.values
+    }
+  };
+}
+function fluxHandoffFiles(installs, self, stack) {
+  const file3 = (object2, name) => ({
+    name,
+    content: withHandoffMarker(kubernetesYaml(object2), stack)
+  });
+  const objects = installs.flatMap((install) => [
+    file3(fluxHelmRepository(install, self), `helmrepository-${install.releaseName}.yaml`),
+    file3(fluxHelmRelease(install, self), `helmrelease-${install.releaseName}.yaml`)
+  ]);
+  const kustomization = {
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    resources: objects.map((o) => o.name)
+  };
+  return [file3(kustomization, "kustomization.yaml"), ...objects];
+}
+var init_self_management3 = __esm({
+  "core/flux/self-management.ts"() {
+    "use strict";
+    init_self_management();
+    init_versions2();
+    init_yaml();
+    init_flux();
   }
 });
 
@@ -24587,19 +24851,24 @@ var init_repository_credential = __esm({
 
 // components/shared/helm.ts
 function engineRelease(name, args, opts) {
+  const { install } = args;
   return new k8s.helm.v3.Release(
     name,
     {
-      name: args.releaseName,
-      ...isOciPin(args.pin) ? { chart: `${args.pin.repo}/${args.pin.chart}` } : { chart: args.pin.chart },
-      version: args.version ?? args.pin.version,
-      ...isOciPin(args.pin) ? {} : { repositoryOpts: { repo: args.pin.repo } },
-      namespace: args.namespace,
+      name: install.releaseName,
+      ...isOciPin(install.chart) ? { chart: `${install.chart.repo}/${install.chart.chart}` } : { chart: install.chart.chart },
+      version: install.version,
+      ...isOciPin(install.chart) ? {} : { repositoryOpts: { repo: install.chart.repo } },
+      namespace: install.namespace,
       createNamespace: false,
-      values: args.values,
+      values: install.values,
       ...helmReleaseOptions(args.release ?? RELEASE_DEFAULTS)
     },
-    opts
+    args.handedOff === true ? {
+      ...opts,
+      ignoreChanges: [...opts.ignoreChanges ?? [], ...HANDED_OFF_RELEASE_INPUTS],
+      retainOnDelete: true
+    } : opts
   );
 }
 var k8s;
@@ -24608,6 +24877,7 @@ var init_helm = __esm({
     "use strict";
     k8s = __toESM(require("@pulumi/kubernetes"));
     init_release();
+    init_self_management();
     init_versions2();
   }
 });
@@ -24620,6 +24890,7 @@ var init_argocd2 = __esm({
     k8s2 = __toESM(require("@pulumi/kubernetes"));
     pulumi8 = __toESM(require("@pulumi/pulumi"));
     init_argocd();
+    init_self_management2();
     init_repository();
     init_repository_credential();
     init_versions2();
@@ -24627,6 +24898,8 @@ var init_argocd2 = __esm({
     ArgoCd = class extends pulumi8.ComponentResource {
       namespace;
       release;
+      /** The release as installed: what `gitops-bootstrap handoff` writes for Argo CD to take over. */
+      install;
       constructor(name, args, opts) {
         super("gitops:engine:ArgoCd", name, {}, opts);
         const { provider, settings: settings2, repo } = args;
@@ -24681,15 +24954,13 @@ var init_argocd2 = __esm({
           },
           { parent: this, provider, dependsOn: [namespace] }
         );
+        this.install = argoCdInstall(settings2, repo, version2);
         this.release = engineRelease(
           name,
           {
-            releaseName: "argocd",
-            pin: CHARTS.argoCd,
-            version: version2,
-            namespace: settings2.namespace,
-            values: argoCdValues(settings2, repo),
-            release: settings2.release
+            install: this.install,
+            release: settings2.release,
+            handedOff: settings2.selfManagement !== void 0
           },
           {
             parent: this,
@@ -24712,6 +24983,7 @@ var init_flux2 = __esm({
     k8s3 = __toESM(require("@pulumi/kubernetes"));
     pulumi9 = __toESM(require("@pulumi/pulumi"));
     init_flux();
+    init_self_management3();
     init_repository();
     init_repository_credential();
     init_versions2();
@@ -24719,6 +24991,8 @@ var init_flux2 = __esm({
     Flux = class extends pulumi9.ComponentResource {
       namespace;
       release;
+      /** The release as installed: what `gitops-bootstrap handoff` writes for Flux to take over. */
+      install;
       constructor(name, args, opts) {
         super("gitops:engine:Flux", name, {}, opts);
         const { provider, settings: settings2, repo } = args;
@@ -24752,15 +25026,13 @@ var init_flux2 = __esm({
           { metadata: secret5.metadata, type: secret5.type, stringData: secret5.stringData },
           { parent: this, provider, dependsOn: [namespace] }
         );
+        this.install = fluxInstall(settings2, version2);
         this.release = engineRelease(
           name,
           {
-            releaseName: "flux",
-            pin: CHARTS.flux2,
-            version: version2,
-            namespace: settings2.namespace,
-            values: fluxValues(settings2),
-            release: settings2.release
+            install: this.install,
+            release: settings2.release,
+            handedOff: settings2.selfManagement !== void 0
           },
           { parent: this, provider, dependsOn: [namespace, gitSecret] }
         );
@@ -24833,11 +25105,13 @@ var init_flux_operator = __esm({
         this.operatorRelease = engineRelease(
           name,
           {
-            releaseName: "flux-operator",
-            pin: CHARTS.fluxOperator,
-            version: operatorVersion,
-            namespace: settings2.namespace,
-            values: fluxOperatorValues(settings2),
+            install: {
+              releaseName: "flux-operator",
+              chart: { chart: CHARTS.fluxOperator.chart, repo: CHARTS.fluxOperator.repo },
+              version: operatorVersion,
+              namespace: settings2.namespace,
+              values: fluxOperatorValues(settings2)
+            },
             release: settings2.operator.release
           },
           { parent: this, provider, dependsOn: [namespace] }
@@ -24845,11 +25119,13 @@ var init_flux_operator = __esm({
         this.instanceRelease = engineRelease(
           `${name}-instance`,
           {
-            releaseName: "flux-instance",
-            pin: CHARTS.fluxInstance,
-            version: instanceVersion,
-            namespace: settings2.namespace,
-            values: fluxInstanceValues(settings2, repo),
+            install: {
+              releaseName: "flux-instance",
+              chart: { chart: CHARTS.fluxInstance.chart, repo: CHARTS.fluxInstance.repo },
+              version: instanceVersion,
+              namespace: settings2.namespace,
+              values: fluxInstanceValues(settings2, repo)
+            },
             release: settings2.instance.release
           },
           {
@@ -25455,8 +25731,7 @@ var init_github_access = __esm({
 
 // stacks/cluster.ts
 function argoCdSettings(config2, secrets) {
-  const { oidc, ...rest } = config2.argocd;
-  return oidc === void 0 ? rest : { ...rest, oidc: { ...oidc, hasClientSecret: secrets.argocdOidcClientSecret !== void 0 } };
+  return argoCdSettingsOf(config2, secrets.argocdOidcClientSecret !== void 0);
 }
 function clusterProviderUses(config2) {
   const context = kubeContext(config2);
@@ -25695,14 +25970,46 @@ __export(synth_exports, {
   writeTree: () => writeTree
 });
 module.exports = __toCommonJS(synth_exports);
-var import_node_fs7 = require("node:fs");
-var import_node_path5 = require("node:path");
+var import_node_fs8 = require("node:fs");
+var import_node_path6 = require("node:path");
 var import_node_util2 = require("node:util");
-var import_yaml5 = __toESM(require_dist());
-init_files();
-init_messages();
 init_yaml();
 init_config();
+
+// stacks/handoff.ts
+init_self_management2();
+init_self_management3();
+init_config();
+function stackHandoff(config2, stack, hasOidcClientSecret) {
+  if (config2.engine === "argocd") {
+    const settings2 = argoCdSettingsOf(config2, hasOidcClientSecret);
+    const self2 = settings2.selfManagement;
+    if (self2 === void 0) return void 0;
+    const installs2 = [argoCdInstall(settings2, config2.repo, config2.charts.argoCd)];
+    return {
+      key: "argocd.selfManagement",
+      path: self2.path,
+      installs: installs2,
+      files: argoCdHandoffFiles(installs2, stack)
+    };
+  }
+  if (config2.engine !== "flux") return void 0;
+  const self = config2.flux.selfManagement;
+  if (self === void 0) return void 0;
+  const installs = [fluxInstall(config2.flux, config2.charts.flux2)];
+  return {
+    key: "flux.selfManagement",
+    path: self.path,
+    installs,
+    files: fluxHandoffFiles(installs, self, stack)
+  };
+}
+function stackFileHandoff(raw, secretKeys, stack, projectDir) {
+  const parsed = parseStackConfig(raw, secretKeys, { projectDir });
+  if (!parsed.ok) return parsed;
+  const hasOidcSecret = secretKeys.has(`${PROJECT}:${SECRET_KEYS.argocdOidcClientSecret}`) && hasSecretValue(raw, "argocdOidcClientSecret");
+  return { ok: true, config: parsed.config, handoff: stackHandoff(parsed.config, stack, hasOidcSecret) };
+}
 
 // cli/mock-runtime.ts
 var pulumi6 = __toESM(require("@pulumi/pulumi"));
@@ -26078,28 +26385,12 @@ async function loadProgram(projectDir) {
   return load(entry);
 }
 
-// cli/synth.ts
-var SYNTH_HELP = `Usage: npx gitops-bootstrap synth --stack <name> [--out <dir>]
-
-Runs index.ts under Pulumi's mock runtime with Pulumi.<name>.yaml and writes, deterministically:
-  resources.json        every resource: type, name, parent, provider, dependsOn, options, inputs
-  outputs.json          the stack outputs
-  helm/<release>.yaml   the values of every Helm release
-  manifests/...         every Kubernetes object, one file each, with its $schema line
-Secrets are written as [secret]; secure: config values become placeholders.
-A config error exits 1, prints every error and writes nothing.
-
-The output directory is replaced as a whole, so synth writes only into a new or empty directory
-or one it wrote before (it holds a ${".gitops-bootstrap-synth"} file), never into one holding the
-project; anything else exits 2 and changes nothing.
-
-Options:
-  --stack <name>   the stack (Pulumi.<name>.yaml in the project directory)
-  --out <dir>      output directory (default: out/<name>)
-  --project <dir>  project directory holding Pulumi.yaml (default: the current directory)
-  --config-file <file>  the stack's config file, as \`pulumi --config-file\` takes it
-                   (default: Pulumi.<name>.yaml in the project directory)
-  -h, --help       this text`;
+// cli/stack-file.ts
+var import_node_fs7 = require("node:fs");
+var import_node_path5 = require("node:path");
+var import_yaml7 = __toESM(require_dist());
+init_files();
+init_messages();
 function securePlaceholder(key) {
   return `[synth placeholder for secure config ${key}]`;
 }
@@ -26123,15 +26414,15 @@ function projectConfig(project, declared) {
 function readYamlMapping(file3, what) {
   const read = readTextFile(file3);
   if (!read.ok) throw new Error(`${file3}: ${read.problem}`);
-  const counter = new import_yaml5.LineCounter();
-  const doc = (0, import_yaml5.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml7.LineCounter();
+  const doc = (0, import_yaml7.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
   const [error2] = doc.errors;
   if (error2 !== void 0) {
     const { line, col } = counter.linePos(error2.pos[0]);
     throw new Error(`${file3}:${line}:${col}: ${yamlErrorText(error2.message)}; fix the YAML syntax`);
   }
   if (doc.contents === null) return {};
-  if (!(0, import_yaml5.isMap)(doc.contents))
+  if (!(0, import_yaml7.isMap)(doc.contents))
     throw new Error(`${file3}: is not ${what}: it must be a YAML mapping (key: value)`);
   return doc.toJS();
 }
@@ -26168,6 +26459,30 @@ function readStackFile(projectDir, stack, configFile) {
   }
   return { project, config: config2, secretKeys: secretKeys.sort() };
 }
+
+// cli/synth.ts
+var SYNTH_HELP = `Usage: npx gitops-bootstrap synth --stack <name> [--out <dir>]
+
+Runs index.ts under Pulumi's mock runtime with Pulumi.<name>.yaml and writes, deterministically:
+  resources.json        every resource: type, name, parent, provider, dependsOn, options, inputs
+  outputs.json          the stack outputs
+  helm/<release>.yaml   the values of every Helm release
+  manifests/...         every Kubernetes object, one file each, with its $schema line
+  handoff/<path>/...    with selfManagement: what \`handoff\` writes into the manifest repository
+Secrets are written as [secret]; secure: config values become placeholders.
+A config error exits 1, prints every error and writes nothing.
+
+The output directory is replaced as a whole, so synth writes only into a new or empty directory
+or one it wrote before (it holds a ${".gitops-bootstrap-synth"} file), never into one holding the
+project; anything else exits 2 and changes nothing.
+
+Options:
+  --stack <name>   the stack (Pulumi.<name>.yaml in the project directory)
+  --out <dir>      output directory (default: out/<name>)
+  --project <dir>  project directory holding Pulumi.yaml (default: the current directory)
+  --config-file <file>  the stack's config file, as \`pulumi --config-file\` takes it
+                   (default: Pulumi.<name>.yaml in the project directory)
+  -h, --help       this text`;
 function redactLeaves(value) {
   if (value instanceof SecretInput) return redactLeaves(value.value);
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
@@ -26264,30 +26579,32 @@ async function synthesize(projectDir, stack, configFile) {
   ${[...new Set(failures)].join("\n  ")}`
     );
   }
-  return {
-    registrations: runtime6.registrations,
-    outputs,
-    files: renderSynth(runtime6.registrations, outputs)
-  };
+  const files2 = renderSynth(runtime6.registrations, outputs);
+  const handoff2 = stackFileHandoff(stackFile.config, new Set(stackFile.secretKeys), stack, projectDir);
+  if (handoff2.ok && handoff2.handoff !== void 0) {
+    for (const file3 of handoff2.handoff.files)
+      files2.set(`handoff/${handoff2.handoff.path}/${file3.name}`, file3.content);
+  }
+  return { registrations: runtime6.registrations, outputs, files: files2 };
 }
 var SYNTH_MARKER = ".gitops-bootstrap-synth";
 var UNMARKED_OUTPUT = /* @__PURE__ */ new Set(["resources.json", "outputs.json", "helm", "manifests"]);
 var realPath = (path) => {
   try {
-    return (0, import_node_fs7.realpathSync)(path);
+    return (0, import_node_fs8.realpathSync)(path);
   } catch {
-    return (0, import_node_path5.resolve)(path);
+    return (0, import_node_path6.resolve)(path);
   }
 };
 function outDirProblem(outDir, projectDir) {
   const out = realPath(outDir);
   const project = realPath(projectDir);
-  if (out === (0, import_node_path5.parse)(out).root || out === project || project.startsWith(`${out}${import_node_path5.sep}`)) {
+  if (out === (0, import_node_path6.parse)(out).root || out === project || project.startsWith(`${out}${import_node_path6.sep}`)) {
     return "holds the project; synth replaces its output directory whole: choose a directory of its own, such as out/<stack>";
   }
-  if (!(0, import_node_fs7.existsSync)(out)) return void 0;
-  if (!(0, import_node_fs7.statSync)(out).isDirectory()) return "is a file; choose a directory";
-  const entries = (0, import_node_fs7.readdirSync)(out);
+  if (!(0, import_node_fs8.existsSync)(out)) return void 0;
+  if (!(0, import_node_fs8.statSync)(out).isDirectory()) return "is a file; choose a directory";
+  const entries = (0, import_node_fs8.readdirSync)(out);
   if (entries.length === 0) return void 0;
   if (entries.includes(".git"))
     return "is a Git checkout; choose a directory of its own, such as out/<stack>";
@@ -26299,20 +26616,20 @@ function writeTree(outDir, files2, projectDir = ".") {
   const problem = outDirProblem(outDir, projectDir);
   if (problem !== void 0) throw new OutDirError(`synth: --out ${outDir} ${problem}`);
   const staging = `${outDir}.tmp-${process.pid}`;
-  (0, import_node_fs7.rmSync)(staging, { recursive: true, force: true });
-  (0, import_node_fs7.mkdirSync)(staging, { recursive: true });
-  (0, import_node_fs7.writeFileSync)(
-    (0, import_node_path5.join)(staging, SYNTH_MARKER),
+  (0, import_node_fs8.rmSync)(staging, { recursive: true, force: true });
+  (0, import_node_fs8.mkdirSync)(staging, { recursive: true });
+  (0, import_node_fs8.writeFileSync)(
+    (0, import_node_path6.join)(staging, SYNTH_MARKER),
     "Written by gitops-bootstrap synth; the next synth into this directory replaces all of it.\n"
   );
   for (const [path, content] of files2) {
-    const target = (0, import_node_path5.join)(staging, path);
-    (0, import_node_fs7.mkdirSync)((0, import_node_path5.dirname)(target), { recursive: true });
-    (0, import_node_fs7.writeFileSync)(target, content);
+    const target = (0, import_node_path6.join)(staging, path);
+    (0, import_node_fs8.mkdirSync)((0, import_node_path6.dirname)(target), { recursive: true });
+    (0, import_node_fs8.writeFileSync)(target, content);
   }
-  (0, import_node_fs7.rmSync)(outDir, { recursive: true, force: true });
-  (0, import_node_fs7.mkdirSync)((0, import_node_path5.dirname)(outDir), { recursive: true });
-  (0, import_node_fs7.renameSync)(staging, outDir);
+  (0, import_node_fs8.rmSync)(outDir, { recursive: true, force: true });
+  (0, import_node_fs8.mkdirSync)((0, import_node_path6.dirname)(outDir), { recursive: true });
+  (0, import_node_fs8.renameSync)(staging, outDir);
 }
 var OutDirError = class extends Error {
 };
@@ -26338,19 +26655,19 @@ async function synthCommand(argv) {
 ${SYNTH_HELP}`);
     return 2;
   }
-  const projectDir = (0, import_node_path5.resolve)(values2.project ?? ".");
-  const outDir = (0, import_node_path5.resolve)(values2.out ?? (0, import_node_path5.join)(projectDir, "out", values2.stack));
+  const projectDir = (0, import_node_path6.resolve)(values2.project ?? ".");
+  const outDir = (0, import_node_path6.resolve)(values2.out ?? (0, import_node_path6.join)(projectDir, "out", values2.stack));
   const problem = outDirProblem(outDir, projectDir);
   if (problem !== void 0) {
     console.error(`synth: --out ${values2.out ?? outDir} ${problem}; nothing was written`);
     return 2;
   }
   try {
-    const configFile = values2["config-file"] === void 0 ? void 0 : (0, import_node_path5.resolve)(values2["config-file"]);
+    const configFile = values2["config-file"] === void 0 ? void 0 : (0, import_node_path6.resolve)(values2["config-file"]);
     const result = await synthesize(projectDir, values2.stack, configFile);
     writeTree(outDir, result.files, projectDir);
     console.log(
-      `synth: ${values2.stack}: ${result.registrations.length} resources, ${result.files.size} files in ${(0, import_node_path5.relative)(process.cwd(), outDir) || "."}`
+      `synth: ${values2.stack}: ${result.registrations.length} resources, ${result.files.size} files in ${(0, import_node_path6.relative)(process.cwd(), outDir) || "."}`
     );
     return 0;
   } catch (error2) {
