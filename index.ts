@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { accountProviders, buildAccount, isAccountStackConfig, loadAccountConfig } from "./stacks/account";
 import { buildCluster } from "./stacks/cluster";
-import { loadStackConfig, loadStackSecrets } from "./stacks/config";
+import { loadStackConfig, loadStackSecrets } from "./stacks/load-config";
 import { loadProviderKeyProblems } from "./stacks/provider-config";
 
 function buildStack(): Record<string, unknown> {

@@ -4,11 +4,11 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { isAccountStackConfig, parseAccountConfig } from "../stacks/account";
+import { isAccountStackConfig, parseAccountConfig } from "../stacks/account-config";
 import { formatConfigErrors, parseStackConfig } from "../stacks/config";
 import { toYaml } from "../core/shared/yaml";
 import { stackSetErrors } from "./stack-set";
-import { readStackFile } from "./synth";
+import { readStackFile } from "./stack-file";
 
 export const CONFIG_HELP = `Usage: npx gitops-bootstrap config --stack <name> [--get <path>] [--project <dir>]
 

@@ -11,7 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { CI_OUTPUT_NAMES } from "../stacks/account";
+import { CI_OUTPUT_NAMES } from "../stacks/account-config";
 
 /** Drains the RPC queue; exported by the runtime but marked internal, so absent from its typings. */
 const { waitForRPCs } = settings as unknown as { waitForRPCs(): Promise<void> };

@@ -6,7 +6,7 @@
 import { readdirSync } from "node:fs";
 import { trustedEnvironments } from "../core/aws/iam";
 import { stackSetProblems, type StackView } from "../core/github/stacks";
-import { isAccountStackConfig, parseAccountConfig } from "../stacks/account";
+import { isAccountStackConfig, parseAccountConfig } from "../stacks/account-config";
 import { parseStackConfig } from "../stacks/config";
 import type { StackFile } from "./synth";
 

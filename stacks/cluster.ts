@@ -16,8 +16,9 @@ import type { ManifestRepo } from "../core/repository/repository";
 import { fluxRootObjects } from "../core/flux/flux";
 import { aclFragment, ciRbacWanted, type PolicyFragment } from "../core/tailscale/ci-access";
 import { CiClusterAccess } from "../components/tailscale/ci-cluster-access";
-import { CI_OUTPUT_NAMES } from "./account";
-import { argoCdSettingsOf, formatConfigErrors, type StackConfig, type StackSecrets } from "./config";
+import { CI_OUTPUT_NAMES } from "./account-config";
+import { argoCdSettingsOf, formatConfigErrors, type StackConfig } from "./config";
+import type { StackSecrets } from "./load-config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
 import { providerArgs, providerUseProblems, type ProviderPackage, type ProviderUse } from "./provider-config";
 

@@ -2,11 +2,9 @@
  * The stack config schema: everything a cluster stack reads from `Pulumi.<stack>.yaml`.
  *
  * `parseStackConfig` is pure (raw config strings in, a typed config or every error out) so the
- * malformed-config tests need no Pulumi runtime. `loadStackConfig` reads the running stack's config
- * and throws one error listing every problem before any resource is registered.
+ * malformed-config tests need no Pulumi runtime, and the offline commands load no Pulumi SDK;
+ * `loadStackConfig` (stacks/load-config.ts) reads the running stack's config with Pulumi.
  */
-import * as pulumi from "@pulumi/pulumi";
-import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
@@ -505,50 +503,4 @@ export function formatConfigErrors(stack: string, errors: readonly string[]): st
     `Stack ${stack}: ${errors.length} config ${noun} (nothing was changed):`,
     ...errors.map((e) => `  - ${shortenQuoted(e)}`),
   ].join("\n");
-}
-
-/** Whether a config key holds a secret; `isConfigSecret` exists at runtime but is not in the typings. */
-const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret(key: string): boolean };
-
-/**
- * Reads and validates the running stack's config; throws before any resource is registered, listing
- * `otherErrors` (the provider namespaces' problems) with the stack's own.
- */
-export function loadStackConfig(otherErrors: readonly string[] = []): StackConfig {
-  const raw = pulumi.runtime.allConfig();
-  const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret(key)));
-  const result = parseStackConfig(raw, secretKeys);
-  const errors = [...(result.ok ? [] : result.errors), ...otherErrors];
-  if (!result.ok || errors.length > 0)
-    throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), errors));
-  return result.config;
-}
-
-/** The stack's secrets, as Pulumi secret Outputs (validated for presence by `loadStackConfig`). */
-export interface StackSecrets {
-  /** Absent when the GitHub part generates the deploy key. */
-  repoSshPrivateKey?: pulumi.Output<string>;
-  /** The token of an https manifest repository; absent for SSH. */
-  repoToken?: pulumi.Output<string>;
-  /** Absent for a public OIDC client (PKCE) or without OIDC. */
-  argocdOidcClientSecret?: pulumi.Output<string>;
-}
-
-/**
- * Reads the stack's secrets, each only when it holds a value (an empty one is none, see
- * `hasSecretValue`); never call `get` on these keys, which would print them.
- */
-export function loadStackSecrets(): StackSecrets {
-  const config = new pulumi.Config(PROJECT);
-  const raw = pulumi.runtime.allConfig();
-  const read = (name: keyof typeof SECRET_KEYS) =>
-    hasSecretValue(raw, name) ? config.requireSecret(SECRET_KEYS[name]) : undefined;
-  const deployKey = read("repoSshPrivateKey");
-  const clientSecret = read("argocdOidcClientSecret");
-  const token = read("repoToken");
-  return {
-    ...(deployKey === undefined ? {} : { repoSshPrivateKey: deployKey }),
-    ...(token === undefined ? {} : { repoToken: token }),
-    ...(clientSecret === undefined ? {} : { argocdOidcClientSecret: clientSecret }),
-  };
 }

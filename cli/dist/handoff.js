@@ -20154,8 +20154,6 @@ function selfManagementPathProblem(selfPath, rootPath) {
 }
 
 // stacks/config.ts
-var pulumi = __toESM(require("@pulumi/pulumi"));
-var runtimeConfig = __toESM(require("@pulumi/pulumi/runtime/config"));
 var import_node_fs4 = require("node:fs");
 var import_node_path3 = require("node:path");
 
@@ -22711,7 +22709,6 @@ function formatConfigErrors(stack, errors) {
     ...errors.map((e) => `  - ${shortenQuoted(e)}`)
   ].join("\n");
 }
-var { isConfigSecret } = runtimeConfig;
 
 // core/flux/self-management.ts
 function fluxInstall(settings, version2) {

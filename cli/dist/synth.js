@@ -24052,34 +24052,10 @@ function formatConfigErrors(stack, errors) {
     ...errors.map((e) => `  - ${shortenQuoted(e)}`)
   ].join("\n");
 }
-function loadStackConfig(otherErrors = []) {
-  const raw = pulumi.runtime.allConfig();
-  const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret(key)));
-  const result = parseStackConfig(raw, secretKeys);
-  const errors = [...result.ok ? [] : result.errors, ...otherErrors];
-  if (!result.ok || errors.length > 0)
-    throw new pulumi.RunError(formatConfigErrors(pulumi.getStack(), errors));
-  return result.config;
-}
-function loadStackSecrets() {
-  const config2 = new pulumi.Config(PROJECT);
-  const raw = pulumi.runtime.allConfig();
-  const read = (name) => hasSecretValue(raw, name) ? config2.requireSecret(SECRET_KEYS[name]) : void 0;
-  const deployKey = read("repoSshPrivateKey");
-  const clientSecret = read("argocdOidcClientSecret");
-  const token = read("repoToken");
-  return {
-    ...deployKey === void 0 ? {} : { repoSshPrivateKey: deployKey },
-    ...token === void 0 ? {} : { repoToken: token },
-    ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
-  };
-}
-var pulumi, runtimeConfig, import_node_fs4, import_node_path3, PROJECT, SECRET_KEYS, fq, kubernetesSchema, ENGINE_NAMES, ENGINE_PARTS, stackSchema, CONFIG_KEYS, isConfigSecret;
+var import_node_fs4, import_node_path3, PROJECT, SECRET_KEYS, fq, kubernetesSchema, ENGINE_NAMES, ENGINE_PARTS, stackSchema, CONFIG_KEYS;
 var init_config = __esm({
   "stacks/config.ts"() {
     "use strict";
-    pulumi = __toESM(require("@pulumi/pulumi"));
-    runtimeConfig = __toESM(require("@pulumi/pulumi/runtime/config"));
     import_node_fs4 = require("node:fs");
     import_node_path3 = require("node:path");
     init_zod();
@@ -24159,7 +24135,6 @@ var init_config = __esm({
       ...Object.keys(stackSchema.shape),
       ...Object.values(SECRET_KEYS)
     ];
-    ({ isConfigSecret } = runtimeConfig);
   }
 });
 
@@ -24226,6 +24201,59 @@ var init_self_management3 = __esm({
     init_versions2();
     init_yaml();
     init_flux();
+  }
+});
+
+// stacks/account-config.ts
+function isAccountStackConfig(raw) {
+  return raw[STACK_KIND_KEY] === "account";
+}
+function parseAccountConfig(raw) {
+  const errors = [];
+  for (const key of Object.keys(raw).sort()) {
+    if (!key.startsWith("gitops-bootstrap:") || key === STACK_KIND_KEY || key === AWS_CONFIG_KEY) continue;
+    if (isUnsetConfigValue(raw[key] ?? "")) continue;
+    errors.push(
+      `${key}: belongs to a cluster stack; the account stack (${STACK_KIND_KEY}: account) holds only ${AWS_CONFIG_KEY}; move it to Pulumi.<cluster>.yaml`
+    );
+  }
+  if (!isAccountStackConfig(raw)) {
+    errors.push(`${STACK_KIND_KEY}: must be "account" in the account stack`);
+  }
+  const input2 = raw[AWS_CONFIG_KEY];
+  if (input2 === void 0) {
+    errors.push(
+      `${AWS_CONFIG_KEY}: is required in the account stack: enabled, accountId, region, stateBucket, ci`
+    );
+    return { ok: false, errors };
+  }
+  const value = decodeValue(input2);
+  errors.push(...awsSettingsProblems(value));
+  const parsed = awsSettingsSchema.safeParse(value);
+  if (parsed.success && !parsed.data.enabled) {
+    errors.push(
+      `${AWS_CONFIG_KEY}.enabled: must be true in the account stack; it exists to create the AWS resources`
+    );
+  }
+  if (errors.length > 0 || !parsed.success || !parsed.data.enabled) return { ok: false, errors };
+  return { ok: true, settings: parsed.data };
+}
+var STACK_KIND_KEY, CI_OUTPUT_NAMES;
+var init_account_config = __esm({
+  "stacks/account-config.ts"() {
+    "use strict";
+    init_settings3();
+    init_config();
+    STACK_KIND_KEY = "gitops-bootstrap:stackKind";
+    CI_OUTPUT_NAMES = [
+      "region",
+      "previewRoleArn",
+      "deployRoleArn",
+      "deployEnvironment",
+      "previewEnvironment",
+      "backendUrl",
+      "secretsProvider"
+    ];
   }
 });
 
@@ -24598,7 +24626,7 @@ function providerArgs(pkg, owned2 = {}) {
   const args = {};
   for (const key of setKeys(raw, pkg).filter((k) => providerKeys(pkg).includes(k))) {
     const value = readKey(pkg, key);
-    const secret5 = isConfigSecret2(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
+    const secret5 = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
     args[key] = secret5 ? pulumi4.secret(value) : value;
   }
   for (const [key, variable] of ENV_CREDENTIALS[pkg]) {
@@ -24614,18 +24642,18 @@ function providerArgs(pkg, owned2 = {}) {
   return args;
 }
 function runningSecretKeys(raw) {
-  return new Set(Object.keys(raw).filter((key) => isConfigSecret2(key)));
+  return new Set(Object.keys(raw).filter((key) => isConfigSecret(key)));
 }
 function loadProviderKeyProblems() {
   const raw = pulumi4.runtime.allConfig();
   return [...providerKeyProblems(raw, runningSecretKeys(raw)), ...unreadableKeyProblems(raw)];
 }
-var pulumi4, runtimeConfig2, import_node_util, awsConfig, githubConfig, tailscaleConfig, tlsConfig, PROVIDER_PACKAGES, KUBERNETES_PROVIDER_KEYS, SDK_CONFIG, CREDENTIAL_KEYS, ENV_CREDENTIALS, isConfigSecret2;
+var pulumi4, runtimeConfig, import_node_util, awsConfig, githubConfig, tailscaleConfig, tlsConfig, PROVIDER_PACKAGES, KUBERNETES_PROVIDER_KEYS, SDK_CONFIG, CREDENTIAL_KEYS, ENV_CREDENTIALS, isConfigSecret;
 var init_provider_config = __esm({
   "stacks/provider-config.ts"() {
     "use strict";
     pulumi4 = __toESM(require("@pulumi/pulumi"));
-    runtimeConfig2 = __toESM(require("@pulumi/pulumi/runtime/config"));
+    runtimeConfig = __toESM(require("@pulumi/pulumi/runtime/config"));
     import_node_util = require("node:util");
     awsConfig = __toESM(require("@pulumi/aws/config/vars"));
     githubConfig = __toESM(require("@pulumi/github/config/vars"));
@@ -24678,44 +24706,11 @@ var init_provider_config = __esm({
       tailscale: [],
       tls: []
     };
-    ({ isConfigSecret: isConfigSecret2 } = runtimeConfig2);
+    ({ isConfigSecret } = runtimeConfig);
   }
 });
 
 // stacks/account.ts
-function isAccountStackConfig(raw) {
-  return raw[STACK_KIND_KEY] === "account";
-}
-function parseAccountConfig(raw) {
-  const errors = [];
-  for (const key of Object.keys(raw).sort()) {
-    if (!key.startsWith("gitops-bootstrap:") || key === STACK_KIND_KEY || key === AWS_CONFIG_KEY) continue;
-    if (isUnsetConfigValue(raw[key] ?? "")) continue;
-    errors.push(
-      `${key}: belongs to a cluster stack; the account stack (${STACK_KIND_KEY}: account) holds only ${AWS_CONFIG_KEY}; move it to Pulumi.<cluster>.yaml`
-    );
-  }
-  if (!isAccountStackConfig(raw)) {
-    errors.push(`${STACK_KIND_KEY}: must be "account" in the account stack`);
-  }
-  const input2 = raw[AWS_CONFIG_KEY];
-  if (input2 === void 0) {
-    errors.push(
-      `${AWS_CONFIG_KEY}: is required in the account stack: enabled, accountId, region, stateBucket, ci`
-    );
-    return { ok: false, errors };
-  }
-  const value = decodeValue(input2);
-  errors.push(...awsSettingsProblems(value));
-  const parsed = awsSettingsSchema.safeParse(value);
-  if (parsed.success && !parsed.data.enabled) {
-    errors.push(
-      `${AWS_CONFIG_KEY}.enabled: must be true in the account stack; it exists to create the AWS resources`
-    );
-  }
-  if (errors.length > 0 || !parsed.success || !parsed.data.enabled) return { ok: false, errors };
-  return { ok: true, settings: parsed.data };
-}
 function loadAccountConfig(otherErrors = []) {
   const result = parseAccountConfig(pulumi5.runtime.allConfig());
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
@@ -24798,7 +24793,7 @@ function buildAccount(settings2, providers) {
     ...trustedEnvironments(ci)
   };
 }
-var aws3, pulumi5, STACK_KIND_KEY, CI_OUTPUT_NAMES, ACCOUNT_DEFAULT_TAGS;
+var aws3, pulumi5, ACCOUNT_DEFAULT_TAGS;
 var init_account = __esm({
   "stacks/account.ts"() {
     "use strict";
@@ -24809,18 +24804,10 @@ var init_account = __esm({
     init_iam();
     init_state();
     init_config();
+    init_account_config();
     init_provider_config();
     init_settings3();
-    STACK_KIND_KEY = "gitops-bootstrap:stackKind";
-    CI_OUTPUT_NAMES = [
-      "region",
-      "previewRoleArn",
-      "deployRoleArn",
-      "deployEnvironment",
-      "previewEnvironment",
-      "backendUrl",
-      "secretsProvider"
-    ];
+    init_account_config();
     ACCOUNT_DEFAULT_TAGS = { "managed-by": "gitops-bootstrap", "gitops-bootstrap-stack": "account" };
   }
 });
@@ -24828,24 +24815,24 @@ var init_account = __esm({
 // components/shared/repository-credential.ts
 function repositoryCredentialSecret(parent, repo, args, ssh, https) {
   if (args.sshPrivateKey !== void 0 && args.httpsToken !== void 0) {
-    throw new pulumi7.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
+    throw new pulumi6.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
   }
   if (repo.username !== void 0) {
     if (args.httpsToken === void 0) {
-      throw new pulumi7.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
+      throw new pulumi6.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
     }
     return https(repo.username, args.httpsToken);
   }
   if (args.sshPrivateKey === void 0) {
-    throw new pulumi7.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
+    throw new pulumi6.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
   }
   return ssh(args.sshPrivateKey);
 }
-var pulumi7;
+var pulumi6;
 var init_repository_credential = __esm({
   "components/shared/repository-credential.ts"() {
     "use strict";
-    pulumi7 = __toESM(require("@pulumi/pulumi"));
+    pulumi6 = __toESM(require("@pulumi/pulumi"));
   }
 });
 
@@ -24883,19 +24870,19 @@ var init_helm = __esm({
 });
 
 // components/argocd/argocd.ts
-var k8s2, pulumi8, ArgoCd;
+var k8s2, pulumi7, ArgoCd;
 var init_argocd2 = __esm({
   "components/argocd/argocd.ts"() {
     "use strict";
     k8s2 = __toESM(require("@pulumi/kubernetes"));
-    pulumi8 = __toESM(require("@pulumi/pulumi"));
+    pulumi7 = __toESM(require("@pulumi/pulumi"));
     init_argocd();
     init_self_management2();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    ArgoCd = class extends pulumi8.ComponentResource {
+    ArgoCd = class extends pulumi7.ComponentResource {
       namespace;
       release;
       /** The release as installed: what `gitops-bootstrap handoff` writes for Argo CD to take over. */
@@ -24905,18 +24892,18 @@ var init_argocd2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const hasClientSecret = settings2.oidc?.hasClientSecret ?? false;
         if (args.oidcClientSecret !== void 0 !== hasClientSecret) {
-          throw new pulumi8.ResourceError(
+          throw new pulumi7.ResourceError(
             args.oidcClientSecret === void 0 ? "settings.oidc.hasClientSecret is true but no oidcClientSecret was given: pass the secret, or set hasClientSecret: false for a public client using PKCE" : "oidcClientSecret was given but settings.oidc.hasClientSecret is not true (or there is no settings.oidc): set both, or drop the secret",
             this
           );
         }
         const problems = argoCdValuesProblems(settings2, repo, chartKeys("argoCd"));
         if (problems.length > 0)
-          throw new pulumi8.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi7.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.argoCd.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("argoCd", version2);
         for (const warning of [...argoCdWarnings(settings2, repo), ...keysNote === void 0 ? [] : [keysNote]])
-          void pulumi8.log.warn(warning, this);
+          void pulumi7.log.warn(warning, this);
         const namespace = new k8s2.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
@@ -24976,19 +24963,19 @@ var init_argocd2 = __esm({
 });
 
 // components/flux/flux.ts
-var k8s3, pulumi9, Flux;
+var k8s3, pulumi8, Flux;
 var init_flux2 = __esm({
   "components/flux/flux.ts"() {
     "use strict";
     k8s3 = __toESM(require("@pulumi/kubernetes"));
-    pulumi9 = __toESM(require("@pulumi/pulumi"));
+    pulumi8 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_self_management3();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    Flux = class extends pulumi9.ComponentResource {
+    Flux = class extends pulumi8.ComponentResource {
       namespace;
       release;
       /** The release as installed: what `gitops-bootstrap handoff` writes for Flux to take over. */
@@ -24998,10 +24985,10 @@ var init_flux2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const problems = fluxValuesProblems(settings2, chartKeys("flux2"));
         if (problems.length > 0)
-          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi8.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.flux2.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("flux2", version2);
-        if (keysNote !== void 0) void pulumi9.log.warn(keysNote, this);
+        if (keysNote !== void 0) void pulumi8.log.warn(keysNote, this);
         const namespace = new k8s3.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
@@ -25044,19 +25031,19 @@ var init_flux2 = __esm({
 });
 
 // components/flux/flux-operator.ts
-var k8s4, pulumi10, FluxOperator;
+var k8s4, pulumi9, FluxOperator;
 var init_flux_operator = __esm({
   "components/flux/flux-operator.ts"() {
     "use strict";
     k8s4 = __toESM(require("@pulumi/kubernetes"));
-    pulumi10 = __toESM(require("@pulumi/pulumi"));
+    pulumi9 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_operator();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    FluxOperator = class extends pulumi10.ComponentResource {
+    FluxOperator = class extends pulumi9.ComponentResource {
       namespace;
       operatorRelease;
       /** The release of the FluxInstance: the root of this engine (its sync is the root Kustomization). */
@@ -25069,12 +25056,12 @@ var init_flux_operator = __esm({
           instance: chartKeys("fluxInstance")
         });
         if (problems.length > 0)
-          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const operatorVersion = args.operatorChartVersion ?? CHARTS.fluxOperator.version;
         const instanceVersion = args.instanceChartVersion ?? CHARTS.fluxInstance.version;
         const warnKeys = (key, values2, version2) => {
           const note = Object.keys(values2).length === 0 ? void 0 : chartKeysNote(key, version2);
-          if (note !== void 0) void pulumi10.log.warn(note, this);
+          if (note !== void 0) void pulumi9.log.warn(note, this);
         };
         warnKeys("fluxOperator", settings2.operator.values, operatorVersion);
         warnKeys("fluxInstance", settings2.instance.values, instanceVersion);
@@ -25146,14 +25133,14 @@ var init_flux_operator = __esm({
 });
 
 // components/shared/root-app.ts
-var k8s5, pulumi11, RootApp;
+var k8s5, pulumi10, RootApp;
 var init_root_app = __esm({
   "components/shared/root-app.ts"() {
     "use strict";
     k8s5 = __toESM(require("@pulumi/kubernetes"));
-    pulumi11 = __toESM(require("@pulumi/pulumi"));
+    pulumi10 = __toESM(require("@pulumi/pulumi"));
     init_versions2();
-    RootApp = class extends pulumi11.ComponentResource {
+    RootApp = class extends pulumi10.ComponentResource {
       name;
       release;
       constructor(name, args, opts) {
@@ -25180,14 +25167,14 @@ var init_root_app = __esm({
 });
 
 // components/tailscale/ci-cluster-access.ts
-var k8s6, pulumi12, CiClusterAccess;
+var k8s6, pulumi11, CiClusterAccess;
 var init_ci_cluster_access = __esm({
   "components/tailscale/ci-cluster-access.ts"() {
     "use strict";
     k8s6 = __toESM(require("@pulumi/kubernetes"));
-    pulumi12 = __toESM(require("@pulumi/pulumi"));
+    pulumi11 = __toESM(require("@pulumi/pulumi"));
     init_ci_access();
-    CiClusterAccess = class extends pulumi12.ComponentResource {
+    CiClusterAccess = class extends pulumi11.ComponentResource {
       /** The ClusterRoleBindings and RoleBindings, by key (`preview-clusterrolebinding`, …). */
       resources;
       constructor(name, args, opts) {
@@ -25218,14 +25205,14 @@ var init_ci_cluster_access = __esm({
 });
 
 // components/github/ci-secrets.ts
-var github, pulumi13, CiSecrets;
+var github, pulumi12, CiSecrets;
 var init_ci_secrets = __esm({
   "components/github/ci-secrets.ts"() {
     "use strict";
     github = __toESM(require("@pulumi/github"));
-    pulumi13 = __toESM(require("@pulumi/pulumi"));
+    pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    CiSecrets = class extends pulumi13.ComponentResource {
+    CiSecrets = class extends pulumi12.ComponentResource {
       /** Names of the Actions secrets created, in registration order (each once, whatever its environments). */
       secretNames;
       /** Names of the Actions variables created, in registration order. */
@@ -25276,7 +25263,7 @@ var init_ci_secrets = __esm({
           if (setting.kind === "secret" && model === "branches") {
             new github.ActionsSecret(
               `${name}-secret-${suffix}`,
-              { repository: args.repository, secretName: setting.name, value: pulumi13.secret(value) },
+              { repository: args.repository, secretName: setting.name, value: pulumi12.secret(value) },
               { parent: this, provider }
             );
             this.secretNames.push(setting.name);
@@ -25290,7 +25277,7 @@ var init_ci_secrets = __esm({
                   repository: args.repository,
                   environment: environment.environment,
                   secretName: setting.name,
-                  value: pulumi13.secret(value)
+                  value: pulumi12.secret(value)
                 },
                 { parent: this, provider }
               );
@@ -25312,15 +25299,15 @@ var init_ci_secrets = __esm({
 });
 
 // components/github/deploy-keys.ts
-var github2, pulumi14, tls, DeployKeys;
+var github2, pulumi13, tls, DeployKeys;
 var init_deploy_keys = __esm({
   "components/github/deploy-keys.ts"() {
     "use strict";
     github2 = __toESM(require("@pulumi/github"));
-    pulumi14 = __toESM(require("@pulumi/pulumi"));
+    pulumi13 = __toESM(require("@pulumi/pulumi"));
     tls = __toESM(require("@pulumi/tls"));
     init_github();
-    DeployKeys = class extends pulumi14.ComponentResource {
+    DeployKeys = class extends pulumi13.ComponentResource {
       /** OpenSSH private key of the read-only cluster key (secret). Goes into the engine's repository Secret. */
       clusterPrivateKey;
       /** OpenSSH public key of the read-only cluster key. */
@@ -25355,7 +25342,7 @@ var init_deploy_keys = __esm({
             { repository: args.repository, title, key: pair.publicKeyOpenssh, readOnly: deployKeyReadOnly(role) },
             { parent: this, provider, deleteBeforeReplace: false }
           );
-          return { title, privateKey: pulumi14.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
+          return { title, privateKey: pulumi13.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
         };
         const cluster = makeKey("cluster-readonly");
         this.clusterPrivateKey = cluster.privateKey;
@@ -25377,14 +25364,14 @@ var init_deploy_keys = __esm({
 });
 
 // components/github/manifest-repo.ts
-var github3, pulumi15, ManifestRepo;
+var github3, pulumi14, ManifestRepo;
 var init_manifest_repo = __esm({
   "components/github/manifest-repo.ts"() {
     "use strict";
     github3 = __toESM(require("@pulumi/github"));
-    pulumi15 = __toESM(require("@pulumi/pulumi"));
+    pulumi14 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    ManifestRepo = class extends pulumi15.ComponentResource {
+    ManifestRepo = class extends pulumi14.ComponentResource {
       /** Repository name. */
       name;
       /** `owner/name`. */
@@ -25476,14 +25463,14 @@ var init_manifest_repo = __esm({
 });
 
 // components/github/source-ruleset.ts
-var github4, pulumi16, SourceRuleset;
+var github4, pulumi15, SourceRuleset;
 var init_source_ruleset = __esm({
   "components/github/source-ruleset.ts"() {
     "use strict";
     github4 = __toESM(require("@pulumi/github"));
-    pulumi16 = __toESM(require("@pulumi/pulumi"));
+    pulumi15 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    SourceRuleset = class extends pulumi16.ComponentResource {
+    SourceRuleset = class extends pulumi15.ComponentResource {
       /** The ruleset's name on GitHub. */
       rulesetName;
       constructor(name, args, opts) {
@@ -25510,15 +25497,15 @@ var init_source_ruleset = __esm({
 });
 
 // components/tailscale/tailscale-access.ts
-var pulumi17, tailscale, ROLES, TailscaleAccess;
+var pulumi16, tailscale, ROLES, TailscaleAccess;
 var init_tailscale_access = __esm({
   "components/tailscale/tailscale-access.ts"() {
     "use strict";
-    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    pulumi16 = __toESM(require("@pulumi/pulumi"));
     tailscale = __toESM(require("@pulumi/tailscale"));
     init_tailscale();
     ROLES = ["preview", "deploy"];
-    TailscaleAccess = class extends pulumi17.ComponentResource {
+    TailscaleAccess = class extends pulumi16.ComponentResource {
       /** `oauth` or `authkey`. */
       mode;
       /** Per identity: its tags and its credential, all secret, as the GitHub part writes them. */
@@ -25562,8 +25549,8 @@ var init_tailscale_access = __esm({
               { parent: this, provider }
             );
             return {
-              clientId: pulumi17.secret(created.id),
-              clientSecret: pulumi17.secret(created.key),
+              clientId: pulumi16.secret(created.id),
+              clientSecret: pulumi16.secret(created.key),
               tags: tagsOf(role)
             };
           };
@@ -25584,7 +25571,7 @@ var init_tailscale_access = __esm({
               },
               { parent: this, provider }
             );
-            return { authKey: pulumi17.secret(created.key) };
+            return { authKey: pulumi16.secret(created.key) };
           };
           this.credentials = { mode: "authkey", preview: key("preview"), deploy: key("deploy") };
         }
@@ -25626,7 +25613,7 @@ function ciModelProblems(model, aws4) {
   );
 }
 function checkedRoleArn(model, aws4, arn) {
-  return pulumi18.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
+  return pulumi17.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
     const reported = { ...aws4, deployEnvironment, previewEnvironment };
     const problems = ciModelProblems(model, reported).filter((why) => why !== void 0);
     if (problems.length > 0)
@@ -25715,11 +25702,11 @@ function buildGithubAccess(args) {
   }
   return result;
 }
-var pulumi18;
+var pulumi17;
 var init_github_access = __esm({
   "stacks/github-access.ts"() {
     "use strict";
-    pulumi18 = __toESM(require("@pulumi/pulumi"));
+    pulumi17 = __toESM(require("@pulumi/pulumi"));
     init_ci_secrets();
     init_deploy_keys();
     init_manifest_repo();
@@ -25780,7 +25767,7 @@ function accessProviders(config2, uses) {
 }
 function accountOutputsForCi(accountStack) {
   if (accountStack === void 0) return void 0;
-  const account = new pulumi19.StackReference("account", { name: accountStack });
+  const account = new pulumi18.StackReference("account", { name: accountStack });
   const read = (name) => account.requireOutput(name);
   return {
     region: read("region"),
@@ -25819,8 +25806,8 @@ function clusterOutputs(config2, outputs) {
 }
 function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
-  const problems = providerUseProblems(pulumi19.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi19.RunError(formatConfigErrors(pulumi19.getStack(), problems));
+  const problems = providerUseProblems(pulumi18.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi18.RunError(formatConfigErrors(pulumi18.getStack(), problems));
   const provider = new k8s7.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
@@ -25828,7 +25815,7 @@ function buildCluster(config2, secrets) {
   const repo = config2.repo;
   const aws4 = accountOutputsForCi(config2.aws.accountStack);
   const access = buildGithubAccess({
-    stack: pulumi19.getStack(),
+    stack: pulumi18.getStack(),
     github: config2.github,
     tailscale: config2.tailscale,
     repo: { url: repo.url },
@@ -25838,7 +25825,7 @@ function buildCluster(config2, secrets) {
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
   const credential = repo.username !== void 0 ? secrets.repoToken === void 0 ? void 0 : { httpsToken: secrets.repoToken } : sshPrivateKey === void 0 ? void 0 : { sshPrivateKey };
   if (credential === void 0)
-    throw new pulumi19.RunError(
+    throw new pulumi18.RunError(
       repo.username !== void 0 ? "no token for the https repository: set repoToken" : "no read-only deploy key: set repoSshPrivateKey or switch on github"
     );
   const rootWaitsFor = access.deployKeys === void 0 ? [] : [access.deployKeys];
@@ -25909,13 +25896,13 @@ function buildCluster(config2, secrets) {
     repoUrl: repo.url
   });
 }
-var github5, k8s7, pulumi19, tailscale2, tls2, owned;
+var github5, k8s7, pulumi18, tailscale2, tls2, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
     k8s7 = __toESM(require("@pulumi/kubernetes"));
-    pulumi19 = __toESM(require("@pulumi/pulumi"));
+    pulumi18 = __toESM(require("@pulumi/pulumi"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
     tls2 = __toESM(require("@pulumi/tls"));
     init_argocd2();
@@ -25933,6 +25920,40 @@ var init_cluster = __esm({
   }
 });
 
+// stacks/load-config.ts
+function loadStackConfig(otherErrors = []) {
+  const raw = pulumi19.runtime.allConfig();
+  const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret2(key)));
+  const result = parseStackConfig(raw, secretKeys);
+  const errors = [...result.ok ? [] : result.errors, ...otherErrors];
+  if (!result.ok || errors.length > 0)
+    throw new pulumi19.RunError(formatConfigErrors(pulumi19.getStack(), errors));
+  return result.config;
+}
+function loadStackSecrets() {
+  const config2 = new pulumi19.Config(PROJECT);
+  const raw = pulumi19.runtime.allConfig();
+  const read = (name) => hasSecretValue(raw, name) ? config2.requireSecret(SECRET_KEYS[name]) : void 0;
+  const deployKey = read("repoSshPrivateKey");
+  const clientSecret = read("argocdOidcClientSecret");
+  const token = read("repoToken");
+  return {
+    ...deployKey === void 0 ? {} : { repoSshPrivateKey: deployKey },
+    ...token === void 0 ? {} : { repoToken: token },
+    ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
+  };
+}
+var pulumi19, runtimeConfig2, isConfigSecret2;
+var init_load_config = __esm({
+  "stacks/load-config.ts"() {
+    "use strict";
+    pulumi19 = __toESM(require("@pulumi/pulumi"));
+    runtimeConfig2 = __toESM(require("@pulumi/pulumi/runtime/config"));
+    init_config();
+    ({ isConfigSecret: isConfigSecret2 } = runtimeConfig2);
+  }
+});
+
 // index.ts
 var require_index = __commonJS({
   "index.ts"(exports2, module2) {
@@ -25940,7 +25961,7 @@ var require_index = __commonJS({
     var pulumi20 = __toESM(require("@pulumi/pulumi"));
     init_account();
     init_cluster();
-    init_config();
+    init_load_config();
     init_provider_config();
     function buildStack() {
       const providerProblems = loadProviderKeyProblems();
@@ -26012,9 +26033,9 @@ function stackFileHandoff(raw, secretKeys, stack, projectDir) {
 }
 
 // cli/mock-runtime.ts
-var pulumi6 = __toESM(require("@pulumi/pulumi"));
+var pulumi = __toESM(require("@pulumi/pulumi"));
 var settings = __toESM(require("@pulumi/pulumi/runtime/settings"));
-init_account();
+init_account_config();
 var { waitForRPCs } = settings;
 var { getMonitor } = settings;
 var SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -26091,8 +26112,8 @@ async function startMockRuntime(options) {
   const registrations = [];
   const inputsByName = /* @__PURE__ */ new Map();
   const invokes = options.invokes ?? {};
-  pulumi6.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
-  await pulumi6.runtime.setMocks(
+  pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
+  await pulumi.runtime.setMocks(
     {
       newResource(args) {
         inputsByName.set(`${args.type}::${args.name}`, args.inputs);
@@ -26169,11 +26190,11 @@ async function startMockRuntime(options) {
   };
 }
 async function resolveOutputs(value) {
-  if (pulumi6.Output.isInstance(value)) {
+  if (pulumi.Output.isInstance(value)) {
     const output3 = value;
     const [plain, secret5] = await Promise.all([
       new Promise((resolve5) => output3.apply((v) => resolve5(v))),
-      pulumi6.isSecret(output3)
+      pulumi.isSecret(output3)
     ]);
     const resolved = await resolveOutputs(plain);
     return secret5 ? new SecretInput(resolved) : resolved;
@@ -26317,7 +26338,7 @@ function stackSetProblems(project, views) {
 }
 
 // cli/stack-set.ts
-init_account();
+init_account_config();
 init_config();
 function stackNames(projectDir) {
   return (0, import_node_fs5.readdirSync)(projectDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s) => s !== void 0).sort();

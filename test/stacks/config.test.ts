@@ -9,11 +9,11 @@ import {
   CONFIG_KEYS,
   formatConfigErrors,
   isUnsetConfigValue,
-  loadStackSecrets,
   parseStackConfig,
   PROJECT,
   SECRET_KEYS,
 } from "../../stacks/config";
+import { loadStackSecrets } from "../../stacks/load-config";
 import { CHARTS } from "../../core/shared/versions";
 import { argoCdSettings } from "../../stacks/cluster";
 import { mockRuntime, unwrap } from "../support/harness";
