@@ -16,7 +16,9 @@ import {
   type IgnoreDifference,
   type ResolvedApp,
   type ResolvedCatalog,
+  type ResolvedCategory,
 } from "./catalog";
+import { renderGoTemplates } from "./go-template";
 
 /** An Argo CD Application as written to a file; only the fields we set. */
 export interface ArgoApplication {
@@ -42,6 +44,13 @@ export interface ArgoApplication {
   };
 }
 
+/** An Application spec as a RollingSync ApplicationSet's template has it: no automated sync. */
+type TemplateSpec = Omit<ArgoApplication["spec"], "syncPolicy"> & {
+  syncPolicy: Omit<ArgoApplication["spec"]["syncPolicy"], "automated"> & {
+    automated?: ArgoApplication["spec"]["syncPolicy"]["automated"];
+  };
+};
+
 export interface ArgoApplicationSet {
   apiVersion: typeof ARGOCD_API_VERSION;
   kind: "ApplicationSet";
@@ -56,10 +65,17 @@ export interface ArgoApplicationSet {
     goTemplate: true;
     goTemplateOptions: string[];
     generators: Array<{
-      git: { repoURL: string; revision: string; directories: Array<{ path: string }> };
+      git: { repoURL: string; revision: string; directories: Array<{ path: string; exclude?: boolean }> };
     }>;
     /** Removing an Application (renamed directory, empty generator) must never delete its workloads. */
-    syncPolicy: { preserveResourcesOnDeletion: true };
+    syncPolicy?: { preserveResourcesOnDeletion: true };
+    /** Progressive sync: one step per wave, each waiting for the previous one to be Healthy. */
+    strategy?: {
+      type: "RollingSync";
+      rollingSync: {
+        steps: Array<{ matchExpressions: Array<{ key: string; operator: "In"; values: string[] }> }>;
+      };
+    };
     template: {
       metadata: {
         name: string;
@@ -67,9 +83,22 @@ export interface ArgoApplicationSet {
         annotations?: Record<string, string>;
         finalizers: string[];
       };
-      spec: ArgoApplication["spec"];
+      spec: TemplateSpec;
     };
     templatePatch?: string;
+  };
+}
+
+/** An Argo CD AppProject for one category's apps. */
+export interface ArgoAppProject {
+  apiVersion: typeof ARGOCD_API_VERSION;
+  kind: "AppProject";
+  metadata: { name: string; namespace: string };
+  spec: {
+    description: string;
+    sourceRepos: string[];
+    destinations: Array<{ namespace: string; server: string }>;
+    clusterResourceWhitelist: Array<{ group: string; kind: string }>;
   };
 }
 
@@ -121,26 +150,42 @@ function sortedRecord(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Where the apps of one ApplicationSet come from: a category and its directory. */
+/** Where the apps of one ApplicationSet come from: a category, its generator and its settings. */
 export interface ApplicationSetGroup {
   category: string;
+  /** The generator's entries, for messages: `apps/media/*`, or the category's own list. */
   categoryDir: string;
+  settings: ResolvedCategory;
   apps: ResolvedApp[];
 }
 
 /** The apps an applicationsets-mode run turns into ApplicationSets, by category in catalog order. */
-export function applicationSetGroups(apps: readonly ResolvedApp[]): ApplicationSetGroup[] {
+export function applicationSetGroups(
+  catalog: Pick<ResolvedCatalog, "apps" | "categories">,
+): ApplicationSetGroup[] {
   const groups = new Map<string, ApplicationSetGroup>();
-  for (const app of apps) {
+  for (const app of catalog.apps) {
     if (app.category === undefined) continue;
     let group = groups.get(app.category);
     if (group === undefined) {
-      group = { category: app.category, categoryDir: app.categoryDir ?? "", apps: [] };
+      const settings = catalog.categories.get(app.category);
+      if (settings === undefined) continue;
+      group = {
+        category: app.category,
+        categoryDir: settings.dir ?? settings.directories.map((d) => d.path).join(", "),
+        settings,
+        apps: [],
+      };
       groups.set(app.category, group);
     }
     group.apps.push(app);
   }
   return [...groups.values()];
+}
+
+/** Whether a category's ApplicationSet syncs its Applications wave by wave (RollingSync). */
+function rolling(settings: ResolvedCategory): boolean {
+  return settings.applicationSet.strategy === "RollingSync";
 }
 
 /** The wave most of a group's apps have (ties: the one seen first in catalog order). */
@@ -176,8 +221,14 @@ export function checkArgoDependencies(
   const byName = new Map(catalog.apps.map((a) => [a.name, a]));
   const issues: CatalogIssue[] = [];
   const fix = "or generate with --mode applications (one Application per app, ordered by waves)";
+  const rollingCategories = new Set<string>();
   if (options.applicationSets === true) {
-    for (const group of applicationSetGroups(catalog.apps)) {
+    for (const group of applicationSetGroups(catalog)) {
+      // RollingSync honours per-app waves: one step per wave.
+      if (rolling(group.settings)) {
+        rollingCategories.add(group.category);
+        continue;
+      }
       const { wave, example } = commonWave(group.apps);
       for (const app of group.apps) {
         if (app.wave === wave) continue;
@@ -194,7 +245,11 @@ export function checkArgoDependencies(
       const other = byName.get(dep);
       if (other === undefined) return;
       const key = `apps.${app.name}.dependsOn[${i}]`;
-      if (options.applicationSets === true && other.category !== undefined) {
+      const sameRolling =
+        other.category !== undefined &&
+        other.category === app.category &&
+        rollingCategories.has(other.category);
+      if (options.applicationSets === true && other.category !== undefined && !sameRolling) {
         const same = other.category === app.category;
         issues.push({
           file: catalog.file,
@@ -207,7 +262,7 @@ export function checkArgoDependencies(
         issues.push({
           file: catalog.file,
           key,
-          message: `${app.name} (wave ${app.wave}) depends on ${dep} (wave ${other.wave}); Argo CD orders by wave only, so give ${dep} a lower wave than ${app.wave}`,
+          message: `${app.name} (wave ${app.wave}) depends on ${dep} (wave ${other.wave}); Argo CD orders by wave only${sameRolling ? " (RollingSync steps)" : ""}, so give ${dep} a lower wave than ${app.wave}`,
         });
       }
     });
@@ -256,54 +311,62 @@ function withoutWave(app: ArgoApplication): TemplatedApplication {
 }
 
 /**
- * One ApplicationSet per category: a git directory generator over `<categoryDir>/*`, Go templates
- * with missingkey=error, Application names `<category>-<dir>`, server-side sync options, and
- * `preserveResourcesOnDeletion` so an Application the generator drops never takes its workloads
- * with it. The category's wave (every app of it must share one: checkArgoDependencies) goes on
- * the ApplicationSet, which the root app of apps syncs in wave order; the Applications carry no
- * wave, since nothing would honour it. Apps whose other settings differ from the catalog defaults
- * get a `templatePatch` branch keyed on their path, so overrides work without one generator per app.
+ * One ApplicationSet per category: a git directory generator over `<categoryDir>/*` (or the
+ * category's own `directories:`), Go templates with missingkey=error, Application names from the
+ * category's name template (default `<category>-{{ .path.basename }}`), the category's settings
+ * (defaults < category) in the template, and `preserveResourcesOnDeletion` (unless turned off) so
+ * an Application the generator drops never takes its workloads with it. Sync options: the list the
+ * catalog wrote, else the server-side three. The category's wave (every app of it must share one:
+ * checkArgoDependencies) goes on the ApplicationSet, which the root app of apps syncs in wave
+ * order; the Applications carry no wave annotation, since nothing would honour it. With RollingSync
+ * the wave is a label instead, one step per wave, and the template has no automated sync (the
+ * controller turns it off under RollingSync). Apps whose settings differ from the category's get a
+ * `templatePatch` branch keyed on their path, so overrides work without one generator per app.
  */
 export function argoApplicationSet(
-  category: string,
-  categoryDir: string,
-  apps: readonly ResolvedApp[],
-  catalog: Pick<ResolvedCatalog, "repo" | "argocd" | "defaults">,
+  group: Pick<ApplicationSetGroup, "settings" | "apps">,
+  catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
 ): ArgoApplicationSet {
-  const d = catalog.defaults;
-  const wave = apps[0]?.wave ?? d.wave;
-  const template = withoutWave(
-    argoApplication(
-      {
-        name: `${category}-{{ .path.basename }}`,
-        source: "",
-        path: "{{ .path.path }}",
-        namespace: "{{ .path.basename }}",
-        wave,
-        project: d.project,
-        selfHeal: d.selfHeal,
-        syncOptions: d.syncOptions,
-        ignoreDifferences: d.ignoreDifferences,
-        dependsOn: [],
-        labels: d.labels,
-        annotations: d.annotations,
-      },
-      catalog,
-      { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS },
-    ),
-  );
+  const { settings: cat, apps } = group;
+  const isRolling = rolling(cat);
+  const waves = [...new Set([cat.wave, ...apps.map((a) => a.wave)])].sort((a, b) => a - b);
+  const wave = isRolling ? (waves[0] ?? cat.wave) : (apps[0]?.wave ?? cat.wave);
+  const waveLabel = (value: number) => (isRolling ? { [cat.applicationSet.waveLabel]: String(value) } : {});
+  const effective = (app: Pick<ResolvedApp, "syncOptions" | "syncOptionsWritten">) =>
+    app.syncOptionsWritten === true ? app.syncOptions : [...SERVER_SIDE_SYNC_OPTIONS];
+  const applicationOf = (app: ResolvedApp) => {
+    const object = withoutWave(
+      argoApplication(
+        { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
+        catalog,
+      ),
+    );
+    if (!isRolling) return object;
+    // RollingSync turns automated sync off on every Application it manages, logging a warning for each.
+    const syncPolicy: TemplateSpec["syncPolicy"] = { ...object.spec.syncPolicy };
+    delete syncPolicy.automated;
+    return { ...object, spec: { ...object.spec, syncPolicy } };
+  };
+  const template = applicationOf({
+    name: cat.appName,
+    source: "",
+    path: "{{ .path.path }}",
+    namespace: cat.namespace,
+    wave,
+    project: cat.project,
+    selfHeal: cat.selfHeal,
+    syncOptions: cat.syncOptions,
+    syncOptionsWritten: cat.syncOptionsWritten,
+    ignoreDifferences: cat.ignoreDifferences,
+    dependsOn: [],
+    labels: { ...cat.labels, ...waveLabel(cat.wave) },
+    annotations: cat.annotations,
+  });
   const branches: string[] = [];
   for (const app of apps) {
-    const full = withoutWave(
-      argoApplication(app, catalog, { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS }),
-    );
-    const dirName = app.name.slice(category.length + 1);
-    const discoveredPath = `${categoryDir}/${dirName}`;
-    const rendered = {
-      ...template,
-      metadata: { ...template.metadata, name: app.name },
-      spec: templateSpecFor(template, discoveredPath, dirName),
-    };
+    const discoveredPath = app.generatorPath ?? app.path;
+    const rendered = renderGoTemplates(template, discoveredPath);
+    const full = renderGoTemplates(applicationOf(app), discoveredPath);
     const patch = differences(rendered, full);
     if (patch !== undefined) {
       branches.push(
@@ -312,13 +375,16 @@ export function argoApplicationSet(
     }
   }
   const { name, labels, annotations, finalizers } = template.metadata;
+  const setLabels = cat.applicationSet.labels ?? {};
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: "ApplicationSet",
     metadata: {
-      name: category,
+      name: cat.applicationSet.name,
       namespace: catalog.argocd.namespace,
-      annotations: { [SYNC_WAVE_ANNOTATION]: String(wave) },
+      ...(Object.keys(setLabels).length > 0 ? { labels: sortedRecord(setLabels) } : {}),
+      // The wave annotation wins over a user annotation of the same key: the wave is its one source.
+      annotations: sortedRecord({ ...cat.applicationSet.annotations, [SYNC_WAVE_ANNOTATION]: String(wave) }),
     },
     spec: {
       goTemplate: true,
@@ -328,11 +394,27 @@ export function argoApplicationSet(
           git: {
             repoURL: catalog.repo.url,
             revision: catalog.repo.revision,
-            directories: [{ path: `${categoryDir}/*` }],
+            directories: cat.directories.map((d) => ({ ...d })),
           },
         },
       ],
-      syncPolicy: { preserveResourcesOnDeletion: true },
+      ...(cat.applicationSet.preserveResourcesOnDeletion
+        ? { syncPolicy: { preserveResourcesOnDeletion: true as const } }
+        : {}),
+      ...(isRolling
+        ? {
+            strategy: {
+              type: "RollingSync" as const,
+              rollingSync: {
+                steps: waves.map((w) => ({
+                  matchExpressions: [
+                    { key: cat.applicationSet.waveLabel, operator: "In" as const, values: [String(w)] },
+                  ],
+                })),
+              },
+            },
+          }
+        : {}),
       template: {
         metadata: {
           name,
@@ -347,16 +429,34 @@ export function argoApplicationSet(
   };
 }
 
-/** The template as the ApplicationSet controller renders it for one app directory. */
-function templateSpecFor(
-  template: TemplatedApplication,
-  path: string,
-  dirName: string,
-): ArgoApplication["spec"] {
+/**
+ * The AppProject of a category that asks for one (`appProject`): the manifest repository as its
+ * source, the namespaces its apps deploy to (or the listed destinations) on the in-cluster server,
+ * and cluster-scoped kinds unless `clusterResources: false`. Leaving `namespaceResourceWhitelist`
+ * out allows every namespaced kind (Argo CD's AppProject semantics).
+ */
+export function argoAppProject(
+  settings: ResolvedCategory,
+  apps: readonly ResolvedApp[],
+  catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
+): ArgoAppProject {
+  const options = settings.appProject ?? { clusterResources: true };
+  const namespaces = [
+    ...new Set(apps.filter((a) => a.project === settings.project).map((a) => a.namespace)),
+  ].sort();
   return {
-    ...template.spec,
-    destination: { ...template.spec.destination, namespace: dirName },
-    source: { ...template.spec.source, path },
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: settings.project, namespace: catalog.argocd.namespace },
+    spec: {
+      description:
+        options.description ?? `The apps of category ${settings.name}, generated from the app catalog.`,
+      sourceRepos: [catalog.repo.url],
+      destinations: (
+        options.destinations ?? namespaces.map((namespace) => ({ namespace, server: IN_CLUSTER_SERVER }))
+      ).map((d) => ({ namespace: d.namespace, server: d.server })),
+      clusterResourceWhitelist: options.clusterResources ? [{ group: "*", kind: "*" }] : [],
+    },
   };
 }
 
