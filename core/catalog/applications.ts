@@ -352,14 +352,15 @@ export function argoApplicationSet(
     source: "",
     path: "{{ .path.path }}",
     namespace: cat.namespace,
-    wave,
+    // Only the RollingSync label reads it (the annotation is dropped): a new directory's wave.
+    wave: cat.wave,
     project: cat.project,
     selfHeal: cat.selfHeal,
     syncOptions: cat.syncOptions,
     syncOptionsWritten: cat.syncOptionsWritten,
     ignoreDifferences: cat.ignoreDifferences,
     dependsOn: [],
-    labels: { ...cat.labels, ...waveLabel(cat.wave) },
+    labels: cat.labels,
     annotations: cat.annotations,
   });
   const branches: string[] = [];

@@ -1072,8 +1072,9 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     }
   }
   const found = new Set([...discovered.values()].map((a) => a.category));
-  for (const name of Object.keys(catalog.categories)) {
-    if (found.has(name)) continue;
+  for (const [name, settings] of Object.entries(catalog.categories)) {
+    // A category with its own directories has already said why it found nothing.
+    if (found.has(name) || settings.directories !== undefined) continue;
     const known = [...found].filter((c): c is string => c !== undefined);
     const guess = closest(name, known);
     issues.push({
