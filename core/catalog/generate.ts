@@ -176,6 +176,7 @@ export function generate(
     for (const project of appProjects(catalog)) add(`${project.metadata.name}-appproject.yaml`, project);
     if (files.size > 0) warnings.push(appProjectWarning(catalog, [...files.keys()]));
   }
+  if (mode !== "applicationsets") warnings.push(...unusedApplicationSetWarnings(catalog, options.engine));
   if (options.engine === "flux") {
     refuseTemplates(catalog.file, catalog.apps, "Flux Kustomization");
     const deps = dependencyMap(catalog.apps);
@@ -277,6 +278,27 @@ function refuseTemplates(file: string, apps: readonly ResolvedApp[], what: strin
     }
   }
   if (issues.length > 0) throw new CatalogError(issues);
+}
+
+/** Settings of a category's ApplicationSet (or AppProject) that this run has no object for: said, not dropped silently. */
+function unusedApplicationSetWarnings(catalog: ResolvedCatalog, engine: Engine): string[] {
+  const unused = [...catalog.categories.values()].filter((c) => {
+    const set = c.applicationSet;
+    return (
+      set.name !== c.name ||
+      set.labels !== undefined ||
+      set.annotations !== undefined ||
+      !set.preserveResourcesOnDeletion ||
+      set.strategy !== "AllAtOnce" ||
+      (engine === "flux" && c.appProject !== undefined)
+    );
+  });
+  if (unused.length === 0) return [];
+  const what =
+    engine === "flux"
+      ? "applicationSet and appProject are Argo CD settings; Flux ignores them"
+      : "applicationSet is used by --mode applicationsets only; this run writes Applications";
+  return [`categories ${unused.map((c) => c.name).join(", ")}: ${what}`];
 }
 
 /** The AppProjects the categories ask for (`appProject`), one per project name. */

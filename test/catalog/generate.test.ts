@@ -678,6 +678,24 @@ describe("generate: categories and their ApplicationSets (issue 11)", () => {
     assert.equal(set.spec.syncPolicy, undefined);
   });
 
+  it("says when a category's ApplicationSet or AppProject settings have no object in this run", () => {
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\ncategories: { media: { appProject: true, applicationSet: { strategy: RollingSync } } }\n`,
+      "c.yaml",
+      repoWithDirs(["apps/media/a"]),
+    );
+    assert.deepEqual(generate(catalog, new Map(), { engine: "flux" }).warnings, [
+      "categories media: applicationSet and appProject are Argo CD settings; Flux ignores them",
+      // appProject makes the category's project its own, an Argo CD setting too.
+      "project is an Argo CD setting; Flux ignores it for media-a",
+    ]);
+    assert.ok(
+      generate(catalog, new Map(), { engine: "argocd" }).warnings.includes(
+        "categories media: applicationSet is used by --mode applicationsets only; this run writes Applications",
+      ),
+    );
+  });
+
   it("keeps the three server-side sync options only when no level wrote a list, and warns when a written list leaves out CreateNamespace", () => {
     const repo = repoWithDirs(["apps/media/a"]);
     const unwritten = generate(
