@@ -93,7 +93,7 @@ export interface ArgoApplicationSet {
 export interface ArgoAppProject {
   apiVersion: typeof ARGOCD_API_VERSION;
   kind: "AppProject";
-  metadata: { name: string; namespace: string };
+  metadata: { name: string; namespace: string; finalizers?: string[] };
   spec: {
     description: string;
     sourceRepos: string[];
@@ -433,22 +433,29 @@ export function argoApplicationSet(
 /**
  * The AppProject of a category that asks for one (`appProject`): the manifest repository as its
  * source, the namespaces its apps deploy to (or the listed destinations) on the in-cluster server,
- * and cluster-scoped kinds unless `clusterResources: false`. Leaving `namespaceResourceWhitelist`
- * out allows every namespaced kind (Argo CD's AppProject semantics).
+ * cluster-scoped kinds unless `clusterResources: false`, and the resources finalizer unless
+ * `finalizer: false`. Leaving `namespaceResourceWhitelist` out allows every namespaced kind (Argo
+ * CD's AppProject semantics).
  */
 export function argoAppProject(
   settings: ResolvedCategory,
   apps: readonly ResolvedApp[],
   catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
 ): ArgoAppProject {
-  const options = settings.appProject ?? { clusterResources: true };
+  const options = settings.appProject ?? { clusterResources: true, finalizer: true };
   const namespaces = [
     ...new Set(apps.filter((a) => a.project === settings.project).map((a) => a.namespace)),
   ].sort();
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: "AppProject",
-    metadata: { name: settings.project, namespace: catalog.argocd.namespace },
+    metadata: {
+      name: settings.project,
+      namespace: catalog.argocd.namespace,
+      // Argo CD keeps a project with this finalizer until no Application uses it
+      // (controller/appcontroller.go finalizeProjectDeletion), so no Application loses its project.
+      ...(options.finalizer ? { finalizers: [RESOURCES_FINALIZER] } : {}),
+    },
     spec: {
       description:
         options.description ?? `The apps of category ${settings.name}, generated from the app catalog.`,

@@ -241,6 +241,10 @@ const appProjectSettings = z
       clusterResources: z.boolean().default(true).meta({
         description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true.",
       }),
+      finalizer: z.boolean().default(true).meta({
+        description:
+          "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true.",
+      }),
     }),
   ])
   .optional()
@@ -675,6 +679,7 @@ export interface ResolvedCategory {
     description?: string;
     destinations?: Array<{ namespace: string; server: string }>;
     clusterResources: boolean;
+    finalizer: boolean;
   };
 }
 
@@ -1291,7 +1296,7 @@ function resolveCategories(
       },
       ...(appProject === undefined || appProject === false
         ? {}
-        : { appProject: appProject === true ? { clusterResources: true } : appProject }),
+        : { appProject: appProject === true ? { clusterResources: true, finalizer: true } : appProject }),
     });
   }
   return out;

@@ -906,7 +906,16 @@ describe("generate: categories and their ApplicationSets (issue 11)", () => {
       "media-appproject.yaml",
       "network-appproject.yaml",
     ]);
-    const media = result.objects[0]?.object as unknown as { spec: Record<string, unknown> };
+    const media = result.objects[0]?.object as unknown as {
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown>;
+    };
+    // Argo CD keeps a project with this finalizer while an Application still uses it.
+    assert.deepEqual(media.metadata, {
+      name: "media",
+      namespace: "argocd",
+      finalizers: ["resources-finalizer.argocd.argoproj.io"],
+    });
     assert.deepEqual(media.spec, {
       description: "The apps of category media, generated from the app catalog.",
       sourceRepos: ["https://github.com/acme/homelab"],

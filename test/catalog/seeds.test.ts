@@ -629,7 +629,6 @@ function seed004Differences(): string[] {
   return [
     ...["infrastructure", "my-apps", "monitoring"].flatMap((name) => [
       `AppProject ${name} metadata.annotations: {"argocd.argoproj.io/sync-wave":"0"} → (none)`,
-      `AppProject ${name} metadata.finalizers: ${finalizer} → (none)`,
     ]),
     ...["cilium", "longhorn", "snapshot-controller", "volsync"].flatMap((name) => [
       `Application ${name} metadata.finalizers: (none) → ${finalizer}`,
