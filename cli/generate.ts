@@ -9,7 +9,6 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -18,10 +17,11 @@ import {
 } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { CatalogError, parseCatalog, resolveCatalog, type RepoView } from "../core/catalog/catalog";
+import { CatalogError, parseCatalog, resolveCatalog } from "../core/catalog/catalog";
 import { ENGINES, generate, isGenerated, MODES, type Engine, type Mode } from "../core/catalog/generate";
 import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
+import { diskRepo } from "./disk-repo";
 
 export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
 
@@ -67,64 +67,6 @@ const defaultIo: Io = {
 };
 
 class UsageError extends Error {}
-
-/**
- * Every file below `root`, as posix paths relative to it, sorted; skips .git and node_modules.
- * Symbolic links that stay inside `root` are followed (Git stores them, and the engines read them
- * as what they point to); the others are reported in `links`, not followed.
- */
-export function scanRepository(root: string): { files: string[]; links: Map<string, string> } {
-  const files: string[] = [];
-  const links = new Map<string, string>();
-  const realRoot = realpathSync(root);
-  const inside = (path: string) => path === realRoot || path.startsWith(`${realRoot}${sep}`);
-  // `real` is the directory's real path; `ancestors` the real paths above it, to stop link loops.
-  const walk = (real: string, prefix: string, ancestors: ReadonlySet<string>) => {
-    for (const entry of readdirSync(real, { withFileTypes: true })) {
-      if (entry.name === ".git" || entry.name === "node_modules") continue;
-      const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-      const path = join(real, entry.name);
-      if (entry.isSymbolicLink()) {
-        let target: string;
-        try {
-          target = realpathSync(path);
-        } catch {
-          links.set(rel, "a symbolic link whose target does not exist");
-          continue;
-        }
-        if (!inside(target)) {
-          links.set(rel, `a symbolic link to ${target}, outside the repository`);
-        } else if (statSync(target).isDirectory()) {
-          if (ancestors.has(target)) links.set(rel, "a symbolic link to a directory above it (a loop)");
-          else walk(target, rel, new Set([...ancestors, target]));
-        } else files.push(rel);
-      } else if (entry.isDirectory()) walk(path, rel, new Set([...ancestors, path]));
-      else if (entry.isFile()) files.push(rel);
-    }
-  };
-  walk(realRoot, "", new Set([realRoot]));
-  return { files: files.sort(), links };
-}
-
-/** Every file below `root` (see {@link scanRepository}). */
-export function listRepository(root: string): string[] {
-  return scanRepository(root).files;
-}
-
-function repoView(root: string): RepoView {
-  const { files, links } = scanRepository(root);
-  return {
-    files,
-    links,
-    read: (path) => {
-      try {
-        return readFileSync(join(root, ...path.split("/")), "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
 
 /** The YAML files directly in `dir` (name → content); empty when it does not exist. */
 function readOutput(dir: string): Map<string, string> {
@@ -246,7 +188,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
   const catalogName = relative(root, catalogPath).split(sep).join("/");
 
   try {
-    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, repoView(root));
+    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, diskRepo(root));
     const target = resolve(root, catalog.output);
     const out = resolve(args.out ?? target);
     if (existsSync(out) && !statSync(out).isDirectory()) {
