@@ -18,7 +18,7 @@ import {
   type ResolvedCatalog,
   type ResolvedCategory,
 } from "./catalog";
-import { renderGoTemplates } from "./go-template";
+import { renderGoTemplateJson, renderGoTemplates } from "./go-template";
 
 /** An Argo CD Application as written to a file; only the fields we set. */
 export interface ArgoApplication {
@@ -364,11 +364,15 @@ export function argoApplicationSet(
     annotations: cat.annotations,
   });
   const branches: string[] = [];
+  const templateJson = JSON.stringify(template);
   for (const app of apps) {
     const discoveredPath = app.generatorPath ?? app.path;
-    const rendered = renderGoTemplates(template, discoveredPath);
-    const full = renderGoTemplates(applicationOf(app), discoveredPath);
-    const patch = differences(rendered, full);
+    // What the controller renders for this directory, and what the app should be: equal for most apps.
+    const renderedJson = renderGoTemplateJson(templateJson, discoveredPath);
+    const own = applicationOf(app);
+    const full = app.templated === undefined ? own : renderGoTemplates(own, discoveredPath);
+    if (JSON.stringify(full) === renderedJson) continue;
+    const patch = differences(JSON.parse(renderedJson), full);
     if (patch !== undefined) {
       branches.push(
         `{{- ${branches.length === 0 ? "if" : "else if"} eq .path.path ${JSON.stringify(discoveredPath)} }}\n${goLiteral(JSON.stringify(patch))}`,
