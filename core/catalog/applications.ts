@@ -153,8 +153,8 @@ function sortedRecord(record: Record<string, string>): Record<string, string> {
 /** Where the apps of one ApplicationSet come from: a category, its generator and its settings. */
 export interface ApplicationSetGroup {
   category: string;
-  /** The generator's entries, for messages: `apps/media/*`, or the category's own list. */
-  categoryDir: string;
+  /** The generator's directories, for messages: `apps/media/*`, or the category's own list. */
+  generatorPaths: string;
   settings: ResolvedCategory;
   apps: ResolvedApp[];
 }
@@ -172,7 +172,9 @@ export function applicationSetGroups(
       if (settings === undefined) continue;
       group = {
         category: app.category,
-        categoryDir: settings.dir ?? settings.directories.map((d) => d.path).join(", "),
+        generatorPaths: settings.directories
+          .map((d) => (d.exclude === true ? `not ${d.path}` : d.path))
+          .join(", "),
         settings,
         apps: [],
       };
@@ -222,6 +224,7 @@ export function checkArgoDependencies(
   const issues: CatalogIssue[] = [];
   const fix = "or generate with --mode applications (one Application per app, ordered by waves)";
   const rollingCategories = new Set<string>();
+  const setName = (category: string) => catalog.categories.get(category)?.applicationSet.name ?? category;
   if (options.applicationSets === true) {
     for (const group of applicationSetGroups(catalog)) {
       // RollingSync honours per-app waves: one step per wave.
@@ -235,7 +238,7 @@ export function checkArgoDependencies(
         issues.push({
           file: catalog.file,
           key: `apps.${app.name}.wave`,
-          message: `${app.name} is in wave ${app.wave}, but ApplicationSet ${group.category} (${group.categoryDir}/*) deploys its apps in wave ${wave} (like ${example}): an ApplicationSet creates all its Applications at once, so a per-app wave does nothing; give every app of category ${group.category} the same wave, ${fix}`,
+          message: `${app.name} is in wave ${app.wave}, but ApplicationSet ${group.settings.applicationSet.name} (${group.generatorPaths}) deploys its apps in wave ${wave} (like ${example}): an ApplicationSet creates all its Applications at once, so a per-app wave does nothing; give every app of category ${group.category} the same wave, ${fix}`,
         });
       }
     }
@@ -255,8 +258,8 @@ export function checkArgoDependencies(
           file: catalog.file,
           key,
           message: same
-            ? `${app.name} depends on ${dep}, but both are Applications of ApplicationSet ${other.category}, which creates them at once; remove the entry, ${fix}`
-            : `${app.name} depends on ${dep}, an Application of ApplicationSet ${other.category}: Argo CD waits for an ApplicationSet to be synced, not for the Applications it creates to be healthy, so it cannot honour this; remove the entry, ${fix}`,
+            ? `${app.name} depends on ${dep}, but both are Applications of ApplicationSet ${setName(other.category)}, which creates them at once; remove the entry, ${fix}`
+            : `${app.name} depends on ${dep}, an Application of ApplicationSet ${setName(other.category)}: Argo CD waits for an ApplicationSet to be synced, not for the Applications it creates to be healthy, so it cannot honour this; remove the entry, ${fix}`,
         });
       } else if (other.wave >= app.wave) {
         issues.push({
