@@ -23,7 +23,7 @@ import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
 import { diskRepo } from "./disk-repo";
 
-export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
+export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux|flux-operator [options]
 
 Turns an app catalog into GitOps manifests in the manifest repository: one Argo CD Application
 per app (like generate-apps.sh), one ApplicationSet per category, or one Flux Kustomization per
@@ -31,7 +31,8 @@ app; plus a kustomization.yaml listing them. See docs/catalog.md.
 
 Options:
   --catalog <file>   The catalog YAML (schema: schemas/catalog.schema.json). Required.
-  --engine <name>    argocd or flux. Required.
+  --engine <name>    argocd, flux, or flux-operator (the same Flux Kustomizations as flux:
+                     the Flux Operator's instance runs the same Flux). Required.
   --mode <name>      Argo CD only: applications (default; one Application per app) or
                      applicationsets (one ApplicationSet per category, git directory generator).
   --root <dir>       The manifest repository's root; app paths are relative to it.
@@ -126,20 +127,22 @@ function parse(argv: string[]) {
   });
   if (values.help) return { help: true as const };
   if (values.catalog === undefined) throw new UsageError("--catalog <file> is required");
-  if (values.engine === undefined || !ENGINES.includes(values.engine as Engine)) {
-    throw new UsageError(`--engine must be one of ${ENGINES.join(", ")}`);
+  // A stack's engine name (publish-manifests passes it): flux-operator installs Flux, so it reads Flux's objects.
+  const engine = values.engine === "flux-operator" ? "flux" : values.engine;
+  if (engine === undefined || !ENGINES.includes(engine as Engine)) {
+    throw new UsageError(`--engine must be one of ${[...ENGINES, "flux-operator"].join(", ")}`);
   }
   if (values.mode !== undefined && !MODES.includes(values.mode as Mode)) {
     throw new UsageError(`--mode must be one of ${MODES.join(", ")}`);
   }
-  if (values.engine === "flux" && values.mode !== undefined && values.mode !== "applications") {
+  if (engine === "flux" && values.mode !== undefined && values.mode !== "applications") {
     throw new UsageError("--mode applicationsets is an Argo CD mode; drop --mode for Flux");
   }
   if (values.check && values["dry-run"]) throw new UsageError("give --check or --dry-run, not both");
   return {
     help: false as const,
     catalog: values.catalog,
-    engine: values.engine as Engine,
+    engine: engine as Engine,
     mode: (values.mode ?? "applications") as Mode,
     root: values.root,
     out: values.out,

@@ -21499,7 +21499,7 @@ function diskRepo(root) {
 }
 
 // cli/generate.ts
-var GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
+var GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux|flux-operator [options]
 
 Turns an app catalog into GitOps manifests in the manifest repository: one Argo CD Application
 per app (like generate-apps.sh), one ApplicationSet per category, or one Flux Kustomization per
@@ -21507,7 +21507,8 @@ app; plus a kustomization.yaml listing them. See docs/catalog.md.
 
 Options:
   --catalog <file>   The catalog YAML (schema: schemas/catalog.schema.json). Required.
-  --engine <name>    argocd or flux. Required.
+  --engine <name>    argocd, flux, or flux-operator (the same Flux Kustomizations as flux:
+                     the Flux Operator's instance runs the same Flux). Required.
   --mode <name>      Argo CD only: applications (default; one Application per app) or
                      applicationsets (one ApplicationSet per category, git directory generator).
   --root <dir>       The manifest repository's root; app paths are relative to it.
@@ -21589,20 +21590,21 @@ function parse3(argv) {
   });
   if (values.help) return { help: true };
   if (values.catalog === void 0) throw new UsageError("--catalog <file> is required");
-  if (values.engine === void 0 || !ENGINES.includes(values.engine)) {
-    throw new UsageError(`--engine must be one of ${ENGINES.join(", ")}`);
+  const engine = values.engine === "flux-operator" ? "flux" : values.engine;
+  if (engine === void 0 || !ENGINES.includes(engine)) {
+    throw new UsageError(`--engine must be one of ${[...ENGINES, "flux-operator"].join(", ")}`);
   }
   if (values.mode !== void 0 && !MODES.includes(values.mode)) {
     throw new UsageError(`--mode must be one of ${MODES.join(", ")}`);
   }
-  if (values.engine === "flux" && values.mode !== void 0 && values.mode !== "applications") {
+  if (engine === "flux" && values.mode !== void 0 && values.mode !== "applications") {
     throw new UsageError("--mode applicationsets is an Argo CD mode; drop --mode for Flux");
   }
   if (values.check && values["dry-run"]) throw new UsageError("give --check or --dry-run, not both");
   return {
     help: false,
     catalog: values.catalog,
-    engine: values.engine,
+    engine,
     mode: values.mode ?? "applications",
     root: values.root,
     out: values.out,

@@ -115,7 +115,7 @@ describe("core/argocd: argocd.values over our values", () => {
 
   it("reports values problems like every other config error, each naming argocd.values", () => {
     const values = { configs: { cmm: {} }, controller: { replicas: 2 } };
-    const unknown = `${PROJECT}:argocd.values: configs.cmm is not a value of the argo-cd chart 9.0.5; did you mean configs.cm?`;
+    const unknown = `${PROJECT}:argocd.values: configs.cmm is not a value of the argo-cd chart ${chartKeys("argoCd").version}; did you mean configs.cm?`;
     assert.deepEqual(stackErrors({ values }), [
       unknown,
       `${PROJECT}:argocd.values: controller.replicas is written from gitops-bootstrap:argocd.replicas.controller, so argocd.values may not change it: set argocd.replicas.controller instead, and remove it from argocd.values`,

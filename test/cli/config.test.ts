@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { valueAt } from "../../cli/config";
+import { CHARTS } from "../../core/shared/versions";
 import { kubeContext } from "../../stacks/cluster";
 import { parseStackConfig, PROJECT } from "../../stacks/config";
 import { REPO_ROOT, runCli } from "../support/harness";
@@ -21,7 +22,13 @@ describe("config command", () => {
       argocd: { rbac: object };
     };
     assert.equal(config.repo.path, "manifests/bootstrap", "taken from the catalog's output");
-    assert.deepEqual(config.charts, { argoCd: "9.0.5", flux2: "2.18.3" });
+    // The pins of charts/versions.json (what Renovate bumps), not copies of them.
+    assert.deepEqual(config.charts, {
+      argoCd: CHARTS.argoCd.version,
+      flux2: CHARTS.flux2.version,
+      fluxOperator: CHARTS.fluxOperator.version,
+      fluxInstance: CHARTS.fluxInstance.version,
+    });
     assert.deepEqual(config.argocd.rbac, {
       defaultRole: "role:readonly",
       adminGroups: ["homelab-admins"],
