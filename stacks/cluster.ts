@@ -208,10 +208,23 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     ...(aws === undefined ? {} : { aws }),
     providers: accessProviders(config, uses),
   });
-  // The generated read-only key when the GitHub part is on; config validation guarantees exactly one source.
+  // An https repository is read with its token; an SSH one with the generated read-only key when
+  // the GitHub part is on, else the configured one. Config validation guarantees exactly one.
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
-  if (sshPrivateKey === undefined)
-    throw new pulumi.RunError("no read-only deploy key: set repoSshPrivateKey or switch on github");
+  const credential =
+    repo.username !== undefined
+      ? secrets.repoToken === undefined
+        ? undefined
+        : { httpsToken: secrets.repoToken }
+      : sshPrivateKey === undefined
+        ? undefined
+        : { sshPrivateKey };
+  if (credential === undefined)
+    throw new pulumi.RunError(
+      repo.username !== undefined
+        ? "no token for the https repository: set repoToken"
+        : "no read-only deploy key: set repoSshPrivateKey or switch on github",
+    );
   // The engine can read the repository only once GitHub holds the deploy key.
   const rootWaitsFor = access.deployKeys === undefined ? [] : [access.deployKeys];
 
@@ -221,7 +234,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       provider,
       settings,
       repo,
-      sshPrivateKey,
+      ...credential,
       // Only with OIDC configured: a client secret alone makes no Secret (config validation refuses it too).
       ...(settings.oidc?.hasClientSecret === true && secrets.argocdOidcClientSecret !== undefined
         ? { oidcClientSecret: secrets.argocdOidcClientSecret }
@@ -251,7 +264,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       provider,
       settings,
       repo,
-      sshPrivateKey,
+      ...credential,
       operatorChartVersion: config.charts.fluxOperator,
       instanceChartVersion: config.charts.fluxInstance,
       instanceWaitsFor: rootWaitsFor,
@@ -269,7 +282,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     provider,
     settings: config.flux,
     repo,
-    sshPrivateKey,
+    ...credential,
     chartVersion: config.charts.flux2,
   });
   const root = new RootApp("root", {

@@ -36,6 +36,8 @@ export const PROJECT = "gitops-bootstrap";
 export const SECRET_KEYS = {
   /** Private half of the read-only deploy key the engine reads the manifest repo with. */
   repoSshPrivateKey: "repoSshPrivateKey",
+  /** Token the engine reads an https manifest repository with (instead of a deploy key). */
+  repoToken: "repoToken",
   /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
   argocdOidcClientSecret: "argocdOidcClientSecret",
 } as const;
@@ -218,7 +220,13 @@ export function parseStackConfig(
   );
   const hasSecret = (name: keyof typeof SECRET_KEYS) =>
     secretKeys.has(fq(SECRET_KEYS[name])) && hasSecretValue(raw, name);
-  errors.push(...deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey")));
+  const repoUrl = (input.repo as { url?: unknown } | undefined)?.url;
+  const https = typeof repoUrl === "string" && repoUrl.startsWith("https://");
+  errors.push(
+    ...(https
+      ? tokenProblems(githubOn, hasSecret("repoSshPrivateKey"), hasSecret("repoToken"))
+      : deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey"), hasSecret("repoToken"))),
+  );
 
   // Misspelt chart values keys, from the raw input: reported even when other keys fail to parse.
   for (const [section, chart] of [
@@ -355,8 +363,39 @@ function ciFileProblems(config: StackConfig, options: ParseOptions): string[] {
   return problems;
 }
 
+/**
+ * An https repository is read with the `repoToken` secret: required, and neither a deploy key nor
+ * the GitHub part (which generates an SSH deploy key) goes with it.
+ */
+function tokenProblems(githubOn: boolean, hasKey: boolean, hasToken: boolean): string[] {
+  const token = fq(SECRET_KEYS.repoToken);
+  return [
+    ...(hasToken
+      ? []
+      : [
+          `${token}: is required for an https repo.url: a token that may read the manifest repository (GitHub: a fine-grained token with Contents: read); set it with \`pulumi config set --secret ${SECRET_KEYS.repoToken}\`, or use the repository's SSH URL with a deploy key`,
+        ]),
+    ...(hasKey
+      ? [
+          `${fq(SECRET_KEYS.repoSshPrivateKey)}: is set but repo.url is an https URL, read with ${token}; remove it with \`pulumi config rm ${SECRET_KEYS.repoSshPrivateKey}\`, or use the SSH URL`,
+        ]
+      : []),
+    ...(githubOn
+      ? [
+          `${fq("github")}: generates an SSH deploy key, but repo.url is an https URL read with ${token}; use the repository's SSH URL, or switch github off`,
+        ]
+      : []),
+  ];
+}
+
 /** The deploy key comes from config, or from the GitHub part that generates it: exactly one. */
-function deployKeyProblems(githubOn: boolean, hasKey: boolean): string[] {
+function deployKeyProblems(githubOn: boolean, hasKey: boolean, hasToken = false): string[] {
+  if (hasToken) {
+    return [
+      `${fq(SECRET_KEYS.repoToken)}: is set but repo.url is an SSH URL, read with a deploy key; remove it with \`pulumi config rm ${SECRET_KEYS.repoToken}\`, or use the repository's https URL`,
+      ...deployKeyProblems(githubOn, hasKey),
+    ];
+  }
   const key = fq(SECRET_KEYS.repoSshPrivateKey);
   if (githubOn && hasKey) {
     return [
@@ -465,6 +504,8 @@ export function loadStackConfig(otherErrors: readonly string[] = []): StackConfi
 export interface StackSecrets {
   /** Absent when the GitHub part generates the deploy key. */
   repoSshPrivateKey?: pulumi.Output<string>;
+  /** The token of an https manifest repository; absent for SSH. */
+  repoToken?: pulumi.Output<string>;
   /** Absent for a public OIDC client (PKCE) or without OIDC. */
   argocdOidcClientSecret?: pulumi.Output<string>;
 }
@@ -480,8 +521,10 @@ export function loadStackSecrets(): StackSecrets {
     hasSecretValue(raw, name) ? config.requireSecret(SECRET_KEYS[name]) : undefined;
   const deployKey = read("repoSshPrivateKey");
   const clientSecret = read("argocdOidcClientSecret");
+  const token = read("repoToken");
   return {
     ...(deployKey === undefined ? {} : { repoSshPrivateKey: deployKey }),
+    ...(token === undefined ? {} : { repoToken: token }),
     ...(clientSecret === undefined ? {} : { argocdOidcClientSecret: clientSecret }),
   };
 }

@@ -224,10 +224,10 @@ function cached(getter) {
 function nullish(input2) {
   return input2 === null || input2 === void 0;
 }
-function cleanRegex(source) {
-  const start = source.startsWith("^") ? 1 : 0;
-  const end = source.endsWith("$") ? source.length - 1 : source.length;
-  return source.slice(start, end);
+function cleanRegex(source2) {
+  const start = source2.startsWith("^") ? 1 : 0;
+  const end = source2.endsWith("$") ? source2.length - 1 : source2.length;
+  return source2.slice(start, end);
 }
 function floatSafeRemainder(val, step) {
   const ratio = val / step;
@@ -294,28 +294,28 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys2, wrap) {
-  const raw = sourceShape(source);
+function mirrorShape(target, source2, keys2, wrap) {
+  const raw = sourceShape(source2);
   for (const key of keys2) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
       deferProp(target, key, () => {
-        const value = source._zod.def.shape[key];
+        const value = source2._zod.def.shape[key];
         return wrap ? wrap(value, key) : value;
       });
     } else
       putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
   }
 }
-function mirrorProps(target, source) {
-  for (const key of Reflect.ownKeys(source)) {
-    const desc = Object.getOwnPropertyDescriptor(source, key);
+function mirrorProps(target, source2) {
+  for (const key of Reflect.ownKeys(source2)) {
+    const desc = Object.getOwnPropertyDescriptor(source2, key);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target, key, () => source[key]);
+      deferProp(target, key, () => source2[key]);
     else
       putProp(target, key, desc.value);
   }
@@ -1538,8 +1538,8 @@ function nanoidOfLength(length) {
 function emoji() {
   return new RegExp(_emoji, "u");
 }
-function anchor(source) {
-  return new RegExp(`^${source}$`);
+function anchor(source2) {
+  return new RegExp(`^${source2}$`);
 }
 function timeSource(args) {
   const hhmm = `(?:[01]\\d|2[0-3]):[0-5]\\d`;
@@ -4484,11 +4484,11 @@ var init_schemas = __esm({
       const regexParts = [];
       for (const part of def.parts) {
         if (typeof part === "object" && part !== null) {
-          const source = partPattern(part);
-          if (!source) {
+          const source2 = partPattern(part);
+          if (!source2) {
             throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
           }
-          regexParts.push(cleanRegex(source));
+          regexParts.push(cleanRegex(source2));
         } else if (part === null || primitiveTypes.has(typeof part)) {
           regexParts.push(escapeRegex(`${part}`));
         } else {
@@ -5168,9 +5168,9 @@ function withParser(schema, parser) {
     installCompiledUserMethods(clone2, schema, parser);
   return clone2;
 }
-function installCompiledUserMethods(target, source, parser) {
+function installCompiledUserMethods(target, source2, parser) {
   const targetAny = target;
-  const sourceAny = source;
+  const sourceAny = source2;
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
     targetAny.safeParse = (data, params) => {
@@ -7808,10 +7808,10 @@ var init_api = __esm({
 
 // node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
-  for (const source of sources) {
-    for (const key of Reflect.ownKeys(source)) {
-      if (Object.prototype.propertyIsEnumerable.call(source, key)) {
-        assignProp(target, key, source[key]);
+  for (const source2 of sources) {
+    for (const key of Reflect.ownKeys(source2)) {
+      if (Object.prototype.propertyIsEnumerable.call(source2, key)) {
+        assignProp(target, key, source2[key]);
       }
     }
   }
@@ -12650,14 +12650,79 @@ var init_zod = __esm({
 });
 
 // core/argocd/sync.ts
-var IN_CLUSTER_SERVER, FORBIDDEN_SYNC_OPTIONS;
+var IN_CLUSTER_SERVER, DEFAULT_RETRY, FORBIDDEN_SYNC_OPTIONS;
 var init_sync = __esm({
   "core/argocd/sync.ts"() {
     "use strict";
     IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
-    FORBIDDEN_SYNC_OPTIONS = {
-      "ApplyOutOfSyncOnly=true": "skips resources a diff calls in sync, and with server-side apply that silently drops changes"
+    DEFAULT_RETRY = {
+      limit: 5,
+      backoff: { duration: "30s", factor: 2, maxDuration: "2m" }
     };
+    FORBIDDEN_SYNC_OPTIONS = {};
+  }
+});
+
+// core/shared/duration.ts
+function goDurationNanos(text) {
+  let rest = text;
+  let negative = false;
+  if (rest.startsWith("-") || rest.startsWith("+")) {
+    negative = rest.startsWith("-");
+    rest = rest.slice(1);
+  }
+  if (rest === "0") return 0n;
+  if (rest === "") return void 0;
+  let total = 0n;
+  while (rest !== "") {
+    const number4 = /^([0-9]*)(?:\.([0-9]*))?/.exec(rest);
+    const whole = number4?.[1] ?? "";
+    const fraction = number4?.[2];
+    if (whole === "" && (fraction ?? "") === "") return void 0;
+    rest = rest.slice(number4?.[0].length ?? 0);
+    const unitMatch = /^[^0-9.]+/.exec(rest);
+    const unit = unitMatch === null ? void 0 : NANOS[unitMatch[0]];
+    if (unitMatch === null || unit === void 0) return void 0;
+    rest = rest.slice(unitMatch[0].length);
+    let value = BigInt(whole === "" ? "0" : whole) * unit;
+    if (fraction !== void 0 && fraction !== "") {
+      value += BigInt(Math.floor(Number(`0.${fraction}`) * Number(unit)));
+    }
+    total += value;
+    if (total > MAX_NANOS + 1n) return void 0;
+  }
+  if (!negative && total > MAX_NANOS) return void 0;
+  return negative ? -total : total;
+}
+function fluxDurationProblem(text) {
+  const example = "such as 30s, 10m, 1.5h or 1h30m (units ms, s, m, h)";
+  const nanos = goDurationNanos(text);
+  if (nanos === void 0) return `must be a Go duration ${example}`;
+  if (nanos <= 0n)
+    return `must be longer than 0: Flux reconciles again after this long; use a duration ${example}`;
+  if (!FLUX_DURATION.test(text)) {
+    return `is a Go duration, but Flux's CRD accepts only whole or decimal numbers with the units ms, s, m or h; write it ${example}`;
+  }
+  return void 0;
+}
+var NANOS, MAX_NANOS, FLUX_DURATION;
+var init_duration = __esm({
+  "core/shared/duration.ts"() {
+    "use strict";
+    NANOS = {
+      ns: 1n,
+      us: 1000n,
+      "µs": 1000n,
+      // micro sign
+      "μs": 1000n,
+      // Greek mu
+      ms: 1000000n,
+      s: 1000000000n,
+      m: 60000000000n,
+      h: 3600000000000n
+    };
+    MAX_NANOS = (1n << 63n) - 1n;
+    FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
   }
 });
 
@@ -12729,270 +12794,6 @@ var init_messages = __esm({
   }
 });
 
-// core/shared/values.ts
-function isMap(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function mergeValues2(ours, theirs) {
-  const merged = { ...ours };
-  for (const [key, value] of Object.entries(theirs)) {
-    const mine = merged[key];
-    merged[key] = isMap(mine) && isMap(value) ? mergeValues2(mine, value) : structuredClone(value);
-  }
-  return merged;
-}
-function formatValuesPath(path) {
-  return path.map(
-    (key, i) => /^[A-Za-z_][\w-]*$/.test(key) ? `${i === 0 ? "" : "."}${key}` : `[${JSON.stringify(key)}]`
-  ).join("");
-}
-function valueAt(values2, path) {
-  let node2 = values2;
-  for (const key of path) {
-    if (!isMap(node2)) return void 0;
-    node2 = node2[key];
-  }
-  return node2;
-}
-function deepEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (isMap(a) && isMap(b)) {
-    const keys2 = Object.keys(a);
-    return keys2.length === Object.keys(b).length && keys2.every((k) => k in b && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
-function unknownValueKeys(values2, data) {
-  const chart = `the ${data.chart} chart ${data.version}`;
-  const problems = [];
-  const walk = (given, known, path) => {
-    for (const [key, value] of Object.entries(given)) {
-      const at = [...path, key];
-      const node2 = known[key];
-      if (node2 === void 0) {
-        const guess = closest(key, Object.keys(known));
-        const hint = guess === void 0 ? "" : `; did you mean ${formatValuesPath([...path, guess])}?`;
-        problems.push(`${formatValuesPath(at)} is not a value of ${chart}${hint}`);
-      } else if (node2 === "open" || value === null) {
-        continue;
-      } else if (node2 === "value") {
-        if (isMap(value))
-          problems.push(`${formatValuesPath(at)} is a single value in ${chart}, not a map: set it directly`);
-      } else if (isMap(value)) {
-        walk(value, node2, at);
-      } else {
-        problems.push(
-          `${formatValuesPath(at)} is a map in ${chart} (keys such as ${Object.keys(node2).slice(0, 3).join(", ")}); Helm would ignore ${JSON.stringify(value)} there: give a map, or null to drop the chart's default`
-        );
-      }
-    }
-  };
-  walk(values2, data.keys, []);
-  return problems;
-}
-function ownedValueConflicts(ours, theirs, owned, valuesKey) {
-  const merged = mergeValues2(ours, theirs);
-  return owned.filter((o) => !deepEqual(valueAt(merged, o.path), valueAt(ours, o.path))).map((o) => ({
-    setting: o.setting,
-    message: `${formatValuesPath(o.path)} is written from gitops-bootstrap:${o.setting}, so ${valuesKey} may not change it: ${o.instead ?? `set ${o.setting} instead, and remove it from ${valuesKey}`}`
-  }));
-}
-function readChartData(relativePath) {
-  for (let dir = __dirname; ; dir = (0, import_node_path.dirname)(dir)) {
-    const file3 = (0, import_node_path.join)(dir, relativePath);
-    if ((0, import_node_fs.existsSync)(file3)) return JSON.parse((0, import_node_fs.readFileSync)(file3, "utf8"));
-    if ((0, import_node_path.dirname)(dir) === dir) throw new Error(`${relativePath}: not found above ${__dirname}`);
-  }
-}
-var import_node_fs, import_node_path;
-var init_values = __esm({
-  "core/shared/values.ts"() {
-    "use strict";
-    import_node_fs = require("node:fs");
-    import_node_path = require("node:path");
-    init_messages();
-  }
-});
-
-// core/argocd/argocd.ts
-function oidcConfig(oidc) {
-  const lines = [
-    `name: ${JSON.stringify(oidc.name)}`,
-    `issuer: ${JSON.stringify(oidc.issuer)}`,
-    `clientID: ${JSON.stringify(oidc.clientId)}`,
-    ...oidc.hasClientSecret ? [`clientSecret: $${OIDC_SECRET_NAME}:clientSecret`] : [],
-    // Without a client secret the client is public, and PKCE is what keeps the code exchange safe.
-    ...oidc.hasClientSecret ? [] : ["enablePKCEAuthentication: true"],
-    "requestedScopes:",
-    ...oidc.requestedScopes.map((scope) => `  - ${JSON.stringify(scope)}`)
-  ];
-  return `${lines.join("\n")}
-`;
-}
-function adminPolicy(rbac) {
-  const subjects = [...rbac.adminGroups, ...rbac.adminUsers];
-  return subjects.map((subject) => `g, ${subject}, role:admin
-`).join("");
-}
-function adminEnabled(settings2) {
-  return settings2.admin.enabled ?? settings2.oidc === void 0;
-}
-function accountEntries(accounts) {
-  return Object.fromEntries(
-    Object.entries(accounts).flatMap(([name, account]) => [
-      [`accounts.${name}`, account.capabilities.join(", ")],
-      [`accounts.${name}.enabled`, account.enabled]
-    ])
-  );
-}
-function argoCdOwnValues(settings2, repo) {
-  const url2 = settings2.hostname === void 0 ? void 0 : `https://${settings2.hostname}`;
-  const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
-  const cm = {
-    "admin.enabled": adminEnabled(settings2),
-    // A shell into any pod from the browser is a wide door; open it with argocd.exec.enabled.
-    "exec.enabled": settings2.exec.enabled,
-    ...accountEntries(settings2.accounts),
-    // Apps are Kustomize directories that may inflate Helm charts (HelmChartInflationGenerator).
-    "kustomize.buildOptions": "--enable-helm",
-    "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
-    ...url2 === void 0 ? {} : { url: url2 },
-    ...settings2.oidc === void 0 ? {} : { "oidc.config": oidcConfig(settings2.oidc) }
-  };
-  return {
-    ...settings2.hostname === void 0 ? {} : { global: { domain: settings2.hostname } },
-    configs: {
-      cm,
-      params: {
-        // Server-side diff, paired with ServerSideApply=true in every sync policy we write.
-        "controller.diff.server.side": true,
-        // Plain HTTP only when what serves the UI ends TLS and speaks HTTP to the server; that
-        // holds as much for an IngressRoute, HTTPRoute or tunnel as for the chart's own Ingress.
-        "server.insecure": settings2.tlsTermination === "ingress"
-      },
-      rbac: {
-        "policy.default": settings2.rbac.defaultRole,
-        "policy.csv": adminPolicy(settings2.rbac),
-        scopes: "[groups, email]"
-      },
-      // Added to the chart's default known hosts (GitHub, GitLab, Bitbucket, Azure DevOps).
-      ssh: { extraHosts: `${repo.knownHosts}
-` }
-    },
-    // Dex only brokers other identity providers; with direct OIDC (or none) it is one pod too many.
-    dex: { enabled: false },
-    controller: { replicas: settings2.replicas.controller },
-    repoServer: { replicas: settings2.replicas.repoServer },
-    applicationSet: { replicas: settings2.replicas.applicationSet },
-    server: {
-      replicas: settings2.replicas.server,
-      ingress: ingressEnabled ? {
-        enabled: true,
-        hostname: settings2.hostname,
-        ...settings2.ingress.className === void 0 ? {} : { ingressClassName: settings2.ingress.className },
-        annotations: settings2.ingress.annotations,
-        // A TLS section for the hostname in every mode: the Ingress serves it when it ends TLS,
-        // and argocd-server loads the same Secret (argocd-server-tls) when TLS passes through
-        // (the chart's README shows tls: true for both).
-        tls: true
-      } : { enabled: false }
-    }
-  };
-}
-function argoCdValueSources(settings2) {
-  const cm = (key) => ["configs", "cm", key];
-  const hasAdmins = settings2.rbac.adminGroups.length + settings2.rbac.adminUsers.length > 0;
-  const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
-  const component = (key, chartKey) => ({
-    path: [chartKey, "replicas"],
-    setting: `argocd.replicas.${key}`
-  });
-  return [
-    ...settings2.hostname === void 0 ? [] : [
-      { path: ["global", "domain"], setting: "argocd.hostname" },
-      { path: cm("url"), setting: "argocd.hostname" }
-    ],
-    { path: cm("admin.enabled"), setting: "argocd.admin.enabled" },
-    { path: cm("exec.enabled"), setting: "argocd.exec.enabled" },
-    ...settings2.oidc === void 0 ? [] : [
-      {
-        path: cm("oidc.config"),
-        setting: "argocd.oidc",
-        instead: "configure SSO in argocd.oidc, or remove argocd.oidc and write the whole oidc.config in values"
-      }
-    ],
-    ...Object.keys(settings2.accounts).flatMap((name) => [
-      { path: cm(`accounts.${name}`), setting: `argocd.accounts.${name}` },
-      { path: cm(`accounts.${name}.enabled`), setting: `argocd.accounts.${name}` }
-    ]),
-    { path: ["configs", "params", "server.insecure"], setting: "argocd.tlsTermination" },
-    { path: ["configs", "rbac", "policy.default"], setting: "argocd.rbac.defaultRole" },
-    ...hasAdmins ? [
-      {
-        path: ["configs", "rbac", "policy.csv"],
-        setting: "argocd.rbac.adminGroups",
-        instead: 'argocd.rbac.adminGroups and adminUsers write it; put your other policy lines under a key of the form configs.rbac["policy.<name>.csv"], which Argo CD appends to policy.csv'
-      }
-    ] : [],
-    {
-      path: ["configs", "ssh", "extraHosts"],
-      setting: "repo.knownHosts",
-      instead: "list every SSH host key Argo CD needs in repo.knownHosts"
-    },
-    component("controller", "controller"),
-    component("repoServer", "repoServer"),
-    component("applicationSet", "applicationSet"),
-    component("server", "server"),
-    {
-      path: ["server", "ingress", "enabled"],
-      setting: "argocd.ingress.enabled",
-      instead: "the chart's Ingress is made when argocd.ingress.enabled is true and argocd.hostname is set"
-    },
-    ...ingressEnabled ? [
-      { path: ["server", "ingress", "hostname"], setting: "argocd.hostname" },
-      { path: ["server", "ingress", "annotations"], setting: "argocd.ingress.annotations" },
-      ...settings2.ingress.className === void 0 ? [] : [{ path: ["server", "ingress", "ingressClassName"], setting: "argocd.ingress.className" }]
-    ] : []
-  ];
-}
-function argoCdValuesProblems(settings2, repo, keys2) {
-  if (Object.keys(settings2.values).length === 0) return [];
-  const unknown2 = unknownValueKeys(settings2.values, keys2);
-  const owned = ownedValueConflicts(
-    argoCdOwnValues(settings2, repo),
-    settings2.values,
-    argoCdValueSources(settings2),
-    "argocd.values"
-  );
-  return [...unknown2, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
-}
-var TLS_TERMINATIONS, ACCOUNT_CAPABILITIES, OIDC_SECRET_NAME, APPLICATION_HEALTH_LUA;
-var init_argocd = __esm({
-  "core/argocd/argocd.ts"() {
-    "use strict";
-    init_sync();
-    init_values();
-    TLS_TERMINATIONS = ["ingress", "reencrypt", "server"];
-    ACCOUNT_CAPABILITIES = ["apiKey", "login"];
-    OIDC_SECRET_NAME = "argocd-oidc";
-    APPLICATION_HEALTH_LUA = `hs = {}
-hs.status = "Progressing"
-hs.message = ""
-if obj.status ~= nil then
-  if obj.status.health ~= nil then
-    hs.status = obj.status.health.status
-    if obj.status.health.message ~= nil then
-      hs.message = obj.status.health.message
-    end
-  end
-end
-return hs
-`;
-  }
-});
-
 // core/shared/names.ts
 function rfc1123LabelProblem(value) {
   if (value.length === 0) return "must not be empty";
@@ -13047,69 +12848,6 @@ var init_names = __esm({
     DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
     NAME_RULE = "letters, digits, '-', '_' and '.', starting and ending with a letter or digit, at most 63 characters";
     MAX_ANNOTATIONS_BYTES = 256 * 1024;
-  }
-});
-
-// core/shared/duration.ts
-function goDurationNanos(text) {
-  let rest = text;
-  let negative = false;
-  if (rest.startsWith("-") || rest.startsWith("+")) {
-    negative = rest.startsWith("-");
-    rest = rest.slice(1);
-  }
-  if (rest === "0") return 0n;
-  if (rest === "") return void 0;
-  let total = 0n;
-  while (rest !== "") {
-    const number4 = /^([0-9]*)(?:\.([0-9]*))?/.exec(rest);
-    const whole = number4?.[1] ?? "";
-    const fraction = number4?.[2];
-    if (whole === "" && (fraction ?? "") === "") return void 0;
-    rest = rest.slice(number4?.[0].length ?? 0);
-    const unitMatch = /^[^0-9.]+/.exec(rest);
-    const unit = unitMatch === null ? void 0 : NANOS[unitMatch[0]];
-    if (unitMatch === null || unit === void 0) return void 0;
-    rest = rest.slice(unitMatch[0].length);
-    let value = BigInt(whole === "" ? "0" : whole) * unit;
-    if (fraction !== void 0 && fraction !== "") {
-      value += BigInt(Math.floor(Number(`0.${fraction}`) * Number(unit)));
-    }
-    total += value;
-    if (total > MAX_NANOS + 1n) return void 0;
-  }
-  if (!negative && total > MAX_NANOS) return void 0;
-  return negative ? -total : total;
-}
-function fluxDurationProblem(text) {
-  const example = "such as 30s, 10m, 1.5h or 1h30m (units ms, s, m, h)";
-  const nanos = goDurationNanos(text);
-  if (nanos === void 0) return `must be a Go duration ${example}`;
-  if (nanos <= 0n)
-    return `must be longer than 0: Flux reconciles again after this long; use a duration ${example}`;
-  if (!FLUX_DURATION.test(text)) {
-    return `is a Go duration, but Flux's CRD accepts only whole or decimal numbers with the units ms, s, m or h; write it ${example}`;
-  }
-  return void 0;
-}
-var NANOS, MAX_NANOS, FLUX_DURATION;
-var init_duration = __esm({
-  "core/shared/duration.ts"() {
-    "use strict";
-    NANOS = {
-      ns: 1n,
-      us: 1000n,
-      "µs": 1000n,
-      // micro sign
-      "μs": 1000n,
-      // Greek mu
-      ms: 1000000n,
-      s: 1000000000n,
-      m: 60000000000n,
-      h: 3600000000000n
-    };
-    MAX_NANOS = (1n << 63n) - 1n;
-    FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
   }
 });
 
@@ -13294,6 +13032,650 @@ var init_schema = __esm({
   }
 });
 
+// core/catalog/argocd-application.ts
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function mergeMaps(base, over) {
+  if (over === void 0) return base;
+  if (!isRecord(base) || !isRecord(over)) return structuredClone(over);
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = mergeMaps(base[key], value);
+  return out;
+}
+function expand(text, app) {
+  return text.replaceAll("{name}", app.name).replaceAll("{namespace}", app.namespace).replaceAll("{path}", app.path);
+}
+function expandSource(source2, app) {
+  const out = { ...source2 };
+  if (out.path !== void 0) out.path = expand(out.path, app);
+  if (out.chart !== void 0) out.chart = expand(out.chart, app);
+  if (out.helm !== void 0) {
+    out.helm = { ...out.helm };
+    if (out.helm.releaseName !== void 0) out.helm.releaseName = expand(out.helm.releaseName, app);
+    if (out.helm.valueFiles !== void 0)
+      out.helm.valueFiles = out.helm.valueFiles.map((f) => expand(f, app));
+  }
+  return out;
+}
+function sourceProblems(source2, key) {
+  const out = [];
+  if (source2.chart !== void 0 && (source2.repoURL === void 0 || source2.targetRevision === void 0)) {
+    out.push({
+      key,
+      message: `chart ${JSON.stringify(source2.chart)} needs repoURL (the Helm repository) and targetRevision (the chart version); add ${source2.repoURL === void 0 ? "repoURL" : "targetRevision"}`
+    });
+  }
+  if (source2.chart !== void 0 && source2.path !== void 0) {
+    out.push({ key, message: "has both chart and path; a source is a chart or a directory, remove one" });
+  }
+  if (source2.helm?.values !== void 0 && source2.helm.valuesObject !== void 0) {
+    out.push({
+      key: `${key}.helm`,
+      message: "has both values and valuesObject; Argo CD uses only valuesObject then, so keep one"
+    });
+  }
+  const types = ["helm", "kustomize", "directory", "plugin"].filter(
+    (t) => source2[t] !== void 0
+  );
+  if (types.length > 1) {
+    out.push({
+      key,
+      message: `sets ${types.join(" and ")}; a source has one type (Argo CD refuses more), keep one`
+    });
+  }
+  return out;
+}
+function resolveLevels(levels, app) {
+  const problems = [];
+  let prune = true;
+  let allowEmpty;
+  let retrySetting = structuredClone(DEFAULT_RETRY);
+  let revisionHistoryLimit;
+  let managedNamespaceMetadata;
+  let resourcesFinalizer = true;
+  let destination2 = { server: IN_CLUSTER_SERVER };
+  let single;
+  let multiple;
+  let spec = {};
+  for (const { key, settings: s } of levels) {
+    if (s.prune !== void 0) prune = s.prune;
+    if (s.allowEmpty !== void 0) allowEmpty = s.allowEmpty;
+    if (s.retry !== void 0) {
+      retrySetting = s.retry === false ? false : mergeMaps(
+        retrySetting === false ? structuredClone(DEFAULT_RETRY) : retrySetting,
+        s.retry
+      );
+    }
+    if (s.revisionHistoryLimit !== void 0) revisionHistoryLimit = s.revisionHistoryLimit;
+    if (s.managedNamespaceMetadata !== void 0) {
+      managedNamespaceMetadata = mergeMaps(
+        managedNamespaceMetadata ?? {},
+        s.managedNamespaceMetadata
+      );
+    }
+    if (s.resourcesFinalizer !== void 0) resourcesFinalizer = s.resourcesFinalizer;
+    if (s.destination !== void 0) {
+      destination2 = s.destination.name !== void 0 ? { name: s.destination.name } : { server: s.destination.server ?? "" };
+    }
+    if (s.source !== void 0 && s.sources !== void 0) {
+      problems.push({
+        key: `${key}.sources`,
+        message: "is set together with source; an Application has one source or several, remove one"
+      });
+    }
+    if (s.sources !== void 0) {
+      multiple = { value: s.sources, key: `${key}.sources` };
+      single = void 0;
+    } else if (s.source !== void 0) {
+      single = {
+        value: mergeMaps(single?.value ?? {}, s.source),
+        key: `${key}.source`
+      };
+      multiple = void 0;
+    }
+    if (s.spec !== void 0) spec = mergeMaps(spec, s.spec);
+  }
+  let source2;
+  let sources;
+  let readsAppDirectory = true;
+  if (multiple !== void 0) {
+    sources = multiple.value.map((entry, i) => {
+      const ours = entry.repoURL === void 0;
+      const filled = expandSource(
+        {
+          ...entry,
+          repoURL: entry.repoURL ?? app.repo.url,
+          ...ours && entry.targetRevision === void 0 ? { targetRevision: app.repo.revision } : {}
+        },
+        app
+      );
+      problems.push(...sourceProblems(entry, `${multiple?.key ?? "sources"}[${i}]`));
+      return orderedSource(filled);
+    });
+    readsAppDirectory = sources.some((s) => s.repoURL === app.repo.url && s.path === app.path);
+  } else if (single !== void 0) {
+    source2 = expandSource(single.value, app);
+    problems.push(...sourceProblems(single.value, single.key));
+    readsAppDirectory = source2.chart === void 0 && (source2.repoURL === void 0 || source2.repoURL === app.repo.url);
+  }
+  return {
+    settings: {
+      prune,
+      ...allowEmpty === void 0 ? {} : { allowEmpty },
+      retry: retrySetting,
+      ...revisionHistoryLimit === void 0 ? {} : { revisionHistoryLimit },
+      ...managedNamespaceMetadata === void 0 ? {} : { managedNamespaceMetadata },
+      resourcesFinalizer,
+      destination: destination2,
+      ...source2 === void 0 ? {} : { source: source2 },
+      ...sources === void 0 ? {} : { sources },
+      spec,
+      readsAppDirectory
+    },
+    problems
+  };
+}
+function orderedSource(source2) {
+  const out = {};
+  for (const key of SOURCE_ORDER) if (source2[key] !== void 0) out[key] = source2[key];
+  return out;
+}
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+var ARGO_DURATION, argoDuration, retry, helm, plugin, directory, KUSTOMIZE_FIELDS, kustomize, sourceOptions, source, sourceEntry, destination, OWNED_SPEC_KEYS, specPatch, argocdApplicationSettings, SOURCE_ORDER, SETTING_KEYS, CLASSIC_SETTINGS;
+var init_argocd_application = __esm({
+  "core/catalog/argocd-application.ts"() {
+    "use strict";
+    init_zod();
+    init_sync();
+    init_schema();
+    ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
+    argoDuration = (what) => external_exports.string().refine((value) => ARGO_DURATION.test(value), {
+      error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m"
+    }).meta({
+      description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
+      // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
+      pattern: ARGO_DURATION.source
+    });
+    retry = external_exports.union(
+      [
+        external_exports.literal(false),
+        external_exports.strictObject({
+          limit: external_exports.number().int().optional().meta({
+            description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5."
+          }),
+          backoff: external_exports.strictObject({
+            duration: argoDuration("First wait. Defaults to 30s").optional(),
+            factor: external_exports.number().int().positive().optional().meta({
+              description: "Each wait is the previous one times this whole number. Defaults to 2."
+            }),
+            maxDuration: argoDuration("Longest wait. Defaults to 2m").optional()
+          }).optional(),
+          refresh: external_exports.boolean().optional().meta({
+            description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14)."
+          })
+        })
+      ],
+      {
+        error: "must be false (no retry) or a map of limit, backoff (duration, factor, maxDuration) and refresh"
+      }
+    ).meta({
+      description: "syncPolicy.retry, merged field by field over the level above (default: limit 5, backoff 30s × 2 up to 2m). false writes none: a failed sync is not retried."
+    });
+    helm = external_exports.strictObject({
+      releaseName: external_exports.string().min(1).optional(),
+      valueFiles: external_exports.array(external_exports.string().min(1)).optional(),
+      values: external_exports.string().optional().meta({ description: "Values as YAML text." }),
+      valuesObject: external_exports.record(external_exports.string(), external_exports.unknown()).optional().meta({ description: "Values as a map." }),
+      parameters: external_exports.array(
+        external_exports.strictObject({
+          name: external_exports.string().min(1),
+          value: external_exports.string().optional(),
+          forceString: external_exports.boolean().optional()
+        })
+      ).optional(),
+      fileParameters: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), path: external_exports.string().min(1) })).optional(),
+      version: external_exports.enum(["v3"]).optional(),
+      passCredentials: external_exports.boolean().optional(),
+      ignoreMissingValueFiles: external_exports.boolean().optional(),
+      skipCrds: external_exports.boolean().optional(),
+      skipTests: external_exports.boolean().optional(),
+      skipSchemaValidation: external_exports.boolean().optional(),
+      namespace: external_exports.string().min(1).optional(),
+      kubeVersion: external_exports.string().min(1).optional(),
+      apiVersions: external_exports.array(external_exports.string().min(1)).optional()
+    }).meta({ description: "source.helm: Helm options (ApplicationSourceHelm)." });
+    plugin = external_exports.strictObject({
+      name: external_exports.string().min(1).optional(),
+      env: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), value: external_exports.string() })).optional(),
+      parameters: external_exports.array(
+        external_exports.strictObject({
+          name: external_exports.string().min(1),
+          string: external_exports.string().optional(),
+          array: external_exports.array(external_exports.string()).optional(),
+          map: external_exports.record(external_exports.string(), external_exports.string()).optional()
+        })
+      ).optional()
+    }).meta({ description: "source.plugin: a config management plugin (ApplicationSourcePlugin)." });
+    directory = external_exports.strictObject({
+      recurse: external_exports.boolean().optional(),
+      include: external_exports.string().optional(),
+      exclude: external_exports.string().optional(),
+      disableExtensionFilter: external_exports.boolean().optional(),
+      jsonnet: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
+    }).meta({ description: "source.directory: plain-directory options (ApplicationSourceDirectory)." });
+    KUSTOMIZE_FIELDS = [
+      "namePrefix",
+      "nameSuffix",
+      "images",
+      "commonLabels",
+      "version",
+      "commonAnnotations",
+      "forceCommonLabels",
+      "forceCommonAnnotations",
+      "namespace",
+      "commonAnnotationsEnvsubst",
+      "replicas",
+      "patches",
+      "components",
+      "ignoreMissingComponents",
+      "labelWithoutSelector",
+      "kubeVersion",
+      "apiVersions",
+      "labelIncludeTemplates"
+    ];
+    kustomize = external_exports.strictObject(Object.fromEntries(KUSTOMIZE_FIELDS.map((field) => [field, external_exports.unknown().optional()]))).meta({
+      description: "source.kustomize: Kustomize options (ApplicationSourceKustomize), written as given."
+    });
+    sourceOptions = {
+      repoURL: external_exports.string().min(1).optional().meta({
+        description: "Repository URL. Defaults to repo.url; a chart from a Helm repository needs its URL here."
+      }),
+      targetRevision: external_exports.string().min(1).optional().meta({
+        description: "Branch, tag, commit, or chart version. Defaults to repo.revision when repoURL is the catalog's."
+      }),
+      chart: external_exports.string().min(1).optional().meta({
+        description: "A chart from a Helm (or OCI) repository: set repoURL and targetRevision (the version) too."
+      }),
+      name: external_exports.string().min(1).optional().meta({ description: "The source's name (multiple sources)." }),
+      helm: helm.optional(),
+      kustomize: kustomize.optional(),
+      directory: directory.optional(),
+      plugin: plugin.optional()
+    };
+    source = external_exports.strictObject(sourceOptions).meta({
+      description: "The Application's source, merged field by field over the level above and over ours (path: the app's directory, repoURL: repo.url, targetRevision: repo.revision). {name}, {namespace} and {path} are replaced in chart, helm.releaseName and helm.valueFiles."
+    });
+    sourceEntry = external_exports.strictObject({
+      ...sourceOptions,
+      path: external_exports.string().min(1).optional().meta({
+        description: "Directory in the repository; {path} is the app's directory."
+      }),
+      ref: external_exports.string().refine((value) => /^[A-Za-z0-9_-]+$/.test(value), {
+        error: "must be letters, digits, '-' and '_', such as values (value files name it as $values/…)"
+      }).optional().meta({
+        description: "Names this source for $<ref>/… value files of another source, e.g. values.",
+        pattern: "^[A-Za-z0-9_-]+$"
+      })
+    }).meta({ description: "One of several sources." });
+    destination = external_exports.strictObject({
+      server: external_exports.string().min(1).optional(),
+      name: external_exports.string().min(1).optional()
+    }).superRefine((value, ctx) => {
+      if (value.server === void 0 === (value.name === void 0)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both"
+        });
+      }
+    }).meta({
+      description: "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server."
+    });
+    OWNED_SPEC_KEYS = {
+      destination: "namespace and destination",
+      project: "project",
+      source: "path and source",
+      sources: "sources",
+      syncPolicy: "prune, selfHeal, allowEmpty, syncOptions, retry and managedNamespaceMetadata",
+      ignoreDifferences: "ignoreDifferences",
+      revisionHistoryLimit: "revisionHistoryLimit"
+    };
+    specPatch = external_exports.record(external_exports.string(), external_exports.unknown()).superRefine((value, ctx) => {
+      for (const key of Object.keys(value)) {
+        const instead = OWNED_SPEC_KEYS[key];
+        if (instead !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `spec.${key} is written by generate from the catalog; use the catalog's ${instead} key(s) instead`
+          });
+        }
+      }
+    }).meta({
+      description: "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused."
+    });
+    argocdApplicationSettings = {
+      prune: external_exports.boolean().optional().meta({
+        description: "syncPolicy.automated.prune: delete what left Git. Defaults to true."
+      }),
+      allowEmpty: external_exports.boolean().optional().meta({
+        description: "syncPolicy.automated.allowEmpty: let a sync leave the app with no resources. Not written unless set (Argo CD: false)."
+      }),
+      retry: retry.optional(),
+      revisionHistoryLimit: external_exports.number().int().nonnegative().optional().meta({
+        description: "spec.revisionHistoryLimit: syncs kept in the history. Not written unless set (Argo CD: 10)."
+      }),
+      managedNamespaceMetadata: external_exports.strictObject({
+        labels: labels().optional(),
+        annotations: annotations().optional()
+      }).optional().meta({
+        description: "syncPolicy.managedNamespaceMetadata: labels and annotations on the namespace CreateNamespace=true makes."
+      }),
+      resourcesFinalizer: external_exports.union([external_exports.boolean(), external_exports.enum(["foreground", "background"])], {
+        error: "must be true, false, foreground or background"
+      }).optional().meta({
+        description: "The resources finalizer: deleting the Application deletes what it deployed. true (default): resources-finalizer.argocd.argoproj.io; foreground/background: that deletion policy's variant; false: none, so removing the app leaves its resources (CNI, storage)."
+      }),
+      destination: destination.optional(),
+      source: source.optional(),
+      sources: external_exports.array(sourceEntry).min(1).optional().meta({
+        description: "Several sources instead of one (spec.sources), e.g. a chart plus { ref: values } for $values/… value files. An entry without repoURL reads repo.url at repo.revision."
+      }),
+      spec: specPatch.optional()
+    };
+    SOURCE_ORDER = [
+      "repoURL",
+      "chart",
+      "path",
+      "targetRevision",
+      "ref",
+      "name",
+      "helm",
+      "kustomize",
+      "directory",
+      "plugin"
+    ];
+    SETTING_KEYS = Object.keys(argocdApplicationSettings);
+    CLASSIC_SETTINGS = deepFreeze(
+      resolveLevels([], { name: "", namespace: "", path: "", repo: { url: "", revision: "" } }).settings
+    );
+  }
+});
+
+// core/shared/values.ts
+function isMap(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function mergeValues2(ours, theirs) {
+  const merged = { ...ours };
+  for (const [key, value] of Object.entries(theirs)) {
+    const mine = merged[key];
+    merged[key] = isMap(mine) && isMap(value) ? mergeValues2(mine, value) : structuredClone(value);
+  }
+  return merged;
+}
+function formatValuesPath(path) {
+  return path.map(
+    (key, i) => /^[A-Za-z_][\w-]*$/.test(key) ? `${i === 0 ? "" : "."}${key}` : `[${JSON.stringify(key)}]`
+  ).join("");
+}
+function valueAt(values2, path) {
+  let node2 = values2;
+  for (const key of path) {
+    if (!isMap(node2)) return void 0;
+    node2 = node2[key];
+  }
+  return node2;
+}
+function deepEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (isMap(a) && isMap(b)) {
+    const keys2 = Object.keys(a);
+    return keys2.length === Object.keys(b).length && keys2.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+function unknownValueKeys(values2, data) {
+  const chart = `the ${data.chart} chart ${data.version}`;
+  const problems = [];
+  const walk = (given, known, path) => {
+    for (const [key, value] of Object.entries(given)) {
+      const at = [...path, key];
+      const node2 = known[key];
+      if (node2 === void 0) {
+        const guess = closest(key, Object.keys(known));
+        const hint = guess === void 0 ? "" : `; did you mean ${formatValuesPath([...path, guess])}?`;
+        problems.push(`${formatValuesPath(at)} is not a value of ${chart}${hint}`);
+      } else if (node2 === "open" || value === null) {
+        continue;
+      } else if (node2 === "value") {
+        if (isMap(value))
+          problems.push(`${formatValuesPath(at)} is a single value in ${chart}, not a map: set it directly`);
+      } else if (isMap(value)) {
+        walk(value, node2, at);
+      } else {
+        problems.push(
+          `${formatValuesPath(at)} is a map in ${chart} (keys such as ${Object.keys(node2).slice(0, 3).join(", ")}); Helm would ignore ${JSON.stringify(value)} there: give a map, or null to drop the chart's default`
+        );
+      }
+    }
+  };
+  walk(values2, data.keys, []);
+  return problems;
+}
+function ownedValueConflicts(ours, theirs, owned, valuesKey) {
+  const merged = mergeValues2(ours, theirs);
+  return owned.filter((o) => !deepEqual(valueAt(merged, o.path), valueAt(ours, o.path))).map((o) => ({
+    setting: o.setting,
+    message: `${formatValuesPath(o.path)} is written from gitops-bootstrap:${o.setting}, so ${valuesKey} may not change it: ${o.instead ?? `set ${o.setting} instead, and remove it from ${valuesKey}`}`
+  }));
+}
+function readChartData(relativePath) {
+  for (let dir = __dirname; ; dir = (0, import_node_path.dirname)(dir)) {
+    const file3 = (0, import_node_path.join)(dir, relativePath);
+    if ((0, import_node_fs.existsSync)(file3)) return JSON.parse((0, import_node_fs.readFileSync)(file3, "utf8"));
+    if ((0, import_node_path.dirname)(dir) === dir) throw new Error(`${relativePath}: not found above ${__dirname}`);
+  }
+}
+var import_node_fs, import_node_path;
+var init_values = __esm({
+  "core/shared/values.ts"() {
+    "use strict";
+    import_node_fs = require("node:fs");
+    import_node_path = require("node:path");
+    init_messages();
+  }
+});
+
+// core/argocd/argocd.ts
+function oidcConfig(oidc) {
+  const lines = [
+    `name: ${JSON.stringify(oidc.name)}`,
+    `issuer: ${JSON.stringify(oidc.issuer)}`,
+    `clientID: ${JSON.stringify(oidc.clientId)}`,
+    ...oidc.hasClientSecret ? [`clientSecret: $${OIDC_SECRET_NAME}:clientSecret`] : [],
+    // Without a client secret the client is public, and PKCE is what keeps the code exchange safe.
+    ...oidc.hasClientSecret ? [] : ["enablePKCEAuthentication: true"],
+    "requestedScopes:",
+    ...oidc.requestedScopes.map((scope) => `  - ${JSON.stringify(scope)}`)
+  ];
+  return `${lines.join("\n")}
+`;
+}
+function adminPolicy(rbac) {
+  const subjects = [...rbac.adminGroups, ...rbac.adminUsers];
+  return subjects.map((subject) => `g, ${subject}, role:admin
+`).join("");
+}
+function adminEnabled(settings2) {
+  return settings2.admin.enabled ?? settings2.oidc === void 0;
+}
+function accountEntries(accounts) {
+  return Object.fromEntries(
+    Object.entries(accounts).flatMap(([name, account]) => [
+      [`accounts.${name}`, account.capabilities.join(", ")],
+      [`accounts.${name}.enabled`, account.enabled]
+    ])
+  );
+}
+function argoCdOwnValues(settings2, repo) {
+  const url2 = settings2.hostname === void 0 ? void 0 : `https://${settings2.hostname}`;
+  const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
+  const cm = {
+    "admin.enabled": adminEnabled(settings2),
+    // A shell into any pod from the browser is a wide door; open it with argocd.exec.enabled.
+    "exec.enabled": settings2.exec.enabled,
+    ...accountEntries(settings2.accounts),
+    // Apps are Kustomize directories that may inflate Helm charts (HelmChartInflationGenerator).
+    "kustomize.buildOptions": "--enable-helm",
+    "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
+    ...url2 === void 0 ? {} : { url: url2 },
+    ...settings2.oidc === void 0 ? {} : { "oidc.config": oidcConfig(settings2.oidc) }
+  };
+  return {
+    ...settings2.hostname === void 0 ? {} : { global: { domain: settings2.hostname } },
+    configs: {
+      cm,
+      params: {
+        // Server-side diff, paired with ServerSideApply=true in every sync policy we write.
+        "controller.diff.server.side": true,
+        // Plain HTTP only when what serves the UI ends TLS and speaks HTTP to the server; that
+        // holds as much for an IngressRoute, HTTPRoute or tunnel as for the chart's own Ingress.
+        "server.insecure": settings2.tlsTermination === "ingress"
+      },
+      rbac: {
+        "policy.default": settings2.rbac.defaultRole,
+        "policy.csv": adminPolicy(settings2.rbac),
+        scopes: "[groups, email]"
+      },
+      // Added to the chart's default known hosts (GitHub, GitLab, Bitbucket, Azure DevOps); an
+      // https repository has none (its TLS certificate is checked instead).
+      ...repo.knownHosts === "" ? {} : { ssh: { extraHosts: `${repo.knownHosts}
+` } }
+    },
+    // Dex only brokers other identity providers; with direct OIDC (or none) it is one pod too many.
+    dex: { enabled: false },
+    controller: { replicas: settings2.replicas.controller },
+    repoServer: { replicas: settings2.replicas.repoServer },
+    applicationSet: { replicas: settings2.replicas.applicationSet },
+    server: {
+      replicas: settings2.replicas.server,
+      ingress: ingressEnabled ? {
+        enabled: true,
+        hostname: settings2.hostname,
+        ...settings2.ingress.className === void 0 ? {} : { ingressClassName: settings2.ingress.className },
+        annotations: settings2.ingress.annotations,
+        // A TLS section for the hostname in every mode: the Ingress serves it when it ends TLS,
+        // and argocd-server loads the same Secret (argocd-server-tls) when TLS passes through
+        // (the chart's README shows tls: true for both).
+        tls: true
+      } : { enabled: false }
+    }
+  };
+}
+function argoCdValueSources(settings2, repo) {
+  const cm = (key) => ["configs", "cm", key];
+  const hasAdmins = settings2.rbac.adminGroups.length + settings2.rbac.adminUsers.length > 0;
+  const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
+  const component = (key, chartKey) => ({
+    path: [chartKey, "replicas"],
+    setting: `argocd.replicas.${key}`
+  });
+  return [
+    ...settings2.hostname === void 0 ? [] : [
+      { path: ["global", "domain"], setting: "argocd.hostname" },
+      { path: cm("url"), setting: "argocd.hostname" }
+    ],
+    { path: cm("admin.enabled"), setting: "argocd.admin.enabled" },
+    { path: cm("exec.enabled"), setting: "argocd.exec.enabled" },
+    ...settings2.oidc === void 0 ? [] : [
+      {
+        path: cm("oidc.config"),
+        setting: "argocd.oidc",
+        instead: "configure SSO in argocd.oidc, or remove argocd.oidc and write the whole oidc.config in values"
+      }
+    ],
+    ...Object.keys(settings2.accounts).flatMap((name) => [
+      { path: cm(`accounts.${name}`), setting: `argocd.accounts.${name}` },
+      { path: cm(`accounts.${name}.enabled`), setting: `argocd.accounts.${name}` }
+    ]),
+    { path: ["configs", "params", "server.insecure"], setting: "argocd.tlsTermination" },
+    { path: ["configs", "rbac", "policy.default"], setting: "argocd.rbac.defaultRole" },
+    ...hasAdmins ? [
+      {
+        path: ["configs", "rbac", "policy.csv"],
+        setting: "argocd.rbac.adminGroups",
+        instead: 'argocd.rbac.adminGroups and adminUsers write it; put your other policy lines under a key of the form configs.rbac["policy.<name>.csv"], which Argo CD appends to policy.csv'
+      }
+    ] : [],
+    ...repo?.knownHosts === "" ? [] : [
+      {
+        path: ["configs", "ssh", "extraHosts"],
+        setting: "repo.knownHosts",
+        instead: "list every SSH host key Argo CD needs in repo.knownHosts"
+      }
+    ],
+    component("controller", "controller"),
+    component("repoServer", "repoServer"),
+    component("applicationSet", "applicationSet"),
+    component("server", "server"),
+    {
+      path: ["server", "ingress", "enabled"],
+      setting: "argocd.ingress.enabled",
+      instead: "the chart's Ingress is made when argocd.ingress.enabled is true and argocd.hostname is set"
+    },
+    ...ingressEnabled ? [
+      { path: ["server", "ingress", "hostname"], setting: "argocd.hostname" },
+      { path: ["server", "ingress", "annotations"], setting: "argocd.ingress.annotations" },
+      ...settings2.ingress.className === void 0 ? [] : [{ path: ["server", "ingress", "ingressClassName"], setting: "argocd.ingress.className" }]
+    ] : []
+  ];
+}
+function argoCdValuesProblems(settings2, repo, keys2) {
+  if (Object.keys(settings2.values).length === 0) return [];
+  const unknown2 = unknownValueKeys(settings2.values, keys2);
+  const owned = ownedValueConflicts(
+    argoCdOwnValues(settings2, repo),
+    settings2.values,
+    argoCdValueSources(settings2, repo),
+    "argocd.values"
+  );
+  return [...unknown2, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
+}
+var TLS_TERMINATIONS, ACCOUNT_CAPABILITIES, OIDC_SECRET_NAME, APPLICATION_HEALTH_LUA;
+var init_argocd = __esm({
+  "core/argocd/argocd.ts"() {
+    "use strict";
+    init_sync();
+    init_argocd_application();
+    init_values();
+    TLS_TERMINATIONS = ["ingress", "reencrypt", "server"];
+    ACCOUNT_CAPABILITIES = ["apiKey", "login"];
+    OIDC_SECRET_NAME = "argocd-oidc";
+    APPLICATION_HEALTH_LUA = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`;
+  }
+});
+
 // core/shared/release.ts
 var RELEASE_DEFAULTS, releaseSettingsSchema;
 var init_release = __esm({
@@ -13331,513 +13713,6 @@ var init_release = __esm({
         });
       }
     }).prefault({});
-  }
-});
-
-// core/argocd/settings.ts
-var oidcSchema, argoCdSettingsSchema;
-var init_settings = __esm({
-  "core/argocd/settings.ts"() {
-    "use strict";
-    init_zod();
-    init_names();
-    init_release();
-    init_schema();
-    init_argocd();
-    init_sync();
-    oidcSchema = external_exports.object({
-      name: external_exports.string().min(1).default("SSO"),
-      issuer: external_exports.url({ protocol: /^https$/, error: "must be an https URL such as https://auth.example.com" }),
-      clientId: external_exports.string({ error: "is required: the OIDC client ID registered for Argo CD" }).min(1),
-      requestedScopes: external_exports.array(external_exports.string().min(1)).min(1, { error: "must list at least openid" }).default(["openid", "profile", "email", "groups"])
-    }).strict();
-    argoCdSettingsSchema = external_exports.object({
-      namespace: label().default("argocd"),
-      hostname: external_exports.string().regex(HOSTNAME, { error: "must be a DNS name such as argocd.home.example.com (no scheme, no path)" }).optional(),
-      tlsTermination: external_exports.enum(TLS_TERMINATIONS, {
-        error: 'must be "ingress" (what serves the UI ends TLS and speaks HTTP to argocd-server), "reencrypt" (it ends TLS and speaks HTTPS to argocd-server) or "server" (TLS passes through to argocd-server)'
-      }).default("ingress"),
-      ingress: external_exports.object({
-        enabled: bool().default(true),
-        className: external_exports.string().min(1).optional(),
-        annotations: annotations().default({})
-      }).strict().prefault({}),
-      oidc: oidcSchema.optional(),
-      rbac: external_exports.object({
-        defaultRole: external_exports.string().min(1).default("role:readonly"),
-        adminGroups: external_exports.array(external_exports.string().min(1)).default([]),
-        adminUsers: external_exports.array(external_exports.string().min(1)).default([])
-      }).strict().prefault({}),
-      admin: external_exports.object({ enabled: bool().optional() }).strict().prefault({}),
-      exec: external_exports.object({ enabled: bool().default(false) }).strict().prefault({}),
-      accounts: external_exports.record(
-        label().refine((name) => name !== "admin", {
-          error: "is Argo CD's built-in admin user, not a local account: use argocd.admin.enabled"
-        }),
-        external_exports.object({
-          capabilities: external_exports.array(external_exports.enum(ACCOUNT_CAPABILITIES, { error: 'each must be "apiKey" or "login"' })).min(1, { error: 'must list "apiKey", "login" or both' }).default(["login"]),
-          enabled: bool().default(true)
-        }).strict(),
-        // zod reports a bad key as "Invalid key in record"; say what is wrong with it instead.
-        { error: (issue2) => issue2.code === "invalid_key" ? issue2.issues[0]?.message : void 0 }
-      ).default({}),
-      values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the argo-cd chart's values" }).default({}),
-      release: releaseSettingsSchema,
-      replicas: external_exports.object({
-        server: count(1, 10).default(1),
-        repoServer: count(1, 10).default(1),
-        controller: count(1, 10).default(1),
-        applicationSet: count(1, 10).default(1)
-      }).strict().prefault({}),
-      root: external_exports.object({
-        name: label().default("bootstrap"),
-        project: label().default("bootstrap"),
-        selfHeal: bool().default(false)
-      }).strict().prefault({}),
-      appsProject: external_exports.object({
-        enabled: bool().default(true),
-        name: label().default("apps"),
-        sourceRepos: external_exports.array(external_exports.string().min(1, { error: "entries must not be empty" })).default([]),
-        destinations: external_exports.array(
-          external_exports.object({
-            server: external_exports.string().min(1).default(IN_CLUSTER_SERVER),
-            namespace: external_exports.string({ error: 'is required: a namespace, a glob such as "*", or "!name" to deny one' }).min(1)
-          }).strict()
-        ).min(1, {
-          error: "must list at least one destination; set argocd.appsProject.enabled: false to make none"
-        }).default([{ server: IN_CLUSTER_SERVER, namespace: "*" }]),
-        clusterResources: bool().default(true)
-      }).strict().prefault({})
-    }).strict().superRefine((argocd, ctx) => {
-      if (argocd.oidc !== void 0 && argocd.hostname === void 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["hostname"],
-          message: "is required when argocd.oidc is set: the identity provider redirects back to https://<hostname>/auth/callback"
-        });
-      }
-      const chartIngress = argocd.ingress.enabled && argocd.hostname !== void 0;
-      if (chartIngress && argocd.tlsTermination !== "ingress" && Object.keys(argocd.ingress.annotations).length === 0) {
-        const needs = argocd.tlsTermination === "server" ? 'pass TLS through to argocd-server (e.g. nginx.ingress.kubernetes.io/ssl-passthrough: "true")' : `speak HTTPS to argocd-server (e.g. nginx.ingress.kubernetes.io/backend-protocol: "HTTPS", or your controller's backend-protocol annotation)`;
-        ctx.addIssue({
-          code: "custom",
-          path: ["ingress", "annotations"],
-          message: `are empty, but tlsTermination is "${argocd.tlsTermination}": the chart's ingress must ${needs}; add it, or use tlsTermination: ingress`
-        });
-      }
-      if (argocd.root.project === "default") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["root", "project"],
-          message: 'must not be "default": the root app gets its own narrowly scoped AppProject; choose another name such as bootstrap'
-        });
-      }
-      if (argocd.appsProject.enabled && argocd.appsProject.name === "default") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["appsProject", "name"],
-          message: `must not be "default": that is Argo CD's own project, which Argo CD creates; choose another name such as apps, or set appsProject.enabled: false`
-        });
-      }
-      if (argocd.appsProject.enabled && argocd.appsProject.name === argocd.root.project) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["appsProject", "name"],
-          message: `is ${argocd.appsProject.name}, the same as argocd.root.project: the root app's project may create only Argo CD objects in Argo CD's namespace, the apps' project what the apps need; give them different names`
-        });
-      }
-    });
-  }
-});
-
-// core/repository/repository.ts
-function parseSshRepoUrl(url2) {
-  const match = SCP_LIKE.exec(url2) ?? SSH_URL.exec(url2);
-  const host = match?.groups?.host;
-  const path = match?.groups?.path;
-  if (host === void 0 || path === void 0 || path.startsWith("/") || path.includes(".."))
-    return void 0;
-  return { url: url2, host, path };
-}
-function fluxSshUrl(url2) {
-  if (url2.startsWith("ssh://")) return url2;
-  const match = SCP_LIKE.exec(url2);
-  if (match?.groups === void 0) return url2;
-  return `ssh://${match.groups.user}@${match.groups.host}/${match.groups.path}.git`;
-}
-function defaultKnownHosts(host) {
-  return host === "github.com" ? GITHUB_KNOWN_HOSTS.join("\n") : void 0;
-}
-var SCP_LIKE, SSH_URL, GITHUB_KNOWN_HOSTS;
-var init_repository = __esm({
-  "core/repository/repository.ts"() {
-    "use strict";
-    SCP_LIKE = /^(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+):(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
-    SSH_URL = /^ssh:\/\/(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+)(:(?<port>\d+))?\/(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
-    GITHUB_KNOWN_HOSTS = [
-      "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
-      "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=",
-      "github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk="
-    ];
-  }
-});
-
-// core/github/github.ts
-function githubOwnerProblem(value) {
-  if (value.length === 0)
-    return "must not be empty: set the GitHub user or organization that owns the repositories";
-  if (value.length > 39) return `is ${value.length} characters long; a GitHub login has at most 39`;
-  if (!GITHUB_OWNER.test(value)) {
-    return `"${value}" is not a GitHub login: use letters, digits and single hyphens, not starting or ending with '-' (e.g. acme)`;
-  }
-  return void 0;
-}
-function githubRepositoryNameProblem(value) {
-  if (value.length === 0) return "must not be empty: set the repository name (e.g. homelab-manifests)";
-  if (value.includes("/")) {
-    return `"${value}" contains '/': give the repository name only; the owner is the separate 'owner' key`;
-  }
-  if (value.length > 100)
-    return `is ${value.length} characters long; a GitHub repository name has at most 100`;
-  if (!GITHUB_REPOSITORY_NAME.test(value) || value === "." || value === "..") {
-    return `"${value}" is not a GitHub repository name: use letters, digits, '-', '_' and '.' (e.g. homelab-manifests)`;
-  }
-  if (value.toLowerCase().endsWith(".git")) {
-    return `"${value}" ends in '.git': GitHub adds that suffix itself; drop it`;
-  }
-  return void 0;
-}
-function repositoryUrls(owner, name) {
-  return {
-    slug: `${owner}/${name}`,
-    scp: `git@github.com:${owner}/${name}.git`,
-    ssh: `ssh://git@github.com/${owner}/${name}.git`,
-    https: `https://github.com/${owner}/${name}`
-  };
-}
-function repoUrlProblem(url2, owner, name) {
-  const parsed = parseSshRepoUrl(url2);
-  const expected = repositoryUrls(owner, name);
-  if (parsed?.host === "github.com" && parsed.path.toLowerCase() === expected.slug.toLowerCase())
-    return void 0;
-  return `is ${url2}, but gitops-bootstrap:github manages ${expected.slug}: set it to ${expected.scp}`;
-}
-function environmentNameProblem(model, role, reported) {
-  if (reported === void 0 || !/^[A-Za-z0-9._-]*$/.test(reported)) return void 0;
-  const which = role === "production" ? "deploy" : "preview";
-  if (model === "environments") {
-    if (reported === role) return void 0;
-    if (reported === "")
-      return `the AWS ${which} role trusts branches and pull requests (the account stack's aws.ci.model is branches), but gitops-bootstrap:github.ci.model is environments: set both to the same model`;
-    return `the AWS ${which} role trusts the GitHub environment "${reported}", but the workflows run in "${role}" (the environment gitops-bootstrap:github creates): set the account stack's environment to "${role}"`;
-  }
-  if (reported === "") return void 0;
-  return `the AWS ${which} role trusts the GitHub environment "${reported}" (the account stack's aws.ci.model is environments), but gitops-bootstrap:github.ci.model is branches, where no job declares an environment: set both to the same model`;
-}
-function catalogPathProblem(catalog) {
-  const parts = catalog.split("/");
-  if (catalog.startsWith("/") || /^[A-Za-z]:/.test(catalog) || catalog.includes("\\"))
-    return `"${catalog}" must be a path relative to the source repository, with '/' separators (e.g. manifests/catalog.yaml)`;
-  if (parts.some((p) => p === ".." || p === ""))
-    return `"${catalog}" must not contain '..' or empty segments`;
-  const dirs = parts.slice(0, -1).filter((p) => p !== ".");
-  if (dirs.length === 0)
-    return `"${catalog}" is at the repository root: its directory is mirrored into the manifest repository, which would publish the whole source checkout; move the catalog and its app directories into a directory of their own (e.g. manifests/catalog.yaml)`;
-  if (dirs[0] === ".git" || dirs[0] === "node_modules" || dirs[0] === ".github" || dirs[0] === ".manifest-repo")
-    return `"${catalog}" is inside ${dirs[0]}/: put the catalog in a directory of its own (e.g. manifests/catalog.yaml)`;
-  return void 0;
-}
-var GITHUB_OWNER, GITHUB_REPOSITORY_NAME, PULUMI_STACK_NAME, BRANCH_NAME, CI_MODELS;
-var init_github = __esm({
-  "core/github/github.ts"() {
-    "use strict";
-    init_repository();
-    GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-    GITHUB_REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-    PULUMI_STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
-    BRANCH_NAME = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,255}$/;
-    CI_MODELS = ["environments", "branches"];
-  }
-});
-
-// core/aws/settings.ts
-function bucketNameProblem(name) {
-  if (name.length < 3 || name.length > 63) {
-    return `${JSON.stringify(name)} is ${name.length} characters long; S3 bucket names have 3 to 63`;
-  }
-  if (!BUCKET_CHARS.test(name)) {
-    return `${JSON.stringify(name)} must use only lower-case letters, digits, '-' and '.', and start and end with a letter or digit (S3 bucket naming rules), such as acme-pulumi-state`;
-  }
-  if (name.includes(".")) {
-    return `${JSON.stringify(name)} must not contain '.': a dotted bucket name breaks TLS for virtual-hosted S3 URLs and the bucket only accepts TLS; use '-' instead`;
-  }
-  const prefix = RESERVED_BUCKET_PREFIXES.find((p) => name.startsWith(p));
-  if (prefix !== void 0) return `${JSON.stringify(name)} must not start with ${prefix} (reserved by S3)`;
-  const suffix = RESERVED_BUCKET_SUFFIXES.find((s) => name.endsWith(s));
-  if (suffix !== void 0) return `${JSON.stringify(name)} must not end with ${suffix} (reserved by S3)`;
-  return void 0;
-}
-function regionProblem(region) {
-  if (REGION.test(region)) return void 0;
-  if (/^[a-z]{2}(-gov)?-[a-z]+-\d{1,2}[a-z]$/.test(region)) {
-    return `${JSON.stringify(region)} is an availability zone; use its region, ${region.slice(0, -1)}`;
-  }
-  return `${JSON.stringify(region)} must be an AWS region code such as eu-west-1 or us-east-2`;
-}
-function repositoryProblem(slug) {
-  const parts = slug.split("/");
-  const example = "such as acme/homelab-infra (no URL, no .git)";
-  if (parts.length !== 2) return `${JSON.stringify(slug)} must be owner/repo, ${example}`;
-  const [owner = "", repo = ""] = parts;
-  if (!GITHUB_OWNER2.test(owner)) {
-    return `${JSON.stringify(slug)}: owner ${JSON.stringify(owner)} must be a GitHub user or organisation name (letters, digits and single '-' between them, at most 39), ${example}`;
-  }
-  if (!GITHUB_REPO.test(repo) || repo === "." || repo === ".." || repo.endsWith(".git")) {
-    return `${JSON.stringify(slug)}: repository ${JSON.stringify(repo)} must be a GitHub repository name (letters, digits, '.', '_' and '-', at most 100), ${example}`;
-  }
-  return void 0;
-}
-function environmentProblem(name) {
-  if (ENVIRONMENT.test(name)) return void 0;
-  return `${JSON.stringify(name)} must be a GitHub environment name of letters, digits, '.', '_' and '-' (at most 255), such as production; it becomes the exact OIDC subject repo:<owner>/<repo>:environment:<name>`;
-}
-function branchProblem(branch) {
-  const ok = /^[A-Za-z0-9._/-]+$/.test(branch) && !branch.startsWith("/") && !branch.endsWith("/") && !branch.startsWith("-") && !branch.includes("..") && !branch.includes("//") && !branch.endsWith(".lock") && !branch.startsWith("refs/");
-  return ok ? void 0 : `${JSON.stringify(branch)} must be a branch name such as main (no refs/heads/ prefix, no wildcards)`;
-}
-function workflowProblem(path) {
-  return /^\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml$/.test(path) ? void 0 : `${JSON.stringify(path)} must be a workflow file path such as .github/workflows/up.yml`;
-}
-function isAdministratorPolicy(policyArn2) {
-  const match = /^arn:aws(-cn|-us-gov)?:iam::aws:policy\/(.+)$/.exec(policyArn2);
-  return match !== null && ADMINISTRATOR_POLICY_NAMES.includes(match[2] ?? "");
-}
-function ciProblems(ci, issue2) {
-  if (ci.model === "branches") {
-    for (const key of ["environment", "previewEnvironment"]) {
-      if (ci[key] !== void 0) {
-        issue2(
-          ["ci", key],
-          `is set, but ci.model is branches, where no job declares an environment and the roles trust the default branch and pull requests: remove it, or set ci.model: environments`
-        );
-      }
-    }
-  }
-  if (ci.workflows.deploy === void 0) {
-    issue2(
-      ["ci", "workflows", "deploy"],
-      `is required: the deploy workflow file, such as .github/workflows/up.yml, so only it, run on ${ci.defaultBranch}, may assume the deploy role (without it, any workflow or branch allowed to present the deploy subject could)`
-    );
-  }
-  const environment = ci.environment ?? DEFAULT_ENVIRONMENTS.deploy;
-  if (ci.model === "environments" && environment === (ci.previewEnvironment ?? DEFAULT_ENVIRONMENTS.preview)) {
-    issue2(
-      ["ci", "previewEnvironment"],
-      `must differ from ci.environment (${environment}): the preview role would trust the deploy environment; use another name such as preview`
-    );
-  }
-  if (!ci.allowAdministrator) {
-    ci.deployPolicyArns.forEach((arn, i) => {
-      if (isAdministratorPolicy(arn)) {
-        issue2(
-          ["ci", "deployPolicyArns", i],
-          `${arn} lets the deploy role create or assume another principal, which the bucket and key policies (they deny the CI roles by ARN) do not stop: it could delete the state bucket or key through it. List the policies the cluster really needs, or set ci.allowAdministrator: true to accept that`
-        );
-      }
-    });
-  }
-}
-function resolve(raw, ctx) {
-  if (!raw.enabled) return { enabled: false };
-  const issue2 = (path, message) => ctx.addIssue({ code: "custom", path, message });
-  const { accountId, region, ci, adopt } = raw;
-  if (accountId === void 0) {
-    issue2(
-      ["accountId"],
-      "is required when enabled: the 12-digit account that holds the state bucket (aws sts get-caller-identity); the provider refuses any other account"
-    );
-  }
-  if (region === void 0)
-    issue2(["region"], "is required when enabled: the state bucket's region, such as eu-west-1");
-  if (ci === void 0) {
-    issue2(
-      ["ci", "repository"],
-      "is required when enabled: the owner/repo whose workflows run pulumi, such as acme/homelab-infra"
-    );
-  }
-  const bucket = raw.stateBucket.name;
-  if (bucket === void 0) {
-    issue2(
-      ["stateBucket", "name"],
-      adopt.stateBucket === void 0 ? "is required when enabled: a globally unique bucket name such as acme-pulumi-state" : `is required: set it to ${adopt.stateBucket}, the bucket adopt.stateBucket imports, so the name stays when adopt is removed after the import`
-    );
-  } else if (adopt.stateBucket !== void 0 && adopt.stateBucket !== bucket) {
-    issue2(
-      ["adopt", "stateBucket"],
-      `is ${adopt.stateBucket} but stateBucket.name is ${bucket}: importing one bucket under another name would replace it; make them equal or remove one`
-    );
-  }
-  const deployRole = ci?.roleNames.deploy ?? DEFAULT_ROLE_NAMES.deploy;
-  if (adopt.deployRole !== void 0 && adopt.deployRole !== deployRole) {
-    issue2(
-      ["adopt", "deployRole"],
-      ci?.roleNames.deploy === void 0 ? `is ${adopt.deployRole} but ci.roleNames.deploy is unset (default ${DEFAULT_ROLE_NAMES.deploy}): set ci.roleNames.deploy: ${adopt.deployRole}, so the role keeps its name when adopt is removed after the import` : `is ${adopt.deployRole} but ci.roleNames.deploy is ${deployRole}: an imported role keeps its name; make them equal`
-    );
-  }
-  const previewRole = ci?.roleNames.preview ?? DEFAULT_ROLE_NAMES.preview;
-  if (previewRole === deployRole) {
-    issue2(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
-  }
-  if (ci !== void 0) ciProblems(ci, issue2);
-  if (accountId === void 0 || region === void 0 || ci === void 0 || bucket === void 0)
-    return external_exports.NEVER;
-  const partition = partitionOf(region);
-  const previewWorkflow = ci.workflows.preview ?? (ci.model === "branches" ? BRANCHES_PREVIEW_WORKFLOW : void 0);
-  const expectedProvider = githubOidcProviderArn(partition, accountId);
-  if (adopt.oidcProvider !== void 0 && adopt.oidcProvider !== expectedProvider) {
-    issue2(
-      ["adopt", "oidcProvider"],
-      `is ${adopt.oidcProvider} but the provider of account ${accountId} in partition ${partition} is ${expectedProvider}; fix the account ID or the ARN`
-    );
-  }
-  return {
-    enabled: true,
-    accountId,
-    region,
-    partition,
-    stateBucket: { ...raw.stateBucket, name: bucket },
-    ci: {
-      repository: ci.repository,
-      defaultBranch: ci.defaultBranch,
-      ...ci.model === "environments" ? {
-        model: "environments",
-        environment: ci.environment ?? DEFAULT_ENVIRONMENTS.deploy,
-        previewEnvironment: ci.previewEnvironment ?? DEFAULT_ENVIRONMENTS.preview
-      } : { model: "branches" },
-      ...ci.repositoryId === void 0 ? {} : { repositoryId: ci.repositoryId },
-      workflows: {
-        ...previewWorkflow === void 0 ? {} : { preview: previewWorkflow },
-        ...ci.workflows.deploy === void 0 ? {} : { deploy: ci.workflows.deploy }
-      },
-      roleNames: { preview: previewRole, deploy: deployRole },
-      deployPolicyArns: ci.deployPolicyArns
-    },
-    oidcProviderArn: expectedProvider,
-    adopt: {
-      ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
-      ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
-      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
-    }
-  };
-}
-function awsSettingsProblems(input2) {
-  const result = awsSettingsSchema.safeParse(input2, { error: plainIssueText });
-  if (result.success) return [];
-  return result.error.issues.flatMap((issue2) => {
-    const path = [AWS_CONFIG_KEY, ...issue2.path.map(String)].join(".");
-    if (issue2.code === "unrecognized_keys") {
-      const known = knownKeys(rawSchema, issue2.path);
-      return issue2.keys.map((key) => `${path}.${key}: ${unknownKeyMessage(key, known)} (see docs/aws.md)`);
-    }
-    if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${path}: is required`];
-    return [`${path}: ${issue2.message}`];
-  });
-}
-var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, stateBucketSchema, ciSchema, adoptSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
-var init_settings2 = __esm({
-  "core/aws/settings.ts"() {
-    "use strict";
-    init_zod();
-    init_messages();
-    init_schema();
-    init_state();
-    init_github();
-    init_iam();
-    AWS_CONFIG_KEY = "gitops-bootstrap:aws";
-    DEFAULT_ROLE_NAMES = {
-      preview: "gitops-bootstrap-ci-preview",
-      deploy: "gitops-bootstrap-ci-deploy"
-    };
-    BUCKET_CHARS = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
-    RESERVED_BUCKET_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
-    RESERVED_BUCKET_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
-    REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-    GITHUB_OWNER2 = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-    GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
-    ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
-    numericId = (example) => external_exports.preprocess(
-      (v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : v,
-      external_exports.string({ error: `must be a number such as ${example}` }).regex(/^\d{1,20}$/, {
-        error: `must be a number such as ${example}`
-      })
-    );
-    roleName = () => external_exports.string({ error: "must be a string" }).regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, {
-      error: "must be an IAM role name: at most 64 letters, digits and +=,.@_- (no path, no ARN)"
-    });
-    ADMINISTRATOR_POLICY_NAMES = [
-      "AdministratorAccess",
-      "PowerUserAccess",
-      "IAMFullAccess",
-      "AdministratorAccess-Amplify",
-      "AdministratorAccess-AWSElasticBeanstalk",
-      "job-function/SystemAdministrator"
-    ];
-    policyArn = () => external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
-      error: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns"
-    });
-    stateBucketSchema = external_exports.object({
-      /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
-      name: checkedString(bucketNameProblem).optional(),
-      noncurrentVersionExpirationDays: count(1, 3650).default(90),
-      abortIncompleteMultipartUploadDays: count(1, 365).default(7),
-      keyDeletionWindowDays: count(7, 30).default(30)
-    }).strict();
-    ciSchema = external_exports.object({
-      repository: checkedString(repositoryProblem),
-      repositoryId: numericId("123456789").optional(),
-      defaultBranch: checkedString(branchProblem).default("main"),
-      // Must equal the cluster stack's github.ci.model (core/github/github.ts CI_MODELS says what each means).
-      model: external_exports.enum(CI_MODELS, {
-        error: 'must be "environments" (GitHub environments with required reviewers: public repositories, or GitHub Enterprise) or "branches" (no environments: GitHub Free private repositories)'
-      }).default("environments"),
-      // Environments model only; defaults production and preview (the names the workflows declare).
-      environment: checkedString(environmentProblem).optional(),
-      previewEnvironment: checkedString(environmentProblem).optional(),
-      workflows: external_exports.object({
-        // Optional in the environments model; defaults to .github/workflows/preview.yml in the branches model.
-        preview: checkedString(workflowProblem).optional(),
-        deploy: checkedString(workflowProblem).default(".github/workflows/up.yml")
-      }).strict().prefault({}),
-      roleNames: external_exports.object({ preview: roleName().optional(), deploy: roleName().optional() }).strict().prefault({}),
-      deployPolicyArns: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).refine((arns) => new Set(arns.map(managedPolicyName)).size === arns.length, {
-        error: "must not list the same policy name twice"
-      }).default([]),
-      allowAdministrator: bool().default(false)
-    }).strict();
-    adoptSchema = external_exports.object({
-      stateBucket: checkedString(bucketNameProblem).optional(),
-      oidcProvider: external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
-        error: "must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)"
-      }).optional(),
-      deployRole: roleName().optional()
-    }).strict();
-    rawSchema = external_exports.object({
-      enabled: bool().default(false),
-      accountId: numericId("123456789012").refine((id) => /^\d{12}$/.test(id), { error: "must be the 12-digit AWS account ID, as a string" }).optional(),
-      region: checkedString(regionProblem).optional(),
-      stateBucket: stateBucketSchema.prefault({}),
-      ci: ciSchema.optional(),
-      adopt: adoptSchema.prefault({})
-    }).strict();
-    BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
-    DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
-    awsSettingsSchema = rawSchema.transform(resolve);
-    STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-    clusterAwsSettingsSchema = external_exports.object({
-      accountStack: external_exports.string({ error: "must be a string" }).regex(STACK_REFERENCE, {
-        error: "must be a stack reference such as organization/gitops-bootstrap/account"
-      }).optional()
-    }).strict();
   }
 });
 
@@ -14154,26 +14029,26 @@ var require_directives = __commonJS({
        * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
        *   `'!local'` tag, or `null` if unresolvable.
        */
-      tagName(source, onError) {
-        if (source === "!")
+      tagName(source2, onError) {
+        if (source2 === "!")
           return "!";
-        if (source[0] !== "!") {
-          onError(`Not a valid tag: ${source}`);
+        if (source2[0] !== "!") {
+          onError(`Not a valid tag: ${source2}`);
           return null;
         }
-        if (source[1] === "<") {
-          const verbatim = source.slice(2, -1);
+        if (source2[1] === "<") {
+          const verbatim = source2.slice(2, -1);
           if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            onError(`Verbatim tags aren't resolved, so ${source2} is invalid.`);
             return null;
           }
-          if (source[source.length - 1] !== ">")
+          if (source2[source2.length - 1] !== ">")
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        const [, handle, suffix] = source2.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
-          onError(`The ${source} tag has no suffix`);
+          onError(`The ${source2} tag has no suffix`);
         const prefix = this.tags[handle];
         if (prefix) {
           try {
@@ -14184,8 +14059,8 @@ var require_directives = __commonJS({
           }
         }
         if (handle === "!")
-          return source;
-        onError(`Could not resolve tag: ${source}`);
+          return source2;
+        onError(`Could not resolve tag: ${source2}`);
         return null;
       }
       /**
@@ -14263,8 +14138,8 @@ var require_anchors = __commonJS({
       const sourceObjects = /* @__PURE__ */ new Map();
       let prevAnchors = null;
       return {
-        onAnchor: (source) => {
-          aliasObjects.push(source);
+        onAnchor: (source2) => {
+          aliasObjects.push(source2);
           prevAnchors ?? (prevAnchors = anchorNames(doc));
           const anchor2 = findNewAnchor(prefix, prevAnchors);
           prevAnchors.add(anchor2);
@@ -14276,13 +14151,13 @@ var require_anchors = __commonJS({
          * the nodes have been created.
          */
         setAnchors: () => {
-          for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
+          for (const source2 of aliasObjects) {
+            const ref = sourceObjects.get(source2);
             if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
-              error2.source = source;
+              error2.source = source2;
               throw error2;
             }
           }
@@ -14428,9 +14303,9 @@ var require_Alias = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
-      constructor(source) {
+      constructor(source2) {
         super(identity2.ALIAS);
-        this.source = source;
+        this.source = source2;
         Object.defineProperty(this, "tag", {
           set() {
             throw new Error("Alias nodes cannot have tags");
@@ -14491,12 +14366,12 @@ var require_Alias = __commonJS({
       toJSON(_arg, ctx) {
         if (!ctx)
           return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
+        const source2 = this.resolve(ctx.doc, ctx);
+        if (!source2) {
           const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
           throw new ReferenceError(msg);
         }
-        return ctx.anchors.get(source).res;
+        return ctx.anchors.get(source2).res;
       }
       toString(ctx, _onComment, _onChompKeep) {
         const src = `*${this.source}`;
@@ -14514,8 +14389,8 @@ var require_Alias = __commonJS({
     };
     function getAliasCount(doc, node2, anchors2) {
       if (identity2.isAlias(node2)) {
-        const source = node2.resolve(doc);
-        const anchor2 = anchors2 && source && anchors2.get(source);
+        const source2 = node2.resolve(doc);
+        const anchor2 = anchors2 && source2 && anchors2.get(source2);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity2.isCollection(node2)) {
         let count2 = 0;
@@ -15518,21 +15393,21 @@ var require_merge = __commonJS({
     };
     var isMergeKey = (ctx, key) => (merge2.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge2.tag && tag2.default);
     function addMergeToJSMap(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (identity2.isSeq(source))
-        for (const it of source.items)
+      const source2 = resolveAliasValue(ctx, value);
+      if (identity2.isSeq(source2))
+        for (const it of source2.items)
           mergeValue(ctx, map2, it);
-      else if (Array.isArray(source))
-        for (const it of source)
+      else if (Array.isArray(source2))
+        for (const it of source2)
           mergeValue(ctx, map2, it);
       else
-        mergeValue(ctx, map2, source);
+        mergeValue(ctx, map2, source2);
     }
     function mergeValue(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (!identity2.isMap(source))
+      const source2 = resolveAliasValue(ctx, value);
+      if (!identity2.isMap(source2))
         throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source.toJSON(null, ctx, Map);
+      const srcMap = source2.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
         if (map2 instanceof Map) {
           if (!map2.has(key))
@@ -16149,7 +16024,7 @@ var require_null = __commonJS({
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
       resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
+      stringify: ({ source: source2 }, ctx) => typeof source2 === "string" && nullTag.test.test(source2) ? source2 : ctx.options.nullStr
     };
     exports2.nullTag = nullTag;
   }
@@ -16166,11 +16041,11 @@ var require_bool = __commonJS({
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-          const sv = source[0] === "t" || source[0] === "T";
+      stringify({ source: source2, value }, ctx) {
+        if (source2 && boolTag.test.test(source2)) {
+          const sv = source2[0] === "t" || source2[0] === "T";
           if (value === sv)
-            return source;
+            return source2;
         }
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
@@ -16619,10 +16494,10 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
+    function boolStringify({ value, source: source2 }, ctx) {
       const boolObj = value ? trueTag : falseTag;
-      if (source && boolObj.test.test(source))
-        return source;
+      if (source2 && boolObj.test.test(source2))
+        return source2;
       return value ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
@@ -17954,7 +17829,7 @@ var require_resolve_end = __commonJS({
         let hasSpace = false;
         let sep2 = "";
         for (const token of end) {
-          const { source, type } = token;
+          const { source: source2, type } = token;
           switch (type) {
             case "space":
               hasSpace = true;
@@ -17962,7 +17837,7 @@ var require_resolve_end = __commonJS({
             case "comment": {
               if (reqSpace && !hasSpace)
                 onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source.substring(1) || " ";
+              const cb = source2.substring(1) || " ";
               if (!comment)
                 comment = cb;
               else
@@ -17972,13 +17847,13 @@ var require_resolve_end = __commonJS({
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep2 += source2;
               hasSpace = true;
               break;
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
-          offset += source.length;
+          offset += source2.length;
         }
       }
       return { comment, offset };
@@ -18360,13 +18235,13 @@ var require_resolve_block_scalar = __commonJS({
         onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
         return null;
       }
-      const { source } = props[0];
-      const mode = source[0];
+      const { source: source2 } = props[0];
+      const mode = source2[0];
       let indent = 0;
       let chomp = "";
       let error2 = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
+      for (let i = 1; i < source2.length; ++i) {
+        const ch = source2[i];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -18378,10 +18253,10 @@ var require_resolve_block_scalar = __commonJS({
         }
       }
       if (error2 !== -1)
-        onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+        onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source2}`);
       let hasSpace = false;
       let comment = "";
-      let length = source.length;
+      let length = source2.length;
       for (let i = 1; i < props.length; ++i) {
         const token = props[i];
         switch (token.type) {
@@ -18415,8 +18290,8 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment, length };
     }
-    function splitLines(source) {
-      const split = source.split(/\n( *)/);
+    function splitLines(source2) {
+      const split = source2.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
@@ -18436,22 +18311,22 @@ var require_resolve_flow_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+      const { offset, type, source: source2, end } = scalar;
       let _type;
       let value;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value = plainValue(source2, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
+          value = singleQuotedValue(source2, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
+          value = doubleQuotedValue(source2, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -18460,10 +18335,10 @@ var require_resolve_flow_scalar = __commonJS({
             value: "",
             type: null,
             comment: "",
-            range: [offset, offset + source.length, offset + source.length]
+            range: [offset, offset + source2.length, offset + source2.length]
           };
       }
-      const valueEnd = offset + source.length;
+      const valueEnd = offset + source2.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
@@ -18472,9 +18347,9 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re.offset]
       };
     }
-    function plainValue(source, onError) {
+    function plainValue(source2, onError) {
       let badChar = "";
-      switch (source[0]) {
+      switch (source2[0]) {
         /* istanbul ignore next should not happen */
         case "	":
           badChar = "a tab character";
@@ -18487,29 +18362,29 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         case "|":
         case ">": {
-          badChar = `block scalar indicator ${source[0]}`;
+          badChar = `block scalar indicator ${source2[0]}`;
           break;
         }
         case "@":
         case "`": {
-          badChar = `reserved character ${source[0]}`;
+          badChar = `reserved character ${source2[0]}`;
           break;
         }
       }
       if (badChar)
         onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source);
+      return unfoldLines(source2);
     }
-    function singleQuotedValue(source, onError) {
-      if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+    function singleQuotedValue(source2, onError) {
+      if (source2[source2.length - 1] !== "'" || source2.length === 1)
+        onError(source2.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source2.slice(1, -1)).replace(/''/g, "'");
     }
-    function unfoldLines(source) {
+    function unfoldLines(source2) {
       const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source);
+      let match = line.exec(source2);
       if (!match)
-        return source;
+        return source2;
       let trimEnd, trimBoth;
       try {
         trimEnd = new RegExp("(?<![ 	])[ 	]+$");
@@ -18521,7 +18396,7 @@ var require_resolve_flow_scalar = __commonJS({
       let res = match[1].replace(trimEnd, "");
       let sep2 = " ";
       let pos = line.lastIndex;
-      while (match = line.exec(source)) {
+      while (match = line.exec(source2)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep2 === "\n")
@@ -18536,66 +18411,66 @@ var require_resolve_flow_scalar = __commonJS({
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
-      match = last.exec(source);
+      match = last.exec(source2);
       return res + sep2 + (match?.[1] ?? "");
     }
-    function doubleQuotedValue(source, onError) {
+    function doubleQuotedValue(source2, onError) {
       let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
+      for (let i = 1; i < source2.length - 1; ++i) {
+        const ch = source2[i];
+        if (ch === "\r" && source2[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
+          const { fold, offset } = foldNewline(source2, i);
           res += fold;
           i = offset;
         } else if (ch === "\\") {
-          let next = source[++i];
+          let next = source2[++i];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i + 1];
+            next = source2[i + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
+              next = source2[++i + 1];
+          } else if (next === "\r" && source2[i + 1] === "\n") {
+            next = source2[++i + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
+              next = source2[++i + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
+            res += parseCharCode(source2, i + 1, length, onError);
             i += length;
           } else {
-            const raw = source.substr(i - 1, 2);
+            const raw = source2.substr(i - 1, 2);
             onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
           const wsStart = i;
-          let next = source[i + 1];
+          let next = source2[i + 1];
           while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+            next = source2[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source2[i + 2] === "\n"))
+            res += i > wsStart ? source2.slice(wsStart, i + 1) : ch;
         } else {
           res += ch;
         }
       }
-      if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
+      if (source2[source2.length - 1] !== '"' || source2.length === 1)
+        onError(source2.length, "MISSING_CHAR", 'Missing closing "quote');
       return res;
     }
-    function foldNewline(source, offset) {
+    function foldNewline(source2, offset) {
       let fold = "";
-      let ch = source[offset + 1];
+      let ch = source2[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source[offset + 2] !== "\n")
+        if (ch === "\r" && source2[offset + 2] !== "\n")
           break;
         if (ch === "\n")
           fold += "\n";
         offset += 1;
-        ch = source[offset + 1];
+        ch = source2[offset + 1];
       }
       if (!fold)
         fold = " ";
@@ -18634,14 +18509,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
+    function parseCharCode(source2, offset, length, onError) {
+      const cc = source2.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
       const code = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code);
       } catch {
-        const raw = source.substr(offset - 2, length + 2);
+        const raw = source2.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -18849,13 +18724,13 @@ var require_compose_node = __commonJS({
       }
       return node2;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
-      const alias = new Alias.Alias(source.substring(1));
+    function composeAlias({ options }, { offset, source: source2, end }, onError) {
+      const alias = new Alias.Alias(source2.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
-        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source.length;
+        onError(offset + source2.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source2.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
@@ -18926,18 +18801,18 @@ var require_composer = __commonJS({
         return [src, src + 1];
       if (Array.isArray(src))
         return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source } = src;
-      return [offset, offset + (typeof source === "string" ? source.length : 1)];
+      const { offset, source: source2 } = src;
+      return [offset, offset + (typeof source2 === "string" ? source2.length : 1)];
     }
     function parsePrelude(prelude) {
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
       for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
+        const source2 = prelude[i];
+        switch (source2[0]) {
           case "#":
-            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source2.substring(1) || " ");
             atComment = true;
             afterEmptyLine = false;
             break;
@@ -18961,8 +18836,8 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
-          const pos = getErrorPos(source);
+        this.onError = (source2, code, message, warning) => {
+          const pos = getErrorPos(source2);
           if (warning)
             this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
@@ -19148,7 +19023,7 @@ var require_cst_scalar = __commonJS({
     }
     function createScalarToken(value, context) {
       const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source2 = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -19157,12 +19032,12 @@ var require_cst_scalar = __commonJS({
       const end = context.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
-      switch (source[0]) {
+      switch (source2[0]) {
         case "|":
         case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
+          const he = source2.indexOf("\n");
+          const head = source2.substring(0, he);
+          const body = source2.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
@@ -19171,11 +19046,11 @@ var require_cst_scalar = __commonJS({
           return { type: "block-scalar", offset, indent, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
+          return { type: "double-quoted-scalar", offset, indent, source: source2, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
+          return { type: "single-quoted-scalar", offset, indent, source: source2, end };
         default:
-          return { type: "scalar", offset, indent, source, end };
+          return { type: "scalar", offset, indent, source: source2, end };
       }
     }
     function setScalarValue(token, value, context = {}) {
@@ -19201,31 +19076,31 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source2 = stringifyString.stringifyString({ type, value }, {
         implicitKey: implicitKey || indent === null,
         indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      switch (source[0]) {
+      switch (source2[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source);
+          setBlockScalarValue(token, source2);
           break;
         case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
+          setFlowScalarValue(token, source2, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
+          setFlowScalarValue(token, source2, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source, "scalar");
+          setFlowScalarValue(token, source2, "scalar");
       }
     }
-    function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
+    function setBlockScalarValue(token, source2) {
+      const he = source2.indexOf("\n");
+      const head = source2.substring(0, he);
+      const body = source2.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -19260,31 +19135,31 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source, type) {
+    function setFlowScalarValue(token, source2, type) {
       switch (token.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
           token.type = type;
-          token.source = source;
+          token.source = source2;
           break;
         case "block-scalar": {
           const end = token.props.slice(1);
-          let oa = source.length;
+          let oa = source2.length;
           if (token.props[0].type === "block-scalar-header")
             oa -= token.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
           delete token.props;
-          Object.assign(token, { type, source, end });
+          Object.assign(token, { type, source: source2, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source.length;
+          const offset = token.offset + source2.length;
           const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          Object.assign(token, { type, source: source2, end: [nl] });
           break;
         }
         default: {
@@ -19293,7 +19168,7 @@ var require_cst_scalar = __commonJS({
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type, indent, source, end });
+          Object.assign(token, { type, indent, source: source2, end });
         }
       }
     }
@@ -19453,8 +19328,8 @@ var require_cst = __commonJS({
           return JSON.stringify(token);
       }
     }
-    function tokenType(source) {
-      switch (source) {
+    function tokenType(source2) {
+      switch (source2) {
         case BOM:
           return "byte-order-mark";
         case DOCUMENT:
@@ -19488,7 +19363,7 @@ var require_cst = __commonJS({
         case ",":
           return "comma";
       }
-      switch (source[0]) {
+      switch (source2[0]) {
         case " ":
         case "	":
           return "space";
@@ -19570,11 +19445,11 @@ var require_lexer = __commonJS({
        *
        * @returns A generator of lexical tokens
        */
-      *lex(source, incomplete = false) {
-        if (source) {
-          if (typeof source !== "string")
+      *lex(source2, incomplete = false) {
+        if (source2) {
+          if (typeof source2 !== "string")
             throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source : source;
+          this.buffer = this.buffer ? this.buffer + source2 : source2;
           this.lineEndPos = null;
         }
         this.atEnd = !incomplete;
@@ -20219,12 +20094,12 @@ var require_parser = __commonJS({
       }
       return prev.splice(i, prev.length);
     }
-    function arrayPushArray(target, source) {
-      if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
+    function arrayPushArray(target, source2) {
+      if (source2.length < 1e5)
+        Array.prototype.push.apply(target, source2);
       else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+        for (let i = 0; i < source2.length; ++i)
+          target.push(source2[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -20270,10 +20145,10 @@ var require_parser = __commonJS({
        *
        * @returns A generator of tokens representing each directive, document, and other structure.
        */
-      *parse(source, incomplete = false) {
+      *parse(source2, incomplete = false) {
         if (this.onNewLine && this.offset === 0)
           this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
+        for (const lexeme of this.lexer.lex(source2, incomplete))
           yield* this.next(lexeme);
         if (!incomplete)
           yield* this.end();
@@ -20281,21 +20156,21 @@ var require_parser = __commonJS({
       /**
        * Advance the parser by the `source` of one lexical token.
        */
-      *next(source) {
-        this.source = source;
+      *next(source2) {
+        this.source = source2;
         if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source));
+          console.log("|", cst.prettyToken(source2));
         if (this.atScalar) {
           this.atScalar = false;
           yield* this.step();
-          this.offset += source.length;
+          this.offset += source2.length;
           return;
         }
-        const type = cst.tokenType(source);
+        const type = cst.tokenType(source2);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
-          this.offset += source.length;
+          const message = `Not a YAML token: ${source2}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source: source2 });
+          this.offset += source2.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
           this.atScalar = true;
@@ -20308,17 +20183,17 @@ var require_parser = __commonJS({
               this.atNewLine = true;
               this.indent = 0;
               if (this.onNewLine)
-                this.onNewLine(this.offset + source.length);
+                this.onNewLine(this.offset + source2.length);
               break;
             case "space":
-              if (this.atNewLine && source[0] === " ")
-                this.indent += source.length;
+              if (this.atNewLine && source2[0] === " ")
+                this.indent += source2.length;
               break;
             case "explicit-key-ind":
             case "map-value-ind":
             case "seq-item-ind":
               if (this.atNewLine)
-                this.indent += source.length;
+                this.indent += source2.length;
               break;
             case "doc-mode":
             case "flow-error-end":
@@ -20326,7 +20201,7 @@ var require_parser = __commonJS({
             default:
               this.atNewLine = false;
           }
-          this.offset += source.length;
+          this.offset += source2.length;
         }
       }
       /** Call at end of input to push out any remaining constructions */
@@ -21038,26 +20913,26 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      const docs = Array.from(composer$1.compose(parser$1.parse(source2)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+          doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
         }
       if (docs.length > 0)
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options = {}) {
+    function parseDocument3(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+      for (const _doc of composer$1.compose(parser$1.parse(source2), true, source2.length)) {
         if (!doc)
           doc = _doc;
         else if (doc.options.logLevel !== "silent") {
@@ -21066,8 +20941,8 @@ var require_public_api = __commonJS({
         }
       }
       if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+        doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
       }
       return doc;
     }
@@ -21171,9 +21046,55 @@ var require_dist = __commonJS({
   }
 });
 
+// core/repository/repository.ts
+function parseSshRepoUrl(url2) {
+  const match = SCP_LIKE.exec(url2) ?? SSH_URL.exec(url2);
+  const host = match?.groups?.host;
+  const path = match?.groups?.path;
+  if (host === void 0 || path === void 0 || path.startsWith("/") || path.includes(".."))
+    return void 0;
+  return { url: url2, host, path };
+}
+function parseHttpsRepoUrl(url2) {
+  const match = /^https:\/\/(?<host>[A-Za-z0-9.-]+)(:\d+)?\/(?<path>[A-Za-z0-9._~/-]+?)(\.git)?\/?$/.exec(
+    url2
+  );
+  const host = match?.groups?.host;
+  const path = match?.groups?.path;
+  if (host === void 0 || path === void 0 || path.split("/").some((s) => s === "" || s === "..")) {
+    return void 0;
+  }
+  return { url: url2, host, path };
+}
+function urlHasCredentials(url2) {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url2) && !url2.startsWith("ssh://");
+}
+function fluxSshUrl(url2) {
+  if (url2.startsWith("ssh://")) return url2;
+  const match = SCP_LIKE.exec(url2);
+  if (match?.groups === void 0) return url2;
+  return `ssh://${match.groups.user}@${match.groups.host}/${match.groups.path}.git`;
+}
+function defaultKnownHosts(host) {
+  return host === "github.com" ? GITHUB_KNOWN_HOSTS.join("\n") : void 0;
+}
+var SCP_LIKE, SSH_URL, GITHUB_KNOWN_HOSTS;
+var init_repository = __esm({
+  "core/repository/repository.ts"() {
+    "use strict";
+    SCP_LIKE = /^(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+):(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
+    SSH_URL = /^ssh:\/\/(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+)(:(?<port>\d+))?\/(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
+    GITHUB_KNOWN_HOSTS = [
+      "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+      "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=",
+      "github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk="
+    ];
+  }
+});
+
 // core/repository/settings.ts
 var repoPath, DEFAULT_ROOT_PATH, repositorySettingsSchema;
-var init_settings3 = __esm({
+var init_settings = __esm({
   "core/repository/settings.ts"() {
     "use strict";
     init_zod();
@@ -21189,9 +21110,14 @@ var init_settings3 = __esm({
     });
     DEFAULT_ROOT_PATH = "manifests/bootstrap";
     repositorySettingsSchema = external_exports.object({
-      url: external_exports.string({ error: "is required: the SSH URL of the private manifest repository" }).refine((url2) => parseSshRepoUrl(url2) !== void 0, {
-        error: "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (the engine reads the private repository with a deploy key)"
-      }),
+      url: external_exports.string({ error: "is required: the SSH or https URL of the private manifest repository" }).refine((url2) => !urlHasCredentials(url2), {
+        error: "has credentials in it, which would be stored in clear; write the URL without them (https://github.com/acme/manifests.git) and set the token with `pulumi config set --secret repoToken`"
+      }).refine(
+        (url2) => urlHasCredentials(url2) || parseSshRepoUrl(url2) !== void 0 || parseHttpsRepoUrl(url2) !== void 0,
+        {
+          error: "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (read with a deploy key), or an https URL such as https://github.com/acme/homelab-manifests.git (read with the repoToken secret)"
+        }
+      ),
       revision: external_exports.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
       path: repoPath().optional(),
       /**
@@ -21199,8 +21125,42 @@ var init_settings3 = __esm({
        * `output`, the directory `generate` writes, so the path is stated once.
        */
       catalog: external_exports.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
-      knownHosts: external_exports.string().min(1, { error: "must not be empty" }).optional()
+      knownHosts: external_exports.string().min(1, { error: "must not be empty" }).optional(),
+      /** https only: the user name sent with the token (GitHub and GitLab accept any with a token). */
+      username: external_exports.string().min(1, { error: "must not be empty" }).optional()
     }).strict().transform((repo, ctx) => {
+      if (parseHttpsRepoUrl(repo.url) !== void 0) {
+        if (repo.knownHosts !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["knownHosts"],
+            message: "is for SSH URLs; an https URL is checked with the host's TLS certificate: remove it"
+          });
+          return external_exports.NEVER;
+        }
+        if (repo.path !== void 0 && repo.catalog !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["path"],
+            message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
+          });
+          return external_exports.NEVER;
+        }
+        return {
+          ...repo,
+          path: repo.path ?? DEFAULT_ROOT_PATH,
+          knownHosts: "",
+          username: repo.username ?? "git"
+        };
+      }
+      if (repo.username !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["username"],
+          message: "is for https URLs; an SSH URL names its user (git@…): remove it"
+        });
+        return external_exports.NEVER;
+      }
       const host = parseSshRepoUrl(repo.url)?.host ?? "";
       const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
       if (knownHosts === void 0) {
@@ -21418,6 +21378,16 @@ function zodIssues(file3, doc, counter, error2) {
   const out = [];
   for (const issue2 of error2.issues) {
     const path = issue2.path;
+    if (issue2.code === "invalid_union") {
+      const nested = issue2.errors.find(
+        (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0)
+      );
+      if (nested !== void 0 && (0, import_yaml2.isMap)(doc.getIn(path, true))) {
+        const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
+        out.push(...zodIssues(file3, doc, counter, new external_exports.ZodError(inner)));
+        continue;
+      }
+    }
     if (issue2.code === "unrecognized_keys") {
       const allowed = knownKeys(CatalogSchema, path);
       for (const key of issue2.keys) {
@@ -21444,7 +21414,9 @@ function zodIssues(file3, doc, counter, error2) {
       const value = doc.getIn(path);
       message = `${excerpt(value)} ${typeof value === "string" ? rfc1123LabelProblem(value) ?? issue2.message : issue2.message}`;
     } else if (issue2.code === "invalid_type" && issue2.expected === "int" || issue2.code === "too_small" && issue2.origin === "number") {
-      message = `${excerpt(doc.getIn(path))} is not a wave: use a whole number ≥ 0`;
+      const value = excerpt(doc.getIn(path));
+      const minimum = issue2.code === "too_small" ? Number(issue2.minimum) + (issue2.inclusive ? 0 : 1) : void 0;
+      message = path[path.length - 1] === "wave" ? `${value} is not a wave: use a whole number ≥ 0` : `${value} is not allowed: use a whole number${minimum === void 0 ? "" : ` ≥ ${minimum}`}`;
     } else if (issue2.code === "invalid_type") {
       const value = doc.getIn(path);
       message = value === void 0 ? `is required (expected ${issue2.expected})` : `expected ${issue2.expected}, got ${excerpt(value)}`;
@@ -21521,11 +21493,12 @@ var init_catalog = __esm({
     import_yaml2 = __toESM(require_dist());
     init_zod();
     init_sync();
-    init_settings3();
+    init_settings();
     init_messages();
     init_names();
     init_schema();
     init_fast_kustomization();
+    init_argocd_application();
     DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
     label2 = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
     repoPath2 = (description) => external_exports.string().superRefine((value, ctx) => {
@@ -21546,7 +21519,7 @@ var init_catalog = __esm({
         }
       });
     }).meta({
-      description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true is refused."
+      description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md)."
     });
     ignoreDifference = external_exports.strictObject({
       group: external_exports.string().optional(),
@@ -21563,7 +21536,8 @@ var init_catalog = __esm({
       syncOptions: syncOptions.optional(),
       ignoreDifferences: external_exports.array(ignoreDifference).optional().meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
       labels: labels().meta({ description: "Labels on the generated object." }).optional(),
-      annotations: annotations().meta({ description: "Annotations on the generated object." }).optional()
+      annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
+      ...argocdApplicationSettings
     };
     appOverride = external_exports.strictObject({
       namespace: label2("Destination namespace. Defaults to the app's directory name").optional(),
@@ -21640,6 +21614,480 @@ var init_catalog = __esm({
       }
       issues;
     };
+  }
+});
+
+// core/argocd/settings.ts
+var oidcSchema, argoCdSettingsSchema;
+var init_settings2 = __esm({
+  "core/argocd/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_names();
+    init_release();
+    init_schema();
+    init_argocd();
+    init_sync();
+    init_argocd_application();
+    init_catalog();
+    oidcSchema = external_exports.object({
+      name: external_exports.string().min(1).default("SSO"),
+      issuer: external_exports.url({ protocol: /^https$/, error: "must be an https URL such as https://auth.example.com" }),
+      clientId: external_exports.string({ error: "is required: the OIDC client ID registered for Argo CD" }).min(1),
+      requestedScopes: external_exports.array(external_exports.string().min(1)).min(1, { error: "must list at least openid" }).default(["openid", "profile", "email", "groups"])
+    }).strict();
+    argoCdSettingsSchema = external_exports.object({
+      namespace: label().default("argocd"),
+      hostname: external_exports.string().regex(HOSTNAME, { error: "must be a DNS name such as argocd.home.example.com (no scheme, no path)" }).optional(),
+      tlsTermination: external_exports.enum(TLS_TERMINATIONS, {
+        error: 'must be "ingress" (what serves the UI ends TLS and speaks HTTP to argocd-server), "reencrypt" (it ends TLS and speaks HTTPS to argocd-server) or "server" (TLS passes through to argocd-server)'
+      }).default("ingress"),
+      ingress: external_exports.object({
+        enabled: bool().default(true),
+        className: external_exports.string().min(1).optional(),
+        annotations: annotations().default({})
+      }).strict().prefault({}),
+      oidc: oidcSchema.optional(),
+      rbac: external_exports.object({
+        defaultRole: external_exports.string().min(1).default("role:readonly"),
+        adminGroups: external_exports.array(external_exports.string().min(1)).default([]),
+        adminUsers: external_exports.array(external_exports.string().min(1)).default([])
+      }).strict().prefault({}),
+      admin: external_exports.object({ enabled: bool().optional() }).strict().prefault({}),
+      exec: external_exports.object({ enabled: bool().default(false) }).strict().prefault({}),
+      accounts: external_exports.record(
+        label().refine((name) => name !== "admin", {
+          error: "is Argo CD's built-in admin user, not a local account: use argocd.admin.enabled"
+        }),
+        external_exports.object({
+          capabilities: external_exports.array(external_exports.enum(ACCOUNT_CAPABILITIES, { error: 'each must be "apiKey" or "login"' })).min(1, { error: 'must list "apiKey", "login" or both' }).default(["login"]),
+          enabled: bool().default(true)
+        }).strict(),
+        // zod reports a bad key as "Invalid key in record"; say what is wrong with it instead.
+        { error: (issue2) => issue2.code === "invalid_key" ? issue2.issues[0]?.message : void 0 }
+      ).default({}),
+      values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the argo-cd chart's values" }).default({}),
+      release: releaseSettingsSchema,
+      replicas: external_exports.object({
+        server: count(1, 10).default(1),
+        repoServer: count(1, 10).default(1),
+        controller: count(1, 10).default(1),
+        applicationSet: count(1, 10).default(1)
+      }).strict().prefault({}),
+      root: external_exports.object({
+        name: label().default("bootstrap"),
+        project: label().default("bootstrap"),
+        selfHeal: bool().default(false),
+        // Issue #11: what seed 004's and seed 001's roots set.
+        resourcesFinalizer: bool().default(false),
+        retry: retry.optional(),
+        ignoreDifferences: external_exports.array(ignoreDifference).default([])
+      }).strict().prefault({}),
+      appsProject: external_exports.object({
+        enabled: bool().default(true),
+        name: label().default("apps"),
+        sourceRepos: external_exports.array(external_exports.string().min(1, { error: "entries must not be empty" })).default([]),
+        destinations: external_exports.array(
+          external_exports.object({
+            server: external_exports.string().min(1).default(IN_CLUSTER_SERVER),
+            namespace: external_exports.string({ error: 'is required: a namespace, a glob such as "*", or "!name" to deny one' }).min(1)
+          }).strict()
+        ).min(1, {
+          error: "must list at least one destination; set argocd.appsProject.enabled: false to make none"
+        }).default([{ server: IN_CLUSTER_SERVER, namespace: "*" }]),
+        clusterResources: bool().default(true)
+      }).strict().prefault({})
+    }).strict().superRefine((argocd, ctx) => {
+      if (argocd.oidc !== void 0 && argocd.hostname === void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["hostname"],
+          message: "is required when argocd.oidc is set: the identity provider redirects back to https://<hostname>/auth/callback"
+        });
+      }
+      const chartIngress = argocd.ingress.enabled && argocd.hostname !== void 0;
+      if (chartIngress && argocd.tlsTermination !== "ingress" && Object.keys(argocd.ingress.annotations).length === 0) {
+        const needs = argocd.tlsTermination === "server" ? 'pass TLS through to argocd-server (e.g. nginx.ingress.kubernetes.io/ssl-passthrough: "true")' : `speak HTTPS to argocd-server (e.g. nginx.ingress.kubernetes.io/backend-protocol: "HTTPS", or your controller's backend-protocol annotation)`;
+        ctx.addIssue({
+          code: "custom",
+          path: ["ingress", "annotations"],
+          message: `are empty, but tlsTermination is "${argocd.tlsTermination}": the chart's ingress must ${needs}; add it, or use tlsTermination: ingress`
+        });
+      }
+      if (argocd.appsProject.enabled && argocd.appsProject.name === "default") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["appsProject", "name"],
+          message: `must not be "default": that is Argo CD's own project, which Argo CD creates; choose another name such as apps, or set appsProject.enabled: false`
+        });
+      }
+      if (argocd.appsProject.enabled && argocd.appsProject.name === argocd.root.project) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["appsProject", "name"],
+          message: `is ${argocd.appsProject.name}, the same as argocd.root.project: the root app's project may create only Argo CD objects in Argo CD's namespace, the apps' project what the apps need; give them different names`
+        });
+      }
+    });
+  }
+});
+
+// core/github/github.ts
+function githubOwnerProblem(value) {
+  if (value.length === 0)
+    return "must not be empty: set the GitHub user or organization that owns the repositories";
+  if (value.length > 39) return `is ${value.length} characters long; a GitHub login has at most 39`;
+  if (!GITHUB_OWNER.test(value)) {
+    return `"${value}" is not a GitHub login: use letters, digits and single hyphens, not starting or ending with '-' (e.g. acme)`;
+  }
+  return void 0;
+}
+function githubRepositoryNameProblem(value) {
+  if (value.length === 0) return "must not be empty: set the repository name (e.g. homelab-manifests)";
+  if (value.includes("/")) {
+    return `"${value}" contains '/': give the repository name only; the owner is the separate 'owner' key`;
+  }
+  if (value.length > 100)
+    return `is ${value.length} characters long; a GitHub repository name has at most 100`;
+  if (!GITHUB_REPOSITORY_NAME.test(value) || value === "." || value === "..") {
+    return `"${value}" is not a GitHub repository name: use letters, digits, '-', '_' and '.' (e.g. homelab-manifests)`;
+  }
+  if (value.toLowerCase().endsWith(".git")) {
+    return `"${value}" ends in '.git': GitHub adds that suffix itself; drop it`;
+  }
+  return void 0;
+}
+function repositoryUrls(owner, name) {
+  return {
+    slug: `${owner}/${name}`,
+    scp: `git@github.com:${owner}/${name}.git`,
+    ssh: `ssh://git@github.com/${owner}/${name}.git`,
+    https: `https://github.com/${owner}/${name}`
+  };
+}
+function repoUrlProblem(url2, owner, name) {
+  const parsed = parseSshRepoUrl(url2);
+  const expected = repositoryUrls(owner, name);
+  if (parsed?.host === "github.com" && parsed.path.toLowerCase() === expected.slug.toLowerCase())
+    return void 0;
+  return `is ${url2}, but gitops-bootstrap:github manages ${expected.slug}: set it to ${expected.scp}`;
+}
+function environmentNameProblem(model, role, reported) {
+  if (reported === void 0 || !/^[A-Za-z0-9._-]*$/.test(reported)) return void 0;
+  const which = role === "production" ? "deploy" : "preview";
+  if (model === "environments") {
+    if (reported === role) return void 0;
+    if (reported === "")
+      return `the AWS ${which} role trusts branches and pull requests (the account stack's aws.ci.model is branches), but gitops-bootstrap:github.ci.model is environments: set both to the same model`;
+    return `the AWS ${which} role trusts the GitHub environment "${reported}", but the workflows run in "${role}" (the environment gitops-bootstrap:github creates): set the account stack's environment to "${role}"`;
+  }
+  if (reported === "") return void 0;
+  return `the AWS ${which} role trusts the GitHub environment "${reported}" (the account stack's aws.ci.model is environments), but gitops-bootstrap:github.ci.model is branches, where no job declares an environment: set both to the same model`;
+}
+function catalogPathProblem(catalog) {
+  const parts = catalog.split("/");
+  if (catalog.startsWith("/") || /^[A-Za-z]:/.test(catalog) || catalog.includes("\\"))
+    return `"${catalog}" must be a path relative to the source repository, with '/' separators (e.g. manifests/catalog.yaml)`;
+  if (parts.some((p) => p === ".." || p === ""))
+    return `"${catalog}" must not contain '..' or empty segments`;
+  const dirs = parts.slice(0, -1).filter((p) => p !== ".");
+  if (dirs.length === 0)
+    return `"${catalog}" is at the repository root: its directory is mirrored into the manifest repository, which would publish the whole source checkout; move the catalog and its app directories into a directory of their own (e.g. manifests/catalog.yaml)`;
+  if (dirs[0] === ".git" || dirs[0] === "node_modules" || dirs[0] === ".github" || dirs[0] === ".manifest-repo")
+    return `"${catalog}" is inside ${dirs[0]}/: put the catalog in a directory of its own (e.g. manifests/catalog.yaml)`;
+  return void 0;
+}
+var GITHUB_OWNER, GITHUB_REPOSITORY_NAME, PULUMI_STACK_NAME, BRANCH_NAME, CI_MODELS;
+var init_github = __esm({
+  "core/github/github.ts"() {
+    "use strict";
+    init_repository();
+    GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+    GITHUB_REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+    PULUMI_STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+    BRANCH_NAME = /^(?!\/)(?!.*\/\/)(?!.*\.\.)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]{1,255}$/;
+    CI_MODELS = ["environments", "branches"];
+  }
+});
+
+// core/aws/settings.ts
+function bucketNameProblem(name) {
+  if (name.length < 3 || name.length > 63) {
+    return `${JSON.stringify(name)} is ${name.length} characters long; S3 bucket names have 3 to 63`;
+  }
+  if (!BUCKET_CHARS.test(name)) {
+    return `${JSON.stringify(name)} must use only lower-case letters, digits, '-' and '.', and start and end with a letter or digit (S3 bucket naming rules), such as acme-pulumi-state`;
+  }
+  if (name.includes(".")) {
+    return `${JSON.stringify(name)} must not contain '.': a dotted bucket name breaks TLS for virtual-hosted S3 URLs and the bucket only accepts TLS; use '-' instead`;
+  }
+  const prefix = RESERVED_BUCKET_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix !== void 0) return `${JSON.stringify(name)} must not start with ${prefix} (reserved by S3)`;
+  const suffix = RESERVED_BUCKET_SUFFIXES.find((s) => name.endsWith(s));
+  if (suffix !== void 0) return `${JSON.stringify(name)} must not end with ${suffix} (reserved by S3)`;
+  return void 0;
+}
+function regionProblem(region) {
+  if (REGION.test(region)) return void 0;
+  if (/^[a-z]{2}(-gov)?-[a-z]+-\d{1,2}[a-z]$/.test(region)) {
+    return `${JSON.stringify(region)} is an availability zone; use its region, ${region.slice(0, -1)}`;
+  }
+  return `${JSON.stringify(region)} must be an AWS region code such as eu-west-1 or us-east-2`;
+}
+function repositoryProblem(slug) {
+  const parts = slug.split("/");
+  const example = "such as acme/homelab-infra (no URL, no .git)";
+  if (parts.length !== 2) return `${JSON.stringify(slug)} must be owner/repo, ${example}`;
+  const [owner = "", repo = ""] = parts;
+  if (!GITHUB_OWNER2.test(owner)) {
+    return `${JSON.stringify(slug)}: owner ${JSON.stringify(owner)} must be a GitHub user or organisation name (letters, digits and single '-' between them, at most 39), ${example}`;
+  }
+  if (!GITHUB_REPO.test(repo) || repo === "." || repo === ".." || repo.endsWith(".git")) {
+    return `${JSON.stringify(slug)}: repository ${JSON.stringify(repo)} must be a GitHub repository name (letters, digits, '.', '_' and '-', at most 100), ${example}`;
+  }
+  return void 0;
+}
+function environmentProblem(name) {
+  if (ENVIRONMENT.test(name)) return void 0;
+  return `${JSON.stringify(name)} must be a GitHub environment name of letters, digits, '.', '_' and '-' (at most 255), such as production; it becomes the exact OIDC subject repo:<owner>/<repo>:environment:<name>`;
+}
+function branchProblem(branch) {
+  const ok = /^[A-Za-z0-9._/-]+$/.test(branch) && !branch.startsWith("/") && !branch.endsWith("/") && !branch.startsWith("-") && !branch.includes("..") && !branch.includes("//") && !branch.endsWith(".lock") && !branch.startsWith("refs/");
+  return ok ? void 0 : `${JSON.stringify(branch)} must be a branch name such as main (no refs/heads/ prefix, no wildcards)`;
+}
+function workflowProblem(path) {
+  return /^\.github\/workflows\/[A-Za-z0-9._-]+\.ya?ml$/.test(path) ? void 0 : `${JSON.stringify(path)} must be a workflow file path such as .github/workflows/up.yml`;
+}
+function isAdministratorPolicy(policyArn2) {
+  const match = /^arn:aws(-cn|-us-gov)?:iam::aws:policy\/(.+)$/.exec(policyArn2);
+  return match !== null && ADMINISTRATOR_POLICY_NAMES.includes(match[2] ?? "");
+}
+function ciProblems(ci, issue2) {
+  if (ci.model === "branches") {
+    for (const key of ["environment", "previewEnvironment"]) {
+      if (ci[key] !== void 0) {
+        issue2(
+          ["ci", key],
+          `is set, but ci.model is branches, where no job declares an environment and the roles trust the default branch and pull requests: remove it, or set ci.model: environments`
+        );
+      }
+    }
+  }
+  if (ci.workflows.deploy === void 0) {
+    issue2(
+      ["ci", "workflows", "deploy"],
+      `is required: the deploy workflow file, such as .github/workflows/up.yml, so only it, run on ${ci.defaultBranch}, may assume the deploy role (without it, any workflow or branch allowed to present the deploy subject could)`
+    );
+  }
+  const environment = ci.environment ?? DEFAULT_ENVIRONMENTS.deploy;
+  if (ci.model === "environments" && environment === (ci.previewEnvironment ?? DEFAULT_ENVIRONMENTS.preview)) {
+    issue2(
+      ["ci", "previewEnvironment"],
+      `must differ from ci.environment (${environment}): the preview role would trust the deploy environment; use another name such as preview`
+    );
+  }
+  if (!ci.allowAdministrator) {
+    ci.deployPolicyArns.forEach((arn, i) => {
+      if (isAdministratorPolicy(arn)) {
+        issue2(
+          ["ci", "deployPolicyArns", i],
+          `${arn} lets the deploy role create or assume another principal, which the bucket and key policies (they deny the CI roles by ARN) do not stop: it could delete the state bucket or key through it. List the policies the cluster really needs, or set ci.allowAdministrator: true to accept that`
+        );
+      }
+    });
+  }
+}
+function resolve(raw, ctx) {
+  if (!raw.enabled) return { enabled: false };
+  const issue2 = (path, message) => ctx.addIssue({ code: "custom", path, message });
+  const { accountId, region, ci, adopt } = raw;
+  if (accountId === void 0) {
+    issue2(
+      ["accountId"],
+      "is required when enabled: the 12-digit account that holds the state bucket (aws sts get-caller-identity); the provider refuses any other account"
+    );
+  }
+  if (region === void 0)
+    issue2(["region"], "is required when enabled: the state bucket's region, such as eu-west-1");
+  if (ci === void 0) {
+    issue2(
+      ["ci", "repository"],
+      "is required when enabled: the owner/repo whose workflows run pulumi, such as acme/homelab-infra"
+    );
+  }
+  const bucket = raw.stateBucket.name;
+  if (bucket === void 0) {
+    issue2(
+      ["stateBucket", "name"],
+      adopt.stateBucket === void 0 ? "is required when enabled: a globally unique bucket name such as acme-pulumi-state" : `is required: set it to ${adopt.stateBucket}, the bucket adopt.stateBucket imports, so the name stays when adopt is removed after the import`
+    );
+  } else if (adopt.stateBucket !== void 0 && adopt.stateBucket !== bucket) {
+    issue2(
+      ["adopt", "stateBucket"],
+      `is ${adopt.stateBucket} but stateBucket.name is ${bucket}: importing one bucket under another name would replace it; make them equal or remove one`
+    );
+  }
+  const deployRole = ci?.roleNames.deploy ?? DEFAULT_ROLE_NAMES.deploy;
+  if (adopt.deployRole !== void 0 && adopt.deployRole !== deployRole) {
+    issue2(
+      ["adopt", "deployRole"],
+      ci?.roleNames.deploy === void 0 ? `is ${adopt.deployRole} but ci.roleNames.deploy is unset (default ${DEFAULT_ROLE_NAMES.deploy}): set ci.roleNames.deploy: ${adopt.deployRole}, so the role keeps its name when adopt is removed after the import` : `is ${adopt.deployRole} but ci.roleNames.deploy is ${deployRole}: an imported role keeps its name; make them equal`
+    );
+  }
+  const previewRole = ci?.roleNames.preview ?? DEFAULT_ROLE_NAMES.preview;
+  if (previewRole === deployRole) {
+    issue2(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
+  }
+  if (ci !== void 0) ciProblems(ci, issue2);
+  if (accountId === void 0 || region === void 0 || ci === void 0 || bucket === void 0)
+    return external_exports.NEVER;
+  const partition = partitionOf(region);
+  const previewWorkflow = ci.workflows.preview ?? (ci.model === "branches" ? BRANCHES_PREVIEW_WORKFLOW : void 0);
+  const expectedProvider = githubOidcProviderArn(partition, accountId);
+  if (adopt.oidcProvider !== void 0 && adopt.oidcProvider !== expectedProvider) {
+    issue2(
+      ["adopt", "oidcProvider"],
+      `is ${adopt.oidcProvider} but the provider of account ${accountId} in partition ${partition} is ${expectedProvider}; fix the account ID or the ARN`
+    );
+  }
+  return {
+    enabled: true,
+    accountId,
+    region,
+    partition,
+    stateBucket: { ...raw.stateBucket, name: bucket },
+    ci: {
+      repository: ci.repository,
+      defaultBranch: ci.defaultBranch,
+      ...ci.model === "environments" ? {
+        model: "environments",
+        environment: ci.environment ?? DEFAULT_ENVIRONMENTS.deploy,
+        previewEnvironment: ci.previewEnvironment ?? DEFAULT_ENVIRONMENTS.preview
+      } : { model: "branches" },
+      ...ci.repositoryId === void 0 ? {} : { repositoryId: ci.repositoryId },
+      workflows: {
+        ...previewWorkflow === void 0 ? {} : { preview: previewWorkflow },
+        ...ci.workflows.deploy === void 0 ? {} : { deploy: ci.workflows.deploy }
+      },
+      roleNames: { preview: previewRole, deploy: deployRole },
+      deployPolicyArns: ci.deployPolicyArns
+    },
+    oidcProviderArn: expectedProvider,
+    adopt: {
+      ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
+      ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
+      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
+    }
+  };
+}
+function awsSettingsProblems(input2) {
+  const result = awsSettingsSchema.safeParse(input2, { error: plainIssueText });
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue2) => {
+    const path = [AWS_CONFIG_KEY, ...issue2.path.map(String)].join(".");
+    if (issue2.code === "unrecognized_keys") {
+      const known = knownKeys(rawSchema, issue2.path);
+      return issue2.keys.map((key) => `${path}.${key}: ${unknownKeyMessage(key, known)} (see docs/aws.md)`);
+    }
+    if (issue2.code === "invalid_type" && issue2.input === void 0) return [`${path}: is required`];
+    return [`${path}: ${issue2.message}`];
+  });
+}
+var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, stateBucketSchema, ciSchema, adoptSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
+var init_settings3 = __esm({
+  "core/aws/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_messages();
+    init_schema();
+    init_state();
+    init_github();
+    init_iam();
+    AWS_CONFIG_KEY = "gitops-bootstrap:aws";
+    DEFAULT_ROLE_NAMES = {
+      preview: "gitops-bootstrap-ci-preview",
+      deploy: "gitops-bootstrap-ci-deploy"
+    };
+    BUCKET_CHARS = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
+    RESERVED_BUCKET_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+    RESERVED_BUCKET_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+    REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+    GITHUB_OWNER2 = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+    GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
+    ENVIRONMENT = /^[A-Za-z0-9._-]{1,255}$/;
+    numericId = (example) => external_exports.preprocess(
+      (v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? String(v) : v,
+      external_exports.string({ error: `must be a number such as ${example}` }).regex(/^\d{1,20}$/, {
+        error: `must be a number such as ${example}`
+      })
+    );
+    roleName = () => external_exports.string({ error: "must be a string" }).regex(/^[A-Za-z0-9+=,.@_-]{1,64}$/, {
+      error: "must be an IAM role name: at most 64 letters, digits and +=,.@_- (no path, no ARN)"
+    });
+    ADMINISTRATOR_POLICY_NAMES = [
+      "AdministratorAccess",
+      "PowerUserAccess",
+      "IAMFullAccess",
+      "AdministratorAccess-Amplify",
+      "AdministratorAccess-AWSElasticBeanstalk",
+      "job-function/SystemAdministrator"
+    ];
+    policyArn = () => external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
+      error: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns"
+    });
+    stateBucketSchema = external_exports.object({
+      /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
+      name: checkedString(bucketNameProblem).optional(),
+      noncurrentVersionExpirationDays: count(1, 3650).default(90),
+      abortIncompleteMultipartUploadDays: count(1, 365).default(7),
+      keyDeletionWindowDays: count(7, 30).default(30)
+    }).strict();
+    ciSchema = external_exports.object({
+      repository: checkedString(repositoryProblem),
+      repositoryId: numericId("123456789").optional(),
+      defaultBranch: checkedString(branchProblem).default("main"),
+      // Must equal the cluster stack's github.ci.model (core/github/github.ts CI_MODELS says what each means).
+      model: external_exports.enum(CI_MODELS, {
+        error: 'must be "environments" (GitHub environments with required reviewers: public repositories, or GitHub Enterprise) or "branches" (no environments: GitHub Free private repositories)'
+      }).default("environments"),
+      // Environments model only; defaults production and preview (the names the workflows declare).
+      environment: checkedString(environmentProblem).optional(),
+      previewEnvironment: checkedString(environmentProblem).optional(),
+      workflows: external_exports.object({
+        // Optional in the environments model; defaults to .github/workflows/preview.yml in the branches model.
+        preview: checkedString(workflowProblem).optional(),
+        deploy: checkedString(workflowProblem).default(".github/workflows/up.yml")
+      }).strict().prefault({}),
+      roleNames: external_exports.object({ preview: roleName().optional(), deploy: roleName().optional() }).strict().prefault({}),
+      deployPolicyArns: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).refine((arns) => new Set(arns.map(managedPolicyName)).size === arns.length, {
+        error: "must not list the same policy name twice"
+      }).default([]),
+      allowAdministrator: bool().default(false)
+    }).strict();
+    adoptSchema = external_exports.object({
+      stateBucket: checkedString(bucketNameProblem).optional(),
+      oidcProvider: external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
+        error: "must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)"
+      }).optional(),
+      deployRole: roleName().optional()
+    }).strict();
+    rawSchema = external_exports.object({
+      enabled: bool().default(false),
+      accountId: numericId("123456789012").refine((id) => /^\d{12}$/.test(id), { error: "must be the 12-digit AWS account ID, as a string" }).optional(),
+      region: checkedString(regionProblem).optional(),
+      stateBucket: stateBucketSchema.prefault({}),
+      ci: ciSchema.optional(),
+      adopt: adoptSchema.prefault({})
+    }).strict();
+    BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
+    DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
+    awsSettingsSchema = rawSchema.transform(resolve);
+    STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+    clusterAwsSettingsSchema = external_exports.object({
+      accountStack: external_exports.string({ error: "must be a string" }).regex(STACK_REFERENCE, {
+        error: "must be a stack reference such as organization/gitops-bootstrap/account"
+      }).optional()
+    }).strict();
   }
 });
 
@@ -22419,7 +22867,11 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     input2.github?.enabled
   );
   const hasSecret = (name) => secretKeys.has(fq(SECRET_KEYS[name])) && hasSecretValue(raw, name);
-  errors.push(...deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey")));
+  const repoUrl = input2.repo?.url;
+  const https = typeof repoUrl === "string" && repoUrl.startsWith("https://");
+  errors.push(
+    ...https ? tokenProblems(githubOn, hasSecret("repoSshPrivateKey"), hasSecret("repoToken")) : deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey"), hasSecret("repoToken"))
+  );
   for (const [section, chart] of [
     ["argocd", "argoCd"],
     ["flux", "flux2"],
@@ -22516,7 +22968,27 @@ function ciFileProblems(config2, options) {
   }
   return problems;
 }
-function deployKeyProblems(githubOn, hasKey) {
+function tokenProblems(githubOn, hasKey, hasToken) {
+  const token = fq(SECRET_KEYS.repoToken);
+  return [
+    ...hasToken ? [] : [
+      `${token}: is required for an https repo.url: a token that may read the manifest repository (GitHub: a fine-grained token with Contents: read); set it with \`pulumi config set --secret ${SECRET_KEYS.repoToken}\`, or use the repository's SSH URL with a deploy key`
+    ],
+    ...hasKey ? [
+      `${fq(SECRET_KEYS.repoSshPrivateKey)}: is set but repo.url is an https URL, read with ${token}; remove it with \`pulumi config rm ${SECRET_KEYS.repoSshPrivateKey}\`, or use the SSH URL`
+    ] : [],
+    ...githubOn ? [
+      `${fq("github")}: generates an SSH deploy key, but repo.url is an https URL read with ${token}; use the repository's SSH URL, or switch github off`
+    ] : []
+  ];
+}
+function deployKeyProblems(githubOn, hasKey, hasToken = false) {
+  if (hasToken) {
+    return [
+      `${fq(SECRET_KEYS.repoToken)}: is set but repo.url is an SSH URL, read with a deploy key; remove it with \`pulumi config rm ${SECRET_KEYS.repoToken}\`, or use the repository's https URL`,
+      ...deployKeyProblems(githubOn, hasKey)
+    ];
+  }
   const key = fq(SECRET_KEYS.repoSshPrivateKey);
   if (githubOn && hasKey) {
     return [
@@ -22597,8 +23069,8 @@ var init_config = __esm({
     import_node_path3 = require("node:path");
     init_zod();
     init_argocd();
-    init_settings();
     init_settings2();
+    init_settings3();
     init_catalog();
     init_flux();
     init_operator();
@@ -22606,7 +23078,7 @@ var init_config = __esm({
     init_settings4();
     init_github();
     init_settings5();
-    init_settings3();
+    init_settings();
     init_files();
     init_messages();
     init_names();
@@ -22618,6 +23090,8 @@ var init_config = __esm({
     SECRET_KEYS = {
       /** Private half of the read-only deploy key the engine reads the manifest repo with. */
       repoSshPrivateKey: "repoSshPrivateKey",
+      /** Token the engine reads an https manifest repository with (instead of a deploy key). */
+      repoToken: "repoToken",
       /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
       argocdOidcClientSecret: "argocdOidcClientSecret"
     };
@@ -22734,7 +23208,7 @@ var init_account = __esm({
     init_state();
     init_config();
     init_provider_config();
-    init_settings2();
+    init_settings3();
     STACK_KIND_KEY = "gitops-bootstrap:stackKind";
   }
 });
@@ -22766,7 +23240,7 @@ var files = (stacks) => stacks.length === 2 ? `${file2(stacks[0] ?? "")} and ${f
 function githubObjects(view2) {
   const gh = view2.github;
   if (gh === void 0) return [];
-  const source = `${gh.owner}/${gh.sourceRepository}`;
+  const source2 = `${gh.owner}/${gh.sourceRepository}`;
   const manifests = `${gh.owner}/${gh.manifestRepository.name}`;
   const objects = [];
   if (gh.manifestRepository.manage) {
@@ -22779,9 +23253,9 @@ function githubObjects(view2) {
   }
   if (gh.ci.enabled) {
     objects.push({
-      id: `ci ${source}`.toLowerCase(),
+      id: `ci ${source2}`.toLowerCase(),
       key: "gitops-bootstrap:github.ci.enabled",
-      what: `write the Actions variables, secrets${gh.ci.model === "environments" ? " and environments" : ""} of ${source}`,
+      what: `write the Actions variables, secrets${gh.ci.model === "environments" ? " and environments" : ""} of ${source2}`,
       fix: "keep CI in one stack, list every stack in its github.ci.stacks, and set ci.enabled: false (and deployKeys.ciWriteKey: false) in the others"
     });
   }
@@ -22853,10 +23327,10 @@ function modelProblems(view2, account) {
         problems.push(`gitops-bootstrap:aws.accountStack: ${file2(account.stack)}: ${why}`);
     }
   }
-  const source = `${gh.owner}/${gh.sourceRepository}`;
-  if (source.toLowerCase() !== account.ci.repository.toLowerCase()) {
+  const source2 = `${gh.owner}/${gh.sourceRepository}`;
+  if (source2.toLowerCase() !== account.ci.repository.toLowerCase()) {
     problems.push(
-      `gitops-bootstrap:github.sourceRepository: ${file2(view2.stack)} writes CI settings into ${source}, but the account stack's roles trust ${account.ci.repository} (${file2(account.stack)}: aws.ci.repository): name the same repository in both`
+      `gitops-bootstrap:github.sourceRepository: ${file2(view2.stack)} writes CI settings into ${source2}, but the account stack's roles trust ${account.ci.repository} (${file2(account.stack)}: aws.ci.repository): name the same repository in both`
     );
   }
   if (gh.ci.defaultBranch !== account.ci.defaultBranch) {
@@ -22993,13 +23467,13 @@ function readYamlMapping(file3, what) {
     throw new Error(`${file3}: is not ${what}: it must be a YAML mapping (key: value)`);
   return doc.toJS();
 }
-var isRecord = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+var isRecord2 = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 function readStackFile(projectDir, stack, configFile) {
   const projectFile = (0, import_node_path5.join)(projectDir, "Pulumi.yaml");
   const projectDoc = readYamlMapping(projectFile, "a Pulumi project file");
   const project = projectDoc.name;
   if (typeof project !== "string") throw new Error(`${projectFile}: has no project name`);
-  if (projectDoc.config !== void 0 && projectDoc.config !== null && !isRecord(projectDoc.config)) {
+  if (projectDoc.config !== void 0 && projectDoc.config !== null && !isRecord2(projectDoc.config)) {
     throw new Error(`${projectFile}: config: must be a mapping of config keys`);
   }
   const stackFile = configFile ?? (0, import_node_path5.join)(projectDir, `Pulumi.${stack}.yaml`);
@@ -23008,7 +23482,7 @@ function readStackFile(projectDir, stack, configFile) {
     throw new Error(`${stackFile}: no such stack file; stacks here: ${stacks.join(", ") || "none"}`);
   }
   const document = readYamlMapping(stackFile, "a Pulumi stack file");
-  if (document.config !== void 0 && document.config !== null && !isRecord(document.config)) {
+  if (document.config !== void 0 && document.config !== null && !isRecord2(document.config)) {
     throw new Error(
       `${stackFile}: config: must be a mapping of config keys (such as gitops-bootstrap:engine: argocd), not ${Array.isArray(document.config) ? "a list" : "a single value"}`
     );

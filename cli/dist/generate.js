@@ -348,26 +348,26 @@ var require_directives = __commonJS({
        * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
        *   `'!local'` tag, or `null` if unresolvable.
        */
-      tagName(source, onError) {
-        if (source === "!")
+      tagName(source2, onError) {
+        if (source2 === "!")
           return "!";
-        if (source[0] !== "!") {
-          onError(`Not a valid tag: ${source}`);
+        if (source2[0] !== "!") {
+          onError(`Not a valid tag: ${source2}`);
           return null;
         }
-        if (source[1] === "<") {
-          const verbatim = source.slice(2, -1);
+        if (source2[1] === "<") {
+          const verbatim = source2.slice(2, -1);
           if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            onError(`Verbatim tags aren't resolved, so ${source2} is invalid.`);
             return null;
           }
-          if (source[source.length - 1] !== ">")
+          if (source2[source2.length - 1] !== ">")
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        const [, handle, suffix] = source2.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
-          onError(`The ${source} tag has no suffix`);
+          onError(`The ${source2} tag has no suffix`);
         const prefix = this.tags[handle];
         if (prefix) {
           try {
@@ -378,8 +378,8 @@ var require_directives = __commonJS({
           }
         }
         if (handle === "!")
-          return source;
-        onError(`Could not resolve tag: ${source}`);
+          return source2;
+        onError(`Could not resolve tag: ${source2}`);
         return null;
       }
       /**
@@ -457,8 +457,8 @@ var require_anchors = __commonJS({
       const sourceObjects = /* @__PURE__ */ new Map();
       let prevAnchors = null;
       return {
-        onAnchor: (source) => {
-          aliasObjects.push(source);
+        onAnchor: (source2) => {
+          aliasObjects.push(source2);
           prevAnchors ?? (prevAnchors = anchorNames(doc));
           const anchor2 = findNewAnchor(prefix, prevAnchors);
           prevAnchors.add(anchor2);
@@ -470,13 +470,13 @@ var require_anchors = __commonJS({
          * the nodes have been created.
          */
         setAnchors: () => {
-          for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
+          for (const source2 of aliasObjects) {
+            const ref = sourceObjects.get(source2);
             if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
-              error2.source = source;
+              error2.source = source2;
               throw error2;
             }
           }
@@ -622,9 +622,9 @@ var require_Alias = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
-      constructor(source) {
+      constructor(source2) {
         super(identity.ALIAS);
-        this.source = source;
+        this.source = source2;
         Object.defineProperty(this, "tag", {
           set() {
             throw new Error("Alias nodes cannot have tags");
@@ -685,12 +685,12 @@ var require_Alias = __commonJS({
       toJSON(_arg, ctx) {
         if (!ctx)
           return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
+        const source2 = this.resolve(ctx.doc, ctx);
+        if (!source2) {
           const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
           throw new ReferenceError(msg);
         }
-        return ctx.anchors.get(source).res;
+        return ctx.anchors.get(source2).res;
       }
       toString(ctx, _onComment, _onChompKeep) {
         const src = `*${this.source}`;
@@ -708,8 +708,8 @@ var require_Alias = __commonJS({
     };
     function getAliasCount(doc, node2, anchors2) {
       if (identity.isAlias(node2)) {
-        const source = node2.resolve(doc);
-        const anchor2 = anchors2 && source && anchors2.get(source);
+        const source2 = node2.resolve(doc);
+        const anchor2 = anchors2 && source2 && anchors2.get(source2);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
         let count = 0;
@@ -1712,21 +1712,21 @@ var require_merge = __commonJS({
     };
     var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
-        for (const it of source.items)
+      const source2 = resolveAliasValue(ctx, value);
+      if (identity.isSeq(source2))
+        for (const it of source2.items)
           mergeValue(ctx, map2, it);
-      else if (Array.isArray(source))
-        for (const it of source)
+      else if (Array.isArray(source2))
+        for (const it of source2)
           mergeValue(ctx, map2, it);
       else
-        mergeValue(ctx, map2, source);
+        mergeValue(ctx, map2, source2);
     }
     function mergeValue(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+      const source2 = resolveAliasValue(ctx, value);
+      if (!identity.isMap(source2))
         throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source.toJSON(null, ctx, Map);
+      const srcMap = source2.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
         if (map2 instanceof Map) {
           if (!map2.has(key))
@@ -2343,7 +2343,7 @@ var require_null = __commonJS({
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
       resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
+      stringify: ({ source: source2 }, ctx) => typeof source2 === "string" && nullTag.test.test(source2) ? source2 : ctx.options.nullStr
     };
     exports2.nullTag = nullTag;
   }
@@ -2360,11 +2360,11 @@ var require_bool = __commonJS({
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-          const sv = source[0] === "t" || source[0] === "T";
+      stringify({ source: source2, value }, ctx) {
+        if (source2 && boolTag.test.test(source2)) {
+          const sv = source2[0] === "t" || source2[0] === "T";
           if (value === sv)
-            return source;
+            return source2;
         }
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
@@ -2813,10 +2813,10 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
+    function boolStringify({ value, source: source2 }, ctx) {
       const boolObj = value ? trueTag : falseTag;
-      if (source && boolObj.test.test(source))
-        return source;
+      if (source2 && boolObj.test.test(source2))
+        return source2;
       return value ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
@@ -4148,7 +4148,7 @@ var require_resolve_end = __commonJS({
         let hasSpace = false;
         let sep3 = "";
         for (const token of end) {
-          const { source, type } = token;
+          const { source: source2, type } = token;
           switch (type) {
             case "space":
               hasSpace = true;
@@ -4156,7 +4156,7 @@ var require_resolve_end = __commonJS({
             case "comment": {
               if (reqSpace && !hasSpace)
                 onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source.substring(1) || " ";
+              const cb = source2.substring(1) || " ";
               if (!comment)
                 comment = cb;
               else
@@ -4166,13 +4166,13 @@ var require_resolve_end = __commonJS({
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep3 += source2;
               hasSpace = true;
               break;
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
-          offset += source.length;
+          offset += source2.length;
         }
       }
       return { comment, offset };
@@ -4554,13 +4554,13 @@ var require_resolve_block_scalar = __commonJS({
         onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
         return null;
       }
-      const { source } = props[0];
-      const mode = source[0];
+      const { source: source2 } = props[0];
+      const mode = source2[0];
       let indent = 0;
       let chomp = "";
       let error2 = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
+      for (let i = 1; i < source2.length; ++i) {
+        const ch = source2[i];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -4572,10 +4572,10 @@ var require_resolve_block_scalar = __commonJS({
         }
       }
       if (error2 !== -1)
-        onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+        onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source2}`);
       let hasSpace = false;
       let comment = "";
-      let length = source.length;
+      let length = source2.length;
       for (let i = 1; i < props.length; ++i) {
         const token = props[i];
         switch (token.type) {
@@ -4609,8 +4609,8 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment, length };
     }
-    function splitLines(source) {
-      const split = source.split(/\n( *)/);
+    function splitLines(source2) {
+      const split = source2.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
@@ -4630,22 +4630,22 @@ var require_resolve_flow_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+      const { offset, type, source: source2, end } = scalar;
       let _type;
       let value;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value = plainValue(source2, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
+          value = singleQuotedValue(source2, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
+          value = doubleQuotedValue(source2, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -4654,10 +4654,10 @@ var require_resolve_flow_scalar = __commonJS({
             value: "",
             type: null,
             comment: "",
-            range: [offset, offset + source.length, offset + source.length]
+            range: [offset, offset + source2.length, offset + source2.length]
           };
       }
-      const valueEnd = offset + source.length;
+      const valueEnd = offset + source2.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
@@ -4666,9 +4666,9 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re.offset]
       };
     }
-    function plainValue(source, onError) {
+    function plainValue(source2, onError) {
       let badChar = "";
-      switch (source[0]) {
+      switch (source2[0]) {
         /* istanbul ignore next should not happen */
         case "	":
           badChar = "a tab character";
@@ -4681,29 +4681,29 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         case "|":
         case ">": {
-          badChar = `block scalar indicator ${source[0]}`;
+          badChar = `block scalar indicator ${source2[0]}`;
           break;
         }
         case "@":
         case "`": {
-          badChar = `reserved character ${source[0]}`;
+          badChar = `reserved character ${source2[0]}`;
           break;
         }
       }
       if (badChar)
         onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source);
+      return unfoldLines(source2);
     }
-    function singleQuotedValue(source, onError) {
-      if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+    function singleQuotedValue(source2, onError) {
+      if (source2[source2.length - 1] !== "'" || source2.length === 1)
+        onError(source2.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source2.slice(1, -1)).replace(/''/g, "'");
     }
-    function unfoldLines(source) {
+    function unfoldLines(source2) {
       const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source);
+      let match = line.exec(source2);
       if (!match)
-        return source;
+        return source2;
       let trimEnd, trimBoth;
       try {
         trimEnd = new RegExp("(?<![ 	])[ 	]+$");
@@ -4715,7 +4715,7 @@ var require_resolve_flow_scalar = __commonJS({
       let res = match[1].replace(trimEnd, "");
       let sep3 = " ";
       let pos = line.lastIndex;
-      while (match = line.exec(source)) {
+      while (match = line.exec(source2)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep3 === "\n")
@@ -4730,66 +4730,66 @@ var require_resolve_flow_scalar = __commonJS({
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
-      match = last.exec(source);
+      match = last.exec(source2);
       return res + sep3 + (match?.[1] ?? "");
     }
-    function doubleQuotedValue(source, onError) {
+    function doubleQuotedValue(source2, onError) {
       let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
+      for (let i = 1; i < source2.length - 1; ++i) {
+        const ch = source2[i];
+        if (ch === "\r" && source2[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
+          const { fold, offset } = foldNewline(source2, i);
           res += fold;
           i = offset;
         } else if (ch === "\\") {
-          let next = source[++i];
+          let next = source2[++i];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i + 1];
+            next = source2[i + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
+              next = source2[++i + 1];
+          } else if (next === "\r" && source2[i + 1] === "\n") {
+            next = source2[++i + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
+              next = source2[++i + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
+            res += parseCharCode(source2, i + 1, length, onError);
             i += length;
           } else {
-            const raw = source.substr(i - 1, 2);
+            const raw = source2.substr(i - 1, 2);
             onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
           const wsStart = i;
-          let next = source[i + 1];
+          let next = source2[i + 1];
           while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+            next = source2[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source2[i + 2] === "\n"))
+            res += i > wsStart ? source2.slice(wsStart, i + 1) : ch;
         } else {
           res += ch;
         }
       }
-      if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
+      if (source2[source2.length - 1] !== '"' || source2.length === 1)
+        onError(source2.length, "MISSING_CHAR", 'Missing closing "quote');
       return res;
     }
-    function foldNewline(source, offset) {
+    function foldNewline(source2, offset) {
       let fold = "";
-      let ch = source[offset + 1];
+      let ch = source2[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source[offset + 2] !== "\n")
+        if (ch === "\r" && source2[offset + 2] !== "\n")
           break;
         if (ch === "\n")
           fold += "\n";
         offset += 1;
-        ch = source[offset + 1];
+        ch = source2[offset + 1];
       }
       if (!fold)
         fold = " ";
@@ -4828,14 +4828,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
+    function parseCharCode(source2, offset, length, onError) {
+      const cc = source2.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
       const code = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code);
       } catch {
-        const raw = source.substr(offset - 2, length + 2);
+        const raw = source2.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -5043,13 +5043,13 @@ var require_compose_node = __commonJS({
       }
       return node2;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
-      const alias = new Alias.Alias(source.substring(1));
+    function composeAlias({ options }, { offset, source: source2, end }, onError) {
+      const alias = new Alias.Alias(source2.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
-        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source.length;
+        onError(offset + source2.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source2.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
@@ -5120,18 +5120,18 @@ var require_composer = __commonJS({
         return [src, src + 1];
       if (Array.isArray(src))
         return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source } = src;
-      return [offset, offset + (typeof source === "string" ? source.length : 1)];
+      const { offset, source: source2 } = src;
+      return [offset, offset + (typeof source2 === "string" ? source2.length : 1)];
     }
     function parsePrelude(prelude) {
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
       for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
+        const source2 = prelude[i];
+        switch (source2[0]) {
           case "#":
-            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source2.substring(1) || " ");
             atComment = true;
             afterEmptyLine = false;
             break;
@@ -5155,8 +5155,8 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
-          const pos = getErrorPos(source);
+        this.onError = (source2, code, message, warning) => {
+          const pos = getErrorPos(source2);
           if (warning)
             this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
@@ -5342,7 +5342,7 @@ var require_cst_scalar = __commonJS({
     }
     function createScalarToken(value, context) {
       const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source2 = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -5351,12 +5351,12 @@ var require_cst_scalar = __commonJS({
       const end = context.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
-      switch (source[0]) {
+      switch (source2[0]) {
         case "|":
         case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
+          const he = source2.indexOf("\n");
+          const head = source2.substring(0, he);
+          const body = source2.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
@@ -5365,11 +5365,11 @@ var require_cst_scalar = __commonJS({
           return { type: "block-scalar", offset, indent, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
+          return { type: "double-quoted-scalar", offset, indent, source: source2, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
+          return { type: "single-quoted-scalar", offset, indent, source: source2, end };
         default:
-          return { type: "scalar", offset, indent, source, end };
+          return { type: "scalar", offset, indent, source: source2, end };
       }
     }
     function setScalarValue(token, value, context = {}) {
@@ -5395,31 +5395,31 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source2 = stringifyString.stringifyString({ type, value }, {
         implicitKey: implicitKey || indent === null,
         indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      switch (source[0]) {
+      switch (source2[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source);
+          setBlockScalarValue(token, source2);
           break;
         case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
+          setFlowScalarValue(token, source2, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
+          setFlowScalarValue(token, source2, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source, "scalar");
+          setFlowScalarValue(token, source2, "scalar");
       }
     }
-    function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
+    function setBlockScalarValue(token, source2) {
+      const he = source2.indexOf("\n");
+      const head = source2.substring(0, he);
+      const body = source2.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -5454,31 +5454,31 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source, type) {
+    function setFlowScalarValue(token, source2, type) {
       switch (token.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
           token.type = type;
-          token.source = source;
+          token.source = source2;
           break;
         case "block-scalar": {
           const end = token.props.slice(1);
-          let oa = source.length;
+          let oa = source2.length;
           if (token.props[0].type === "block-scalar-header")
             oa -= token.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
           delete token.props;
-          Object.assign(token, { type, source, end });
+          Object.assign(token, { type, source: source2, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source.length;
+          const offset = token.offset + source2.length;
           const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          Object.assign(token, { type, source: source2, end: [nl] });
           break;
         }
         default: {
@@ -5487,7 +5487,7 @@ var require_cst_scalar = __commonJS({
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type, indent, source, end });
+          Object.assign(token, { type, indent, source: source2, end });
         }
       }
     }
@@ -5647,8 +5647,8 @@ var require_cst = __commonJS({
           return JSON.stringify(token);
       }
     }
-    function tokenType(source) {
-      switch (source) {
+    function tokenType(source2) {
+      switch (source2) {
         case BOM:
           return "byte-order-mark";
         case DOCUMENT:
@@ -5682,7 +5682,7 @@ var require_cst = __commonJS({
         case ",":
           return "comma";
       }
-      switch (source[0]) {
+      switch (source2[0]) {
         case " ":
         case "	":
           return "space";
@@ -5764,11 +5764,11 @@ var require_lexer = __commonJS({
        *
        * @returns A generator of lexical tokens
        */
-      *lex(source, incomplete = false) {
-        if (source) {
-          if (typeof source !== "string")
+      *lex(source2, incomplete = false) {
+        if (source2) {
+          if (typeof source2 !== "string")
             throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source : source;
+          this.buffer = this.buffer ? this.buffer + source2 : source2;
           this.lineEndPos = null;
         }
         this.atEnd = !incomplete;
@@ -6413,12 +6413,12 @@ var require_parser = __commonJS({
       }
       return prev.splice(i, prev.length);
     }
-    function arrayPushArray(target, source) {
-      if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
+    function arrayPushArray(target, source2) {
+      if (source2.length < 1e5)
+        Array.prototype.push.apply(target, source2);
       else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+        for (let i = 0; i < source2.length; ++i)
+          target.push(source2[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -6464,10 +6464,10 @@ var require_parser = __commonJS({
        *
        * @returns A generator of tokens representing each directive, document, and other structure.
        */
-      *parse(source, incomplete = false) {
+      *parse(source2, incomplete = false) {
         if (this.onNewLine && this.offset === 0)
           this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
+        for (const lexeme of this.lexer.lex(source2, incomplete))
           yield* this.next(lexeme);
         if (!incomplete)
           yield* this.end();
@@ -6475,21 +6475,21 @@ var require_parser = __commonJS({
       /**
        * Advance the parser by the `source` of one lexical token.
        */
-      *next(source) {
-        this.source = source;
+      *next(source2) {
+        this.source = source2;
         if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source));
+          console.log("|", cst.prettyToken(source2));
         if (this.atScalar) {
           this.atScalar = false;
           yield* this.step();
-          this.offset += source.length;
+          this.offset += source2.length;
           return;
         }
-        const type = cst.tokenType(source);
+        const type = cst.tokenType(source2);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
-          this.offset += source.length;
+          const message = `Not a YAML token: ${source2}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source: source2 });
+          this.offset += source2.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
           this.atScalar = true;
@@ -6502,17 +6502,17 @@ var require_parser = __commonJS({
               this.atNewLine = true;
               this.indent = 0;
               if (this.onNewLine)
-                this.onNewLine(this.offset + source.length);
+                this.onNewLine(this.offset + source2.length);
               break;
             case "space":
-              if (this.atNewLine && source[0] === " ")
-                this.indent += source.length;
+              if (this.atNewLine && source2[0] === " ")
+                this.indent += source2.length;
               break;
             case "explicit-key-ind":
             case "map-value-ind":
             case "seq-item-ind":
               if (this.atNewLine)
-                this.indent += source.length;
+                this.indent += source2.length;
               break;
             case "doc-mode":
             case "flow-error-end":
@@ -6520,7 +6520,7 @@ var require_parser = __commonJS({
             default:
               this.atNewLine = false;
           }
-          this.offset += source.length;
+          this.offset += source2.length;
         }
       }
       /** Call at end of input to push out any remaining constructions */
@@ -7232,26 +7232,26 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      const docs = Array.from(composer$1.compose(parser$1.parse(source2)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+          doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
         }
       if (docs.length > 0)
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options = {}) {
+    function parseDocument3(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+      for (const _doc of composer$1.compose(parser$1.parse(source2), true, source2.length)) {
         if (!doc)
           doc = _doc;
         else if (doc.options.logLevel !== "silent") {
@@ -7260,8 +7260,8 @@ var require_public_api = __commonJS({
         }
       }
       if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+        doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
       }
       return doc;
     }
@@ -8091,10 +8091,10 @@ function cached(getter) {
 function nullish(input2) {
   return input2 === null || input2 === void 0;
 }
-function cleanRegex(source) {
-  const start = source.startsWith("^") ? 1 : 0;
-  const end = source.endsWith("$") ? source.length - 1 : source.length;
-  return source.slice(start, end);
+function cleanRegex(source2) {
+  const start = source2.startsWith("^") ? 1 : 0;
+  const end = source2.endsWith("$") ? source2.length - 1 : source2.length;
+  return source2.slice(start, end);
 }
 function floatSafeRemainder(val, step) {
   const ratio = val / step;
@@ -8162,28 +8162,28 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys2, wrap) {
-  const raw = sourceShape(source);
+function mirrorShape(target, source2, keys2, wrap) {
+  const raw = sourceShape(source2);
   for (const key of keys2) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
       deferProp(target, key, () => {
-        const value = source._zod.def.shape[key];
+        const value = source2._zod.def.shape[key];
         return wrap ? wrap(value, key) : value;
       });
     } else
       putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
   }
 }
-function mirrorProps(target, source) {
-  for (const key of Reflect.ownKeys(source)) {
-    const desc = Object.getOwnPropertyDescriptor(source, key);
+function mirrorProps(target, source2) {
+  for (const key of Reflect.ownKeys(source2)) {
+    const desc = Object.getOwnPropertyDescriptor(source2, key);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target, key, () => source[key]);
+      deferProp(target, key, () => source2[key]);
     else
       putProp(target, key, desc.value);
   }
@@ -9408,8 +9408,8 @@ var creditCard = /^\d(?:[ -]?\d){11,18}$/;
 var currencyCode = /^(?:AED|AFN|ALL|AMD|AOA|ARS|AUD|AWG|AZN|BAM|BBD|BDT|BHD|BIF|BMD|BND|BOB|BOV|BRL|BSD|BTN|BWP|BYN|BZD|CAD|CDF|CHE|CHF|CHW|CLF|CLP|CNY|COP|COU|CRC|CUP|CVE|CZK|DJF|DKK|DOP|DZD|EGP|ERN|ETB|EUR|FJD|FKP|GBP|GEL|GHS|GIP|GMD|GNF|GTQ|GYD|HKD|HNL|HTG|HUF|IDR|ILS|INR|IQD|IRR|ISK|JMD|JOD|JPY|KES|KGS|KHR|KMF|KPW|KRW|KWD|KYD|KZT|LAK|LBP|LKR|LRD|LSL|LYD|MAD|MDL|MGA|MKD|MMK|MNT|MOP|MRU|MUR|MVR|MWK|MXN|MXV|MYR|MZN|NAD|NGN|NIO|NOK|NPR|NZD|OMR|PAB|PEN|PGK|PHP|PKR|PLN|PYG|QAR|RON|RSD|RUB|RWF|SAR|SBD|SCR|SDG|SEK|SGD|SHP|SLE|SOS|SRD|SSP|STN|SVC|SYP|SZL|THB|TJS|TMT|TND|TOP|TRY|TTD|TWD|TZS|UAH|UGX|USD|USN|UYI|UYU|UYW|UZS|VED|VES|VND|VUV|WST|XAD|XAF|XAG|XAU|XBA|XBB|XBC|XBD|XCD|XCG|XDR|XOF|XPD|XPF|XPT|XSU|XTS|XUA|XXX|YER|ZAR|ZMW|ZWG)$/;
 var iban = /^[A-Z]{2}(?!00|01|99)\d{2}[A-Z0-9]{11,30}$/;
 var dateSource = `(?:(?:\\d\\d[2468][048]|\\d\\d[13579][26]|\\d\\d0[48]|[02468][048]00|[13579][26]00)-02-29|\\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\\d|30)|(?:02)-(?:0[1-9]|1\\d|2[0-8])))`;
-function anchor(source) {
-  return new RegExp(`^${source}$`);
+function anchor(source2) {
+  return new RegExp(`^${source2}$`);
 }
 var date = /* @__PURE__ */ anchor(dateSource);
 function timeSource(args) {
@@ -12260,11 +12260,11 @@ var $ZodTemplateLiteral = /* @__PURE__ */ $constructor("$ZodTemplateLiteral", (i
   const regexParts = [];
   for (const part of def.parts) {
     if (typeof part === "object" && part !== null) {
-      const source = partPattern(part);
-      if (!source) {
+      const source2 = partPattern(part);
+      if (!source2) {
         throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
       }
-      regexParts.push(cleanRegex(source));
+      regexParts.push(cleanRegex(source2));
     } else if (part === null || primitiveTypes.has(typeof part)) {
       regexParts.push(escapeRegex(`${part}`));
     } else {
@@ -12954,9 +12954,9 @@ function withParser(schema, parser) {
     installCompiledUserMethods(clone2, schema, parser);
   return clone2;
 }
-function installCompiledUserMethods(target, source, parser) {
+function installCompiledUserMethods(target, source2, parser) {
   const targetAny = target;
-  const sourceAny = source;
+  const sourceAny = source2;
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
     targetAny.safeParse = (data, params) => {
@@ -15559,10 +15559,10 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
 
 // node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
-  for (const source of sources) {
-    for (const key of Reflect.ownKeys(source)) {
-      if (Object.prototype.propertyIsEnumerable.call(source, key)) {
-        assignProp(target, key, source[key]);
+  for (const source2 of sources) {
+    for (const key of Reflect.ownKeys(source2)) {
+      if (Object.prototype.propertyIsEnumerable.call(source2, key)) {
+        assignProp(target, key, source2[key]);
       }
     }
   }
@@ -19677,9 +19677,9 @@ var SERVER_SIDE_SYNC_OPTIONS = [
   "ServerSideApply=true",
   "RespectIgnoreDifferences=true"
 ];
-var FORBIDDEN_SYNC_OPTIONS = {
-  "ApplyOutOfSyncOnly=true": "skips resources a diff calls in sync, and with server-side apply that silently drops changes"
-};
+var FORBIDDEN_SYNC_OPTIONS = {};
+var APPLY_OUT_OF_SYNC_ONLY = "ApplyOutOfSyncOnly=true";
+var APPLY_OUT_OF_SYNC_ONLY_WARNING = "ApplyOutOfSyncOnly=true makes a sync apply only the resources the last diff called OutOfSync, so the diff decides what is applied: keep the server-side diff on for these apps (controller.diff.server.side, which gitops-bootstrap's Argo CD install sets, or the annotation argocd.argoproj.io/compare-options: ServerSideDiff=true). Without it, with ServerSideApply=true, a change the client-side or structured-merge diff misses (a key removed from a ConfigMap) is never applied while the app reports Synced; with it, a resource that drifted since the cached diff is applied only after a refresh";
 
 // core/repository/repository.ts
 var SCP_LIKE = /^(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+):(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
@@ -19691,6 +19691,20 @@ function parseSshRepoUrl(url2) {
   if (host === void 0 || path === void 0 || path.startsWith("/") || path.includes(".."))
     return void 0;
   return { url: url2, host, path };
+}
+function parseHttpsRepoUrl(url2) {
+  const match = /^https:\/\/(?<host>[A-Za-z0-9.-]+)(:\d+)?\/(?<path>[A-Za-z0-9._~/-]+?)(\.git)?\/?$/.exec(
+    url2
+  );
+  const host = match?.groups?.host;
+  const path = match?.groups?.path;
+  if (host === void 0 || path === void 0 || path.split("/").some((s) => s === "" || s === "..")) {
+    return void 0;
+  }
+  return { url: url2, host, path };
+}
+function urlHasCredentials(url2) {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url2) && !url2.startsWith("ssh://");
 }
 var GITHUB_KNOWN_HOSTS = [
   "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
@@ -19713,9 +19727,14 @@ var repoPath = () => external_exports.string({ error: "must be a string" }).supe
 });
 var DEFAULT_ROOT_PATH = "manifests/bootstrap";
 var repositorySettingsSchema = external_exports.object({
-  url: external_exports.string({ error: "is required: the SSH URL of the private manifest repository" }).refine((url2) => parseSshRepoUrl(url2) !== void 0, {
-    error: "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (the engine reads the private repository with a deploy key)"
-  }),
+  url: external_exports.string({ error: "is required: the SSH or https URL of the private manifest repository" }).refine((url2) => !urlHasCredentials(url2), {
+    error: "has credentials in it, which would be stored in clear; write the URL without them (https://github.com/acme/manifests.git) and set the token with `pulumi config set --secret repoToken`"
+  }).refine(
+    (url2) => urlHasCredentials(url2) || parseSshRepoUrl(url2) !== void 0 || parseHttpsRepoUrl(url2) !== void 0,
+    {
+      error: "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (read with a deploy key), or an https URL such as https://github.com/acme/homelab-manifests.git (read with the repoToken secret)"
+    }
+  ),
   revision: external_exports.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
   path: repoPath().optional(),
   /**
@@ -19723,8 +19742,42 @@ var repositorySettingsSchema = external_exports.object({
    * `output`, the directory `generate` writes, so the path is stated once.
    */
   catalog: external_exports.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
-  knownHosts: external_exports.string().min(1, { error: "must not be empty" }).optional()
+  knownHosts: external_exports.string().min(1, { error: "must not be empty" }).optional(),
+  /** https only: the user name sent with the token (GitHub and GitLab accept any with a token). */
+  username: external_exports.string().min(1, { error: "must not be empty" }).optional()
 }).strict().transform((repo, ctx) => {
+  if (parseHttpsRepoUrl(repo.url) !== void 0) {
+    if (repo.knownHosts !== void 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["knownHosts"],
+        message: "is for SSH URLs; an https URL is checked with the host's TLS certificate: remove it"
+      });
+      return external_exports.NEVER;
+    }
+    if (repo.path !== void 0 && repo.catalog !== void 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["path"],
+        message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
+      });
+      return external_exports.NEVER;
+    }
+    return {
+      ...repo,
+      path: repo.path ?? DEFAULT_ROOT_PATH,
+      knownHosts: "",
+      username: repo.username ?? "git"
+    };
+  }
+  if (repo.username !== void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["username"],
+      message: "is for https URLs; an SSH URL names its user (git@…): remove it"
+    });
+    return external_exports.NEVER;
+  }
   const host = parseSshRepoUrl(repo.url)?.host ?? "";
   const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
   if (knownHosts === void 0) {
@@ -20228,6 +20281,388 @@ function mergePlainKustomization(existing, ours, owned) {
 ${list}`}${lines(scanned.after)}`;
 }
 
+// core/catalog/argocd-application.ts
+var ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
+var argoDuration = (what) => external_exports.string().refine((value) => ARGO_DURATION.test(value), {
+  error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m"
+}).meta({
+  description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
+  // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
+  pattern: ARGO_DURATION.source
+});
+var retry = external_exports.union(
+  [
+    external_exports.literal(false),
+    external_exports.strictObject({
+      limit: external_exports.number().int().optional().meta({
+        description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5."
+      }),
+      backoff: external_exports.strictObject({
+        duration: argoDuration("First wait. Defaults to 30s").optional(),
+        factor: external_exports.number().int().positive().optional().meta({
+          description: "Each wait is the previous one times this whole number. Defaults to 2."
+        }),
+        maxDuration: argoDuration("Longest wait. Defaults to 2m").optional()
+      }).optional(),
+      refresh: external_exports.boolean().optional().meta({
+        description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14)."
+      })
+    })
+  ],
+  {
+    error: "must be false (no retry) or a map of limit, backoff (duration, factor, maxDuration) and refresh"
+  }
+).meta({
+  description: "syncPolicy.retry, merged field by field over the level above (default: limit 5, backoff 30s × 2 up to 2m). false writes none: a failed sync is not retried."
+});
+var helm = external_exports.strictObject({
+  releaseName: external_exports.string().min(1).optional(),
+  valueFiles: external_exports.array(external_exports.string().min(1)).optional(),
+  values: external_exports.string().optional().meta({ description: "Values as YAML text." }),
+  valuesObject: external_exports.record(external_exports.string(), external_exports.unknown()).optional().meta({ description: "Values as a map." }),
+  parameters: external_exports.array(
+    external_exports.strictObject({
+      name: external_exports.string().min(1),
+      value: external_exports.string().optional(),
+      forceString: external_exports.boolean().optional()
+    })
+  ).optional(),
+  fileParameters: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), path: external_exports.string().min(1) })).optional(),
+  version: external_exports.enum(["v3"]).optional(),
+  passCredentials: external_exports.boolean().optional(),
+  ignoreMissingValueFiles: external_exports.boolean().optional(),
+  skipCrds: external_exports.boolean().optional(),
+  skipTests: external_exports.boolean().optional(),
+  skipSchemaValidation: external_exports.boolean().optional(),
+  namespace: external_exports.string().min(1).optional(),
+  kubeVersion: external_exports.string().min(1).optional(),
+  apiVersions: external_exports.array(external_exports.string().min(1)).optional()
+}).meta({ description: "source.helm: Helm options (ApplicationSourceHelm)." });
+var plugin = external_exports.strictObject({
+  name: external_exports.string().min(1).optional(),
+  env: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), value: external_exports.string() })).optional(),
+  parameters: external_exports.array(
+    external_exports.strictObject({
+      name: external_exports.string().min(1),
+      string: external_exports.string().optional(),
+      array: external_exports.array(external_exports.string()).optional(),
+      map: external_exports.record(external_exports.string(), external_exports.string()).optional()
+    })
+  ).optional()
+}).meta({ description: "source.plugin: a config management plugin (ApplicationSourcePlugin)." });
+var directory = external_exports.strictObject({
+  recurse: external_exports.boolean().optional(),
+  include: external_exports.string().optional(),
+  exclude: external_exports.string().optional(),
+  disableExtensionFilter: external_exports.boolean().optional(),
+  jsonnet: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
+}).meta({ description: "source.directory: plain-directory options (ApplicationSourceDirectory)." });
+var KUSTOMIZE_FIELDS = [
+  "namePrefix",
+  "nameSuffix",
+  "images",
+  "commonLabels",
+  "version",
+  "commonAnnotations",
+  "forceCommonLabels",
+  "forceCommonAnnotations",
+  "namespace",
+  "commonAnnotationsEnvsubst",
+  "replicas",
+  "patches",
+  "components",
+  "ignoreMissingComponents",
+  "labelWithoutSelector",
+  "kubeVersion",
+  "apiVersions",
+  "labelIncludeTemplates"
+];
+var kustomize = external_exports.strictObject(Object.fromEntries(KUSTOMIZE_FIELDS.map((field) => [field, external_exports.unknown().optional()]))).meta({
+  description: "source.kustomize: Kustomize options (ApplicationSourceKustomize), written as given."
+});
+var sourceOptions = {
+  repoURL: external_exports.string().min(1).optional().meta({
+    description: "Repository URL. Defaults to repo.url; a chart from a Helm repository needs its URL here."
+  }),
+  targetRevision: external_exports.string().min(1).optional().meta({
+    description: "Branch, tag, commit, or chart version. Defaults to repo.revision when repoURL is the catalog's."
+  }),
+  chart: external_exports.string().min(1).optional().meta({
+    description: "A chart from a Helm (or OCI) repository: set repoURL and targetRevision (the version) too."
+  }),
+  name: external_exports.string().min(1).optional().meta({ description: "The source's name (multiple sources)." }),
+  helm: helm.optional(),
+  kustomize: kustomize.optional(),
+  directory: directory.optional(),
+  plugin: plugin.optional()
+};
+var source = external_exports.strictObject(sourceOptions).meta({
+  description: "The Application's source, merged field by field over the level above and over ours (path: the app's directory, repoURL: repo.url, targetRevision: repo.revision). {name}, {namespace} and {path} are replaced in chart, helm.releaseName and helm.valueFiles."
+});
+var sourceEntry = external_exports.strictObject({
+  ...sourceOptions,
+  path: external_exports.string().min(1).optional().meta({
+    description: "Directory in the repository; {path} is the app's directory."
+  }),
+  ref: external_exports.string().refine((value) => /^[A-Za-z0-9_-]+$/.test(value), {
+    error: "must be letters, digits, '-' and '_', such as values (value files name it as $values/…)"
+  }).optional().meta({
+    description: "Names this source for $<ref>/… value files of another source, e.g. values.",
+    pattern: "^[A-Za-z0-9_-]+$"
+  })
+}).meta({ description: "One of several sources." });
+var destination = external_exports.strictObject({
+  server: external_exports.string().min(1).optional(),
+  name: external_exports.string().min(1).optional()
+}).superRefine((value, ctx) => {
+  if (value.server === void 0 === (value.name === void 0)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both"
+    });
+  }
+}).meta({
+  description: "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server."
+});
+var OWNED_SPEC_KEYS = {
+  destination: "namespace and destination",
+  project: "project",
+  source: "path and source",
+  sources: "sources",
+  syncPolicy: "prune, selfHeal, allowEmpty, syncOptions, retry and managedNamespaceMetadata",
+  ignoreDifferences: "ignoreDifferences",
+  revisionHistoryLimit: "revisionHistoryLimit"
+};
+var specPatch = external_exports.record(external_exports.string(), external_exports.unknown()).superRefine((value, ctx) => {
+  for (const key of Object.keys(value)) {
+    const instead = OWNED_SPEC_KEYS[key];
+    if (instead !== void 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `spec.${key} is written by generate from the catalog; use the catalog's ${instead} key(s) instead`
+      });
+    }
+  }
+}).meta({
+  description: "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused."
+});
+var argocdApplicationSettings = {
+  prune: external_exports.boolean().optional().meta({
+    description: "syncPolicy.automated.prune: delete what left Git. Defaults to true."
+  }),
+  allowEmpty: external_exports.boolean().optional().meta({
+    description: "syncPolicy.automated.allowEmpty: let a sync leave the app with no resources. Not written unless set (Argo CD: false)."
+  }),
+  retry: retry.optional(),
+  revisionHistoryLimit: external_exports.number().int().nonnegative().optional().meta({
+    description: "spec.revisionHistoryLimit: syncs kept in the history. Not written unless set (Argo CD: 10)."
+  }),
+  managedNamespaceMetadata: external_exports.strictObject({
+    labels: labels().optional(),
+    annotations: annotations().optional()
+  }).optional().meta({
+    description: "syncPolicy.managedNamespaceMetadata: labels and annotations on the namespace CreateNamespace=true makes."
+  }),
+  resourcesFinalizer: external_exports.union([external_exports.boolean(), external_exports.enum(["foreground", "background"])], {
+    error: "must be true, false, foreground or background"
+  }).optional().meta({
+    description: "The resources finalizer: deleting the Application deletes what it deployed. true (default): resources-finalizer.argocd.argoproj.io; foreground/background: that deletion policy's variant; false: none, so removing the app leaves its resources (CNI, storage)."
+  }),
+  destination: destination.optional(),
+  source: source.optional(),
+  sources: external_exports.array(sourceEntry).min(1).optional().meta({
+    description: "Several sources instead of one (spec.sources), e.g. a chart plus { ref: values } for $values/… value files. An entry without repoURL reads repo.url at repo.revision."
+  }),
+  spec: specPatch.optional()
+};
+var RESOURCES_FINALIZERS = {
+  foreground: "resources-finalizer.argocd.argoproj.io/foreground",
+  background: "resources-finalizer.argocd.argoproj.io/background"
+};
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function mergeMaps(base, over) {
+  if (over === void 0) return base;
+  if (!isRecord(base) || !isRecord(over)) return structuredClone(over);
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = mergeMaps(base[key], value);
+  return out;
+}
+function expand(text, app) {
+  return text.replaceAll("{name}", app.name).replaceAll("{namespace}", app.namespace).replaceAll("{path}", app.path);
+}
+function expandSource(source2, app) {
+  const out = { ...source2 };
+  if (out.path !== void 0) out.path = expand(out.path, app);
+  if (out.chart !== void 0) out.chart = expand(out.chart, app);
+  if (out.helm !== void 0) {
+    out.helm = { ...out.helm };
+    if (out.helm.releaseName !== void 0) out.helm.releaseName = expand(out.helm.releaseName, app);
+    if (out.helm.valueFiles !== void 0)
+      out.helm.valueFiles = out.helm.valueFiles.map((f) => expand(f, app));
+  }
+  return out;
+}
+function sourceProblems(source2, key) {
+  const out = [];
+  if (source2.chart !== void 0 && (source2.repoURL === void 0 || source2.targetRevision === void 0)) {
+    out.push({
+      key,
+      message: `chart ${JSON.stringify(source2.chart)} needs repoURL (the Helm repository) and targetRevision (the chart version); add ${source2.repoURL === void 0 ? "repoURL" : "targetRevision"}`
+    });
+  }
+  if (source2.chart !== void 0 && source2.path !== void 0) {
+    out.push({ key, message: "has both chart and path; a source is a chart or a directory, remove one" });
+  }
+  if (source2.helm?.values !== void 0 && source2.helm.valuesObject !== void 0) {
+    out.push({
+      key: `${key}.helm`,
+      message: "has both values and valuesObject; Argo CD uses only valuesObject then, so keep one"
+    });
+  }
+  const types = ["helm", "kustomize", "directory", "plugin"].filter(
+    (t) => source2[t] !== void 0
+  );
+  if (types.length > 1) {
+    out.push({
+      key,
+      message: `sets ${types.join(" and ")}; a source has one type (Argo CD refuses more), keep one`
+    });
+  }
+  return out;
+}
+function resolveArgocdApplication(levels, app) {
+  if (levels.every((level) => !setsAny(level.settings))) return { settings: CLASSIC_SETTINGS, problems: [] };
+  return resolveLevels(levels, app);
+}
+function resolveLevels(levels, app) {
+  const problems = [];
+  let prune = true;
+  let allowEmpty;
+  let retrySetting = structuredClone(DEFAULT_RETRY);
+  let revisionHistoryLimit;
+  let managedNamespaceMetadata;
+  let resourcesFinalizer = true;
+  let destination2 = { server: IN_CLUSTER_SERVER };
+  let single;
+  let multiple;
+  let spec = {};
+  for (const { key, settings: s } of levels) {
+    if (s.prune !== void 0) prune = s.prune;
+    if (s.allowEmpty !== void 0) allowEmpty = s.allowEmpty;
+    if (s.retry !== void 0) {
+      retrySetting = s.retry === false ? false : mergeMaps(
+        retrySetting === false ? structuredClone(DEFAULT_RETRY) : retrySetting,
+        s.retry
+      );
+    }
+    if (s.revisionHistoryLimit !== void 0) revisionHistoryLimit = s.revisionHistoryLimit;
+    if (s.managedNamespaceMetadata !== void 0) {
+      managedNamespaceMetadata = mergeMaps(
+        managedNamespaceMetadata ?? {},
+        s.managedNamespaceMetadata
+      );
+    }
+    if (s.resourcesFinalizer !== void 0) resourcesFinalizer = s.resourcesFinalizer;
+    if (s.destination !== void 0) {
+      destination2 = s.destination.name !== void 0 ? { name: s.destination.name } : { server: s.destination.server ?? "" };
+    }
+    if (s.source !== void 0 && s.sources !== void 0) {
+      problems.push({
+        key: `${key}.sources`,
+        message: "is set together with source; an Application has one source or several, remove one"
+      });
+    }
+    if (s.sources !== void 0) {
+      multiple = { value: s.sources, key: `${key}.sources` };
+      single = void 0;
+    } else if (s.source !== void 0) {
+      single = {
+        value: mergeMaps(single?.value ?? {}, s.source),
+        key: `${key}.source`
+      };
+      multiple = void 0;
+    }
+    if (s.spec !== void 0) spec = mergeMaps(spec, s.spec);
+  }
+  let source2;
+  let sources;
+  let readsAppDirectory = true;
+  if (multiple !== void 0) {
+    sources = multiple.value.map((entry, i) => {
+      const ours = entry.repoURL === void 0;
+      const filled = expandSource(
+        {
+          ...entry,
+          repoURL: entry.repoURL ?? app.repo.url,
+          ...ours && entry.targetRevision === void 0 ? { targetRevision: app.repo.revision } : {}
+        },
+        app
+      );
+      problems.push(...sourceProblems(entry, `${multiple?.key ?? "sources"}[${i}]`));
+      return orderedSource(filled);
+    });
+    readsAppDirectory = sources.some((s) => s.repoURL === app.repo.url && s.path === app.path);
+  } else if (single !== void 0) {
+    source2 = expandSource(single.value, app);
+    problems.push(...sourceProblems(single.value, single.key));
+    readsAppDirectory = source2.chart === void 0 && (source2.repoURL === void 0 || source2.repoURL === app.repo.url);
+  }
+  return {
+    settings: {
+      prune,
+      ...allowEmpty === void 0 ? {} : { allowEmpty },
+      retry: retrySetting,
+      ...revisionHistoryLimit === void 0 ? {} : { revisionHistoryLimit },
+      ...managedNamespaceMetadata === void 0 ? {} : { managedNamespaceMetadata },
+      resourcesFinalizer,
+      destination: destination2,
+      ...source2 === void 0 ? {} : { source: source2 },
+      ...sources === void 0 ? {} : { sources },
+      spec,
+      readsAppDirectory
+    },
+    problems
+  };
+}
+var SOURCE_ORDER = [
+  "repoURL",
+  "chart",
+  "path",
+  "targetRevision",
+  "ref",
+  "name",
+  "helm",
+  "kustomize",
+  "directory",
+  "plugin"
+];
+function orderedSource(source2) {
+  const out = {};
+  for (const key of SOURCE_ORDER) if (source2[key] !== void 0) out[key] = source2[key];
+  return out;
+}
+var SETTING_KEYS = Object.keys(argocdApplicationSettings);
+function setsAny(settings) {
+  for (const key of SETTING_KEYS) if (settings[key] !== void 0) return true;
+  return false;
+}
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+var CLASSIC_SETTINGS = deepFreeze(
+  resolveLevels([], { name: "", namespace: "", path: "", repo: { url: "", revision: "" } }).settings
+);
+function classicArgoAppSettings() {
+  return CLASSIC_SETTINGS;
+}
+
 // core/catalog/catalog.ts
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
 var label = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
@@ -20266,7 +20701,7 @@ var syncOptions = external_exports.array(external_exports.string().regex(/^[A-Za
     }
   });
 }).meta({
-  description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true is refused."
+  description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md)."
 });
 var ignoreDifference = external_exports.strictObject({
   group: external_exports.string().optional(),
@@ -20283,7 +20718,8 @@ var appSettings = {
   syncOptions: syncOptions.optional(),
   ignoreDifferences: external_exports.array(ignoreDifference).optional().meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
   labels: labels().meta({ description: "Labels on the generated object." }).optional(),
-  annotations: annotations().meta({ description: "Annotations on the generated object." }).optional()
+  annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
+  ...argocdApplicationSettings
 };
 var appOverride = external_exports.strictObject({
   namespace: label("Destination namespace. Defaults to the app's directory name").optional(),
@@ -20411,6 +20847,16 @@ function zodIssues(file2, doc, counter, error2) {
   const out = [];
   for (const issue2 of error2.issues) {
     const path = issue2.path;
+    if (issue2.code === "invalid_union") {
+      const nested = issue2.errors.find(
+        (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0)
+      );
+      if (nested !== void 0 && (0, import_yaml2.isMap)(doc.getIn(path, true))) {
+        const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
+        out.push(...zodIssues(file2, doc, counter, new external_exports.ZodError(inner)));
+        continue;
+      }
+    }
     if (issue2.code === "unrecognized_keys") {
       const allowed = knownKeys(CatalogSchema, path);
       for (const key of issue2.keys) {
@@ -20437,7 +20883,9 @@ function zodIssues(file2, doc, counter, error2) {
       const value = doc.getIn(path);
       message = `${excerpt(value)} ${typeof value === "string" ? rfc1123LabelProblem(value) ?? issue2.message : issue2.message}`;
     } else if (issue2.code === "invalid_type" && issue2.expected === "int" || issue2.code === "too_small" && issue2.origin === "number") {
-      message = `${excerpt(doc.getIn(path))} is not a wave: use a whole number ≥ 0`;
+      const value = excerpt(doc.getIn(path));
+      const minimum = issue2.code === "too_small" ? Number(issue2.minimum) + (issue2.inclusive ? 0 : 1) : void 0;
+      message = path[path.length - 1] === "wave" ? `${value} is not a wave: use a whole number ≥ 0` : `${value} is not allowed: use a whole number${minimum === void 0 ? "" : ` ≥ ${minimum}`}`;
     } else if (issue2.code === "invalid_type") {
       const value = doc.getIn(path);
       message = value === void 0 ? `is required (expected ${issue2.expected})` : `expected ${issue2.expected}, got ${excerpt(value)}`;
@@ -20705,7 +21153,26 @@ function resolveCatalog(catalog, file2, repo) {
   });
   const d = catalog.defaults;
   const apps = [];
-  const build = (base, override) => ({
+  const reported = /* @__PURE__ */ new Set();
+  const build = (base, override) => {
+    const app = buildApp(base, override);
+    const argo = resolveArgocdApplication(
+      [
+        { key: "defaults", settings: d },
+        { key: `apps.${base.name}`, settings: override }
+      ],
+      { name: app.name, namespace: app.namespace, path: app.path, repo: catalog.repo }
+    );
+    for (const problem of argo.problems) {
+      const id = `${problem.key}
+${problem.message}`;
+      if (reported.has(id)) continue;
+      reported.add(id);
+      issues.push({ file: file2, ...problem });
+    }
+    return { ...app, argocd: argo.settings };
+  };
+  const buildApp = (base, override) => ({
     name: base.name,
     ...base.category === void 0 ? {} : { category: base.category, categoryDir: base.categoryDir },
     source: base.source,
@@ -20737,7 +21204,7 @@ function resolveCatalog(catalog, file2, repo) {
     const problem = repoPathProblem(app.path);
     if (problem !== void 0) {
       issues.push({ file: file2, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (repo.kind(app.path) !== "directory") {
+    } else if (app.argocd?.readsAppDirectory !== false && repo.kind(app.path) !== "directory") {
       const fix = catalog.apps[app.name]?.path === void 0 ? `create it, set ${key}.path, or change defaults.path` : `create it or fix ${key}.path`;
       issues.push({
         file: file2,
@@ -20779,14 +21246,49 @@ function resolveCatalog(catalog, file2, repo) {
 var import_yaml4 = __toESM(require_dist());
 
 // core/catalog/applications.ts
-function retry() {
+function classicRetry() {
   return { backoff: { ...DEFAULT_RETRY.backoff }, limit: DEFAULT_RETRY.limit };
+}
+function orderedRetry(retry2) {
+  const { backoff, limit, refresh } = retry2;
+  return {
+    ...backoff === void 0 ? {} : {
+      backoff: {
+        ...backoff.duration === void 0 ? {} : { duration: backoff.duration },
+        ...backoff.factor === void 0 ? {} : { factor: backoff.factor },
+        ...backoff.maxDuration === void 0 ? {} : { maxDuration: backoff.maxDuration }
+      }
+    },
+    ...limit === void 0 ? {} : { limit },
+    ...refresh === void 0 ? {} : { refresh }
+  };
+}
+function singleSource(app, repo) {
+  const options = app.argocd?.source;
+  if (options === void 0) return { path: app.path, repoURL: repo.url, targetRevision: repo.revision };
+  const { repoURL: givenURL, targetRevision: givenRevision, chart, ...rest } = options;
+  const repoURL = givenURL ?? repo.url;
+  const targetRevision = givenRevision ?? (repoURL === repo.url ? repo.revision : void 0);
+  return {
+    ...chart === void 0 ? { path: app.path } : { chart },
+    repoURL,
+    ...targetRevision === void 0 ? {} : { targetRevision },
+    ...rest
+  };
+}
+function finalizersOf(setting) {
+  if (setting === false) return void 0;
+  return [setting === true ? RESOURCES_FINALIZER : RESOURCES_FINALIZERS[setting]];
 }
 function mergeOptions(required2, extra) {
   return [.../* @__PURE__ */ new Set([...required2, ...extra])];
 }
 function argoApplication(app, catalog, options = {}) {
   const syncOptions2 = mergeOptions(options.requiredSyncOptions ?? [], app.syncOptions);
+  const argo = app.argocd;
+  if (argo !== void 0 && argo !== classicArgoAppSettings()) {
+    return argoApplicationWith(app, argo, catalog, syncOptions2);
+  }
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: "Application",
@@ -20805,9 +21307,41 @@ function argoApplication(app, catalog, options = {}) {
       syncPolicy: {
         automated: { prune: true, selfHeal: app.selfHeal },
         ...syncOptions2.length > 0 ? { syncOptions: syncOptions2 } : {},
-        retry: retry()
+        retry: classicRetry()
       },
       ...app.ignoreDifferences.length > 0 ? { ignoreDifferences: app.ignoreDifferences } : {}
+    }
+  };
+}
+function argoApplicationWith(app, argo, catalog, syncOptions2) {
+  const finalizers = finalizersOf(argo.resourcesFinalizer);
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: {
+      name: app.name,
+      namespace: catalog.argocd.namespace,
+      ...Object.keys(app.labels).length > 0 ? { labels: sortedRecord(app.labels) } : {},
+      annotations: sortedRecord({ ...app.annotations, [SYNC_WAVE_ANNOTATION]: String(app.wave) }),
+      ...finalizers === void 0 ? {} : { finalizers }
+    },
+    spec: {
+      destination: { ...argo.destination, namespace: app.namespace },
+      project: app.project,
+      ...argo.sources === void 0 ? { source: singleSource(app, catalog.repo) } : { sources: structuredClone(argo.sources) },
+      syncPolicy: {
+        automated: {
+          prune: argo.prune,
+          selfHeal: app.selfHeal,
+          ...argo.allowEmpty === void 0 ? {} : { allowEmpty: argo.allowEmpty }
+        },
+        ...syncOptions2.length > 0 ? { syncOptions: syncOptions2 } : {},
+        ...argo.retry === false ? {} : { retry: orderedRetry(argo.retry) },
+        ...argo.managedNamespaceMetadata === void 0 ? {} : { managedNamespaceMetadata: structuredClone(argo.managedNamespaceMetadata) }
+      },
+      ...app.ignoreDifferences.length > 0 ? { ignoreDifferences: app.ignoreDifferences } : {},
+      ...argo.revisionHistoryLimit === void 0 ? {} : { revisionHistoryLimit: argo.revisionHistoryLimit },
+      ...Object.keys(argo.spec).length === 0 ? {} : structuredClone(argo.spec)
     }
   };
 }
@@ -20889,6 +21423,27 @@ function ignoreDifferencesWarnings(apps) {
     `ignoreDifferences without ${RESPECT_IGNORE_DIFFERENCES} in the app's syncOptions for ${shown}: Argo CD ignores those fields when comparing, but every sync still overwrites them (e.g. scales an autoscaled Deployment back); add ${RESPECT_IGNORE_DIFFERENCES} to defaults.syncOptions (or the app's syncOptions, which replace the defaults)`
   ];
 }
+function applyOutOfSyncOnlyWarnings(apps) {
+  const names = apps.filter((a) => a.syncOptions.includes(APPLY_OUT_OF_SYNC_ONLY)).map((a) => a.name);
+  if (names.length === 0) return [];
+  const shown = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  return [`${shown}: ${APPLY_OUT_OF_SYNC_ONLY_WARNING}`];
+}
+function checkTemplateText(catalog) {
+  const issues = [];
+  const d = catalog.defaults;
+  for (const key of Object.keys(argocdApplicationSettings)) {
+    const value = d[key];
+    if (value !== void 0 && JSON.stringify(value).includes("{{")) {
+      issues.push({
+        file: catalog.file,
+        key: `defaults.${key}`,
+        message: "contains {{, which the ApplicationSet controller would render as a Go template in every Application instead of writing it; set it per app (apps.<name>, written as a literal), or generate with --mode applications"
+      });
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+}
 function goLiteral(text) {
   return text.replaceAll("{{", '{{ "{{" }}');
 }
@@ -20903,13 +21458,16 @@ function withoutWave(app) {
 function argoApplicationSet(category, categoryDir, apps, catalog) {
   const d = catalog.defaults;
   const wave2 = apps[0]?.wave ?? d.wave;
+  const templateName = `${category}-{{ .path.basename }}`;
+  const templatePath = "{{ .path.path }}";
+  const templateNamespace = "{{ .path.basename }}";
   const template = withoutWave(
     argoApplication(
       {
-        name: `${category}-{{ .path.basename }}`,
+        name: templateName,
         source: "",
-        path: "{{ .path.path }}",
-        namespace: "{{ .path.basename }}",
+        path: templatePath,
+        namespace: templateNamespace,
         wave: wave2,
         project: d.project,
         selfHeal: d.selfHeal,
@@ -20917,7 +21475,14 @@ function argoApplicationSet(category, categoryDir, apps, catalog) {
         ignoreDifferences: d.ignoreDifferences,
         dependsOn: [],
         labels: d.labels,
-        annotations: d.annotations
+        annotations: d.annotations,
+        // The defaults' Argo CD settings, with {name}/{path}/{namespace} as the template renders them.
+        argocd: resolveArgocdApplication([{ key: "defaults", settings: d }], {
+          name: templateName,
+          namespace: templateNamespace,
+          path: templatePath,
+          repo: catalog.repo
+        }).settings
       },
       catalog,
       { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS }
@@ -20970,7 +21535,7 @@ ${goLiteral(JSON.stringify(patch))}`
           name,
           ...labels2 === void 0 ? {} : { labels: labels2 },
           ...annotations2 === void 0 ? {} : { annotations: annotations2 },
-          finalizers
+          ...finalizers === void 0 ? {} : { finalizers }
         },
         spec: template.spec
       },
@@ -20984,12 +21549,13 @@ function templateSpecFor(template, path, dirName) {
   return {
     ...template.spec,
     destination: { ...template.spec.destination, namespace: dirName },
-    source: { ...template.spec.source, path }
+    // Only a directory source carries the generator's path; a chart or several sources do not.
+    ...template.spec.source?.path === void 0 ? {} : { source: { ...template.spec.source, path } }
   };
 }
 function differences(base, target) {
   if (JSON.stringify(base) === JSON.stringify(target)) return void 0;
-  if (isRecord(base) && isRecord(target)) {
+  if (isRecord2(base) && isRecord2(target)) {
     const out = {};
     for (const [key, value] of Object.entries(target)) {
       const diff = differences(base[key], value);
@@ -21000,7 +21566,7 @@ function differences(base, target) {
   }
   return target;
 }
-function isRecord(value) {
+function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -21266,6 +21832,7 @@ function generate(catalog, existing, options) {
     objects.push({ file: file2, object: object2 });
   };
   if (options.engine === "flux") {
+    refuseArgoOnlySources(catalog);
     const deps = dependencyMap(catalog.apps);
     checkFluxDependencies(catalog, deps);
     for (const namespace of fluxNamespaces(catalog.apps, catalog))
@@ -21275,6 +21842,7 @@ function generate(catalog, existing, options) {
     warnings.push(...argoOnlyWarnings(catalog));
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
+    checkTemplateText(catalog);
     const groups = new Map(applicationSetGroups(catalog.apps).map((g) => [g.category, g]));
     const plain2 = [];
     for (const app of catalog.apps) {
@@ -21290,10 +21858,12 @@ function generate(catalog, existing, options) {
       }
     }
     warnings.push(...ignoreDifferencesWarnings(plain2));
+    warnings.push(...applyOutOfSyncOnlyWarnings(catalog.apps));
   } else {
     checkArgoDependencies(catalog);
     for (const app of catalog.apps) add(`${app.name}-app.yaml`, argoApplication(app, catalog));
     warnings.push(...ignoreDifferencesWarnings(catalog.apps));
+    warnings.push(...applyOutOfSyncOnlyWarnings(catalog.apps));
   }
   const stale = [];
   for (const [name, text] of existing) {
@@ -21328,6 +21898,18 @@ function generate(catalog, existing, options) {
     }
   };
 }
+var CLASSIC_ARGO = JSON.stringify(classicArgoAppSettings());
+function isClassicArgo(app) {
+  return app.argocd === void 0 || JSON.stringify(app.argocd) === CLASSIC_ARGO;
+}
+function refuseArgoOnlySources(catalog) {
+  const issues = catalog.apps.filter((a) => a.argocd?.readsAppDirectory === false).map((a) => ({
+    file: catalog.file,
+    key: `apps.${a.name}`,
+    message: `its Argo CD source (a chart, another repository, or sources without its directory) does not read ${a.path}, and a Flux Kustomization can only apply that directory; put a HelmRelease there, or generate with --engine argocd`
+  }));
+  if (issues.length > 0) throw new CatalogError(issues);
+}
 function argoOnlyWarnings(catalog) {
   const out = [];
   const d = catalog.defaults;
@@ -21335,7 +21917,11 @@ function argoOnlyWarnings(catalog) {
     ["ignoreDifferences", (a) => a.ignoreDifferences.length > 0],
     ["syncOptions", (a) => a.syncOptions.length > 0],
     ["selfHeal: false", (a) => !a.selfHeal],
-    ["project", (a) => a.project !== d.project || d.project !== "default"]
+    ["project", (a) => a.project !== d.project || d.project !== "default"],
+    [
+      "each of prune, allowEmpty, retry, revisionHistoryLimit, managedNamespaceMetadata, resourcesFinalizer, destination, source, sources and spec",
+      (a) => !isClassicArgo(a)
+    ]
   ];
   for (const [setting, used] of checks) {
     const names = catalog.apps.filter(used).map((a) => a.name);

@@ -356,26 +356,26 @@ var require_directives = __commonJS({
        * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
        *   `'!local'` tag, or `null` if unresolvable.
        */
-      tagName(source, onError) {
-        if (source === "!")
+      tagName(source2, onError) {
+        if (source2 === "!")
           return "!";
-        if (source[0] !== "!") {
-          onError(`Not a valid tag: ${source}`);
+        if (source2[0] !== "!") {
+          onError(`Not a valid tag: ${source2}`);
           return null;
         }
-        if (source[1] === "<") {
-          const verbatim = source.slice(2, -1);
+        if (source2[1] === "<") {
+          const verbatim = source2.slice(2, -1);
           if (verbatim === "!" || verbatim === "!!") {
-            onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
+            onError(`Verbatim tags aren't resolved, so ${source2} is invalid.`);
             return null;
           }
-          if (source[source.length - 1] !== ">")
+          if (source2[source2.length - 1] !== ">")
             onError("Verbatim tags must end with a >");
           return verbatim;
         }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
+        const [, handle, suffix] = source2.match(/^(.*!)([^!]*)$/s);
         if (!suffix)
-          onError(`The ${source} tag has no suffix`);
+          onError(`The ${source2} tag has no suffix`);
         const prefix = this.tags[handle];
         if (prefix) {
           try {
@@ -386,8 +386,8 @@ var require_directives = __commonJS({
           }
         }
         if (handle === "!")
-          return source;
-        onError(`Could not resolve tag: ${source}`);
+          return source2;
+        onError(`Could not resolve tag: ${source2}`);
         return null;
       }
       /**
@@ -465,8 +465,8 @@ var require_anchors = __commonJS({
       const sourceObjects = /* @__PURE__ */ new Map();
       let prevAnchors = null;
       return {
-        onAnchor: (source) => {
-          aliasObjects.push(source);
+        onAnchor: (source2) => {
+          aliasObjects.push(source2);
           prevAnchors ?? (prevAnchors = anchorNames(doc));
           const anchor2 = findNewAnchor(prefix, prevAnchors);
           prevAnchors.add(anchor2);
@@ -478,13 +478,13 @@ var require_anchors = __commonJS({
          * the nodes have been created.
          */
         setAnchors: () => {
-          for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
+          for (const source2 of aliasObjects) {
+            const ref = sourceObjects.get(source2);
             if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error2 = new Error("Failed to resolve repeated object (this should not happen)");
-              error2.source = source;
+              error2.source = source2;
               throw error2;
             }
           }
@@ -630,9 +630,9 @@ var require_Alias = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
-      constructor(source) {
+      constructor(source2) {
         super(identity2.ALIAS);
-        this.source = source;
+        this.source = source2;
         Object.defineProperty(this, "tag", {
           set() {
             throw new Error("Alias nodes cannot have tags");
@@ -693,12 +693,12 @@ var require_Alias = __commonJS({
       toJSON(_arg, ctx) {
         if (!ctx)
           return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
+        const source2 = this.resolve(ctx.doc, ctx);
+        if (!source2) {
           const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
           throw new ReferenceError(msg);
         }
-        return ctx.anchors.get(source).res;
+        return ctx.anchors.get(source2).res;
       }
       toString(ctx, _onComment, _onChompKeep) {
         const src = `*${this.source}`;
@@ -716,8 +716,8 @@ var require_Alias = __commonJS({
     };
     function getAliasCount(doc, node2, anchors2) {
       if (identity2.isAlias(node2)) {
-        const source = node2.resolve(doc);
-        const anchor2 = anchors2 && source && anchors2.get(source);
+        const source2 = node2.resolve(doc);
+        const anchor2 = anchors2 && source2 && anchors2.get(source2);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity2.isCollection(node2)) {
         let count2 = 0;
@@ -1720,21 +1720,21 @@ var require_merge = __commonJS({
     };
     var isMergeKey = (ctx, key) => (merge2.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge2.tag && tag2.default);
     function addMergeToJSMap(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (identity2.isSeq(source))
-        for (const it of source.items)
+      const source2 = resolveAliasValue(ctx, value);
+      if (identity2.isSeq(source2))
+        for (const it of source2.items)
           mergeValue(ctx, map2, it);
-      else if (Array.isArray(source))
-        for (const it of source)
+      else if (Array.isArray(source2))
+        for (const it of source2)
           mergeValue(ctx, map2, it);
       else
-        mergeValue(ctx, map2, source);
+        mergeValue(ctx, map2, source2);
     }
     function mergeValue(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
-      if (!identity2.isMap(source))
+      const source2 = resolveAliasValue(ctx, value);
+      if (!identity2.isMap(source2))
         throw new Error("Merge sources must be maps or map aliases");
-      const srcMap = source.toJSON(null, ctx, Map);
+      const srcMap = source2.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
         if (map2 instanceof Map) {
           if (!map2.has(key))
@@ -2351,7 +2351,7 @@ var require_null = __commonJS({
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
       resolve: () => new Scalar.Scalar(null),
-      stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
+      stringify: ({ source: source2 }, ctx) => typeof source2 === "string" && nullTag.test.test(source2) ? source2 : ctx.options.nullStr
     };
     exports2.nullTag = nullTag;
   }
@@ -2368,11 +2368,11 @@ var require_bool = __commonJS({
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-          const sv = source[0] === "t" || source[0] === "T";
+      stringify({ source: source2, value }, ctx) {
+        if (source2 && boolTag.test.test(source2)) {
+          const sv = source2[0] === "t" || source2[0] === "T";
           if (value === sv)
-            return source;
+            return source2;
         }
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
@@ -2821,10 +2821,10 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
+    function boolStringify({ value, source: source2 }, ctx) {
       const boolObj = value ? trueTag : falseTag;
-      if (source && boolObj.test.test(source))
-        return source;
+      if (source2 && boolObj.test.test(source2))
+        return source2;
       return value ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
@@ -4156,7 +4156,7 @@ var require_resolve_end = __commonJS({
         let hasSpace = false;
         let sep2 = "";
         for (const token of end) {
-          const { source, type } = token;
+          const { source: source2, type } = token;
           switch (type) {
             case "space":
               hasSpace = true;
@@ -4164,7 +4164,7 @@ var require_resolve_end = __commonJS({
             case "comment": {
               if (reqSpace && !hasSpace)
                 onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
-              const cb = source.substring(1) || " ";
+              const cb = source2.substring(1) || " ";
               if (!comment)
                 comment = cb;
               else
@@ -4174,13 +4174,13 @@ var require_resolve_end = __commonJS({
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep2 += source2;
               hasSpace = true;
               break;
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
           }
-          offset += source.length;
+          offset += source2.length;
         }
       }
       return { comment, offset };
@@ -4562,13 +4562,13 @@ var require_resolve_block_scalar = __commonJS({
         onError(props[0], "IMPOSSIBLE", "Block scalar header not found");
         return null;
       }
-      const { source } = props[0];
-      const mode = source[0];
+      const { source: source2 } = props[0];
+      const mode = source2[0];
       let indent = 0;
       let chomp = "";
       let error2 = -1;
-      for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
+      for (let i = 1; i < source2.length; ++i) {
+        const ch = source2[i];
         if (!chomp && (ch === "-" || ch === "+"))
           chomp = ch;
         else {
@@ -4580,10 +4580,10 @@ var require_resolve_block_scalar = __commonJS({
         }
       }
       if (error2 !== -1)
-        onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
+        onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source2}`);
       let hasSpace = false;
       let comment = "";
-      let length = source.length;
+      let length = source2.length;
       for (let i = 1; i < props.length; ++i) {
         const token = props[i];
         switch (token.type) {
@@ -4617,8 +4617,8 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment, length };
     }
-    function splitLines(source) {
-      const split = source.split(/\n( *)/);
+    function splitLines(source2) {
+      const split = source2.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
@@ -4638,22 +4638,22 @@ var require_resolve_flow_scalar = __commonJS({
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+      const { offset, type, source: source2, end } = scalar;
       let _type;
       let value;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value = plainValue(source2, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
+          value = singleQuotedValue(source2, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
+          value = doubleQuotedValue(source2, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -4662,10 +4662,10 @@ var require_resolve_flow_scalar = __commonJS({
             value: "",
             type: null,
             comment: "",
-            range: [offset, offset + source.length, offset + source.length]
+            range: [offset, offset + source2.length, offset + source2.length]
           };
       }
-      const valueEnd = offset + source.length;
+      const valueEnd = offset + source2.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
         value,
@@ -4674,9 +4674,9 @@ var require_resolve_flow_scalar = __commonJS({
         range: [offset, valueEnd, re.offset]
       };
     }
-    function plainValue(source, onError) {
+    function plainValue(source2, onError) {
       let badChar = "";
-      switch (source[0]) {
+      switch (source2[0]) {
         /* istanbul ignore next should not happen */
         case "	":
           badChar = "a tab character";
@@ -4689,29 +4689,29 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         case "|":
         case ">": {
-          badChar = `block scalar indicator ${source[0]}`;
+          badChar = `block scalar indicator ${source2[0]}`;
           break;
         }
         case "@":
         case "`": {
-          badChar = `reserved character ${source[0]}`;
+          badChar = `reserved character ${source2[0]}`;
           break;
         }
       }
       if (badChar)
         onError(0, "BAD_SCALAR_START", `Plain value cannot start with ${badChar}`);
-      return unfoldLines(source);
+      return unfoldLines(source2);
     }
-    function singleQuotedValue(source, onError) {
-      if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, "MISSING_CHAR", "Missing closing 'quote");
-      return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
+    function singleQuotedValue(source2, onError) {
+      if (source2[source2.length - 1] !== "'" || source2.length === 1)
+        onError(source2.length, "MISSING_CHAR", "Missing closing 'quote");
+      return unfoldLines(source2.slice(1, -1)).replace(/''/g, "'");
     }
-    function unfoldLines(source) {
+    function unfoldLines(source2) {
       const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source);
+      let match = line.exec(source2);
       if (!match)
-        return source;
+        return source2;
       let trimEnd, trimBoth;
       try {
         trimEnd = new RegExp("(?<![ 	])[ 	]+$");
@@ -4723,7 +4723,7 @@ var require_resolve_flow_scalar = __commonJS({
       let res = match[1].replace(trimEnd, "");
       let sep2 = " ";
       let pos = line.lastIndex;
-      while (match = line.exec(source)) {
+      while (match = line.exec(source2)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep2 === "\n")
@@ -4738,66 +4738,66 @@ var require_resolve_flow_scalar = __commonJS({
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
-      match = last.exec(source);
+      match = last.exec(source2);
       return res + sep2 + (match?.[1] ?? "");
     }
-    function doubleQuotedValue(source, onError) {
+    function doubleQuotedValue(source2, onError) {
       let res = "";
-      for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === "\r" && source[i + 1] === "\n")
+      for (let i = 1; i < source2.length - 1; ++i) {
+        const ch = source2[i];
+        if (ch === "\r" && source2[i + 1] === "\n")
           continue;
         if (ch === "\n") {
-          const { fold, offset } = foldNewline(source, i);
+          const { fold, offset } = foldNewline(source2, i);
           res += fold;
           i = offset;
         } else if (ch === "\\") {
-          let next = source[++i];
+          let next = source2[++i];
           const cc = escapeCodes[next];
           if (cc)
             res += cc;
           else if (next === "\n") {
-            next = source[i + 1];
+            next = source2[i + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
-          } else if (next === "\r" && source[i + 1] === "\n") {
-            next = source[++i + 1];
+              next = source2[++i + 1];
+          } else if (next === "\r" && source2[i + 1] === "\n") {
+            next = source2[++i + 1];
             while (next === " " || next === "	")
-              next = source[++i + 1];
+              next = source2[++i + 1];
           } else if (next === "x" || next === "u" || next === "U") {
             const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
+            res += parseCharCode(source2, i + 1, length, onError);
             i += length;
           } else {
-            const raw = source.substr(i - 1, 2);
+            const raw = source2.substr(i - 1, 2);
             onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
             res += raw;
           }
         } else if (ch === " " || ch === "	") {
           const wsStart = i;
-          let next = source[i + 1];
+          let next = source2[i + 1];
           while (next === " " || next === "	")
-            next = source[++i + 1];
-          if (next !== "\n" && !(next === "\r" && source[i + 2] === "\n"))
-            res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
+            next = source2[++i + 1];
+          if (next !== "\n" && !(next === "\r" && source2[i + 2] === "\n"))
+            res += i > wsStart ? source2.slice(wsStart, i + 1) : ch;
         } else {
           res += ch;
         }
       }
-      if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, "MISSING_CHAR", 'Missing closing "quote');
+      if (source2[source2.length - 1] !== '"' || source2.length === 1)
+        onError(source2.length, "MISSING_CHAR", 'Missing closing "quote');
       return res;
     }
-    function foldNewline(source, offset) {
+    function foldNewline(source2, offset) {
       let fold = "";
-      let ch = source[offset + 1];
+      let ch = source2[offset + 1];
       while (ch === " " || ch === "	" || ch === "\n" || ch === "\r") {
-        if (ch === "\r" && source[offset + 2] !== "\n")
+        if (ch === "\r" && source2[offset + 2] !== "\n")
           break;
         if (ch === "\n")
           fold += "\n";
         offset += 1;
-        ch = source[offset + 1];
+        ch = source2[offset + 1];
       }
       if (!fold)
         fold = " ";
@@ -4836,14 +4836,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
+    function parseCharCode(source2, offset, length, onError) {
+      const cc = source2.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
       const code = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code);
       } catch {
-        const raw = source.substr(offset - 2, length + 2);
+        const raw = source2.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -5051,13 +5051,13 @@ var require_compose_node = __commonJS({
       }
       return node2;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
-      const alias = new Alias.Alias(source.substring(1));
+    function composeAlias({ options }, { offset, source: source2, end }, onError) {
+      const alias = new Alias.Alias(source2.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
-        onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
-      const valueEnd = offset + source.length;
+        onError(offset + source2.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
+      const valueEnd = offset + source2.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
@@ -5128,18 +5128,18 @@ var require_composer = __commonJS({
         return [src, src + 1];
       if (Array.isArray(src))
         return src.length === 2 ? src : [src[0], src[1]];
-      const { offset, source } = src;
-      return [offset, offset + (typeof source === "string" ? source.length : 1)];
+      const { offset, source: source2 } = src;
+      return [offset, offset + (typeof source2 === "string" ? source2.length : 1)];
     }
     function parsePrelude(prelude) {
       let comment = "";
       let atComment = false;
       let afterEmptyLine = false;
       for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
+        const source2 = prelude[i];
+        switch (source2[0]) {
           case "#":
-            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source.substring(1) || " ");
+            comment += (comment === "" ? "" : afterEmptyLine ? "\n\n" : "\n") + (source2.substring(1) || " ");
             atComment = true;
             afterEmptyLine = false;
             break;
@@ -5163,8 +5163,8 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
-          const pos = getErrorPos(source);
+        this.onError = (source2, code, message, warning) => {
+          const pos = getErrorPos(source2);
           if (warning)
             this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
@@ -5350,7 +5350,7 @@ var require_cst_scalar = __commonJS({
     }
     function createScalarToken(value, context) {
       const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source2 = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -5359,12 +5359,12 @@ var require_cst_scalar = __commonJS({
       const end = context.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
-      switch (source[0]) {
+      switch (source2[0]) {
         case "|":
         case ">": {
-          const he = source.indexOf("\n");
-          const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
+          const he = source2.indexOf("\n");
+          const head = source2.substring(0, he);
+          const body = source2.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
@@ -5373,11 +5373,11 @@ var require_cst_scalar = __commonJS({
           return { type: "block-scalar", offset, indent, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
+          return { type: "double-quoted-scalar", offset, indent, source: source2, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
+          return { type: "single-quoted-scalar", offset, indent, source: source2, end };
         default:
-          return { type: "scalar", offset, indent, source, end };
+          return { type: "scalar", offset, indent, source: source2, end };
       }
     }
     function setScalarValue(token, value, context = {}) {
@@ -5403,31 +5403,31 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source2 = stringifyString.stringifyString({ type, value }, {
         implicitKey: implicitKey || indent === null,
         indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      switch (source[0]) {
+      switch (source2[0]) {
         case "|":
         case ">":
-          setBlockScalarValue(token, source);
+          setBlockScalarValue(token, source2);
           break;
         case '"':
-          setFlowScalarValue(token, source, "double-quoted-scalar");
+          setFlowScalarValue(token, source2, "double-quoted-scalar");
           break;
         case "'":
-          setFlowScalarValue(token, source, "single-quoted-scalar");
+          setFlowScalarValue(token, source2, "single-quoted-scalar");
           break;
         default:
-          setFlowScalarValue(token, source, "scalar");
+          setFlowScalarValue(token, source2, "scalar");
       }
     }
-    function setBlockScalarValue(token, source) {
-      const he = source.indexOf("\n");
-      const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
+    function setBlockScalarValue(token, source2) {
+      const he = source2.indexOf("\n");
+      const head = source2.substring(0, he);
+      const body = source2.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
@@ -5462,31 +5462,31 @@ var require_cst_scalar = __commonJS({
           }
       return false;
     }
-    function setFlowScalarValue(token, source, type) {
+    function setFlowScalarValue(token, source2, type) {
       switch (token.type) {
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
           token.type = type;
-          token.source = source;
+          token.source = source2;
           break;
         case "block-scalar": {
           const end = token.props.slice(1);
-          let oa = source.length;
+          let oa = source2.length;
           if (token.props[0].type === "block-scalar-header")
             oa -= token.props[0].source.length;
           for (const tok of end)
             tok.offset += oa;
           delete token.props;
-          Object.assign(token, { type, source, end });
+          Object.assign(token, { type, source: source2, end });
           break;
         }
         case "block-map":
         case "block-seq": {
-          const offset = token.offset + source.length;
+          const offset = token.offset + source2.length;
           const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source, end: [nl] });
+          Object.assign(token, { type, source: source2, end: [nl] });
           break;
         }
         default: {
@@ -5495,7 +5495,7 @@ var require_cst_scalar = __commonJS({
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type, indent, source, end });
+          Object.assign(token, { type, indent, source: source2, end });
         }
       }
     }
@@ -5655,8 +5655,8 @@ var require_cst = __commonJS({
           return JSON.stringify(token);
       }
     }
-    function tokenType(source) {
-      switch (source) {
+    function tokenType(source2) {
+      switch (source2) {
         case BOM:
           return "byte-order-mark";
         case DOCUMENT:
@@ -5690,7 +5690,7 @@ var require_cst = __commonJS({
         case ",":
           return "comma";
       }
-      switch (source[0]) {
+      switch (source2[0]) {
         case " ":
         case "	":
           return "space";
@@ -5772,11 +5772,11 @@ var require_lexer = __commonJS({
        *
        * @returns A generator of lexical tokens
        */
-      *lex(source, incomplete = false) {
-        if (source) {
-          if (typeof source !== "string")
+      *lex(source2, incomplete = false) {
+        if (source2) {
+          if (typeof source2 !== "string")
             throw TypeError("source is not a string");
-          this.buffer = this.buffer ? this.buffer + source : source;
+          this.buffer = this.buffer ? this.buffer + source2 : source2;
           this.lineEndPos = null;
         }
         this.atEnd = !incomplete;
@@ -6421,12 +6421,12 @@ var require_parser = __commonJS({
       }
       return prev.splice(i, prev.length);
     }
-    function arrayPushArray(target, source) {
-      if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
+    function arrayPushArray(target, source2) {
+      if (source2.length < 1e5)
+        Array.prototype.push.apply(target, source2);
       else
-        for (let i = 0; i < source.length; ++i)
-          target.push(source[i]);
+        for (let i = 0; i < source2.length; ++i)
+          target.push(source2[i]);
     }
     function fixFlowSeqItems(fc) {
       if (fc.start.type === "flow-seq-start") {
@@ -6472,10 +6472,10 @@ var require_parser = __commonJS({
        *
        * @returns A generator of tokens representing each directive, document, and other structure.
        */
-      *parse(source, incomplete = false) {
+      *parse(source2, incomplete = false) {
         if (this.onNewLine && this.offset === 0)
           this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
+        for (const lexeme of this.lexer.lex(source2, incomplete))
           yield* this.next(lexeme);
         if (!incomplete)
           yield* this.end();
@@ -6483,21 +6483,21 @@ var require_parser = __commonJS({
       /**
        * Advance the parser by the `source` of one lexical token.
        */
-      *next(source) {
-        this.source = source;
+      *next(source2) {
+        this.source = source2;
         if (node_process.env.LOG_TOKENS)
-          console.log("|", cst.prettyToken(source));
+          console.log("|", cst.prettyToken(source2));
         if (this.atScalar) {
           this.atScalar = false;
           yield* this.step();
-          this.offset += source.length;
+          this.offset += source2.length;
           return;
         }
-        const type = cst.tokenType(source);
+        const type = cst.tokenType(source2);
         if (!type) {
-          const message = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message, source });
-          this.offset += source.length;
+          const message = `Not a YAML token: ${source2}`;
+          yield* this.pop({ type: "error", offset: this.offset, message, source: source2 });
+          this.offset += source2.length;
         } else if (type === "scalar") {
           this.atNewLine = false;
           this.atScalar = true;
@@ -6510,17 +6510,17 @@ var require_parser = __commonJS({
               this.atNewLine = true;
               this.indent = 0;
               if (this.onNewLine)
-                this.onNewLine(this.offset + source.length);
+                this.onNewLine(this.offset + source2.length);
               break;
             case "space":
-              if (this.atNewLine && source[0] === " ")
-                this.indent += source.length;
+              if (this.atNewLine && source2[0] === " ")
+                this.indent += source2.length;
               break;
             case "explicit-key-ind":
             case "map-value-ind":
             case "seq-item-ind":
               if (this.atNewLine)
-                this.indent += source.length;
+                this.indent += source2.length;
               break;
             case "doc-mode":
             case "flow-error-end":
@@ -6528,7 +6528,7 @@ var require_parser = __commonJS({
             default:
               this.atNewLine = false;
           }
-          this.offset += source.length;
+          this.offset += source2.length;
         }
       }
       /** Call at end of input to push out any remaining constructions */
@@ -7240,26 +7240,26 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
-      const docs = Array.from(composer$1.compose(parser$1.parse(source)));
+      const docs = Array.from(composer$1.compose(parser$1.parse(source2)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
-          doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-          doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+          doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
+          doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
         }
       if (docs.length > 0)
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options = {}) {
+    function parseDocument3(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
-      for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
+      for (const _doc of composer$1.compose(parser$1.parse(source2), true, source2.length)) {
         if (!doc)
           doc = _doc;
         else if (doc.options.logLevel !== "silent") {
@@ -7268,8 +7268,8 @@ var require_public_api = __commonJS({
         }
       }
       if (prettyErrors && lineCounter2) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter2));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
+        doc.errors.forEach(errors.prettifyError(source2, lineCounter2));
+        doc.warnings.forEach(errors.prettifyError(source2, lineCounter2));
       }
       return doc;
     }
@@ -7759,10 +7759,10 @@ function cached(getter) {
 function nullish(input2) {
   return input2 === null || input2 === void 0;
 }
-function cleanRegex(source) {
-  const start = source.startsWith("^") ? 1 : 0;
-  const end = source.endsWith("$") ? source.length - 1 : source.length;
-  return source.slice(start, end);
+function cleanRegex(source2) {
+  const start = source2.startsWith("^") ? 1 : 0;
+  const end = source2.endsWith("$") ? source2.length - 1 : source2.length;
+  return source2.slice(start, end);
 }
 function floatSafeRemainder(val, step) {
   const ratio = val / step;
@@ -7829,28 +7829,28 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys2, wrap) {
-  const raw = sourceShape(source);
+function mirrorShape(target, source2, keys2, wrap) {
+  const raw = sourceShape(source2);
   for (const key of keys2) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
     if (!desc.enumerable)
       continue;
     if (desc.get) {
       deferProp(target, key, () => {
-        const value = source._zod.def.shape[key];
+        const value = source2._zod.def.shape[key];
         return wrap ? wrap(value, key) : value;
       });
     } else
       putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
   }
 }
-function mirrorProps(target, source) {
-  for (const key of Reflect.ownKeys(source)) {
-    const desc = Object.getOwnPropertyDescriptor(source, key);
+function mirrorProps(target, source2) {
+  for (const key of Reflect.ownKeys(source2)) {
+    const desc = Object.getOwnPropertyDescriptor(source2, key);
     if (!desc.enumerable)
       continue;
     if (desc.get)
-      deferProp(target, key, () => source[key]);
+      deferProp(target, key, () => source2[key]);
     else
       putProp(target, key, desc.value);
   }
@@ -9073,8 +9073,8 @@ function nanoidOfLength(length) {
 function emoji() {
   return new RegExp(_emoji, "u");
 }
-function anchor(source) {
-  return new RegExp(`^${source}$`);
+function anchor(source2) {
+  return new RegExp(`^${source2}$`);
 }
 function timeSource(args) {
   const hhmm = `(?:[01]\\d|2[0-3]):[0-5]\\d`;
@@ -12019,11 +12019,11 @@ var init_schemas = __esm({
       const regexParts = [];
       for (const part of def.parts) {
         if (typeof part === "object" && part !== null) {
-          const source = partPattern(part);
-          if (!source) {
+          const source2 = partPattern(part);
+          if (!source2) {
             throw new Error(`Invalid template literal part, no pattern found: ${[...part._zod.traits].shift()}`);
           }
-          regexParts.push(cleanRegex(source));
+          regexParts.push(cleanRegex(source2));
         } else if (part === null || primitiveTypes.has(typeof part)) {
           regexParts.push(escapeRegex(`${part}`));
         } else {
@@ -12703,9 +12703,9 @@ function withParser(schema, parser) {
     installCompiledUserMethods(clone2, schema, parser);
   return clone2;
 }
-function installCompiledUserMethods(target, source, parser) {
+function installCompiledUserMethods(target, source2, parser) {
   const targetAny = target;
-  const sourceAny = source;
+  const sourceAny = source2;
   if (typeof sourceAny.safeParse === "function") {
     const originalSafeParse = sourceAny.safeParse;
     targetAny.safeParse = (data, params) => {
@@ -15343,10 +15343,10 @@ var init_api = __esm({
 
 // node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
-  for (const source of sources) {
-    for (const key of Reflect.ownKeys(source)) {
-      if (Object.prototype.propertyIsEnumerable.call(source, key)) {
-        assignProp(target, key, source[key]);
+  for (const source2 of sources) {
+    for (const key of Reflect.ownKeys(source2)) {
+      if (Object.prototype.propertyIsEnumerable.call(source2, key)) {
+        assignProp(target, key, source2[key]);
       }
     }
   }
@@ -20185,12 +20185,13 @@ var init_zod = __esm({
 });
 
 // core/argocd/sync.ts
-var ARGOCD_API_VERSION, IN_CLUSTER_SERVER, DEFAULT_RETRY, SERVER_SIDE_SYNC_OPTIONS, FORBIDDEN_SYNC_OPTIONS;
+var ARGOCD_API_VERSION, IN_CLUSTER_SERVER, RESOURCES_FINALIZER, DEFAULT_RETRY, SERVER_SIDE_SYNC_OPTIONS, FORBIDDEN_SYNC_OPTIONS;
 var init_sync = __esm({
   "core/argocd/sync.ts"() {
     "use strict";
     ARGOCD_API_VERSION = "argoproj.io/v1alpha1";
     IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
+    RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
     DEFAULT_RETRY = {
       limit: 5,
       backoff: { duration: "30s", factor: 2, maxDuration: "2m" }
@@ -20200,404 +20201,7 @@ var init_sync = __esm({
       "ServerSideApply=true",
       "RespectIgnoreDifferences=true"
     ];
-    FORBIDDEN_SYNC_OPTIONS = {
-      "ApplyOutOfSyncOnly=true": "skips resources a diff calls in sync, and with server-side apply that silently drops changes"
-    };
-  }
-});
-
-// core/shared/values.ts
-function isMap(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function mergeValues2(ours, theirs) {
-  const merged = { ...ours };
-  for (const [key, value] of Object.entries(theirs)) {
-    const mine = merged[key];
-    merged[key] = isMap(mine) && isMap(value) ? mergeValues2(mine, value) : structuredClone(value);
-  }
-  return merged;
-}
-function formatValuesPath(path) {
-  return path.map(
-    (key, i) => /^[A-Za-z_][\w-]*$/.test(key) ? `${i === 0 ? "" : "."}${key}` : `[${JSON.stringify(key)}]`
-  ).join("");
-}
-function valueAt(values2, path) {
-  let node2 = values2;
-  for (const key of path) {
-    if (!isMap(node2)) return void 0;
-    node2 = node2[key];
-  }
-  return node2;
-}
-function deepEqual(a, b) {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  if (isMap(a) && isMap(b)) {
-    const keys2 = Object.keys(a);
-    return keys2.length === Object.keys(b).length && keys2.every((k) => k in b && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
-function unknownValueKeys(values2, data) {
-  const chart = `the ${data.chart} chart ${data.version}`;
-  const problems = [];
-  const walk = (given, known, path) => {
-    for (const [key, value] of Object.entries(given)) {
-      const at = [...path, key];
-      const node2 = known[key];
-      if (node2 === void 0) {
-        const guess = closest(key, Object.keys(known));
-        const hint = guess === void 0 ? "" : `; did you mean ${formatValuesPath([...path, guess])}?`;
-        problems.push(`${formatValuesPath(at)} is not a value of ${chart}${hint}`);
-      } else if (node2 === "open" || value === null) {
-        continue;
-      } else if (node2 === "value") {
-        if (isMap(value))
-          problems.push(`${formatValuesPath(at)} is a single value in ${chart}, not a map: set it directly`);
-      } else if (isMap(value)) {
-        walk(value, node2, at);
-      } else {
-        problems.push(
-          `${formatValuesPath(at)} is a map in ${chart} (keys such as ${Object.keys(node2).slice(0, 3).join(", ")}); Helm would ignore ${JSON.stringify(value)} there: give a map, or null to drop the chart's default`
-        );
-      }
-    }
-  };
-  walk(values2, data.keys, []);
-  return problems;
-}
-function ownedValueConflicts(ours, theirs, owned2, valuesKey) {
-  const merged = mergeValues2(ours, theirs);
-  return owned2.filter((o) => !deepEqual(valueAt(merged, o.path), valueAt(ours, o.path))).map((o) => ({
-    setting: o.setting,
-    message: `${formatValuesPath(o.path)} is written from gitops-bootstrap:${o.setting}, so ${valuesKey} may not change it: ${o.instead ?? `set ${o.setting} instead, and remove it from ${valuesKey}`}`
-  }));
-}
-function readChartData(relativePath) {
-  for (let dir = __dirname; ; dir = (0, import_node_path.dirname)(dir)) {
-    const file3 = (0, import_node_path.join)(dir, relativePath);
-    if ((0, import_node_fs2.existsSync)(file3)) return JSON.parse((0, import_node_fs2.readFileSync)(file3, "utf8"));
-    if ((0, import_node_path.dirname)(dir) === dir) throw new Error(`${relativePath}: not found above ${__dirname}`);
-  }
-}
-var import_node_fs2, import_node_path;
-var init_values = __esm({
-  "core/shared/values.ts"() {
-    "use strict";
-    import_node_fs2 = require("node:fs");
-    import_node_path = require("node:path");
-    init_messages();
-  }
-});
-
-// core/argocd/argocd.ts
-function oidcConfig(oidc) {
-  const lines = [
-    `name: ${JSON.stringify(oidc.name)}`,
-    `issuer: ${JSON.stringify(oidc.issuer)}`,
-    `clientID: ${JSON.stringify(oidc.clientId)}`,
-    ...oidc.hasClientSecret ? [`clientSecret: $${OIDC_SECRET_NAME}:clientSecret`] : [],
-    // Without a client secret the client is public, and PKCE is what keeps the code exchange safe.
-    ...oidc.hasClientSecret ? [] : ["enablePKCEAuthentication: true"],
-    "requestedScopes:",
-    ...oidc.requestedScopes.map((scope) => `  - ${JSON.stringify(scope)}`)
-  ];
-  return `${lines.join("\n")}
-`;
-}
-function adminPolicy(rbac2) {
-  const subjects = [...rbac2.adminGroups, ...rbac2.adminUsers];
-  return subjects.map((subject) => `g, ${subject}, role:admin
-`).join("");
-}
-function adminEnabled(settings2) {
-  return settings2.admin.enabled ?? settings2.oidc === void 0;
-}
-function accountEntries(accounts) {
-  return Object.fromEntries(
-    Object.entries(accounts).flatMap(([name, account]) => [
-      [`accounts.${name}`, account.capabilities.join(", ")],
-      [`accounts.${name}.enabled`, account.enabled]
-    ])
-  );
-}
-function argoCdValues(settings2, repo) {
-  return mergeValues2(argoCdOwnValues(settings2, repo), settings2.values);
-}
-function argoCdOwnValues(settings2, repo) {
-  const url2 = settings2.hostname === void 0 ? void 0 : `https://${settings2.hostname}`;
-  const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
-  const cm = {
-    "admin.enabled": adminEnabled(settings2),
-    // A shell into any pod from the browser is a wide door; open it with argocd.exec.enabled.
-    "exec.enabled": settings2.exec.enabled,
-    ...accountEntries(settings2.accounts),
-    // Apps are Kustomize directories that may inflate Helm charts (HelmChartInflationGenerator).
-    "kustomize.buildOptions": "--enable-helm",
-    "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
-    ...url2 === void 0 ? {} : { url: url2 },
-    ...settings2.oidc === void 0 ? {} : { "oidc.config": oidcConfig(settings2.oidc) }
-  };
-  return {
-    ...settings2.hostname === void 0 ? {} : { global: { domain: settings2.hostname } },
-    configs: {
-      cm,
-      params: {
-        // Server-side diff, paired with ServerSideApply=true in every sync policy we write.
-        "controller.diff.server.side": true,
-        // Plain HTTP only when what serves the UI ends TLS and speaks HTTP to the server; that
-        // holds as much for an IngressRoute, HTTPRoute or tunnel as for the chart's own Ingress.
-        "server.insecure": settings2.tlsTermination === "ingress"
-      },
-      rbac: {
-        "policy.default": settings2.rbac.defaultRole,
-        "policy.csv": adminPolicy(settings2.rbac),
-        scopes: "[groups, email]"
-      },
-      // Added to the chart's default known hosts (GitHub, GitLab, Bitbucket, Azure DevOps).
-      ssh: { extraHosts: `${repo.knownHosts}
-` }
-    },
-    // Dex only brokers other identity providers; with direct OIDC (or none) it is one pod too many.
-    dex: { enabled: false },
-    controller: { replicas: settings2.replicas.controller },
-    repoServer: { replicas: settings2.replicas.repoServer },
-    applicationSet: { replicas: settings2.replicas.applicationSet },
-    server: {
-      replicas: settings2.replicas.server,
-      ingress: ingressEnabled ? {
-        enabled: true,
-        hostname: settings2.hostname,
-        ...settings2.ingress.className === void 0 ? {} : { ingressClassName: settings2.ingress.className },
-        annotations: settings2.ingress.annotations,
-        // A TLS section for the hostname in every mode: the Ingress serves it when it ends TLS,
-        // and argocd-server loads the same Secret (argocd-server-tls) when TLS passes through
-        // (the chart's README shows tls: true for both).
-        tls: true
-      } : { enabled: false }
-    }
-  };
-}
-function argoCdValueSources(settings2) {
-  const cm = (key) => ["configs", "cm", key];
-  const hasAdmins = settings2.rbac.adminGroups.length + settings2.rbac.adminUsers.length > 0;
-  const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
-  const component = (key, chartKey) => ({
-    path: [chartKey, "replicas"],
-    setting: `argocd.replicas.${key}`
-  });
-  return [
-    ...settings2.hostname === void 0 ? [] : [
-      { path: ["global", "domain"], setting: "argocd.hostname" },
-      { path: cm("url"), setting: "argocd.hostname" }
-    ],
-    { path: cm("admin.enabled"), setting: "argocd.admin.enabled" },
-    { path: cm("exec.enabled"), setting: "argocd.exec.enabled" },
-    ...settings2.oidc === void 0 ? [] : [
-      {
-        path: cm("oidc.config"),
-        setting: "argocd.oidc",
-        instead: "configure SSO in argocd.oidc, or remove argocd.oidc and write the whole oidc.config in values"
-      }
-    ],
-    ...Object.keys(settings2.accounts).flatMap((name) => [
-      { path: cm(`accounts.${name}`), setting: `argocd.accounts.${name}` },
-      { path: cm(`accounts.${name}.enabled`), setting: `argocd.accounts.${name}` }
-    ]),
-    { path: ["configs", "params", "server.insecure"], setting: "argocd.tlsTermination" },
-    { path: ["configs", "rbac", "policy.default"], setting: "argocd.rbac.defaultRole" },
-    ...hasAdmins ? [
-      {
-        path: ["configs", "rbac", "policy.csv"],
-        setting: "argocd.rbac.adminGroups",
-        instead: 'argocd.rbac.adminGroups and adminUsers write it; put your other policy lines under a key of the form configs.rbac["policy.<name>.csv"], which Argo CD appends to policy.csv'
-      }
-    ] : [],
-    {
-      path: ["configs", "ssh", "extraHosts"],
-      setting: "repo.knownHosts",
-      instead: "list every SSH host key Argo CD needs in repo.knownHosts"
-    },
-    component("controller", "controller"),
-    component("repoServer", "repoServer"),
-    component("applicationSet", "applicationSet"),
-    component("server", "server"),
-    {
-      path: ["server", "ingress", "enabled"],
-      setting: "argocd.ingress.enabled",
-      instead: "the chart's Ingress is made when argocd.ingress.enabled is true and argocd.hostname is set"
-    },
-    ...ingressEnabled ? [
-      { path: ["server", "ingress", "hostname"], setting: "argocd.hostname" },
-      { path: ["server", "ingress", "annotations"], setting: "argocd.ingress.annotations" },
-      ...settings2.ingress.className === void 0 ? [] : [{ path: ["server", "ingress", "ingressClassName"], setting: "argocd.ingress.className" }]
-    ] : []
-  ];
-}
-function argoCdValuesProblems(settings2, repo, keys2) {
-  if (Object.keys(settings2.values).length === 0) return [];
-  const unknown2 = unknownValueKeys(settings2.values, keys2);
-  const owned2 = ownedValueConflicts(
-    argoCdOwnValues(settings2, repo),
-    settings2.values,
-    argoCdValueSources(settings2),
-    "argocd.values"
-  );
-  return [...unknown2, ...owned2.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
-}
-function argoCdWarnings(settings2, repo) {
-  const values2 = argoCdValues(settings2, repo);
-  const cm = isMap(values2.configs) && isMap(values2.configs.cm) ? values2.configs.cm : {};
-  const text = (key) => String(cm[key] ?? "").trim();
-  if (text("admin.enabled") !== "false") return [];
-  const dex = isMap(values2.dex) && String(values2.dex.enabled) === "true" && text("dex.config") !== "";
-  const loginAccount = Object.keys(cm).some((key) => {
-    const name = /^accounts\.([^.]+)$/.exec(key)?.[1];
-    return name !== void 0 && text(key).split(",").map((c) => c.trim()).includes("login") && text(`accounts.${name}.enabled`) !== "false";
-  });
-  if (text("oidc.config") !== "" || dex || loginAccount) return [];
-  return [
-    "gitops-bootstrap:argocd.admin.enabled is false and nothing else lets anyone log in (no argocd.oidc, no Dex in argocd.values, no argocd.accounts with login): only `argocd --core` with cluster access will work; configure SSO or an account, or set admin.enabled: true"
-  ];
-}
-function argoCdRootProject(settings2, repo) {
-  return {
-    apiVersion: ARGOCD_API_VERSION,
-    kind: "AppProject",
-    metadata: { name: settings2.root.project, namespace: settings2.namespace },
-    spec: {
-      description: "The root app of apps: Applications and ApplicationSets from the manifest repository, nothing else.",
-      sourceRepos: [repo.url],
-      destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings2.namespace }],
-      clusterResourceWhitelist: [],
-      namespaceResourceWhitelist: [
-        { group: "argoproj.io", kind: "Application" },
-        { group: "argoproj.io", kind: "ApplicationSet" }
-      ]
-    }
-  };
-}
-function argoCdAppsProject(settings2, repo) {
-  const project = settings2.appsProject;
-  return {
-    apiVersion: ARGOCD_API_VERSION,
-    kind: "AppProject",
-    metadata: { name: project.name, namespace: settings2.namespace },
-    spec: {
-      description: "The apps the root app of apps deploys, from the manifest repository.",
-      sourceRepos: [.../* @__PURE__ */ new Set([repo.url, ...project.sourceRepos])],
-      destinations: project.destinations.map((d) => ({ server: d.server, namespace: d.namespace })),
-      clusterResourceWhitelist: project.clusterResources ? [{ group: "*", kind: "*" }] : []
-    }
-  };
-}
-function argoCdRootApplication(settings2, repo) {
-  return {
-    apiVersion: ARGOCD_API_VERSION,
-    kind: "Application",
-    metadata: { name: settings2.root.name, namespace: settings2.namespace },
-    spec: {
-      project: settings2.root.project,
-      source: { repoURL: repo.url, targetRevision: repo.revision, path: repo.path },
-      destination: { server: IN_CLUSTER_SERVER, namespace: settings2.namespace },
-      syncPolicy: {
-        automated: { prune: true, selfHeal: settings2.root.selfHeal },
-        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
-        retry: structuredClone(DEFAULT_RETRY)
-      }
-    }
-  };
-}
-function argoCdRootObjects(settings2, repo) {
-  return [
-    argoCdRootProject(settings2, repo),
-    ...settings2.appsProject.enabled ? [argoCdAppsProject(settings2, repo)] : [],
-    argoCdRootApplication(settings2, repo)
-  ];
-}
-var TLS_TERMINATIONS, ACCOUNT_CAPABILITIES, OIDC_SECRET_NAME, REPOSITORY_SECRET_NAME, APPLICATION_HEALTH_LUA;
-var init_argocd = __esm({
-  "core/argocd/argocd.ts"() {
-    "use strict";
-    init_sync();
-    init_values();
-    TLS_TERMINATIONS = ["ingress", "reencrypt", "server"];
-    ACCOUNT_CAPABILITIES = ["apiKey", "login"];
-    OIDC_SECRET_NAME = "argocd-oidc";
-    REPOSITORY_SECRET_NAME = "gitops-manifests";
-    APPLICATION_HEALTH_LUA = `hs = {}
-hs.status = "Progressing"
-hs.message = ""
-if obj.status ~= nil then
-  if obj.status.health ~= nil then
-    hs.status = obj.status.health.status
-    if obj.status.health.message ~= nil then
-      hs.message = obj.status.health.message
-    end
-  end
-end
-return hs
-`;
-  }
-});
-
-// core/shared/names.ts
-function rfc1123LabelProblem(value) {
-  if (value.length === 0) return "must not be empty";
-  if (value.length > 63) return `is ${value.length} characters long; an RFC 1123 label has at most 63`;
-  if (!RFC1123_LABEL.test(value)) {
-    return "must be an RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit";
-  }
-  return void 0;
-}
-function qualifiedNameProblem(key) {
-  const parts = key.split("/");
-  if (parts.length > 2) return "has more than one '/': use name or prefix/name, such as example.com/tier";
-  const [prefix, name = ""] = parts.length === 2 ? parts : [void 0, parts[0] ?? ""];
-  if (prefix !== void 0) {
-    if (prefix === "") return "has an empty prefix before '/'";
-    if (prefix.length > 253) return `has a prefix of ${prefix.length} characters; at most 253`;
-    if (!DNS1123_SUBDOMAIN.test(prefix)) {
-      return "has a prefix that is not a DNS subdomain (lower-case letters, digits, '-' and '.', such as example.com)";
-    }
-  }
-  if (name === "") return "has an empty name";
-  if (name.length > 63) return `has a name part of ${name.length} characters; at most 63`;
-  if (!QUALIFIED_NAME.test(name)) return `has a name part that is not ${NAME_RULE}`;
-  return void 0;
-}
-function labelKeyProblem(key) {
-  return qualifiedNameProblem(key);
-}
-function labelValueProblem(value) {
-  if (value === "") return void 0;
-  if (value.length > 63) return `is ${value.length} characters long; a label value has at most 63`;
-  if (!QUALIFIED_NAME.test(value)) return `is not a label value: empty, or ${NAME_RULE}`;
-  return void 0;
-}
-function annotationKeyProblem(key) {
-  return qualifiedNameProblem(key.toLowerCase());
-}
-function annotationsSizeProblem(annotations2) {
-  let total = 0;
-  for (const [key, value] of Object.entries(annotations2)) {
-    total += Buffer.byteLength(key) + Buffer.byteLength(value);
-  }
-  return total > MAX_ANNOTATIONS_BYTES ? `are ${total} bytes in total; the API server accepts at most ${MAX_ANNOTATIONS_BYTES}` : void 0;
-}
-var RFC1123_LABEL, HOSTNAME, QUALIFIED_NAME, DNS1123_SUBDOMAIN, NAME_RULE, MAX_ANNOTATIONS_BYTES;
-var init_names = __esm({
-  "core/shared/names.ts"() {
-    "use strict";
-    RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-    HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-    QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-    DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-    NAME_RULE = "letters, digits, '-', '_' and '.', starting and ending with a letter or digit, at most 63 characters";
-    MAX_ANNOTATIONS_BYTES = 256 * 1024;
+    FORBIDDEN_SYNC_OPTIONS = {};
   }
 });
 
@@ -20661,6 +20265,63 @@ var init_duration = __esm({
     };
     MAX_NANOS = (1n << 63n) - 1n;
     FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
+  }
+});
+
+// core/shared/names.ts
+function rfc1123LabelProblem(value) {
+  if (value.length === 0) return "must not be empty";
+  if (value.length > 63) return `is ${value.length} characters long; an RFC 1123 label has at most 63`;
+  if (!RFC1123_LABEL.test(value)) {
+    return "must be an RFC 1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit";
+  }
+  return void 0;
+}
+function qualifiedNameProblem(key) {
+  const parts = key.split("/");
+  if (parts.length > 2) return "has more than one '/': use name or prefix/name, such as example.com/tier";
+  const [prefix, name = ""] = parts.length === 2 ? parts : [void 0, parts[0] ?? ""];
+  if (prefix !== void 0) {
+    if (prefix === "") return "has an empty prefix before '/'";
+    if (prefix.length > 253) return `has a prefix of ${prefix.length} characters; at most 253`;
+    if (!DNS1123_SUBDOMAIN.test(prefix)) {
+      return "has a prefix that is not a DNS subdomain (lower-case letters, digits, '-' and '.', such as example.com)";
+    }
+  }
+  if (name === "") return "has an empty name";
+  if (name.length > 63) return `has a name part of ${name.length} characters; at most 63`;
+  if (!QUALIFIED_NAME.test(name)) return `has a name part that is not ${NAME_RULE}`;
+  return void 0;
+}
+function labelKeyProblem(key) {
+  return qualifiedNameProblem(key);
+}
+function labelValueProblem(value) {
+  if (value === "") return void 0;
+  if (value.length > 63) return `is ${value.length} characters long; a label value has at most 63`;
+  if (!QUALIFIED_NAME.test(value)) return `is not a label value: empty, or ${NAME_RULE}`;
+  return void 0;
+}
+function annotationKeyProblem(key) {
+  return qualifiedNameProblem(key.toLowerCase());
+}
+function annotationsSizeProblem(annotations2) {
+  let total = 0;
+  for (const [key, value] of Object.entries(annotations2)) {
+    total += Buffer.byteLength(key) + Buffer.byteLength(value);
+  }
+  return total > MAX_ANNOTATIONS_BYTES ? `are ${total} bytes in total; the API server accepts at most ${MAX_ANNOTATIONS_BYTES}` : void 0;
+}
+var RFC1123_LABEL, HOSTNAME, QUALIFIED_NAME, DNS1123_SUBDOMAIN, NAME_RULE, MAX_ANNOTATIONS_BYTES;
+var init_names = __esm({
+  "core/shared/names.ts"() {
+    "use strict";
+    RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+    QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+    DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+    NAME_RULE = "letters, digits, '-', '_' and '.', starting and ending with a letter or digit, at most 63 characters";
+    MAX_ANNOTATIONS_BYTES = 256 * 1024;
   }
 });
 
@@ -20845,6 +20506,741 @@ var init_schema = __esm({
   }
 });
 
+// core/catalog/argocd-application.ts
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function mergeMaps(base, over) {
+  if (over === void 0) return base;
+  if (!isRecord(base) || !isRecord(over)) return structuredClone(over);
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = mergeMaps(base[key], value);
+  return out;
+}
+function expand(text, app) {
+  return text.replaceAll("{name}", app.name).replaceAll("{namespace}", app.namespace).replaceAll("{path}", app.path);
+}
+function expandSource(source2, app) {
+  const out = { ...source2 };
+  if (out.path !== void 0) out.path = expand(out.path, app);
+  if (out.chart !== void 0) out.chart = expand(out.chart, app);
+  if (out.helm !== void 0) {
+    out.helm = { ...out.helm };
+    if (out.helm.releaseName !== void 0) out.helm.releaseName = expand(out.helm.releaseName, app);
+    if (out.helm.valueFiles !== void 0)
+      out.helm.valueFiles = out.helm.valueFiles.map((f) => expand(f, app));
+  }
+  return out;
+}
+function sourceProblems(source2, key) {
+  const out = [];
+  if (source2.chart !== void 0 && (source2.repoURL === void 0 || source2.targetRevision === void 0)) {
+    out.push({
+      key,
+      message: `chart ${JSON.stringify(source2.chart)} needs repoURL (the Helm repository) and targetRevision (the chart version); add ${source2.repoURL === void 0 ? "repoURL" : "targetRevision"}`
+    });
+  }
+  if (source2.chart !== void 0 && source2.path !== void 0) {
+    out.push({ key, message: "has both chart and path; a source is a chart or a directory, remove one" });
+  }
+  if (source2.helm?.values !== void 0 && source2.helm.valuesObject !== void 0) {
+    out.push({
+      key: `${key}.helm`,
+      message: "has both values and valuesObject; Argo CD uses only valuesObject then, so keep one"
+    });
+  }
+  const types = ["helm", "kustomize", "directory", "plugin"].filter(
+    (t) => source2[t] !== void 0
+  );
+  if (types.length > 1) {
+    out.push({
+      key,
+      message: `sets ${types.join(" and ")}; a source has one type (Argo CD refuses more), keep one`
+    });
+  }
+  return out;
+}
+function resolveLevels(levels, app) {
+  const problems = [];
+  let prune = true;
+  let allowEmpty;
+  let retrySetting = structuredClone(DEFAULT_RETRY);
+  let revisionHistoryLimit;
+  let managedNamespaceMetadata;
+  let resourcesFinalizer = true;
+  let destination2 = { server: IN_CLUSTER_SERVER };
+  let single;
+  let multiple;
+  let spec = {};
+  for (const { key, settings: s } of levels) {
+    if (s.prune !== void 0) prune = s.prune;
+    if (s.allowEmpty !== void 0) allowEmpty = s.allowEmpty;
+    if (s.retry !== void 0) {
+      retrySetting = s.retry === false ? false : mergeMaps(
+        retrySetting === false ? structuredClone(DEFAULT_RETRY) : retrySetting,
+        s.retry
+      );
+    }
+    if (s.revisionHistoryLimit !== void 0) revisionHistoryLimit = s.revisionHistoryLimit;
+    if (s.managedNamespaceMetadata !== void 0) {
+      managedNamespaceMetadata = mergeMaps(
+        managedNamespaceMetadata ?? {},
+        s.managedNamespaceMetadata
+      );
+    }
+    if (s.resourcesFinalizer !== void 0) resourcesFinalizer = s.resourcesFinalizer;
+    if (s.destination !== void 0) {
+      destination2 = s.destination.name !== void 0 ? { name: s.destination.name } : { server: s.destination.server ?? "" };
+    }
+    if (s.source !== void 0 && s.sources !== void 0) {
+      problems.push({
+        key: `${key}.sources`,
+        message: "is set together with source; an Application has one source or several, remove one"
+      });
+    }
+    if (s.sources !== void 0) {
+      multiple = { value: s.sources, key: `${key}.sources` };
+      single = void 0;
+    } else if (s.source !== void 0) {
+      single = {
+        value: mergeMaps(single?.value ?? {}, s.source),
+        key: `${key}.source`
+      };
+      multiple = void 0;
+    }
+    if (s.spec !== void 0) spec = mergeMaps(spec, s.spec);
+  }
+  let source2;
+  let sources;
+  let readsAppDirectory = true;
+  if (multiple !== void 0) {
+    sources = multiple.value.map((entry, i) => {
+      const ours = entry.repoURL === void 0;
+      const filled = expandSource(
+        {
+          ...entry,
+          repoURL: entry.repoURL ?? app.repo.url,
+          ...ours && entry.targetRevision === void 0 ? { targetRevision: app.repo.revision } : {}
+        },
+        app
+      );
+      problems.push(...sourceProblems(entry, `${multiple?.key ?? "sources"}[${i}]`));
+      return orderedSource(filled);
+    });
+    readsAppDirectory = sources.some((s) => s.repoURL === app.repo.url && s.path === app.path);
+  } else if (single !== void 0) {
+    source2 = expandSource(single.value, app);
+    problems.push(...sourceProblems(single.value, single.key));
+    readsAppDirectory = source2.chart === void 0 && (source2.repoURL === void 0 || source2.repoURL === app.repo.url);
+  }
+  return {
+    settings: {
+      prune,
+      ...allowEmpty === void 0 ? {} : { allowEmpty },
+      retry: retrySetting,
+      ...revisionHistoryLimit === void 0 ? {} : { revisionHistoryLimit },
+      ...managedNamespaceMetadata === void 0 ? {} : { managedNamespaceMetadata },
+      resourcesFinalizer,
+      destination: destination2,
+      ...source2 === void 0 ? {} : { source: source2 },
+      ...sources === void 0 ? {} : { sources },
+      spec,
+      readsAppDirectory
+    },
+    problems
+  };
+}
+function orderedSource(source2) {
+  const out = {};
+  for (const key of SOURCE_ORDER) if (source2[key] !== void 0) out[key] = source2[key];
+  return out;
+}
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+var ARGO_DURATION, argoDuration, retry, helm, plugin, directory, KUSTOMIZE_FIELDS, kustomize, sourceOptions, source, sourceEntry, destination, OWNED_SPEC_KEYS, specPatch, argocdApplicationSettings, SOURCE_ORDER, SETTING_KEYS, CLASSIC_SETTINGS;
+var init_argocd_application = __esm({
+  "core/catalog/argocd-application.ts"() {
+    "use strict";
+    init_zod();
+    init_sync();
+    init_schema();
+    ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
+    argoDuration = (what) => external_exports.string().refine((value) => ARGO_DURATION.test(value), {
+      error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m"
+    }).meta({
+      description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
+      // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
+      pattern: ARGO_DURATION.source
+    });
+    retry = external_exports.union(
+      [
+        external_exports.literal(false),
+        external_exports.strictObject({
+          limit: external_exports.number().int().optional().meta({
+            description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5."
+          }),
+          backoff: external_exports.strictObject({
+            duration: argoDuration("First wait. Defaults to 30s").optional(),
+            factor: external_exports.number().int().positive().optional().meta({
+              description: "Each wait is the previous one times this whole number. Defaults to 2."
+            }),
+            maxDuration: argoDuration("Longest wait. Defaults to 2m").optional()
+          }).optional(),
+          refresh: external_exports.boolean().optional().meta({
+            description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14)."
+          })
+        })
+      ],
+      {
+        error: "must be false (no retry) or a map of limit, backoff (duration, factor, maxDuration) and refresh"
+      }
+    ).meta({
+      description: "syncPolicy.retry, merged field by field over the level above (default: limit 5, backoff 30s × 2 up to 2m). false writes none: a failed sync is not retried."
+    });
+    helm = external_exports.strictObject({
+      releaseName: external_exports.string().min(1).optional(),
+      valueFiles: external_exports.array(external_exports.string().min(1)).optional(),
+      values: external_exports.string().optional().meta({ description: "Values as YAML text." }),
+      valuesObject: external_exports.record(external_exports.string(), external_exports.unknown()).optional().meta({ description: "Values as a map." }),
+      parameters: external_exports.array(
+        external_exports.strictObject({
+          name: external_exports.string().min(1),
+          value: external_exports.string().optional(),
+          forceString: external_exports.boolean().optional()
+        })
+      ).optional(),
+      fileParameters: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), path: external_exports.string().min(1) })).optional(),
+      version: external_exports.enum(["v3"]).optional(),
+      passCredentials: external_exports.boolean().optional(),
+      ignoreMissingValueFiles: external_exports.boolean().optional(),
+      skipCrds: external_exports.boolean().optional(),
+      skipTests: external_exports.boolean().optional(),
+      skipSchemaValidation: external_exports.boolean().optional(),
+      namespace: external_exports.string().min(1).optional(),
+      kubeVersion: external_exports.string().min(1).optional(),
+      apiVersions: external_exports.array(external_exports.string().min(1)).optional()
+    }).meta({ description: "source.helm: Helm options (ApplicationSourceHelm)." });
+    plugin = external_exports.strictObject({
+      name: external_exports.string().min(1).optional(),
+      env: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), value: external_exports.string() })).optional(),
+      parameters: external_exports.array(
+        external_exports.strictObject({
+          name: external_exports.string().min(1),
+          string: external_exports.string().optional(),
+          array: external_exports.array(external_exports.string()).optional(),
+          map: external_exports.record(external_exports.string(), external_exports.string()).optional()
+        })
+      ).optional()
+    }).meta({ description: "source.plugin: a config management plugin (ApplicationSourcePlugin)." });
+    directory = external_exports.strictObject({
+      recurse: external_exports.boolean().optional(),
+      include: external_exports.string().optional(),
+      exclude: external_exports.string().optional(),
+      disableExtensionFilter: external_exports.boolean().optional(),
+      jsonnet: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
+    }).meta({ description: "source.directory: plain-directory options (ApplicationSourceDirectory)." });
+    KUSTOMIZE_FIELDS = [
+      "namePrefix",
+      "nameSuffix",
+      "images",
+      "commonLabels",
+      "version",
+      "commonAnnotations",
+      "forceCommonLabels",
+      "forceCommonAnnotations",
+      "namespace",
+      "commonAnnotationsEnvsubst",
+      "replicas",
+      "patches",
+      "components",
+      "ignoreMissingComponents",
+      "labelWithoutSelector",
+      "kubeVersion",
+      "apiVersions",
+      "labelIncludeTemplates"
+    ];
+    kustomize = external_exports.strictObject(Object.fromEntries(KUSTOMIZE_FIELDS.map((field) => [field, external_exports.unknown().optional()]))).meta({
+      description: "source.kustomize: Kustomize options (ApplicationSourceKustomize), written as given."
+    });
+    sourceOptions = {
+      repoURL: external_exports.string().min(1).optional().meta({
+        description: "Repository URL. Defaults to repo.url; a chart from a Helm repository needs its URL here."
+      }),
+      targetRevision: external_exports.string().min(1).optional().meta({
+        description: "Branch, tag, commit, or chart version. Defaults to repo.revision when repoURL is the catalog's."
+      }),
+      chart: external_exports.string().min(1).optional().meta({
+        description: "A chart from a Helm (or OCI) repository: set repoURL and targetRevision (the version) too."
+      }),
+      name: external_exports.string().min(1).optional().meta({ description: "The source's name (multiple sources)." }),
+      helm: helm.optional(),
+      kustomize: kustomize.optional(),
+      directory: directory.optional(),
+      plugin: plugin.optional()
+    };
+    source = external_exports.strictObject(sourceOptions).meta({
+      description: "The Application's source, merged field by field over the level above and over ours (path: the app's directory, repoURL: repo.url, targetRevision: repo.revision). {name}, {namespace} and {path} are replaced in chart, helm.releaseName and helm.valueFiles."
+    });
+    sourceEntry = external_exports.strictObject({
+      ...sourceOptions,
+      path: external_exports.string().min(1).optional().meta({
+        description: "Directory in the repository; {path} is the app's directory."
+      }),
+      ref: external_exports.string().refine((value) => /^[A-Za-z0-9_-]+$/.test(value), {
+        error: "must be letters, digits, '-' and '_', such as values (value files name it as $values/…)"
+      }).optional().meta({
+        description: "Names this source for $<ref>/… value files of another source, e.g. values.",
+        pattern: "^[A-Za-z0-9_-]+$"
+      })
+    }).meta({ description: "One of several sources." });
+    destination = external_exports.strictObject({
+      server: external_exports.string().min(1).optional(),
+      name: external_exports.string().min(1).optional()
+    }).superRefine((value, ctx) => {
+      if (value.server === void 0 === (value.name === void 0)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both"
+        });
+      }
+    }).meta({
+      description: "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server."
+    });
+    OWNED_SPEC_KEYS = {
+      destination: "namespace and destination",
+      project: "project",
+      source: "path and source",
+      sources: "sources",
+      syncPolicy: "prune, selfHeal, allowEmpty, syncOptions, retry and managedNamespaceMetadata",
+      ignoreDifferences: "ignoreDifferences",
+      revisionHistoryLimit: "revisionHistoryLimit"
+    };
+    specPatch = external_exports.record(external_exports.string(), external_exports.unknown()).superRefine((value, ctx) => {
+      for (const key of Object.keys(value)) {
+        const instead = OWNED_SPEC_KEYS[key];
+        if (instead !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `spec.${key} is written by generate from the catalog; use the catalog's ${instead} key(s) instead`
+          });
+        }
+      }
+    }).meta({
+      description: "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused."
+    });
+    argocdApplicationSettings = {
+      prune: external_exports.boolean().optional().meta({
+        description: "syncPolicy.automated.prune: delete what left Git. Defaults to true."
+      }),
+      allowEmpty: external_exports.boolean().optional().meta({
+        description: "syncPolicy.automated.allowEmpty: let a sync leave the app with no resources. Not written unless set (Argo CD: false)."
+      }),
+      retry: retry.optional(),
+      revisionHistoryLimit: external_exports.number().int().nonnegative().optional().meta({
+        description: "spec.revisionHistoryLimit: syncs kept in the history. Not written unless set (Argo CD: 10)."
+      }),
+      managedNamespaceMetadata: external_exports.strictObject({
+        labels: labels().optional(),
+        annotations: annotations().optional()
+      }).optional().meta({
+        description: "syncPolicy.managedNamespaceMetadata: labels and annotations on the namespace CreateNamespace=true makes."
+      }),
+      resourcesFinalizer: external_exports.union([external_exports.boolean(), external_exports.enum(["foreground", "background"])], {
+        error: "must be true, false, foreground or background"
+      }).optional().meta({
+        description: "The resources finalizer: deleting the Application deletes what it deployed. true (default): resources-finalizer.argocd.argoproj.io; foreground/background: that deletion policy's variant; false: none, so removing the app leaves its resources (CNI, storage)."
+      }),
+      destination: destination.optional(),
+      source: source.optional(),
+      sources: external_exports.array(sourceEntry).min(1).optional().meta({
+        description: "Several sources instead of one (spec.sources), e.g. a chart plus { ref: values } for $values/… value files. An entry without repoURL reads repo.url at repo.revision."
+      }),
+      spec: specPatch.optional()
+    };
+    SOURCE_ORDER = [
+      "repoURL",
+      "chart",
+      "path",
+      "targetRevision",
+      "ref",
+      "name",
+      "helm",
+      "kustomize",
+      "directory",
+      "plugin"
+    ];
+    SETTING_KEYS = Object.keys(argocdApplicationSettings);
+    CLASSIC_SETTINGS = deepFreeze(
+      resolveLevels([], { name: "", namespace: "", path: "", repo: { url: "", revision: "" } }).settings
+    );
+  }
+});
+
+// core/shared/values.ts
+function isMap(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function mergeValues2(ours, theirs) {
+  const merged = { ...ours };
+  for (const [key, value] of Object.entries(theirs)) {
+    const mine = merged[key];
+    merged[key] = isMap(mine) && isMap(value) ? mergeValues2(mine, value) : structuredClone(value);
+  }
+  return merged;
+}
+function formatValuesPath(path) {
+  return path.map(
+    (key, i) => /^[A-Za-z_][\w-]*$/.test(key) ? `${i === 0 ? "" : "."}${key}` : `[${JSON.stringify(key)}]`
+  ).join("");
+}
+function valueAt(values2, path) {
+  let node2 = values2;
+  for (const key of path) {
+    if (!isMap(node2)) return void 0;
+    node2 = node2[key];
+  }
+  return node2;
+}
+function deepEqual(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  if (isMap(a) && isMap(b)) {
+    const keys2 = Object.keys(a);
+    return keys2.length === Object.keys(b).length && keys2.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+function unknownValueKeys(values2, data) {
+  const chart = `the ${data.chart} chart ${data.version}`;
+  const problems = [];
+  const walk = (given, known, path) => {
+    for (const [key, value] of Object.entries(given)) {
+      const at = [...path, key];
+      const node2 = known[key];
+      if (node2 === void 0) {
+        const guess = closest(key, Object.keys(known));
+        const hint = guess === void 0 ? "" : `; did you mean ${formatValuesPath([...path, guess])}?`;
+        problems.push(`${formatValuesPath(at)} is not a value of ${chart}${hint}`);
+      } else if (node2 === "open" || value === null) {
+        continue;
+      } else if (node2 === "value") {
+        if (isMap(value))
+          problems.push(`${formatValuesPath(at)} is a single value in ${chart}, not a map: set it directly`);
+      } else if (isMap(value)) {
+        walk(value, node2, at);
+      } else {
+        problems.push(
+          `${formatValuesPath(at)} is a map in ${chart} (keys such as ${Object.keys(node2).slice(0, 3).join(", ")}); Helm would ignore ${JSON.stringify(value)} there: give a map, or null to drop the chart's default`
+        );
+      }
+    }
+  };
+  walk(values2, data.keys, []);
+  return problems;
+}
+function ownedValueConflicts(ours, theirs, owned2, valuesKey) {
+  const merged = mergeValues2(ours, theirs);
+  return owned2.filter((o) => !deepEqual(valueAt(merged, o.path), valueAt(ours, o.path))).map((o) => ({
+    setting: o.setting,
+    message: `${formatValuesPath(o.path)} is written from gitops-bootstrap:${o.setting}, so ${valuesKey} may not change it: ${o.instead ?? `set ${o.setting} instead, and remove it from ${valuesKey}`}`
+  }));
+}
+function readChartData(relativePath) {
+  for (let dir = __dirname; ; dir = (0, import_node_path.dirname)(dir)) {
+    const file3 = (0, import_node_path.join)(dir, relativePath);
+    if ((0, import_node_fs2.existsSync)(file3)) return JSON.parse((0, import_node_fs2.readFileSync)(file3, "utf8"));
+    if ((0, import_node_path.dirname)(dir) === dir) throw new Error(`${relativePath}: not found above ${__dirname}`);
+  }
+}
+var import_node_fs2, import_node_path;
+var init_values = __esm({
+  "core/shared/values.ts"() {
+    "use strict";
+    import_node_fs2 = require("node:fs");
+    import_node_path = require("node:path");
+    init_messages();
+  }
+});
+
+// core/argocd/argocd.ts
+function oidcConfig(oidc) {
+  const lines = [
+    `name: ${JSON.stringify(oidc.name)}`,
+    `issuer: ${JSON.stringify(oidc.issuer)}`,
+    `clientID: ${JSON.stringify(oidc.clientId)}`,
+    ...oidc.hasClientSecret ? [`clientSecret: $${OIDC_SECRET_NAME}:clientSecret`] : [],
+    // Without a client secret the client is public, and PKCE is what keeps the code exchange safe.
+    ...oidc.hasClientSecret ? [] : ["enablePKCEAuthentication: true"],
+    "requestedScopes:",
+    ...oidc.requestedScopes.map((scope) => `  - ${JSON.stringify(scope)}`)
+  ];
+  return `${lines.join("\n")}
+`;
+}
+function adminPolicy(rbac2) {
+  const subjects = [...rbac2.adminGroups, ...rbac2.adminUsers];
+  return subjects.map((subject) => `g, ${subject}, role:admin
+`).join("");
+}
+function adminEnabled(settings2) {
+  return settings2.admin.enabled ?? settings2.oidc === void 0;
+}
+function accountEntries(accounts) {
+  return Object.fromEntries(
+    Object.entries(accounts).flatMap(([name, account]) => [
+      [`accounts.${name}`, account.capabilities.join(", ")],
+      [`accounts.${name}.enabled`, account.enabled]
+    ])
+  );
+}
+function argoCdValues(settings2, repo) {
+  return mergeValues2(argoCdOwnValues(settings2, repo), settings2.values);
+}
+function argoCdOwnValues(settings2, repo) {
+  const url2 = settings2.hostname === void 0 ? void 0 : `https://${settings2.hostname}`;
+  const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
+  const cm = {
+    "admin.enabled": adminEnabled(settings2),
+    // A shell into any pod from the browser is a wide door; open it with argocd.exec.enabled.
+    "exec.enabled": settings2.exec.enabled,
+    ...accountEntries(settings2.accounts),
+    // Apps are Kustomize directories that may inflate Helm charts (HelmChartInflationGenerator).
+    "kustomize.buildOptions": "--enable-helm",
+    "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
+    ...url2 === void 0 ? {} : { url: url2 },
+    ...settings2.oidc === void 0 ? {} : { "oidc.config": oidcConfig(settings2.oidc) }
+  };
+  return {
+    ...settings2.hostname === void 0 ? {} : { global: { domain: settings2.hostname } },
+    configs: {
+      cm,
+      params: {
+        // Server-side diff, paired with ServerSideApply=true in every sync policy we write.
+        "controller.diff.server.side": true,
+        // Plain HTTP only when what serves the UI ends TLS and speaks HTTP to the server; that
+        // holds as much for an IngressRoute, HTTPRoute or tunnel as for the chart's own Ingress.
+        "server.insecure": settings2.tlsTermination === "ingress"
+      },
+      rbac: {
+        "policy.default": settings2.rbac.defaultRole,
+        "policy.csv": adminPolicy(settings2.rbac),
+        scopes: "[groups, email]"
+      },
+      // Added to the chart's default known hosts (GitHub, GitLab, Bitbucket, Azure DevOps); an
+      // https repository has none (its TLS certificate is checked instead).
+      ...repo.knownHosts === "" ? {} : { ssh: { extraHosts: `${repo.knownHosts}
+` } }
+    },
+    // Dex only brokers other identity providers; with direct OIDC (or none) it is one pod too many.
+    dex: { enabled: false },
+    controller: { replicas: settings2.replicas.controller },
+    repoServer: { replicas: settings2.replicas.repoServer },
+    applicationSet: { replicas: settings2.replicas.applicationSet },
+    server: {
+      replicas: settings2.replicas.server,
+      ingress: ingressEnabled ? {
+        enabled: true,
+        hostname: settings2.hostname,
+        ...settings2.ingress.className === void 0 ? {} : { ingressClassName: settings2.ingress.className },
+        annotations: settings2.ingress.annotations,
+        // A TLS section for the hostname in every mode: the Ingress serves it when it ends TLS,
+        // and argocd-server loads the same Secret (argocd-server-tls) when TLS passes through
+        // (the chart's README shows tls: true for both).
+        tls: true
+      } : { enabled: false }
+    }
+  };
+}
+function argoCdValueSources(settings2, repo) {
+  const cm = (key) => ["configs", "cm", key];
+  const hasAdmins = settings2.rbac.adminGroups.length + settings2.rbac.adminUsers.length > 0;
+  const ingressEnabled = settings2.ingress.enabled && settings2.hostname !== void 0;
+  const component = (key, chartKey) => ({
+    path: [chartKey, "replicas"],
+    setting: `argocd.replicas.${key}`
+  });
+  return [
+    ...settings2.hostname === void 0 ? [] : [
+      { path: ["global", "domain"], setting: "argocd.hostname" },
+      { path: cm("url"), setting: "argocd.hostname" }
+    ],
+    { path: cm("admin.enabled"), setting: "argocd.admin.enabled" },
+    { path: cm("exec.enabled"), setting: "argocd.exec.enabled" },
+    ...settings2.oidc === void 0 ? [] : [
+      {
+        path: cm("oidc.config"),
+        setting: "argocd.oidc",
+        instead: "configure SSO in argocd.oidc, or remove argocd.oidc and write the whole oidc.config in values"
+      }
+    ],
+    ...Object.keys(settings2.accounts).flatMap((name) => [
+      { path: cm(`accounts.${name}`), setting: `argocd.accounts.${name}` },
+      { path: cm(`accounts.${name}.enabled`), setting: `argocd.accounts.${name}` }
+    ]),
+    { path: ["configs", "params", "server.insecure"], setting: "argocd.tlsTermination" },
+    { path: ["configs", "rbac", "policy.default"], setting: "argocd.rbac.defaultRole" },
+    ...hasAdmins ? [
+      {
+        path: ["configs", "rbac", "policy.csv"],
+        setting: "argocd.rbac.adminGroups",
+        instead: 'argocd.rbac.adminGroups and adminUsers write it; put your other policy lines under a key of the form configs.rbac["policy.<name>.csv"], which Argo CD appends to policy.csv'
+      }
+    ] : [],
+    ...repo?.knownHosts === "" ? [] : [
+      {
+        path: ["configs", "ssh", "extraHosts"],
+        setting: "repo.knownHosts",
+        instead: "list every SSH host key Argo CD needs in repo.knownHosts"
+      }
+    ],
+    component("controller", "controller"),
+    component("repoServer", "repoServer"),
+    component("applicationSet", "applicationSet"),
+    component("server", "server"),
+    {
+      path: ["server", "ingress", "enabled"],
+      setting: "argocd.ingress.enabled",
+      instead: "the chart's Ingress is made when argocd.ingress.enabled is true and argocd.hostname is set"
+    },
+    ...ingressEnabled ? [
+      { path: ["server", "ingress", "hostname"], setting: "argocd.hostname" },
+      { path: ["server", "ingress", "annotations"], setting: "argocd.ingress.annotations" },
+      ...settings2.ingress.className === void 0 ? [] : [{ path: ["server", "ingress", "ingressClassName"], setting: "argocd.ingress.className" }]
+    ] : []
+  ];
+}
+function argoCdValuesProblems(settings2, repo, keys2) {
+  if (Object.keys(settings2.values).length === 0) return [];
+  const unknown2 = unknownValueKeys(settings2.values, keys2);
+  const owned2 = ownedValueConflicts(
+    argoCdOwnValues(settings2, repo),
+    settings2.values,
+    argoCdValueSources(settings2, repo),
+    "argocd.values"
+  );
+  return [...unknown2, ...owned2.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
+}
+function argoCdWarnings(settings2, repo) {
+  return [...rootProjectWarnings(settings2, repo), ...loginWarnings(settings2, repo)];
+}
+function rootProjectWarnings(settings2, repo) {
+  if (settings2.root.project !== "default") return [];
+  return [
+    `gitops-bootstrap:argocd.root.project is default: the root app runs under Argo CD's own default project, which allows every source, destination and kind, so one commit to ${repo.path} can create anything in the cluster (AppProjects and ClusterRoles included); the stack makes no root AppProject. Set argocd.root.project to a name of your own (default: bootstrap) for a project that allows only Applications and ApplicationSets`
+  ];
+}
+function loginWarnings(settings2, repo) {
+  const values2 = argoCdValues(settings2, repo);
+  const cm = isMap(values2.configs) && isMap(values2.configs.cm) ? values2.configs.cm : {};
+  const text = (key) => String(cm[key] ?? "").trim();
+  if (text("admin.enabled") !== "false") return [];
+  const dex = isMap(values2.dex) && String(values2.dex.enabled) === "true" && text("dex.config") !== "";
+  const loginAccount = Object.keys(cm).some((key) => {
+    const name = /^accounts\.([^.]+)$/.exec(key)?.[1];
+    return name !== void 0 && text(key).split(",").map((c) => c.trim()).includes("login") && text(`accounts.${name}.enabled`) !== "false";
+  });
+  if (text("oidc.config") !== "" || dex || loginAccount) return [];
+  return [
+    "gitops-bootstrap:argocd.admin.enabled is false and nothing else lets anyone log in (no argocd.oidc, no Dex in argocd.values, no argocd.accounts with login): only `argocd --core` with cluster access will work; configure SSO or an account, or set admin.enabled: true"
+  ];
+}
+function argoCdRootProject(settings2, repo) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: settings2.root.project, namespace: settings2.namespace },
+    spec: {
+      description: "The root app of apps: Applications and ApplicationSets from the manifest repository, nothing else.",
+      sourceRepos: [repo.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings2.namespace }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: "argoproj.io", kind: "Application" },
+        { group: "argoproj.io", kind: "ApplicationSet" }
+      ]
+    }
+  };
+}
+function argoCdAppsProject(settings2, repo) {
+  const project = settings2.appsProject;
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: project.name, namespace: settings2.namespace },
+    spec: {
+      description: "The apps the root app of apps deploys, from the manifest repository.",
+      sourceRepos: [.../* @__PURE__ */ new Set([repo.url, ...project.sourceRepos])],
+      destinations: project.destinations.map((d) => ({ server: d.server, namespace: d.namespace })),
+      clusterResourceWhitelist: project.clusterResources ? [{ group: "*", kind: "*" }] : []
+    }
+  };
+}
+function argoCdRootApplication(settings2, repo) {
+  const root = settings2.root;
+  const retry2 = root.retry === void 0 ? structuredClone(DEFAULT_RETRY) : root.retry === false ? void 0 : mergeMaps(structuredClone(DEFAULT_RETRY), root.retry);
+  const ignoreDifferences = root.ignoreDifferences ?? [];
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: {
+      name: root.name,
+      namespace: settings2.namespace,
+      ...root.resourcesFinalizer === true ? { finalizers: [RESOURCES_FINALIZER] } : {}
+    },
+    spec: {
+      project: root.project,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: repo.path },
+      destination: { server: IN_CLUSTER_SERVER, namespace: settings2.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: root.selfHeal },
+        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        ...retry2 === void 0 ? {} : { retry: retry2 }
+      },
+      ...ignoreDifferences.length === 0 ? {} : { ignoreDifferences: structuredClone(ignoreDifferences) }
+    }
+  };
+}
+function argoCdRootObjects(settings2, repo) {
+  return [
+    ...settings2.root.project === "default" ? [] : [argoCdRootProject(settings2, repo)],
+    ...settings2.appsProject.enabled ? [argoCdAppsProject(settings2, repo)] : [],
+    argoCdRootApplication(settings2, repo)
+  ];
+}
+var TLS_TERMINATIONS, ACCOUNT_CAPABILITIES, OIDC_SECRET_NAME, REPOSITORY_SECRET_NAME, APPLICATION_HEALTH_LUA;
+var init_argocd = __esm({
+  "core/argocd/argocd.ts"() {
+    "use strict";
+    init_sync();
+    init_argocd_application();
+    init_values();
+    TLS_TERMINATIONS = ["ingress", "reencrypt", "server"];
+    ACCOUNT_CAPABILITIES = ["apiKey", "login"];
+    OIDC_SECRET_NAME = "argocd-oidc";
+    REPOSITORY_SECRET_NAME = "gitops-manifests";
+    APPLICATION_HEALTH_LUA = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`;
+  }
+});
+
 // core/shared/release.ts
 function helmReleaseOptions(release) {
   return {
@@ -20895,9 +21291,507 @@ var init_release = __esm({
   }
 });
 
+// core/repository/repository.ts
+function parseSshRepoUrl(url2) {
+  const match = SCP_LIKE.exec(url2) ?? SSH_URL.exec(url2);
+  const host = match?.groups?.host;
+  const path = match?.groups?.path;
+  if (host === void 0 || path === void 0 || path.startsWith("/") || path.includes(".."))
+    return void 0;
+  return { url: url2, host, path };
+}
+function parseHttpsRepoUrl(url2) {
+  const match = /^https:\/\/(?<host>[A-Za-z0-9.-]+)(:\d+)?\/(?<path>[A-Za-z0-9._~/-]+?)(\.git)?\/?$/.exec(
+    url2
+  );
+  const host = match?.groups?.host;
+  const path = match?.groups?.path;
+  if (host === void 0 || path === void 0 || path.split("/").some((s) => s === "" || s === "..")) {
+    return void 0;
+  }
+  return { url: url2, host, path };
+}
+function urlHasCredentials(url2) {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url2) && !url2.startsWith("ssh://");
+}
+function fluxSshUrl(url2) {
+  if (url2.startsWith("ssh://")) return url2;
+  const match = SCP_LIKE.exec(url2);
+  if (match?.groups === void 0) return url2;
+  return `ssh://${match.groups.user}@${match.groups.host}/${match.groups.path}.git`;
+}
+function defaultKnownHosts(host) {
+  return host === "github.com" ? GITHUB_KNOWN_HOSTS.join("\n") : void 0;
+}
+function argoCdRepositorySecret(target, sshPrivateKey) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: target.name,
+      namespace: target.namespace,
+      labels: { "argocd.argoproj.io/secret-type": "repository" }
+    },
+    type: "Opaque",
+    stringData: { type: "git", url: target.url, sshPrivateKey }
+  };
+}
+function argoCdHttpsRepositorySecret(target, username, password) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: target.name,
+      namespace: target.namespace,
+      labels: { "argocd.argoproj.io/secret-type": "repository" }
+    },
+    type: "Opaque",
+    stringData: { type: "git", url: target.url, username, password }
+  };
+}
+function fluxGitHttpsSecret(target, username, password) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: target.name, namespace: target.namespace },
+    type: "Opaque",
+    stringData: { username, password }
+  };
+}
+function fluxGitSecret(target, identity2) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: target.name, namespace: target.namespace },
+    type: "Opaque",
+    stringData: { identity: identity2, known_hosts: target.knownHosts }
+  };
+}
+var SCP_LIKE, SSH_URL, GITHUB_KNOWN_HOSTS;
+var init_repository = __esm({
+  "core/repository/repository.ts"() {
+    "use strict";
+    SCP_LIKE = /^(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+):(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
+    SSH_URL = /^ssh:\/\/(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+)(:(?<port>\d+))?\/(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
+    GITHUB_KNOWN_HOSTS = [
+      "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+      "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=",
+      "github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk="
+    ];
+  }
+});
+
+// core/repository/settings.ts
+var repoPath, DEFAULT_ROOT_PATH, repositorySettingsSchema;
+var init_settings = __esm({
+  "core/repository/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_repository();
+    repoPath = () => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
+      const segments = value.split("/");
+      if (value.startsWith("/") || value.endsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(value)} must be a relative path inside the repository, such as manifests/bootstrap (no leading or trailing '/', no '.' or '..')`
+        });
+      }
+    });
+    DEFAULT_ROOT_PATH = "manifests/bootstrap";
+    repositorySettingsSchema = external_exports.object({
+      url: external_exports.string({ error: "is required: the SSH or https URL of the private manifest repository" }).refine((url2) => !urlHasCredentials(url2), {
+        error: "has credentials in it, which would be stored in clear; write the URL without them (https://github.com/acme/manifests.git) and set the token with `pulumi config set --secret repoToken`"
+      }).refine(
+        (url2) => urlHasCredentials(url2) || parseSshRepoUrl(url2) !== void 0 || parseHttpsRepoUrl(url2) !== void 0,
+        {
+          error: "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (read with a deploy key), or an https URL such as https://github.com/acme/homelab-manifests.git (read with the repoToken secret)"
+        }
+      ),
+      revision: external_exports.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
+      path: repoPath().optional(),
+      /**
+       * An app catalog (relative to the project directory): the root app then watches the catalog's
+       * `output`, the directory `generate` writes, so the path is stated once.
+       */
+      catalog: external_exports.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
+      knownHosts: external_exports.string().min(1, { error: "must not be empty" }).optional(),
+      /** https only: the user name sent with the token (GitHub and GitLab accept any with a token). */
+      username: external_exports.string().min(1, { error: "must not be empty" }).optional()
+    }).strict().transform((repo, ctx) => {
+      if (parseHttpsRepoUrl(repo.url) !== void 0) {
+        if (repo.knownHosts !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["knownHosts"],
+            message: "is for SSH URLs; an https URL is checked with the host's TLS certificate: remove it"
+          });
+          return external_exports.NEVER;
+        }
+        if (repo.path !== void 0 && repo.catalog !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["path"],
+            message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
+          });
+          return external_exports.NEVER;
+        }
+        return {
+          ...repo,
+          path: repo.path ?? DEFAULT_ROOT_PATH,
+          knownHosts: "",
+          username: repo.username ?? "git"
+        };
+      }
+      if (repo.username !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["username"],
+          message: "is for https URLs; an SSH URL names its user (git@…): remove it"
+        });
+        return external_exports.NEVER;
+      }
+      const host = parseSshRepoUrl(repo.url)?.host ?? "";
+      const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
+      if (knownHosts === void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["knownHosts"],
+          message: `is required for ${host} (only GitHub's host keys are built in): set it to the output of \`ssh-keyscan ${host}\`, checked against the host's published fingerprints`
+        });
+        return external_exports.NEVER;
+      }
+      if (repo.path !== void 0 && repo.catalog !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["path"],
+          message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
+        });
+        return external_exports.NEVER;
+      }
+      return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
+    });
+  }
+});
+
+// core/catalog/fast-kustomization.ts
+var init_fast_kustomization = __esm({
+  "core/catalog/fast-kustomization.ts"() {
+    "use strict";
+    init_fast_yaml();
+  }
+});
+
+// core/catalog/catalog.ts
+function normalPath(value) {
+  const normal = import_node_path2.posix.normalize(value).replace(/\/+$/, "");
+  return normal === "" ? "." : normal;
+}
+function repoPathProblem(value) {
+  if (value.length === 0) return "must not be empty";
+  if (value.includes("\\")) return "must use '/' as separator";
+  if (value.startsWith("/") || /^[A-Za-z]:/.test(value)) {
+    return "is absolute; write it relative to the repository root";
+  }
+  const normal = import_node_path2.posix.normalize(value);
+  if (normal === "." || normal === "./") return "is the repository root; name a directory inside it";
+  if (normal === ".." || normal.startsWith("../")) {
+    return "escapes the repository root; write a path inside the repository";
+  }
+  return void 0;
+}
+function globProblem(glob) {
+  const problem = repoPathProblem(glob);
+  if (problem !== void 0) return `${JSON.stringify(glob)} ${problem}`;
+  const segments = glob.split("/");
+  if (segments.length < 2 || segments[segments.length - 1] !== "*") {
+    return `${JSON.stringify(glob)} must end in /* below a category directory, e.g. apps/*/* or apps/media/*`;
+  }
+  const bad = segments.find((s) => s !== "*" && (s.includes("*") || s === "" || s === "." || s === ".."));
+  if (bad !== void 0) {
+    return `${JSON.stringify(glob)}: segment ${JSON.stringify(bad)} is not allowed; each segment is a plain name or *`;
+  }
+  return void 0;
+}
+function formatIssue(issue2) {
+  const where = issue2.line === void 0 ? issue2.file : `${issue2.file}:${issue2.line}:${issue2.column ?? 1}`;
+  return shortenQuoted(`${where}: ${issue2.key}: ${issue2.message}`);
+}
+function keyOf(path) {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out === "" ? "(top level)" : out;
+}
+function locate(doc, counter, path, key) {
+  let node2 = doc.contents;
+  for (const part of path) {
+    if ((0, import_yaml3.isMap)(node2)) {
+      const pair = node2.items.find((p) => (0, import_yaml3.isScalar)(p.key) && p.key.value === part);
+      if (pair === void 0) break;
+      node2 = pair.value ?? pair.key;
+    } else if ((0, import_yaml3.isSeq)(node2) && typeof part === "number") {
+      const item = node2.items[part];
+      if (item === void 0) break;
+      node2 = item;
+    } else break;
+  }
+  if (key !== void 0 && (0, import_yaml3.isMap)(node2)) {
+    const pair = node2.items.find((p) => (0, import_yaml3.isScalar)(p.key) && p.key.value === key);
+    if (pair !== void 0) node2 = pair.key;
+  }
+  const range = node2?.range;
+  if (range === void 0 || range === null) return {};
+  const pos = counter.linePos(range[0]);
+  return { line: pos.line, column: pos.col };
+}
+function zodIssues(file3, doc, counter, error2) {
+  const out = [];
+  for (const issue2 of error2.issues) {
+    const path = issue2.path;
+    if (issue2.code === "invalid_union") {
+      const nested = issue2.errors.find(
+        (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0)
+      );
+      if (nested !== void 0 && (0, import_yaml3.isMap)(doc.getIn(path, true))) {
+        const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
+        out.push(...zodIssues(file3, doc, counter, new external_exports.ZodError(inner)));
+        continue;
+      }
+    }
+    if (issue2.code === "unrecognized_keys") {
+      const allowed = knownKeys(CatalogSchema, path);
+      for (const key of issue2.keys) {
+        out.push({
+          file: file3,
+          ...locate(doc, counter, path, key),
+          key: keyOf([...path, key]),
+          message: unknownKeyMessage(key, allowed)
+        });
+      }
+      continue;
+    }
+    let message = issue2.message;
+    if (issue2.code === "invalid_key") {
+      const key = String(path[path.length - 1]);
+      message = `${excerpt(key)} ${rfc1123LabelProblem(key) ?? "is not a valid key"}; rename it`;
+    } else if (issue2.code === "invalid_format" && issue2.format === "regex" && "input" in issue2) {
+      const input2 = String(issue2.input);
+      message = `${excerpt(input2)} ${rfc1123LabelProblem(input2) ?? `does not match ${issue2.pattern}`}`;
+    } else if (issue2.code === "invalid_format" && issue2.format === "regex") {
+      const value = doc.getIn(path);
+      message = `${excerpt(value)} ${typeof value === "string" ? rfc1123LabelProblem(value) ?? `does not match ${issue2.pattern}` : "is invalid"}`;
+    } else if (issue2.code === "too_big" && issue2.origin === "string") {
+      const value = doc.getIn(path);
+      message = `${excerpt(value)} ${typeof value === "string" ? rfc1123LabelProblem(value) ?? issue2.message : issue2.message}`;
+    } else if (issue2.code === "invalid_type" && issue2.expected === "int" || issue2.code === "too_small" && issue2.origin === "number") {
+      const value = excerpt(doc.getIn(path));
+      const minimum = issue2.code === "too_small" ? Number(issue2.minimum) + (issue2.inclusive ? 0 : 1) : void 0;
+      message = path[path.length - 1] === "wave" ? `${value} is not a wave: use a whole number ≥ 0` : `${value} is not allowed: use a whole number${minimum === void 0 ? "" : ` ≥ ${minimum}`}`;
+    } else if (issue2.code === "invalid_type") {
+      const value = doc.getIn(path);
+      message = value === void 0 ? `is required (expected ${issue2.expected})` : `expected ${issue2.expected}, got ${excerpt(value)}`;
+    }
+    const at = issue2.code === "invalid_key" ? locate(doc, counter, path.slice(0, -1), String(path[path.length - 1])) : locate(doc, counter, path);
+    out.push({ file: file3, ...at, key: keyOf(path), message });
+  }
+  return out;
+}
+function parseCatalog(text, file3) {
+  const counter = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new CatalogError(
+      doc.errors.map((e) => {
+        const pos = counter.linePos(e.pos[0]);
+        const duplicate = e.code === "DUPLICATE_KEY";
+        return {
+          file: file3,
+          line: pos.line,
+          column: pos.col,
+          key: duplicate ? "apps" : "(yaml)",
+          message: duplicate ? `duplicate key: ${yamlErrorText(e.message)}; each app (and each key) may appear once, merge the two entries` : `${yamlErrorText(e.message)}; fix the YAML syntax`
+        };
+      })
+    );
+  }
+  if (doc.contents !== null && !(0, import_yaml3.isMap)(doc.contents)) {
+    throw new CatalogError([
+      {
+        file: file3,
+        key: "(top level)",
+        message: `is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds ${(0, import_yaml3.isSeq)(doc.contents) ? "a list" : "a single text value"}; pass the catalog file`
+      }
+    ]);
+  }
+  const result = CatalogSchema.safeParse(doc.toJS() ?? {}, { error: plainIssueText });
+  if (!result.success) throw new CatalogError(zodIssues(file3, doc, counter, result.error));
+  const problems = [];
+  if (!result.data.defaults.path.includes("{name}")) {
+    problems.push({
+      file: file3,
+      ...locate(doc, counter, ["defaults", "path"]),
+      key: "defaults.path",
+      message: `${JSON.stringify(result.data.defaults.path)} must contain {name}, e.g. manifests/cluster/{name}`
+    });
+  } else {
+    const unknown2 = /\{(?!name\})[^}]*\}/.exec(result.data.defaults.path);
+    if (unknown2 !== null) {
+      problems.push({
+        file: file3,
+        ...locate(doc, counter, ["defaults", "path"]),
+        key: "defaults.path",
+        message: `unknown placeholder ${unknown2[0]}; only {name} is replaced`
+      });
+    }
+  }
+  if (problems.length > 0) throw new CatalogError(problems);
+  return result.data;
+}
+function bootstrapTarget(catalog) {
+  return {
+    repoURL: catalog.repo.url,
+    revision: catalog.repo.revision,
+    path: normalPath(catalog.output)
+  };
+}
+var import_node_fs3, import_node_path2, import_yaml3, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, appOverride, include, CatalogSchema, CatalogError;
+var init_catalog = __esm({
+  "core/catalog/catalog.ts"() {
+    "use strict";
+    import_node_fs3 = require("node:fs");
+    import_node_path2 = require("node:path");
+    import_yaml3 = __toESM(require_dist());
+    init_zod();
+    init_sync();
+    init_settings();
+    init_messages();
+    init_names();
+    init_schema();
+    init_fast_kustomization();
+    init_argocd_application();
+    DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
+    label2 = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
+    repoPath2 = (description) => external_exports.string().superRefine((value, ctx) => {
+      const problem = repoPathProblem(value);
+      if (problem !== void 0)
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
+    }).meta({ description });
+    wave = external_exports.number().int().nonnegative().meta({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." });
+    syncOptions = external_exports.array(external_exports.string().regex(/^[A-Za-z]+=\S+$/)).superRefine((options, ctx) => {
+      options.forEach((option, i) => {
+        const why = FORBIDDEN_SYNC_OPTIONS[option];
+        if (why !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: [i],
+            message: `${option} is not allowed: it ${why}; remove it`
+          });
+        }
+      });
+    }).meta({
+      description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md)."
+    });
+    ignoreDifference = external_exports.strictObject({
+      group: external_exports.string().optional(),
+      kind: external_exports.string().min(1),
+      name: external_exports.string().optional(),
+      namespace: external_exports.string().optional(),
+      jsonPointers: external_exports.array(external_exports.string().startsWith("/")).optional(),
+      jqPathExpressions: external_exports.array(external_exports.string()).optional(),
+      managedFieldsManagers: external_exports.array(external_exports.string()).optional()
+    });
+    appSettings = {
+      project: label2("Argo CD project").optional(),
+      selfHeal: external_exports.boolean().optional().meta({ description: "Argo CD automated selfHeal." }),
+      syncOptions: syncOptions.optional(),
+      ignoreDifferences: external_exports.array(ignoreDifference).optional().meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
+      labels: labels().meta({ description: "Labels on the generated object." }).optional(),
+      annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
+      ...argocdApplicationSettings
+    };
+    appOverride = external_exports.strictObject({
+      namespace: label2("Destination namespace. Defaults to the app's directory name").optional(),
+      wave: wave.optional(),
+      path: repoPath2(
+        "The app's directory, relative to the repository root. Defaults to defaults.path."
+      ).optional(),
+      dependsOn: external_exports.array(label2("Name of another app")).optional().meta({
+        description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave."
+      }),
+      ...appSettings
+    }).nullable().meta({
+      description: "Adds an app, or overrides a discovered one. `name: {}` or `name:` adds one with defaults."
+    });
+    include = external_exports.strictObject({
+      kustomization: repoPath2(
+        "A kustomization.yaml whose `resources:` entries each name an app directory (the classic layout)."
+      ).optional(),
+      directories: external_exports.string().optional().meta({
+        description: "A glob like apps/*/* : each matching directory is an app, its parent the category."
+      })
+    }).superRefine((value, ctx) => {
+      const given = (value.kustomization === void 0 ? 0 : 1) + (value.directories === void 0 ? 0 : 1);
+      if (given !== 1) {
+        ctx.addIssue({ code: "custom", message: "give exactly one of `kustomization:` or `directories:`" });
+      }
+      if (value.directories !== void 0) {
+        const problem = globProblem(value.directories);
+        if (problem !== void 0) {
+          ctx.addIssue({ code: "custom", path: ["directories"], message: problem });
+        }
+      }
+    });
+    CatalogSchema = external_exports.strictObject({
+      repo: external_exports.strictObject({
+        url: external_exports.string().min(1).meta({ description: "The Git repository the GitOps engine reads." }),
+        revision: external_exports.string().min(1).default("HEAD").meta({ description: "Branch, tag or commit. Defaults to HEAD." })
+      }).meta({ description: "The manifest repository." }),
+      output: repoPath2(
+        "Directory (relative to the repository root) that generate writes and the root app of apps watches. Defaults to manifests/bootstrap."
+      ).default(DEFAULT_OUTPUT),
+      defaults: external_exports.strictObject({
+        path: external_exports.string().default("manifests/cluster/{name}").meta({
+          description: "Directory of an app listed only under apps:. {name} is replaced by the app name."
+        }),
+        wave: wave.default(10),
+        ...appSettings,
+        project: label2("Argo CD project").default("default"),
+        selfHeal: external_exports.boolean().default(true).meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
+        syncOptions: syncOptions.default([]),
+        ignoreDifferences: external_exports.array(ignoreDifference).default([]),
+        labels: labels().meta({ description: "Labels on every generated object." }).default({}),
+        annotations: annotations().meta({ description: "Annotations on every generated object." }).default({})
+      }).prefault({}).meta({ description: "Settings every app gets unless it overrides them." }),
+      include: external_exports.array(include).default([]).meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
+      apps: external_exports.record(label2("App name"), appOverride).default({}).meta({ description: "Apps added or overridden by name." }),
+      argocd: external_exports.strictObject({ namespace: label2("Namespace Argo CD runs in").default("argocd") }).prefault({}).meta({ description: "Argo CD settings." }),
+      flux: external_exports.strictObject({
+        namespace: label2("Namespace the Kustomizations live in").default("flux-system"),
+        gitRepository: label2("Name of the GitRepository source in that namespace").default("flux-system"),
+        interval: duration3().default("10m").meta({
+          description: "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m."
+        })
+      }).prefault({}).meta({ description: "Flux settings." })
+    }).meta({
+      title: "gitops-bootstrap app catalog",
+      description: "The apps `gitops-bootstrap generate` turns into Argo CD Applications/ApplicationSets or Flux Kustomizations."
+    });
+    CatalogError = class extends Error {
+      constructor(issues) {
+        super(issues.map(formatIssue).join("\n"));
+        this.issues = issues;
+        this.name = "CatalogError";
+      }
+      issues;
+    };
+  }
+});
+
 // core/argocd/settings.ts
 var oidcSchema, argoCdSettingsSchema;
-var init_settings = __esm({
+var init_settings2 = __esm({
   "core/argocd/settings.ts"() {
     "use strict";
     init_zod();
@@ -20906,6 +21800,8 @@ var init_settings = __esm({
     init_schema();
     init_argocd();
     init_sync();
+    init_argocd_application();
+    init_catalog();
     oidcSchema = external_exports.object({
       name: external_exports.string().min(1).default("SSO"),
       issuer: external_exports.url({ protocol: /^https$/, error: "must be an https URL such as https://auth.example.com" }),
@@ -20953,7 +21849,11 @@ var init_settings = __esm({
       root: external_exports.object({
         name: label().default("bootstrap"),
         project: label().default("bootstrap"),
-        selfHeal: bool().default(false)
+        selfHeal: bool().default(false),
+        // Issue #11: what seed 004's and seed 001's roots set.
+        resourcesFinalizer: bool().default(false),
+        retry: retry.optional(),
+        ignoreDifferences: external_exports.array(ignoreDifference).default([])
       }).strict().prefault({}),
       appsProject: external_exports.object({
         enabled: bool().default(true),
@@ -20984,13 +21884,6 @@ var init_settings = __esm({
           code: "custom",
           path: ["ingress", "annotations"],
           message: `are empty, but tlsTermination is "${argocd.tlsTermination}": the chart's ingress must ${needs}; add it, or use tlsTermination: ingress`
-        });
-      }
-      if (argocd.root.project === "default") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["root", "project"],
-          message: 'must not be "default": the root app gets its own narrowly scoped AppProject; choose another name such as bootstrap'
         });
       }
       if (argocd.appsProject.enabled && argocd.appsProject.name === "default") {
@@ -21062,60 +21955,6 @@ var init_state = __esm({
     GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
     GITHUB_OIDC_URL = `https://${GITHUB_OIDC_HOST}`;
     STS_AUDIENCE = "sts.amazonaws.com";
-  }
-});
-
-// core/repository/repository.ts
-function parseSshRepoUrl(url2) {
-  const match = SCP_LIKE.exec(url2) ?? SSH_URL.exec(url2);
-  const host = match?.groups?.host;
-  const path = match?.groups?.path;
-  if (host === void 0 || path === void 0 || path.startsWith("/") || path.includes(".."))
-    return void 0;
-  return { url: url2, host, path };
-}
-function fluxSshUrl(url2) {
-  if (url2.startsWith("ssh://")) return url2;
-  const match = SCP_LIKE.exec(url2);
-  if (match?.groups === void 0) return url2;
-  return `ssh://${match.groups.user}@${match.groups.host}/${match.groups.path}.git`;
-}
-function defaultKnownHosts(host) {
-  return host === "github.com" ? GITHUB_KNOWN_HOSTS.join("\n") : void 0;
-}
-function argoCdRepositorySecret(target, sshPrivateKey) {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: {
-      name: target.name,
-      namespace: target.namespace,
-      labels: { "argocd.argoproj.io/secret-type": "repository" }
-    },
-    type: "Opaque",
-    stringData: { type: "git", url: target.url, sshPrivateKey }
-  };
-}
-function fluxGitSecret(target, identity2) {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: target.name, namespace: target.namespace },
-    type: "Opaque",
-    stringData: { identity: identity2, known_hosts: target.knownHosts }
-  };
-}
-var SCP_LIKE, SSH_URL, GITHUB_KNOWN_HOSTS;
-var init_repository = __esm({
-  "core/repository/repository.ts"() {
-    "use strict";
-    SCP_LIKE = /^(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+):(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
-    SSH_URL = /^ssh:\/\/(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+)(:(?<port>\d+))?\/(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
-    GITHUB_KNOWN_HOSTS = [
-      "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
-      "github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=",
-      "github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk="
-    ];
   }
 });
 
@@ -21846,7 +22685,7 @@ function awsSettingsProblems(input2) {
   });
 }
 var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, stateBucketSchema, ciSchema, adoptSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
-var init_settings2 = __esm({
+var init_settings3 = __esm({
   "core/aws/settings.ts"() {
     "use strict";
     init_zod();
@@ -21940,361 +22779,6 @@ var init_settings2 = __esm({
         error: "must be a stack reference such as organization/gitops-bootstrap/account"
       }).optional()
     }).strict();
-  }
-});
-
-// core/repository/settings.ts
-var repoPath, DEFAULT_ROOT_PATH, repositorySettingsSchema;
-var init_settings3 = __esm({
-  "core/repository/settings.ts"() {
-    "use strict";
-    init_zod();
-    init_repository();
-    repoPath = () => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
-      const segments = value.split("/");
-      if (value.startsWith("/") || value.endsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${JSON.stringify(value)} must be a relative path inside the repository, such as manifests/bootstrap (no leading or trailing '/', no '.' or '..')`
-        });
-      }
-    });
-    DEFAULT_ROOT_PATH = "manifests/bootstrap";
-    repositorySettingsSchema = external_exports.object({
-      url: external_exports.string({ error: "is required: the SSH URL of the private manifest repository" }).refine((url2) => parseSshRepoUrl(url2) !== void 0, {
-        error: "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (the engine reads the private repository with a deploy key)"
-      }),
-      revision: external_exports.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
-      path: repoPath().optional(),
-      /**
-       * An app catalog (relative to the project directory): the root app then watches the catalog's
-       * `output`, the directory `generate` writes, so the path is stated once.
-       */
-      catalog: external_exports.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
-      knownHosts: external_exports.string().min(1, { error: "must not be empty" }).optional()
-    }).strict().transform((repo, ctx) => {
-      const host = parseSshRepoUrl(repo.url)?.host ?? "";
-      const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
-      if (knownHosts === void 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["knownHosts"],
-          message: `is required for ${host} (only GitHub's host keys are built in): set it to the output of \`ssh-keyscan ${host}\`, checked against the host's published fingerprints`
-        });
-        return external_exports.NEVER;
-      }
-      if (repo.path !== void 0 && repo.catalog !== void 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["path"],
-          message: "is set together with repo.catalog: the catalog's output is the path; remove one of them"
-        });
-        return external_exports.NEVER;
-      }
-      return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
-    });
-  }
-});
-
-// core/catalog/fast-kustomization.ts
-var init_fast_kustomization = __esm({
-  "core/catalog/fast-kustomization.ts"() {
-    "use strict";
-    init_fast_yaml();
-  }
-});
-
-// core/catalog/catalog.ts
-function normalPath(value) {
-  const normal = import_node_path2.posix.normalize(value).replace(/\/+$/, "");
-  return normal === "" ? "." : normal;
-}
-function repoPathProblem(value) {
-  if (value.length === 0) return "must not be empty";
-  if (value.includes("\\")) return "must use '/' as separator";
-  if (value.startsWith("/") || /^[A-Za-z]:/.test(value)) {
-    return "is absolute; write it relative to the repository root";
-  }
-  const normal = import_node_path2.posix.normalize(value);
-  if (normal === "." || normal === "./") return "is the repository root; name a directory inside it";
-  if (normal === ".." || normal.startsWith("../")) {
-    return "escapes the repository root; write a path inside the repository";
-  }
-  return void 0;
-}
-function globProblem(glob) {
-  const problem = repoPathProblem(glob);
-  if (problem !== void 0) return `${JSON.stringify(glob)} ${problem}`;
-  const segments = glob.split("/");
-  if (segments.length < 2 || segments[segments.length - 1] !== "*") {
-    return `${JSON.stringify(glob)} must end in /* below a category directory, e.g. apps/*/* or apps/media/*`;
-  }
-  const bad = segments.find((s) => s !== "*" && (s.includes("*") || s === "" || s === "." || s === ".."));
-  if (bad !== void 0) {
-    return `${JSON.stringify(glob)}: segment ${JSON.stringify(bad)} is not allowed; each segment is a plain name or *`;
-  }
-  return void 0;
-}
-function formatIssue(issue2) {
-  const where = issue2.line === void 0 ? issue2.file : `${issue2.file}:${issue2.line}:${issue2.column ?? 1}`;
-  return shortenQuoted(`${where}: ${issue2.key}: ${issue2.message}`);
-}
-function keyOf(path) {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out === "" ? "(top level)" : out;
-}
-function locate(doc, counter, path, key) {
-  let node2 = doc.contents;
-  for (const part of path) {
-    if ((0, import_yaml3.isMap)(node2)) {
-      const pair = node2.items.find((p) => (0, import_yaml3.isScalar)(p.key) && p.key.value === part);
-      if (pair === void 0) break;
-      node2 = pair.value ?? pair.key;
-    } else if ((0, import_yaml3.isSeq)(node2) && typeof part === "number") {
-      const item = node2.items[part];
-      if (item === void 0) break;
-      node2 = item;
-    } else break;
-  }
-  if (key !== void 0 && (0, import_yaml3.isMap)(node2)) {
-    const pair = node2.items.find((p) => (0, import_yaml3.isScalar)(p.key) && p.key.value === key);
-    if (pair !== void 0) node2 = pair.key;
-  }
-  const range = node2?.range;
-  if (range === void 0 || range === null) return {};
-  const pos = counter.linePos(range[0]);
-  return { line: pos.line, column: pos.col };
-}
-function zodIssues(file3, doc, counter, error2) {
-  const out = [];
-  for (const issue2 of error2.issues) {
-    const path = issue2.path;
-    if (issue2.code === "unrecognized_keys") {
-      const allowed = knownKeys(CatalogSchema, path);
-      for (const key of issue2.keys) {
-        out.push({
-          file: file3,
-          ...locate(doc, counter, path, key),
-          key: keyOf([...path, key]),
-          message: unknownKeyMessage(key, allowed)
-        });
-      }
-      continue;
-    }
-    let message = issue2.message;
-    if (issue2.code === "invalid_key") {
-      const key = String(path[path.length - 1]);
-      message = `${excerpt(key)} ${rfc1123LabelProblem(key) ?? "is not a valid key"}; rename it`;
-    } else if (issue2.code === "invalid_format" && issue2.format === "regex" && "input" in issue2) {
-      const input2 = String(issue2.input);
-      message = `${excerpt(input2)} ${rfc1123LabelProblem(input2) ?? `does not match ${issue2.pattern}`}`;
-    } else if (issue2.code === "invalid_format" && issue2.format === "regex") {
-      const value = doc.getIn(path);
-      message = `${excerpt(value)} ${typeof value === "string" ? rfc1123LabelProblem(value) ?? `does not match ${issue2.pattern}` : "is invalid"}`;
-    } else if (issue2.code === "too_big" && issue2.origin === "string") {
-      const value = doc.getIn(path);
-      message = `${excerpt(value)} ${typeof value === "string" ? rfc1123LabelProblem(value) ?? issue2.message : issue2.message}`;
-    } else if (issue2.code === "invalid_type" && issue2.expected === "int" || issue2.code === "too_small" && issue2.origin === "number") {
-      message = `${excerpt(doc.getIn(path))} is not a wave: use a whole number ≥ 0`;
-    } else if (issue2.code === "invalid_type") {
-      const value = doc.getIn(path);
-      message = value === void 0 ? `is required (expected ${issue2.expected})` : `expected ${issue2.expected}, got ${excerpt(value)}`;
-    }
-    const at = issue2.code === "invalid_key" ? locate(doc, counter, path.slice(0, -1), String(path[path.length - 1])) : locate(doc, counter, path);
-    out.push({ file: file3, ...at, key: keyOf(path), message });
-  }
-  return out;
-}
-function parseCatalog(text, file3) {
-  const counter = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text, { lineCounter: counter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new CatalogError(
-      doc.errors.map((e) => {
-        const pos = counter.linePos(e.pos[0]);
-        const duplicate = e.code === "DUPLICATE_KEY";
-        return {
-          file: file3,
-          line: pos.line,
-          column: pos.col,
-          key: duplicate ? "apps" : "(yaml)",
-          message: duplicate ? `duplicate key: ${yamlErrorText(e.message)}; each app (and each key) may appear once, merge the two entries` : `${yamlErrorText(e.message)}; fix the YAML syntax`
-        };
-      })
-    );
-  }
-  if (doc.contents !== null && !(0, import_yaml3.isMap)(doc.contents)) {
-    throw new CatalogError([
-      {
-        file: file3,
-        key: "(top level)",
-        message: `is not a catalog: a catalog is a YAML mapping with repo:, include: and apps:, but this file holds ${(0, import_yaml3.isSeq)(doc.contents) ? "a list" : "a single text value"}; pass the catalog file`
-      }
-    ]);
-  }
-  const result = CatalogSchema.safeParse(doc.toJS() ?? {}, { error: plainIssueText });
-  if (!result.success) throw new CatalogError(zodIssues(file3, doc, counter, result.error));
-  const problems = [];
-  if (!result.data.defaults.path.includes("{name}")) {
-    problems.push({
-      file: file3,
-      ...locate(doc, counter, ["defaults", "path"]),
-      key: "defaults.path",
-      message: `${JSON.stringify(result.data.defaults.path)} must contain {name}, e.g. manifests/cluster/{name}`
-    });
-  } else {
-    const unknown2 = /\{(?!name\})[^}]*\}/.exec(result.data.defaults.path);
-    if (unknown2 !== null) {
-      problems.push({
-        file: file3,
-        ...locate(doc, counter, ["defaults", "path"]),
-        key: "defaults.path",
-        message: `unknown placeholder ${unknown2[0]}; only {name} is replaced`
-      });
-    }
-  }
-  if (problems.length > 0) throw new CatalogError(problems);
-  return result.data;
-}
-function bootstrapTarget(catalog) {
-  return {
-    repoURL: catalog.repo.url,
-    revision: catalog.repo.revision,
-    path: normalPath(catalog.output)
-  };
-}
-var import_node_fs3, import_node_path2, import_yaml3, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, appOverride, include, CatalogSchema, CatalogError;
-var init_catalog = __esm({
-  "core/catalog/catalog.ts"() {
-    "use strict";
-    import_node_fs3 = require("node:fs");
-    import_node_path2 = require("node:path");
-    import_yaml3 = __toESM(require_dist());
-    init_zod();
-    init_sync();
-    init_settings3();
-    init_messages();
-    init_names();
-    init_schema();
-    init_fast_kustomization();
-    DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
-    label2 = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
-    repoPath2 = (description) => external_exports.string().superRefine((value, ctx) => {
-      const problem = repoPathProblem(value);
-      if (problem !== void 0)
-        ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-    }).meta({ description });
-    wave = external_exports.number().int().nonnegative().meta({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." });
-    syncOptions = external_exports.array(external_exports.string().regex(/^[A-Za-z]+=\S+$/)).superRefine((options, ctx) => {
-      options.forEach((option, i) => {
-        const why = FORBIDDEN_SYNC_OPTIONS[option];
-        if (why !== void 0) {
-          ctx.addIssue({
-            code: "custom",
-            path: [i],
-            message: `${option} is not allowed: it ${why}; remove it`
-          });
-        }
-      });
-    }).meta({
-      description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true is refused."
-    });
-    ignoreDifference = external_exports.strictObject({
-      group: external_exports.string().optional(),
-      kind: external_exports.string().min(1),
-      name: external_exports.string().optional(),
-      namespace: external_exports.string().optional(),
-      jsonPointers: external_exports.array(external_exports.string().startsWith("/")).optional(),
-      jqPathExpressions: external_exports.array(external_exports.string()).optional(),
-      managedFieldsManagers: external_exports.array(external_exports.string()).optional()
-    });
-    appSettings = {
-      project: label2("Argo CD project").optional(),
-      selfHeal: external_exports.boolean().optional().meta({ description: "Argo CD automated selfHeal." }),
-      syncOptions: syncOptions.optional(),
-      ignoreDifferences: external_exports.array(ignoreDifference).optional().meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
-      labels: labels().meta({ description: "Labels on the generated object." }).optional(),
-      annotations: annotations().meta({ description: "Annotations on the generated object." }).optional()
-    };
-    appOverride = external_exports.strictObject({
-      namespace: label2("Destination namespace. Defaults to the app's directory name").optional(),
-      wave: wave.optional(),
-      path: repoPath2(
-        "The app's directory, relative to the repository root. Defaults to defaults.path."
-      ).optional(),
-      dependsOn: external_exports.array(label2("Name of another app")).optional().meta({
-        description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave."
-      }),
-      ...appSettings
-    }).nullable().meta({
-      description: "Adds an app, or overrides a discovered one. `name: {}` or `name:` adds one with defaults."
-    });
-    include = external_exports.strictObject({
-      kustomization: repoPath2(
-        "A kustomization.yaml whose `resources:` entries each name an app directory (the classic layout)."
-      ).optional(),
-      directories: external_exports.string().optional().meta({
-        description: "A glob like apps/*/* : each matching directory is an app, its parent the category."
-      })
-    }).superRefine((value, ctx) => {
-      const given = (value.kustomization === void 0 ? 0 : 1) + (value.directories === void 0 ? 0 : 1);
-      if (given !== 1) {
-        ctx.addIssue({ code: "custom", message: "give exactly one of `kustomization:` or `directories:`" });
-      }
-      if (value.directories !== void 0) {
-        const problem = globProblem(value.directories);
-        if (problem !== void 0) {
-          ctx.addIssue({ code: "custom", path: ["directories"], message: problem });
-        }
-      }
-    });
-    CatalogSchema = external_exports.strictObject({
-      repo: external_exports.strictObject({
-        url: external_exports.string().min(1).meta({ description: "The Git repository the GitOps engine reads." }),
-        revision: external_exports.string().min(1).default("HEAD").meta({ description: "Branch, tag or commit. Defaults to HEAD." })
-      }).meta({ description: "The manifest repository." }),
-      output: repoPath2(
-        "Directory (relative to the repository root) that generate writes and the root app of apps watches. Defaults to manifests/bootstrap."
-      ).default(DEFAULT_OUTPUT),
-      defaults: external_exports.strictObject({
-        path: external_exports.string().default("manifests/cluster/{name}").meta({
-          description: "Directory of an app listed only under apps:. {name} is replaced by the app name."
-        }),
-        wave: wave.default(10),
-        ...appSettings,
-        project: label2("Argo CD project").default("default"),
-        selfHeal: external_exports.boolean().default(true).meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
-        syncOptions: syncOptions.default([]),
-        ignoreDifferences: external_exports.array(ignoreDifference).default([]),
-        labels: labels().meta({ description: "Labels on every generated object." }).default({}),
-        annotations: annotations().meta({ description: "Annotations on every generated object." }).default({})
-      }).prefault({}).meta({ description: "Settings every app gets unless it overrides them." }),
-      include: external_exports.array(include).default([]).meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
-      apps: external_exports.record(label2("App name"), appOverride).default({}).meta({ description: "Apps added or overridden by name." }),
-      argocd: external_exports.strictObject({ namespace: label2("Namespace Argo CD runs in").default("argocd") }).prefault({}).meta({ description: "Argo CD settings." }),
-      flux: external_exports.strictObject({
-        namespace: label2("Namespace the Kustomizations live in").default("flux-system"),
-        gitRepository: label2("Name of the GitRepository source in that namespace").default("flux-system"),
-        interval: duration3().default("10m").meta({
-          description: "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m."
-        })
-      }).prefault({}).meta({ description: "Flux settings." })
-    }).meta({
-      title: "gitops-bootstrap app catalog",
-      description: "The apps `gitops-bootstrap generate` turns into Argo CD Applications/ApplicationSets or Flux Kustomizations."
-    });
-    CatalogError = class extends Error {
-      constructor(issues) {
-        super(issues.map(formatIssue).join("\n"));
-        this.issues = issues;
-        this.name = "CatalogError";
-      }
-      issues;
-    };
   }
 });
 
@@ -23180,7 +23664,11 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     input2.github?.enabled
   );
   const hasSecret = (name) => secretKeys.has(fq(SECRET_KEYS[name])) && hasSecretValue(raw, name);
-  errors.push(...deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey")));
+  const repoUrl = input2.repo?.url;
+  const https = typeof repoUrl === "string" && repoUrl.startsWith("https://");
+  errors.push(
+    ...https ? tokenProblems(githubOn, hasSecret("repoSshPrivateKey"), hasSecret("repoToken")) : deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey"), hasSecret("repoToken"))
+  );
   for (const [section, chart] of [
     ["argocd", "argoCd"],
     ["flux", "flux2"],
@@ -23277,7 +23765,27 @@ function ciFileProblems(config2, options) {
   }
   return problems;
 }
-function deployKeyProblems(githubOn, hasKey) {
+function tokenProblems(githubOn, hasKey, hasToken) {
+  const token = fq(SECRET_KEYS.repoToken);
+  return [
+    ...hasToken ? [] : [
+      `${token}: is required for an https repo.url: a token that may read the manifest repository (GitHub: a fine-grained token with Contents: read); set it with \`pulumi config set --secret ${SECRET_KEYS.repoToken}\`, or use the repository's SSH URL with a deploy key`
+    ],
+    ...hasKey ? [
+      `${fq(SECRET_KEYS.repoSshPrivateKey)}: is set but repo.url is an https URL, read with ${token}; remove it with \`pulumi config rm ${SECRET_KEYS.repoSshPrivateKey}\`, or use the SSH URL`
+    ] : [],
+    ...githubOn ? [
+      `${fq("github")}: generates an SSH deploy key, but repo.url is an https URL read with ${token}; use the repository's SSH URL, or switch github off`
+    ] : []
+  ];
+}
+function deployKeyProblems(githubOn, hasKey, hasToken = false) {
+  if (hasToken) {
+    return [
+      `${fq(SECRET_KEYS.repoToken)}: is set but repo.url is an SSH URL, read with a deploy key; remove it with \`pulumi config rm ${SECRET_KEYS.repoToken}\`, or use the repository's https URL`,
+      ...deployKeyProblems(githubOn, hasKey)
+    ];
+  }
   const key = fq(SECRET_KEYS.repoSshPrivateKey);
   if (githubOn && hasKey) {
     return [
@@ -23363,8 +23871,10 @@ function loadStackSecrets() {
   const read = (name) => hasSecretValue(raw, name) ? config2.requireSecret(SECRET_KEYS[name]) : void 0;
   const deployKey = read("repoSshPrivateKey");
   const clientSecret = read("argocdOidcClientSecret");
+  const token = read("repoToken");
   return {
     ...deployKey === void 0 ? {} : { repoSshPrivateKey: deployKey },
+    ...token === void 0 ? {} : { repoToken: token },
     ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
   };
 }
@@ -23378,8 +23888,8 @@ var init_config = __esm({
     import_node_path3 = require("node:path");
     init_zod();
     init_argocd();
-    init_settings();
     init_settings2();
+    init_settings3();
     init_catalog();
     init_flux();
     init_operator();
@@ -23387,7 +23897,7 @@ var init_config = __esm({
     init_settings4();
     init_github();
     init_settings5();
-    init_settings3();
+    init_settings();
     init_files();
     init_messages();
     init_names();
@@ -23399,6 +23909,8 @@ var init_config = __esm({
     SECRET_KEYS = {
       /** Private half of the read-only deploy key the engine reads the manifest repo with. */
       repoSshPrivateKey: "repoSshPrivateKey",
+      /** Token the engine reads an https manifest repository with (instead of a deploy key). */
+      repoToken: "repoToken",
       /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
       argocdOidcClientSecret: "argocdOidcClientSecret"
     };
@@ -24034,7 +24546,7 @@ var init_account = __esm({
     init_state();
     init_config();
     init_provider_config();
-    init_settings2();
+    init_settings3();
     STACK_KIND_KEY = "gitops-bootstrap:stackKind";
     CI_OUTPUT_NAMES = [
       "region",
@@ -24046,6 +24558,30 @@ var init_account = __esm({
       "secretsProvider"
     ];
     ACCOUNT_DEFAULT_TAGS = { "managed-by": "gitops-bootstrap", "gitops-bootstrap-stack": "account" };
+  }
+});
+
+// components/shared/repository-credential.ts
+function repositoryCredentialSecret(parent, repo, args, ssh, https) {
+  if (args.sshPrivateKey !== void 0 && args.httpsToken !== void 0) {
+    throw new pulumi7.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
+  }
+  if (repo.username !== void 0) {
+    if (args.httpsToken === void 0) {
+      throw new pulumi7.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
+    }
+    return https(repo.username, args.httpsToken);
+  }
+  if (args.sshPrivateKey === void 0) {
+    throw new pulumi7.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
+  }
+  return ssh(args.sshPrivateKey);
+}
+var pulumi7;
+var init_repository_credential = __esm({
+  "components/shared/repository-credential.ts"() {
+    "use strict";
+    pulumi7 = __toESM(require("@pulumi/pulumi"));
   }
 });
 
@@ -24077,17 +24613,18 @@ var init_helm = __esm({
 });
 
 // components/argocd/argocd.ts
-var k8s2, pulumi7, ArgoCd;
+var k8s2, pulumi8, ArgoCd;
 var init_argocd2 = __esm({
   "components/argocd/argocd.ts"() {
     "use strict";
     k8s2 = __toESM(require("@pulumi/kubernetes"));
-    pulumi7 = __toESM(require("@pulumi/pulumi"));
+    pulumi8 = __toESM(require("@pulumi/pulumi"));
     init_argocd();
     init_repository();
+    init_repository_credential();
     init_versions2();
     init_helm();
-    ArgoCd = class extends pulumi7.ComponentResource {
+    ArgoCd = class extends pulumi8.ComponentResource {
       namespace;
       release;
       constructor(name, args, opts) {
@@ -24095,32 +24632,36 @@ var init_argocd2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const hasClientSecret = settings2.oidc?.hasClientSecret ?? false;
         if (args.oidcClientSecret !== void 0 !== hasClientSecret) {
-          throw new pulumi7.ResourceError(
+          throw new pulumi8.ResourceError(
             args.oidcClientSecret === void 0 ? "settings.oidc.hasClientSecret is true but no oidcClientSecret was given: pass the secret, or set hasClientSecret: false for a public client using PKCE" : "oidcClientSecret was given but settings.oidc.hasClientSecret is not true (or there is no settings.oidc): set both, or drop the secret",
             this
           );
         }
         const problems = argoCdValuesProblems(settings2, repo, chartKeys("argoCd"));
         if (problems.length > 0)
-          throw new pulumi7.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi8.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.argoCd.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("argoCd", version2);
         for (const warning of [...argoCdWarnings(settings2, repo), ...keysNote === void 0 ? [] : [keysNote]])
-          void pulumi7.log.warn(warning, this);
+          void pulumi8.log.warn(warning, this);
         const namespace = new k8s2.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
           // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
           { parent: this, provider, retainOnDelete: true }
         );
-        const repository = argoCdRepositorySecret(
-          {
-            name: REPOSITORY_SECRET_NAME,
-            namespace: settings2.namespace,
-            url: repo.url,
-            knownHosts: repo.knownHosts
-          },
-          args.sshPrivateKey
+        const target = {
+          name: REPOSITORY_SECRET_NAME,
+          namespace: settings2.namespace,
+          url: repo.url,
+          knownHosts: repo.knownHosts
+        };
+        const repository = repositoryCredentialSecret(
+          this,
+          repo,
+          args,
+          (key) => argoCdRepositorySecret(target, key),
+          (user, token) => argoCdHttpsRepositorySecret(target, user, token)
         );
         const repositorySecret = new k8s2.core.v1.Secret(
           `${name}-repository`,
@@ -24164,17 +24705,18 @@ var init_argocd2 = __esm({
 });
 
 // components/flux/flux.ts
-var k8s3, pulumi8, Flux;
+var k8s3, pulumi9, Flux;
 var init_flux2 = __esm({
   "components/flux/flux.ts"() {
     "use strict";
     k8s3 = __toESM(require("@pulumi/kubernetes"));
-    pulumi8 = __toESM(require("@pulumi/pulumi"));
+    pulumi9 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_repository();
+    init_repository_credential();
     init_versions2();
     init_helm();
-    Flux = class extends pulumi8.ComponentResource {
+    Flux = class extends pulumi9.ComponentResource {
       namespace;
       release;
       constructor(name, args, opts) {
@@ -24182,19 +24724,28 @@ var init_flux2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const problems = fluxValuesProblems(settings2, chartKeys("flux2"));
         if (problems.length > 0)
-          throw new pulumi8.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.flux2.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("flux2", version2);
-        if (keysNote !== void 0) void pulumi8.log.warn(keysNote, this);
+        if (keysNote !== void 0) void pulumi9.log.warn(keysNote, this);
         const namespace = new k8s3.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
           // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
           { parent: this, provider, retainOnDelete: true }
         );
-        const secret5 = fluxGitSecret(
-          { name: GIT_SECRET_NAME, namespace: settings2.namespace, url: repo.url, knownHosts: repo.knownHosts },
-          args.sshPrivateKey
+        const target = {
+          name: GIT_SECRET_NAME,
+          namespace: settings2.namespace,
+          url: repo.url,
+          knownHosts: repo.knownHosts
+        };
+        const secret5 = repositoryCredentialSecret(
+          this,
+          repo,
+          args,
+          (key) => fluxGitSecret(target, key),
+          (user, token) => fluxGitHttpsSecret(target, user, token)
         );
         const gitSecret = new k8s3.core.v1.Secret(
           `${name}-git`,
@@ -24221,18 +24772,19 @@ var init_flux2 = __esm({
 });
 
 // components/flux/flux-operator.ts
-var k8s4, pulumi9, FluxOperator;
+var k8s4, pulumi10, FluxOperator;
 var init_flux_operator = __esm({
   "components/flux/flux-operator.ts"() {
     "use strict";
     k8s4 = __toESM(require("@pulumi/kubernetes"));
-    pulumi9 = __toESM(require("@pulumi/pulumi"));
+    pulumi10 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_operator();
     init_repository();
+    init_repository_credential();
     init_versions2();
     init_helm();
-    FluxOperator = class extends pulumi9.ComponentResource {
+    FluxOperator = class extends pulumi10.ComponentResource {
       namespace;
       operatorRelease;
       /** The release of the FluxInstance: the root of this engine (its sync is the root Kustomization). */
@@ -24245,12 +24797,12 @@ var init_flux_operator = __esm({
           instance: chartKeys("fluxInstance")
         });
         if (problems.length > 0)
-          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const operatorVersion = args.operatorChartVersion ?? CHARTS.fluxOperator.version;
         const instanceVersion = args.instanceChartVersion ?? CHARTS.fluxInstance.version;
         const warnKeys = (key, values2, version2) => {
           const note = Object.keys(values2).length === 0 ? void 0 : chartKeysNote(key, version2);
-          if (note !== void 0) void pulumi9.log.warn(note, this);
+          if (note !== void 0) void pulumi10.log.warn(note, this);
         };
         warnKeys("fluxOperator", settings2.operator.values, operatorVersion);
         warnKeys("fluxInstance", settings2.instance.values, instanceVersion);
@@ -24260,9 +24812,18 @@ var init_flux_operator = __esm({
           // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
           { parent: this, provider, retainOnDelete: true }
         );
-        const secret5 = fluxGitSecret(
-          { name: GIT_SECRET_NAME, namespace: settings2.namespace, url: repo.url, knownHosts: repo.knownHosts },
-          args.sshPrivateKey
+        const target = {
+          name: GIT_SECRET_NAME,
+          namespace: settings2.namespace,
+          url: repo.url,
+          knownHosts: repo.knownHosts
+        };
+        const secret5 = repositoryCredentialSecret(
+          this,
+          repo,
+          args,
+          (key) => fluxGitSecret(target, key),
+          (user, token) => fluxGitHttpsSecret(target, user, token)
         );
         const gitSecret = new k8s4.core.v1.Secret(
           `${name}-git`,
@@ -24309,14 +24870,14 @@ var init_flux_operator = __esm({
 });
 
 // components/shared/root-app.ts
-var k8s5, pulumi10, RootApp;
+var k8s5, pulumi11, RootApp;
 var init_root_app = __esm({
   "components/shared/root-app.ts"() {
     "use strict";
     k8s5 = __toESM(require("@pulumi/kubernetes"));
-    pulumi10 = __toESM(require("@pulumi/pulumi"));
+    pulumi11 = __toESM(require("@pulumi/pulumi"));
     init_versions2();
-    RootApp = class extends pulumi10.ComponentResource {
+    RootApp = class extends pulumi11.ComponentResource {
       name;
       release;
       constructor(name, args, opts) {
@@ -24343,14 +24904,14 @@ var init_root_app = __esm({
 });
 
 // components/tailscale/ci-cluster-access.ts
-var k8s6, pulumi11, CiClusterAccess;
+var k8s6, pulumi12, CiClusterAccess;
 var init_ci_cluster_access = __esm({
   "components/tailscale/ci-cluster-access.ts"() {
     "use strict";
     k8s6 = __toESM(require("@pulumi/kubernetes"));
-    pulumi11 = __toESM(require("@pulumi/pulumi"));
+    pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_ci_access();
-    CiClusterAccess = class extends pulumi11.ComponentResource {
+    CiClusterAccess = class extends pulumi12.ComponentResource {
       /** The ClusterRoleBindings and RoleBindings, by key (`preview-clusterrolebinding`, …). */
       resources;
       constructor(name, args, opts) {
@@ -24381,14 +24942,14 @@ var init_ci_cluster_access = __esm({
 });
 
 // components/github/ci-secrets.ts
-var github, pulumi12, CiSecrets;
+var github, pulumi13, CiSecrets;
 var init_ci_secrets = __esm({
   "components/github/ci-secrets.ts"() {
     "use strict";
     github = __toESM(require("@pulumi/github"));
-    pulumi12 = __toESM(require("@pulumi/pulumi"));
+    pulumi13 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    CiSecrets = class extends pulumi12.ComponentResource {
+    CiSecrets = class extends pulumi13.ComponentResource {
       /** Names of the Actions secrets created, in registration order (each once, whatever its environments). */
       secretNames;
       /** Names of the Actions variables created, in registration order. */
@@ -24439,7 +25000,7 @@ var init_ci_secrets = __esm({
           if (setting.kind === "secret" && model === "branches") {
             new github.ActionsSecret(
               `${name}-secret-${suffix}`,
-              { repository: args.repository, secretName: setting.name, value: pulumi12.secret(value) },
+              { repository: args.repository, secretName: setting.name, value: pulumi13.secret(value) },
               { parent: this, provider }
             );
             this.secretNames.push(setting.name);
@@ -24453,7 +25014,7 @@ var init_ci_secrets = __esm({
                   repository: args.repository,
                   environment: environment.environment,
                   secretName: setting.name,
-                  value: pulumi12.secret(value)
+                  value: pulumi13.secret(value)
                 },
                 { parent: this, provider }
               );
@@ -24475,15 +25036,15 @@ var init_ci_secrets = __esm({
 });
 
 // components/github/deploy-keys.ts
-var github2, pulumi13, tls, DeployKeys;
+var github2, pulumi14, tls, DeployKeys;
 var init_deploy_keys = __esm({
   "components/github/deploy-keys.ts"() {
     "use strict";
     github2 = __toESM(require("@pulumi/github"));
-    pulumi13 = __toESM(require("@pulumi/pulumi"));
+    pulumi14 = __toESM(require("@pulumi/pulumi"));
     tls = __toESM(require("@pulumi/tls"));
     init_github();
-    DeployKeys = class extends pulumi13.ComponentResource {
+    DeployKeys = class extends pulumi14.ComponentResource {
       /** OpenSSH private key of the read-only cluster key (secret). Goes into the engine's repository Secret. */
       clusterPrivateKey;
       /** OpenSSH public key of the read-only cluster key. */
@@ -24518,7 +25079,7 @@ var init_deploy_keys = __esm({
             { repository: args.repository, title, key: pair.publicKeyOpenssh, readOnly: deployKeyReadOnly(role) },
             { parent: this, provider, deleteBeforeReplace: false }
           );
-          return { title, privateKey: pulumi13.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
+          return { title, privateKey: pulumi14.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
         };
         const cluster = makeKey("cluster-readonly");
         this.clusterPrivateKey = cluster.privateKey;
@@ -24540,14 +25101,14 @@ var init_deploy_keys = __esm({
 });
 
 // components/github/manifest-repo.ts
-var github3, pulumi14, ManifestRepo;
+var github3, pulumi15, ManifestRepo;
 var init_manifest_repo = __esm({
   "components/github/manifest-repo.ts"() {
     "use strict";
     github3 = __toESM(require("@pulumi/github"));
-    pulumi14 = __toESM(require("@pulumi/pulumi"));
+    pulumi15 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    ManifestRepo = class extends pulumi14.ComponentResource {
+    ManifestRepo = class extends pulumi15.ComponentResource {
       /** Repository name. */
       name;
       /** `owner/name`. */
@@ -24639,14 +25200,14 @@ var init_manifest_repo = __esm({
 });
 
 // components/github/source-ruleset.ts
-var github4, pulumi15, SourceRuleset;
+var github4, pulumi16, SourceRuleset;
 var init_source_ruleset = __esm({
   "components/github/source-ruleset.ts"() {
     "use strict";
     github4 = __toESM(require("@pulumi/github"));
-    pulumi15 = __toESM(require("@pulumi/pulumi"));
+    pulumi16 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    SourceRuleset = class extends pulumi15.ComponentResource {
+    SourceRuleset = class extends pulumi16.ComponentResource {
       /** The ruleset's name on GitHub. */
       rulesetName;
       constructor(name, args, opts) {
@@ -24673,15 +25234,15 @@ var init_source_ruleset = __esm({
 });
 
 // components/tailscale/tailscale-access.ts
-var pulumi16, tailscale, ROLES, TailscaleAccess;
+var pulumi17, tailscale, ROLES, TailscaleAccess;
 var init_tailscale_access = __esm({
   "components/tailscale/tailscale-access.ts"() {
     "use strict";
-    pulumi16 = __toESM(require("@pulumi/pulumi"));
+    pulumi17 = __toESM(require("@pulumi/pulumi"));
     tailscale = __toESM(require("@pulumi/tailscale"));
     init_tailscale();
     ROLES = ["preview", "deploy"];
-    TailscaleAccess = class extends pulumi16.ComponentResource {
+    TailscaleAccess = class extends pulumi17.ComponentResource {
       /** `oauth` or `authkey`. */
       mode;
       /** Per identity: its tags and its credential, all secret, as the GitHub part writes them. */
@@ -24725,8 +25286,8 @@ var init_tailscale_access = __esm({
               { parent: this, provider }
             );
             return {
-              clientId: pulumi16.secret(created.id),
-              clientSecret: pulumi16.secret(created.key),
+              clientId: pulumi17.secret(created.id),
+              clientSecret: pulumi17.secret(created.key),
               tags: tagsOf(role)
             };
           };
@@ -24747,7 +25308,7 @@ var init_tailscale_access = __esm({
               },
               { parent: this, provider }
             );
-            return { authKey: pulumi16.secret(created.key) };
+            return { authKey: pulumi17.secret(created.key) };
           };
           this.credentials = { mode: "authkey", preview: key("preview"), deploy: key("deploy") };
         }
@@ -24789,7 +25350,7 @@ function ciModelProblems(model, aws4) {
   );
 }
 function checkedRoleArn(model, aws4, arn) {
-  return pulumi17.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
+  return pulumi18.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
     const reported = { ...aws4, deployEnvironment, previewEnvironment };
     const problems = ciModelProblems(model, reported).filter((why) => why !== void 0);
     if (problems.length > 0)
@@ -24878,11 +25439,11 @@ function buildGithubAccess(args) {
   }
   return result;
 }
-var pulumi17;
+var pulumi18;
 var init_github_access = __esm({
   "stacks/github-access.ts"() {
     "use strict";
-    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    pulumi18 = __toESM(require("@pulumi/pulumi"));
     init_ci_secrets();
     init_deploy_keys();
     init_manifest_repo();
@@ -24944,7 +25505,7 @@ function accessProviders(config2, uses) {
 }
 function accountOutputsForCi(accountStack) {
   if (accountStack === void 0) return void 0;
-  const account = new pulumi18.StackReference("account", { name: accountStack });
+  const account = new pulumi19.StackReference("account", { name: accountStack });
   const read = (name) => account.requireOutput(name);
   return {
     region: read("region"),
@@ -24983,8 +25544,8 @@ function clusterOutputs(config2, outputs) {
 }
 function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
-  const problems = providerUseProblems(pulumi18.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi18.RunError(formatConfigErrors(pulumi18.getStack(), problems));
+  const problems = providerUseProblems(pulumi19.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi19.RunError(formatConfigErrors(pulumi19.getStack(), problems));
   const provider = new k8s7.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
@@ -24992,7 +25553,7 @@ function buildCluster(config2, secrets) {
   const repo = config2.repo;
   const aws4 = accountOutputsForCi(config2.aws.accountStack);
   const access = buildGithubAccess({
-    stack: pulumi18.getStack(),
+    stack: pulumi19.getStack(),
     github: config2.github,
     tailscale: config2.tailscale,
     repo: { url: repo.url },
@@ -25000,8 +25561,11 @@ function buildCluster(config2, secrets) {
     providers: accessProviders(config2, uses)
   });
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
-  if (sshPrivateKey === void 0)
-    throw new pulumi18.RunError("no read-only deploy key: set repoSshPrivateKey or switch on github");
+  const credential = repo.username !== void 0 ? secrets.repoToken === void 0 ? void 0 : { httpsToken: secrets.repoToken } : sshPrivateKey === void 0 ? void 0 : { sshPrivateKey };
+  if (credential === void 0)
+    throw new pulumi19.RunError(
+      repo.username !== void 0 ? "no token for the https repository: set repoToken" : "no read-only deploy key: set repoSshPrivateKey or switch on github"
+    );
   const rootWaitsFor = access.deployKeys === void 0 ? [] : [access.deployKeys];
   if (config2.engine === "argocd") {
     const settings2 = argoCdSettings(config2, secrets);
@@ -25009,7 +25573,7 @@ function buildCluster(config2, secrets) {
       provider,
       settings: settings2,
       repo,
-      sshPrivateKey,
+      ...credential,
       // Only with OIDC configured: a client secret alone makes no Secret (config validation refuses it too).
       ...settings2.oidc?.hasClientSecret === true && secrets.argocdOidcClientSecret !== void 0 ? { oidcClientSecret: secrets.argocdOidcClientSecret } : {},
       chartVersion: config2.charts.argoCd
@@ -25035,7 +25599,7 @@ function buildCluster(config2, secrets) {
       provider,
       settings: settings2,
       repo,
-      sshPrivateKey,
+      ...credential,
       operatorChartVersion: config2.charts.fluxOperator,
       instanceChartVersion: config2.charts.fluxInstance,
       instanceWaitsFor: rootWaitsFor
@@ -25052,7 +25616,7 @@ function buildCluster(config2, secrets) {
     provider,
     settings: config2.flux,
     repo,
-    sshPrivateKey,
+    ...credential,
     chartVersion: config2.charts.flux2
   });
   const root = new RootApp("root", {
@@ -25070,13 +25634,13 @@ function buildCluster(config2, secrets) {
     repoUrl: repo.url
   });
 }
-var github5, k8s7, pulumi18, tailscale2, tls2, owned;
+var github5, k8s7, pulumi19, tailscale2, tls2, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
     k8s7 = __toESM(require("@pulumi/kubernetes"));
-    pulumi18 = __toESM(require("@pulumi/pulumi"));
+    pulumi19 = __toESM(require("@pulumi/pulumi"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
     tls2 = __toESM(require("@pulumi/tls"));
     init_argocd2();
@@ -25098,14 +25662,14 @@ var init_cluster = __esm({
 var require_index = __commonJS({
   "index.ts"(exports2, module2) {
     "use strict";
-    var pulumi19 = __toESM(require("@pulumi/pulumi"));
+    var pulumi20 = __toESM(require("@pulumi/pulumi"));
     init_account();
     init_cluster();
     init_config();
     init_provider_config();
     function buildStack() {
       const providerProblems = loadProviderKeyProblems();
-      if (isAccountStackConfig(pulumi19.runtime.allConfig())) {
+      if (isAccountStackConfig(pulumi20.runtime.allConfig())) {
         const settings2 = loadAccountConfig(providerProblems);
         return { ...buildAccount(settings2, accountProviders(settings2)) };
       }
@@ -25329,7 +25893,7 @@ var files = (stacks) => stacks.length === 2 ? `${file2(stacks[0] ?? "")} and ${f
 function githubObjects(view2) {
   const gh = view2.github;
   if (gh === void 0) return [];
-  const source = `${gh.owner}/${gh.sourceRepository}`;
+  const source2 = `${gh.owner}/${gh.sourceRepository}`;
   const manifests = `${gh.owner}/${gh.manifestRepository.name}`;
   const objects = [];
   if (gh.manifestRepository.manage) {
@@ -25342,9 +25906,9 @@ function githubObjects(view2) {
   }
   if (gh.ci.enabled) {
     objects.push({
-      id: `ci ${source}`.toLowerCase(),
+      id: `ci ${source2}`.toLowerCase(),
       key: "gitops-bootstrap:github.ci.enabled",
-      what: `write the Actions variables, secrets${gh.ci.model === "environments" ? " and environments" : ""} of ${source}`,
+      what: `write the Actions variables, secrets${gh.ci.model === "environments" ? " and environments" : ""} of ${source2}`,
       fix: "keep CI in one stack, list every stack in its github.ci.stacks, and set ci.enabled: false (and deployKeys.ciWriteKey: false) in the others"
     });
   }
@@ -25416,10 +25980,10 @@ function modelProblems(view2, account) {
         problems.push(`gitops-bootstrap:aws.accountStack: ${file2(account.stack)}: ${why}`);
     }
   }
-  const source = `${gh.owner}/${gh.sourceRepository}`;
-  if (source.toLowerCase() !== account.ci.repository.toLowerCase()) {
+  const source2 = `${gh.owner}/${gh.sourceRepository}`;
+  if (source2.toLowerCase() !== account.ci.repository.toLowerCase()) {
     problems.push(
-      `gitops-bootstrap:github.sourceRepository: ${file2(view2.stack)} writes CI settings into ${source}, but the account stack's roles trust ${account.ci.repository} (${file2(account.stack)}: aws.ci.repository): name the same repository in both`
+      `gitops-bootstrap:github.sourceRepository: ${file2(view2.stack)} writes CI settings into ${source2}, but the account stack's roles trust ${account.ci.repository} (${file2(account.stack)}: aws.ci.repository): name the same repository in both`
     );
   }
   if (gh.ci.defaultBranch !== account.ci.defaultBranch) {
@@ -25571,13 +26135,13 @@ function readYamlMapping(file3, what) {
     throw new Error(`${file3}: is not ${what}: it must be a YAML mapping (key: value)`);
   return doc.toJS();
 }
-var isRecord = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+var isRecord2 = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 function readStackFile(projectDir, stack, configFile) {
   const projectFile = (0, import_node_path5.join)(projectDir, "Pulumi.yaml");
   const projectDoc = readYamlMapping(projectFile, "a Pulumi project file");
   const project = projectDoc.name;
   if (typeof project !== "string") throw new Error(`${projectFile}: has no project name`);
-  if (projectDoc.config !== void 0 && projectDoc.config !== null && !isRecord(projectDoc.config)) {
+  if (projectDoc.config !== void 0 && projectDoc.config !== null && !isRecord2(projectDoc.config)) {
     throw new Error(`${projectFile}: config: must be a mapping of config keys`);
   }
   const stackFile = configFile ?? (0, import_node_path5.join)(projectDir, `Pulumi.${stack}.yaml`);
@@ -25586,7 +26150,7 @@ function readStackFile(projectDir, stack, configFile) {
     throw new Error(`${stackFile}: no such stack file; stacks here: ${stacks.join(", ") || "none"}`);
   }
   const document = readYamlMapping(stackFile, "a Pulumi stack file");
-  if (document.config !== void 0 && document.config !== null && !isRecord(document.config)) {
+  if (document.config !== void 0 && document.config !== null && !isRecord2(document.config)) {
     throw new Error(
       `${stackFile}: config: must be a mapping of config keys (such as gitops-bootstrap:engine: argocd), not ${Array.isArray(document.config) ? "a list" : "a single value"}`
     );

@@ -8,7 +8,12 @@ import {
   REPOSITORY_SECRET_NAME,
   type ArgoCdSettings,
 } from "../../core/argocd/argocd";
-import { argoCdRepositorySecret, type ManifestRepo } from "../../core/repository/repository";
+import {
+  argoCdHttpsRepositorySecret,
+  argoCdRepositorySecret,
+  type ManifestRepo,
+} from "../../core/repository/repository";
+import { repositoryCredentialSecret } from "../shared/repository-credential";
 import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
 import { engineRelease } from "../shared/helm";
 
@@ -19,8 +24,10 @@ export interface ArgoCdArgs {
   settings: ArgoCdSettings;
   /** The private manifest repository Argo CD reads. */
   repo: ManifestRepo;
-  /** Private half of the read-only deploy key, as a Pulumi secret. */
-  sshPrivateKey: pulumi.Input<string>;
+  /** Private half of the read-only deploy key, as a Pulumi secret (an SSH repository). */
+  sshPrivateKey?: pulumi.Input<string>;
+  /** The token of an https repository (`repo.username` set), as a Pulumi secret. */
+  httpsToken?: pulumi.Input<string>;
   /** OIDC client secret, as a Pulumi secret. Defaults to none (a public client using PKCE). */
   oidcClientSecret?: pulumi.Input<string>;
   /** argo-cd chart version. Defaults to the pin in core/shared/versions.ts. */
@@ -62,14 +69,18 @@ export class ArgoCd extends pulumi.ComponentResource {
       { parent: this, provider, retainOnDelete: true },
     );
 
-    const repository = argoCdRepositorySecret(
-      {
-        name: REPOSITORY_SECRET_NAME,
-        namespace: settings.namespace,
-        url: repo.url,
-        knownHosts: repo.knownHosts,
-      },
-      args.sshPrivateKey,
+    const target = {
+      name: REPOSITORY_SECRET_NAME,
+      namespace: settings.namespace,
+      url: repo.url,
+      knownHosts: repo.knownHosts,
+    };
+    const repository = repositoryCredentialSecret(
+      this,
+      repo,
+      args,
+      (key) => argoCdRepositorySecret(target, key),
+      (user, token) => argoCdHttpsRepositorySecret(target, user, token),
     );
     const repositorySecret = new k8s.core.v1.Secret(
       `${name}-repository`,

@@ -7,7 +7,8 @@ import {
   fluxOperatorValuesProblems,
   type FluxOperatorSettings,
 } from "../../core/flux/operator";
-import { fluxGitSecret, type ManifestRepo } from "../../core/repository/repository";
+import { fluxGitHttpsSecret, fluxGitSecret, type ManifestRepo } from "../../core/repository/repository";
+import { repositoryCredentialSecret } from "../shared/repository-credential";
 import { chartKeys, chartKeysNote, CHARTS, type ChartKey } from "../../core/shared/versions";
 import { engineRelease } from "../shared/helm";
 
@@ -18,8 +19,10 @@ export interface FluxOperatorArgs {
   settings: FluxOperatorSettings;
   /** The private manifest repository the FluxInstance syncs. */
   repo: ManifestRepo;
-  /** Private half of the read-only deploy key, as a Pulumi secret. */
-  sshPrivateKey: pulumi.Input<string>;
+  /** Private half of the read-only deploy key, as a Pulumi secret (an SSH repository). */
+  sshPrivateKey?: pulumi.Input<string>;
+  /** The token of an https repository (`repo.username` set), as a Pulumi secret. */
+  httpsToken?: pulumi.Input<string>;
   /** flux-operator chart version. Defaults to the pin in charts/versions.json. */
   operatorChartVersion?: string;
   /** flux-instance chart version. Defaults to the pin in charts/versions.json. */
@@ -76,9 +79,19 @@ export class FluxOperator extends pulumi.ComponentResource {
       { parent: this, provider, retainOnDelete: true },
     );
 
-    const secret = fluxGitSecret(
-      { name: GIT_SECRET_NAME, namespace: settings.namespace, url: repo.url, knownHosts: repo.knownHosts },
-      args.sshPrivateKey,
+    // The same Secret the flux engine makes; the FluxInstance's sync names it as its pullSecret.
+    const target = {
+      name: GIT_SECRET_NAME,
+      namespace: settings.namespace,
+      url: repo.url,
+      knownHosts: repo.knownHosts,
+    };
+    const secret = repositoryCredentialSecret(
+      this,
+      repo,
+      args,
+      (key) => fluxGitSecret(target, key),
+      (user, token) => fluxGitHttpsSecret(target, user, token),
     );
     const gitSecret = new k8s.core.v1.Secret(
       `${name}-git`,

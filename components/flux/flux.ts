@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ManifestRepo } from "../../core/repository/repository";
 import { fluxValues, fluxValuesProblems, GIT_SECRET_NAME, type FluxSettings } from "../../core/flux/flux";
-import { fluxGitSecret } from "../../core/repository/repository";
+import { fluxGitHttpsSecret, fluxGitSecret } from "../../core/repository/repository";
+import { repositoryCredentialSecret } from "../shared/repository-credential";
 import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
 import { engineRelease } from "../shared/helm";
 
@@ -13,8 +14,10 @@ export interface FluxArgs {
   settings: FluxSettings;
   /** The private manifest repository Flux reads. */
   repo: ManifestRepo;
-  /** Private half of the read-only deploy key, as a Pulumi secret. */
-  sshPrivateKey: pulumi.Input<string>;
+  /** Private half of the read-only deploy key, as a Pulumi secret (an SSH repository). */
+  sshPrivateKey?: pulumi.Input<string>;
+  /** The token of an https repository (`repo.username` set), as a Pulumi secret. */
+  httpsToken?: pulumi.Input<string>;
   /** flux2 chart version. Defaults to the pin in core/shared/versions.ts. */
   chartVersion?: string;
 }
@@ -52,9 +55,18 @@ export class Flux extends pulumi.ComponentResource {
       { parent: this, provider, retainOnDelete: true },
     );
 
-    const secret = fluxGitSecret(
-      { name: GIT_SECRET_NAME, namespace: settings.namespace, url: repo.url, knownHosts: repo.knownHosts },
-      args.sshPrivateKey,
+    const target = {
+      name: GIT_SECRET_NAME,
+      namespace: settings.namespace,
+      url: repo.url,
+      knownHosts: repo.knownHosts,
+    };
+    const secret = repositoryCredentialSecret(
+      this,
+      repo,
+      args,
+      (key) => fluxGitSecret(target, key),
+      (user, token) => fluxGitHttpsSecret(target, user, token),
     );
     const gitSecret = new k8s.core.v1.Secret(
       `${name}-git`,

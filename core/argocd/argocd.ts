@@ -6,8 +6,16 @@
  * `server.ingress`, `<component>.replicas`, `dex.enabled`; charts/values-keys/argo-cd.json has
  * every key of the pinned version, and `argocd.values` is checked against it.
  */
-import { ARGOCD_API_VERSION, DEFAULT_RETRY, IN_CLUSTER_SERVER, SERVER_SIDE_SYNC_OPTIONS } from "./sync";
+import {
+  ARGOCD_API_VERSION,
+  DEFAULT_RETRY,
+  IN_CLUSTER_SERVER,
+  RESOURCES_FINALIZER,
+  SERVER_SIDE_SYNC_OPTIONS,
+} from "./sync";
 import type { ManifestRepo } from "../repository/repository";
+import { mergeMaps, type RetrySpec } from "../catalog/argocd-application";
+import type { IgnoreDifference } from "../catalog/catalog";
 import type { ReleaseSettings } from "../shared/release";
 import {
   isMap,
@@ -67,7 +75,18 @@ export interface ArgoCdSettings {
   /** How Pulumi runs the Helm release. */
   release: ReleaseSettings;
   replicas: { server: number; repoServer: number; controller: number; applicationSet: number };
-  root: { name: string; project: string; selfHeal: boolean };
+  root: {
+    name: string;
+    /** "default": Argo CD's own project, which the stack does not make (argoCdRootObjects). */
+    project: string;
+    selfHeal: boolean;
+    /** The resources finalizer on the root (default false: deleting it never cascades). */
+    resourcesFinalizer?: boolean;
+    /** syncPolicy.retry refined over DEFAULT_RETRY; false: none. */
+    retry?: RetrySpec | false;
+    /** spec.ignoreDifferences, e.g. the child Applications' /status and /operation (seed 004). */
+    ignoreDifferences?: IgnoreDifference[];
+  };
   /** The AppProject the generated apps use; see {@link argoCdAppsProject}. */
   appsProject: {
     enabled: boolean;
@@ -184,8 +203,9 @@ export function argoCdOwnValues(settings: ArgoCdSettings, repo: ManifestRepo): V
         "policy.csv": adminPolicy(settings.rbac),
         scopes: "[groups, email]",
       },
-      // Added to the chart's default known hosts (GitHub, GitLab, Bitbucket, Azure DevOps).
-      ssh: { extraHosts: `${repo.knownHosts}\n` },
+      // Added to the chart's default known hosts (GitHub, GitLab, Bitbucket, Azure DevOps); an
+      // https repository has none (its TLS certificate is checked instead).
+      ...(repo.knownHosts === "" ? {} : { ssh: { extraHosts: `${repo.knownHosts}\n` } }),
     },
     // Dex only brokers other identity providers; with direct OIDC (or none) it is one pod too many.
     dex: { enabled: false },
@@ -216,7 +236,11 @@ export function argoCdOwnValues(settings: ArgoCdSettings, repo: ManifestRepo): V
  * The chart keys we write from a typed setting, for these settings: `values` may not change them
  * (that would silently undo the setting, or the setting would silently undo `values`).
  */
-export function argoCdValueSources(settings: ArgoCdSettings): OwnedValue[] {
+export function argoCdValueSources(
+  settings: ArgoCdSettings,
+  /** The repository: an https one (no known hosts) leaves configs.ssh.extraHosts to the user. */
+  repo?: Pick<ManifestRepo, "knownHosts">,
+): OwnedValue[] {
   const cm = (key: string) => ["configs", "cm", key];
   const hasAdmins = settings.rbac.adminGroups.length + settings.rbac.adminUsers.length > 0;
   const ingressEnabled = settings.ingress.enabled && settings.hostname !== undefined;
@@ -259,11 +283,15 @@ export function argoCdValueSources(settings: ArgoCdSettings): OwnedValue[] {
           },
         ]
       : []),
-    {
-      path: ["configs", "ssh", "extraHosts"],
-      setting: "repo.knownHosts",
-      instead: "list every SSH host key Argo CD needs in repo.knownHosts",
-    },
+    ...(repo?.knownHosts === ""
+      ? []
+      : [
+          {
+            path: ["configs", "ssh", "extraHosts"],
+            setting: "repo.knownHosts",
+            instead: "list every SSH host key Argo CD needs in repo.knownHosts",
+          },
+        ]),
     component("controller", "controller"),
     component("repoServer", "repoServer"),
     component("applicationSet", "applicationSet"),
@@ -313,7 +341,7 @@ export function argoCdValuesProblems(
   const owned = ownedValueConflicts(
     argoCdOwnValues(settings, repo),
     settings.values,
-    argoCdValueSources(settings),
+    argoCdValueSources(settings, repo),
     "argocd.values",
   );
   return [...unknown, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
@@ -325,6 +353,23 @@ export function argoCdValuesProblems(
  * with `argocd --core` (kubectl access), so it is a warning, not an error.
  */
 export function argoCdWarnings(settings: ArgoCdSettings, repo: ManifestRepo): string[] {
+  return [...rootProjectWarnings(settings, repo), ...loginWarnings(settings, repo)];
+}
+
+/**
+ * `root.project: default` is allowed (some homelabs run their root there) but widens what a commit
+ * to the root's directory can do: Argo CD's `default` project allows every source, destination and
+ * kind, where the stack's own root project allows only Applications and ApplicationSets.
+ */
+function rootProjectWarnings(settings: ArgoCdSettings, repo: ManifestRepo): string[] {
+  if (settings.root.project !== "default") return [];
+  return [
+    `gitops-bootstrap:argocd.root.project is default: the root app runs under Argo CD's own default project, which allows every source, destination and kind, so one commit to ${repo.path} can create anything in the cluster (AppProjects and ClusterRoles included); the stack makes no root AppProject. Set argocd.root.project to a name of your own (default: bootstrap) for a project that allows only Applications and ApplicationSets`,
+  ];
+}
+
+/** The admin user off with no other way to log in. */
+function loginWarnings(settings: ArgoCdSettings, repo: ManifestRepo): string[] {
   const values = argoCdValues(settings, repo);
   const cm = isMap(values.configs) && isMap(values.configs.cm) ? values.configs.cm : {};
   const text = (key: string) => String(cm[key] ?? "").trim();
@@ -393,31 +438,49 @@ export function argoCdAppsProject(settings: ArgoCdSettings, repo: ManifestRepo) 
 }
 
 /**
- * The root Application. It carries no resources finalizer: deleting it (or uninstalling the chart
- * that holds it) must never cascade into the cluster's apps.
+ * The root Application. By default it carries no resources finalizer: deleting it (or
+ * uninstalling the chart that holds it) must never cascade into the cluster's apps;
+ * `root.resourcesFinalizer: true` opts in. `root.retry` refines DEFAULT_RETRY (false: none),
+ * `root.ignoreDifferences` is written as given.
  */
 export function argoCdRootApplication(settings: ArgoCdSettings, repo: ManifestRepo) {
+  const root = settings.root;
+  const retry =
+    root.retry === undefined
+      ? structuredClone(DEFAULT_RETRY)
+      : root.retry === false
+        ? undefined
+        : (mergeMaps(structuredClone(DEFAULT_RETRY), root.retry) as RetrySpec);
+  const ignoreDifferences = root.ignoreDifferences ?? [];
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: "Application",
-    metadata: { name: settings.root.name, namespace: settings.namespace },
+    metadata: {
+      name: root.name,
+      namespace: settings.namespace,
+      ...(root.resourcesFinalizer === true ? { finalizers: [RESOURCES_FINALIZER] } : {}),
+    },
     spec: {
-      project: settings.root.project,
+      project: root.project,
       source: { repoURL: repo.url, targetRevision: repo.revision, path: repo.path },
       destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
       syncPolicy: {
-        automated: { prune: true, selfHeal: settings.root.selfHeal },
+        automated: { prune: true, selfHeal: root.selfHeal },
         syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
-        retry: structuredClone(DEFAULT_RETRY),
+        ...(retry === undefined ? {} : { retry }),
       },
+      ...(ignoreDifferences.length === 0 ? {} : { ignoreDifferences: structuredClone(ignoreDifferences) }),
     },
   };
 }
 
-/** Every object the root chart carries for Argo CD, in apply order. */
+/**
+ * Every object the root chart carries for Argo CD, in apply order. With `root.project: default`
+ * the root runs under Argo CD's own project, which Argo CD makes and the stack must not own.
+ */
 export function argoCdRootObjects(settings: ArgoCdSettings, repo: ManifestRepo) {
   return [
-    argoCdRootProject(settings, repo),
+    ...(settings.root.project === "default" ? [] : [argoCdRootProject(settings, repo)]),
     ...(settings.appsProject.enabled ? [argoCdAppsProject(settings, repo)] : []),
     argoCdRootApplication(settings, repo),
   ];

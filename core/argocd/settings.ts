@@ -5,6 +5,8 @@ import { releaseSettingsSchema } from "../shared/release";
 import { annotations, bool, count, label } from "../shared/schema";
 import { ACCOUNT_CAPABILITIES, TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
 import { IN_CLUSTER_SERVER } from "./sync";
+import { retry } from "../catalog/argocd-application";
+import { ignoreDifference } from "../catalog/catalog";
 
 const oidcSchema = z
   .object({
@@ -89,6 +91,10 @@ export const argoCdSettingsSchema = z
         name: label().default("bootstrap"),
         project: label().default("bootstrap"),
         selfHeal: bool().default(false),
+        // Issue #11: what seed 004's and seed 001's roots set.
+        resourcesFinalizer: bool().default(false),
+        retry: retry.optional(),
+        ignoreDifferences: z.array(ignoreDifference).default([]),
       })
       .strict()
       .prefault({}),
@@ -143,14 +149,6 @@ export const argoCdSettingsSchema = z
         code: "custom",
         path: ["ingress", "annotations"],
         message: `are empty, but tlsTermination is "${argocd.tlsTermination}": the chart's ingress must ${needs}; add it, or use tlsTermination: ingress`,
-      });
-    }
-    if (argocd.root.project === "default") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["root", "project"],
-        message:
-          'must not be "default": the root app gets its own narrowly scoped AppProject; choose another name such as bootstrap',
       });
     }
     if (argocd.appsProject.enabled && argocd.appsProject.name === "default") {

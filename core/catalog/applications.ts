@@ -3,6 +3,8 @@
  * or one ApplicationSet per category with a git directory generator.
  */
 import {
+  APPLY_OUT_OF_SYNC_ONLY,
+  APPLY_OUT_OF_SYNC_ONLY_WARNING,
   ARGOCD_API_VERSION,
   DEFAULT_RETRY,
   IN_CLUSTER_SERVER,
@@ -10,6 +12,13 @@ import {
   SERVER_SIDE_SYNC_OPTIONS,
   SYNC_WAVE_ANNOTATION,
 } from "../argocd/sync";
+import {
+  argocdApplicationSettings,
+  classicArgoAppSettings,
+  RESOURCES_FINALIZERS,
+  type ApplicationSourceSpec,
+  type RetrySpec,
+} from "./argocd-application";
 import {
   CatalogError,
   type CatalogIssue,
@@ -29,27 +38,38 @@ export interface ArgoApplication {
     namespace: string;
     labels?: Record<string, string>;
     annotations: Record<string, string>;
-    finalizers: string[];
+    /** Absent when the app's resourcesFinalizer is false. */
+    finalizers?: string[];
   };
-  spec: {
-    destination: { server: string; namespace: string };
-    project: string;
-    source: { path: string; repoURL: string; targetRevision: string };
-    syncPolicy: {
-      automated: { prune: boolean; selfHeal: boolean };
-      syncOptions?: string[];
-      retry: { backoff: { duration: string; factor: number; maxDuration: string }; limit: number };
-    };
-    ignoreDifferences?: IgnoreDifference[];
+  spec: ApplicationSpec;
+}
+
+/** An Application's spec: the fields we set, plus the keys of the catalog's `spec:` escape hatch, as given. */
+export type ApplicationSpec = ApplicationSpecFields & { [extra: string]: unknown };
+
+interface ApplicationSpecFields {
+  /** `server` or `name`, never both (the classic shape: server). */
+  destination: { server?: string; name?: string; namespace: string };
+  project: string;
+  /** The classic shape: path, repoURL, targetRevision; a chart source has chart instead of path. */
+  source?: Partial<ApplicationSourceSpec> & { repoURL: string };
+  sources?: ApplicationSourceSpec[];
+  syncPolicy: {
+    automated: { prune: boolean; selfHeal: boolean; allowEmpty?: boolean };
+    syncOptions?: string[];
+    retry?: RetrySpec;
+    managedNamespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   };
+  ignoreDifferences?: IgnoreDifference[];
+  revisionHistoryLimit?: number;
 }
 
 /** An Application spec as a RollingSync ApplicationSet's template has it: no automated sync. */
-type TemplateSpec = Omit<ArgoApplication["spec"], "syncPolicy"> & {
-  syncPolicy: Omit<ArgoApplication["spec"]["syncPolicy"], "automated"> & {
-    automated?: ArgoApplication["spec"]["syncPolicy"]["automated"];
+type TemplateSpec = Omit<ApplicationSpecFields, "syncPolicy"> & {
+  syncPolicy: Omit<ApplicationSpecFields["syncPolicy"], "automated"> & {
+    automated?: ApplicationSpecFields["syncPolicy"]["automated"];
   };
-};
+} & { [extra: string]: unknown };
 
 export interface ArgoApplicationSet {
   apiVersion: typeof ARGOCD_API_VERSION;
@@ -81,7 +101,7 @@ export interface ArgoApplicationSet {
         name: string;
         labels?: Record<string, string>;
         annotations?: Record<string, string>;
-        finalizers: string[];
+        finalizers?: string[];
       };
       spec: TemplateSpec;
     };
@@ -102,8 +122,51 @@ export interface ArgoAppProject {
   };
 }
 
-function retry(): ArgoApplication["spec"]["syncPolicy"]["retry"] {
+/** The classic retry, in generate-apps.sh's key order (backoff, then limit). */
+function classicRetry(): RetrySpec {
   return { backoff: { ...DEFAULT_RETRY.backoff }, limit: DEFAULT_RETRY.limit };
+}
+
+/** A retry in the classic key order: backoff (duration, factor, maxDuration), limit, refresh. */
+function orderedRetry(retry: RetrySpec): RetrySpec {
+  const { backoff, limit, refresh } = retry;
+  return {
+    ...(backoff === undefined
+      ? {}
+      : {
+          backoff: {
+            ...(backoff.duration === undefined ? {} : { duration: backoff.duration }),
+            ...(backoff.factor === undefined ? {} : { factor: backoff.factor }),
+            ...(backoff.maxDuration === undefined ? {} : { maxDuration: backoff.maxDuration }),
+          },
+        }),
+    ...(limit === undefined ? {} : { limit }),
+    ...(refresh === undefined ? {} : { refresh }),
+  };
+}
+
+/** The single source: ours (path, repoURL, targetRevision) with the app's source options over it. */
+function singleSource(
+  app: ResolvedApp,
+  repo: ResolvedCatalog["repo"],
+): NonNullable<ArgoApplication["spec"]["source"]> {
+  const options = app.argocd?.source;
+  if (options === undefined) return { path: app.path, repoURL: repo.url, targetRevision: repo.revision };
+  const { repoURL: givenURL, targetRevision: givenRevision, chart, ...rest } = options;
+  const repoURL = givenURL ?? repo.url;
+  // Another repository's default branch is its own (Argo CD: HEAD), not the catalog's revision.
+  const targetRevision = givenRevision ?? (repoURL === repo.url ? repo.revision : undefined);
+  return {
+    ...(chart === undefined ? { path: app.path } : { chart }),
+    repoURL,
+    ...(targetRevision === undefined ? {} : { targetRevision }),
+    ...rest,
+  };
+}
+
+function finalizersOf(setting: boolean | "foreground" | "background"): string[] | undefined {
+  if (setting === false) return undefined;
+  return [setting === true ? RESOURCES_FINALIZER : RESOURCES_FINALIZERS[setting]];
 }
 
 /** Sync options with `required` first and no repeats. */
@@ -121,6 +184,11 @@ export function argoApplication(
   options: { requiredSyncOptions?: readonly string[] } = {},
 ): ArgoApplication {
   const syncOptions = mergeOptions(options.requiredSyncOptions ?? [], app.syncOptions);
+  const argo = app.argocd;
+  // The shared classic settings take the classic path below (the same object, as fast as before).
+  if (argo !== undefined && argo !== classicArgoAppSettings()) {
+    return argoApplicationWith(app, argo, catalog, syncOptions);
+  }
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: "Application",
@@ -139,9 +207,56 @@ export function argoApplication(
       syncPolicy: {
         automated: { prune: true, selfHeal: app.selfHeal },
         ...(syncOptions.length > 0 ? { syncOptions } : {}),
-        retry: retry(),
+        retry: classicRetry(),
       },
       ...(app.ignoreDifferences.length > 0 ? { ignoreDifferences: app.ignoreDifferences } : {}),
+    },
+  };
+}
+
+/**
+ * The Application with the app's Argo CD settings (core/catalog/argocd-application.ts). Built in
+ * the classic key order, so with every setting at its default it is byte-identical to the classic
+ * object; new keys go after the classic ones of their map.
+ */
+function argoApplicationWith(
+  app: ResolvedApp,
+  argo: NonNullable<ResolvedApp["argocd"]>,
+  catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
+  syncOptions: string[],
+): ArgoApplication {
+  const finalizers = finalizersOf(argo.resourcesFinalizer);
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: {
+      name: app.name,
+      namespace: catalog.argocd.namespace,
+      ...(Object.keys(app.labels).length > 0 ? { labels: sortedRecord(app.labels) } : {}),
+      annotations: sortedRecord({ ...app.annotations, [SYNC_WAVE_ANNOTATION]: String(app.wave) }),
+      ...(finalizers === undefined ? {} : { finalizers }),
+    },
+    spec: {
+      destination: { ...argo.destination, namespace: app.namespace },
+      project: app.project,
+      ...(argo.sources === undefined
+        ? { source: singleSource(app, catalog.repo) }
+        : { sources: structuredClone(argo.sources) }),
+      syncPolicy: {
+        automated: {
+          prune: argo.prune,
+          selfHeal: app.selfHeal,
+          ...(argo.allowEmpty === undefined ? {} : { allowEmpty: argo.allowEmpty }),
+        },
+        ...(syncOptions.length > 0 ? { syncOptions } : {}),
+        ...(argo.retry === false ? {} : { retry: orderedRetry(argo.retry) }),
+        ...(argo.managedNamespaceMetadata === undefined
+          ? {}
+          : { managedNamespaceMetadata: structuredClone(argo.managedNamespaceMetadata) }),
+      },
+      ...(app.ignoreDifferences.length > 0 ? { ignoreDifferences: app.ignoreDifferences } : {}),
+      ...(argo.revisionHistoryLimit === undefined ? {} : { revisionHistoryLimit: argo.revisionHistoryLimit }),
+      ...(Object.keys(argo.spec).length === 0 ? {} : structuredClone(argo.spec)),
     },
   };
 }
@@ -293,6 +408,52 @@ export function ignoreDifferencesWarnings(apps: readonly ResolvedApp[]): string[
   ];
 }
 
+/**
+ * Apps whose effective sync options include ApplyOutOfSyncOnly=true: allowed (it is what large
+ * apps use), with one warning naming them and how it depends on the diff.
+ */
+export function applyOutOfSyncOnlyWarnings(
+  apps: readonly { name: string; syncOptions: readonly string[] }[],
+): string[] {
+  const names = apps.filter((a) => a.syncOptions.includes(APPLY_OUT_OF_SYNC_ONLY)).map((a) => a.name);
+  if (names.length === 0) return [];
+  const shown =
+    names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  return [`${shown}: ${APPLY_OUT_OF_SYNC_ONLY_WARNING}`];
+}
+
+/**
+ * An ApplicationSet's template is a Go template (goTemplate: true): `{{` in a string the defaults
+ * or a category give an Argo CD Application key (Helm values with `{{ $labels.instance }}`, say)
+ * would be rendered by the ApplicationSet controller, not written. Per-app values are safe
+ * (templatePatch writes them as literals); defaults and categories that hold `{{` are refused,
+ * naming the key and the fix.
+ */
+export function checkTemplateText(catalog: Pick<ResolvedCatalog, "file" | "defaults" | "categories">): void {
+  const issues: CatalogIssue[] = [];
+  const levels: Array<{ key: string; settings: Record<string, unknown> }> = [
+    { key: "defaults", settings: catalog.defaults as Record<string, unknown> },
+    ...[...catalog.categories.values()].map((c) => ({
+      key: `categories.${c.name}`,
+      settings: c.argocdWritten ?? {},
+    })),
+  ];
+  for (const { key, settings } of levels) {
+    for (const setting of Object.keys(argocdApplicationSettings)) {
+      const value = settings[setting];
+      if (value !== undefined && JSON.stringify(value).includes("{{")) {
+        issues.push({
+          file: catalog.file,
+          key: `${key}.${setting}`,
+          message:
+            "contains {{, which the ApplicationSet controller would render as a Go template in every Application instead of writing it; set it per app (apps.<name>, written as a literal), or generate with --mode applications",
+        });
+      }
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+}
+
 /** Go-template text safe inside an ApplicationSet: `{{` in user data becomes a literal. */
 function goLiteral(text: string): string {
   return text.replaceAll("{{", '{{ "{{" }}');
@@ -365,6 +526,8 @@ export function argoApplicationSet(
     dependsOn: [],
     labels: cat.labels,
     annotations: cat.annotations,
+    // The category's Argo CD settings, with {name}/{path}/{namespace} as the template renders them.
+    ...(cat.argocd === undefined ? {} : { argocd: cat.argocd }),
   });
   const branches: string[] = [];
   const templateJson = JSON.stringify(template);
@@ -428,7 +591,7 @@ export function argoApplicationSet(
           name,
           ...(labels === undefined ? {} : { labels }),
           ...(annotations === undefined ? {} : { annotations }),
-          finalizers,
+          ...(finalizers === undefined ? {} : { finalizers }),
         },
         spec: template.spec,
       },

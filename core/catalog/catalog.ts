@@ -16,6 +16,11 @@ import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } fro
 import { labelKeyProblem, labelValueProblem, RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
 import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
 import { plainKustomizationResources } from "./fast-kustomization";
+import {
+  argocdApplicationSettings,
+  resolveArgocdApplication,
+  type ArgoAppSettings,
+} from "./argocd-application";
 import { goTemplateProblem, isGoTemplate, renderGoTemplate, SUPPORTED_EXPRESSIONS } from "./go-template";
 import type { RepoView } from "./repo-view";
 
@@ -86,10 +91,11 @@ const syncOptions = z
     });
   })
   .meta({
-    description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true is refused.",
+    description:
+      "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md).",
   });
 
-const ignoreDifference = z.strictObject({
+export const ignoreDifference = z.strictObject({
   group: z.string().optional(),
   kind: z.string().min(1),
   name: z.string().optional(),
@@ -114,6 +120,7 @@ const appSettings = {
     })
     .optional(),
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
+  ...argocdApplicationSettings,
 };
 
 const appOverride = z
@@ -469,6 +476,17 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
   const out: CatalogIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path;
+    if (issue.code === "invalid_union") {
+      // A key that takes `false` or a map (retry): report the map branch's own issues, by key.
+      const nested = issue.errors.find(
+        (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0),
+      );
+      if (nested !== undefined && isMap(doc.getIn(path as unknown[], true))) {
+        const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
+        out.push(...zodIssues(file, doc, counter, new z.ZodError(inner as z.core.$ZodIssue[])));
+        continue;
+      }
+    }
     if (issue.code === "unrecognized_keys") {
       const allowed = knownKeys(CatalogSchema, path);
       for (const key of issue.keys) {
@@ -498,7 +516,13 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
       (issue.code === "invalid_type" && issue.expected === "int") ||
       (issue.code === "too_small" && issue.origin === "number")
     ) {
-      message = `${excerpt(doc.getIn(path as unknown[]))} is not a wave: use a whole number ≥ 0`;
+      const value = excerpt(doc.getIn(path as unknown[]));
+      const minimum =
+        issue.code === "too_small" ? Number(issue.minimum) + (issue.inclusive ? 0 : 1) : undefined;
+      message =
+        path[path.length - 1] === "wave"
+          ? `${value} is not a wave: use a whole number ≥ 0`
+          : `${value} is not allowed: use a whole number${minimum === undefined ? "" : ` ≥ ${minimum}`}`;
     } else if (issue.code === "invalid_type") {
       const value = doc.getIn(path as unknown[]);
       message =
@@ -640,6 +664,11 @@ export interface ResolvedApp {
   syncOptionsWritten?: boolean;
   /** The catalog keys of labels/annotations whose value is a Go template, e.g. `defaults.labels.tier`. */
   templated?: string[];
+  /**
+   * Argo CD Application settings (sync policy, finalizer, destination, sources, spec extras),
+   * defaults < category < app; absent: the classic Application. core/catalog/argocd-application.ts.
+   */
+  argocd?: ArgoAppSettings;
 }
 
 /** A category with its settings resolved (defaults < category): what its ApplicationSet's template carries. */
@@ -668,6 +697,13 @@ export interface ResolvedCategory {
     clusterResources: boolean;
     finalizer: boolean;
   };
+  /**
+   * The Argo CD Application settings (defaults < category) the template carries, with {name},
+   * {namespace} and {path} as the template's Go templates; absent: the classic Application.
+   */
+  argocd?: ArgoAppSettings;
+  /** The Argo CD Application keys the category itself writes (checked for `{{`). */
+  argocdWritten?: Record<string, unknown>;
 }
 
 /** The Application name template of a category that does not set `appName`: `<category>-<dir>`. */
@@ -1091,7 +1127,26 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
 
   const d = catalog.defaults;
   const apps: ResolvedApp[] = [];
+  const reported = new Set<string>();
   const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
+    const app = buildApp(base, override);
+    const argo = resolveArgocdApplication(
+      [
+        { key: "defaults", settings: d },
+        { key: `apps.${base.name}`, settings: override },
+      ],
+      { name: app.name, namespace: app.namespace, path: app.path, repo: catalog.repo },
+    );
+    // A problem of a shared level (defaults) is found for every app: report it once.
+    for (const problem of argo.problems) {
+      const id = `${problem.key}\n${problem.message}`;
+      if (reported.has(id)) continue;
+      reported.add(id);
+      issues.push({ file, ...problem });
+    }
+    return { ...app, argocd: argo.settings };
+  };
+  const buildApp = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
     const c = base.category === undefined ? undefined : catalog.categories[base.category];
     const path = override.path === undefined ? base.path : normalPath(override.path);
     const namespaceSource = override.namespace ?? c?.namespace ?? d.namespace;
@@ -1162,7 +1217,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     const problem = repoPathProblem(app.path);
     if (problem !== undefined) {
       issues.push({ file, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (repo.kind(app.path) !== "directory") {
+    } else if (app.argocd?.readsAppDirectory !== false && repo.kind(app.path) !== "directory") {
       const fix =
         catalog.apps[app.name]?.path === undefined
           ? `create it, set ${key}.path, or change defaults.path`
@@ -1256,6 +1311,9 @@ function renderedValueIssues(file: string, apps: readonly ResolvedApp[]): Catalo
   return issues;
 }
 
+/** The app directory as an ApplicationSet template writes it (git directory generator). */
+const TEMPLATE_PATH = "{{ .path.path }}";
+
 /** Each category's settings (defaults < category), in the order of its first app. */
 function resolveCategories(
   catalog: CatalogDocument,
@@ -1269,6 +1327,20 @@ function resolveCategories(
     const c = catalog.categories[name];
     const syncOptions = c?.syncOptions ?? d.syncOptions;
     const appProject = c?.appProject;
+    const appName = c?.appName ?? defaultAppName(name);
+    const namespace = c?.namespace ?? d.namespace ?? "{{ .path.basename }}";
+    // The template's Argo CD settings: what a new directory gets. Problems were reported per app.
+    const argocd = resolveArgocdApplication([{ key: "defaults", settings: d }], {
+      name: appName,
+      namespace,
+      path: TEMPLATE_PATH,
+      repo: catalog.repo,
+    }).settings;
+    const argocdWritten = Object.fromEntries(
+      Object.keys(argocdApplicationSettings)
+        .map((key) => [key, (c as Record<string, unknown> | undefined)?.[key]])
+        .filter(([, value]) => value !== undefined),
+    );
     out.set(name, {
       name,
       directories: c?.directories?.map((e) => ({
@@ -1276,8 +1348,8 @@ function resolveCategories(
         ...(e.exclude === undefined ? {} : { exclude: e.exclude }),
       })) ?? [{ path: `${app.categoryDir ?? ""}/*` }],
       ...(app.categoryDir === undefined ? {} : { dir: app.categoryDir }),
-      appName: c?.appName ?? defaultAppName(name),
-      namespace: c?.namespace ?? d.namespace ?? "{{ .path.basename }}",
+      appName,
+      namespace,
       wave: c?.wave ?? d.wave,
       project: c?.project ?? (appProject ? name : undefined) ?? d.project,
       selfHeal: c?.selfHeal ?? d.selfHeal,
@@ -1297,6 +1369,8 @@ function resolveCategories(
       ...(appProject === undefined || appProject === false
         ? {}
         : { appProject: appProject === true ? { clusterResources: true, finalizer: true } : appProject }),
+      argocd,
+      ...(Object.keys(argocdWritten).length === 0 ? {} : { argocdWritten }),
     });
   }
   return out;

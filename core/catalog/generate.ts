@@ -12,7 +12,9 @@ import {
   argoApplication,
   argoApplicationSet,
   argoAppProject,
+  applyOutOfSyncOnlyWarnings,
   checkArgoDependencies,
+  checkTemplateText,
   ignoreDifferencesWarnings,
 } from "./applications";
 import { SERVER_SIDE_SYNC_OPTIONS } from "../argocd/sync";
@@ -23,6 +25,7 @@ import {
   type ResolvedCatalog,
   type ResolvedCategory,
 } from "./catalog";
+import { classicArgoAppSettings } from "./argocd-application";
 import { mergePlainKustomization } from "./fast-kustomization";
 import { mermaidMarkdown } from "./graph";
 import {
@@ -179,6 +182,7 @@ export function generate(
   if (mode !== "applicationsets") warnings.push(...unusedApplicationSetWarnings(catalog, options.engine));
   if (options.engine === "flux") {
     refuseTemplates(catalog.file, catalog.apps, "Flux Kustomization");
+    refuseArgoOnlySources(catalog);
     const deps = dependencyMap(catalog.apps);
     checkFluxDependencies(catalog, deps);
     // Namespaces first: Flux applies a Kustomization's targetNamespace but never creates it.
@@ -189,6 +193,7 @@ export function generate(
     warnings.push(...argoOnlyWarnings(catalog));
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
+    checkTemplateText(catalog);
     const groups = new Map(applicationSetGroups(catalog).map((g) => [g.category, g]));
     refuseTemplates(
       catalog.file,
@@ -213,6 +218,7 @@ export function generate(
     }
     warnings.push(...createNamespaceWarnings([...groups.values()].map((g) => g.settings)));
     warnings.push(...ignoreDifferencesWarnings(effective));
+    warnings.push(...applyOutOfSyncOnlyWarnings(effective));
   } else {
     refuseTemplates(
       catalog.file,
@@ -222,6 +228,7 @@ export function generate(
     checkArgoDependencies(catalog);
     for (const app of catalog.apps) add(`${app.name}-app.yaml`, argoApplication(app, catalog));
     warnings.push(...ignoreDifferencesWarnings(catalog.apps));
+    warnings.push(...applyOutOfSyncOnlyWarnings(catalog.apps));
   }
 
   const stale: string[] = [];
@@ -356,6 +363,25 @@ function createNamespaceWarnings(categories: readonly ResolvedCategory[]): strin
   ];
 }
 
+const CLASSIC_ARGO = JSON.stringify(classicArgoAppSettings());
+
+/** Whether an app's Argo CD settings are all at their defaults. */
+function isClassicArgo(app: ResolvedApp): boolean {
+  return app.argocd === undefined || JSON.stringify(app.argocd) === CLASSIC_ARGO;
+}
+
+/** A Flux Kustomization reads the app's directory: an app whose source is elsewhere has none. */
+function refuseArgoOnlySources(catalog: ResolvedCatalog): void {
+  const issues = catalog.apps
+    .filter((a) => a.argocd?.readsAppDirectory === false)
+    .map((a) => ({
+      file: catalog.file,
+      key: `apps.${a.name}`,
+      message: `its Argo CD source (a chart, another repository, or sources without its directory) does not read ${a.path}, and a Flux Kustomization can only apply that directory; put a HelmRelease there, or generate with --engine argocd`,
+    }));
+  if (issues.length > 0) throw new CatalogError(issues);
+}
+
 /** Flux ignores Argo CD-only settings; say so once per setting instead of silently. */
 function argoOnlyWarnings(catalog: ResolvedCatalog): string[] {
   const out: string[] = [];
@@ -365,6 +391,10 @@ function argoOnlyWarnings(catalog: ResolvedCatalog): string[] {
     ["syncOptions", (a) => a.syncOptions.length > 0],
     ["selfHeal: false", (a) => !a.selfHeal],
     ["project", (a) => a.project !== d.project || d.project !== "default"],
+    [
+      "each of prune, allowEmpty, retry, revisionHistoryLimit, managedNamespaceMetadata, resourcesFinalizer, destination, source, sources and spec",
+      (a) => !isClassicArgo(a),
+    ],
   ];
   for (const [setting, used] of checks) {
     const names = catalog.apps.filter(used).map((a) => a.name);

@@ -7,14 +7,16 @@
 /** A parsed SSH repository URL. */
 /** The manifest repository the root app of apps reads. */
 export interface ManifestRepo {
-  /** SSH URL of the private manifest repository. */
+  /** SSH or https URL of the private manifest repository. */
   url: string;
   /** Branch, tag or commit the engine follows. */
   revision: string;
   /** Directory holding the app-of-apps objects (what `generate` writes). */
   path: string;
-  /** SSH known_hosts lines for the repository host. */
+  /** SSH known_hosts lines for the repository host; "" for an https URL. */
   knownHosts: string;
+  /** The user name sent with the token of an https URL; absent for SSH. */
+  username?: string;
 }
 
 export interface SshRepoUrl {
@@ -37,6 +39,36 @@ export function parseSshRepoUrl(url: string): SshRepoUrl | undefined {
   if (host === undefined || path === undefined || path.startsWith("/") || path.includes(".."))
     return undefined;
   return { url, host, path };
+}
+
+/** A parsed https repository URL. */
+export interface HttpsRepoUrl {
+  url: string;
+  host: string;
+  /** The path without its leading `/` and `.git`. */
+  path: string;
+}
+
+/**
+ * Parses `https://host[:port]/owner/repo[.git]`; undefined otherwise, and for a URL that carries
+ * credentials (`https://user:token@…`), which would be stored in clear in Argo CD's and Flux's
+ * objects: the token goes in the `repoToken` secret instead.
+ */
+export function parseHttpsRepoUrl(url: string): HttpsRepoUrl | undefined {
+  const match = /^https:\/\/(?<host>[A-Za-z0-9.-]+)(:\d+)?\/(?<path>[A-Za-z0-9._~/-]+?)(\.git)?\/?$/.exec(
+    url,
+  );
+  const host = match?.groups?.host;
+  const path = match?.groups?.path;
+  if (host === undefined || path === undefined || path.split("/").some((s) => s === "" || s === "..")) {
+    return undefined;
+  }
+  return { url, host, path };
+}
+
+/** Whether the URL has credentials in it (`scheme://user[:password]@host`). */
+export function urlHasCredentials(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(url) && !url.startsWith("ssh://");
 }
 
 /**
@@ -89,6 +121,44 @@ export function argoCdRepositorySecret<Key>(target: RepositoryCredentialTarget, 
     },
     type: "Opaque",
     stringData: { type: "git", url: target.url, sshPrivateKey },
+  };
+}
+
+/**
+ * Argo CD's declarative repository Secret for an https URL: user name and token (`password`), as
+ * Argo CD's repository Secrets spell them (docs/operator-manual/declarative-setup.md). The token is
+ * a type parameter so a Pulumi secret Output passes through untouched.
+ */
+export function argoCdHttpsRepositorySecret<Token>(
+  target: Pick<RepositoryCredentialTarget, "name" | "namespace" | "url">,
+  username: string,
+  password: Token,
+) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: target.name,
+      namespace: target.namespace,
+      labels: { "argocd.argoproj.io/secret-type": "repository" },
+    },
+    type: "Opaque",
+    stringData: { type: "git", url: target.url, username, password },
+  };
+}
+
+/** Flux's Git basic-auth Secret for an https URL: `username` and `password` (the token). */
+export function fluxGitHttpsSecret<Token>(
+  target: Pick<RepositoryCredentialTarget, "name" | "namespace">,
+  username: string,
+  password: Token,
+) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: target.name, namespace: target.namespace },
+    type: "Opaque",
+    stringData: { username, password },
   };
 }
 

@@ -3,7 +3,7 @@
  * root app of apps looks.
  */
 import { z } from "zod";
-import { defaultKnownHosts, parseSshRepoUrl } from "./repository";
+import { defaultKnownHosts, parseHttpsRepoUrl, parseSshRepoUrl, urlHasCredentials } from "./repository";
 
 const repoPath = () =>
   z.string({ error: "must be a string" }).superRefine((value, ctx) => {
@@ -26,11 +26,22 @@ export const DEFAULT_ROOT_PATH = "manifests/bootstrap";
 export const repositorySettingsSchema = z
   .object({
     url: z
-      .string({ error: "is required: the SSH URL of the private manifest repository" })
-      .refine((url) => parseSshRepoUrl(url) !== undefined, {
+      .string({ error: "is required: the SSH or https URL of the private manifest repository" })
+      // Never echo the value: a URL with a token in it is a secret.
+      .refine((url) => !urlHasCredentials(url), {
         error:
-          "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (the engine reads the private repository with a deploy key)",
-      }),
+          "has credentials in it, which would be stored in clear; write the URL without them (https://github.com/acme/manifests.git) and set the token with `pulumi config set --secret repoToken`",
+      })
+      .refine(
+        (url) =>
+          urlHasCredentials(url) ||
+          parseSshRepoUrl(url) !== undefined ||
+          parseHttpsRepoUrl(url) !== undefined,
+        {
+          error:
+            "must be an SSH URL such as git@github.com:acme/homelab-manifests.git or ssh://git@git.example.com/acme/manifests.git (read with a deploy key), or an https URL such as https://github.com/acme/homelab-manifests.git (read with the repoToken secret)",
+        },
+      ),
     revision: z.string().min(1, { error: "must not be empty; use a branch such as main" }).default("main"),
     path: repoPath().optional(),
     /**
@@ -39,9 +50,43 @@ export const repositorySettingsSchema = z
      */
     catalog: z.string().min(1, { error: "must name a catalog file such as catalog.yaml" }).optional(),
     knownHosts: z.string().min(1, { error: "must not be empty" }).optional(),
+    /** https only: the user name sent with the token (GitHub and GitLab accept any with a token). */
+    username: z.string().min(1, { error: "must not be empty" }).optional(),
   })
   .strict()
   .transform((repo, ctx) => {
+    if (parseHttpsRepoUrl(repo.url) !== undefined) {
+      if (repo.knownHosts !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["knownHosts"],
+          message: "is for SSH URLs; an https URL is checked with the host's TLS certificate: remove it",
+        });
+        return z.NEVER;
+      }
+      if (repo.path !== undefined && repo.catalog !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["path"],
+          message: "is set together with repo.catalog: the catalog's output is the path; remove one of them",
+        });
+        return z.NEVER;
+      }
+      return {
+        ...repo,
+        path: repo.path ?? DEFAULT_ROOT_PATH,
+        knownHosts: "",
+        username: repo.username ?? "git",
+      };
+    }
+    if (repo.username !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["username"],
+        message: "is for https URLs; an SSH URL names its user (git@…): remove it",
+      });
+      return z.NEVER;
+    }
     const host = parseSshRepoUrl(repo.url)?.host ?? "";
     const knownHosts = repo.knownHosts ?? defaultKnownHosts(host);
     if (knownHosts === undefined) {

@@ -232,11 +232,6 @@ describe("core/catalog: bad input names the file, the key and the fix", () => {
       expect: [/include\[0\]\.directories: "apps\/\*\/x" must end in \/\* below a category directory/],
     },
     {
-      kind: "ApplyOutOfSyncOnly in syncOptions",
-      text: `${REPO}defaults: { syncOptions: [ApplyOutOfSyncOnly=true] }\n`,
-      expect: [/defaults\.syncOptions\[0\]: ApplyOutOfSyncOnly=true is not allowed: .*; remove it/],
-    },
-    {
       kind: "missing repo",
       text: `apps: {}\n`,
       expect: [/^apps\.yaml:1:1: repo: is required \(expected object\)$/],

@@ -238,7 +238,7 @@ describe("synth with bad input", () => {
         "config:",
         "  gitops-bootstrap:engine: argo",
         "  gitops-bootstrap:repo:",
-        "    url: https://github.com/acme/m.git",
+        "    url: http://github.com/acme/m.git",
         "  gitops-bootstrap:argocd:",
         "    hostName: argocd.example.com",
       ].join("\n"),

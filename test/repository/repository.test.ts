@@ -1,12 +1,16 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import {
+  argoCdHttpsRepositorySecret,
   argoCdRepositorySecret,
   defaultKnownHosts,
+  fluxGitHttpsSecret,
   fluxGitSecret,
   fluxSshUrl,
   GITHUB_KNOWN_HOSTS,
+  parseHttpsRepoUrl,
   parseSshRepoUrl,
+  urlHasCredentials,
 } from "../../core/repository/repository";
 import { REPO } from "../support/fixtures";
 import { validateKubernetesObject } from "../support/validate";
@@ -62,5 +66,37 @@ describe("core/repository", () => {
     assert.deepEqual(flux.stringData, { identity: "KEY", known_hosts: REPO.knownHosts });
     await validateKubernetesObject(argo);
     await validateKubernetesObject(flux);
+  });
+
+  it("shapes the https Secrets: user name and token as password (Argo CD), username/password (Flux)", async () => {
+    const url = "https://github.com/acme/m.git";
+    const argo = argoCdHttpsRepositorySecret({ name: "creds", namespace: "ns", url }, "git", "TOKEN");
+    assert.deepEqual(argo.metadata.labels, { "argocd.argoproj.io/secret-type": "repository" });
+    assert.deepEqual(argo.stringData, { type: "git", url, username: "git", password: "TOKEN" });
+    const flux = fluxGitHttpsSecret({ name: "creds", namespace: "ns" }, "git", "TOKEN");
+    assert.deepEqual(flux.stringData, { username: "git", password: "TOKEN" });
+    await validateKubernetesObject(argo);
+    await validateKubernetesObject(flux);
+  });
+
+  it("parses https URLs without credentials, and finds credentials in one", () => {
+    assert.deepEqual(parseHttpsRepoUrl("https://github.com/acme/m.git"), {
+      url: "https://github.com/acme/m.git",
+      host: "github.com",
+      path: "acme/m",
+    });
+    assert.equal(parseHttpsRepoUrl("https://git.example.com:8443/group/sub/m")?.path, "group/sub/m");
+    for (const bad of [
+      "http://github.com/a/m",
+      "https://github.com",
+      "https://github.com/a/../m",
+      "https://u:t@github.com/a/m",
+    ]) {
+      assert.equal(parseHttpsRepoUrl(bad), undefined, bad);
+    }
+    assert.ok(urlHasCredentials("https://u:t@github.com/a/m"));
+    assert.ok(!urlHasCredentials("https://github.com/a/m"));
+    assert.ok(!urlHasCredentials("ssh://git@github.com/a/m.git"));
+    assert.ok(!urlHasCredentials("git@github.com:a/m.git"));
   });
 });

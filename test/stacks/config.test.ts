@@ -113,10 +113,31 @@ describe("stack config", () => {
       ],
       ["a missing repo", { engine: "flux" }, "repo", /is required/],
       [
-        "an https repo URL",
-        { ...MINIMAL, repo: { url: "https://github.com/acme/m.git" } },
+        "an http repo URL",
+        { ...MINIMAL, repo: { url: "http://github.com/acme/m.git" } },
         "repo.url",
-        /must be an SSH URL/,
+        /must be an SSH URL .* or an https URL such as/,
+      ],
+      [
+        "an https repo URL with a token in it",
+        { ...MINIMAL, repo: { url: "https://x-access-token:ghp_SECRET123@github.com/acme/m.git" } },
+        "repo.url",
+        /has credentials in it, which would be stored in clear; .*pulumi config set --secret repoToken/,
+      ],
+      [
+        "known hosts for an https repository",
+        {
+          ...MINIMAL,
+          repo: { url: "https://github.com/acme/m.git", knownHosts: "github.com ssh-ed25519 AAAA" },
+        },
+        "repo.knownHosts",
+        /is for SSH URLs/,
+      ],
+      [
+        "a user name for an SSH repository",
+        { ...MINIMAL, repo: { ...MINIMAL.repo, username: "me" } },
+        "repo.username",
+        /is for https URLs/,
       ],
       [
         "a repo URL escaping with ..",
@@ -231,10 +252,22 @@ describe("stack config", () => {
         /true or false/,
       ],
       [
-        "the default project for the root",
-        { ...MINIMAL, argocd: { root: { project: "default" } } },
-        "argocd.root.project",
-        /narrowly scoped/,
+        "a root retry that is neither false nor a map",
+        { ...MINIMAL, argocd: { root: { retry: "yes" } } },
+        "argocd.root.retry",
+        /must be false \(no retry\) or a map of limit, backoff/,
+      ],
+      [
+        "a root retry backoff that is not a duration",
+        { ...MINIMAL, argocd: { root: { retry: { backoff: { duration: "soon" } } } } },
+        "argocd.root.retry.backoff.duration",
+        /whole seconds such as 30, or a Go duration/,
+      ],
+      [
+        "a root ignoreDifferences entry without a kind",
+        { ...MINIMAL, argocd: { root: { ignoreDifferences: [{ jsonPointers: ["/status"] }] } } },
+        "argocd.root.ignoreDifferences.0.kind",
+        /is required/,
       ],
       [
         "a bad Flux interval",
@@ -353,6 +386,38 @@ describe("stack config", () => {
         SECRET_KEYS.repoSshPrivateKey,
         /is required.*pulumi config set --secret/,
       );
+    });
+
+    it("an https repository without its token, or with a deploy key or the GitHub part", () => {
+      const https = { ...MINIMAL, repo: { url: "https://github.com/acme/m.git" } };
+      assertError(errorsFor(https, {}), SECRET_KEYS.repoToken, /is required for an https repo\.url/);
+      const both = errorsFor(https, { [SECRET_KEYS.repoToken]: "t", [SECRET_KEYS.repoSshPrivateKey]: "k" });
+      assertError(both, SECRET_KEYS.repoSshPrivateKey, /is set but repo\.url is an https URL/);
+      const github = errorsFor(
+        { ...https, github: { enabled: true, owner: "acme" } },
+        { [SECRET_KEYS.repoToken]: "t" },
+      );
+      assertError(github, "github", /generates an SSH deploy key, but repo\.url is an https URL/);
+      assert.ok([...both, ...github].every((e) => !e.includes(": t") && !e.includes('"t"')));
+    });
+
+    it("accepts an https repository with its token, user name git by default", () => {
+      const { config, secretKeys } = raw(
+        { ...MINIMAL, repo: { url: "https://github.com/acme/m.git" } },
+        { [SECRET_KEYS.repoToken]: "t" },
+      );
+      const result = parseStackConfig(config, secretKeys);
+      assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+      assert.equal(result.config.repo.username, "git");
+      assert.equal(result.config.repo.knownHosts, "");
+    });
+
+    it("a token with an SSH repository", () => {
+      const errors = errorsFor(MINIMAL, {
+        [SECRET_KEYS.repoSshPrivateKey]: "k",
+        [SECRET_KEYS.repoToken]: "t",
+      });
+      assertError(errors, SECRET_KEYS.repoToken, /is set but repo\.url is an SSH URL/);
     });
 
     it("a deploy key stored in plain text", () => {
