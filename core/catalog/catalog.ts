@@ -1130,14 +1130,16 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
   const reported = new Set<string>();
   const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
     const app = buildApp(base, override);
+    const c = base.category === undefined ? undefined : catalog.categories[base.category];
     const argo = resolveArgocdApplication(
       [
         { key: "defaults", settings: d },
+        ...(c === undefined ? [] : [{ key: `categories.${base.category}`, settings: c }]),
         { key: `apps.${base.name}`, settings: override },
       ],
       { name: app.name, namespace: app.namespace, path: app.path, repo: catalog.repo },
     );
-    // A problem of a shared level (defaults) is found for every app: report it once.
+    // A problem of a shared level (defaults, a category) is found for every app: report it once.
     for (const problem of argo.problems) {
       const id = `${problem.key}\n${problem.message}`;
       if (reported.has(id)) continue;
@@ -1330,12 +1332,13 @@ function resolveCategories(
     const appName = c?.appName ?? defaultAppName(name);
     const namespace = c?.namespace ?? d.namespace ?? "{{ .path.basename }}";
     // The template's Argo CD settings: what a new directory gets. Problems were reported per app.
-    const argocd = resolveArgocdApplication([{ key: "defaults", settings: d }], {
-      name: appName,
-      namespace,
-      path: TEMPLATE_PATH,
-      repo: catalog.repo,
-    }).settings;
+    const argocd = resolveArgocdApplication(
+      [
+        { key: "defaults", settings: d },
+        ...(c === undefined ? [] : [{ key: `categories.${name}`, settings: c }]),
+      ],
+      { name: appName, namespace, path: TEMPLATE_PATH, repo: catalog.repo },
+    ).settings;
     const argocdWritten = Object.fromEntries(
       Object.keys(argocdApplicationSettings)
         .map((key) => [key, (c as Record<string, unknown> | undefined)?.[key]])
