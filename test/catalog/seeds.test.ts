@@ -271,23 +271,6 @@ const seed001Differences = (names: readonly string[]) =>
   names.flatMap((name) => [
     `ApplicationSet ${name} metadata.annotations: (none) → {"argocd.argoproj.io/sync-wave":"10"}`,
     `ApplicationSet ${name} spec.syncPolicy: (none) → {"preserveResourcesOnDeletion":true}`,
-    `ApplicationSet ${name} → Application spec.syncPolicy.automated.allowEmpty: true → (none)`,
-    `ApplicationSet ${name} → Application spec.syncPolicy.syncOptions: ${JSON.stringify([
-      ...(name === "kube-system" ? [] : ["CreateNamespace=true"]),
-      "ServerSideApply=true",
-      "SkipDryRunOnMissingResource=true",
-      "ApplyOutOfSyncOnly=true",
-    ])} → ${JSON.stringify([
-      ...(name === "kube-system" ? [] : ["CreateNamespace=true"]),
-      "ServerSideApply=true",
-      "SkipDryRunOnMissingResource=true",
-    ])}`,
-    `ApplicationSet ${name} → Application spec.syncPolicy.retry.backoff.duration: "5s" → "30s"`,
-    `ApplicationSet ${name} → Application spec.syncPolicy.retry.backoff.maxDuration: "3m" → "2m"`,
-    `ApplicationSet ${name} → Application spec.revisionHistoryLimit: 3 → (none)`,
-    ...(name === "kube-system" || name === "rook-ceph"
-      ? [`ApplicationSet ${name} → Application metadata.finalizers: (none) → ["${FINALIZER}"]`]
-      : []),
   ]);
 
 describe("seed 001 (examples/applicationset-homelab): the ApplicationSet homelab", () => {
@@ -598,22 +581,11 @@ const SEED_004: Json[] = [
 
 /** Every difference left between seed 004's objects and generate's, each explained in docs/catalog.md. */
 function seed004Differences(): string[] {
-  const finalizer = `["${FINALIZER}"]`;
-  const retry = (name: string, [limit, duration, maxDuration]: [number, string, string]) => [
-    ...(limit === 5 ? [] : [`${name} spec.syncPolicy.retry.limit: ${limit} → 5`]),
-    `${name} spec.syncPolicy.retry.backoff.duration: "${duration}" → "30s"`,
-    `${name} spec.syncPolicy.retry.backoff.maxDuration: "${maxDuration}" → "2m"`,
-  ];
-  const ourRetry = '{"backoff":{"duration":"30s","factor":2,"maxDuration":"2m"},"limit":5}';
   const set = (name: string, wave: number) => [
     `ApplicationSet ${name} spec.goTemplate: (none) → true`,
     `ApplicationSet ${name} spec.goTemplateOptions: (none) → ["missingkey=error"]`,
     `ApplicationSet ${name} spec.syncPolicy: (none) → {"preserveResourcesOnDeletion":true}`,
     `ApplicationSet ${name} → Application metadata.annotations.argocd.argoproj.io/sync-wave: "${wave}" → (none)`,
-    `ApplicationSet ${name} → Application metadata.finalizers: (none) → ${finalizer}`,
-    `ApplicationSet ${name} → Application spec.revisionHistoryLimit: 3 → (none)`,
-    `ApplicationSet ${name} → Application spec.syncPolicy.automated.allowEmpty: false → (none)`,
-    ...retry(`ApplicationSet ${name} → Application`, [5, "5s", "3m"]),
   ];
   const infrastructure = SEED_004.find(
     (o) => o.kind === "ApplicationSet" && (o.metadata as Json).name === "infrastructure",
@@ -630,19 +602,6 @@ function seed004Differences(): string[] {
     ...["infrastructure", "my-apps", "monitoring"].flatMap((name) => [
       `AppProject ${name} metadata.annotations: {"argocd.argoproj.io/sync-wave":"0"} → (none)`,
     ]),
-    ...["cilium", "longhorn", "snapshot-controller", "volsync"].flatMap((name) => [
-      `Application ${name} metadata.finalizers: (none) → ${finalizer}`,
-      `Application ${name} spec.syncPolicy.automated.allowEmpty: false → (none)`,
-    ]),
-    ...retry("Application cilium", [10, "10s", "5m"]),
-    ...["longhorn", "snapshot-controller", "volsync"].flatMap((name) =>
-      retry(`Application ${name}`, [10, "15s", "5m"]),
-    ),
-    ...["1passwordconnect", "external-secrets"].flatMap((name) =>
-      retry(`Application ${name}`, [5, "5s", "3m"]),
-    ),
-    `Application pvc-plumber spec.syncPolicy.retry: (none) → ${ourRetry}`,
-    `Application kyverno spec.syncPolicy.retry: (none) → ${ourRetry}`,
     `ApplicationSet infrastructure spec.generators: ${JSON.stringify(generators)} → ${JSON.stringify(withExcludes)}`,
     ...set("infrastructure", 4),
     ...excluded.map(
