@@ -64,13 +64,6 @@ interface ApplicationSpecFields {
   revisionHistoryLimit?: number;
 }
 
-/** An Application spec as a RollingSync ApplicationSet's template has it: no automated sync. */
-type TemplateSpec = Omit<ApplicationSpecFields, "syncPolicy"> & {
-  syncPolicy: Omit<ApplicationSpecFields["syncPolicy"], "automated"> & {
-    automated?: ApplicationSpecFields["syncPolicy"]["automated"];
-  };
-} & { [extra: string]: unknown };
-
 export interface ArgoApplicationSet {
   apiVersion: typeof ARGOCD_API_VERSION;
   kind: "ApplicationSet";
@@ -103,7 +96,7 @@ export interface ArgoApplicationSet {
         annotations?: Record<string, string>;
         finalizers?: string[];
       };
-      spec: TemplateSpec;
+      spec: ApplicationSpec;
     };
     templatePatch?: string;
   };
@@ -483,8 +476,8 @@ function withoutWave(app: ArgoApplication): TemplatedApplication {
  * catalog wrote, else the server-side three. The category's wave (every app of it must share one:
  * checkArgoDependencies) goes on the ApplicationSet, which the root app of apps syncs in wave
  * order; the Applications carry no wave annotation, since nothing would honour it. With RollingSync
- * the wave is a label instead, one step per wave, and the template has no automated sync (the
- * controller turns it off under RollingSync). Apps whose settings differ from the category's get a
+ * the wave is a label instead, one step per wave; the template keeps its automated sync policy,
+ * whose prune the controller uses for the syncs it triggers. Apps whose settings differ from the category's get a
  * `templatePatch` branch keyed on their path, so overrides work without one generator per app.
  */
 export function argoApplicationSet(
@@ -498,19 +491,16 @@ export function argoApplicationSet(
   const waveLabel = (value: number) => (isRolling ? { [cat.applicationSet.waveLabel]: String(value) } : {});
   const effective = (app: Pick<ResolvedApp, "syncOptions" | "syncOptionsWritten">) =>
     app.syncOptionsWritten === true ? app.syncOptions : [...SERVER_SIDE_SYNC_OPTIONS];
-  const applicationOf = (app: ResolvedApp) => {
-    const object = withoutWave(
+  // Under RollingSync the template keeps `automated`: the controller turns automated sync off itself
+  // but reads automated.prune for the syncs it triggers (argo-cd applicationset/progressivesync
+  // progressive_sync.go SyncDesiredApplications); without it those syncs never prune.
+  const applicationOf = (app: ResolvedApp) =>
+    withoutWave(
       argoApplication(
         { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
         catalog,
       ),
     );
-    if (!isRolling) return object;
-    // RollingSync turns automated sync off on every Application it manages, logging a warning for each.
-    const syncPolicy: TemplateSpec["syncPolicy"] = { ...object.spec.syncPolicy };
-    delete syncPolicy.automated;
-    return { ...object, spec: { ...object.spec, syncPolicy } };
-  };
   const template = applicationOf({
     name: cat.appName,
     source: "",

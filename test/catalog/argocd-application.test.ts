@@ -393,6 +393,18 @@ describe("catalog: Argo CD Application settings", () => {
     await validateObject(appset as never);
   });
 
+  it("keeps a category's prune under RollingSync, where the controller reads it for the syncs it triggers", async () => {
+    const result = run(
+      "include: [{ directories: 'apps/*/*' }]\n" +
+        "categories: { storage: { prune: false, applicationSet: { strategy: RollingSync } } }\n",
+      repoWithDirs(["apps/storage/longhorn"]),
+      "applicationsets",
+    );
+    const appset = result.objects[0]?.object as unknown as { spec: { template: Application } };
+    assert.deepEqual(appset.spec.template.spec.syncPolicy.automated, { prune: false, selfHeal: true });
+    await validateObject(appset as never);
+  });
+
   it("refuses {{ in a category's keys, and reports a category's bad source once under its key", () => {
     const repo = repoWithDirs(["apps/monitoring/alerts", "apps/monitoring/rules"]);
     const values = "'rules: \"{{ $labels.instance }} down\"'";

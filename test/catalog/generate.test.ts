@@ -852,7 +852,7 @@ describe("generate: categories and their ApplicationSets (issue 11)", () => {
     );
   });
 
-  it("RollingSync: one step per wave over the wave label, per-app waves allowed, no automated sync in the template", async () => {
+  it("RollingSync: one step per wave over the wave label, per-app waves allowed, automated (for its prune) kept in the template", async () => {
     const repo = repoWithDirs(["apps/core/a", "apps/core/b", "apps/core/c"]);
     const catalog = loadCatalog(
       `${REPO}include: [{ directories: "apps/*/*" }]\ncategories: { core: { wave: 2, applicationSet: { strategy: RollingSync } } }\n` +
@@ -872,7 +872,8 @@ describe("generate: categories and their ApplicationSets (issue 11)", () => {
     });
     assert.equal(set.metadata.annotations["argocd.argoproj.io/sync-wave"], "1");
     assert.deepEqual(set.spec.template.metadata.labels, { "gitops-bootstrap/wave": "2" });
-    assert.equal(set.spec.template.spec.syncPolicy.automated, undefined);
+    // Kept: the controller reads automated.prune for the syncs a RollingSync triggers.
+    assert.deepEqual(set.spec.template.spec.syncPolicy.automated, { prune: true, selfHeal: true });
     assert.match(
       set.spec.templatePatch ?? "",
       /"apps\/core\/a" \}\}\n\{"metadata":\{"labels":\{"gitops-bootstrap\/wave":"1"\}\}\}/,
