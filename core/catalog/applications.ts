@@ -16,7 +16,6 @@ import {
   argocdApplicationSettings,
   classicArgoAppSettings,
   RESOURCES_FINALIZERS,
-  resolveArgocdApplication,
   type ApplicationSourceSpec,
   type RetrySpec,
 } from "./argocd-application";
@@ -26,7 +25,9 @@ import {
   type IgnoreDifference,
   type ResolvedApp,
   type ResolvedCatalog,
+  type ResolvedCategory,
 } from "./catalog";
+import { renderGoTemplateJson, renderGoTemplates } from "./go-template";
 
 /** An Argo CD Application as written to a file; only the fields we set. */
 export interface ArgoApplication {
@@ -40,24 +41,27 @@ export interface ArgoApplication {
     /** Absent when the app's resourcesFinalizer is false. */
     finalizers?: string[];
   };
-  spec: {
-    /** `server` or `name`, never both (the classic shape: server). */
-    destination: { server?: string; name?: string; namespace: string };
-    project: string;
-    /** The classic shape: path, repoURL, targetRevision; a chart source has chart instead of path. */
-    source?: Partial<ApplicationSourceSpec> & { repoURL: string };
-    sources?: ApplicationSourceSpec[];
-    syncPolicy: {
-      automated: { prune: boolean; selfHeal: boolean; allowEmpty?: boolean };
-      syncOptions?: string[];
-      retry?: RetrySpec;
-      managedNamespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-    };
-    ignoreDifferences?: IgnoreDifference[];
-    revisionHistoryLimit?: number;
-    /** Keys of the catalog's `spec:` escape hatch, as given. */
-    [extra: string]: unknown;
+  spec: ApplicationSpec;
+}
+
+/** An Application's spec: the fields we set, plus the keys of the catalog's `spec:` escape hatch, as given. */
+export type ApplicationSpec = ApplicationSpecFields & { [extra: string]: unknown };
+
+interface ApplicationSpecFields {
+  /** `server` or `name`, never both (the classic shape: server). */
+  destination: { server?: string; name?: string; namespace: string };
+  project: string;
+  /** The classic shape: path, repoURL, targetRevision; a chart source has chart instead of path. */
+  source?: Partial<ApplicationSourceSpec> & { repoURL: string };
+  sources?: ApplicationSourceSpec[];
+  syncPolicy: {
+    automated: { prune: boolean; selfHeal: boolean; allowEmpty?: boolean };
+    syncOptions?: string[];
+    retry?: RetrySpec;
+    managedNamespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   };
+  ignoreDifferences?: IgnoreDifference[];
+  revisionHistoryLimit?: number;
 }
 
 export interface ArgoApplicationSet {
@@ -74,10 +78,17 @@ export interface ArgoApplicationSet {
     goTemplate: true;
     goTemplateOptions: string[];
     generators: Array<{
-      git: { repoURL: string; revision: string; directories: Array<{ path: string }> };
+      git: { repoURL: string; revision: string; directories: Array<{ path: string; exclude?: boolean }> };
     }>;
     /** Removing an Application (renamed directory, empty generator) must never delete its workloads. */
-    syncPolicy: { preserveResourcesOnDeletion: true };
+    syncPolicy?: { preserveResourcesOnDeletion: true };
+    /** Progressive sync: one step per wave, each waiting for the previous one to be Healthy. */
+    strategy?: {
+      type: "RollingSync";
+      rollingSync: {
+        steps: Array<{ matchExpressions: Array<{ key: string; operator: "In"; values: string[] }> }>;
+      };
+    };
     template: {
       metadata: {
         name: string;
@@ -85,9 +96,22 @@ export interface ArgoApplicationSet {
         annotations?: Record<string, string>;
         finalizers?: string[];
       };
-      spec: ArgoApplication["spec"];
+      spec: ApplicationSpec;
     };
     templatePatch?: string;
+  };
+}
+
+/** An Argo CD AppProject for one category's apps. */
+export interface ArgoAppProject {
+  apiVersion: typeof ARGOCD_API_VERSION;
+  kind: "AppProject";
+  metadata: { name: string; namespace: string; finalizers?: string[] };
+  spec: {
+    description: string;
+    sourceRepos: string[];
+    destinations: Array<{ namespace: string; server: string }>;
+    clusterResourceWhitelist: Array<{ group: string; kind: string }>;
   };
 }
 
@@ -234,26 +258,44 @@ function sortedRecord(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Where the apps of one ApplicationSet come from: a category and its directory. */
+/** Where the apps of one ApplicationSet come from: a category, its generator and its settings. */
 export interface ApplicationSetGroup {
   category: string;
-  categoryDir: string;
+  /** The generator's directories, for messages: `apps/media/*`, or the category's own list. */
+  generatorPaths: string;
+  settings: ResolvedCategory;
   apps: ResolvedApp[];
 }
 
 /** The apps an applicationsets-mode run turns into ApplicationSets, by category in catalog order. */
-export function applicationSetGroups(apps: readonly ResolvedApp[]): ApplicationSetGroup[] {
+export function applicationSetGroups(
+  catalog: Pick<ResolvedCatalog, "apps" | "categories">,
+): ApplicationSetGroup[] {
   const groups = new Map<string, ApplicationSetGroup>();
-  for (const app of apps) {
+  for (const app of catalog.apps) {
     if (app.category === undefined) continue;
     let group = groups.get(app.category);
     if (group === undefined) {
-      group = { category: app.category, categoryDir: app.categoryDir ?? "", apps: [] };
+      const settings = catalog.categories.get(app.category);
+      if (settings === undefined) continue;
+      group = {
+        category: app.category,
+        generatorPaths: settings.directories
+          .map((d) => (d.exclude === true ? `not ${d.path}` : d.path))
+          .join(", "),
+        settings,
+        apps: [],
+      };
       groups.set(app.category, group);
     }
     group.apps.push(app);
   }
   return [...groups.values()];
+}
+
+/** Whether a category's ApplicationSet syncs its Applications wave by wave (RollingSync). */
+function rolling(settings: ResolvedCategory): boolean {
+  return settings.applicationSet.strategy === "RollingSync";
 }
 
 /** The wave most of a group's apps have (ties: the one seen first in catalog order). */
@@ -289,15 +331,22 @@ export function checkArgoDependencies(
   const byName = new Map(catalog.apps.map((a) => [a.name, a]));
   const issues: CatalogIssue[] = [];
   const fix = "or generate with --mode applications (one Application per app, ordered by waves)";
+  const rollingCategories = new Set<string>();
+  const setName = (category: string) => catalog.categories.get(category)?.applicationSet.name ?? category;
   if (options.applicationSets === true) {
-    for (const group of applicationSetGroups(catalog.apps)) {
+    for (const group of applicationSetGroups(catalog)) {
+      // RollingSync honours per-app waves: one step per wave.
+      if (rolling(group.settings)) {
+        rollingCategories.add(group.category);
+        continue;
+      }
       const { wave, example } = commonWave(group.apps);
       for (const app of group.apps) {
         if (app.wave === wave) continue;
         issues.push({
           file: catalog.file,
           key: `apps.${app.name}.wave`,
-          message: `${app.name} is in wave ${app.wave}, but ApplicationSet ${group.category} (${group.categoryDir}/*) deploys its apps in wave ${wave} (like ${example}): an ApplicationSet creates all its Applications at once, so a per-app wave does nothing; give every app of category ${group.category} the same wave, ${fix}`,
+          message: `${app.name} is in wave ${app.wave}, but ApplicationSet ${group.settings.applicationSet.name} (${group.generatorPaths}) deploys its apps in wave ${wave} (like ${example}): an ApplicationSet creates all its Applications at once, so a per-app wave does nothing; give every app of category ${group.category} the same wave, ${fix}`,
         });
       }
     }
@@ -307,20 +356,24 @@ export function checkArgoDependencies(
       const other = byName.get(dep);
       if (other === undefined) return;
       const key = `apps.${app.name}.dependsOn[${i}]`;
-      if (options.applicationSets === true && other.category !== undefined) {
+      const sameRolling =
+        other.category !== undefined &&
+        other.category === app.category &&
+        rollingCategories.has(other.category);
+      if (options.applicationSets === true && other.category !== undefined && !sameRolling) {
         const same = other.category === app.category;
         issues.push({
           file: catalog.file,
           key,
           message: same
-            ? `${app.name} depends on ${dep}, but both are Applications of ApplicationSet ${other.category}, which creates them at once; remove the entry, ${fix}`
-            : `${app.name} depends on ${dep}, an Application of ApplicationSet ${other.category}: Argo CD waits for an ApplicationSet to be synced, not for the Applications it creates to be healthy, so it cannot honour this; remove the entry, ${fix}`,
+            ? `${app.name} depends on ${dep}, but both are Applications of ApplicationSet ${setName(other.category)}, which creates them at once; remove the entry, ${fix}`
+            : `${app.name} depends on ${dep}, an Application of ApplicationSet ${setName(other.category)}: Argo CD waits for an ApplicationSet to be synced, not for the Applications it creates to be healthy, so it cannot honour this; remove the entry, ${fix}`,
         });
       } else if (other.wave >= app.wave) {
         issues.push({
           file: catalog.file,
           key,
-          message: `${app.name} (wave ${app.wave}) depends on ${dep} (wave ${other.wave}); Argo CD orders by wave only, so give ${dep} a lower wave than ${app.wave}`,
+          message: `${app.name} (wave ${app.wave}) depends on ${dep} (wave ${other.wave}); Argo CD orders by wave only${sameRolling ? " (RollingSync steps)" : ""}, so give ${dep} a lower wave than ${app.wave}`,
         });
       }
     });
@@ -364,22 +417,31 @@ export function applyOutOfSyncOnlyWarnings(
 
 /**
  * An ApplicationSet's template is a Go template (goTemplate: true): `{{` in a string the defaults
- * give an Argo CD Application key (Helm values with `{{ $labels.instance }}`, say) would be
- * rendered by the ApplicationSet controller, not written. Per-app values are safe (templatePatch
- * writes them as literals); defaults that hold `{{` are refused, naming the key and the fix.
+ * or a category give an Argo CD Application key (Helm values with `{{ $labels.instance }}`, say)
+ * would be rendered by the ApplicationSet controller, not written. Per-app values are safe
+ * (templatePatch writes them as literals); defaults and categories that hold `{{` are refused,
+ * naming the key and the fix.
  */
-export function checkTemplateText(catalog: Pick<ResolvedCatalog, "file" | "defaults">): void {
+export function checkTemplateText(catalog: Pick<ResolvedCatalog, "file" | "defaults" | "categories">): void {
   const issues: CatalogIssue[] = [];
-  const d = catalog.defaults as Record<string, unknown>;
-  for (const key of Object.keys(argocdApplicationSettings)) {
-    const value = d[key];
-    if (value !== undefined && JSON.stringify(value).includes("{{")) {
-      issues.push({
-        file: catalog.file,
-        key: `defaults.${key}`,
-        message:
-          "contains {{, which the ApplicationSet controller would render as a Go template in every Application instead of writing it; set it per app (apps.<name>, written as a literal), or generate with --mode applications",
-      });
+  const levels: Array<{ key: string; settings: Record<string, unknown> }> = [
+    { key: "defaults", settings: catalog.defaults as Record<string, unknown> },
+    ...[...catalog.categories.values()].map((c) => ({
+      key: `categories.${c.name}`,
+      settings: c.argocdWritten ?? {},
+    })),
+  ];
+  for (const { key, settings } of levels) {
+    for (const setting of Object.keys(argocdApplicationSettings)) {
+      const value = settings[setting];
+      if (value !== undefined && JSON.stringify(value).includes("{{")) {
+        issues.push({
+          file: catalog.file,
+          key: `${key}.${setting}`,
+          message:
+            "contains {{, which the ApplicationSet controller would render as a Go template in every Application instead of writing it; set it per app (apps.<name>, written as a literal), or generate with --mode applications",
+        });
+      }
     }
   }
   if (issues.length > 0) throw new CatalogError(issues);
@@ -406,65 +468,67 @@ function withoutWave(app: ArgoApplication): TemplatedApplication {
 }
 
 /**
- * One ApplicationSet per category: a git directory generator over `<categoryDir>/*`, Go templates
- * with missingkey=error, Application names `<category>-<dir>`, server-side sync options, and
- * `preserveResourcesOnDeletion` so an Application the generator drops never takes its workloads
- * with it. The category's wave (every app of it must share one: checkArgoDependencies) goes on
- * the ApplicationSet, which the root app of apps syncs in wave order; the Applications carry no
- * wave, since nothing would honour it. Apps whose other settings differ from the catalog defaults
- * get a `templatePatch` branch keyed on their path, so overrides work without one generator per app.
+ * One ApplicationSet per category: a git directory generator over `<categoryDir>/*` (or the
+ * category's own `directories:`), Go templates with missingkey=error, Application names from the
+ * category's name template (default `<category>-{{ .path.basename }}`), the category's settings
+ * (defaults < category) in the template, and `preserveResourcesOnDeletion` (unless turned off) so
+ * an Application the generator drops never takes its workloads with it. Sync options: the list the
+ * catalog wrote, else the server-side three. The category's wave (every app of it must share one:
+ * checkArgoDependencies) goes on the ApplicationSet, which the root app of apps syncs in wave
+ * order; the Applications carry no wave annotation, since nothing would honour it. With RollingSync
+ * the wave is a label instead, one step per wave; the template keeps its automated sync policy,
+ * whose prune the controller uses for the syncs it triggers. Apps whose settings differ from the category's get a
+ * `templatePatch` branch keyed on their path, so overrides work without one generator per app.
  */
 export function argoApplicationSet(
-  category: string,
-  categoryDir: string,
-  apps: readonly ResolvedApp[],
-  catalog: Pick<ResolvedCatalog, "repo" | "argocd" | "defaults">,
+  group: Pick<ApplicationSetGroup, "settings" | "apps">,
+  catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
 ): ArgoApplicationSet {
-  const d = catalog.defaults;
-  const wave = apps[0]?.wave ?? d.wave;
-  const templateName = `${category}-{{ .path.basename }}`;
-  const templatePath = "{{ .path.path }}";
-  const templateNamespace = "{{ .path.basename }}";
-  const template = withoutWave(
-    argoApplication(
-      {
-        name: templateName,
-        source: "",
-        path: templatePath,
-        namespace: templateNamespace,
-        wave,
-        project: d.project,
-        selfHeal: d.selfHeal,
-        syncOptions: d.syncOptions,
-        ignoreDifferences: d.ignoreDifferences,
-        dependsOn: [],
-        labels: d.labels,
-        annotations: d.annotations,
-        // The defaults' Argo CD settings, with {name}/{path}/{namespace} as the template renders them.
-        argocd: resolveArgocdApplication([{ key: "defaults", settings: d }], {
-          name: templateName,
-          namespace: templateNamespace,
-          path: templatePath,
-          repo: catalog.repo,
-        }).settings,
-      },
-      catalog,
-      { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS },
-    ),
-  );
-  const branches: string[] = [];
-  for (const app of apps) {
-    const full = withoutWave(
-      argoApplication(app, catalog, { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS }),
+  const { settings: cat, apps } = group;
+  const isRolling = rolling(cat);
+  const waves = [...new Set([cat.wave, ...apps.map((a) => a.wave)])].sort((a, b) => a - b);
+  const wave = isRolling ? (waves[0] ?? cat.wave) : (apps[0]?.wave ?? cat.wave);
+  const waveLabel = (value: number) => (isRolling ? { [cat.applicationSet.waveLabel]: String(value) } : {});
+  const effective = (app: Pick<ResolvedApp, "syncOptions" | "syncOptionsWritten">) =>
+    app.syncOptionsWritten === true ? app.syncOptions : [...SERVER_SIDE_SYNC_OPTIONS];
+  // Under RollingSync the template keeps `automated`: the controller turns automated sync off itself
+  // but reads automated.prune for the syncs it triggers (argo-cd applicationset/progressivesync
+  // progressive_sync.go SyncDesiredApplications); without it those syncs never prune.
+  const applicationOf = (app: ResolvedApp) =>
+    withoutWave(
+      argoApplication(
+        { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
+        catalog,
+      ),
     );
-    const dirName = app.name.slice(category.length + 1);
-    const discoveredPath = `${categoryDir}/${dirName}`;
-    const rendered = {
-      ...template,
-      metadata: { ...template.metadata, name: app.name },
-      spec: templateSpecFor(template, discoveredPath, dirName),
-    };
-    const patch = differences(rendered, full);
+  const template = applicationOf({
+    name: cat.appName,
+    source: "",
+    path: "{{ .path.path }}",
+    namespace: cat.namespace,
+    // Only the RollingSync label reads it (the annotation is dropped): a new directory's wave.
+    wave: cat.wave,
+    project: cat.project,
+    selfHeal: cat.selfHeal,
+    syncOptions: cat.syncOptions,
+    syncOptionsWritten: cat.syncOptionsWritten,
+    ignoreDifferences: cat.ignoreDifferences,
+    dependsOn: [],
+    labels: cat.labels,
+    annotations: cat.annotations,
+    // The category's Argo CD settings, with {name}/{path}/{namespace} as the template renders them.
+    ...(cat.argocd === undefined ? {} : { argocd: cat.argocd }),
+  });
+  const branches: string[] = [];
+  const templateJson = JSON.stringify(template);
+  for (const app of apps) {
+    const discoveredPath = app.generatorPath ?? app.path;
+    // What the controller renders for this directory, and what the app should be: equal for most apps.
+    const renderedJson = renderGoTemplateJson(templateJson, discoveredPath);
+    const own = applicationOf(app);
+    const full = app.templated === undefined ? own : renderGoTemplates(own, discoveredPath);
+    if (JSON.stringify(full) === renderedJson) continue;
+    const patch = differences(JSON.parse(renderedJson), full);
     if (patch !== undefined) {
       branches.push(
         `{{- ${branches.length === 0 ? "if" : "else if"} eq .path.path ${JSON.stringify(discoveredPath)} }}\n${goLiteral(JSON.stringify(patch))}`,
@@ -472,13 +536,16 @@ export function argoApplicationSet(
     }
   }
   const { name, labels, annotations, finalizers } = template.metadata;
+  const setLabels = cat.applicationSet.labels ?? {};
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: "ApplicationSet",
     metadata: {
-      name: category,
+      name: cat.applicationSet.name,
       namespace: catalog.argocd.namespace,
-      annotations: { [SYNC_WAVE_ANNOTATION]: String(wave) },
+      ...(Object.keys(setLabels).length > 0 ? { labels: sortedRecord(setLabels) } : {}),
+      // The wave annotation wins over a user annotation of the same key: the wave is its one source.
+      annotations: sortedRecord({ ...cat.applicationSet.annotations, [SYNC_WAVE_ANNOTATION]: String(wave) }),
     },
     spec: {
       goTemplate: true,
@@ -488,11 +555,27 @@ export function argoApplicationSet(
           git: {
             repoURL: catalog.repo.url,
             revision: catalog.repo.revision,
-            directories: [{ path: `${categoryDir}/*` }],
+            directories: cat.directories.map((d) => ({ ...d })),
           },
         },
       ],
-      syncPolicy: { preserveResourcesOnDeletion: true },
+      ...(cat.applicationSet.preserveResourcesOnDeletion
+        ? { syncPolicy: { preserveResourcesOnDeletion: true as const } }
+        : {}),
+      ...(isRolling
+        ? {
+            strategy: {
+              type: "RollingSync" as const,
+              rollingSync: {
+                steps: waves.map((w) => ({
+                  matchExpressions: [
+                    { key: cat.applicationSet.waveLabel, operator: "In" as const, values: [String(w)] },
+                  ],
+                })),
+              },
+            },
+          }
+        : {}),
       template: {
         metadata: {
           name,
@@ -507,17 +590,41 @@ export function argoApplicationSet(
   };
 }
 
-/** The template as the ApplicationSet controller renders it for one app directory. */
-function templateSpecFor(
-  template: TemplatedApplication,
-  path: string,
-  dirName: string,
-): ArgoApplication["spec"] {
+/**
+ * The AppProject of a category that asks for one (`appProject`): the manifest repository as its
+ * source, the namespaces its apps deploy to (or the listed destinations) on the in-cluster server,
+ * cluster-scoped kinds unless `clusterResources: false`, and the resources finalizer unless
+ * `finalizer: false`. Leaving `namespaceResourceWhitelist` out allows every namespaced kind (Argo
+ * CD's AppProject semantics).
+ */
+export function argoAppProject(
+  settings: ResolvedCategory,
+  apps: readonly ResolvedApp[],
+  catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
+): ArgoAppProject {
+  const options = settings.appProject ?? { clusterResources: true, finalizer: true };
+  const namespaces = [
+    ...new Set(apps.filter((a) => a.project === settings.project).map((a) => a.namespace)),
+  ].sort();
   return {
-    ...template.spec,
-    destination: { ...template.spec.destination, namespace: dirName },
-    // Only a directory source carries the generator's path; a chart or several sources do not.
-    ...(template.spec.source?.path === undefined ? {} : { source: { ...template.spec.source, path } }),
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: {
+      name: settings.project,
+      namespace: catalog.argocd.namespace,
+      // Argo CD keeps a project with this finalizer until no Application uses it
+      // (controller/appcontroller.go finalizeProjectDeletion), so no Application loses its project.
+      ...(options.finalizer ? { finalizers: [RESOURCES_FINALIZER] } : {}),
+    },
+    spec: {
+      description:
+        options.description ?? `The apps of category ${settings.name}, generated from the app catalog.`,
+      sourceRepos: [catalog.repo.url],
+      destinations: (
+        options.destinations ?? namespaces.map((namespace) => ({ namespace, server: IN_CLUSTER_SERVER }))
+      ).map((d) => ({ namespace: d.namespace, server: d.server })),
+      clusterResourceWhitelist: options.clusterResources ? [{ group: "*", kind: "*" }] : [],
+    },
   };
 }
 

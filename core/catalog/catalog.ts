@@ -10,10 +10,10 @@ import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import { Document, LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from "yaml";
 import { z } from "zod";
-import { FORBIDDEN_SYNC_OPTIONS } from "../argocd/sync";
+import { FORBIDDEN_SYNC_OPTIONS, IN_CLUSTER_SERVER } from "../argocd/sync";
 import { DEFAULT_ROOT_PATH } from "../repository/settings";
 import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } from "../shared/messages";
-import { RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
+import { labelKeyProblem, labelValueProblem, RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
 import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
 import { plainKustomizationResources } from "./fast-kustomization";
 import {
@@ -21,6 +21,7 @@ import {
   resolveArgocdApplication,
   type ArgoAppSettings,
 } from "./argocd-application";
+import { goTemplateProblem, isGoTemplate, renderGoTemplate, SUPPORTED_EXPRESSIONS } from "./go-template";
 import type { RepoView } from "./repo-view";
 
 export type { RepoView } from "./repo-view";
@@ -112,7 +113,12 @@ const appSettings = {
     .array(ignoreDifference)
     .optional()
     .meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
-  labels: labels().meta({ description: "Labels on the generated object." }).optional(),
+  labels: labels({ templateValues: true })
+    .meta({
+      description:
+        "Labels on the generated object. A value with {{ }} is a Go template an ApplicationSet renders (applicationsets mode only).",
+    })
+    .optional(),
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
   ...argocdApplicationSettings,
 };
@@ -156,6 +162,149 @@ const include = z
     }
   });
 
+// ---------------------------------------------------------------------------------------------
+// Categories and their ApplicationSets (applicationsets mode)
+
+/** The label RollingSync steps select on, unless `applicationSet.waveLabel` says otherwise. */
+export const ROLLING_SYNC_WAVE_LABEL = "gitops-bootstrap/wave";
+
+/** A destination namespace: an RFC 1123 label, or a Go template of the git generator's path. */
+const namespaceSetting = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+  })
+  .meta({
+    description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`,
+  });
+
+/** One entry of a git directory generator: a directory or a glob of whole-segment `*`s. */
+const generatorDirectory = z.strictObject({
+  path: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = generatorPathProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .meta({
+      description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*.",
+    }),
+  exclude: z
+    .boolean()
+    .optional()
+    .meta({ description: "Leave out the directories this path matches (it wins over every other entry)." }),
+});
+
+const applicationSetSettings = z
+  .strictObject({
+    name: label("The ApplicationSet's name. Defaults to the category").optional(),
+    labels: labels().meta({ description: "Labels on the ApplicationSet itself." }).optional(),
+    annotations: annotations()
+      .meta({
+        description: "Annotations on the ApplicationSet itself (the sync-wave annotation is generate's).",
+      })
+      .optional(),
+    preserveResourcesOnDeletion: z.boolean().default(true).meta({
+      description:
+        "syncPolicy.preserveResourcesOnDeletion: an Application the generator drops leaves its workloads. Defaults to true.",
+    }),
+    strategy: z.enum(["AllAtOnce", "RollingSync"]).default("AllAtOnce").meta({
+      description:
+        "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs.",
+    }),
+    waveLabel: z
+      .string()
+      .default(ROLLING_SYNC_WAVE_LABEL)
+      .superRefine((value, ctx) => {
+        const problem = labelKeyProblem(value);
+        if (problem !== undefined)
+          ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+      })
+      .meta({
+        description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`,
+      }),
+  })
+  .prefault({})
+  .meta({ description: "The category's ApplicationSet object." });
+
+const appProjectSettings = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      description: z
+        .string()
+        .optional()
+        .meta({ description: "spec.description. Defaults to a sentence naming the category." }),
+      destinations: z
+        .array(
+          z.strictObject({
+            namespace: z.string().min(1).meta({ description: "A namespace or a glob such as *." }),
+            server: z.string().min(1).default(IN_CLUSTER_SERVER),
+          }),
+        )
+        .optional()
+        .meta({
+          description:
+            "spec.destinations. Defaults to the category's apps' namespaces on the in-cluster server.",
+        }),
+      clusterResources: z.boolean().default(true).meta({
+        description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true.",
+      }),
+      finalizer: z.boolean().default(true).meta({
+        description:
+          "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true.",
+      }),
+    }),
+  ])
+  .optional()
+  .meta({
+    description:
+      "Generate an AppProject for the category (named by the category's project, default the category): its repository and its apps' namespaces. Off unless set.",
+  });
+
+const category = z
+  .strictObject({
+    ...appSettings,
+    namespace: namespaceSetting.optional(),
+    wave: wave.optional(),
+    appName: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+        else if (!isGoTemplate(value))
+          ctx.addIssue({
+            code: "custom",
+            message: `${excerpt(value)} names every app alike; use a Go template such as {{.path.basename}}`,
+          });
+      })
+      .optional()
+      .meta({
+        description:
+          "The Application name template, such as my-apps-{{.path.basename}} or {{.path.basename}}. Defaults to <category>-{{ .path.basename }}.",
+      }),
+    directories: z.array(generatorDirectory).min(1).optional().meta({
+      description:
+        "The git generator's own directory list (explicit paths, globs, exclude: true entries); its matches are this category's apps. Defaults to <category dir>/* of the include that found the category.",
+    }),
+    applicationSet: applicationSetSettings,
+    appProject: appProjectSettings,
+  })
+  .meta({ description: "A category's settings: defaults < category < apps.<name>." });
+
+function generatorPathProblem(value: string): string | undefined {
+  const problem = repoPathProblem(value);
+  if (problem !== undefined) return `${JSON.stringify(value)} ${problem}`;
+  const bad = value
+    .split("/")
+    .find((s) => s !== "*" && (s.includes("*") || s === "" || s === "." || s === ".."));
+  if (bad !== undefined) {
+    return `${JSON.stringify(value)}: segment ${JSON.stringify(bad)} is not allowed; each segment is a plain name or *`;
+  }
+  return undefined;
+}
+
 /** The catalog file's schema. `schemas/catalog.schema.json` is generated from it. */
 export const CatalogSchema = z
   .strictObject({
@@ -184,9 +333,13 @@ export const CatalogSchema = z
           .boolean()
           .default(true)
           .meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
-        syncOptions: syncOptions.default([]),
+        // Not defaulted: in applicationsets mode a list the user wrote replaces the built-in one.
+        syncOptions: syncOptions.optional(),
+        namespace: namespaceSetting.optional(),
         ignoreDifferences: z.array(ignoreDifference).default([]),
-        labels: labels().meta({ description: "Labels on every generated object." }).default({}),
+        labels: labels({ templateValues: true })
+          .meta({ description: "Labels on every generated object." })
+          .default({}),
         annotations: annotations()
           .meta({ description: "Annotations on every generated object." })
           .default({}),
@@ -201,6 +354,10 @@ export const CatalogSchema = z
       .record(label("App name"), appOverride)
       .default({})
       .meta({ description: "Apps added or overridden by name." }),
+    categories: z.record(label("Category"), category).default({}).meta({
+      description:
+        "Settings per category (the parent directory of a `directories:` include's apps, or a category with its own `directories:`): the apps' settings between defaults and apps, and their ApplicationSet.",
+    }),
     argocd: z
       .strictObject({ namespace: label("Namespace Argo CD runs in").default("argocd") })
       .prefault({})
@@ -226,6 +383,7 @@ export const CatalogSchema = z
 export type CatalogDocument = z.output<typeof CatalogSchema>;
 export type CatalogAppOverride = NonNullable<z.output<typeof appOverride>>;
 export type IgnoreDifference = z.output<typeof ignoreDifference>;
+export type CatalogCategory = z.output<typeof category>;
 
 /** The JSON Schema editors use for catalog files (generated from `CatalogSchema`). */
 export function catalogJsonSchema(): Record<string, unknown> {
@@ -498,10 +656,59 @@ export interface ResolvedApp {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   /**
-   * Argo CD Application settings (sync policy, finalizer, destination, sources, spec extras);
-   * absent: the classic Application. core/catalog/argocd-application.ts.
+   * The directory the category's git generator yields for this app (the app's discovered path),
+   * which its ApplicationSet's templates are rendered against. Only for apps of a category.
+   */
+  generatorPath?: string;
+  /** Whether any level (defaults, category, app) wrote `syncOptions`. */
+  syncOptionsWritten?: boolean;
+  /** The catalog keys of labels/annotations whose value is a Go template, e.g. `defaults.labels.tier`. */
+  templated?: string[];
+  /**
+   * Argo CD Application settings (sync policy, finalizer, destination, sources, spec extras),
+   * defaults < category < app; absent: the classic Application. core/catalog/argocd-application.ts.
    */
   argocd?: ArgoAppSettings;
+}
+
+/** A category with its settings resolved (defaults < category): what its ApplicationSet's template carries. */
+export interface ResolvedCategory {
+  name: string;
+  /** The git generator's entries: `<category dir>/*`, or the category's own `directories:`. */
+  directories: Array<{ path: string; exclude?: boolean }>;
+  /** The glob directory of a category an include found (e.g. apps/media). */
+  dir?: string;
+  /** The Application name template. */
+  appName: string;
+  /** Destination namespace: a label or a Go template. */
+  namespace: string;
+  wave: number;
+  project: string;
+  selfHeal: boolean;
+  syncOptions: string[];
+  syncOptionsWritten: boolean;
+  ignoreDifferences: IgnoreDifference[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  applicationSet: CatalogCategory["applicationSet"] & { name: string };
+  appProject?: {
+    description?: string;
+    destinations?: Array<{ namespace: string; server: string }>;
+    clusterResources: boolean;
+    finalizer: boolean;
+  };
+  /**
+   * The Argo CD Application settings (defaults < category) the template carries, with {name},
+   * {namespace} and {path} as the template's Go templates; absent: the classic Application.
+   */
+  argocd?: ArgoAppSettings;
+  /** The Argo CD Application keys the category itself writes (checked for `{{`). */
+  argocdWritten?: Record<string, unknown>;
+}
+
+/** The Application name template of a category that does not set `appName`: `<category>-<dir>`. */
+export function defaultAppName(category: string): string {
+  return `${category}-{{ .path.basename }}`;
 }
 
 export interface ResolvedCatalog {
@@ -513,6 +720,8 @@ export interface ResolvedCatalog {
   flux: CatalogDocument["flux"];
   /** Apps in catalog order: includes in order, then apps only listed under `apps:`. */
   apps: ResolvedApp[];
+  /** Every category an app belongs to, by name, in the order their first app comes. */
+  categories: Map<string, ResolvedCategory>;
   /** Things worth saying that are not errors. */
   warnings: string[];
 }
@@ -523,6 +732,8 @@ interface Discovered {
   path: string;
   category?: string;
   categoryDir?: string;
+  /** Set for apps a category's generator yields: the directory it yields. */
+  generatorPath?: string;
   source: string;
   key: string;
   file: string;
@@ -651,6 +862,7 @@ function fromDirectories(
   glob: string,
   repo: RepoView,
   issues: CatalogIssue[],
+  categories: CatalogDocument["categories"] = {},
 ): Discovered[] {
   const key = `include[${index}].directories`;
   // Expanded level by level: only the directories the glob can reach are read.
@@ -693,7 +905,16 @@ function fromDirectories(
     const parts = path.split("/");
     const dirName = parts[parts.length - 1] ?? "";
     const category = parts[parts.length - 2] ?? "";
-    const name = `${category}-${dirName}`;
+    const template = categories[category]?.appName;
+    if (categories[category]?.directories !== undefined) {
+      issues.push({
+        file: catalogFile,
+        key,
+        message: `${path}: category ${category} has its own categories.${category}.directories, which list its apps; remove the category's directories from this glob (e.g. list the others) or drop categories.${category}.directories`,
+      });
+      continue;
+    }
+    const name = template === undefined ? `${category}-${dirName}` : renderName(template, path);
     const problem =
       rfc1123LabelProblem(category) === undefined && rfc1123LabelProblem(dirName) === undefined
         ? rfc1123LabelProblem(name)
@@ -702,7 +923,7 @@ function fromDirectories(
       issues.push({
         file: catalogFile,
         key,
-        message: `${path}: app name ${JSON.stringify(name)} (<category>-<app>) ${problem}; rename the directory`,
+        message: `${path}: app name ${JSON.stringify(name)} (${template === undefined ? "<category>-<app>" : `categories.${category}.appName`}) ${problem}; rename the directory`,
       });
       continue;
     }
@@ -712,12 +933,133 @@ function fromDirectories(
       path,
       category,
       categoryDir: parts.slice(0, -1).join("/"),
+      generatorPath: path,
       source: `${catalogFile} ${key} (${path})`,
       key,
       file: catalogFile,
     });
   }
   return out;
+}
+
+/** An Application name from a name template (checked by the schema) for one directory. */
+function renderName(template: string, path: string): string {
+  try {
+    return renderGoTemplate(template, path);
+  } catch (error) {
+    return `(${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/** Whether a generator path (plain names and whole-segment `*`s) matches a directory. */
+function generatorMatches(pattern: string, dir: string): boolean {
+  const want = pattern.split("/");
+  const parts = dir.split("/");
+  return (
+    parts.length === want.length &&
+    parts.every((p, i) => (want[i] === "*" ? !p.startsWith(".") : p === want[i]))
+  );
+}
+
+/** The directories a generator path (plain names and whole-segment `*`s) matches, read level by level. */
+function directoriesMatching(pattern: string, repo: RepoView): string[] {
+  let level = [""];
+  for (const segment of pattern.split("/")) {
+    const next: string[] = [];
+    for (const dir of level) {
+      const join = (name: string) => (dir === "" ? name : `${dir}/${name}`);
+      if (segment !== "*") {
+        if (repo.kind(join(segment)) === "directory") next.push(join(segment));
+        continue;
+      }
+      for (const entry of repo.entries(dir)) {
+        if (entry.kind === "directory" && !entry.name.startsWith(".")) next.push(join(entry.name));
+      }
+    }
+    level = next;
+  }
+  return level;
+}
+
+/**
+ * The apps of a category with its own `directories:`: what Argo CD's git directory generator
+ * yields for them (a directory any entry matches and no `exclude: true` entry matches; argo-cd
+ * applicationset/generators/git.go filterApps), sorted.
+ */
+function fromCategoryDirectories(
+  catalogFile: string,
+  category: string,
+  settings: CatalogCategory,
+  repo: RepoView,
+  issues: CatalogIssue[],
+): Discovered[] {
+  const entries = settings.directories ?? [];
+  const key = `categories.${category}.directories`;
+  const found = new Set<string>();
+  entries.forEach((entry, i) => {
+    if (entry.exclude === true) return;
+    const path = normalPath(entry.path);
+    const matches = directoriesMatching(path, repo);
+    if (matches.length === 0) {
+      issues.push({
+        file: catalogFile,
+        key: `${key}[${i}].path`,
+        message: `${linkProblem(repo, path) ?? `${path} matches no directory in the repository`}: an entry that finds nothing would delete every app it found before; fix the path (it is relative to the repository root) or remove the entry`,
+      });
+    }
+    for (const match of matches) found.add(match);
+  });
+  const excluded = entries.filter((e) => e.exclude === true).map((e) => normalPath(e.path));
+  const kept = [...found].filter((dir) => !excluded.some((pattern) => generatorMatches(pattern, dir))).sort();
+  if (found.size > 0 && kept.length === 0) {
+    issues.push({
+      file: catalogFile,
+      key,
+      message: `the exclude entries leave no directory: the ApplicationSet would delete every Application it made; fix the entries`,
+    });
+  }
+  const template = settings.appName ?? defaultAppName(category);
+  const out: Discovered[] = [];
+  for (const path of kept) {
+    const dirName = posix.basename(path);
+    const name = renderName(template, path);
+    const problem = rfc1123LabelProblem(name);
+    if (problem !== undefined) {
+      issues.push({
+        file: catalogFile,
+        key: settings.appName === undefined ? key : `categories.${category}.appName`,
+        message: `${path}: app name ${JSON.stringify(name)} ${problem}; rename the directory or change categories.${category}.appName`,
+      });
+      continue;
+    }
+    out.push({
+      name,
+      dirName,
+      path,
+      category,
+      generatorPath: path,
+      source: `${catalogFile} ${key} (${path})`,
+      key,
+      file: catalogFile,
+    });
+  }
+  return out;
+}
+
+/** The key of the most specific level that set `labels.<name>` (or annotations) of an app. */
+function settingKey(
+  field: "labels" | "annotations",
+  name: string,
+  app: string,
+  override: CatalogAppOverride,
+  category: string | undefined,
+  settings: CatalogCategory | undefined,
+): string {
+  if (override[field]?.[name] !== undefined) return `apps.${app}.${field}.${name}`;
+  if (category !== undefined && settings?.[field]?.[name] !== undefined) {
+    return `categories.${category}.${field}.${name}`;
+  }
+  return `defaults.${field}.${name}`;
 }
 
 /**
@@ -734,7 +1076,15 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     const found =
       entry.kustomization !== undefined
         ? fromKustomization(file, i, normalPath(entry.kustomization), repo, issues)
-        : fromDirectories(file, i, entry.directories ?? "", repo, issues);
+        : fromDirectories(file, i, entry.directories ?? "", repo, issues, catalog.categories);
+    addDiscovered(found);
+  });
+  for (const [name, settings] of Object.entries(catalog.categories)) {
+    if (settings.directories !== undefined) {
+      addDiscovered(fromCategoryDirectories(file, name, settings, repo, issues));
+    }
+  }
+  function addDiscovered(found: readonly Discovered[]): void {
     for (const app of found) {
       const previous = discovered.get(app.name);
       if (previous !== undefined) {
@@ -761,21 +1111,35 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
       }
       discovered.set(app.name, app);
     }
-  });
+  }
+  const found = new Set([...discovered.values()].map((a) => a.category));
+  for (const [name, settings] of Object.entries(catalog.categories)) {
+    // A category with its own directories has already said why it found nothing.
+    if (found.has(name) || settings.directories !== undefined) continue;
+    const known = [...found].filter((c): c is string => c !== undefined);
+    const guess = closest(name, known);
+    issues.push({
+      file,
+      key: `categories.${name}`,
+      message: `no include finds a category ${JSON.stringify(name)}${guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`} (a category is the parent directory of a \`directories:\` include's apps); fix the name, give it its own directories:, or remove it`,
+    });
+  }
 
   const d = catalog.defaults;
   const apps: ResolvedApp[] = [];
   const reported = new Set<string>();
   const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
     const app = buildApp(base, override);
+    const c = base.category === undefined ? undefined : catalog.categories[base.category];
     const argo = resolveArgocdApplication(
       [
         { key: "defaults", settings: d },
+        ...(c === undefined ? [] : [{ key: `categories.${base.category}`, settings: c }]),
         { key: `apps.${base.name}`, settings: override },
       ],
       { name: app.name, namespace: app.namespace, path: app.path, repo: catalog.repo },
     );
-    // A problem of a shared level (defaults) is found for every app: report it once.
+    // A problem of a shared level (defaults, a category) is found for every app: report it once.
     for (const problem of argo.problems) {
       const id = `${problem.key}\n${problem.message}`;
       if (reported.has(id)) continue;
@@ -784,21 +1148,59 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     }
     return { ...app, argocd: argo.settings };
   };
-  const buildApp = (base: Discovered, override: CatalogAppOverride): ResolvedApp => ({
-    name: base.name,
-    ...(base.category === undefined ? {} : { category: base.category, categoryDir: base.categoryDir }),
-    source: base.source,
-    path: override.path === undefined ? base.path : normalPath(override.path),
-    namespace: override.namespace ?? base.dirName,
-    wave: override.wave ?? d.wave,
-    project: override.project ?? d.project,
-    selfHeal: override.selfHeal ?? d.selfHeal,
-    syncOptions: [...(override.syncOptions ?? d.syncOptions)],
-    ignoreDifferences: structuredClone(override.ignoreDifferences ?? d.ignoreDifferences),
-    dependsOn: [...(override.dependsOn ?? [])],
-    labels: { ...d.labels, ...override.labels },
-    annotations: { ...d.annotations, ...override.annotations },
-  });
+  const buildApp = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
+    const c = base.category === undefined ? undefined : catalog.categories[base.category];
+    const path = override.path === undefined ? base.path : normalPath(override.path);
+    const namespaceSource = override.namespace ?? c?.namespace ?? d.namespace;
+    let namespace = base.dirName;
+    if (namespaceSource !== undefined) {
+      try {
+        namespace = renderGoTemplate(namespaceSource, base.generatorPath ?? path);
+      } catch (error) {
+        issues.push({
+          file,
+          key:
+            override.namespace === undefined && c?.namespace !== undefined
+              ? `categories.${base.category}.namespace`
+              : override.namespace === undefined
+                ? "defaults.namespace"
+                : `apps.${base.name}.namespace`,
+          message: `${error instanceof Error ? error.message : String(error)} (app ${base.name}); use a smaller index`,
+        });
+      }
+    }
+    const labels = { ...d.labels, ...c?.labels, ...override.labels };
+    const annotations = { ...d.annotations, ...c?.annotations, ...override.annotations };
+    const templated = [
+      ...Object.entries(labels)
+        .filter(([, v]) => isGoTemplate(v))
+        .map(([k]) => settingKey("labels", k, base.name, override, base.category, c)),
+      ...Object.entries(annotations)
+        .filter(([, v]) => isGoTemplate(v))
+        .map(([k]) => settingKey("annotations", k, base.name, override, base.category, c)),
+    ];
+    const syncOptions = override.syncOptions ?? c?.syncOptions ?? d.syncOptions;
+    return {
+      name: base.name,
+      ...(base.category === undefined ? {} : { category: base.category, categoryDir: base.categoryDir }),
+      source: base.source,
+      path,
+      namespace,
+      wave: override.wave ?? c?.wave ?? d.wave,
+      project: override.project ?? c?.project ?? (c?.appProject ? base.category : undefined) ?? d.project,
+      selfHeal: override.selfHeal ?? c?.selfHeal ?? d.selfHeal,
+      syncOptions: [...(syncOptions ?? [])],
+      ignoreDifferences: structuredClone(
+        override.ignoreDifferences ?? c?.ignoreDifferences ?? d.ignoreDifferences,
+      ),
+      dependsOn: [...(override.dependsOn ?? [])],
+      labels,
+      annotations,
+      ...(base.generatorPath === undefined ? {} : { generatorPath: base.generatorPath }),
+      ...(syncOptions === undefined ? {} : { syncOptionsWritten: true }),
+      ...(templated.length === 0 ? {} : { templated }),
+    };
+  };
   for (const found of discovered.values()) apps.push(build(found, catalog.apps[found.name] ?? {}));
   for (const [name, override] of Object.entries(catalog.apps)) {
     if (discovered.has(name)) continue;
@@ -845,6 +1247,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
       }
     });
   }
+  issues.push(...renderedValueIssues(file, apps));
   if (issues.length > 0) throw new CatalogError(issues);
   return {
     file,
@@ -854,8 +1257,126 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     argocd: catalog.argocd,
     flux: catalog.flux,
     apps,
+    categories: resolveCategories(catalog, apps),
     warnings,
   };
+}
+
+/**
+ * Namespaces (templated or not) that are not RFC 1123 labels, and templated label or annotation
+ * values generate cannot evaluate or whose value for an app's directory the API server refuses.
+ */
+function renderedValueIssues(file: string, apps: readonly ResolvedApp[]): CatalogIssue[] {
+  const issues: CatalogIssue[] = [];
+  const seen = new Set<string>();
+  for (const app of apps) {
+    const problem = rfc1123LabelProblem(app.namespace);
+    if (problem !== undefined) {
+      issues.push({
+        file,
+        key: `apps.${app.name}.namespace`,
+        message: `namespace ${excerpt(app.namespace)} ${problem}; set apps.${app.name}.namespace (or the category's or defaults' namespace)`,
+      });
+    }
+    for (const key of app.templated ?? []) {
+      const [, field = "", ...rest] = key.split(/\.(labels|annotations)\./);
+      const name = rest.join("");
+      const value = (field === "labels" ? app.labels : app.annotations)[name] ?? "";
+      const templateProblem = goTemplateProblem(value);
+      if (templateProblem !== undefined) {
+        if (!seen.has(key)) issues.push({ file, key, message: `${excerpt(value)} ${templateProblem}` });
+        seen.add(key);
+        continue;
+      }
+      if (field !== "labels" || app.generatorPath === undefined) continue;
+      let rendered: string;
+      try {
+        rendered = renderGoTemplate(value, app.generatorPath);
+      } catch (error) {
+        issues.push({
+          file,
+          key,
+          message: `${error instanceof Error ? error.message : String(error)} (app ${app.name})`,
+        });
+        continue;
+      }
+      const valueProblem = labelValueProblem(rendered);
+      if (valueProblem !== undefined) {
+        issues.push({
+          file,
+          key,
+          message: `renders to ${excerpt(rendered)} for ${app.generatorPath} (app ${app.name}), a label value that ${valueProblem}`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+/** The app directory as an ApplicationSet template writes it (git directory generator). */
+const TEMPLATE_PATH = "{{ .path.path }}";
+
+/** Each category's settings (defaults < category), in the order of its first app. */
+function resolveCategories(
+  catalog: CatalogDocument,
+  apps: readonly ResolvedApp[],
+): Map<string, ResolvedCategory> {
+  const d = catalog.defaults;
+  const out = new Map<string, ResolvedCategory>();
+  for (const app of apps) {
+    if (app.category === undefined || out.has(app.category)) continue;
+    const name = app.category;
+    const c = catalog.categories[name];
+    const syncOptions = c?.syncOptions ?? d.syncOptions;
+    const appProject = c?.appProject;
+    const appName = c?.appName ?? defaultAppName(name);
+    const namespace = c?.namespace ?? d.namespace ?? "{{ .path.basename }}";
+    // The template's Argo CD settings: what a new directory gets. Problems were reported per app.
+    const argocd = resolveArgocdApplication(
+      [
+        { key: "defaults", settings: d },
+        ...(c === undefined ? [] : [{ key: `categories.${name}`, settings: c }]),
+      ],
+      { name: appName, namespace, path: TEMPLATE_PATH, repo: catalog.repo },
+    ).settings;
+    const argocdWritten = Object.fromEntries(
+      Object.keys(argocdApplicationSettings)
+        .map((key) => [key, (c as Record<string, unknown> | undefined)?.[key]])
+        .filter(([, value]) => value !== undefined),
+    );
+    out.set(name, {
+      name,
+      directories: c?.directories?.map((e) => ({
+        path: normalPath(e.path),
+        ...(e.exclude === undefined ? {} : { exclude: e.exclude }),
+      })) ?? [{ path: `${app.categoryDir ?? ""}/*` }],
+      ...(app.categoryDir === undefined ? {} : { dir: app.categoryDir }),
+      appName,
+      namespace,
+      wave: c?.wave ?? d.wave,
+      project: c?.project ?? (appProject ? name : undefined) ?? d.project,
+      selfHeal: c?.selfHeal ?? d.selfHeal,
+      syncOptions: [...(syncOptions ?? [])],
+      syncOptionsWritten: syncOptions !== undefined,
+      ignoreDifferences: structuredClone(c?.ignoreDifferences ?? d.ignoreDifferences),
+      labels: { ...d.labels, ...c?.labels },
+      annotations: { ...d.annotations, ...c?.annotations },
+      applicationSet: {
+        ...(c?.applicationSet ?? {
+          preserveResourcesOnDeletion: true,
+          strategy: "AllAtOnce",
+          waveLabel: ROLLING_SYNC_WAVE_LABEL,
+        }),
+        name: c?.applicationSet.name ?? name,
+      },
+      ...(appProject === undefined || appProject === false
+        ? {}
+        : { appProject: appProject === true ? { clusterResources: true, finalizer: true } : appProject }),
+      argocd,
+      ...(Object.keys(argocdWritten).length === 0 ? {} : { argocdWritten }),
+    });
+  }
+  return out;
 }
 
 /** Parses and resolves in one step. */

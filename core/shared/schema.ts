@@ -62,8 +62,12 @@ export const duration = () =>
       if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
     });
 
-/** Labels of a Kubernetes object: keys and values as the API server accepts them. */
-export const labels = () =>
+/**
+ * Labels of a Kubernetes object: keys and values as the API server accepts them. With
+ * `templateValues`, a value holding `{{` is a template rendered later (an ApplicationSet's Go
+ * template) and is checked by whoever renders it, not here.
+ */
+export const labels = (options: { templateValues?: boolean } = {}) =>
   z
     .record(z.string(), z.string({ error: "must be a string (quote numbers and true/false)" }))
     .superRefine((map, ctx) => {
@@ -72,6 +76,7 @@ export const labels = () =>
         if (keyProblem !== undefined) {
           ctx.addIssue({ code: "custom", path: [key], message: `label key ${excerpt(key)} ${keyProblem}` });
         }
+        if (options.templateValues === true && value.includes("{{")) continue;
         const valueProblem = labelValueProblem(value);
         if (valueProblem !== undefined) {
           ctx.addIssue({

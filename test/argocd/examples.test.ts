@@ -73,7 +73,7 @@ const SEEDS: ReadonlyArray<readonly [seed: string, stack: string, keys: readonly
         "argocd/: the ApplicationSet definitions",
         "manifests/argocd/application-bootstrap.yaml",
         ["spec", "source", "path"],
-        "kubernetes/argocd",
+        "pitower/kubernetes/argocd",
       ],
       ["a mature UI", "helm/argocd.yaml", ["server", "ingress", "hostname"], "argocd.example.com"],
       [

@@ -312,7 +312,7 @@ describe("catalog: Argo CD Application settings", () => {
     assert.deepEqual(result.warnings, [`b: ${APPLY_OUT_OF_SYNC_ONLY_WARNING}`]);
     assert.match(APPLY_OUT_OF_SYNC_ONLY_WARNING, /server-side diff/);
     const appsets = run(
-      "defaults: { syncOptions: [ApplyOutOfSyncOnly=true] }\ninclude: [{ directories: 'apps/*/*' }]\n",
+      "defaults: { syncOptions: [CreateNamespace=true, ApplyOutOfSyncOnly=true] }\ninclude: [{ directories: 'apps/*/*' }]\n",
       repoWithDirs(["apps/media/x"]),
       "applicationsets",
     );
@@ -335,6 +335,96 @@ describe("catalog: Argo CD Application settings", () => {
       /"finalizers":\["resources-finalizer\.argocd\.argoproj\.io"\]/,
     );
     await validateObject(appset as never);
+  });
+
+  it("takes every key at the category level too: defaults < category < app", async () => {
+    const repo = repoWithDirs(["apps/storage/longhorn", "apps/storage/volsync", "apps/media/x"]);
+    const text =
+      "defaults: { retry: { limit: 3 } }\ninclude: [{ directories: 'apps/*/*' }]\n" +
+      "categories: { storage: { resourcesFinalizer: false, retry: { backoff: { duration: 10s } }, prune: false, destination: { name: home } } }\n" +
+      "apps: { storage-volsync: { resourcesFinalizer: true, retry: false } }\n";
+    const byName = apps(text, repo);
+    const longhorn = byName["storage-longhorn"];
+    assert.ok(longhorn !== undefined && !("finalizers" in longhorn.metadata));
+    assert.deepEqual(longhorn.spec.syncPolicy.retry, {
+      backoff: { duration: "10s", factor: 2, maxDuration: "2m" },
+      limit: 3,
+    });
+    assert.equal(longhorn.spec.syncPolicy.automated.prune, false);
+    assert.deepEqual(longhorn.spec.destination, { name: "home", namespace: "longhorn" });
+    const volsync = byName["storage-volsync"];
+    assert.deepEqual(volsync?.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+    assert.ok(volsync !== undefined && !("retry" in volsync.spec.syncPolicy));
+    // Another category keeps the defaults.
+    const media = byName["media-x"];
+    assert.deepEqual(media?.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+    assert.deepEqual(media?.spec.destination, { server: "https://kubernetes.default.svc", namespace: "x" });
+    for (const app of Object.values(byName)) await validateObject(app as never);
+  });
+
+  it("puts a category's settings in its ApplicationSet's template, so a new directory gets them", async () => {
+    const repo = repoWithDirs(["apps/storage/longhorn", "apps/storage/volsync"]);
+    const result = run(
+      "include: [{ directories: 'apps/*/*' }]\n" +
+        "categories: { storage: { resourcesFinalizer: false, retry: { limit: 2 }, allowEmpty: true, sources: [{ path: '{path}' }, { ref: values }] } }\n" +
+        "apps: { storage-volsync: { resourcesFinalizer: true } }\n",
+      repo,
+      "applicationsets",
+    );
+    const appset = result.objects[0]?.object as unknown as {
+      spec: { template: Application; templatePatch?: string };
+    };
+    const template = appset.spec.template;
+    assert.ok(!("finalizers" in template.metadata));
+    assert.deepEqual(template.spec.syncPolicy.retry, {
+      backoff: { duration: "30s", factor: 2, maxDuration: "2m" },
+      limit: 2,
+    });
+    assert.equal(template.spec.syncPolicy.automated.allowEmpty, true);
+    assert.deepEqual(template.spec.sources, [
+      { repoURL: "https://github.com/acme/homelab", path: "{{ .path.path }}", targetRevision: "main" },
+      { repoURL: "https://github.com/acme/homelab", targetRevision: "main", ref: "values" },
+    ]);
+    // Only volsync differs from the category: one branch, its finalizer.
+    assert.equal(
+      appset.spec.templatePatch,
+      '{{- if eq .path.path "apps/storage/volsync" }}\n{"metadata":{"finalizers":["resources-finalizer.argocd.argoproj.io"]}}\n{{- end }}\n',
+    );
+    await validateObject(appset as never);
+  });
+
+  it("keeps a category's prune under RollingSync, where the controller reads it for the syncs it triggers", async () => {
+    const result = run(
+      "include: [{ directories: 'apps/*/*' }]\n" +
+        "categories: { storage: { prune: false, applicationSet: { strategy: RollingSync } } }\n",
+      repoWithDirs(["apps/storage/longhorn"]),
+      "applicationsets",
+    );
+    const appset = result.objects[0]?.object as unknown as { spec: { template: Application } };
+    assert.deepEqual(appset.spec.template.spec.syncPolicy.automated, { prune: false, selfHeal: true });
+    await validateObject(appset as never);
+  });
+
+  it("refuses {{ in a category's keys, and reports a category's bad source once under its key", () => {
+    const repo = repoWithDirs(["apps/monitoring/alerts", "apps/monitoring/rules"]);
+    const values = "'rules: \"{{ $labels.instance }} down\"'";
+    assert.match(
+      catalogError(() =>
+        run(
+          `include: [{ directories: 'apps/*/*' }]\ncategories: { monitoring: { source: { helm: { values: ${values} } } } }\n`,
+          repo,
+          "applicationsets",
+        ),
+      ).message,
+      /categories\.monitoring\.source: contains \{\{, which the ApplicationSet controller would render/,
+    );
+    const message = catalogError(() =>
+      run(
+        "include: [{ directories: 'apps/*/*' }]\ncategories: { monitoring: { source: { chart: loki } } }\n",
+        repo,
+      ),
+    ).message;
+    assert.equal(message.match(/categories\.monitoring\.source: chart "loki" needs repoURL/g)?.length, 1);
   });
 
   it("tells a Flux user which apps' Argo CD Application settings it ignores", () => {

@@ -27,13 +27,13 @@ describe("core/catalog: parsing and defaults", () => {
         wave: 10,
         project: "default",
         selfHeal: true,
-        syncOptions: [],
         ignoreDifferences: [],
         labels: {},
         annotations: {},
       },
       include: [],
       apps: {},
+      categories: {},
       argocd: { namespace: "argocd" },
       flux: { namespace: "flux-system", gitRepository: "flux-system", interval: "10m" },
     });
@@ -159,7 +159,7 @@ describe("core/catalog: bad input names the file, the key and the fix", () => {
       kind: "unknown top-level key, with its line",
       text: `${REPO}aps: {}\n`,
       expect: [
-        /^apps\.yaml:2:1: aps: unknown key "aps": did you mean "apps"\? remove it, or use one of repo, output, defaults, include, apps, argocd, flux$/,
+        /^apps\.yaml:2:1: aps: unknown key "aps": did you mean "apps"\? remove it, or use one of repo, output, defaults, include, apps, categories, argocd, flux$/,
       ],
     },
     {
@@ -354,6 +354,7 @@ describe("schemas/catalog.schema.json", () => {
       "defaults",
       "include",
       "apps",
+      "categories",
       "argocd",
       "flux",
     ]);

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { argoApplication } from "../../core/catalog/applications";
+import { argoApplication, type ArgoApplicationSet } from "../../core/catalog/applications";
 import { loadCatalog, type RepoView, type ResolvedCatalog } from "../../core/catalog/catalog";
 import {
   GENERATED_MARKER,
@@ -589,6 +589,357 @@ describe("generate: Mermaid graph", () => {
     );
     assert.ok(
       generate(catalog, new Map(), { engine: "argocd" }).graph.includes("```mermaid\nflowchart TB\n"),
+    );
+  });
+});
+
+describe("generate: categories and their ApplicationSets (issue 11)", () => {
+  const appsets = { engine: "argocd", mode: "applicationsets" } as const;
+  type Set = ArgoApplicationSet;
+  const setOf = (result: ReturnType<typeof generate>, file: string) =>
+    result.objects.find((o) => o.file === file)?.object as unknown as Set;
+
+  it("puts a category's settings in its template (defaults < category < app), so a new directory gets them", async () => {
+    const repo = repoWithDirs(["apps/media/a", "apps/media/b", "apps/net/x"]);
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\n` +
+        "defaults: { project: apps, labels: { team: home } }\n" +
+        "categories:\n" +
+        "  media:\n" +
+        '    namespace: "{{index .path.segments 1}}"\n' +
+        "    project: media\n" +
+        "    selfHeal: false\n" +
+        "    syncOptions: [CreateNamespace=true, ServerSideApply=true]\n" +
+        "    ignoreDifferences: [{ group: apps, kind: Deployment, jsonPointers: [/spec/replicas] }]\n" +
+        '    labels: { tier: media, app.kubernetes.io/name: "{{.path.basename}}" }\n' +
+        "    annotations: { note: shared }\n" +
+        "apps: { media-b: { project: special } }\n",
+      "c.yaml",
+      repo,
+    );
+    assert.deepEqual(
+      catalog.apps.map((a) => [a.name, a.namespace, a.project]),
+      [
+        ["media-a", "media", "media"],
+        ["media-b", "media", "special"],
+        ["net-x", "x", "apps"],
+      ],
+    );
+    const result = generate(catalog, new Map(), appsets);
+    const media = setOf(result, "media-appset.yaml");
+    assert.deepEqual(media.spec.template.metadata, {
+      name: "media-{{ .path.basename }}",
+      labels: { "app.kubernetes.io/name": "{{.path.basename}}", team: "home", tier: "media" },
+      annotations: { note: "shared" },
+      finalizers: ["resources-finalizer.argocd.argoproj.io"],
+    });
+    const spec = media.spec.template.spec;
+    assert.equal(spec.destination.namespace, "{{index .path.segments 1}}");
+    assert.equal(spec.project, "media");
+    assert.deepEqual(spec.syncPolicy.automated, { prune: true, selfHeal: false });
+    // The list as written: nothing added back.
+    assert.deepEqual(spec.syncPolicy.syncOptions, ["CreateNamespace=true", "ServerSideApply=true"]);
+    assert.deepEqual(spec.ignoreDifferences, [
+      { group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] },
+    ]);
+    // Only the app that overrides the category gets a branch.
+    assert.equal(
+      media.spec.templatePatch,
+      '{{- if eq .path.path "apps/media/b" }}\n{"spec":{"project":"special"}}\n{{- end }}\n',
+    );
+    const net = setOf(result, "net-appset.yaml");
+    assert.equal(net.spec.template.spec.destination.namespace, "{{ .path.basename }}");
+    assert.equal(net.spec.template.spec.project, "apps");
+    for (const { object } of result.objects) await validateObject(object);
+    // The category wrote RespectIgnoreDifferences out of its list: the warning names the apps.
+    assert.ok(
+      result.warnings.some((w) => w.includes("RespectIgnoreDifferences=true") && w.includes("media-a")),
+    );
+  });
+
+  it("names, labels and annotates the ApplicationSet itself; its wave annotation stays generate's", () => {
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\ncategories:\n  media:\n    wave: 3\n    applicationSet:\n` +
+        "      name: media-apps\n      labels: { owner: me }\n" +
+        '      annotations: { argocd.argoproj.io/sync-wave: "9", note: x }\n' +
+        "      preserveResourcesOnDeletion: false\n",
+      "c.yaml",
+      repoWithDirs(["apps/media/a"]),
+    );
+    const result = generate(catalog, new Map(), appsets);
+    assert.deepEqual([...result.files.keys()], ["media-apps-appset.yaml", KUSTOMIZATION_FILE]);
+    const set = setOf(result, "media-apps-appset.yaml");
+    assert.deepEqual(set.metadata, {
+      name: "media-apps",
+      namespace: "argocd",
+      labels: { owner: "me" },
+      annotations: { "argocd.argoproj.io/sync-wave": "3", note: "x" },
+    });
+    assert.equal(set.spec.syncPolicy, undefined);
+  });
+
+  it("says when a category's ApplicationSet or AppProject settings have no object in this run", () => {
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\ncategories: { media: { appProject: true, applicationSet: { strategy: RollingSync } } }\n`,
+      "c.yaml",
+      repoWithDirs(["apps/media/a"]),
+    );
+    assert.deepEqual(generate(catalog, new Map(), { engine: "flux" }).warnings, [
+      "categories media: applicationSet and appProject are Argo CD settings; Flux ignores them",
+      // appProject makes the category's project its own, an Argo CD setting too.
+      "project is an Argo CD setting; Flux ignores it for media-a",
+    ]);
+    assert.ok(
+      generate(catalog, new Map(), { engine: "argocd" }).warnings.includes(
+        "categories media: applicationSet is used by --mode applicationsets only; this run writes Applications",
+      ),
+    );
+  });
+
+  it("keeps the three server-side sync options only when no level wrote a list, and warns when a written list leaves out CreateNamespace", () => {
+    const repo = repoWithDirs(["apps/media/a"]);
+    const unwritten = generate(
+      loadCatalog(`${REPO}include: [{ directories: "apps/*/*" }]\n`, "c.yaml", repo),
+      new Map(),
+      appsets,
+    );
+    assert.deepEqual(setOf(unwritten, "media-appset.yaml").spec.template.spec.syncPolicy.syncOptions, [
+      "CreateNamespace=true",
+      "ServerSideApply=true",
+      "RespectIgnoreDifferences=true",
+    ]);
+    assert.deepEqual(unwritten.warnings, []);
+    const written = generate(
+      loadCatalog(
+        `${REPO}include: [{ directories: "apps/*/*" }]\ndefaults: { syncOptions: [ServerSideApply=true] }\n`,
+        "c.yaml",
+        repo,
+      ),
+      new Map(),
+      appsets,
+    );
+    assert.deepEqual(setOf(written, "media-appset.yaml").spec.template.spec.syncPolicy.syncOptions, [
+      "ServerSideApply=true",
+    ]);
+    assert.deepEqual(written.warnings, [
+      'ApplicationSet media: the syncOptions written leave out CreateNamespace=true (generate uses the list as written): an app whose directory has no Namespace object fails to sync with namespaces "x" not found; add CreateNamespace=true if that is not intended',
+    ]);
+  });
+
+  it("names Applications by the category's template, with its own directory list, exclude entries and a single directory", () => {
+    const repo = repoWithDirs([
+      "my-apps/media/jelly",
+      "my-apps/home/ha",
+      "my-apps/common/defaults",
+      "infra/openebs",
+      "infra/storage/longhorn",
+    ]);
+    const catalog = loadCatalog(
+      `${REPO}categories:\n` +
+        '  my-apps: { appName: "my-apps-{{.path.basename}}", directories: [{ path: my-apps/*/* }, { path: my-apps/common/*, exclude: true }] }\n' +
+        '  openebs: { appName: "{{.path.basename}}", directories: [{ path: infra/openebs }] }\n' +
+        "apps: { my-apps-ha: { namespace: home-assistant } }\n",
+      "c.yaml",
+      repo,
+    );
+    assert.deepEqual(
+      catalog.apps.map((a) => [a.name, a.category, a.namespace, a.path]),
+      [
+        ["my-apps-ha", "my-apps", "home-assistant", "my-apps/home/ha"],
+        ["my-apps-jelly", "my-apps", "jelly", "my-apps/media/jelly"],
+        ["openebs", "openebs", "openebs", "infra/openebs"],
+      ],
+    );
+    const result = generate(catalog, new Map(), appsets);
+    const myApps = setOf(result, "my-apps-appset.yaml");
+    assert.deepEqual(myApps.spec.generators[0]?.git.directories, [
+      { path: "my-apps/*/*" },
+      { path: "my-apps/common/*", exclude: true },
+    ]);
+    assert.equal(myApps.spec.template.metadata.name, "my-apps-{{.path.basename}}");
+    assert.equal(
+      myApps.spec.templatePatch,
+      '{{- if eq .path.path "my-apps/home/ha" }}\n{"spec":{"destination":{"namespace":"home-assistant"}}}\n{{- end }}\n',
+    );
+    assert.deepEqual(setOf(result, "openebs-appset.yaml").spec.generators[0]?.git.directories, [
+      { path: "infra/openebs" },
+    ]);
+    // The same catalog in applications mode: the same Application names.
+    const apps = generate(catalog, new Map(), { engine: "argocd" });
+    assert.deepEqual(
+      [...apps.files.keys()],
+      ["my-apps-ha-app.yaml", "my-apps-jelly-app.yaml", "openebs-app.yaml", KUSTOMIZATION_FILE],
+    );
+  });
+
+  it("refuses Go-template labels where they would be written literally, naming the key and the reason", () => {
+    const repo = repoWithDirs(["apps/media/a", "manifests/cluster/solo"]);
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\n` +
+        'defaults: { labels: { app.kubernetes.io/name: "{{.path.basename}}" } }\napps: { solo: {} }\n',
+      "c.yaml",
+      repo,
+    );
+    const message = (mode: "applications" | "applicationsets", engine: "argocd" | "flux" = "argocd") =>
+      catalogError(() => generate(catalog, new Map(), { engine, mode })).message;
+    assert.equal(
+      message("applications"),
+      "c.yaml: defaults.labels.app.kubernetes.io/name: is a Go template ({{ }}), which only an ApplicationSet renders (--mode applicationsets, apps of a category); here it would be written literally into the Application (applications mode writes labels and annotations as they are) of media-a; write a plain value for these apps",
+    );
+    // In applicationsets mode the category's apps are fine; the plain Application is not.
+    assert.match(
+      message("applicationsets"),
+      /literally into the Application \(it has no category.*\) of solo;/,
+    );
+    assert.match(message("applications", "flux"), /literally into the Flux Kustomization of media-a;/);
+  });
+
+  it("refuses a templated value generate cannot evaluate, or one that renders to an invalid label", () => {
+    const repo = repoWithDirs(["apps/media/A_b"]);
+    const unsupported = catalogError(() =>
+      loadCatalog(
+        `${REPO}include: [{ directories: "apps/*/*" }]\ndefaults: { namespace: "{{ .path.basename | lower }}" }\n`,
+        "c.yaml",
+        repo,
+      ),
+    );
+    assert.match(
+      unsupported.message,
+      /^c\.yaml:3:\d+: defaults\.namespace: "\{\{ \.path\.basename \| lower \}\}" uses a Go template generate cannot evaluate; only \{\{\.path\.path\}\}, \{\{\.path\.basename\}\} and \{\{index \.path\.segments N\}\}/,
+    );
+    const past = catalogError(() =>
+      loadCatalog(
+        `${REPO}include: [{ directories: "apps/*/*" }]\ncategories: { media: { namespace: "{{index .path.segments 7}}" } }\n`,
+        "c.yaml",
+        repoWithDirs(["apps/media/a"]),
+      ),
+    );
+    assert.match(
+      past.message,
+      /categories\.media\.namespace: \{\{index \.path\.segments 7\}\}: apps\/media\/a has only 3 segments/,
+    );
+    const appName = catalogError(() =>
+      loadCatalog(
+        `${REPO}categories: { media: { appName: fixed, directories: [{ path: apps/media }] } }\n`,
+        "c.yaml",
+        repo,
+      ),
+    );
+    assert.match(
+      appName.message,
+      /categories\.media\.appName: "fixed" names every app alike; use a Go template/,
+    );
+  });
+
+  it("refuses a category no include finds, an entry that finds nothing and excludes that leave nothing", () => {
+    const repo = repoWithDirs(["apps/media/a", "apps/net/x"]);
+    const error = catalogError(() =>
+      loadCatalog(
+        `${REPO}include: [{ directories: "apps/*/*" }]\ncategories:\n  medai: { wave: 1 }\n` +
+          "  extra: { directories: [{ path: nowhere/* }] }\n" +
+          "  gone: { directories: [{ path: apps/net/* }, { path: apps/net/x, exclude: true }] }\n",
+        "c.yaml",
+        repo,
+      ),
+    );
+    assert.deepEqual(
+      error.issues.map((i) => i.key),
+      ["categories.extra.directories[0].path", "categories.gone.directories", "categories.medai"],
+    );
+    assert.match(
+      error.issues[2]?.message ?? "",
+      /no include finds a category "medai"; did you mean "media"\?/,
+    );
+  });
+
+  it("RollingSync: one step per wave over the wave label, per-app waves allowed, automated (for its prune) kept in the template", async () => {
+    const repo = repoWithDirs(["apps/core/a", "apps/core/b", "apps/core/c"]);
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\ncategories: { core: { wave: 2, applicationSet: { strategy: RollingSync } } }\n` +
+        "apps: { core-a: { wave: 1 }, core-c: { wave: 3, dependsOn: [core-a] } }\n",
+      "c.yaml",
+      repo,
+    );
+    const result = generate(catalog, new Map(), appsets);
+    const set = setOf(result, "core-appset.yaml");
+    assert.deepEqual(set.spec.strategy, {
+      type: "RollingSync",
+      rollingSync: {
+        steps: ["1", "2", "3"].map((wave) => ({
+          matchExpressions: [{ key: "gitops-bootstrap/wave", operator: "In", values: [wave] }],
+        })),
+      },
+    });
+    assert.equal(set.metadata.annotations["argocd.argoproj.io/sync-wave"], "1");
+    assert.deepEqual(set.spec.template.metadata.labels, { "gitops-bootstrap/wave": "2" });
+    // Kept: the controller reads automated.prune for the syncs a RollingSync triggers.
+    assert.deepEqual(set.spec.template.spec.syncPolicy.automated, { prune: true, selfHeal: true });
+    assert.match(
+      set.spec.templatePatch ?? "",
+      /"apps\/core\/a" \}\}\n\{"metadata":\{"labels":\{"gitops-bootstrap\/wave":"1"\}\}\}/,
+    );
+    await validateObject(set);
+    await assertSchemaKnows(set, ["spec", "strategy", "type"]);
+    // A dependency in a higher wave of the same rolling set is still refused.
+    const bad = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\ncategories: { core: { applicationSet: { strategy: RollingSync } } }\n` +
+        "apps: { core-a: { wave: 5, dependsOn: [core-b] }, core-b: { wave: 5 } }\n",
+      "c.yaml",
+      repo,
+    );
+    assert.match(
+      catalogError(() => generate(bad, new Map(), appsets)).message,
+      /core-a \(wave 5\) depends on core-b \(wave 5\); Argo CD orders by wave only \(RollingSync steps\)/,
+    );
+  });
+
+  it("writes an AppProject per category that asks, valid against the CRD schema, and warns that the stack's root cannot sync it", async () => {
+    const repo = repoWithDirs(["apps/media/a", "apps/media/b", "apps/net/x"]);
+    const catalog = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\n` +
+        "categories:\n  media: { appProject: true }\n  net: { project: network, appProject: { clusterResources: false, destinations: [{ namespace: '*' }] } }\n" +
+        "apps: { media-b: { namespace: shared } }\n",
+      "c.yaml",
+      repo,
+    );
+    const result = generate(catalog, new Map(), appsets);
+    assert.deepEqual([...result.files.keys()].slice(0, 2), [
+      "media-appproject.yaml",
+      "network-appproject.yaml",
+    ]);
+    const media = result.objects[0]?.object as unknown as {
+      metadata: Record<string, unknown>;
+      spec: Record<string, unknown>;
+    };
+    // Argo CD keeps a project with this finalizer while an Application still uses it.
+    assert.deepEqual(media.metadata, {
+      name: "media",
+      namespace: "argocd",
+      finalizers: ["resources-finalizer.argocd.argoproj.io"],
+    });
+    assert.deepEqual(media.spec, {
+      description: "The apps of category media, generated from the app catalog.",
+      sourceRepos: ["https://github.com/acme/homelab"],
+      destinations: [
+        { namespace: "a", server: "https://kubernetes.default.svc" },
+        { namespace: "shared", server: "https://kubernetes.default.svc" },
+      ],
+      clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+    });
+    const net = result.objects[1]?.object as unknown as { spec: Record<string, unknown> };
+    assert.deepEqual(net.spec.destinations, [{ namespace: "*", server: "https://kubernetes.default.svc" }]);
+    assert.deepEqual(net.spec.clusterResourceWhitelist, []);
+    assert.equal(setOf(result, "media-appset.yaml").spec.template.spec.project, "media");
+    for (const { object } of result.objects) await validateObject(object);
+    assert.match(result.warnings[0] ?? "", /may create only Applications and ApplicationSets/);
+    const def = loadCatalog(
+      `${REPO}include: [{ directories: "apps/*/*" }]\ncategories: { net: { project: default, appProject: true } }\n`,
+      "c.yaml",
+      repo,
+    );
+    assert.match(
+      catalogError(() => generate(def, new Map(), appsets)).message,
+      /categories\.net\.appProject: would generate Argo CD's own project "default"/,
     );
   });
 });

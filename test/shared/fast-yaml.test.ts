@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { argoApplication, argoApplicationSet } from "../../core/catalog/applications";
+import { applicationSetGroups, argoApplication, argoApplicationSet } from "../../core/catalog/applications";
 import { loadCatalog } from "../../core/catalog/catalog";
 import { fluxKustomization, fluxNamespace } from "../../core/catalog/kustomizations";
 import { fastStringify, yamlString } from "../../core/shared/fast-yaml";
@@ -164,12 +164,7 @@ describe("core/shared/fast-yaml", () => {
       ...catalog.apps.map((app) => argoApplication(app, catalog)),
       ...catalog.apps.map((app) => fluxKustomization(app, ["db"], catalog)),
       fluxNamespace("web-system"),
-      argoApplicationSet(
-        "media",
-        "apps/media",
-        catalog.apps.filter((a) => a.category === "media"),
-        catalog,
-      ),
+      ...applicationSetGroups(catalog).map((group) => argoApplicationSet(group, catalog)),
     ];
     for (const object of objects) {
       const fast = fastStringify(object);
