@@ -19853,12 +19853,13 @@ var duration3 = () => external_exports.string({ error: "must be a duration strin
   const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
   if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
 });
-var labels = () => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
+var labels = (options = {}) => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
   for (const [key, value] of Object.entries(map2)) {
     const keyProblem = labelKeyProblem(key);
     if (keyProblem !== void 0) {
       ctx.addIssue({ code: "custom", path: [key], message: `label key ${excerpt(key)} ${keyProblem}` });
     }
+    if (options.templateValues === true && value.includes("{{")) continue;
     const valueProblem = labelValueProblem(value);
     if (valueProblem !== void 0) {
       ctx.addIssue({
@@ -21377,6 +21378,24 @@ var releaseSettingsSchema = external_exports.object({
 var import_node_fs2 = require("node:fs");
 var import_node_path2 = require("node:path");
 var import_yaml4 = __toESM(require_dist());
+
+// core/catalog/go-template.ts
+function isGoTemplate(value) {
+  return value.includes("{{");
+}
+var SUPPORTED_EXPRESSIONS = "{{.path.path}}, {{.path.basename}} and {{index .path.segments N}} (spaces inside the braces are fine)";
+var ACTION = /\{\{\s*([^{}]*?)\s*\}\}/g;
+var SEGMENT = /^index\s+\.path\.segments\s+(\d+)$/;
+function goTemplateProblem(value) {
+  const stripped = value.replace(
+    ACTION,
+    (whole, expression) => expression === ".path.path" || expression === ".path.basename" || SEGMENT.test(expression) ? "" : whole
+  );
+  if (!stripped.includes("{{") && !stripped.includes("}}")) return void 0;
+  return `uses a Go template generate cannot evaluate; only ${SUPPORTED_EXPRESSIONS} are supported`;
+}
+
+// core/catalog/catalog.ts
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
 var label2 = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
 function normalPath(value) {
@@ -21430,7 +21449,9 @@ var appSettings = {
   selfHeal: external_exports.boolean().optional().meta({ description: "Argo CD automated selfHeal." }),
   syncOptions: syncOptions.optional(),
   ignoreDifferences: external_exports.array(ignoreDifference).optional().meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
-  labels: labels().meta({ description: "Labels on the generated object." }).optional(),
+  labels: labels({ templateValues: true }).meta({
+    description: "Labels on the generated object. A value with {{ }} is a Go template an ApplicationSet renders (applicationsets mode only)."
+  }).optional(),
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
   ...argocdApplicationSettings
 };
@@ -21466,6 +21487,94 @@ var include = external_exports.strictObject({
     }
   }
 });
+var ROLLING_SYNC_WAVE_LABEL = "gitops-bootstrap/wave";
+var namespaceSetting = external_exports.string().superRefine((value, ctx) => {
+  const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+  if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+}).meta({
+  description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`
+});
+var generatorDirectory = external_exports.strictObject({
+  path: external_exports.string().superRefine((value, ctx) => {
+    const problem = generatorPathProblem(value);
+    if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
+  }).meta({
+    description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*."
+  }),
+  exclude: external_exports.boolean().optional().meta({ description: "Leave out the directories this path matches (it wins over every other entry)." })
+});
+var applicationSetSettings = external_exports.strictObject({
+  name: label2("The ApplicationSet's name. Defaults to the category").optional(),
+  labels: labels().meta({ description: "Labels on the ApplicationSet itself." }).optional(),
+  annotations: annotations().meta({
+    description: "Annotations on the ApplicationSet itself (the sync-wave annotation is generate's)."
+  }).optional(),
+  preserveResourcesOnDeletion: external_exports.boolean().default(true).meta({
+    description: "syncPolicy.preserveResourcesOnDeletion: an Application the generator drops leaves its workloads. Defaults to true."
+  }),
+  strategy: external_exports.enum(["AllAtOnce", "RollingSync"]).default("AllAtOnce").meta({
+    description: "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs."
+  }),
+  waveLabel: external_exports.string().default(ROLLING_SYNC_WAVE_LABEL).superRefine((value, ctx) => {
+    const problem = labelKeyProblem(value);
+    if (problem !== void 0)
+      ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+  }).meta({
+    description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
+  })
+}).prefault({}).meta({ description: "The category's ApplicationSet object." });
+var appProjectSettings = external_exports.union([
+  external_exports.boolean(),
+  external_exports.strictObject({
+    description: external_exports.string().optional().meta({ description: "spec.description. Defaults to a sentence naming the category." }),
+    destinations: external_exports.array(
+      external_exports.strictObject({
+        namespace: external_exports.string().min(1).meta({ description: "A namespace or a glob such as *." }),
+        server: external_exports.string().min(1).default(IN_CLUSTER_SERVER)
+      })
+    ).optional().meta({
+      description: "spec.destinations. Defaults to the category's apps' namespaces on the in-cluster server."
+    }),
+    clusterResources: external_exports.boolean().default(true).meta({
+      description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true."
+    }),
+    finalizer: external_exports.boolean().default(true).meta({
+      description: "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true."
+    })
+  })
+]).optional().meta({
+  description: "Generate an AppProject for the category (named by the category's project, default the category): its repository and its apps' namespaces. Off unless set."
+});
+var category = external_exports.strictObject({
+  ...appSettings,
+  namespace: namespaceSetting.optional(),
+  wave: wave.optional(),
+  appName: external_exports.string().superRefine((value, ctx) => {
+    const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+    if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+    else if (!isGoTemplate(value))
+      ctx.addIssue({
+        code: "custom",
+        message: `${excerpt(value)} names every app alike; use a Go template such as {{.path.basename}}`
+      });
+  }).optional().meta({
+    description: "The Application name template, such as my-apps-{{.path.basename}} or {{.path.basename}}. Defaults to <category>-{{ .path.basename }}."
+  }),
+  directories: external_exports.array(generatorDirectory).min(1).optional().meta({
+    description: "The git generator's own directory list (explicit paths, globs, exclude: true entries); its matches are this category's apps. Defaults to <category dir>/* of the include that found the category."
+  }),
+  applicationSet: applicationSetSettings,
+  appProject: appProjectSettings
+}).meta({ description: "A category's settings: defaults < category < apps.<name>." });
+function generatorPathProblem(value) {
+  const problem = repoPathProblem(value);
+  if (problem !== void 0) return `${JSON.stringify(value)} ${problem}`;
+  const bad = value.split("/").find((s) => s !== "*" && (s.includes("*") || s === "" || s === "." || s === ".."));
+  if (bad !== void 0) {
+    return `${JSON.stringify(value)}: segment ${JSON.stringify(bad)} is not allowed; each segment is a plain name or *`;
+  }
+  return void 0;
+}
 var CatalogSchema = external_exports.strictObject({
   repo: external_exports.strictObject({
     url: external_exports.string().min(1).meta({ description: "The Git repository the GitOps engine reads." }),
@@ -21482,13 +21591,18 @@ var CatalogSchema = external_exports.strictObject({
     ...appSettings,
     project: label2("Argo CD project").default("default"),
     selfHeal: external_exports.boolean().default(true).meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
-    syncOptions: syncOptions.default([]),
+    // Not defaulted: in applicationsets mode a list the user wrote replaces the built-in one.
+    syncOptions: syncOptions.optional(),
+    namespace: namespaceSetting.optional(),
     ignoreDifferences: external_exports.array(ignoreDifference).default([]),
-    labels: labels().meta({ description: "Labels on every generated object." }).default({}),
+    labels: labels({ templateValues: true }).meta({ description: "Labels on every generated object." }).default({}),
     annotations: annotations().meta({ description: "Annotations on every generated object." }).default({})
   }).prefault({}).meta({ description: "Settings every app gets unless it overrides them." }),
   include: external_exports.array(include).default([]).meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
   apps: external_exports.record(label2("App name"), appOverride).default({}).meta({ description: "Apps added or overridden by name." }),
+  categories: external_exports.record(label2("Category"), category).default({}).meta({
+    description: "Settings per category (the parent directory of a `directories:` include's apps, or a category with its own `directories:`): the apps' settings between defaults and apps, and their ApplicationSet."
+  }),
   argocd: external_exports.strictObject({ namespace: label2("Namespace Argo CD runs in").default("argocd") }).prefault({}).meta({ description: "Argo CD settings." }),
   flux: external_exports.strictObject({
     namespace: label2("Namespace the Kustomizations live in").default("flux-system"),

@@ -19976,12 +19976,13 @@ var duration3 = () => external_exports.string({ error: "must be a duration strin
   const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
   if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
 });
-var labels = () => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
+var labels = (options = {}) => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
   for (const [key, value] of Object.entries(map2)) {
     const keyProblem = labelKeyProblem(key);
     if (keyProblem !== void 0) {
       ctx.addIssue({ code: "custom", path: [key], message: `label key ${excerpt(key)} ${keyProblem}` });
     }
+    if (options.templateValues === true && value.includes("{{")) continue;
     const valueProblem = labelValueProblem(value);
     if (valueProblem !== void 0) {
       ctx.addIssue({
@@ -20663,6 +20664,52 @@ function classicArgoAppSettings() {
   return CLASSIC_SETTINGS;
 }
 
+// core/catalog/go-template.ts
+function isGoTemplate(value) {
+  return value.includes("{{");
+}
+var SUPPORTED_EXPRESSIONS = "{{.path.path}}, {{.path.basename}} and {{index .path.segments N}} (spaces inside the braces are fine)";
+var ACTION = /\{\{\s*([^{}]*?)\s*\}\}/g;
+var SEGMENT = /^index\s+\.path\.segments\s+(\d+)$/;
+function goTemplateProblem(value) {
+  const stripped = value.replace(
+    ACTION,
+    (whole, expression) => expression === ".path.path" || expression === ".path.basename" || SEGMENT.test(expression) ? "" : whole
+  );
+  if (!stripped.includes("{{") && !stripped.includes("}}")) return void 0;
+  return `uses a Go template generate cannot evaluate; only ${SUPPORTED_EXPRESSIONS} are supported`;
+}
+function renderGoTemplate(value, path, escape2 = (t) => t) {
+  if (!isGoTemplate(value)) return value;
+  const segments = path.split("/");
+  return value.replace(ACTION, (_whole, expression) => {
+    if (expression === ".path.path") return escape2(path);
+    if (expression === ".path.basename") return escape2(segments[segments.length - 1] ?? "");
+    const index = SEGMENT.exec(expression)?.[1];
+    if (index === void 0) return _whole;
+    const segment = segments[Number(index)];
+    if (segment === void 0) {
+      throw new RangeError(
+        `{{${expression}}}: ${path} has only ${segments.length} segments (0 to ${segments.length - 1})`
+      );
+    }
+    return escape2(segment);
+  });
+}
+function renderGoTemplateJson(json2, path) {
+  return renderGoTemplate(json2, path, (text) => JSON.stringify(text).slice(1, -1));
+}
+function renderGoTemplates(value, path) {
+  if (typeof value === "string") return renderGoTemplate(value, path);
+  if (Array.isArray(value)) return value.map((v) => renderGoTemplates(v, path));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [renderGoTemplate(k, path), renderGoTemplates(v, path)])
+    );
+  }
+  return value;
+}
+
 // core/catalog/catalog.ts
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
 var label = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
@@ -20717,7 +20764,9 @@ var appSettings = {
   selfHeal: external_exports.boolean().optional().meta({ description: "Argo CD automated selfHeal." }),
   syncOptions: syncOptions.optional(),
   ignoreDifferences: external_exports.array(ignoreDifference).optional().meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
-  labels: labels().meta({ description: "Labels on the generated object." }).optional(),
+  labels: labels({ templateValues: true }).meta({
+    description: "Labels on the generated object. A value with {{ }} is a Go template an ApplicationSet renders (applicationsets mode only)."
+  }).optional(),
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
   ...argocdApplicationSettings
 };
@@ -20753,6 +20802,94 @@ var include = external_exports.strictObject({
     }
   }
 });
+var ROLLING_SYNC_WAVE_LABEL = "gitops-bootstrap/wave";
+var namespaceSetting = external_exports.string().superRefine((value, ctx) => {
+  const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+  if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+}).meta({
+  description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`
+});
+var generatorDirectory = external_exports.strictObject({
+  path: external_exports.string().superRefine((value, ctx) => {
+    const problem = generatorPathProblem(value);
+    if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
+  }).meta({
+    description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*."
+  }),
+  exclude: external_exports.boolean().optional().meta({ description: "Leave out the directories this path matches (it wins over every other entry)." })
+});
+var applicationSetSettings = external_exports.strictObject({
+  name: label("The ApplicationSet's name. Defaults to the category").optional(),
+  labels: labels().meta({ description: "Labels on the ApplicationSet itself." }).optional(),
+  annotations: annotations().meta({
+    description: "Annotations on the ApplicationSet itself (the sync-wave annotation is generate's)."
+  }).optional(),
+  preserveResourcesOnDeletion: external_exports.boolean().default(true).meta({
+    description: "syncPolicy.preserveResourcesOnDeletion: an Application the generator drops leaves its workloads. Defaults to true."
+  }),
+  strategy: external_exports.enum(["AllAtOnce", "RollingSync"]).default("AllAtOnce").meta({
+    description: "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs."
+  }),
+  waveLabel: external_exports.string().default(ROLLING_SYNC_WAVE_LABEL).superRefine((value, ctx) => {
+    const problem = labelKeyProblem(value);
+    if (problem !== void 0)
+      ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+  }).meta({
+    description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
+  })
+}).prefault({}).meta({ description: "The category's ApplicationSet object." });
+var appProjectSettings = external_exports.union([
+  external_exports.boolean(),
+  external_exports.strictObject({
+    description: external_exports.string().optional().meta({ description: "spec.description. Defaults to a sentence naming the category." }),
+    destinations: external_exports.array(
+      external_exports.strictObject({
+        namespace: external_exports.string().min(1).meta({ description: "A namespace or a glob such as *." }),
+        server: external_exports.string().min(1).default(IN_CLUSTER_SERVER)
+      })
+    ).optional().meta({
+      description: "spec.destinations. Defaults to the category's apps' namespaces on the in-cluster server."
+    }),
+    clusterResources: external_exports.boolean().default(true).meta({
+      description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true."
+    }),
+    finalizer: external_exports.boolean().default(true).meta({
+      description: "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true."
+    })
+  })
+]).optional().meta({
+  description: "Generate an AppProject for the category (named by the category's project, default the category): its repository and its apps' namespaces. Off unless set."
+});
+var category = external_exports.strictObject({
+  ...appSettings,
+  namespace: namespaceSetting.optional(),
+  wave: wave.optional(),
+  appName: external_exports.string().superRefine((value, ctx) => {
+    const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+    if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+    else if (!isGoTemplate(value))
+      ctx.addIssue({
+        code: "custom",
+        message: `${excerpt(value)} names every app alike; use a Go template such as {{.path.basename}}`
+      });
+  }).optional().meta({
+    description: "The Application name template, such as my-apps-{{.path.basename}} or {{.path.basename}}. Defaults to <category>-{{ .path.basename }}."
+  }),
+  directories: external_exports.array(generatorDirectory).min(1).optional().meta({
+    description: "The git generator's own directory list (explicit paths, globs, exclude: true entries); its matches are this category's apps. Defaults to <category dir>/* of the include that found the category."
+  }),
+  applicationSet: applicationSetSettings,
+  appProject: appProjectSettings
+}).meta({ description: "A category's settings: defaults < category < apps.<name>." });
+function generatorPathProblem(value) {
+  const problem = repoPathProblem(value);
+  if (problem !== void 0) return `${JSON.stringify(value)} ${problem}`;
+  const bad = value.split("/").find((s) => s !== "*" && (s.includes("*") || s === "" || s === "." || s === ".."));
+  if (bad !== void 0) {
+    return `${JSON.stringify(value)}: segment ${JSON.stringify(bad)} is not allowed; each segment is a plain name or *`;
+  }
+  return void 0;
+}
 var CatalogSchema = external_exports.strictObject({
   repo: external_exports.strictObject({
     url: external_exports.string().min(1).meta({ description: "The Git repository the GitOps engine reads." }),
@@ -20769,13 +20906,18 @@ var CatalogSchema = external_exports.strictObject({
     ...appSettings,
     project: label("Argo CD project").default("default"),
     selfHeal: external_exports.boolean().default(true).meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
-    syncOptions: syncOptions.default([]),
+    // Not defaulted: in applicationsets mode a list the user wrote replaces the built-in one.
+    syncOptions: syncOptions.optional(),
+    namespace: namespaceSetting.optional(),
     ignoreDifferences: external_exports.array(ignoreDifference).default([]),
-    labels: labels().meta({ description: "Labels on every generated object." }).default({}),
+    labels: labels({ templateValues: true }).meta({ description: "Labels on every generated object." }).default({}),
     annotations: annotations().meta({ description: "Annotations on every generated object." }).default({})
   }).prefault({}).meta({ description: "Settings every app gets unless it overrides them." }),
   include: external_exports.array(include).default([]).meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
   apps: external_exports.record(label("App name"), appOverride).default({}).meta({ description: "Apps added or overridden by name." }),
+  categories: external_exports.record(label("Category"), category).default({}).meta({
+    description: "Settings per category (the parent directory of a `directories:` include's apps, or a category with its own `directories:`): the apps' settings between defaults and apps, and their ApplicationSet."
+  }),
   argocd: external_exports.strictObject({ namespace: label("Namespace Argo CD runs in").default("argocd") }).prefault({}).meta({ description: "Argo CD settings." }),
   flux: external_exports.strictObject({
     namespace: label("Namespace the Kustomizations live in").default("flux-system"),
@@ -20950,6 +21092,9 @@ function linkProblem(repo, path) {
   const link = repo.linkOn(path);
   return link === void 0 ? void 0 : `${link.at} is ${link.what}: Git keeps only the link, so the engine finds no directory there; move the directory into the repository (a link inside it is fine)`;
 }
+function defaultAppName(category2) {
+  return `${category2}-{{ .path.basename }}`;
+}
 function fromKustomization(catalogFile, index, file2, repo, issues) {
   const includeKey = `include[${index}].kustomization`;
   const text = repo.kind(file2) === "file" ? repo.read(file2) : void 0;
@@ -21053,7 +21198,7 @@ function fromKustomization(catalogFile, index, file2, repo, issues) {
   });
   return out;
 }
-function fromDirectories(catalogFile, index, glob, repo, issues) {
+function fromDirectories(catalogFile, index, glob, repo, issues, categories = {}) {
   const key = `include[${index}].directories`;
   let level = [""];
   const segments = glob.split("/");
@@ -21093,14 +21238,23 @@ function fromDirectories(catalogFile, index, glob, repo, issues) {
   for (const path of matches) {
     const parts = path.split("/");
     const dirName = parts[parts.length - 1] ?? "";
-    const category = parts[parts.length - 2] ?? "";
-    const name = `${category}-${dirName}`;
-    const problem = rfc1123LabelProblem(category) === void 0 && rfc1123LabelProblem(dirName) === void 0 ? rfc1123LabelProblem(name) : "has a category or app directory name that is not an RFC 1123 label";
+    const category2 = parts[parts.length - 2] ?? "";
+    const template = categories[category2]?.appName;
+    if (categories[category2]?.directories !== void 0) {
+      issues.push({
+        file: catalogFile,
+        key,
+        message: `${path}: category ${category2} has its own categories.${category2}.directories, which list its apps; remove the category's directories from this glob (e.g. list the others) or drop categories.${category2}.directories`
+      });
+      continue;
+    }
+    const name = template === void 0 ? `${category2}-${dirName}` : renderName(template, path);
+    const problem = rfc1123LabelProblem(category2) === void 0 && rfc1123LabelProblem(dirName) === void 0 ? rfc1123LabelProblem(name) : "has a category or app directory name that is not an RFC 1123 label";
     if (problem !== void 0) {
       issues.push({
         file: catalogFile,
         key,
-        message: `${path}: app name ${JSON.stringify(name)} (<category>-<app>) ${problem}; rename the directory`
+        message: `${path}: app name ${JSON.stringify(name)} (${template === void 0 ? "<category>-<app>" : `categories.${category2}.appName`}) ${problem}; rename the directory`
       });
       continue;
     }
@@ -21108,8 +21262,9 @@ function fromDirectories(catalogFile, index, glob, repo, issues) {
       name,
       dirName,
       path,
-      category,
+      category: category2,
       categoryDir: parts.slice(0, -1).join("/"),
+      generatorPath: path,
       source: `${catalogFile} ${key} (${path})`,
       key,
       file: catalogFile
@@ -21117,14 +21272,112 @@ function fromDirectories(catalogFile, index, glob, repo, issues) {
   }
   return out;
 }
+function renderName(template, path) {
+  try {
+    return renderGoTemplate(template, path);
+  } catch (error2) {
+    return `(${error2 instanceof Error ? error2.message : String(error2)})`;
+  }
+}
+function generatorMatches(pattern, dir) {
+  const want = pattern.split("/");
+  const parts = dir.split("/");
+  return parts.length === want.length && parts.every((p, i) => want[i] === "*" ? !p.startsWith(".") : p === want[i]);
+}
+function directoriesMatching(pattern, repo) {
+  let level = [""];
+  for (const segment of pattern.split("/")) {
+    const next = [];
+    for (const dir of level) {
+      const join3 = (name) => dir === "" ? name : `${dir}/${name}`;
+      if (segment !== "*") {
+        if (repo.kind(join3(segment)) === "directory") next.push(join3(segment));
+        continue;
+      }
+      for (const entry of repo.entries(dir)) {
+        if (entry.kind === "directory" && !entry.name.startsWith(".")) next.push(join3(entry.name));
+      }
+    }
+    level = next;
+  }
+  return level;
+}
+function fromCategoryDirectories(catalogFile, category2, settings, repo, issues) {
+  const entries = settings.directories ?? [];
+  const key = `categories.${category2}.directories`;
+  const found = /* @__PURE__ */ new Set();
+  entries.forEach((entry, i) => {
+    if (entry.exclude === true) return;
+    const path = normalPath(entry.path);
+    const matches = directoriesMatching(path, repo);
+    if (matches.length === 0) {
+      issues.push({
+        file: catalogFile,
+        key: `${key}[${i}].path`,
+        message: `${linkProblem(repo, path) ?? `${path} matches no directory in the repository`}: an entry that finds nothing would delete every app it found before; fix the path (it is relative to the repository root) or remove the entry`
+      });
+    }
+    for (const match of matches) found.add(match);
+  });
+  const excluded = entries.filter((e) => e.exclude === true).map((e) => normalPath(e.path));
+  const kept = [...found].filter((dir) => !excluded.some((pattern) => generatorMatches(pattern, dir))).sort();
+  if (found.size > 0 && kept.length === 0) {
+    issues.push({
+      file: catalogFile,
+      key,
+      message: `the exclude entries leave no directory: the ApplicationSet would delete every Application it made; fix the entries`
+    });
+  }
+  const template = settings.appName ?? defaultAppName(category2);
+  const out = [];
+  for (const path of kept) {
+    const dirName = import_node_path.posix.basename(path);
+    const name = renderName(template, path);
+    const problem = rfc1123LabelProblem(name);
+    if (problem !== void 0) {
+      issues.push({
+        file: catalogFile,
+        key: settings.appName === void 0 ? key : `categories.${category2}.appName`,
+        message: `${path}: app name ${JSON.stringify(name)} ${problem}; rename the directory or change categories.${category2}.appName`
+      });
+      continue;
+    }
+    out.push({
+      name,
+      dirName,
+      path,
+      category: category2,
+      generatorPath: path,
+      source: `${catalogFile} ${key} (${path})`,
+      key,
+      file: catalogFile
+    });
+  }
+  return out;
+}
+function settingKey(field, name, app, override, category2, settings) {
+  if (override[field]?.[name] !== void 0) return `apps.${app}.${field}.${name}`;
+  if (category2 !== void 0 && settings?.[field]?.[name] !== void 0) {
+    return `categories.${category2}.${field}.${name}`;
+  }
+  return `defaults.${field}.${name}`;
+}
 function resolveCatalog(catalog, file2, repo) {
   const issues = [];
   const warnings = [];
   const discovered = /* @__PURE__ */ new Map();
   const categories = /* @__PURE__ */ new Map();
   catalog.include.forEach((entry, i) => {
-    const found = entry.kustomization !== void 0 ? fromKustomization(file2, i, normalPath(entry.kustomization), repo, issues) : fromDirectories(file2, i, entry.directories ?? "", repo, issues);
-    for (const app of found) {
+    const found2 = entry.kustomization !== void 0 ? fromKustomization(file2, i, normalPath(entry.kustomization), repo, issues) : fromDirectories(file2, i, entry.directories ?? "", repo, issues, catalog.categories);
+    addDiscovered(found2);
+  });
+  for (const [name, settings] of Object.entries(catalog.categories)) {
+    if (settings.directories !== void 0) {
+      addDiscovered(fromCategoryDirectories(file2, name, settings, repo, issues));
+    }
+  }
+  function addDiscovered(found2) {
+    for (const app of found2) {
       const previous = discovered.get(app.name);
       if (previous !== void 0) {
         issues.push({
@@ -21150,15 +21403,28 @@ function resolveCatalog(catalog, file2, repo) {
       }
       discovered.set(app.name, app);
     }
-  });
+  }
+  const found = new Set([...discovered.values()].map((a) => a.category));
+  for (const [name, settings] of Object.entries(catalog.categories)) {
+    if (found.has(name) || settings.directories !== void 0) continue;
+    const known = [...found].filter((c) => c !== void 0);
+    const guess = closest(name, known);
+    issues.push({
+      file: file2,
+      key: `categories.${name}`,
+      message: `no include finds a category ${JSON.stringify(name)}${guess === void 0 ? "" : `; did you mean ${JSON.stringify(guess)}?`} (a category is the parent directory of a \`directories:\` include's apps); fix the name, give it its own directories:, or remove it`
+    });
+  }
   const d = catalog.defaults;
   const apps = [];
   const reported = /* @__PURE__ */ new Set();
   const build = (base, override) => {
     const app = buildApp(base, override);
+    const c = base.category === void 0 ? void 0 : catalog.categories[base.category];
     const argo = resolveArgocdApplication(
       [
         { key: "defaults", settings: d },
+        ...c === void 0 ? [] : [{ key: `categories.${base.category}`, settings: c }],
         { key: `apps.${base.name}`, settings: override }
       ],
       { name: app.name, namespace: app.namespace, path: app.path, repo: catalog.repo }
@@ -21172,22 +21438,51 @@ ${problem.message}`;
     }
     return { ...app, argocd: argo.settings };
   };
-  const buildApp = (base, override) => ({
-    name: base.name,
-    ...base.category === void 0 ? {} : { category: base.category, categoryDir: base.categoryDir },
-    source: base.source,
-    path: override.path === void 0 ? base.path : normalPath(override.path),
-    namespace: override.namespace ?? base.dirName,
-    wave: override.wave ?? d.wave,
-    project: override.project ?? d.project,
-    selfHeal: override.selfHeal ?? d.selfHeal,
-    syncOptions: [...override.syncOptions ?? d.syncOptions],
-    ignoreDifferences: structuredClone(override.ignoreDifferences ?? d.ignoreDifferences),
-    dependsOn: [...override.dependsOn ?? []],
-    labels: { ...d.labels, ...override.labels },
-    annotations: { ...d.annotations, ...override.annotations }
-  });
-  for (const found of discovered.values()) apps.push(build(found, catalog.apps[found.name] ?? {}));
+  const buildApp = (base, override) => {
+    const c = base.category === void 0 ? void 0 : catalog.categories[base.category];
+    const path = override.path === void 0 ? base.path : normalPath(override.path);
+    const namespaceSource = override.namespace ?? c?.namespace ?? d.namespace;
+    let namespace = base.dirName;
+    if (namespaceSource !== void 0) {
+      try {
+        namespace = renderGoTemplate(namespaceSource, base.generatorPath ?? path);
+      } catch (error2) {
+        issues.push({
+          file: file2,
+          key: override.namespace === void 0 && c?.namespace !== void 0 ? `categories.${base.category}.namespace` : override.namespace === void 0 ? "defaults.namespace" : `apps.${base.name}.namespace`,
+          message: `${error2 instanceof Error ? error2.message : String(error2)} (app ${base.name}); use a smaller index`
+        });
+      }
+    }
+    const labels2 = { ...d.labels, ...c?.labels, ...override.labels };
+    const annotations2 = { ...d.annotations, ...c?.annotations, ...override.annotations };
+    const templated = [
+      ...Object.entries(labels2).filter(([, v]) => isGoTemplate(v)).map(([k]) => settingKey("labels", k, base.name, override, base.category, c)),
+      ...Object.entries(annotations2).filter(([, v]) => isGoTemplate(v)).map(([k]) => settingKey("annotations", k, base.name, override, base.category, c))
+    ];
+    const syncOptions2 = override.syncOptions ?? c?.syncOptions ?? d.syncOptions;
+    return {
+      name: base.name,
+      ...base.category === void 0 ? {} : { category: base.category, categoryDir: base.categoryDir },
+      source: base.source,
+      path,
+      namespace,
+      wave: override.wave ?? c?.wave ?? d.wave,
+      project: override.project ?? c?.project ?? (c?.appProject ? base.category : void 0) ?? d.project,
+      selfHeal: override.selfHeal ?? c?.selfHeal ?? d.selfHeal,
+      syncOptions: [...syncOptions2 ?? []],
+      ignoreDifferences: structuredClone(
+        override.ignoreDifferences ?? c?.ignoreDifferences ?? d.ignoreDifferences
+      ),
+      dependsOn: [...override.dependsOn ?? []],
+      labels: labels2,
+      annotations: annotations2,
+      ...base.generatorPath === void 0 ? {} : { generatorPath: base.generatorPath },
+      ...syncOptions2 === void 0 ? {} : { syncOptionsWritten: true },
+      ...templated.length === 0 ? {} : { templated }
+    };
+  };
+  for (const found2 of discovered.values()) apps.push(build(found2, catalog.apps[found2.name] ?? {}));
   for (const [name, override] of Object.entries(catalog.apps)) {
     if (discovered.has(name)) continue;
     const path = normalPath(override?.path ?? d.path.replaceAll("{name}", name));
@@ -21229,6 +21524,7 @@ ${problem.message}`;
       }
     });
   }
+  issues.push(...renderedValueIssues(file2, apps));
   if (issues.length > 0) throw new CatalogError(issues);
   return {
     file: file2,
@@ -21238,8 +21534,109 @@ ${problem.message}`;
     argocd: catalog.argocd,
     flux: catalog.flux,
     apps,
+    categories: resolveCategories(catalog, apps),
     warnings
   };
+}
+function renderedValueIssues(file2, apps) {
+  const issues = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const app of apps) {
+    const problem = rfc1123LabelProblem(app.namespace);
+    if (problem !== void 0) {
+      issues.push({
+        file: file2,
+        key: `apps.${app.name}.namespace`,
+        message: `namespace ${excerpt(app.namespace)} ${problem}; set apps.${app.name}.namespace (or the category's or defaults' namespace)`
+      });
+    }
+    for (const key of app.templated ?? []) {
+      const [, field = "", ...rest] = key.split(/\.(labels|annotations)\./);
+      const name = rest.join("");
+      const value = (field === "labels" ? app.labels : app.annotations)[name] ?? "";
+      const templateProblem = goTemplateProblem(value);
+      if (templateProblem !== void 0) {
+        if (!seen.has(key)) issues.push({ file: file2, key, message: `${excerpt(value)} ${templateProblem}` });
+        seen.add(key);
+        continue;
+      }
+      if (field !== "labels" || app.generatorPath === void 0) continue;
+      let rendered;
+      try {
+        rendered = renderGoTemplate(value, app.generatorPath);
+      } catch (error2) {
+        issues.push({
+          file: file2,
+          key,
+          message: `${error2 instanceof Error ? error2.message : String(error2)} (app ${app.name})`
+        });
+        continue;
+      }
+      const valueProblem = labelValueProblem(rendered);
+      if (valueProblem !== void 0) {
+        issues.push({
+          file: file2,
+          key,
+          message: `renders to ${excerpt(rendered)} for ${app.generatorPath} (app ${app.name}), a label value that ${valueProblem}`
+        });
+      }
+    }
+  }
+  return issues;
+}
+var TEMPLATE_PATH = "{{ .path.path }}";
+function resolveCategories(catalog, apps) {
+  const d = catalog.defaults;
+  const out = /* @__PURE__ */ new Map();
+  for (const app of apps) {
+    if (app.category === void 0 || out.has(app.category)) continue;
+    const name = app.category;
+    const c = catalog.categories[name];
+    const syncOptions2 = c?.syncOptions ?? d.syncOptions;
+    const appProject = c?.appProject;
+    const appName = c?.appName ?? defaultAppName(name);
+    const namespace = c?.namespace ?? d.namespace ?? "{{ .path.basename }}";
+    const argocd = resolveArgocdApplication(
+      [
+        { key: "defaults", settings: d },
+        ...c === void 0 ? [] : [{ key: `categories.${name}`, settings: c }]
+      ],
+      { name: appName, namespace, path: TEMPLATE_PATH, repo: catalog.repo }
+    ).settings;
+    const argocdWritten = Object.fromEntries(
+      Object.keys(argocdApplicationSettings).map((key) => [key, c?.[key]]).filter(([, value]) => value !== void 0)
+    );
+    out.set(name, {
+      name,
+      directories: c?.directories?.map((e) => ({
+        path: normalPath(e.path),
+        ...e.exclude === void 0 ? {} : { exclude: e.exclude }
+      })) ?? [{ path: `${app.categoryDir ?? ""}/*` }],
+      ...app.categoryDir === void 0 ? {} : { dir: app.categoryDir },
+      appName,
+      namespace,
+      wave: c?.wave ?? d.wave,
+      project: c?.project ?? (appProject ? name : void 0) ?? d.project,
+      selfHeal: c?.selfHeal ?? d.selfHeal,
+      syncOptions: [...syncOptions2 ?? []],
+      syncOptionsWritten: syncOptions2 !== void 0,
+      ignoreDifferences: structuredClone(c?.ignoreDifferences ?? d.ignoreDifferences),
+      labels: { ...d.labels, ...c?.labels },
+      annotations: { ...d.annotations, ...c?.annotations },
+      applicationSet: {
+        ...c?.applicationSet ?? {
+          preserveResourcesOnDeletion: true,
+          strategy: "AllAtOnce",
+          waveLabel: ROLLING_SYNC_WAVE_LABEL
+        },
+        name: c?.applicationSet.name ?? name
+      },
+      ...appProject === void 0 || appProject === false ? {} : { appProject: appProject === true ? { clusterResources: true, finalizer: true } : appProject },
+      argocd,
+      ...Object.keys(argocdWritten).length === 0 ? {} : { argocdWritten }
+    });
+  }
+  return out;
 }
 
 // core/catalog/generate.ts
@@ -21348,18 +21745,28 @@ function argoApplicationWith(app, argo, catalog, syncOptions2) {
 function sortedRecord(record2) {
   return Object.fromEntries(Object.entries(record2).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
 }
-function applicationSetGroups(apps) {
+function applicationSetGroups(catalog) {
   const groups = /* @__PURE__ */ new Map();
-  for (const app of apps) {
+  for (const app of catalog.apps) {
     if (app.category === void 0) continue;
     let group = groups.get(app.category);
     if (group === void 0) {
-      group = { category: app.category, categoryDir: app.categoryDir ?? "", apps: [] };
+      const settings = catalog.categories.get(app.category);
+      if (settings === void 0) continue;
+      group = {
+        category: app.category,
+        generatorPaths: settings.directories.map((d) => d.exclude === true ? `not ${d.path}` : d.path).join(", "),
+        settings,
+        apps: []
+      };
       groups.set(app.category, group);
     }
     group.apps.push(app);
   }
   return [...groups.values()];
+}
+function rolling(settings) {
+  return settings.applicationSet.strategy === "RollingSync";
 }
 function commonWave(apps) {
   const counts = /* @__PURE__ */ new Map();
@@ -21378,15 +21785,21 @@ function checkArgoDependencies(catalog, options = {}) {
   const byName = new Map(catalog.apps.map((a) => [a.name, a]));
   const issues = [];
   const fix = "or generate with --mode applications (one Application per app, ordered by waves)";
+  const rollingCategories = /* @__PURE__ */ new Set();
+  const setName = (category2) => catalog.categories.get(category2)?.applicationSet.name ?? category2;
   if (options.applicationSets === true) {
-    for (const group of applicationSetGroups(catalog.apps)) {
+    for (const group of applicationSetGroups(catalog)) {
+      if (rolling(group.settings)) {
+        rollingCategories.add(group.category);
+        continue;
+      }
       const { wave: wave2, example } = commonWave(group.apps);
       for (const app of group.apps) {
         if (app.wave === wave2) continue;
         issues.push({
           file: catalog.file,
           key: `apps.${app.name}.wave`,
-          message: `${app.name} is in wave ${app.wave}, but ApplicationSet ${group.category} (${group.categoryDir}/*) deploys its apps in wave ${wave2} (like ${example}): an ApplicationSet creates all its Applications at once, so a per-app wave does nothing; give every app of category ${group.category} the same wave, ${fix}`
+          message: `${app.name} is in wave ${app.wave}, but ApplicationSet ${group.settings.applicationSet.name} (${group.generatorPaths}) deploys its apps in wave ${wave2} (like ${example}): an ApplicationSet creates all its Applications at once, so a per-app wave does nothing; give every app of category ${group.category} the same wave, ${fix}`
         });
       }
     }
@@ -21396,18 +21809,19 @@ function checkArgoDependencies(catalog, options = {}) {
       const other = byName.get(dep);
       if (other === void 0) return;
       const key = `apps.${app.name}.dependsOn[${i}]`;
-      if (options.applicationSets === true && other.category !== void 0) {
+      const sameRolling = other.category !== void 0 && other.category === app.category && rollingCategories.has(other.category);
+      if (options.applicationSets === true && other.category !== void 0 && !sameRolling) {
         const same = other.category === app.category;
         issues.push({
           file: catalog.file,
           key,
-          message: same ? `${app.name} depends on ${dep}, but both are Applications of ApplicationSet ${other.category}, which creates them at once; remove the entry, ${fix}` : `${app.name} depends on ${dep}, an Application of ApplicationSet ${other.category}: Argo CD waits for an ApplicationSet to be synced, not for the Applications it creates to be healthy, so it cannot honour this; remove the entry, ${fix}`
+          message: same ? `${app.name} depends on ${dep}, but both are Applications of ApplicationSet ${setName(other.category)}, which creates them at once; remove the entry, ${fix}` : `${app.name} depends on ${dep}, an Application of ApplicationSet ${setName(other.category)}: Argo CD waits for an ApplicationSet to be synced, not for the Applications it creates to be healthy, so it cannot honour this; remove the entry, ${fix}`
         });
       } else if (other.wave >= app.wave) {
         issues.push({
           file: catalog.file,
           key,
-          message: `${app.name} (wave ${app.wave}) depends on ${dep} (wave ${other.wave}); Argo CD orders by wave only, so give ${dep} a lower wave than ${app.wave}`
+          message: `${app.name} (wave ${app.wave}) depends on ${dep} (wave ${other.wave}); Argo CD orders by wave only${sameRolling ? " (RollingSync steps)" : ""}, so give ${dep} a lower wave than ${app.wave}`
         });
       }
     });
@@ -21431,15 +21845,23 @@ function applyOutOfSyncOnlyWarnings(apps) {
 }
 function checkTemplateText(catalog) {
   const issues = [];
-  const d = catalog.defaults;
-  for (const key of Object.keys(argocdApplicationSettings)) {
-    const value = d[key];
-    if (value !== void 0 && JSON.stringify(value).includes("{{")) {
-      issues.push({
-        file: catalog.file,
-        key: `defaults.${key}`,
-        message: "contains {{, which the ApplicationSet controller would render as a Go template in every Application instead of writing it; set it per app (apps.<name>, written as a literal), or generate with --mode applications"
-      });
+  const levels = [
+    { key: "defaults", settings: catalog.defaults },
+    ...[...catalog.categories.values()].map((c) => ({
+      key: `categories.${c.name}`,
+      settings: c.argocdWritten ?? {}
+    }))
+  ];
+  for (const { key, settings } of levels) {
+    for (const setting of Object.keys(argocdApplicationSettings)) {
+      const value = settings[setting];
+      if (value !== void 0 && JSON.stringify(value).includes("{{")) {
+        issues.push({
+          file: catalog.file,
+          key: `${key}.${setting}`,
+          message: "contains {{, which the ApplicationSet controller would render as a Go template in every Application instead of writing it; set it per app (apps.<name>, written as a literal), or generate with --mode applications"
+        });
+      }
     }
   }
   if (issues.length > 0) throw new CatalogError(issues);
@@ -21455,52 +21877,46 @@ function withoutWave(app) {
     metadata: { ...metadata, ...Object.keys(annotations2).length > 0 ? { annotations: annotations2 } : {} }
   };
 }
-function argoApplicationSet(category, categoryDir, apps, catalog) {
-  const d = catalog.defaults;
-  const wave2 = apps[0]?.wave ?? d.wave;
-  const templateName = `${category}-{{ .path.basename }}`;
-  const templatePath = "{{ .path.path }}";
-  const templateNamespace = "{{ .path.basename }}";
-  const template = withoutWave(
+function argoApplicationSet(group, catalog) {
+  const { settings: cat, apps } = group;
+  const isRolling = rolling(cat);
+  const waves = [.../* @__PURE__ */ new Set([cat.wave, ...apps.map((a) => a.wave)])].sort((a, b) => a - b);
+  const wave2 = isRolling ? waves[0] ?? cat.wave : apps[0]?.wave ?? cat.wave;
+  const waveLabel = (value) => isRolling ? { [cat.applicationSet.waveLabel]: String(value) } : {};
+  const effective = (app) => app.syncOptionsWritten === true ? app.syncOptions : [...SERVER_SIDE_SYNC_OPTIONS];
+  const applicationOf = (app) => withoutWave(
     argoApplication(
-      {
-        name: templateName,
-        source: "",
-        path: templatePath,
-        namespace: templateNamespace,
-        wave: wave2,
-        project: d.project,
-        selfHeal: d.selfHeal,
-        syncOptions: d.syncOptions,
-        ignoreDifferences: d.ignoreDifferences,
-        dependsOn: [],
-        labels: d.labels,
-        annotations: d.annotations,
-        // The defaults' Argo CD settings, with {name}/{path}/{namespace} as the template renders them.
-        argocd: resolveArgocdApplication([{ key: "defaults", settings: d }], {
-          name: templateName,
-          namespace: templateNamespace,
-          path: templatePath,
-          repo: catalog.repo
-        }).settings
-      },
-      catalog,
-      { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS }
+      { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
+      catalog
     )
   );
+  const template = applicationOf({
+    name: cat.appName,
+    source: "",
+    path: "{{ .path.path }}",
+    namespace: cat.namespace,
+    // Only the RollingSync label reads it (the annotation is dropped): a new directory's wave.
+    wave: cat.wave,
+    project: cat.project,
+    selfHeal: cat.selfHeal,
+    syncOptions: cat.syncOptions,
+    syncOptionsWritten: cat.syncOptionsWritten,
+    ignoreDifferences: cat.ignoreDifferences,
+    dependsOn: [],
+    labels: cat.labels,
+    annotations: cat.annotations,
+    // The category's Argo CD settings, with {name}/{path}/{namespace} as the template renders them.
+    ...cat.argocd === void 0 ? {} : { argocd: cat.argocd }
+  });
   const branches = [];
+  const templateJson = JSON.stringify(template);
   for (const app of apps) {
-    const full = withoutWave(
-      argoApplication(app, catalog, { requiredSyncOptions: SERVER_SIDE_SYNC_OPTIONS })
-    );
-    const dirName = app.name.slice(category.length + 1);
-    const discoveredPath = `${categoryDir}/${dirName}`;
-    const rendered = {
-      ...template,
-      metadata: { ...template.metadata, name: app.name },
-      spec: templateSpecFor(template, discoveredPath, dirName)
-    };
-    const patch = differences(rendered, full);
+    const discoveredPath = app.generatorPath ?? app.path;
+    const renderedJson = renderGoTemplateJson(templateJson, discoveredPath);
+    const own2 = applicationOf(app);
+    const full = app.templated === void 0 ? own2 : renderGoTemplates(own2, discoveredPath);
+    if (JSON.stringify(full) === renderedJson) continue;
+    const patch = differences(JSON.parse(renderedJson), full);
     if (patch !== void 0) {
       branches.push(
         `{{- ${branches.length === 0 ? "if" : "else if"} eq .path.path ${JSON.stringify(discoveredPath)} }}
@@ -21509,13 +21925,16 @@ ${goLiteral(JSON.stringify(patch))}`
     }
   }
   const { name, labels: labels2, annotations: annotations2, finalizers } = template.metadata;
+  const setLabels = cat.applicationSet.labels ?? {};
   return {
     apiVersion: ARGOCD_API_VERSION,
     kind: "ApplicationSet",
     metadata: {
-      name: category,
+      name: cat.applicationSet.name,
       namespace: catalog.argocd.namespace,
-      annotations: { [SYNC_WAVE_ANNOTATION]: String(wave2) }
+      ...Object.keys(setLabels).length > 0 ? { labels: sortedRecord(setLabels) } : {},
+      // The wave annotation wins over a user annotation of the same key: the wave is its one source.
+      annotations: sortedRecord({ ...cat.applicationSet.annotations, [SYNC_WAVE_ANNOTATION]: String(wave2) })
     },
     spec: {
       goTemplate: true,
@@ -21525,11 +21944,23 @@ ${goLiteral(JSON.stringify(patch))}`
           git: {
             repoURL: catalog.repo.url,
             revision: catalog.repo.revision,
-            directories: [{ path: `${categoryDir}/*` }]
+            directories: cat.directories.map((d) => ({ ...d }))
           }
         }
       ],
-      syncPolicy: { preserveResourcesOnDeletion: true },
+      ...cat.applicationSet.preserveResourcesOnDeletion ? { syncPolicy: { preserveResourcesOnDeletion: true } } : {},
+      ...isRolling ? {
+        strategy: {
+          type: "RollingSync",
+          rollingSync: {
+            steps: waves.map((w) => ({
+              matchExpressions: [
+                { key: cat.applicationSet.waveLabel, operator: "In", values: [String(w)] }
+              ]
+            }))
+          }
+        }
+      } : {},
       template: {
         metadata: {
           name,
@@ -21545,12 +21976,27 @@ ${goLiteral(JSON.stringify(patch))}`
     }
   };
 }
-function templateSpecFor(template, path, dirName) {
+function argoAppProject(settings, apps, catalog) {
+  const options = settings.appProject ?? { clusterResources: true, finalizer: true };
+  const namespaces = [
+    ...new Set(apps.filter((a) => a.project === settings.project).map((a) => a.namespace))
+  ].sort();
   return {
-    ...template.spec,
-    destination: { ...template.spec.destination, namespace: dirName },
-    // Only a directory source carries the generator's path; a chart or several sources do not.
-    ...template.spec.source?.path === void 0 ? {} : { source: { ...template.spec.source, path } }
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: {
+      name: settings.project,
+      namespace: catalog.argocd.namespace,
+      // Argo CD keeps a project with this finalizer until no Application uses it
+      // (controller/appcontroller.go finalizeProjectDeletion), so no Application loses its project.
+      ...options.finalizer ? { finalizers: [RESOURCES_FINALIZER] } : {}
+    },
+    spec: {
+      description: options.description ?? `The apps of category ${settings.name}, generated from the app catalog.`,
+      sourceRepos: [catalog.repo.url],
+      destinations: (options.destinations ?? namespaces.map((namespace) => ({ namespace, server: IN_CLUSTER_SERVER }))).map((d) => ({ namespace: d.namespace, server: d.server })),
+      clusterResourceWhitelist: options.clusterResources ? [{ group: "*", kind: "*" }] : []
+    }
   };
 }
 function differences(base, target) {
@@ -21757,7 +22203,7 @@ var ENGINES = ["argocd", "flux"];
 var MODES = ["applications", "applicationsets"];
 var GENERATED_MARKER = "# Generated by gitops-bootstrap generate";
 var KUSTOMIZATION_FILE = "kustomization.yaml";
-var GENERATED_NAME = /^[a-z0-9][-a-z0-9]*-(app|appset|ks|namespace)\.yaml$/;
+var GENERATED_NAME = /^[a-z0-9][-a-z0-9]*-(app|appset|appproject|ks|namespace)\.yaml$/;
 function isGenerated(text) {
   return text.split("\n", 4).some((line) => line.startsWith(GENERATED_MARKER));
 }
@@ -21833,7 +22279,13 @@ function generate(catalog, existing, options) {
     files.set(file2, generatedYaml(object2, catalog.file));
     objects.push({ file: file2, object: object2 });
   };
+  if (options.engine === "argocd") {
+    for (const project of appProjects(catalog)) add(`${project.metadata.name}-appproject.yaml`, project);
+    if (files.size > 0) warnings.push(appProjectWarning(catalog, [...files.keys()]));
+  }
+  if (mode !== "applicationsets") warnings.push(...unusedApplicationSetWarnings(catalog, options.engine));
   if (options.engine === "flux") {
+    refuseTemplates(catalog.file, catalog.apps, "Flux Kustomization");
     refuseArgoOnlySources(catalog);
     const deps = dependencyMap(catalog.apps);
     checkFluxDependencies(catalog, deps);
@@ -21845,23 +22297,36 @@ function generate(catalog, existing, options) {
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
     checkTemplateText(catalog);
-    const groups = new Map(applicationSetGroups(catalog.apps).map((g) => [g.category, g]));
-    const plain2 = [];
+    const groups = new Map(applicationSetGroups(catalog).map((g) => [g.category, g]));
+    refuseTemplates(
+      catalog.file,
+      catalog.apps.filter((a) => a.category === void 0 || !groups.has(a.category)),
+      "Application (it has no category, so no ApplicationSet renders it)"
+    );
+    const effective = [];
     for (const app of catalog.apps) {
       const group = app.category === void 0 ? void 0 : groups.get(app.category);
       if (group === void 0) {
-        plain2.push(app);
+        effective.push(app);
         add(`${app.name}-app.yaml`, argoApplication(app, catalog));
-      } else if (group.apps[0] === app) {
-        add(
-          `${group.category}-appset.yaml`,
-          argoApplicationSet(group.category, group.categoryDir, group.apps, catalog)
-        );
+        continue;
+      }
+      effective.push(
+        app.syncOptionsWritten === true ? app : { ...app, syncOptions: [...SERVER_SIDE_SYNC_OPTIONS] }
+      );
+      if (group.apps[0] === app) {
+        add(`${group.settings.applicationSet.name}-appset.yaml`, argoApplicationSet(group, catalog));
       }
     }
-    warnings.push(...ignoreDifferencesWarnings(plain2));
-    warnings.push(...applyOutOfSyncOnlyWarnings(catalog.apps));
+    warnings.push(...createNamespaceWarnings([...groups.values()].map((g) => g.settings)));
+    warnings.push(...ignoreDifferencesWarnings(effective));
+    warnings.push(...applyOutOfSyncOnlyWarnings(effective));
   } else {
+    refuseTemplates(
+      catalog.file,
+      catalog.apps,
+      "Application (applications mode writes labels and annotations as they are)"
+    );
     checkArgoDependencies(catalog);
     for (const app of catalog.apps) add(`${app.name}-app.yaml`, argoApplication(app, catalog));
     warnings.push(...ignoreDifferencesWarnings(catalog.apps));
@@ -21899,6 +22364,75 @@ function generate(catalog, existing, options) {
       return mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`);
     }
   };
+}
+function refuseTemplates(file2, apps, what) {
+  const seen = /* @__PURE__ */ new Set();
+  const issues = [];
+  for (const app of apps) {
+    for (const key of app.templated ?? []) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      issues.push({
+        file: file2,
+        key,
+        message: `is a Go template ({{ }}), which only an ApplicationSet renders (--mode applicationsets, apps of a category); here it would be written literally into the ${what} of ${app.name}; write a plain value for these apps`
+      });
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+}
+function unusedApplicationSetWarnings(catalog, engine) {
+  const unused = [...catalog.categories.values()].filter((c) => {
+    const set2 = c.applicationSet;
+    return set2.name !== c.name || set2.labels !== void 0 || set2.annotations !== void 0 || !set2.preserveResourcesOnDeletion || set2.strategy !== "AllAtOnce" || engine === "flux" && c.appProject !== void 0;
+  });
+  if (unused.length === 0) return [];
+  const what = engine === "flux" ? "applicationSet and appProject are Argo CD settings; Flux ignores them" : "applicationSet is used by --mode applicationsets only; this run writes Applications";
+  return [`categories ${unused.map((c) => c.name).join(", ")}: ${what}`];
+}
+function appProjects(catalog) {
+  const out = [];
+  const owner = /* @__PURE__ */ new Map();
+  const issues = [];
+  for (const settings of catalog.categories.values()) {
+    if (settings.appProject === void 0) continue;
+    const key = `categories.${settings.name}.appProject`;
+    const other = owner.get(settings.project);
+    if (settings.project === "default") {
+      issues.push({
+        file: catalog.file,
+        key,
+        message: `would generate Argo CD's own project "default", which Argo CD creates; set categories.${settings.name}.project to another name or drop appProject`
+      });
+    } else if (other !== void 0) {
+      issues.push({
+        file: catalog.file,
+        key,
+        message: `would generate AppProject ${settings.project} a second time (categories ${other} and ${settings.name} both use it); give one category another project, or set appProject on one of them`
+      });
+    } else {
+      owner.set(settings.project, settings.name);
+      out.push(
+        argoAppProject(
+          settings,
+          catalog.apps.filter((a) => a.category === settings.name),
+          catalog
+        )
+      );
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+  return out;
+}
+function appProjectWarning(catalog, files) {
+  return `${files.join(", ")}: AppProjects are written to ${catalog.output} as asked (appProject), but the root app of apps the stack makes may create only Applications and ApplicationSets (its project refuses AppProjects, so one commit cannot mint a project with every right); apply them yourself (kubectl apply -f, or your own root) or use the stack's argocd.appsProject instead`;
+}
+function createNamespaceWarnings(categories) {
+  const names = categories.filter((c) => c.syncOptionsWritten && !c.syncOptions.includes("CreateNamespace=true")).map((c) => c.applicationSet.name);
+  if (names.length === 0) return [];
+  return [
+    `ApplicationSet ${names.join(", ")}: the syncOptions written leave out CreateNamespace=true (generate uses the list as written): an app whose directory has no Namespace object fails to sync with namespaces "x" not found; add CreateNamespace=true if that is not intended`
+  ];
 }
 var CLASSIC_ARGO = JSON.stringify(classicArgoAppSettings());
 function isClassicArgo(app) {

@@ -20418,12 +20418,13 @@ var init_schema = __esm({
       const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
       if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
     });
-    labels = () => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
+    labels = (options = {}) => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
       for (const [key, value] of Object.entries(map2)) {
         const keyProblem = labelKeyProblem(key);
         if (keyProblem !== void 0) {
           ctx.addIssue({ code: "custom", path: [key], message: `label key ${excerpt(key)} ${keyProblem}` });
         }
+        if (options.templateValues === true && value.includes("{{")) continue;
         const valueProblem = labelValueProblem(value);
         if (valueProblem !== void 0) {
           ctx.addIssue({
@@ -21665,6 +21666,28 @@ var init_fast_kustomization = __esm({
   }
 });
 
+// core/catalog/go-template.ts
+function isGoTemplate(value) {
+  return value.includes("{{");
+}
+function goTemplateProblem(value) {
+  const stripped = value.replace(
+    ACTION,
+    (whole, expression) => expression === ".path.path" || expression === ".path.basename" || SEGMENT.test(expression) ? "" : whole
+  );
+  if (!stripped.includes("{{") && !stripped.includes("}}")) return void 0;
+  return `uses a Go template generate cannot evaluate; only ${SUPPORTED_EXPRESSIONS} are supported`;
+}
+var SUPPORTED_EXPRESSIONS, ACTION, SEGMENT;
+var init_go_template = __esm({
+  "core/catalog/go-template.ts"() {
+    "use strict";
+    SUPPORTED_EXPRESSIONS = "{{.path.path}}, {{.path.basename}} and {{index .path.segments N}} (spaces inside the braces are fine)";
+    ACTION = /\{\{\s*([^{}]*?)\s*\}\}/g;
+    SEGMENT = /^index\s+\.path\.segments\s+(\d+)$/;
+  }
+});
+
 // core/catalog/catalog.ts
 function normalPath(value) {
   const normal = import_node_path2.posix.normalize(value).replace(/\/+$/, "");
@@ -21680,6 +21703,15 @@ function repoPathProblem(value) {
   if (normal === "." || normal === "./") return "is the repository root; name a directory inside it";
   if (normal === ".." || normal.startsWith("../")) {
     return "escapes the repository root; write a path inside the repository";
+  }
+  return void 0;
+}
+function generatorPathProblem(value) {
+  const problem = repoPathProblem(value);
+  if (problem !== void 0) return `${JSON.stringify(value)} ${problem}`;
+  const bad = value.split("/").find((s) => s !== "*" && (s.includes("*") || s === "" || s === "." || s === ".."));
+  if (bad !== void 0) {
+    return `${JSON.stringify(value)}: segment ${JSON.stringify(bad)} is not allowed; each segment is a plain name or *`;
   }
   return void 0;
 }
@@ -21840,7 +21872,7 @@ function bootstrapTarget(catalog) {
     path: normalPath(catalog.output)
   };
 }
-var import_node_fs2, import_node_path2, import_yaml4, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, appOverride, include, CatalogSchema, CatalogError;
+var import_node_fs2, import_node_path2, import_yaml4, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, appOverride, include, ROLLING_SYNC_WAVE_LABEL, namespaceSetting, generatorDirectory, applicationSetSettings, appProjectSettings, category, CatalogSchema, CatalogError;
 var init_catalog = __esm({
   "core/catalog/catalog.ts"() {
     "use strict";
@@ -21855,6 +21887,7 @@ var init_catalog = __esm({
     init_schema();
     init_fast_kustomization();
     init_argocd_application();
+    init_go_template();
     DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
     label2 = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
     repoPath2 = (description) => external_exports.string().superRefine((value, ctx) => {
@@ -21891,7 +21924,9 @@ var init_catalog = __esm({
       selfHeal: external_exports.boolean().optional().meta({ description: "Argo CD automated selfHeal." }),
       syncOptions: syncOptions.optional(),
       ignoreDifferences: external_exports.array(ignoreDifference).optional().meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
-      labels: labels().meta({ description: "Labels on the generated object." }).optional(),
+      labels: labels({ templateValues: true }).meta({
+        description: "Labels on the generated object. A value with {{ }} is a Go template an ApplicationSet renders (applicationsets mode only)."
+      }).optional(),
       annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
       ...argocdApplicationSettings
     };
@@ -21927,6 +21962,85 @@ var init_catalog = __esm({
         }
       }
     });
+    ROLLING_SYNC_WAVE_LABEL = "gitops-bootstrap/wave";
+    namespaceSetting = external_exports.string().superRefine((value, ctx) => {
+      const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+      if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+    }).meta({
+      description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`
+    });
+    generatorDirectory = external_exports.strictObject({
+      path: external_exports.string().superRefine((value, ctx) => {
+        const problem = generatorPathProblem(value);
+        if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
+      }).meta({
+        description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*."
+      }),
+      exclude: external_exports.boolean().optional().meta({ description: "Leave out the directories this path matches (it wins over every other entry)." })
+    });
+    applicationSetSettings = external_exports.strictObject({
+      name: label2("The ApplicationSet's name. Defaults to the category").optional(),
+      labels: labels().meta({ description: "Labels on the ApplicationSet itself." }).optional(),
+      annotations: annotations().meta({
+        description: "Annotations on the ApplicationSet itself (the sync-wave annotation is generate's)."
+      }).optional(),
+      preserveResourcesOnDeletion: external_exports.boolean().default(true).meta({
+        description: "syncPolicy.preserveResourcesOnDeletion: an Application the generator drops leaves its workloads. Defaults to true."
+      }),
+      strategy: external_exports.enum(["AllAtOnce", "RollingSync"]).default("AllAtOnce").meta({
+        description: "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs."
+      }),
+      waveLabel: external_exports.string().default(ROLLING_SYNC_WAVE_LABEL).superRefine((value, ctx) => {
+        const problem = labelKeyProblem(value);
+        if (problem !== void 0)
+          ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+      }).meta({
+        description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
+      })
+    }).prefault({}).meta({ description: "The category's ApplicationSet object." });
+    appProjectSettings = external_exports.union([
+      external_exports.boolean(),
+      external_exports.strictObject({
+        description: external_exports.string().optional().meta({ description: "spec.description. Defaults to a sentence naming the category." }),
+        destinations: external_exports.array(
+          external_exports.strictObject({
+            namespace: external_exports.string().min(1).meta({ description: "A namespace or a glob such as *." }),
+            server: external_exports.string().min(1).default(IN_CLUSTER_SERVER)
+          })
+        ).optional().meta({
+          description: "spec.destinations. Defaults to the category's apps' namespaces on the in-cluster server."
+        }),
+        clusterResources: external_exports.boolean().default(true).meta({
+          description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true."
+        }),
+        finalizer: external_exports.boolean().default(true).meta({
+          description: "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true."
+        })
+      })
+    ]).optional().meta({
+      description: "Generate an AppProject for the category (named by the category's project, default the category): its repository and its apps' namespaces. Off unless set."
+    });
+    category = external_exports.strictObject({
+      ...appSettings,
+      namespace: namespaceSetting.optional(),
+      wave: wave.optional(),
+      appName: external_exports.string().superRefine((value, ctx) => {
+        const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+        if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+        else if (!isGoTemplate(value))
+          ctx.addIssue({
+            code: "custom",
+            message: `${excerpt(value)} names every app alike; use a Go template such as {{.path.basename}}`
+          });
+      }).optional().meta({
+        description: "The Application name template, such as my-apps-{{.path.basename}} or {{.path.basename}}. Defaults to <category>-{{ .path.basename }}."
+      }),
+      directories: external_exports.array(generatorDirectory).min(1).optional().meta({
+        description: "The git generator's own directory list (explicit paths, globs, exclude: true entries); its matches are this category's apps. Defaults to <category dir>/* of the include that found the category."
+      }),
+      applicationSet: applicationSetSettings,
+      appProject: appProjectSettings
+    }).meta({ description: "A category's settings: defaults < category < apps.<name>." });
     CatalogSchema = external_exports.strictObject({
       repo: external_exports.strictObject({
         url: external_exports.string().min(1).meta({ description: "The Git repository the GitOps engine reads." }),
@@ -21943,13 +22057,18 @@ var init_catalog = __esm({
         ...appSettings,
         project: label2("Argo CD project").default("default"),
         selfHeal: external_exports.boolean().default(true).meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
-        syncOptions: syncOptions.default([]),
+        // Not defaulted: in applicationsets mode a list the user wrote replaces the built-in one.
+        syncOptions: syncOptions.optional(),
+        namespace: namespaceSetting.optional(),
         ignoreDifferences: external_exports.array(ignoreDifference).default([]),
-        labels: labels().meta({ description: "Labels on every generated object." }).default({}),
+        labels: labels({ templateValues: true }).meta({ description: "Labels on every generated object." }).default({}),
         annotations: annotations().meta({ description: "Annotations on every generated object." }).default({})
       }).prefault({}).meta({ description: "Settings every app gets unless it overrides them." }),
       include: external_exports.array(include).default([]).meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
       apps: external_exports.record(label2("App name"), appOverride).default({}).meta({ description: "Apps added or overridden by name." }),
+      categories: external_exports.record(label2("Category"), category).default({}).meta({
+        description: "Settings per category (the parent directory of a `directories:` include's apps, or a category with its own `directories:`): the apps' settings between defaults and apps, and their ApplicationSet."
+      }),
       argocd: external_exports.strictObject({ namespace: label2("Namespace Argo CD runs in").default("argocd") }).prefault({}).meta({ description: "Argo CD settings." }),
       flux: external_exports.strictObject({
         namespace: label2("Namespace the Kustomizations live in").default("flux-system"),
