@@ -260,6 +260,18 @@ describe("self-management: releaseOwner, who declares the engine's release", () 
     });
   });
 
+  it("refuses to import a release Pulumi would own (no ignoreChanges would let the adoption through)", () => {
+    assert.throws(
+      () =>
+        engineRelease(
+          "r",
+          { install: fluxInstall(FLUX, CHARTS.flux2.version), importRelease: true },
+          { provider: testProvider() },
+        ),
+      /importRelease needs handedOff/,
+    );
+  });
+
   it("engine: the note synth and preview print says what it does, and what a fresh cluster needs", () => {
     const note = releaseOwnerEngineNote("flux", fluxInstall(FLUX, CHARTS.flux2.version));
     assert.match(
