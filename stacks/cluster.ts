@@ -244,7 +244,9 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       namespace: engine.namespace,
       objects: argoCdRootObjects(settings, repo),
       rootName: settings.root.name,
-      waitFor: [engine.release, ...rootWaitsFor],
+      // Without a declared release (selfManagement.releaseOwner: engine), after everything the
+      // engine's component still makes.
+      waitFor: [engine.release ?? engine, ...rootWaitsFor],
     });
     ciClusterAccess(config, provider, settings.namespace, engine.namespace);
     return clusterOutputs(config, {
@@ -288,7 +290,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     namespace: engine.namespace,
     objects: fluxRootObjects(config.flux, repo),
     rootName: config.flux.root.name,
-    waitFor: [engine.release, ...rootWaitsFor],
+    waitFor: [engine.release ?? engine, ...rootWaitsFor],
   });
   ciClusterAccess(config, provider, config.flux.namespace, engine.namespace);
   return clusterOutputs(config, {

@@ -23,7 +23,7 @@ import { repositorySettingsSchema } from "../core/repository/settings";
 import { readTextFile } from "../core/shared/files";
 import { shortenQuoted, unknownKeyMessage } from "../core/shared/messages";
 import { HOSTNAME } from "../core/shared/names";
-import { selfManagementPathProblem } from "../core/shared/self-management";
+import { releaseOwnerProblems, selfManagementPathProblem } from "../core/shared/self-management";
 import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema, type ChartKey } from "../core/shared/versions";
@@ -308,6 +308,13 @@ export function parseStackConfig(
               }),
             ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
+    // importRelease adopts a release the stack declares (releaseOwner: pulumi).
+    for (const problem of config.engine === "argocd"
+      ? releaseOwnerProblems(config.argocd.selfManagement, "argocd")
+      : config.engine === "flux"
+        ? releaseOwnerProblems(config.flux.selfManagement, "flux")
+        : [])
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);

@@ -16,7 +16,7 @@ import {
 } from "../../core/repository/repository";
 import { repositoryCredentialSecret } from "../shared/repository-credential";
 import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
-import { engineRelease } from "../shared/helm";
+import { selfManagedEngineRelease } from "../shared/helm";
 
 export interface ArgoCdArgs {
   /** The Kubernetes provider for the target cluster (never the ambient default). */
@@ -38,7 +38,11 @@ export interface ArgoCdArgs {
 /** Installs Argo CD from the argo-helm chart, with the credentials it reads the manifest repo with. */
 export class ArgoCd extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
-  public readonly release: k8s.helm.v3.Release;
+  /**
+   * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
+   * declares none; the engine runs its own install).
+   */
+  public readonly release: k8s.helm.v3.Release | undefined;
   /** The release as installed: what `gitops-bootstrap handoff` writes for Argo CD to take over. */
   public readonly install: EngineInstall;
 
@@ -110,12 +114,13 @@ export class ArgoCd extends pulumi.ComponentResource {
           );
 
     this.install = argoCdInstall(settings, repo, version);
-    this.release = engineRelease(
+    this.release = selfManagedEngineRelease(
       name,
       {
         install: this.install,
         release: settings.release,
-        handedOff: settings.selfManagement !== undefined,
+        selfManagement: settings.selfManagement,
+        engine: "argocd",
       },
       {
         parent: this,
@@ -125,6 +130,10 @@ export class ArgoCd extends pulumi.ComponentResource {
     );
 
     this.namespace = namespace.metadata.name;
-    this.registerOutputs({ namespace: this.namespace, release: this.release.status.name });
+    this.registerOutputs({
+      namespace: this.namespace,
+      // Without a declared release, its name as the engine's own install keeps it.
+      release: this.release?.status.name ?? this.install.releaseName,
+    });
   }
 }

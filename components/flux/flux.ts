@@ -7,7 +7,7 @@ import { fluxGitHttpsSecret, fluxGitSecret } from "../../core/repository/reposit
 import type { EngineInstall } from "../../core/shared/self-management";
 import { repositoryCredentialSecret } from "../shared/repository-credential";
 import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
-import { engineRelease } from "../shared/helm";
+import { selfManagedEngineRelease } from "../shared/helm";
 
 export interface FluxArgs {
   /** The Kubernetes provider for the target cluster (never the ambient default). */
@@ -36,7 +36,11 @@ export interface FluxArgs {
  */
 export class Flux extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
-  public readonly release: k8s.helm.v3.Release;
+  /**
+   * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
+   * declares none; the engine runs its own install).
+   */
+  public readonly release: k8s.helm.v3.Release | undefined;
   /** The release as installed: what `gitops-bootstrap handoff` writes for Flux to take over. */
   public readonly install: EngineInstall;
 
@@ -79,17 +83,22 @@ export class Flux extends pulumi.ComponentResource {
     );
 
     this.install = fluxInstall(settings, version);
-    this.release = engineRelease(
+    this.release = selfManagedEngineRelease(
       name,
       {
         install: this.install,
         release: settings.release,
-        handedOff: settings.selfManagement !== undefined,
+        selfManagement: settings.selfManagement,
+        engine: "flux",
       },
       { parent: this, provider, dependsOn: [namespace, gitSecret] },
     );
 
     this.namespace = namespace.metadata.name;
-    this.registerOutputs({ namespace: this.namespace, release: this.release.status.name });
+    this.registerOutputs({
+      namespace: this.namespace,
+      // Without a declared release, its name as the engine's own install keeps it.
+      release: this.release?.status.name ?? this.install.releaseName,
+    });
   }
 }

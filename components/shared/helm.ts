@@ -1,7 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmReleaseOptions, RELEASE_DEFAULTS, type ReleaseSettings } from "../../core/shared/release";
-import { HANDED_OFF_RELEASE_INPUTS, type EngineInstall } from "../../core/shared/self-management";
+import {
+  HANDED_OFF_RELEASE_INPUTS,
+  releaseImportId,
+  releaseOwnerEngineNote,
+  type EngineInstall,
+  type SelfManagement,
+} from "../../core/shared/self-management";
 import { isOciPin } from "../../core/shared/versions";
 
 export interface EngineReleaseArgs {
@@ -21,6 +27,13 @@ export interface EngineReleaseArgs {
    * leaves it running. Defaults to false: Pulumi owns the release.
    */
   handedOff?: boolean;
+  /**
+   * Adopt the release already in the cluster (the `import` resource option, ID
+   * `<namespace>/<release name>`) instead of installing it; only handed off, whose `ignoreChanges`
+   * makes the adoption succeed whatever chart and values the engine has since installed. Defaults
+   * to false.
+   */
+  importRelease?: boolean;
 }
 
 /**
@@ -42,6 +55,10 @@ export function engineRelease(
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
   const { install } = args;
+  if (args.importRelease === true && args.handedOff !== true)
+    throw new Error(
+      "engineRelease: importRelease needs handedOff (selfManagement.importRelease without selfManagement)",
+    );
   return new k8s.helm.v3.Release(
     name,
     {
@@ -61,7 +78,41 @@ export function engineRelease(
           ...opts,
           ignoreChanges: [...(opts.ignoreChanges ?? []), ...HANDED_OFF_RELEASE_INPUTS],
           retainOnDelete: true,
+          ...(args.importRelease === true ? { import: releaseImportId(install) } : {}),
         }
       : opts,
+  );
+}
+
+/**
+ * The engine's release as `<engine>.selfManagement` has it: declared by {@link engineRelease}
+ * (selfManagement off, or `releaseOwner: pulumi`), or not at all with `releaseOwner: engine`. Not
+ * declaring a resource the state holds makes Pulumi delete it, and a delete of a resource whose
+ * state has `retainOnDelete` only drops it from the state (pulumi/pulumi,
+ * pkg/resource/deploy/step.go, `DeleteStep.Apply`): the engine keeps running. `engine` is the
+ * settings key, for the note synth and `pulumi preview` print.
+ */
+export function selfManagedEngineRelease(
+  name: string,
+  args: Omit<EngineReleaseArgs, "handedOff" | "importRelease"> & {
+    selfManagement: SelfManagement | undefined;
+    engine: string;
+  },
+  opts: pulumi.CustomResourceOptions,
+): k8s.helm.v3.Release | undefined {
+  const self = args.selfManagement;
+  if (self?.releaseOwner === "engine") {
+    void pulumi.log.warn(releaseOwnerEngineNote(args.engine, args.install), opts.parent);
+    return undefined;
+  }
+  return engineRelease(
+    name,
+    {
+      install: args.install,
+      ...(args.release === undefined ? {} : { release: args.release }),
+      handedOff: self !== undefined,
+      importRelease: self?.importRelease === true,
+    },
+    opts,
   );
 }

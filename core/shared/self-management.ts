@@ -13,8 +13,8 @@
  */
 import { z } from "zod";
 import { repoPath } from "../repository/settings";
-import { label } from "./schema";
-import type { Values } from "./values";
+import { bool, label } from "./schema";
+import type { Values, ValuesProblem } from "./values";
 import type { ChartPin } from "./versions";
 
 /** `<engine>.selfManagement`: where the engine's own install lives in the manifest repository. */
@@ -23,7 +23,24 @@ export interface SelfManagement {
   path: string;
   /** Name of the object that points the engine at `path` (Argo CD: Application and AppProject; Flux: Kustomization). */
   name: string;
+  /**
+   * Who owns the engine's Helm release in Pulumi's program: `pulumi` (the default) declares it
+   * (installed on the first `up`, then `ignoreChanges` on every input and `retainOnDelete`);
+   * `engine` declares none, so Pulumi forgets the release without uninstalling it. Defaults to
+   * `pulumi`: a fresh cluster's first `up` must install the engine.
+   */
+  releaseOwner: ReleaseOwner;
+  /**
+   * Adopt the existing release into the stack (the `import` resource option, ID
+   * `<namespace>/<release name>`) instead of installing it: for taking the release back after
+   * `releaseOwner: engine`. Defaults to false.
+   */
+  importRelease: boolean;
 }
+
+/** Values of `selfManagement.releaseOwner`. */
+export const RELEASE_OWNERS = ["pulumi", "engine"] as const;
+export type ReleaseOwner = (typeof RELEASE_OWNERS)[number];
 
 /**
  * The shape every engine's `selfManagement` key has: `path` (required) and `name`. An engine adds
@@ -36,8 +53,48 @@ export const selfManagementSchema = (defaultName: string) =>
         "is required: the directory of the manifest repository that holds the engine's own install (such as bootstrap/argocd), which `gitops-bootstrap handoff` writes",
       ),
       name: label().default(defaultName),
+      releaseOwner: z
+        .enum(RELEASE_OWNERS, {
+          error:
+            "must be pulumi (the stack declares the engine's Helm release: needed for a fresh cluster's first up) or engine (the stack declares none; Pulumi forgets the release and leaves it running)",
+        })
+        .default("pulumi"),
+      importRelease: bool().default(false),
     })
     .strict();
+
+/**
+ * What is wrong with `<engine>.selfManagement` as a whole: `importRelease` adopts a release the
+ * stack declares, so it needs `releaseOwner: pulumi`. `engine` names the settings key (`argocd`).
+ */
+export function releaseOwnerProblems(self: SelfManagement | undefined, engine: string): ValuesProblem[] {
+  if (self === undefined || !self.importRelease || self.releaseOwner === "pulumi") return [];
+  return [
+    {
+      key: `${engine}.selfManagement.importRelease`,
+      message: `is true but ${engine}.selfManagement.releaseOwner is ${self.releaseOwner}: a release the stack does not declare cannot be imported; set releaseOwner: pulumi to take the release back, or drop importRelease`,
+    },
+  ];
+}
+
+/** The `import` ID of the engine's helm.v3.Release: pulumi-kubernetes reads `<namespace>/<release name>`. */
+export function releaseImportId(install: EngineInstall): string {
+  return `${install.namespace}/${install.releaseName}`;
+}
+
+/**
+ * What synth and `pulumi preview` say with `releaseOwner: engine`: the stack declares no Helm
+ * release, which on a cluster without the engine installs nothing, and how to take it back.
+ */
+export function releaseOwnerEngineNote(engine: string, install: EngineInstall): string {
+  return (
+    `${engine}.selfManagement.releaseOwner is engine: this stack declares no Helm release for ${install.releaseName} ` +
+    `(${install.chart.chart} in ${install.namespace}); the engine manages its own install from selfManagement.path. ` +
+    `If the state holds the release, this up drops it from the state without uninstalling it (retainOnDelete from the earlier up with selfManagement; preview shows delete[retain], and a plain delete would uninstall the engine: stop). ` +
+    `A fresh cluster installs no engine this way: its first up needs releaseOwner: pulumi. ` +
+    `To take the release back: releaseOwner: pulumi with importRelease: true (docs/engines.md, Hand-off).`
+  );
+}
 
 /** One Helm release of an engine, exactly as Pulumi installs it and as the engine takes it over. */
 export interface EngineInstall {

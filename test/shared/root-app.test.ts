@@ -29,7 +29,7 @@ describe("RootApp component under the mock runtime", () => {
         namespace: engine.namespace,
         objects,
         rootName: "bootstrap",
-        waitFor: [engine.release],
+        waitFor: [engine.release!],
       });
       assert.equal(root.name, "bootstrap");
       await runtime.settle();

@@ -4,6 +4,7 @@
  * it and leaves it running on destroy; the files and the pointer objects are what the engines read.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,7 +26,9 @@ import { RELEASE_DEFAULTS } from "../../core/shared/release";
 import {
   HANDED_OFF_RELEASE_INPUTS,
   isHandoffFile,
+  releaseOwnerEngineNote,
   selfManagementPathProblem,
+  selfManagementSchema,
   type EngineInstall,
 } from "../../core/shared/self-management";
 import { CHARTS } from "../../core/shared/versions";
@@ -33,17 +36,30 @@ import { parseStackConfig, PROJECT, SECRET_KEYS } from "../../stacks/config";
 import { stackHandoff } from "../../stacks/handoff";
 import { handoffCommand } from "../../cli/handoff";
 import { ARGOCD, FLUX, REPO } from "../support/fixtures";
-import { findResource, mockRuntime, testProvider, type MockRuntime } from "../support/harness";
+import {
+  findResource,
+  mockRuntime,
+  resourcesOfType,
+  testProvider,
+  type MockRuntime,
+} from "../support/harness";
+import { REPO_ROOT } from "../support/paths";
 import { validateKubernetesObject } from "../support/validate";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST\n-----END OPENSSH PRIVATE KEY-----\n";
 const ARGOCD_SELF: ArgoCdSettings = {
   ...ARGOCD,
-  selfManagement: { path: "bootstrap/argocd", name: "argocd" },
+  selfManagement: { path: "bootstrap/argocd", name: "argocd", releaseOwner: "pulumi", importRelease: false },
 };
 const FLUX_SELF: FluxSettings = {
   ...FLUX,
-  selfManagement: { path: "flux-system", name: "flux-system", interval: "10m" },
+  selfManagement: {
+    path: "flux-system",
+    name: "flux-system",
+    interval: "10m",
+    releaseOwner: "pulumi",
+    importRelease: false,
+  },
 };
 
 /** Config errors of a stack with these sections, as `pulumi up` and `config` print them. */
@@ -165,6 +181,203 @@ describe("self-management: the engines' Helm releases", () => {
   });
 });
 
+describe("self-management: releaseOwner, who declares the engine's release", () => {
+  let runtime: MockRuntime;
+  beforeEach(async () => {
+    runtime = await mockRuntime();
+  });
+  const argocd = (self: Partial<NonNullable<ArgoCdSettings["selfManagement"]>>) =>
+    new ArgoCd("argocd", {
+      provider: testProvider(),
+      settings: { ...ARGOCD_SELF, selfManagement: { ...ARGOCD_SELF.selfManagement!, ...self } },
+      repo: REPO,
+      sshPrivateKey: pulumi.secret(KEY),
+    });
+  const flux = (self: Partial<NonNullable<FluxSettings["selfManagement"]>>) =>
+    new Flux("flux", {
+      provider: testProvider(),
+      settings: { ...FLUX_SELF, selfManagement: { ...FLUX_SELF.selfManagement!, ...self } },
+      repo: REPO,
+      sshPrivateKey: pulumi.secret(KEY),
+    });
+
+  it("defaults to pulumi, without import: a fresh cluster's first up installs the engine", () => {
+    assert.deepEqual(selfManagementSchema("argocd").parse({ path: "bootstrap/argocd" }), {
+      path: "bootstrap/argocd",
+      name: "argocd",
+      releaseOwner: "pulumi",
+      importRelease: false,
+    });
+  });
+
+  it("pulumi: declares the release with ignoreChanges and retainOnDelete, and no import", async () => {
+    const engine = flux({});
+    await runtime.settle();
+    const release = findResource(runtime, "kubernetes:helm.sh/v3:Release", "flux");
+    assert.equal(engine.release !== undefined, true);
+    assert.deepEqual(release.options, {
+      retainOnDelete: true,
+      ignoreChanges: [...HANDED_OFF_RELEASE_INPUTS],
+    });
+  });
+
+  for (const [engineName, make, filesOf] of [
+    ["Argo CD", argocd, (install: EngineInstall) => argoCdHandoffFiles([install], "s")],
+    ["Flux", flux, (install: EngineInstall) => fluxHandoffFiles([install], FLUX_SELF.selfManagement!, "s")],
+  ] as const) {
+    it(`${engineName}, engine: declares no Helm release, and hands off exactly what the release was installed with`, async () => {
+      make({});
+      await runtime.settle();
+      const installed = resourcesOfType(runtime, "kubernetes:helm.sh/v3:Release");
+      assert.equal(installed.length, 1);
+      const installedWith = installOf(installed[0]!.inputs);
+
+      runtime = await mockRuntime();
+      const engine = make({ releaseOwner: "engine" });
+      await runtime.settle();
+      assert.equal(engine.release, undefined);
+      assert.deepEqual(resourcesOfType(runtime, "kubernetes:helm.sh/v3:Release"), []);
+      // The namespace and the repository Secret stay the stack's.
+      assert.deepEqual(
+        runtime.registrations.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.type),
+        ["kubernetes:core/v1:Namespace", "kubernetes:core/v1:Secret"],
+      );
+      assert.deepEqual(engine.install, installedWith);
+      // As documents: the recorded inputs come back with their keys sorted.
+      const documents = (install: EngineInstall) =>
+        filesOf(install).map((file) => [file.name, parse(file.content) as unknown]);
+      assert.deepEqual(documents(engine.install), documents(installedWith));
+    });
+  }
+
+  it("importRelease: adopts the release under <namespace>/<name>, with the handed-off options", async () => {
+    argocd({ importRelease: true });
+    await runtime.settle();
+    assert.deepEqual(findResource(runtime, "kubernetes:helm.sh/v3:Release", "argocd").options, {
+      retainOnDelete: true,
+      ignoreChanges: [...HANDED_OFF_RELEASE_INPUTS],
+      import: "argocd/argocd",
+    });
+  });
+
+  it("refuses to import a release Pulumi would own (no ignoreChanges would let the adoption through)", () => {
+    assert.throws(
+      () =>
+        engineRelease(
+          "r",
+          { install: fluxInstall(FLUX, CHARTS.flux2.version), importRelease: true },
+          { provider: testProvider() },
+        ),
+      /importRelease needs handedOff/,
+    );
+  });
+
+  it("engine: the note synth and preview print says what it does, and what a fresh cluster needs", () => {
+    const note = releaseOwnerEngineNote("flux", fluxInstall(FLUX, CHARTS.flux2.version));
+    assert.match(
+      note,
+      /^flux\.selfManagement\.releaseOwner is engine: this stack declares no Helm release for flux \(flux2 in flux-system\)/,
+    );
+    assert.match(note, /drops it from the state without uninstalling it/);
+    assert.match(note, /its first up needs releaseOwner: pulumi/);
+    assert.match(note, /releaseOwner: pulumi with importRelease: true/);
+  });
+});
+
+describe("self-management: the stack with releaseOwner: engine (synth of examples/flux-homelab)", () => {
+  const work = mkdtempSync(join(tmpdir(), "gitops-release-owner-"));
+  after(() => rmSync(work, { recursive: true, force: true }));
+  type Resource = {
+    type: string;
+    name: string;
+    custom: boolean;
+    dependsOn: string[];
+    inputs: Record<string, unknown>;
+  };
+  const synth = (config: string, out: string) => {
+    const file = join(work, out, "Pulumi.flux-homelab.yaml");
+    mkdirSync(join(work, out));
+    writeFileSync(file, config);
+    // From the TypeScript sources (cli/bin.js runs the compiled CLI).
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(REPO_ROOT, "cli", "main.ts"),
+        "synth",
+        "--stack",
+        "flux-homelab",
+        "--config-file",
+        file,
+        "--out",
+        join(work, out, "out"),
+      ],
+      { cwd: REPO_ROOT, encoding: "utf8" },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const read = (name: string) => readFileSync(join(work, out, "out", name), "utf8");
+    const handoff = readdirSync(join(work, out, "out", "handoff", "flux-system")).sort();
+    return {
+      stderr: run.stderr,
+      resources: JSON.parse(read("resources.json")) as Resource[],
+      outputs: read("outputs.json"),
+      helm: readdirSync(join(work, out, "out", "helm")).sort(),
+      handoff: Object.fromEntries(handoff.map((f) => [f, read(join("handoff", "flux-system", f))])),
+    };
+  };
+  let pulumiOwned: ReturnType<typeof synth>;
+  let engineOwned: ReturnType<typeof synth>;
+  before(function () {
+    this.timeout(240_000);
+    const example = readFileSync(
+      join(REPO_ROOT, "examples", "flux-homelab", "Pulumi.flux-homelab.yaml"),
+      "utf8",
+    );
+    // The example ends with its selfManagement block.
+    assert.match(example, /\n {4}selfManagement:\n {6}path: flux-system\n {6}name: flux-system\n$/);
+    pulumiOwned = synth(example, "pulumi");
+    engineOwned = synth(`${example}      releaseOwner: engine\n`, "engine");
+  });
+  const release = (resources: Resource[], name: string) =>
+    resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === name);
+
+  it("declares no flux release, and says so", () => {
+    assert.deepEqual(pulumiOwned.helm, ["flux.yaml", "gitops-root.yaml"]);
+    assert.deepEqual(engineOwned.helm, ["gitops-root.yaml"]);
+    assert.equal(release(engineOwned.resources, "flux"), undefined);
+    assert.match(
+      engineOwned.stderr,
+      /flux\.selfManagement\.releaseOwner is engine: this stack declares no Helm release for flux/,
+    );
+    assert.doesNotMatch(pulumiOwned.stderr, /releaseOwner/);
+  });
+
+  it("renders the same root, after the namespace and Git Secret instead of the release", () => {
+    const root = release(engineOwned.resources, "root")!;
+    assert.deepEqual(root.inputs, release(pulumiOwned.resources, "root")!.inputs);
+    assert.deepEqual(root.dependsOn, [
+      "gitops:engine:Flux$kubernetes:core/v1:Namespace::flux-namespace",
+      "gitops:engine:Flux$kubernetes:core/v1:Secret::flux-git",
+    ]);
+    assert.deepEqual(release(pulumiOwned.resources, "root")!.dependsOn, [
+      "gitops:engine:Flux$kubernetes:core/v1:Namespace::flux-namespace",
+      "gitops:engine:Flux$kubernetes:helm.sh/v3:Release::flux",
+    ]);
+    assert.equal(engineOwned.outputs, pulumiOwned.outputs);
+  });
+
+  it("hands off the same files, holding the values the release was installed with", () => {
+    assert.deepEqual(engineOwned.handoff, pulumiOwned.handoff);
+    const helmRelease = parse(engineOwned.handoff["helmrelease-flux.yaml"]!) as {
+      spec: { values: unknown; chart: { spec: { version: string } } };
+    };
+    const installed = release(pulumiOwned.resources, "flux")!;
+    assert.deepEqual(helmRelease.spec.values, installed.inputs.values);
+    assert.equal(helmRelease.spec.chart.spec.version, installed.inputs.version);
+  });
+});
+
 describe("self-management: what the engines read", () => {
   it("Argo CD: a kustomization inflating the pinned chart with the install's values, valid objects pointing at it", async () => {
     const install = argoCdInstall(ARGOCD_SELF, REPO, "9.0.5");
@@ -278,6 +491,26 @@ describe("self-management: stack config", () => {
       `${PROJECT}:argocd.values: configs.cm["kustomize.buildOptions"] is "--load-restrictor LoadRestrictionsNone", but argocd.selfManagement needs --enable-helm in it: Argo CD inflates its own chart with kustomize's helmCharts; add --enable-helm, or remove argocd.selfManagement`,
     ]);
     assert.deepEqual(argocd(undefined, { values }), [], "without self-management the option is the user's");
+  });
+
+  it("refuses a releaseOwner it does not know, and importRelease without releaseOwner: pulumi, naming the key", () => {
+    assert.deepEqual(argocd({ path: "bootstrap/argocd", releaseOwner: "helm" }), [
+      `${PROJECT}:argocd.selfManagement.releaseOwner: must be pulumi (the stack declares the engine's Helm release: needed for a fresh cluster's first up) or engine (the stack declares none; Pulumi forgets the release and leaves it running)`,
+    ]);
+    assert.deepEqual(
+      stackErrors({
+        engine: "flux",
+        flux: { selfManagement: { path: "flux-system", releaseOwner: "engine", importRelease: true } },
+      }),
+      [
+        `${PROJECT}:flux.selfManagement.importRelease: is true but flux.selfManagement.releaseOwner is engine: a release the stack does not declare cannot be imported; set releaseOwner: pulumi to take the release back, or drop importRelease`,
+      ],
+    );
+    assert.deepEqual(argocd({ path: "bootstrap/argocd", releaseOwner: "engine" }), []);
+    assert.deepEqual(argocd({ path: "bootstrap/argocd", importRelease: "true" }), []);
+    assert.deepEqual(argocd({ path: "bootstrap/argocd", importRelease: "yes" }), [
+      `${PROJECT}:argocd.selfManagement.importRelease: must be true or false`,
+    ]);
   });
 
   it("refuses a name the root or the apps already use", () => {
