@@ -21128,12 +21128,26 @@ var repositorySettingsSchema = external_exports.object({
 });
 
 // core/shared/self-management.ts
+var RELEASE_OWNERS = ["pulumi", "engine"];
 var selfManagementSchema = (defaultName) => external_exports.object({
   path: repoPath(
     "is required: the directory of the manifest repository that holds the engine's own install (such as bootstrap/argocd), which `gitops-bootstrap handoff` writes"
   ),
-  name: label().default(defaultName)
+  name: label().default(defaultName),
+  releaseOwner: external_exports.enum(RELEASE_OWNERS, {
+    error: "must be pulumi (the stack declares the engine's Helm release: needed for a fresh cluster's first up) or engine (the stack declares none; Pulumi forgets the release and leaves it running)"
+  }).default("pulumi"),
+  importRelease: bool().default(false)
 }).strict();
+function releaseOwnerProblems(self, engine) {
+  if (self === void 0 || !self.importRelease || self.releaseOwner === "pulumi") return [];
+  return [
+    {
+      key: `${engine}.selfManagement.importRelease`,
+      message: `is true but ${engine}.selfManagement.releaseOwner is ${self.releaseOwner}: a release the stack does not declare cannot be imported; set releaseOwner: pulumi to take the release back, or drop importRelease`
+    }
+  ];
+}
 function selfManagementPathProblem(selfPath, rootPath) {
   const inside = (a, b) => a === b || a.startsWith(`${b}/`);
   if (inside(selfPath, rootPath) || inside(rootPath, selfPath))
@@ -22629,6 +22643,8 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       })
     ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of config2.engine === "argocd" ? releaseOwnerProblems(config2.argocd.selfManagement, "argocd") : config2.engine === "flux" ? releaseOwnerProblems(config2.flux.selfManagement, "flux") : [])
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);

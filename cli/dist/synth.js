@@ -1765,7 +1765,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
-    var log4 = require_log();
+    var log5 = require_log();
     var merge2 = require_merge();
     var stringify2 = require_stringify();
     var identity2 = require_identity();
@@ -1814,7 +1814,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log4.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log5.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -7231,7 +7231,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document3 = require_Document();
     var errors = require_errors();
-    var log4 = require_log();
+    var log5 = require_log();
     var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -7283,7 +7283,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument3(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log4.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning) => log5.warn(doc.options.logLevel, warning));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -21413,6 +21413,21 @@ var init_settings = __esm({
 });
 
 // core/shared/self-management.ts
+function releaseOwnerProblems(self, engine) {
+  if (self === void 0 || !self.importRelease || self.releaseOwner === "pulumi") return [];
+  return [
+    {
+      key: `${engine}.selfManagement.importRelease`,
+      message: `is true but ${engine}.selfManagement.releaseOwner is ${self.releaseOwner}: a release the stack does not declare cannot be imported; set releaseOwner: pulumi to take the release back, or drop importRelease`
+    }
+  ];
+}
+function releaseImportId(install) {
+  return `${install.namespace}/${install.releaseName}`;
+}
+function releaseOwnerEngineNote(engine, install) {
+  return `${engine}.selfManagement.releaseOwner is engine: this stack declares no Helm release for ${install.releaseName} (${install.chart.chart} in ${install.namespace}); the engine manages its own install from selfManagement.path. If the state holds the release, this up drops it from the state without uninstalling it (retainOnDelete from the earlier up with selfManagement; preview shows delete[retain], and a plain delete would uninstall the engine: stop). A fresh cluster installs no engine this way: its first up needs releaseOwner: pulumi. To take the release back: releaseOwner: pulumi with importRelease: true (docs/engines.md, Hand-off).`;
+}
 function handoffMarkerLine(stack) {
   return `${HANDOFF_MARKER} for stack ${stack}; change the stack (values, charts/versions.json), not this file.`;
 }
@@ -21430,18 +21445,23 @@ function selfManagementPathProblem(selfPath, rootPath) {
     return `${selfPath} overlaps the root app's directory ${rootPath} (repo.path or the catalog's output): the root would apply the engine's install too; choose a directory outside it, such as bootstrap/<engine>`;
   return void 0;
 }
-var selfManagementSchema, HANDED_OFF_RELEASE_INPUTS, HANDOFF_MARKER;
+var RELEASE_OWNERS, selfManagementSchema, HANDED_OFF_RELEASE_INPUTS, HANDOFF_MARKER;
 var init_self_management = __esm({
   "core/shared/self-management.ts"() {
     "use strict";
     init_zod();
     init_settings();
     init_schema();
+    RELEASE_OWNERS = ["pulumi", "engine"];
     selfManagementSchema = (defaultName) => external_exports.object({
       path: repoPath(
         "is required: the directory of the manifest repository that holds the engine's own install (such as bootstrap/argocd), which `gitops-bootstrap handoff` writes"
       ),
-      name: label().default(defaultName)
+      name: label().default(defaultName),
+      releaseOwner: external_exports.enum(RELEASE_OWNERS, {
+        error: "must be pulumi (the stack declares the engine's Helm release: needed for a fresh cluster's first up) or engine (the stack declares none; Pulumi forgets the release and leaves it running)"
+      }).default("pulumi"),
+      importRelease: bool().default(false)
     }).strict();
     HANDED_OFF_RELEASE_INPUTS = [
       "name",
@@ -24033,6 +24053,8 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       })
     ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of config2.engine === "argocd" ? releaseOwnerProblems(config2.argocd.selfManagement, "argocd") : config2.engine === "flux" ? releaseOwnerProblems(config2.flux.selfManagement, "flux") : [])
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
@@ -24958,6 +24980,10 @@ var init_repository_credential = __esm({
 // components/shared/helm.ts
 function engineRelease(name, args, opts) {
   const { install } = args;
+  if (args.importRelease === true && args.handedOff !== true)
+    throw new Error(
+      "engineRelease: importRelease needs handedOff (selfManagement.importRelease without selfManagement)"
+    );
   return new k8s.helm.v3.Release(
     name,
     {
@@ -24973,15 +24999,34 @@ function engineRelease(name, args, opts) {
     args.handedOff === true ? {
       ...opts,
       ignoreChanges: [...opts.ignoreChanges ?? [], ...HANDED_OFF_RELEASE_INPUTS],
-      retainOnDelete: true
+      retainOnDelete: true,
+      ...args.importRelease === true ? { import: releaseImportId(install) } : {}
     } : opts
   );
 }
-var k8s;
+function selfManagedEngineRelease(name, args, opts) {
+  const self = args.selfManagement;
+  if (self?.releaseOwner === "engine") {
+    void pulumi7.log.warn(releaseOwnerEngineNote(args.engine, args.install), opts.parent);
+    return void 0;
+  }
+  return engineRelease(
+    name,
+    {
+      install: args.install,
+      ...args.release === void 0 ? {} : { release: args.release },
+      handedOff: self !== void 0,
+      importRelease: self?.importRelease === true
+    },
+    opts
+  );
+}
+var k8s, pulumi7;
 var init_helm = __esm({
   "components/shared/helm.ts"() {
     "use strict";
     k8s = __toESM(require("@pulumi/kubernetes"));
+    pulumi7 = __toESM(require("@pulumi/pulumi"));
     init_release();
     init_self_management();
     init_versions2();
@@ -24989,20 +25034,24 @@ var init_helm = __esm({
 });
 
 // components/argocd/argocd.ts
-var k8s2, pulumi7, ArgoCd;
+var k8s2, pulumi8, ArgoCd;
 var init_argocd2 = __esm({
   "components/argocd/argocd.ts"() {
     "use strict";
     k8s2 = __toESM(require("@pulumi/kubernetes"));
-    pulumi7 = __toESM(require("@pulumi/pulumi"));
+    pulumi8 = __toESM(require("@pulumi/pulumi"));
     init_argocd();
     init_self_management2();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    ArgoCd = class extends pulumi7.ComponentResource {
+    ArgoCd = class extends pulumi8.ComponentResource {
       namespace;
+      /**
+       * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
+       * declares none; the engine runs its own install).
+       */
       release;
       /** The release as installed: what `gitops-bootstrap handoff` writes for Argo CD to take over. */
       install;
@@ -25011,18 +25060,18 @@ var init_argocd2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const hasClientSecret = settings2.oidc?.hasClientSecret ?? false;
         if (args.oidcClientSecret !== void 0 !== hasClientSecret) {
-          throw new pulumi7.ResourceError(
+          throw new pulumi8.ResourceError(
             args.oidcClientSecret === void 0 ? "settings.oidc.hasClientSecret is true but no oidcClientSecret was given: pass the secret, or set hasClientSecret: false for a public client using PKCE" : "oidcClientSecret was given but settings.oidc.hasClientSecret is not true (or there is no settings.oidc): set both, or drop the secret",
             this
           );
         }
         const problems = argoCdValuesProblems(settings2, repo, chartKeys("argoCd"));
         if (problems.length > 0)
-          throw new pulumi7.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi8.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.argoCd.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("argoCd", version2);
         for (const warning of [...argoCdWarnings(settings2, repo), ...keysNote === void 0 ? [] : [keysNote]])
-          void pulumi7.log.warn(warning, this);
+          void pulumi8.log.warn(warning, this);
         const namespace = new k8s2.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
@@ -25061,12 +25110,13 @@ var init_argocd2 = __esm({
           { parent: this, provider, dependsOn: [namespace] }
         );
         this.install = argoCdInstall(settings2, repo, version2);
-        this.release = engineRelease(
+        this.release = selfManagedEngineRelease(
           name,
           {
             install: this.install,
             release: settings2.release,
-            handedOff: settings2.selfManagement !== void 0
+            selfManagement: settings2.selfManagement,
+            engine: "argocd"
           },
           {
             parent: this,
@@ -25075,27 +25125,35 @@ var init_argocd2 = __esm({
           }
         );
         this.namespace = namespace.metadata.name;
-        this.registerOutputs({ namespace: this.namespace, release: this.release.status.name });
+        this.registerOutputs({
+          namespace: this.namespace,
+          // Without a declared release, its name as the engine's own install keeps it.
+          release: this.release?.status.name ?? this.install.releaseName
+        });
       }
     };
   }
 });
 
 // components/flux/flux.ts
-var k8s3, pulumi8, Flux;
+var k8s3, pulumi9, Flux;
 var init_flux2 = __esm({
   "components/flux/flux.ts"() {
     "use strict";
     k8s3 = __toESM(require("@pulumi/kubernetes"));
-    pulumi8 = __toESM(require("@pulumi/pulumi"));
+    pulumi9 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_self_management3();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    Flux = class extends pulumi8.ComponentResource {
+    Flux = class extends pulumi9.ComponentResource {
       namespace;
+      /**
+       * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
+       * declares none; the engine runs its own install).
+       */
       release;
       /** The release as installed: what `gitops-bootstrap handoff` writes for Flux to take over. */
       install;
@@ -25104,10 +25162,10 @@ var init_flux2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const problems = fluxValuesProblems(settings2, chartKeys("flux2"));
         if (problems.length > 0)
-          throw new pulumi8.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.flux2.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("flux2", version2);
-        if (keysNote !== void 0) void pulumi8.log.warn(keysNote, this);
+        if (keysNote !== void 0) void pulumi9.log.warn(keysNote, this);
         const namespace = new k8s3.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
@@ -25133,36 +25191,41 @@ var init_flux2 = __esm({
           { parent: this, provider, dependsOn: [namespace] }
         );
         this.install = fluxInstall(settings2, version2);
-        this.release = engineRelease(
+        this.release = selfManagedEngineRelease(
           name,
           {
             install: this.install,
             release: settings2.release,
-            handedOff: settings2.selfManagement !== void 0
+            selfManagement: settings2.selfManagement,
+            engine: "flux"
           },
           { parent: this, provider, dependsOn: [namespace, gitSecret] }
         );
         this.namespace = namespace.metadata.name;
-        this.registerOutputs({ namespace: this.namespace, release: this.release.status.name });
+        this.registerOutputs({
+          namespace: this.namespace,
+          // Without a declared release, its name as the engine's own install keeps it.
+          release: this.release?.status.name ?? this.install.releaseName
+        });
       }
     };
   }
 });
 
 // components/flux/flux-operator.ts
-var k8s4, pulumi9, FluxOperator;
+var k8s4, pulumi10, FluxOperator;
 var init_flux_operator = __esm({
   "components/flux/flux-operator.ts"() {
     "use strict";
     k8s4 = __toESM(require("@pulumi/kubernetes"));
-    pulumi9 = __toESM(require("@pulumi/pulumi"));
+    pulumi10 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_operator();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    FluxOperator = class extends pulumi9.ComponentResource {
+    FluxOperator = class extends pulumi10.ComponentResource {
       namespace;
       operatorRelease;
       /** The release of the FluxInstance: the root of this engine (its sync is the root Kustomization). */
@@ -25175,12 +25238,12 @@ var init_flux_operator = __esm({
           instance: chartKeys("fluxInstance")
         });
         if (problems.length > 0)
-          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const operatorVersion = args.operatorChartVersion ?? CHARTS.fluxOperator.version;
         const instanceVersion = args.instanceChartVersion ?? CHARTS.fluxInstance.version;
         const warnKeys = (key, values2, version2) => {
           const note = Object.keys(values2).length === 0 ? void 0 : chartKeysNote(key, version2);
-          if (note !== void 0) void pulumi9.log.warn(note, this);
+          if (note !== void 0) void pulumi10.log.warn(note, this);
         };
         warnKeys("fluxOperator", settings2.operator.values, operatorVersion);
         warnKeys("fluxInstance", settings2.instance.values, instanceVersion);
@@ -25252,14 +25315,14 @@ var init_flux_operator = __esm({
 });
 
 // components/shared/root-app.ts
-var k8s5, pulumi10, RootApp;
+var k8s5, pulumi11, RootApp;
 var init_root_app = __esm({
   "components/shared/root-app.ts"() {
     "use strict";
     k8s5 = __toESM(require("@pulumi/kubernetes"));
-    pulumi10 = __toESM(require("@pulumi/pulumi"));
+    pulumi11 = __toESM(require("@pulumi/pulumi"));
     init_versions2();
-    RootApp = class extends pulumi10.ComponentResource {
+    RootApp = class extends pulumi11.ComponentResource {
       name;
       release;
       constructor(name, args, opts) {
@@ -25286,14 +25349,14 @@ var init_root_app = __esm({
 });
 
 // components/tailscale/ci-cluster-access.ts
-var k8s6, pulumi11, CiClusterAccess;
+var k8s6, pulumi12, CiClusterAccess;
 var init_ci_cluster_access = __esm({
   "components/tailscale/ci-cluster-access.ts"() {
     "use strict";
     k8s6 = __toESM(require("@pulumi/kubernetes"));
-    pulumi11 = __toESM(require("@pulumi/pulumi"));
+    pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_ci_access();
-    CiClusterAccess = class extends pulumi11.ComponentResource {
+    CiClusterAccess = class extends pulumi12.ComponentResource {
       /** The ClusterRoleBindings and RoleBindings, by key (`preview-clusterrolebinding`, …). */
       resources;
       constructor(name, args, opts) {
@@ -25324,14 +25387,14 @@ var init_ci_cluster_access = __esm({
 });
 
 // components/github/ci-secrets.ts
-var github, pulumi12, CiSecrets;
+var github, pulumi13, CiSecrets;
 var init_ci_secrets = __esm({
   "components/github/ci-secrets.ts"() {
     "use strict";
     github = __toESM(require("@pulumi/github"));
-    pulumi12 = __toESM(require("@pulumi/pulumi"));
+    pulumi13 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    CiSecrets = class extends pulumi12.ComponentResource {
+    CiSecrets = class extends pulumi13.ComponentResource {
       /** Names of the Actions secrets created, in registration order (each once, whatever its environments). */
       secretNames;
       /** Names of the Actions variables created, in registration order. */
@@ -25382,7 +25445,7 @@ var init_ci_secrets = __esm({
           if (setting.kind === "secret" && model === "branches") {
             new github.ActionsSecret(
               `${name}-secret-${suffix}`,
-              { repository: args.repository, secretName: setting.name, value: pulumi12.secret(value) },
+              { repository: args.repository, secretName: setting.name, value: pulumi13.secret(value) },
               { parent: this, provider }
             );
             this.secretNames.push(setting.name);
@@ -25396,7 +25459,7 @@ var init_ci_secrets = __esm({
                   repository: args.repository,
                   environment: environment.environment,
                   secretName: setting.name,
-                  value: pulumi12.secret(value)
+                  value: pulumi13.secret(value)
                 },
                 { parent: this, provider }
               );
@@ -25418,15 +25481,15 @@ var init_ci_secrets = __esm({
 });
 
 // components/github/deploy-keys.ts
-var github2, pulumi13, tls, DeployKeys;
+var github2, pulumi14, tls, DeployKeys;
 var init_deploy_keys = __esm({
   "components/github/deploy-keys.ts"() {
     "use strict";
     github2 = __toESM(require("@pulumi/github"));
-    pulumi13 = __toESM(require("@pulumi/pulumi"));
+    pulumi14 = __toESM(require("@pulumi/pulumi"));
     tls = __toESM(require("@pulumi/tls"));
     init_github();
-    DeployKeys = class extends pulumi13.ComponentResource {
+    DeployKeys = class extends pulumi14.ComponentResource {
       /** OpenSSH private key of the read-only cluster key (secret). Goes into the engine's repository Secret. */
       clusterPrivateKey;
       /** OpenSSH public key of the read-only cluster key. */
@@ -25461,7 +25524,7 @@ var init_deploy_keys = __esm({
             { repository: args.repository, title, key: pair.publicKeyOpenssh, readOnly: deployKeyReadOnly(role) },
             { parent: this, provider, deleteBeforeReplace: false }
           );
-          return { title, privateKey: pulumi13.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
+          return { title, privateKey: pulumi14.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
         };
         const cluster = makeKey("cluster-readonly");
         this.clusterPrivateKey = cluster.privateKey;
@@ -25483,14 +25546,14 @@ var init_deploy_keys = __esm({
 });
 
 // components/github/manifest-repo.ts
-var github3, pulumi14, ManifestRepo;
+var github3, pulumi15, ManifestRepo;
 var init_manifest_repo = __esm({
   "components/github/manifest-repo.ts"() {
     "use strict";
     github3 = __toESM(require("@pulumi/github"));
-    pulumi14 = __toESM(require("@pulumi/pulumi"));
+    pulumi15 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    ManifestRepo = class extends pulumi14.ComponentResource {
+    ManifestRepo = class extends pulumi15.ComponentResource {
       /** Repository name. */
       name;
       /** `owner/name`. */
@@ -25582,14 +25645,14 @@ var init_manifest_repo = __esm({
 });
 
 // components/github/source-ruleset.ts
-var github4, pulumi15, SourceRuleset;
+var github4, pulumi16, SourceRuleset;
 var init_source_ruleset = __esm({
   "components/github/source-ruleset.ts"() {
     "use strict";
     github4 = __toESM(require("@pulumi/github"));
-    pulumi15 = __toESM(require("@pulumi/pulumi"));
+    pulumi16 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    SourceRuleset = class extends pulumi15.ComponentResource {
+    SourceRuleset = class extends pulumi16.ComponentResource {
       /** The ruleset's name on GitHub. */
       rulesetName;
       constructor(name, args, opts) {
@@ -25616,15 +25679,15 @@ var init_source_ruleset = __esm({
 });
 
 // components/tailscale/tailscale-access.ts
-var pulumi16, tailscale, ROLES, TailscaleAccess;
+var pulumi17, tailscale, ROLES, TailscaleAccess;
 var init_tailscale_access = __esm({
   "components/tailscale/tailscale-access.ts"() {
     "use strict";
-    pulumi16 = __toESM(require("@pulumi/pulumi"));
+    pulumi17 = __toESM(require("@pulumi/pulumi"));
     tailscale = __toESM(require("@pulumi/tailscale"));
     init_tailscale();
     ROLES = ["preview", "deploy"];
-    TailscaleAccess = class extends pulumi16.ComponentResource {
+    TailscaleAccess = class extends pulumi17.ComponentResource {
       /** `oauth` or `authkey`. */
       mode;
       /** Per identity: its tags and its credential, all secret, as the GitHub part writes them. */
@@ -25668,8 +25731,8 @@ var init_tailscale_access = __esm({
               { parent: this, provider }
             );
             return {
-              clientId: pulumi16.secret(created.id),
-              clientSecret: pulumi16.secret(created.key),
+              clientId: pulumi17.secret(created.id),
+              clientSecret: pulumi17.secret(created.key),
               tags: tagsOf(role)
             };
           };
@@ -25690,7 +25753,7 @@ var init_tailscale_access = __esm({
               },
               { parent: this, provider }
             );
-            return { authKey: pulumi16.secret(created.key) };
+            return { authKey: pulumi17.secret(created.key) };
           };
           this.credentials = { mode: "authkey", preview: key("preview"), deploy: key("deploy") };
         }
@@ -25732,7 +25795,7 @@ function ciModelProblems(model, aws4) {
   );
 }
 function checkedRoleArn(model, aws4, arn) {
-  return pulumi17.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
+  return pulumi18.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
     const reported = { ...aws4, deployEnvironment, previewEnvironment };
     const problems = ciModelProblems(model, reported).filter((why) => why !== void 0);
     if (problems.length > 0)
@@ -25821,11 +25884,11 @@ function buildGithubAccess(args) {
   }
   return result;
 }
-var pulumi17;
+var pulumi18;
 var init_github_access = __esm({
   "stacks/github-access.ts"() {
     "use strict";
-    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    pulumi18 = __toESM(require("@pulumi/pulumi"));
     init_ci_secrets();
     init_deploy_keys();
     init_manifest_repo();
@@ -25886,7 +25949,7 @@ function accessProviders(config2, uses) {
 }
 function accountOutputsForCi(accountStack) {
   if (accountStack === void 0) return void 0;
-  const account = new pulumi18.StackReference("account", { name: accountStack });
+  const account = new pulumi19.StackReference("account", { name: accountStack });
   const read = (name) => account.requireOutput(name);
   return {
     region: read("region"),
@@ -25925,8 +25988,8 @@ function clusterOutputs(config2, outputs) {
 }
 function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
-  const problems = providerUseProblems(pulumi18.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi18.RunError(formatConfigErrors(pulumi18.getStack(), problems));
+  const problems = providerUseProblems(pulumi19.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi19.RunError(formatConfigErrors(pulumi19.getStack(), problems));
   const provider = new k8s7.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
@@ -25934,7 +25997,7 @@ function buildCluster(config2, secrets) {
   const repo = config2.repo;
   const aws4 = accountOutputsForCi(config2.aws.accountStack);
   const access = buildGithubAccess({
-    stack: pulumi18.getStack(),
+    stack: pulumi19.getStack(),
     github: config2.github,
     tailscale: config2.tailscale,
     repo: { url: repo.url },
@@ -25944,7 +26007,7 @@ function buildCluster(config2, secrets) {
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
   const credential = repo.username !== void 0 ? secrets.repoToken === void 0 ? void 0 : { httpsToken: secrets.repoToken } : sshPrivateKey === void 0 ? void 0 : { sshPrivateKey };
   if (credential === void 0)
-    throw new pulumi18.RunError(
+    throw new pulumi19.RunError(
       repo.username !== void 0 ? "no token for the https repository: set repoToken" : "no read-only deploy key: set repoSshPrivateKey or switch on github"
     );
   const rootWaitsFor = access.deployKeys === void 0 ? [] : [access.deployKeys];
@@ -25964,7 +26027,9 @@ function buildCluster(config2, secrets) {
       namespace: engine2.namespace,
       objects: argoCdRootObjects(settings2, repo),
       rootName: settings2.root.name,
-      waitFor: [engine2.release, ...rootWaitsFor]
+      // Without a declared release (selfManagement.releaseOwner: engine), after everything the
+      // engine's component still makes.
+      waitFor: [engine2.release ?? engine2, ...rootWaitsFor]
     });
     ciClusterAccess(config2, provider, settings2.namespace, engine2.namespace);
     return clusterOutputs(config2, {
@@ -26005,7 +26070,7 @@ function buildCluster(config2, secrets) {
     namespace: engine.namespace,
     objects: fluxRootObjects(config2.flux, repo),
     rootName: config2.flux.root.name,
-    waitFor: [engine.release, ...rootWaitsFor]
+    waitFor: [engine.release ?? engine, ...rootWaitsFor]
   });
   ciClusterAccess(config2, provider, config2.flux.namespace, engine.namespace);
   return clusterOutputs(config2, {
@@ -26015,13 +26080,13 @@ function buildCluster(config2, secrets) {
     repoUrl: repo.url
   });
 }
-var github5, k8s7, pulumi18, tailscale2, tls2, owned;
+var github5, k8s7, pulumi19, tailscale2, tls2, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
     k8s7 = __toESM(require("@pulumi/kubernetes"));
-    pulumi18 = __toESM(require("@pulumi/pulumi"));
+    pulumi19 = __toESM(require("@pulumi/pulumi"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
     tls2 = __toESM(require("@pulumi/tls"));
     init_argocd2();
@@ -26041,17 +26106,17 @@ var init_cluster = __esm({
 
 // stacks/load-config.ts
 function loadStackConfig(otherErrors = []) {
-  const raw = pulumi19.runtime.allConfig();
+  const raw = pulumi20.runtime.allConfig();
   const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret2(key)));
   const result = parseStackConfig(raw, secretKeys);
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
   if (!result.ok || errors.length > 0)
-    throw new pulumi19.RunError(formatConfigErrors(pulumi19.getStack(), errors));
+    throw new pulumi20.RunError(formatConfigErrors(pulumi20.getStack(), errors));
   return result.config;
 }
 function loadStackSecrets() {
-  const config2 = new pulumi19.Config(PROJECT);
-  const raw = pulumi19.runtime.allConfig();
+  const config2 = new pulumi20.Config(PROJECT);
+  const raw = pulumi20.runtime.allConfig();
   const read = (name) => hasSecretValue(raw, name) ? config2.requireSecret(SECRET_KEYS[name]) : void 0;
   const deployKey = read("repoSshPrivateKey");
   const clientSecret = read("argocdOidcClientSecret");
@@ -26062,11 +26127,11 @@ function loadStackSecrets() {
     ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
   };
 }
-var pulumi19, runtimeConfig2, isConfigSecret2;
+var pulumi20, runtimeConfig2, isConfigSecret2;
 var init_load_config = __esm({
   "stacks/load-config.ts"() {
     "use strict";
-    pulumi19 = __toESM(require("@pulumi/pulumi"));
+    pulumi20 = __toESM(require("@pulumi/pulumi"));
     runtimeConfig2 = __toESM(require("@pulumi/pulumi/runtime/config"));
     init_config();
     ({ isConfigSecret: isConfigSecret2 } = runtimeConfig2);
@@ -26077,14 +26142,14 @@ var init_load_config = __esm({
 var require_index = __commonJS({
   "index.ts"(exports2, module2) {
     "use strict";
-    var pulumi20 = __toESM(require("@pulumi/pulumi"));
+    var pulumi21 = __toESM(require("@pulumi/pulumi"));
     init_account();
     init_cluster();
     init_load_config();
     init_provider_config();
     function buildStack() {
       const providerProblems = loadProviderKeyProblems();
-      if (isAccountStackConfig(pulumi20.runtime.allConfig())) {
+      if (isAccountStackConfig(pulumi21.runtime.allConfig())) {
         const settings2 = loadAccountConfig(providerProblems);
         return { ...buildAccount(settings2, accountProviders(settings2)) };
       }
