@@ -16,6 +16,13 @@ import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } fro
 import { RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
 import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
 import { plainKustomizationResources } from "./fast-kustomization";
+import {
+  fluxAppSchema,
+  fluxDefaultsSchema,
+  fluxWaveDependencies,
+  resolveFluxSettings,
+  type ResolvedFluxSettings,
+} from "./flux-settings";
 
 // ---------------------------------------------------------------------------------------------
 // Schema
@@ -107,6 +114,9 @@ const appSettings = {
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
 };
 
+/** Per-app Flux settings (Flux only), under one `flux:` key: see ./flux-settings.ts for why. */
+const fluxAppSettings = { flux: fluxAppSchema.optional() };
+
 const appOverride = z
   .strictObject({
     namespace: label("Destination namespace. Defaults to the app's directory name").optional(),
@@ -118,6 +128,7 @@ const appOverride = z
       description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave.",
     }),
     ...appSettings,
+    ...fluxAppSettings,
   })
   .nullable()
   .meta({
@@ -180,6 +191,7 @@ export const CatalogSchema = z
         annotations: annotations()
           .meta({ description: "Annotations on every generated object." })
           .default({}),
+        flux: fluxDefaultsSchema.optional(),
       })
       .prefault({})
       .meta({ description: "Settings every app gets unless it overrides them." }),
@@ -203,6 +215,7 @@ export const CatalogSchema = z
           description:
             "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m.",
         }),
+        waveDependencies: fluxWaveDependencies,
       })
       .prefault({})
       .meta({ description: "Flux settings." }),
@@ -486,6 +499,11 @@ export interface ResolvedApp {
   dependsOn: string[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /**
+   * Flux Kustomization settings (`defaults.flux` and `apps.<name>.flux`); resolveCatalog always
+   * sets them, an app built elsewhere (an ApplicationSet template) may leave them out.
+   */
+  flux?: ResolvedFluxSettings;
 }
 
 export interface ResolvedCatalog {
@@ -499,6 +517,8 @@ export interface ResolvedCatalog {
   apps: ResolvedApp[];
   /** Things worth saying that are not errors. */
   warnings: string[];
+  /** The repository the apps were resolved against (Flux reads app directories for Namespaces). */
+  view?: RepoView;
 }
 
 interface Discovered {
@@ -765,6 +785,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     dependsOn: [...(override.dependsOn ?? [])],
     labels: { ...d.labels, ...override.labels },
     annotations: { ...d.annotations, ...override.annotations },
+    flux: resolveFluxSettings(override.flux, d.flux),
   });
   for (const found of discovered.values()) apps.push(build(found, catalog.apps[found.name] ?? {}));
   for (const [name, override] of Object.entries(catalog.apps)) {
@@ -822,6 +843,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     flux: catalog.flux,
     apps,
     warnings,
+    view: repo,
   };
 }
 

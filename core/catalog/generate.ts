@@ -19,11 +19,17 @@ import { mergePlainKustomization } from "./fast-kustomization";
 import { mermaidMarkdown } from "./graph";
 import {
   checkFluxDependencies,
-  dependencyMap,
+  EMPTY_KUSTOMIZATION,
+  EXISTING_NAMESPACES,
+  fluxDependencies,
   fluxKustomization,
   fluxNamespace,
   fluxNamespaces,
+  WAVE_BARRIER_DIRECTORY,
+  waveBarrierKustomization,
 } from "./kustomizations";
+import { fluxOf, isBuiltInFlux } from "./flux-settings";
+import { DirectoryIndex } from "./namespace-objects";
 import { schemaFor, toYaml, yamlDocument } from "../shared/yaml";
 
 export type Engine = "argocd" | "flux";
@@ -164,13 +170,26 @@ export function generate(
   };
 
   if (options.engine === "flux") {
-    const deps = dependencyMap(catalog.apps);
-    checkFluxDependencies(catalog, deps);
+    const { deps, barriers } = fluxDependencies(catalog, catalog.flux.waveDependencies);
+    checkBarrierNames(catalog, barriers);
+    const graph = new Map(deps);
+    for (const barrier of barriers) graph.set(barrier.name, barrier.dependsOn);
+    checkFluxDependencies(catalog, graph);
+    const namespaces = fluxNamespaces(catalog.apps, catalog);
+    checkShippedNamespaces(catalog, new Set(namespaces));
     // Namespaces first: Flux applies a Kustomization's targetNamespace but never creates it.
-    for (const namespace of fluxNamespaces(catalog.apps, catalog))
-      add(`${namespace}-namespace.yaml`, fluxNamespace(namespace));
+    for (const namespace of namespaces) add(`${namespace}-namespace.yaml`, fluxNamespace(namespace));
     for (const app of catalog.apps)
       add(`${app.name}-ks.yaml`, fluxKustomization(app, deps.get(app.name) ?? [], catalog));
+    for (const barrier of barriers)
+      add(`${barrier.name}-ks.yaml`, waveBarrierKustomization(barrier, catalog));
+    // The barriers' empty kustomization: in a directory of its own, not listed by the output's.
+    if (barriers.length > 0) {
+      files.set(
+        `${WAVE_BARRIER_DIRECTORY}/${KUSTOMIZATION_FILE}`,
+        generatedYaml(EMPTY_KUSTOMIZATION, catalog.file),
+      );
+    }
     warnings.push(...argoOnlyWarnings(catalog));
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
@@ -195,6 +214,8 @@ export function generate(
     warnings.push(...ignoreDifferencesWarnings(catalog.apps));
   }
 
+  if (options.engine !== "flux") warnings.push(...fluxOnlyWarnings(catalog));
+
   const stale: string[] = [];
   for (const [name, text] of existing) {
     if (files.has(name) || name === KUSTOMIZATION_FILE) continue;
@@ -206,7 +227,8 @@ export function generate(
     }
   }
   stale.sort();
-  const ours = [...files.keys()];
+  // Files in subdirectories (the wave barriers' kustomization) are not resources of the output.
+  const ours = [...files.keys()].filter((name) => !name.includes("/"));
   const owned = new Set([...ours, ...stale]);
   files.set(
     KUSTOMIZATION_FILE,
@@ -228,6 +250,57 @@ export function generate(
       return mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`);
     },
   };
+}
+
+/** A wave barrier must not take an app's name (two Kustomizations with one name). */
+function checkBarrierNames(catalog: ResolvedCatalog, barriers: ReadonlyArray<{ name: string }>): void {
+  if (barriers.length === 0) return;
+  const names = new Set(barriers.map((b) => b.name));
+  const clashes = catalog.apps.filter((a) => names.has(a.name));
+  if (clashes.length === 0) return;
+  throw new CatalogError(
+    clashes.map((app) => ({
+      file: catalog.file,
+      key: `apps.${app.name}`,
+      message: `app ${app.name} has the name of a wave barrier that flux.waveDependencies: barrier writes; rename the app (or its directory), or set flux.waveDependencies: all`,
+    })),
+  );
+}
+
+/**
+ * An app that ships a Namespace object which generate also writes (`<ns>-namespace.yaml`) would
+ * give that object two owners: each Kustomization relabels it as its own, and pruning either one
+ * deletes the namespace with everything in it. With `targetNamespace`, kustomize renames every
+ * Namespace object of the app to the app's namespace, so any one collides.
+ */
+function checkShippedNamespaces(catalog: ResolvedCatalog, generated: ReadonlySet<string>): void {
+  if (generated.size === 0 || catalog.view === undefined) return;
+  const index = new DirectoryIndex(catalog.view);
+  const skip = new Set([...EXISTING_NAMESPACES, catalog.flux.namespace]);
+  const issues: CatalogError["issues"][number][] = [];
+  for (const app of catalog.apps) {
+    const flux = fluxOf(app);
+    if (!flux.createNamespace || skip.has(app.namespace)) continue;
+    for (const shipped of index.namespacesIn(app.path)) {
+      const renamed = flux.targetNamespace;
+      if (!renamed && shipped.name !== app.namespace) continue;
+      issues.push({
+        file: shipped.file,
+        key: `apps.${app.name}`,
+        message: `${shipped.file} holds a Namespace${shipped.name === undefined ? "" : ` ${shipped.name}`}${renamed && shipped.name !== app.namespace ? `, which targetNamespace renames to ${app.namespace}` : ""}, and generate also writes ${app.namespace}-namespace.yaml: two Kustomizations would own one Namespace; set apps.${app.name}.flux.createNamespace: false (or defaults.flux.createNamespace: false) to leave it to the app, or remove it from the app's directory`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+}
+
+/** Argo CD ignores the per-app `flux:` settings; say so instead of dropping them silently. */
+function fluxOnlyWarnings(catalog: ResolvedCatalog): string[] {
+  const names = catalog.apps.filter((a) => !isBuiltInFlux(fluxOf(a))).map((a) => a.name);
+  if (names.length === 0) return [];
+  const shown =
+    names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  return [`flux: settings are Flux settings; Argo CD ignores them for ${shown}`];
 }
 
 /** Flux ignores Argo CD-only settings; say so once per setting instead of silently. */
