@@ -4,13 +4,17 @@
  * writes atomically (temporary directory, then rename), so a failed run writes nothing.
  */
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   unlinkSync,
@@ -19,7 +23,15 @@ import {
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { CatalogError, parseCatalog, resolveCatalog, type RepoView } from "../core/catalog/catalog";
-import { ENGINES, generate, isGenerated, MODES, type Engine, type Mode } from "../core/catalog/generate";
+import {
+  ENGINES,
+  generate,
+  GENERATED_SUBDIRECTORIES,
+  isGenerated,
+  MODES,
+  type Engine,
+  type Mode,
+} from "../core/catalog/generate";
 import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
 
@@ -113,6 +125,9 @@ export function listRepository(root: string): string[] {
 
 function repoView(root: string): RepoView {
   const { files, links } = scanRepository(root);
+  // One buffer for every `contains`: no string or buffer per file, so scanning 10,000 app
+  // directories costs the reads, not their decoding and garbage.
+  const buffer = Buffer.alloc(64 * 1024);
   return {
     files,
     links,
@@ -123,16 +138,49 @@ function repoView(root: string): RepoView {
         return undefined;
       }
     },
+    contains: (path, needle) => {
+      let fd: number;
+      try {
+        fd = openSync(join(root, ...path.split("/")), "r");
+      } catch {
+        return undefined;
+      }
+      try {
+        // Chunks overlap by the needle's length, so a needle across two chunks is still found.
+        const overlap = needle.length - 1;
+        let kept = 0;
+        for (;;) {
+          const read = readSync(fd, buffer, kept, buffer.length - kept, null);
+          if (read === 0) return false;
+          const end = kept + read;
+          const at = buffer.indexOf(needle, 0, "latin1");
+          if (at !== -1 && at + needle.length <= end) return true;
+          kept = Math.min(overlap, end);
+          buffer.copy(buffer, 0, end - kept, end);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
   };
 }
 
-/** The YAML files directly in `dir` (name → content); empty when it does not exist. */
+/**
+ * The YAML files directly in `dir` (name → content), plus those of the subdirectories generate
+ * writes into (GENERATED_SUBDIRECTORIES, as `sub/name`); empty when it does not exist.
+ */
 function readOutput(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isFile() && /\.ya?ml$/.test(entry.name))
       out.set(entry.name, readFileSync(join(dir, entry.name), "utf8"));
+    else if (entry.isDirectory() && GENERATED_SUBDIRECTORIES.includes(entry.name)) {
+      for (const inner of readdirSync(join(dir, entry.name), { withFileTypes: true })) {
+        if (inner.isFile() && /\.ya?ml$/.test(inner.name))
+          out.set(`${entry.name}/${inner.name}`, readFileSync(join(dir, entry.name, inner.name), "utf8"));
+      }
+    }
   }
   return out;
 }
@@ -146,13 +194,25 @@ function writeAtomically(dir: string, files: ReadonlyMap<string, string>, remove
   mkdirSync(dirname(dir), { recursive: true });
   const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.generate-`));
   try {
-    for (const [name, text] of files) writeFileSync(join(tmp, name), text);
+    // A name may hold one subdirectory (`waves/kustomization.yaml`).
+    for (const [name, text] of files) {
+      if (name.includes("/")) mkdirSync(dirname(join(tmp, name)), { recursive: true });
+      writeFileSync(join(tmp, name), text);
+    }
     if (!existsSync(dir)) {
       renameSync(tmp, dir);
       return;
     }
-    for (const name of files.keys()) renameSync(join(tmp, name), join(dir, name));
-    for (const name of remove) unlinkSync(join(dir, name));
+    for (const name of files.keys()) {
+      if (name.includes("/")) mkdirSync(dirname(join(dir, name)), { recursive: true });
+      renameSync(join(tmp, name), join(dir, name));
+    }
+    for (const name of remove) {
+      unlinkSync(join(dir, name));
+      // A subdirectory generate emptied goes too; one holding anything else stays.
+      if (name.includes("/") && readdirSync(dirname(join(dir, name))).length === 0)
+        rmdirSync(dirname(join(dir, name)));
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

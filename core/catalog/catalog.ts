@@ -465,6 +465,11 @@ export interface RepoView {
    * each with what it is, such as "a symbolic link to a directory outside the repository".
    */
   links?: ReadonlyMap<string, string>;
+  /**
+   * Whether a file's bytes contain `needle` (ASCII), without decoding it: a cheap prefilter for
+   * scans over every app directory. Undefined when the view cannot tell; then `read` is used.
+   */
+  contains?(path: string, needle: string): boolean | undefined;
 }
 
 /** Why `path` is not a directory of the repository, when a symbolic link on it explains it. */

@@ -72,12 +72,9 @@ const postBuild = z
       .record(z.string().regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/), z.string())
       .optional()
       .meta({ description: "Variables replaced in the built manifests (${var}); quote numbers." }),
-    substituteFrom: z
-      .array(substituteReference)
-      .optional()
-      .meta({
-        description: "ConfigMaps and Secrets (in the Kustomization's namespace) holding more variables.",
-      }),
+    substituteFrom: z.array(substituteReference).optional().meta({
+      description: "ConfigMaps and Secrets (in the Kustomization's namespace) holding more variables.",
+    }),
     substituteStrategy: z.enum(["WithVariables", "Always"]).optional(),
   })
   .meta({ description: "spec.postBuild: variable substitution after kustomize build." });

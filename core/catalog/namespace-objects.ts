@@ -59,6 +59,8 @@ export class DirectoryIndex {
     const files = this.below(dir);
     for (const file of files) {
       if (!/\.ya?ml$/.test(file) || KUSTOMIZATION_NAMES.has(posix.basename(file))) continue;
+      // Most files never say "Namespace" at all: ask the view before decoding the whole file.
+      if (this.view.contains?.(file, "Namespace") === false) continue;
       const text = this.view.read(file);
       if (text === undefined || !NAMESPACE_KIND.test(text)) continue;
       for (const name of namespaceNames(text)) found.push({ file, ...(name === undefined ? {} : { name }) });
