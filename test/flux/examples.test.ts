@@ -46,7 +46,7 @@ const KEYS: ReadonlyArray<
     "pointing at the app named flux",
     "manifests/flux-system/kustomization-flux-bootstrap.yaml",
     ["spec", "path"],
-    "./flux",
+    "./apps/flux",
   ],
   [
     "automatic cleanup when applications are removed",
