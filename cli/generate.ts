@@ -26,8 +26,8 @@ import { CatalogError, parseCatalog, resolveCatalog, type RepoView } from "../co
 import {
   ENGINES,
   generate,
-  GENERATED_SUBDIRECTORIES,
   isGenerated,
+  isGeneratedSubdirectory,
   MODES,
   type Engine,
   type Mode,
@@ -167,7 +167,7 @@ function repoView(root: string): RepoView {
 
 /**
  * The YAML files directly in `dir` (name → content), plus those of the subdirectories generate
- * writes into (GENERATED_SUBDIRECTORIES, as `sub/name`); empty when it does not exist.
+ * writes into (isGeneratedSubdirectory, as `sub/name`); empty when it does not exist.
  */
 function readOutput(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -175,7 +175,7 @@ function readOutput(dir: string): Map<string, string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isFile() && /\.ya?ml$/.test(entry.name))
       out.set(entry.name, readFileSync(join(dir, entry.name), "utf8"));
-    else if (entry.isDirectory() && GENERATED_SUBDIRECTORIES.includes(entry.name)) {
+    else if (entry.isDirectory() && isGeneratedSubdirectory(entry.name)) {
       for (const inner of readdirSync(join(dir, entry.name), { withFileTypes: true })) {
         if (inner.isFile() && /\.ya?ml$/.test(inner.name))
           out.set(`${entry.name}/${inner.name}`, readFileSync(join(dir, entry.name, inner.name), "utf8"));

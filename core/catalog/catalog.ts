@@ -337,6 +337,13 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
     if (issue.code === "invalid_key") {
       const key = String(path[path.length - 1]);
       message = `${excerpt(key)} ${rfc1123LabelProblem(key) ?? "is not a valid key"}; rename it`;
+    } else if (
+      issue.code === "invalid_format" &&
+      issue.format === "regex" &&
+      !issue.message.startsWith("does not have the expected form")
+    ) {
+      // The schema's own message (a Flux duration, a pinned chart version) says what is wrong.
+      message = `${excerpt(doc.getIn(path as unknown[]))} ${issue.message}`;
     } else if (issue.code === "invalid_format" && issue.format === "regex" && "input" in issue) {
       const input = String((issue as { input?: unknown }).input);
       message = `${excerpt(input)} ${rfc1123LabelProblem(input) ?? `does not match ${issue.pattern}`}`;
@@ -810,7 +817,8 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     const problem = repoPathProblem(app.path);
     if (problem !== undefined) {
       issues.push({ file, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (!dirs.has(app.path)) {
+    } else if (!dirs.has(app.path) && app.flux?.helm === undefined && app.flux?.oci === undefined) {
+      // (A Flux Helm or OCI app has no directory in the repository: its source is elsewhere.)
       const fix =
         catalog.apps[app.name]?.path === undefined
           ? `create it, set ${key}.path, or change defaults.path`

@@ -20,7 +20,10 @@ const objectName = (what: string) =>
     .string()
     .min(1)
     .max(253)
-    .regex(SUBDOMAIN)
+    .regex(SUBDOMAIN, {
+      error:
+        "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+    })
     .meta({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` });
 
 const namespaceName = (what: string) =>
@@ -101,6 +104,83 @@ const patch = z.strictObject({
   target: patchTarget.optional(),
 });
 
+/** An exact chart version: a range would let a new chart release roll out without a commit. */
+export const PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+const valuesReference = z.strictObject({
+  kind: z.enum(["ConfigMap", "Secret"]),
+  name: objectName("ConfigMap or Secret name (in the app's namespace)"),
+  valuesKey: z.string().min(1).optional(),
+  targetPath: z.string().min(1).optional(),
+  optional: z.boolean().optional(),
+});
+
+const helm = z
+  .strictObject({
+    repository: z
+      .string()
+      .regex(/^(https?|oci):\/\/\S+$/, {
+        error: "must be an https:// chart repository or an oci:// registry path",
+      })
+      .meta({
+        description:
+          "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written).",
+      }),
+    chart: z
+      .string()
+      .regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" })
+      .meta({ description: "Chart name." }),
+    version: z
+      .string()
+      .regex(PINNED_VERSION, {
+        error:
+          "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)",
+      })
+      .meta({ description: "Exact chart version (pinned)." }),
+    releaseName: z
+      .string()
+      .min(1)
+      .max(53)
+      .optional()
+      .meta({ description: "Helm release name. Defaults to the app name." }),
+    values: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: "spec.values of the HelmRelease." }),
+    valuesFrom: z
+      .array(valuesReference)
+      .optional()
+      .meta({ description: "spec.valuesFrom of the HelmRelease." }),
+  })
+  .meta({
+    description:
+      "Deploy this app as a Helm chart: a HelmRepository or OCIRepository and a helm.toolkit.fluxcd.io/v2 HelmRelease in the app's namespace, applied by the app's Kustomization so waves and dependsOn hold (Flux only).",
+  });
+
+const oci = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" })
+      .meta({ description: "The OCI artifact (as flux push artifact writes it)." }),
+    tag: z.string().min(1).optional(),
+    semver: z.string().min(1).optional(),
+    digest: z
+      .string()
+      .regex(/^sha256:[a-f0-9]{64}$/)
+      .optional(),
+    path: z.string().optional().meta({ description: "Directory inside the artifact. Defaults to its root." }),
+  })
+  .superRefine((value, ctx) => {
+    const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== undefined);
+    if (refs.length !== 1)
+      ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
+  })
+  .meta({
+    description:
+      "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only).",
+  });
+
 /** The keys `defaults.flux` and `apps.<name>.flux` share. */
 const sharedFluxKeys = {
   targetNamespace: z.boolean().optional().meta({
@@ -157,6 +237,20 @@ export const fluxAppSchema = z
     interval: duration()
       .optional()
       .meta({ description: "spec.interval of this app. Defaults to flux.interval." }),
+    helm: helm.optional(),
+    oci: oci.optional(),
+  })
+  .superRefine((value, ctx) => {
+    // These two make the app's source; a second way to name it would be silently ignored.
+    if (value.helm !== undefined && value.oci !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["oci"], message: "give helm or oci, not both" });
+    } else if ((value.helm !== undefined || value.oci !== undefined) && value.sourceRef !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sourceRef"],
+        message: `${value.helm !== undefined ? "helm" : "oci"} makes the app's source; remove sourceRef`,
+      });
+    }
   })
   .meta({
     description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only).",
@@ -193,6 +287,8 @@ export interface ResolvedFluxSettings {
   healthChecks?: Array<z.output<typeof healthCheck>>;
   patches?: Array<z.output<typeof patch>>;
   components?: string[];
+  helm?: z.output<typeof helm>;
+  oci?: z.output<typeof oci>;
 }
 
 /** How soon Flux retries a failed apply or health check, instead of waiting a whole interval. */
@@ -224,6 +320,8 @@ export function resolveFluxSettings(
     retryInterval,
   };
   if (own?.interval !== undefined) out.interval = own.interval;
+  if (own?.helm !== undefined) out.helm = structuredClone(own.helm);
+  if (own?.oci !== undefined) out.oci = structuredClone(own.oci);
   const optional = [
     "timeout",
     "sourceRef",

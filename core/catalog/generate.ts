@@ -21,8 +21,11 @@ import {
   checkFluxDependencies,
   EMPTY_KUSTOMIZATION,
   EXISTING_NAMESPACES,
+  fluxAppSource,
   fluxDependencies,
+  fluxHelmRelease,
   fluxKustomization,
+  helmDirectory,
   fluxNamespace,
   fluxNamespaces,
   WAVE_BARRIER_DIRECTORY,
@@ -47,10 +50,12 @@ export const KUSTOMIZATION_FILE = "kustomization.yaml";
  * Subdirectories of the output generate writes into (the Flux wave barriers' empty
  * kustomization); the CLI reads their YAML files as `sub/name` so stale ones are deleted.
  */
-export const GENERATED_SUBDIRECTORIES: readonly string[] = [WAVE_BARRIER_DIRECTORY];
+export function isGeneratedSubdirectory(name: string): boolean {
+  return name === WAVE_BARRIER_DIRECTORY || /^[a-z0-9][-a-z0-9]*\.helm$/.test(name);
+}
 
 /** File names generate may write; an unmarked file of this shape is reported, never deleted. */
-const GENERATED_NAME = /^[a-z0-9][-a-z0-9]*-(app|appset|ks|namespace)\.yaml$/;
+const GENERATED_NAME = /^[a-z0-9][-a-z0-9]*-(app|appset|ks|namespace|helmrepository|ocirepository)\.yaml$/;
 
 export interface GenerateOptions {
   engine: Engine;
@@ -81,7 +86,10 @@ function markerLine(catalogFile: string): string {
 }
 
 /** A Kubernetes object as a marked YAML file: `$schema` line, marker line, body. */
-function generatedYaml(object: { apiVersion: string; kind: string }, catalogFile: string): string {
+function generatedYaml(
+  object: { apiVersion: string; kind: string; [key: string]: unknown },
+  catalogFile: string,
+): string {
   const schema = schemaFor(object);
   const head = schema === undefined ? "" : `# yaml-language-server: $schema=${schema}\n`;
   return `${head}${markerLine(catalogFile)}\n${toYaml(object)}`;
@@ -185,8 +193,22 @@ export function generate(
     checkShippedNamespaces(catalog, new Set(namespaces));
     // Namespaces first: Flux applies a Kustomization's targetNamespace but never creates it.
     for (const namespace of namespaces) add(`${namespace}-namespace.yaml`, fluxNamespace(namespace));
-    for (const app of catalog.apps)
+    for (const app of catalog.apps) {
+      const source = fluxAppSource(app, catalog);
+      if (source !== undefined) add(`${app.name}-${source.kind.toLowerCase()}.yaml`, source);
       add(`${app.name}-ks.yaml`, fluxKustomization(app, deps.get(app.name) ?? [], catalog));
+      const release = fluxHelmRelease(app, catalog);
+      if (release !== undefined) {
+        // In a directory of its own, applied by the app's Kustomization (not by the root), so the
+        // release waits for the app's dependencies like any other app.
+        const dir = helmDirectory(app.name);
+        add(`${dir}/helmrelease.yaml`, release);
+        files.set(
+          `${dir}/${KUSTOMIZATION_FILE}`,
+          generatedYaml({ ...EMPTY_KUSTOMIZATION, resources: ["helmrelease.yaml"] }, catalog.file),
+        );
+      }
+    }
     for (const barrier of barriers)
       add(`${barrier.name}-ks.yaml`, waveBarrierKustomization(barrier, catalog));
     // The barriers' empty kustomization: in a directory of its own, not listed by the output's.
@@ -220,7 +242,10 @@ export function generate(
     warnings.push(...ignoreDifferencesWarnings(catalog.apps));
   }
 
-  if (options.engine !== "flux") warnings.push(...fluxOnlyWarnings(catalog));
+  if (options.engine !== "flux") {
+    refuseFluxSources(catalog);
+    warnings.push(...fluxOnlyWarnings(catalog));
+  }
 
   const stale: string[] = [];
   for (const [name, text] of existing) {
@@ -287,6 +312,7 @@ function checkShippedNamespaces(catalog: ResolvedCatalog, generated: ReadonlySet
   for (const app of catalog.apps) {
     const flux = fluxOf(app);
     if (!flux.createNamespace || skip.has(app.namespace)) continue;
+    if (flux.helm !== undefined || flux.oci !== undefined) continue; // nothing of it in the repository
     for (const shipped of index.namespacesIn(app.path)) {
       const renamed = flux.targetNamespace;
       if (!renamed && shipped.name !== app.namespace) continue;
@@ -297,6 +323,24 @@ function checkShippedNamespaces(catalog: ResolvedCatalog, generated: ReadonlySet
       });
     }
   }
+  if (issues.length > 0) throw new CatalogError(issues);
+}
+
+/** A Flux Helm or OCI app has no directory an Application could point at: refuse, naming it. */
+function refuseFluxSources(catalog: ResolvedCatalog): void {
+  const issues = catalog.apps.flatMap((app) => {
+    const flux = fluxOf(app);
+    const key = flux.helm !== undefined ? "helm" : flux.oci !== undefined ? "oci" : undefined;
+    return key === undefined
+      ? []
+      : [
+          {
+            file: catalog.file,
+            key: `apps.${app.name}.flux.${key}`,
+            message: `is a Flux app source (a ${key === "helm" ? "HelmRelease" : "OCIRepository"}); Argo CD cannot deploy it: generate with --engine flux, or give the app a directory`,
+          },
+        ];
+  });
   if (issues.length > 0) throw new CatalogError(issues);
 }
 

@@ -227,10 +227,23 @@ export function checkFluxDependencies(
 export function fluxKustomization(
   app: ResolvedApp,
   dependsOn: readonly string[],
-  catalog: Pick<ResolvedCatalog, "flux">,
+  catalog: Pick<ResolvedCatalog, "flux"> & Partial<Pick<ResolvedCatalog, "output">>,
 ): FluxKustomization {
   const flux = fluxOf(app);
-  const source = flux.sourceRef;
+  // A Helm app's Kustomization applies its HelmRelease from the output, in the repository the
+  // root reads (flux.gitRepository); an OCI app's reads the artifact's OCIRepository.
+  const source =
+    flux.helm !== undefined
+      ? undefined
+      : flux.oci !== undefined
+        ? { kind: "OCIRepository" as const, name: app.name }
+        : flux.sourceRef;
+  const path =
+    flux.helm !== undefined
+      ? `./${catalog.output ?? "."}/${helmDirectory(app.name)}`
+      : flux.oci !== undefined
+        ? `./${(flux.oci.path ?? "").replace(/^\.?\/+/, "")}`
+        : `./${app.path}`;
   // Alphabetical, as yaml writes what generate has always written.
   const spec: FluxKustomization["spec"] = {
     ...(flux.components === undefined ? {} : { components: flux.components }),
@@ -240,7 +253,7 @@ export function fluxKustomization(
     ...(flux.healthChecks === undefined ? {} : { healthChecks: flux.healthChecks }),
     interval: flux.interval ?? catalog.flux.interval,
     ...(flux.patches === undefined ? {} : { patches: flux.patches }),
-    path: `./${app.path}`,
+    path,
     ...(flux.postBuild === undefined ? {} : { postBuild: flux.postBuild }),
     prune: flux.prune,
     ...(flux.retryInterval === null ? {} : { retryInterval: flux.retryInterval }),
@@ -309,4 +322,121 @@ export function fluxDependencies(
 
 function sorted(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apps whose source is not the repository: Helm charts and OCI artifacts (`apps.<name>.flux.helm`
+// and `.oci`). Field names follow source-controller's v1 and helm-controller's v2 APIs.
+
+export const FLUX_SOURCE_API_VERSION = "source.toolkit.fluxcd.io/v1";
+export const FLUX_HELM_API_VERSION = "helm.toolkit.fluxcd.io/v2";
+
+/** The media type of a Helm chart's layer in an OCI artifact (`helm push`). */
+export const HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+/** Directory (inside the output) holding a Helm app's HelmRelease, which its Kustomization applies. */
+export function helmDirectory(app: string): string {
+  return `${app}.helm`;
+}
+
+export interface FluxSource {
+  apiVersion: typeof FLUX_SOURCE_API_VERSION;
+  kind: "HelmRepository" | "OCIRepository";
+  metadata: { name: string; namespace: string };
+  spec: Record<string, unknown>;
+}
+
+/**
+ * The source an app's Helm chart or OCI artifact comes from, named after the app, in the Flux
+ * namespace, or undefined for an app read from the repository. A chart in an OCI registry gets
+ * an OCIRepository (what Flux recommends over a HelmRepository of type oci), its layer copied
+ * as the chart archive for the HelmRelease's chartRef.
+ */
+export function fluxAppSource(
+  app: ResolvedApp,
+  catalog: Pick<ResolvedCatalog, "flux">,
+): FluxSource | undefined {
+  const { helm, oci } = fluxOf(app);
+  const metadata = { name: app.name, namespace: catalog.flux.namespace };
+  const interval = catalog.flux.interval;
+  if (helm !== undefined && !helm.repository.startsWith("oci://")) {
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "HelmRepository",
+      metadata,
+      spec: { interval, url: helm.repository },
+    };
+  }
+  if (helm !== undefined) {
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "OCIRepository",
+      metadata,
+      spec: {
+        interval,
+        layerSelector: { mediaType: HELM_CHART_MEDIA_TYPE, operation: "copy" },
+        ref: { tag: helm.version },
+        url: `${helm.repository.replace(/\/+$/, "")}/${helm.chart}`,
+      },
+    };
+  }
+  if (oci !== undefined) {
+    const ref =
+      oci.tag !== undefined
+        ? { tag: oci.tag }
+        : oci.semver !== undefined
+          ? { semver: oci.semver }
+          : { digest: oci.digest };
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "OCIRepository",
+      metadata,
+      spec: { interval, ref, url: oci.url },
+    };
+  }
+  return undefined;
+}
+
+export interface FluxHelmRelease {
+  apiVersion: typeof FLUX_HELM_API_VERSION;
+  kind: "HelmRelease";
+  metadata: { name: string; namespace: string };
+  spec: Record<string, unknown>;
+}
+
+/**
+ * A Helm app's HelmRelease, in the app's namespace (so the release and its history live there,
+ * as with `helm install -n`), reading the source fluxAppSource wrote. Undefined for other apps.
+ */
+export function fluxHelmRelease(
+  app: ResolvedApp,
+  catalog: Pick<ResolvedCatalog, "flux">,
+): FluxHelmRelease | undefined {
+  const flux = fluxOf(app);
+  const helm = flux.helm;
+  if (helm === undefined) return undefined;
+  const source = { name: app.name, namespace: catalog.flux.namespace };
+  const chart = helm.repository.startsWith("oci://")
+    ? { chartRef: { kind: "OCIRepository", ...source } }
+    : {
+        chart: {
+          spec: {
+            chart: helm.chart,
+            sourceRef: { kind: "HelmRepository", ...source },
+            version: helm.version,
+          },
+        },
+      };
+  return {
+    apiVersion: FLUX_HELM_API_VERSION,
+    kind: "HelmRelease",
+    metadata: { name: app.name, namespace: app.namespace },
+    spec: {
+      ...chart,
+      interval: flux.interval ?? catalog.flux.interval,
+      ...(helm.releaseName === undefined ? {} : { releaseName: helm.releaseName }),
+      ...(helm.values === undefined ? {} : { values: helm.values }),
+      ...(helm.valuesFrom === undefined ? {} : { valuesFrom: helm.valuesFrom }),
+    },
+  };
 }

@@ -383,3 +383,148 @@ describe("catalog, Flux: waves as one barrier per wave (flux.waveDependencies: b
     }
   });
 });
+
+describe("catalog, Flux: Helm chart and OCI artifact apps (apps.<name>.flux.helm, .oci)", () => {
+  const HELM = [
+    "apps:",
+    "  base: { wave: 0 }",
+    "  cert-manager:",
+    "    wave: 1",
+    "    flux:",
+    "      helm:",
+    "        repository: https://charts.jetstack.io",
+    "        chart: cert-manager",
+    "        version: v1.16.2",
+    "        releaseName: cm",
+    "        values: { crds: { enabled: true } }",
+    "        valuesFrom: [{ kind: Secret, name: cm-values, valuesKey: values.yaml, optional: true }]",
+    "  podinfo:",
+    "    wave: 1",
+    "    flux: { helm: { repository: 'oci://ghcr.io/stefanprodan/charts/', chart: podinfo, version: 6.7.1 } }",
+    "  bundle:",
+    "    flux: { oci: { url: 'oci://ghcr.io/acme/manifests/bundle', semver: '>=1.2.0', path: ./deploy } }",
+    "",
+  ].join("\n");
+  // Only base has a directory: the others come from a chart repository or an OCI registry.
+  const result = () => flux(HELM, dirs("base"));
+
+  it("writes the source, a HelmRelease in the app's namespace, and a Kustomization that applies it", async () => {
+    const { objects, files } = result();
+    const object = (file: string) => objects.find((o) => o.file === file)?.object;
+    assert.deepEqual(object("cert-manager-helmrepository.yaml"), {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "HelmRepository",
+      metadata: { name: "cert-manager", namespace: "flux-system" },
+      spec: { interval: "10m", url: "https://charts.jetstack.io" },
+    });
+    assert.deepEqual(object("cert-manager.helm/helmrelease.yaml"), {
+      apiVersion: "helm.toolkit.fluxcd.io/v2",
+      kind: "HelmRelease",
+      metadata: { name: "cert-manager", namespace: "cert-manager" },
+      spec: {
+        chart: {
+          spec: {
+            chart: "cert-manager",
+            sourceRef: { kind: "HelmRepository", name: "cert-manager", namespace: "flux-system" },
+            version: "v1.16.2",
+          },
+        },
+        interval: "10m",
+        releaseName: "cm",
+        values: { crds: { enabled: true } },
+        valuesFrom: [{ kind: "Secret", name: "cm-values", valuesKey: "values.yaml", optional: true }],
+      },
+    });
+    assert.deepEqual(spec(result(), "cert-manager-ks.yaml"), {
+      dependsOn: [{ name: "base" }],
+      interval: "10m",
+      path: "./manifests/bootstrap/cert-manager.helm",
+      prune: true,
+      retryInterval: "1m",
+      sourceRef: { kind: "GitRepository", name: "flux-system" },
+      targetNamespace: "cert-manager",
+      wait: true,
+    });
+    assert.deepEqual(parse(files.get("cert-manager.helm/kustomization.yaml") ?? ""), {
+      apiVersion: "kustomize.config.k8s.io/v1beta1",
+      kind: "Kustomization",
+      resources: ["helmrelease.yaml"],
+    });
+    // A chart in an OCI registry: an OCIRepository copying the chart layer, read through chartRef.
+    assert.deepEqual(object("podinfo-ocirepository.yaml"), {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "OCIRepository",
+      metadata: { name: "podinfo", namespace: "flux-system" },
+      spec: {
+        interval: "10m",
+        layerSelector: {
+          mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+          operation: "copy",
+        },
+        ref: { tag: "6.7.1" },
+        url: "oci://ghcr.io/stefanprodan/charts/podinfo",
+      },
+    });
+    assert.deepEqual((object("podinfo.helm/helmrelease.yaml") as { spec: unknown }).spec, {
+      chartRef: { kind: "OCIRepository", name: "podinfo", namespace: "flux-system" },
+      interval: "10m",
+    });
+    // An OCI artifact of plain manifests.
+    assert.deepEqual((object("bundle-ocirepository.yaml") as { spec: unknown }).spec, {
+      interval: "10m",
+      ref: { semver: ">=1.2.0" },
+      url: "oci://ghcr.io/acme/manifests/bundle",
+    });
+    assert.equal(spec(result(), "bundle-ks.yaml").path, "./deploy");
+    assert.deepEqual(spec(result(), "bundle-ks.yaml").sourceRef, { kind: "OCIRepository", name: "bundle" });
+    // The output's kustomization lists the sources and Kustomizations, never a HelmRelease.
+    const listed = (parse(files.get(KUSTOMIZATION_FILE) ?? "") as { resources: string[] }).resources;
+    assert.ok(listed.includes("podinfo-ocirepository.yaml") && !listed.some((f) => f.includes("/")));
+    for (const { object: each } of objects) await validateObject(each as never);
+    const release = object("cert-manager.helm/helmrelease.yaml");
+    for (const path of [
+      ["spec", "chart", "spec", "version"],
+      ["spec", "chart", "spec", "sourceRef", "namespace"],
+      ["spec", "releaseName"],
+      ["spec", "valuesFrom"],
+    ]) {
+      await assertSchemaKnows(release, path);
+    }
+    await assertSchemaKnows(object("podinfo.helm/helmrelease.yaml"), ["spec", "chartRef", "namespace"]);
+    await assertSchemaKnows(object("podinfo-ocirepository.yaml"), ["spec", "layerSelector", "operation"]);
+    await assertSchemaKnows(object("podinfo-ocirepository.yaml"), ["spec", "ref", "tag"]);
+  });
+
+  it("refuses an unpinned chart version, two sources, and Argo CD", () => {
+    const bad: Array<[string, RegExp]> = [
+      [
+        "apps: { a: { flux: { helm: { repository: 'https://x.io', chart: a, version: '^1.2.0' } } } }",
+        /apps\.a\.flux\.helm\.version: "\^1\.2\.0" must be an exact chart version such as 1\.16\.2/,
+      ],
+      [
+        "apps: { a: { flux: { helm: { repository: 'git://x', chart: a, version: 1.0.0 } } } }",
+        /apps\.a\.flux\.helm\.repository: "git:\/\/x" must be an https:\/\/ chart repository or an oci:\/\/ registry path/,
+      ],
+      [
+        "apps: { a: { flux: { oci: { url: 'oci://x/y', tag: '1', digest: 'sha256:' } } } }",
+        /apps\.a\.flux\.oci\.digest/,
+      ],
+      [
+        "apps: { a: { flux: { oci: { url: 'oci://x/y' } } } }",
+        /apps\.a\.flux\.oci: give exactly one of tag, semver or digest/,
+      ],
+      [
+        "apps: { a: { flux: { oci: { url: 'oci://x/y', tag: '1' }, sourceRef: { name: other } } } }",
+        /apps\.a\.flux\.sourceRef: oci makes the app's source; remove sourceRef/,
+      ],
+    ];
+    for (const [text, pattern] of bad) {
+      assert.match(catalogError(() => parseCatalog(`${REPO}${text}\n`, "apps.yaml")).message, pattern, text);
+    }
+    const catalog = loadCatalog(`${REPO}${HELM}`, "apps.yaml", dirs("base"));
+    assert.match(
+      catalogError(() => generate(catalog, new Map(), { engine: "argocd" })).message,
+      /apps\.cert-manager\.flux\.helm: is a Flux app source \(a HelmRelease\); Argo CD cannot deploy it/,
+    );
+  });
+});

@@ -11,6 +11,7 @@ const MODULES: Record<string, Loader> = {
   "argoproj.io/v1alpha1": () => import("@kubernetes-models/argo-cd/argoproj.io/v1alpha1"),
   "kustomize.toolkit.fluxcd.io/v1": () => import("@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1"),
   "source.toolkit.fluxcd.io/v1": () => import("@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1"),
+  "helm.toolkit.fluxcd.io/v2": () => import("@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2"),
 };
 
 /** Validates one object against the schema of its apiVersion and kind; throws naming the object. */
