@@ -218,7 +218,7 @@ export function generate(
         generatedYaml(EMPTY_KUSTOMIZATION, catalog.file),
       );
     }
-    warnings.push(...argoOnlyWarnings(catalog));
+    warnings.push(...argoOnlyWarnings(catalog), ...ignoredHealthChecks(catalog));
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
     const groups = new Map(applicationSetGroups(catalog.apps).map((g) => [g.category, g]));
@@ -324,6 +324,22 @@ function checkShippedNamespaces(catalog: ResolvedCatalog, generated: ReadonlySet
     }
   }
   if (issues.length > 0) throw new CatalogError(issues);
+}
+
+/**
+ * kustomize-controller ignores `healthChecks` when `wait` is true (it then checks every applied
+ * object): say so rather than let the user's list do nothing.
+ */
+function ignoredHealthChecks(catalog: ResolvedCatalog): string[] {
+  const names = catalog.apps
+    .filter((a) => fluxOf(a).wait && (fluxOf(a).healthChecks?.length ?? 0) > 0)
+    .map((a) => a.name);
+  if (names.length === 0) return [];
+  const shown =
+    names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  return [
+    `flux.healthChecks are ignored by Flux while wait is true (every applied object is checked then) for ${shown}; set flux.wait: false to check only the listed objects`,
+  ];
 }
 
 /** A Flux Helm or OCI app has no directory an Application could point at: refuse, naming it. */

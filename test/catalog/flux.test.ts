@@ -186,6 +186,17 @@ describe("catalog, Flux: per-app and default settings", () => {
     }
   });
 
+  it("warns that healthChecks do nothing while wait is true (kustomize-controller then checks everything)", () => {
+    const checks = "healthChecks: [{ kind: Deployment, name: x, namespace: x }]";
+    const result = flux(
+      `apps: { a: { flux: { ${checks} } }, b: { flux: { wait: false, ${checks} } } }\n`,
+      dirs("a", "b"),
+    );
+    assert.deepEqual(result.warnings, [
+      "flux.healthChecks are ignored by Flux while wait is true (every applied object is checked then) for a; set flux.wait: false to check only the listed objects",
+    ]);
+  });
+
   it("warns with --engine argocd that the flux: settings are ignored, naming the apps", () => {
     const catalog = loadCatalog(
       `${REPO}apps: { a: { flux: { force: true } }, b: {} }\n`,
