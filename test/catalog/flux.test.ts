@@ -539,3 +539,40 @@ describe("catalog, Flux: Helm chart and OCI artifact apps (apps.<name>.flux.helm
     );
   });
 });
+
+describe("cli generate, Flux: the Namespace scan reads files as bytes", () => {
+  it("finds a Namespace past the first 64 KiB and across the buffer's edge, and none in a large file without one", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gitops-flux-scan-"));
+    try {
+      const app = join(root, "manifests", "cluster", "big");
+      mkdirSync(app, { recursive: true });
+      const catalog = join(root, "apps.yaml");
+      writeFileSync(catalog, `${REPO}apps: { big: {} }\n`);
+      let err = "";
+      const io = { out: () => undefined, err: (t: string) => (err += t) };
+      // A comment line pads the file so that "Namespace" starts 4 bytes before 64 KiB.
+      const edge = 64 * 1024 - 4;
+      const pad = (length: number) => `#${"x".repeat(length - 2)}\n`;
+      const straddling = `${pad(edge - "kind: ".length)}kind: Namespace\nmetadata: { name: big }\n`;
+      assert.equal(
+        straddling.indexOf("Namespace"),
+        edge,
+        "the test's padding puts the needle across the edge",
+      );
+      for (const [text, found] of [
+        [straddling, true],
+        [`${pad(200_000)}---\nkind: Namespace\nmetadata: { name: big }\n`, true],
+        [`${pad(200_000)}kind: Deployment\n`, false],
+      ] as const) {
+        writeFileSync(join(app, "all.yaml"), text);
+        err = "";
+        const code = await generateCommand(["--catalog", catalog, "--engine", "flux", "--dry-run"], io);
+        assert.equal(code, found ? 2 : 0, err);
+        if (found)
+          assert.match(err, /manifests\/cluster\/big\/all\.yaml: apps\.big: .*holds a Namespace big/);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
