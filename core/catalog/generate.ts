@@ -218,7 +218,11 @@ export function generate(
         generatedYaml(EMPTY_KUSTOMIZATION, catalog.file),
       );
     }
-    warnings.push(...argoOnlyWarnings(catalog), ...ignoredHealthChecks(catalog));
+    warnings.push(
+      ...argoOnlyWarnings(catalog),
+      ...ignoredHealthChecks(catalog),
+      ...quadraticWaves(catalog, deps),
+    );
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
     const groups = new Map(applicationSetGroups(catalog.apps).map((g) => [g.category, g]));
@@ -324,6 +328,24 @@ function checkShippedNamespaces(catalog: ResolvedCatalog, generated: ReadonlySet
     }
   }
   if (issues.length > 0) throw new CatalogError(issues);
+}
+
+/**
+ * Wide waves with `flux.waveDependencies: all` write far more dependsOn entries than apps: name
+ * the linear form once the output is dominated by them (more than 4 per app, over 10,000).
+ */
+function quadraticWaves(catalog: ResolvedCatalog, deps: ReadonlyMap<string, readonly string[]>): string[] {
+  if (catalog.flux.waveDependencies !== "all") return [];
+  let entries = 0;
+  for (const list of deps.values()) entries += list.length;
+  if (entries <= 10_000 || entries <= 4 * catalog.apps.length) return [];
+  const linear = fluxDependencies(catalog, "barrier");
+  let barrier = 0;
+  for (const list of linear.deps.values()) barrier += list.length;
+  for (const b of linear.barriers) barrier += b.dependsOn.length;
+  return [
+    `waves give ${entries} dependsOn entries for ${catalog.apps.length} apps (each app depends on every app of the nearest lower wave); flux.waveDependencies: barrier would write ${barrier} (one barrier Kustomization per wave)`,
+  ];
 }
 
 /**
