@@ -5,12 +5,14 @@
  * 50 1000 10000): `npm run bench -- 50 1000`.
  */
 import { cpus, loadavg } from "node:os";
-import { generateTable, measureGenerate, scriptAvailable, SIZES } from "./generate";
+import { spawnSync } from "node:child_process";
+import { generateTable, measureGenerate, NODE, scriptAvailable, SIZES } from "./generate";
 import { measureStartup, startupTable } from "./synth";
 
 const sizes = process.argv.slice(2).map(Number);
 const load = () => loadavg()[0]?.toFixed(1) ?? "?";
-const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${load()} at start`;
+const nodeVersion = spawnSync(NODE, ["--version"], { encoding: "utf8" }).stdout.trim();
+const machine = `Node ${nodeVersion}, ${process.platform}/${process.arch}, ${cpus().length} CPUs, load average ${load()} at start`;
 
 console.log(
   `## Start-up and synth (${machine}; median of ${process.env.BENCH_RUNS ?? 5} runs after a warm-up)\n`,

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { timeOnce, timeRuns } from "./generate";
+import { NODE, timeOnce, timeRuns } from "./generate";
 
 const ROOT = join(__dirname, "..");
 const BIN = join(ROOT, "cli", "bin.js");
@@ -26,7 +26,7 @@ export interface StartupRow {
 
 export function measureStartup(runs = Number(process.env.BENCH_RUNS ?? 5)): StartupRow[] {
   const out = mkdtempSync(join(tmpdir(), "gitops-bench-synth-"));
-  const node = (args: string[]) => () => timeOnce(process.execPath, args, ROOT);
+  const node = (args: string[]) => () => timeOnce(NODE, args, ROOT);
   try {
     return [
       { what: "node -e 0 (Node alone)", seconds: timeRuns(runs, node(["-e", "0"])) },

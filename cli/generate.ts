@@ -4,15 +4,11 @@
  * writes atomically (temporary directory, then rename), so a failed run writes nothing.
  */
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   readFileSync,
-  readSync,
-  realpathSync,
   renameSync,
   rmdirSync,
   rmSync,
@@ -22,7 +18,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { CatalogError, parseCatalog, resolveCatalog, type RepoView } from "../core/catalog/catalog";
+import { CatalogError, parseCatalog, resolveCatalog } from "../core/catalog/catalog";
 import {
   ENGINES,
   generate,
@@ -34,8 +30,9 @@ import {
 } from "../core/catalog/generate";
 import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
+import { diskRepo } from "./disk-repo";
 
-export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
+export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux|flux-operator [options]
 
 Turns an app catalog into GitOps manifests in the manifest repository: one Argo CD Application
 per app (like generate-apps.sh), one ApplicationSet per category, or one Flux Kustomization per
@@ -43,7 +40,8 @@ app; plus a kustomization.yaml listing them. See docs/catalog.md.
 
 Options:
   --catalog <file>   The catalog YAML (schema: schemas/catalog.schema.json). Required.
-  --engine <name>    argocd or flux. Required.
+  --engine <name>    argocd, flux, or flux-operator (the same Flux Kustomizations as flux:
+                     the Flux Operator's instance runs the same Flux). Required.
   --mode <name>      Argo CD only: applications (default; one Application per app) or
                      applicationsets (one ApplicationSet per category, git directory generator).
   --root <dir>       The manifest repository's root; app paths are relative to it.
@@ -79,91 +77,6 @@ const defaultIo: Io = {
 };
 
 class UsageError extends Error {}
-
-/**
- * Every file below `root`, as posix paths relative to it, sorted; skips .git and node_modules.
- * Symbolic links that stay inside `root` are followed (Git stores them, and the engines read them
- * as what they point to); the others are reported in `links`, not followed.
- */
-export function scanRepository(root: string): { files: string[]; links: Map<string, string> } {
-  const files: string[] = [];
-  const links = new Map<string, string>();
-  const realRoot = realpathSync(root);
-  const inside = (path: string) => path === realRoot || path.startsWith(`${realRoot}${sep}`);
-  // `real` is the directory's real path; `ancestors` the real paths above it, to stop link loops.
-  const walk = (real: string, prefix: string, ancestors: ReadonlySet<string>) => {
-    for (const entry of readdirSync(real, { withFileTypes: true })) {
-      if (entry.name === ".git" || entry.name === "node_modules") continue;
-      const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-      const path = join(real, entry.name);
-      if (entry.isSymbolicLink()) {
-        let target: string;
-        try {
-          target = realpathSync(path);
-        } catch {
-          links.set(rel, "a symbolic link whose target does not exist");
-          continue;
-        }
-        if (!inside(target)) {
-          links.set(rel, `a symbolic link to ${target}, outside the repository`);
-        } else if (statSync(target).isDirectory()) {
-          if (ancestors.has(target)) links.set(rel, "a symbolic link to a directory above it (a loop)");
-          else walk(target, rel, new Set([...ancestors, target]));
-        } else files.push(rel);
-      } else if (entry.isDirectory()) walk(path, rel, new Set([...ancestors, path]));
-      else if (entry.isFile()) files.push(rel);
-    }
-  };
-  walk(realRoot, "", new Set([realRoot]));
-  return { files: files.sort(), links };
-}
-
-/** Every file below `root` (see {@link scanRepository}). */
-export function listRepository(root: string): string[] {
-  return scanRepository(root).files;
-}
-
-function repoView(root: string): RepoView {
-  const { files, links } = scanRepository(root);
-  // One buffer for every `contains`: no string or buffer per file, so scanning 10,000 app
-  // directories costs the reads, not their decoding and garbage.
-  const buffer = Buffer.alloc(64 * 1024);
-  return {
-    files,
-    links,
-    read: (path) => {
-      try {
-        return readFileSync(join(root, ...path.split("/")), "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-    contains: (path, needle) => {
-      let fd: number;
-      try {
-        fd = openSync(join(root, ...path.split("/")), "r");
-      } catch {
-        return undefined;
-      }
-      try {
-        // Chunks overlap by the needle's length, so a needle across two chunks is still found.
-        const overlap = needle.length - 1;
-        let kept = 0;
-        for (;;) {
-          const read = readSync(fd, buffer, kept, buffer.length - kept, null);
-          if (read === 0) return false;
-          const end = kept + read;
-          const at = buffer.indexOf(needle, 0, "latin1");
-          if (at !== -1 && at + needle.length <= end) return true;
-          kept = Math.min(overlap, end);
-          buffer.copy(buffer, 0, end - kept, end);
-        }
-      } finally {
-        closeSync(fd);
-      }
-    },
-  };
-}
 
 /**
  * The YAML files directly in `dir` (name → content), plus those of the subdirectories generate
@@ -244,20 +157,22 @@ function parse(argv: string[]) {
   });
   if (values.help) return { help: true as const };
   if (values.catalog === undefined) throw new UsageError("--catalog <file> is required");
-  if (values.engine === undefined || !ENGINES.includes(values.engine as Engine)) {
-    throw new UsageError(`--engine must be one of ${ENGINES.join(", ")}`);
+  // A stack's engine name (publish-manifests passes it): flux-operator installs Flux, so it reads Flux's objects.
+  const engine = values.engine === "flux-operator" ? "flux" : values.engine;
+  if (engine === undefined || !ENGINES.includes(engine as Engine)) {
+    throw new UsageError(`--engine must be one of ${[...ENGINES, "flux-operator"].join(", ")}`);
   }
   if (values.mode !== undefined && !MODES.includes(values.mode as Mode)) {
     throw new UsageError(`--mode must be one of ${MODES.join(", ")}`);
   }
-  if (values.engine === "flux" && values.mode !== undefined && values.mode !== "applications") {
+  if (engine === "flux" && values.mode !== undefined && values.mode !== "applications") {
     throw new UsageError("--mode applicationsets is an Argo CD mode; drop --mode for Flux");
   }
   if (values.check && values["dry-run"]) throw new UsageError("give --check or --dry-run, not both");
   return {
     help: false as const,
     catalog: values.catalog,
-    engine: values.engine as Engine,
+    engine: engine as Engine,
     mode: (values.mode ?? "applications") as Mode,
     root: values.root,
     out: values.out,
@@ -306,7 +221,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
   const catalogName = relative(root, catalogPath).split(sep).join("/");
 
   try {
-    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, repoView(root));
+    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, diskRepo(root));
     const target = resolve(root, catalog.output);
     const out = resolve(args.out ?? target);
     if (existsSync(out) && !statSync(out).isDirectory()) {

@@ -1,9 +1,11 @@
 /**
- * `npx tsx scripts/chart-keys.ts <chart directory> [--out <file>]`: writes the value keys of one
+ * `npx tsx scripts/chart-keys.ts <chart directory> [--out <file>] [--source <where>]`: writes the value keys of one
  * chart version as data (charts/values-keys/<chart>.json by default), so `argocd.values` and
  * `flux.values` can refuse a key the pinned chart does not have. Run by hand after a chart bump,
  * on the unpacked chart (`helm pull <repo>/<chart> --version <v> --untar`, or the chart's
  * directory at its release tag); only the derived keys are committed, never the chart's files.
+ * `--source` records where the chart came from when it was not a pulled archive (a repository,
+ * commit and directory), so the data says which files it was derived from.
  *
  * A key is known when the chart's values.yaml sets it, comments it out at its place (`# key: …`,
  * the charts' way of documenting optional keys), or a template reads it (`.Values.a.b`). Below a
@@ -45,7 +47,7 @@ const COMMENTED_KEY = /^(\s*)# ?([a-z][\w.\-/]*[\w/]):(\s|$)/;
 const VALUES_REF = /\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g;
 
 /** The value keys of a chart, by the rules above. */
-export function deriveChartKeys(source: ChartSource): ChartKeys {
+export function deriveChartKeys(source: ChartSource, origin?: string): ChartKeys {
   const chart = parseDocument(source.chartYaml).toJS() as {
     name: string;
     version: string;
@@ -149,6 +151,7 @@ export function deriveChartKeys(source: ChartSource): ChartKeys {
     version: chart.version,
     appVersion: chart.appVersion ?? "",
     valuesSha256: createHash("sha256").update(source.valuesYaml).digest("hex"),
+    ...(origin === undefined ? {} : { source: origin }),
     generatedBy: "scripts/chart-keys.ts",
     keys: sortTree(keys),
   };
@@ -175,17 +178,22 @@ function templateFiles(dir: string): string[] {
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { out: { type: "string" } },
+    options: { out: { type: "string" }, source: { type: "string" } },
     allowPositionals: true,
   });
   const dir = positionals[0];
   if (dir === undefined)
-    throw new Error("usage: npx tsx scripts/chart-keys.ts <chart directory> [--out <file>]");
-  const data = deriveChartKeys({
-    chartYaml: readFileSync(join(dir, "Chart.yaml"), "utf8"),
-    valuesYaml: readFileSync(join(dir, "values.yaml"), "utf8"),
-    templates: templateFiles(join(dir, "templates")).map((f) => readFileSync(f, "utf8")),
-  });
+    throw new Error(
+      "usage: npx tsx scripts/chart-keys.ts <chart directory> [--out <file>] [--source <where>]",
+    );
+  const data = deriveChartKeys(
+    {
+      chartYaml: readFileSync(join(dir, "Chart.yaml"), "utf8"),
+      valuesYaml: readFileSync(join(dir, "values.yaml"), "utf8"),
+      templates: templateFiles(join(dir, "templates")).map((f) => readFileSync(f, "utf8")),
+    },
+    values.source,
+  );
   const out = values.out ?? join(__dirname, "..", "charts", "values-keys", `${data.chart}.json`);
   const options = (await resolveConfig(out)) ?? {};
   writeFileSync(out, await format(JSON.stringify(data), { ...options, parser: "json" }));

@@ -9,6 +9,7 @@ import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
 import { ArgoCd } from "../components/argocd/argocd";
 import { Flux } from "../components/flux/flux";
+import { FluxOperator } from "../components/flux/flux-operator";
 import { RootApp } from "../components/shared/root-app";
 import { argoCdRootObjects, type ArgoCdSettings } from "../core/argocd/argocd";
 import type { ManifestRepo } from "../core/repository/repository";
@@ -21,11 +22,14 @@ import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
 import { providerArgs, providerUseProblems, type ProviderPackage, type ProviderUse } from "./provider-config";
 
 export interface ClusterOutputs {
-  /** `argocd` or `flux`. */
+  /** `argocd`, `flux` or `flux-operator`. */
   engine: string;
   /** Namespace the engine runs in. */
   namespace: pulumi.Output<string>;
-  /** Name of the root app of apps (Argo CD Application or Flux Kustomization). */
+  /**
+   * Name of the root app of apps (Argo CD Application or Flux Kustomization; with the Flux
+   * Operator, the Kustomization the FluxInstance syncs).
+   */
   rootApp: string;
   /** The manifest repository the engine reconciles. */
   repoUrl: string;
@@ -236,6 +240,27 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       engine: "argocd",
       namespace: engine.namespace,
       rootApp: root.name,
+      repoUrl: repo.url,
+    });
+  }
+
+  if (config.engine === "flux-operator") {
+    const settings = config.fluxOperator;
+    // The FluxInstance's sync is the root: it is installed after the operator, and after the deploy key.
+    const engine = new FluxOperator("flux-operator", {
+      provider,
+      settings,
+      repo,
+      sshPrivateKey,
+      operatorChartVersion: config.charts.fluxOperator,
+      instanceChartVersion: config.charts.fluxInstance,
+      instanceWaitsFor: rootWaitsFor,
+    });
+    ciClusterAccess(config, provider, settings.namespace, engine.namespace);
+    return clusterOutputs(config, {
+      engine: "flux-operator",
+      namespace: engine.namespace,
+      rootApp: settings.sync.name,
       repoUrl: repo.url,
     });
   }

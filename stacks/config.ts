@@ -15,6 +15,8 @@ import { argoCdSettingsSchema } from "../core/argocd/settings";
 import { clusterAwsSettingsSchema } from "../core/aws/settings";
 import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../core/catalog/catalog";
 import { fluxValuesProblems } from "../core/flux/flux";
+import { fluxOperatorRepoProblems, fluxOperatorValuesProblems } from "../core/flux/operator";
+import { fluxOperatorSettingsSchema } from "../core/flux/operator-settings";
 import { fluxSettingsSchema } from "../core/flux/settings";
 import { repoUrlProblem } from "../core/github/github";
 import { githubSettingsSchema } from "../core/github/settings";
@@ -24,7 +26,7 @@ import { shortenQuoted, unknownKeyMessage } from "../core/shared/messages";
 import { HOSTNAME } from "../core/shared/names";
 import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
-import { chartKeys, chartsSettingsSchema } from "../core/shared/versions";
+import { chartKeys, chartsSettingsSchema, type ChartKey } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
@@ -89,6 +91,17 @@ const kubernetesSchema = z
     }
   });
 
+/** The engines a cluster stack can install. */
+export const ENGINE_NAMES = ["argocd", "flux", "flux-operator"] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+/** Each engine's settings section, and the charts it installs (keys of `charts`). */
+const ENGINE_PARTS: Readonly<Record<EngineName, { section: string; charts: readonly ChartKey[] }>> = {
+  argocd: { section: "argocd", charts: ["argoCd"] },
+  flux: { section: "flux", charts: ["flux2"] },
+  "flux-operator": { section: "fluxOperator", charts: ["fluxOperator", "fluxInstance"] },
+};
+
 const stackSchema = z
   .object({
     stackKind: z
@@ -96,12 +109,13 @@ const stackSchema = z
         error: 'must be "cluster" here (the account stack has its own file with stackKind: account)',
       })
       .default("cluster"),
-    engine: z.enum(["argocd", "flux"], { error: 'must be "argocd" or "flux"' }),
+    engine: z.enum(ENGINE_NAMES, { error: 'must be "argocd", "flux" or "flux-operator"' }),
     kubernetes: kubernetesSchema.prefault({}),
     repo: repositorySettingsSchema,
     charts: chartsSettingsSchema.prefault({}),
     argocd: argoCdSettingsSchema.prefault({}),
     flux: fluxSettingsSchema.prefault({}),
+    fluxOperator: fluxOperatorSettingsSchema.prefault({}),
     aws: clusterAwsSettingsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
@@ -210,8 +224,13 @@ export function parseStackConfig(
   for (const [section, chart] of [
     ["argocd", "argoCd"],
     ["flux", "flux2"],
+    ["fluxOperator.operator", "fluxOperator"],
+    ["fluxOperator.instance", "fluxInstance"],
   ] as const) {
-    const values = (input[section] as { values?: unknown } | undefined)?.values;
+    const part = section
+      .split(".")
+      .reduce<unknown>((node, key) => (isMap(node) ? node[key] : undefined), input);
+    const values = isMap(part) ? part.values : undefined;
     if (isMap(values)) {
       for (const message of unknownValueKeys(values, chartKeys(chart)))
         errors.push(`${fq(`${section}.values`)}: ${message}`);
@@ -227,17 +246,20 @@ export function parseStackConfig(
 
   if (result.success) {
     const config = result.data;
-    const other = config.engine === "argocd" ? "flux" : "argocd";
-    if (input[other] !== undefined) {
+    for (const [engine, { section }] of Object.entries(ENGINE_PARTS)) {
+      if (engine === config.engine || input[section] === undefined) continue;
       errors.push(
-        `${fq(other)}: is set but ${fq("engine")} is ${config.engine}; remove the ${other} section or set engine to ${other}`,
+        `${fq(section)}: is set but ${fq("engine")} is ${config.engine}; remove the ${section} section or set engine to ${engine}`,
       );
     }
     if (config.github.enabled) {
       const why = repoUrlProblem(config.repo.url, config.github.owner, config.github.manifestRepository.name);
       if (why !== undefined) errors.push(`${fq("repo.url")}: ${why}`);
     }
-    if (config.engine === "flux" && /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config.repo.revision)) {
+    if (
+      config.engine !== "argocd" &&
+      /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config.repo.revision)
+    ) {
       errors.push(
         `${fq("repo.revision")}: ${config.repo.revision} looks like a tag, but Flux reads a bare name as a branch; write refs/tags/${config.repo.revision} (or refs/heads/${config.repo.revision} if it really is a branch)`,
       );
@@ -258,7 +280,15 @@ export function parseStackConfig(
             config.repo,
             chartKeys("argoCd"),
           )
-        : fluxValuesProblems(config.flux, chartKeys("flux2"));
+        : config.engine === "flux"
+          ? fluxValuesProblems(config.flux, chartKeys("flux2"))
+          : [
+              ...fluxOperatorRepoProblems(config.repo),
+              ...fluxOperatorValuesProblems(config.fluxOperator, config.repo, {
+                operator: chartKeys("fluxOperator"),
+                instance: chartKeys("fluxInstance"),
+              }),
+            ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
     const withCatalog = rootPathFromCatalog(config, options);
@@ -268,15 +298,22 @@ export function parseStackConfig(
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
 }
 
-/** A chart version for the engine the stack does not run would be ignored: say so instead. */
+/** A chart version for an engine the stack does not run would be ignored: say so instead. */
 function otherEngineCharts(config: StackConfig, input: Record<string, unknown>): string[] {
   const charts = input.charts as Record<string, unknown> | undefined;
-  const unused = config.engine === "argocd" ? "flux2" : "argoCd";
-  if (charts === null || typeof charts !== "object" || charts[unused] === undefined) return [];
-  const used = config.engine === "argocd" ? "argoCd" : "flux2";
-  return [
-    `${fq(`charts.${unused}`)}: is set but ${fq("engine")} is ${config.engine}, which installs only the ${used} chart (charts.${used}); remove it`,
-  ];
+  if (charts === null || typeof charts !== "object") return [];
+  const used = ENGINE_PARTS[config.engine].charts;
+  const installs =
+    used.length === 1
+      ? `the ${used[0]} chart (charts.${used[0]})`
+      : `the ${used.join(" and ")} charts (${used.map((c) => `charts.${c}`).join(", ")})`;
+  return Object.values(ENGINE_PARTS)
+    .flatMap((part) => part.charts)
+    .filter((chart) => !used.includes(chart) && charts[chart] !== undefined)
+    .map(
+      (unused) =>
+        `${fq(`charts.${unused}`)}: is set but ${fq("engine")} is ${config.engine}, which installs only ${installs}; remove it`,
+    );
 }
 
 /**
@@ -368,10 +405,26 @@ function rootPathFromCatalog(config: StackConfig, options: ParseOptions): StackC
       ? ([
           ["argocd.namespace", catalog.argocd.namespace, "argocd.namespace", config.argocd.namespace],
         ] as const)
-      : ([
-          ["flux.namespace", catalog.flux.namespace, "flux.namespace", config.flux.namespace],
-          ["flux.gitRepository", catalog.flux.gitRepository, "flux.source.name", config.flux.source.name],
-        ] as const)),
+      : config.engine === "flux"
+        ? ([
+            ["flux.namespace", catalog.flux.namespace, "flux.namespace", config.flux.namespace],
+            ["flux.gitRepository", catalog.flux.gitRepository, "flux.source.name", config.flux.source.name],
+          ] as const)
+        : ([
+            // The instance's sync GitRepository is the source the generated Kustomizations name.
+            [
+              "flux.namespace",
+              catalog.flux.namespace,
+              "fluxOperator.namespace",
+              config.fluxOperator.namespace,
+            ],
+            [
+              "flux.gitRepository",
+              catalog.flux.gitRepository,
+              "fluxOperator.sync.name",
+              config.fluxOperator.sync.name,
+            ],
+          ] as const)),
   ];
   const problems = agree
     .filter(([, theirs, , ours]) => theirs !== ours)

@@ -207,8 +207,8 @@ function assert(_) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
-  return values;
+  const values2 = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  return values2;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
@@ -2533,10 +2533,10 @@ function getDiscriminatedOption(union2, value) {
 function discriminatorMap(def) {
   const map2 = /* @__PURE__ */ new Map();
   for (const option of def.options) {
-    const values = option._zod.propValues?.[def.discriminator];
-    if (!values || values.size === 0)
+    const values2 = option._zod.propValues?.[def.discriminator];
+    if (!values2 || values2.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
-    for (const value of values) {
+    for (const value of values2) {
       if (map2.has(value)) {
         if (value !== void 0)
           throw new Error(`Duplicate discriminator value "${String(value)}"`);
@@ -3971,11 +3971,11 @@ var init_schemas = __esm({
           return payload;
         }
         const proms = [];
-        const values = def.keyType._zod.values;
-        if (values && !def.partial) {
+        const values2 = def.keyType._zod.values;
+        if (values2 && !def.partial) {
           payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
           const recordKeys = /* @__PURE__ */ new Set();
-          for (const key of values) {
+          for (const key of values2) {
             if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
               recordKeys.add(typeof key === "number" ? key.toString() : key);
               if (key === "__proto__")
@@ -4061,7 +4061,7 @@ var init_schemas = __esm({
             if (keyResult.issues.length) {
               if (def.mode === "loose") {
                 payload.value[key] = input2[key];
-              } else if (values) {
+              } else if (values2) {
                 unrecognized = unrecognized ?? [];
                 unrecognized.push(key);
               } else {
@@ -4190,8 +4190,8 @@ var init_schemas = __esm({
     });
     $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
       $ZodType.init(inst, def);
-      const values = getEnumValues(def.entries);
-      const valuesSet = new Set(values);
+      const values2 = getEnumValues(def.entries);
+      const valuesSet = new Set(values2);
       inst._zod.values = valuesSet;
       defineLazyInternal(inst, "pattern", (zod) => {
         const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
@@ -4204,7 +4204,7 @@ var init_schemas = __esm({
         }
         payload.issues.push({
           code: "invalid_value",
-          values,
+          values: values2,
           input: input2,
           inst
         });
@@ -4213,15 +4213,15 @@ var init_schemas = __esm({
     });
     $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
       $ZodType.init(inst, def);
-      const values = new Set(def.values);
-      inst._zod.values = values;
+      const values2 = new Set(def.values);
+      inst._zod.values = values2;
       defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
       });
       inst._zod.parse = (payload, _ctx) => {
         const input2 = payload.value;
-        if (values.has(input2)) {
+        if (values2.has(input2)) {
           return payload;
         }
         payload.issues.push({
@@ -4276,8 +4276,8 @@ var init_schemas = __esm({
       defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
       inst._zod.optout = "optional";
       defineLazyInternal(inst, "values", (zod) => {
-        const values = zod.def.innerType._zod.values;
-        return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
+        const values2 = zod.def.innerType._zod.values;
+        return values2 ? /* @__PURE__ */ new Set([...values2, void 0]) : void 0;
       });
       defineLazyInternal(inst, "pattern", (zod) => {
         const pattern = zod.def.innerType._zod.pattern;
@@ -6134,15 +6134,15 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
 }
 function generateLiteralCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
-  const values = def.values;
-  if (values.length !== 1) {
-    const literalSet = addConstant(ctx, new Set(values));
+  const values2 = def.values;
+  if (values2.length !== 1) {
+    const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  const value = values[0];
+  const value = values2[0];
   if (typeof value === "number" && Number.isNaN(value)) {
-    const literalSet = addConstant(ctx, new Set(values));
+    const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -6162,11 +6162,11 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values = schema._zod.values;
-  if (!values) {
+  const values2 = schema._zod.values;
+  if (!values2) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
-  const enumSet = addConstant(ctx, values);
+  const enumSet = addConstant(ctx, values2);
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
@@ -6315,8 +6315,8 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   }
   const allLiterals = options.every((opt) => opt._zod.def.type === "literal" && !opt._zod.def.checks?.length);
   if (allLiterals) {
-    const values = new Set(options.flatMap((opt) => opt._zod.def.values));
-    const valuesConst = addConstant(ctx, values);
+    const values2 = new Set(options.flatMap((opt) => opt._zod.def.values));
+    const valuesConst = addConstant(ctx, values2);
     doc.write(`if (!${valuesConst}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -6353,17 +6353,17 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
   let firstBranch = true;
   const claimed = /* @__PURE__ */ new Set();
   for (const option of def.options) {
-    const values = option._zod.propValues?.[def.discriminator];
-    if (!values || values.size === 0) {
+    const values2 = option._zod.propValues?.[def.discriminator];
+    if (!values2 || values2.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
-    for (const value of values) {
+    for (const value of values2) {
       if (claimed.has(value)) {
         throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
       }
       claimed.add(value);
     }
-    const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
+    const conditions = Array.from(values2, (value) => literalEquality(ctx, discVar, value));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
@@ -7518,8 +7518,8 @@ function _set(Class2, valueType, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+function _enum(Class2, values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new Class2({
     type: "enum",
     entries,
@@ -8403,8 +8403,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
-  if (!numericType && !values?.some((v) => typeof v === "number"))
+  const values2 = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  if (!numericType && !values2?.some((v) => typeof v === "number"))
     return json2;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
   if (rest.enum)
@@ -8414,7 +8414,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   if (!numericType)
     return rest;
   rest.type = "string";
-  if (!values)
+  if (!values2)
     rest.pattern = (types.includes("number") ? number : integer).source;
   return rest;
 }
@@ -8681,16 +8681,16 @@ var init_json_schema_processors = __esm({
     };
     enumProcessor = (schema, _ctx, json2, _params) => {
       const def = schema._zod.def;
-      const values = getEnumValues(def.entries);
-      if (values.length === 0) {
+      const values2 = getEnumValues(def.entries);
+      if (values2.length === 0) {
         json2.not = {};
         return;
       }
-      if (values.every((v) => typeof v === "number"))
+      if (values2.every((v) => typeof v === "number"))
         json2.type = "number";
-      if (values.every((v) => typeof v === "string"))
+      if (values2.every((v) => typeof v === "string"))
         json2.type = "string";
-      json2.enum = values;
+      json2.enum = values2;
     };
     literalProcessor = (schema, ctx, json2, params) => {
       const def = schema._zod.def;
@@ -10116,8 +10116,8 @@ function set(valueType, params) {
     ...util_exports.normalizeParams(params)
   });
 }
-function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+function _enum2(values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -11098,9 +11098,9 @@ var init_schemas2 = __esm({
       inst.enum = def.entries;
       inst.options = [...inst._zod.values];
       const keys2 = new Set(Object.keys(def.entries));
-      inst.extract = (values, params) => {
+      inst.extract = (values2, params) => {
         const newEntries = {};
-        for (const value of values) {
+        for (const value of values2) {
           if (keys2.has(value)) {
             newEntries[value] = def.entries[value];
           } else
@@ -11113,9 +11113,9 @@ var init_schemas2 = __esm({
           entries: newEntries
         });
       };
-      inst.exclude = (values, params) => {
+      inst.exclude = (values2, params) => {
         const newEntries = { ...def.entries };
-        for (const value of values) {
+        for (const value of values2) {
           if (keys2.has(value)) {
             delete newEntries[value];
           } else
@@ -12746,8 +12746,8 @@ function formatValuesPath(path) {
     (key, i) => /^[A-Za-z_][\w-]*$/.test(key) ? `${i === 0 ? "" : "."}${key}` : `[${JSON.stringify(key)}]`
   ).join("");
 }
-function valueAt(values, path) {
-  let node2 = values;
+function valueAt(values2, path) {
+  let node2 = values2;
   for (const key of path) {
     if (!isMap(node2)) return void 0;
     node2 = node2[key];
@@ -12764,7 +12764,7 @@ function deepEqual(a, b) {
   }
   return false;
 }
-function unknownValueKeys(values, data) {
+function unknownValueKeys(values2, data) {
   const chart = `the ${data.chart} chart ${data.version}`;
   const problems = [];
   const walk = (given, known, path) => {
@@ -12789,7 +12789,7 @@ function unknownValueKeys(values, data) {
       }
     }
   };
-  walk(values, data.keys, []);
+  walk(values2, data.keys, []);
   return problems;
 }
 function ownedValueConflicts(ours, theirs, owned, valuesKey) {
@@ -13458,6 +13458,12 @@ function parseSshRepoUrl(url2) {
   if (host === void 0 || path === void 0 || path.startsWith("/") || path.includes(".."))
     return void 0;
   return { url: url2, host, path };
+}
+function fluxSshUrl(url2) {
+  if (url2.startsWith("ssh://")) return url2;
+  const match = SCP_LIKE.exec(url2);
+  if (match?.groups === void 0) return url2;
+  return `ssh://${match.groups.user}@${match.groups.host}/${match.groups.path}.git`;
 }
 function defaultKnownHosts(host) {
   return host === "github.com" ? GITHUB_KNOWN_HOSTS.join("\n") : void 0;
@@ -21670,11 +21676,290 @@ function fluxValuesProblems(settings2, keys2) {
   );
   return [...unknown2, ...owned.map((o) => o.message)].map((message) => ({ key: "flux.values", message }));
 }
+var GIT_SECRET_NAME;
 var init_flux = __esm({
   "core/flux/flux.ts"() {
     "use strict";
     init_repository();
     init_values();
+    GIT_SECRET_NAME = "flux-system";
+  }
+});
+
+// core/shared/yaml.ts
+function toYaml(value) {
+  return fastStringify(value) ?? (0, import_yaml3.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+var import_yaml3;
+var init_yaml = __esm({
+  "core/shared/yaml.ts"() {
+    "use strict";
+    import_yaml3 = __toESM(require_dist());
+    init_fast_yaml();
+  }
+});
+
+// core/flux/operator.ts
+function fluxSyncRef(revision) {
+  if (/^[0-9a-f]{40}$/.test(revision)) return void 0;
+  return revision.startsWith("refs/") ? revision : `refs/heads/${revision}`;
+}
+function fluxOperatorRepoProblems(repo) {
+  if (fluxSyncRef(repo.revision) !== void 0) return [];
+  return [
+    {
+      key: "repo.revision",
+      message: `${repo.revision} is a commit SHA, but the FluxInstance's spec.sync.ref is a Git ref name (the operator writes it as the GitRepository's ref.name); use a branch such as main, or a tag as refs/tags/<tag>`
+    }
+  ];
+}
+function fluxOperatorRootPatch(settings2) {
+  const { interval, prune, retryInterval, wait, timeout } = settings2.root;
+  const set2 = (field, value) => ({ op: "add", path: `/spec/${field}`, value });
+  return {
+    target: { group: "kustomize.toolkit.fluxcd.io", kind: "Kustomization", name: settings2.sync.name },
+    patch: toYaml([
+      set2("interval", interval),
+      set2("retryInterval", retryInterval),
+      set2("prune", prune),
+      set2("wait", wait),
+      set2("timeout", timeout),
+      set2("deletionPolicy", "Orphan")
+    ])
+  };
+}
+function fluxInstanceSpec(settings2, repo) {
+  const { size, ...cluster } = settings2.cluster;
+  return {
+    distribution: { version: settings2.distribution.version, registry: FLUX_REGISTRY },
+    components: [...settings2.components],
+    cluster: { ...cluster, ...size === void 0 ? {} : { size } },
+    sync: {
+      kind: "GitRepository",
+      url: fluxSshUrl(repo.url),
+      // A SHA is refused by config validation (fluxOperatorRepoProblems) before anything is built.
+      ref: fluxSyncRef(repo.revision) ?? repo.revision,
+      path: `./${repo.path}`,
+      pullSecret: GIT_SECRET_NAME,
+      name: settings2.sync.name,
+      interval: settings2.sync.interval
+    },
+    kustomize: { patches: [fluxOperatorRootPatch(settings2), ...settings2.patches] }
+  };
+}
+function fluxInstanceOwnValues(settings2, repo) {
+  return { instance: fluxInstanceSpec(settings2, repo) };
+}
+function fluxInstanceValueSources() {
+  const at = (...path) => ["instance", ...path];
+  const fromRepo = (field, setting) => ({
+    path: at("sync", field),
+    setting,
+    instead: `the FluxInstance reads the stack's manifest repository; set ${setting} instead, and remove it from fluxOperator.instance.values`
+  });
+  return [
+    { path: at("distribution", "version"), setting: "fluxOperator.distribution.version" },
+    { path: at("components"), setting: "fluxOperator.components" },
+    ...["type", "size", "domain", "networkPolicy", "multitenant"].map((field) => ({
+      path: at("cluster", field),
+      setting: `fluxOperator.cluster.${field}`
+    })),
+    fromRepo("url", "repo.url"),
+    fromRepo("ref", "repo.revision"),
+    fromRepo("path", "repo.path"),
+    {
+      path: at("sync", "kind"),
+      setting: "repo.url",
+      instead: "the manifest repository is a Git repository read over SSH; remove it from fluxOperator.instance.values"
+    },
+    {
+      path: at("sync", "pullSecret"),
+      setting: "repoSshPrivateKey",
+      instead: `the stack keeps the deploy key in the ${GIT_SECRET_NAME} Secret; remove it from fluxOperator.instance.values`
+    },
+    { path: at("sync", "name"), setting: "fluxOperator.sync.name" },
+    { path: at("sync", "interval"), setting: "fluxOperator.sync.interval" },
+    {
+      path: at("kustomize", "patches"),
+      setting: "fluxOperator.patches",
+      instead: "the list carries the root patch (fluxOperator.root); put your patches in fluxOperator.patches, which follow it, and remove them from fluxOperator.instance.values"
+    }
+  ];
+}
+function fluxOperatorValuesProblems(settings2, repo, keys2) {
+  const operatorKey = "fluxOperator.operator.values";
+  const instanceKey = "fluxOperator.instance.values";
+  const operator = unknownValueKeys(settings2.operator.values, keys2.operator).map((message) => ({
+    key: operatorKey,
+    message
+  }));
+  if (Object.keys(settings2.instance.values).length === 0) return operator;
+  const owned = ownedValueConflicts(
+    fluxInstanceOwnValues(settings2, repo),
+    settings2.instance.values,
+    fluxInstanceValueSources(),
+    instanceKey
+  );
+  return [
+    ...operator,
+    ...[...unknownValueKeys(settings2.instance.values, keys2.instance), ...owned.map((o) => o.message)].map(
+      (message) => ({ key: instanceKey, message })
+    )
+  ];
+}
+var FLUX_REGISTRY;
+var init_operator = __esm({
+  "core/flux/operator.ts"() {
+    "use strict";
+    init_flux();
+    init_repository();
+    init_values();
+    init_yaml();
+    FLUX_REGISTRY = "ghcr.io/fluxcd";
+  }
+});
+
+// core/shared/versions.ts
+function readPins() {
+  const parsed = external_exports.object({
+    argoCd: pinSchema,
+    flux2: pinSchema,
+    fluxOperator: pinSchema,
+    fluxInstance: pinSchema,
+    fluxDistribution: releasePinSchema
+  }).strict().safeParse(readChartData(CHART_PINS_FILE));
+  if (!parsed.success)
+    throw new Error(
+      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
+    );
+  const { fluxDistribution, ...charts } = parsed.data;
+  return { charts, fluxDistribution };
+}
+function chartKeys(key) {
+  const cached2 = keysCache.get(key);
+  if (cached2 !== void 0) return cached2;
+  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`);
+  keysCache.set(key, data);
+  return data;
+}
+var EXACT_CHART_VERSION, CHART_PINS_FILE, pinSchema, releasePinSchema, PINS, CHARTS, FLUX_DISTRIBUTION, keysCache, chartVersion, chartsSettingsSchema;
+var init_versions2 = __esm({
+  "core/shared/versions.ts"() {
+    "use strict";
+    init_zod();
+    init_values();
+    EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+    CHART_PINS_FILE = "charts/versions.json";
+    pinSchema = external_exports.object({
+      chart: external_exports.string().min(1),
+      repo: external_exports.union([external_exports.url({ protocol: /^https$/ }), external_exports.string().regex(/^oci:\/\/[^/\s]+(\/[^/\s]+)*$/)]),
+      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" })
+    }).strict();
+    releasePinSchema = external_exports.object({
+      githubRelease: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/),
+      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact version" })
+    }).strict();
+    PINS = readPins();
+    CHARTS = PINS.charts;
+    FLUX_DISTRIBUTION = PINS.fluxDistribution;
+    keysCache = /* @__PURE__ */ new Map();
+    chartVersion = (key) => external_exports.string({ error: "must be a string" }).regex(EXACT_CHART_VERSION, {
+      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`
+    }).optional();
+    chartsSettingsSchema = external_exports.object({
+      argoCd: chartVersion("argoCd"),
+      flux2: chartVersion("flux2"),
+      fluxOperator: chartVersion("fluxOperator"),
+      fluxInstance: chartVersion("fluxInstance")
+    }).strict().transform((charts) => ({
+      argoCd: charts.argoCd ?? CHARTS.argoCd.version,
+      flux2: charts.flux2 ?? CHARTS.flux2.version,
+      fluxOperator: charts.fluxOperator ?? CHARTS.fluxOperator.version,
+      fluxInstance: charts.fluxInstance ?? CHARTS.fluxInstance.version
+    }));
+  }
+});
+
+// core/flux/operator-settings.ts
+var FLUX_COMPONENTS, DEFAULT_FLUX_COMPONENTS, FLUX_VERSION_RANGE, values, patchSchema, fluxOperatorSettingsSchema;
+var init_operator_settings = __esm({
+  "core/flux/operator-settings.ts"() {
+    "use strict";
+    init_zod();
+    init_release();
+    init_schema();
+    init_versions2();
+    FLUX_COMPONENTS = [
+      "source-controller",
+      "kustomize-controller",
+      "helm-controller",
+      "notification-controller",
+      "image-reflector-controller",
+      "image-automation-controller",
+      "source-watcher"
+    ];
+    DEFAULT_FLUX_COMPONENTS = [
+      "source-controller",
+      "kustomize-controller",
+      "helm-controller",
+      "notification-controller"
+    ];
+    FLUX_VERSION_RANGE = /^\d+\.(x|\d+\.x)$/;
+    values = (chart) => external_exports.record(external_exports.string(), external_exports.unknown(), { error: `must be a map of the ${chart} chart's values` }).default({});
+    patchSchema = external_exports.object({
+      patch: external_exports.string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" }).min(1),
+      target: external_exports.object({
+        group: external_exports.string().optional(),
+        version: external_exports.string().optional(),
+        kind: external_exports.string().optional(),
+        name: external_exports.string().optional(),
+        namespace: external_exports.string().optional(),
+        labelSelector: external_exports.string().optional(),
+        annotationSelector: external_exports.string().optional()
+      }).strict().optional()
+    }).strict();
+    fluxOperatorSettingsSchema = external_exports.object({
+      namespace: label().default("flux-system"),
+      distribution: external_exports.object({
+        version: external_exports.string({ error: "must be a string" }).refine((v) => EXACT_CHART_VERSION.test(v) || FLUX_VERSION_RANGE.test(v), {
+          error: `must be an exact Flux version such as ${FLUX_DISTRIBUTION.version}, or a range such as 2.x or 2.8.x (the operator then upgrades Flux on its own)`
+        }).default(FLUX_DISTRIBUTION.version)
+      }).strict().prefault({}),
+      components: external_exports.array(external_exports.enum(FLUX_COMPONENTS, { error: `must be one of ${FLUX_COMPONENTS.join(", ")}` }), {
+        error: "must be a list of Flux controllers"
+      }).default([...DEFAULT_FLUX_COMPONENTS]).superRefine((components, ctx) => {
+        const duplicate = components.find((c, i) => components.indexOf(c) !== i);
+        if (duplicate !== void 0)
+          ctx.addIssue({ code: "custom", message: `lists ${duplicate} twice; list each controller once` });
+        for (const needed of ["source-controller", "kustomize-controller"]) {
+          if (!components.includes(needed))
+            ctx.addIssue({
+              code: "custom",
+              message: `lacks ${needed}, which the root GitRepository and Kustomization need; add it`
+            });
+        }
+      }),
+      cluster: external_exports.object({
+        type: external_exports.enum(["kubernetes", "openshift", "aws", "azure", "gcp"], {
+          error: "must be one of kubernetes, openshift, aws, azure, gcp"
+        }).default("kubernetes"),
+        size: external_exports.enum(["small", "medium", "large"], { error: "must be one of small, medium, large" }).optional(),
+        domain: external_exports.string({ error: "must be a string" }).min(1).default("cluster.local"),
+        networkPolicy: bool().default(true),
+        multitenant: bool().default(false)
+      }).strict().prefault({}),
+      sync: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
+      root: external_exports.object({
+        interval: duration3().default("10m"),
+        prune: bool().default(true),
+        retryInterval: duration3().default("1m"),
+        wait: bool().default(false),
+        timeout: duration3().default("5m")
+      }).strict().prefault({}),
+      patches: external_exports.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
+      operator: external_exports.object({ values: values("flux-operator"), release: releaseSettingsSchema }).strict().prefault({}),
+      instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({})
+    }).strict();
   }
 });
 
@@ -21917,47 +22202,6 @@ var init_files = __esm({
   }
 });
 
-// core/shared/versions.ts
-function readPins() {
-  const parsed = external_exports.object({ argoCd: pinSchema, flux2: pinSchema }).strict().safeParse(readChartData(CHART_PINS_FILE));
-  if (!parsed.success)
-    throw new Error(
-      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
-    );
-  return parsed.data;
-}
-function chartKeys(key) {
-  const cached2 = keysCache.get(key);
-  if (cached2 !== void 0) return cached2;
-  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`);
-  keysCache.set(key, data);
-  return data;
-}
-var EXACT_CHART_VERSION, CHART_PINS_FILE, pinSchema, CHARTS, keysCache, chartVersion, chartsSettingsSchema;
-var init_versions2 = __esm({
-  "core/shared/versions.ts"() {
-    "use strict";
-    init_zod();
-    init_values();
-    EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-    CHART_PINS_FILE = "charts/versions.json";
-    pinSchema = external_exports.object({
-      chart: external_exports.string().min(1),
-      repo: external_exports.url({ protocol: /^https$/ }),
-      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" })
-    }).strict();
-    CHARTS = readPins();
-    keysCache = /* @__PURE__ */ new Map();
-    chartVersion = (key) => external_exports.string({ error: "must be a string" }).regex(EXACT_CHART_VERSION, {
-      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`
-    }).optional();
-    chartsSettingsSchema = external_exports.object({ argoCd: chartVersion("argoCd"), flux2: chartVersion("flux2") }).strict().transform((charts) => ({
-      argoCd: charts.argoCd ?? CHARTS.argoCd.version,
-      flux2: charts.flux2 ?? CHARTS.flux2.version
-    }));
-  }
-});
-
 // core/tailscale/tailscale.ts
 function tailscaleTagProblem(value) {
   if (!value.startsWith("tag:")) {
@@ -22178,11 +22422,14 @@ function parseStackConfig(raw, secretKeys, options = {}) {
   errors.push(...deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey")));
   for (const [section, chart] of [
     ["argocd", "argoCd"],
-    ["flux", "flux2"]
+    ["flux", "flux2"],
+    ["fluxOperator.operator", "fluxOperator"],
+    ["fluxOperator.instance", "fluxInstance"]
   ]) {
-    const values = input2[section]?.values;
-    if (isMap(values)) {
-      for (const message of unknownValueKeys(values, chartKeys(chart)))
+    const part = section.split(".").reduce((node2, key) => isMap(node2) ? node2[key] : void 0, input2);
+    const values2 = isMap(part) ? part.values : void 0;
+    if (isMap(values2)) {
+      for (const message of unknownValueKeys(values2, chartKeys(chart)))
         errors.push(`${fq(`${section}.values`)}: ${message}`);
     }
   }
@@ -22194,17 +22441,17 @@ function parseStackConfig(raw, secretKeys, options = {}) {
   }
   if (result.success) {
     const config2 = result.data;
-    const other = config2.engine === "argocd" ? "flux" : "argocd";
-    if (input2[other] !== void 0) {
+    for (const [engine, { section }] of Object.entries(ENGINE_PARTS)) {
+      if (engine === config2.engine || input2[section] === void 0) continue;
       errors.push(
-        `${fq(other)}: is set but ${fq("engine")} is ${config2.engine}; remove the ${other} section or set engine to ${other}`
+        `${fq(section)}: is set but ${fq("engine")} is ${config2.engine}; remove the ${section} section or set engine to ${engine}`
       );
     }
     if (config2.github.enabled) {
       const why = repoUrlProblem(config2.repo.url, config2.github.owner, config2.github.manifestRepository.name);
       if (why !== void 0) errors.push(`${fq("repo.url")}: ${why}`);
     }
-    if (config2.engine === "flux" && /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config2.repo.revision)) {
+    if (config2.engine !== "argocd" && /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config2.repo.revision)) {
       errors.push(
         `${fq("repo.revision")}: ${config2.repo.revision} looks like a tag, but Flux reads a bare name as a branch; write refs/tags/${config2.repo.revision} (or refs/heads/${config2.repo.revision} if it really is a branch)`
       );
@@ -22219,7 +22466,13 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       oidc === void 0 ? argocd : { ...argocd, oidc: { ...oidc, hasClientSecret: hasSecret("argocdOidcClientSecret") } },
       config2.repo,
       chartKeys("argoCd")
-    ) : fluxValuesProblems(config2.flux, chartKeys("flux2"));
+    ) : config2.engine === "flux" ? fluxValuesProblems(config2.flux, chartKeys("flux2")) : [
+      ...fluxOperatorRepoProblems(config2.repo),
+      ...fluxOperatorValuesProblems(config2.fluxOperator, config2.repo, {
+        operator: chartKeys("fluxOperator"),
+        instance: chartKeys("fluxInstance")
+      })
+    ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
@@ -22230,12 +22483,12 @@ function parseStackConfig(raw, secretKeys, options = {}) {
 }
 function otherEngineCharts(config2, input2) {
   const charts = input2.charts;
-  const unused = config2.engine === "argocd" ? "flux2" : "argoCd";
-  if (charts === null || typeof charts !== "object" || charts[unused] === void 0) return [];
-  const used = config2.engine === "argocd" ? "argoCd" : "flux2";
-  return [
-    `${fq(`charts.${unused}`)}: is set but ${fq("engine")} is ${config2.engine}, which installs only the ${used} chart (charts.${used}); remove it`
-  ];
+  if (charts === null || typeof charts !== "object") return [];
+  const used = ENGINE_PARTS[config2.engine].charts;
+  const installs = used.length === 1 ? `the ${used[0]} chart (charts.${used[0]})` : `the ${used.join(" and ")} charts (${used.map((c) => `charts.${c}`).join(", ")})`;
+  return Object.values(ENGINE_PARTS).flatMap((part) => part.charts).filter((chart) => !used.includes(chart) && charts[chart] !== void 0).map(
+    (unused) => `${fq(`charts.${unused}`)}: is set but ${fq("engine")} is ${config2.engine}, which installs only ${installs}; remove it`
+  );
 }
 function ciFileProblems(config2, options) {
   if (!config2.github.enabled || !config2.github.ci.enabled) return [];
@@ -22303,9 +22556,23 @@ function rootPathFromCatalog(config2, options) {
     ["repo.revision", target.revision, "repo.revision", config2.repo.revision],
     ...config2.engine === "argocd" ? [
       ["argocd.namespace", catalog.argocd.namespace, "argocd.namespace", config2.argocd.namespace]
-    ] : [
+    ] : config2.engine === "flux" ? [
       ["flux.namespace", catalog.flux.namespace, "flux.namespace", config2.flux.namespace],
       ["flux.gitRepository", catalog.flux.gitRepository, "flux.source.name", config2.flux.source.name]
+    ] : [
+      // The instance's sync GitRepository is the source the generated Kustomizations name.
+      [
+        "flux.namespace",
+        catalog.flux.namespace,
+        "fluxOperator.namespace",
+        config2.fluxOperator.namespace
+      ],
+      [
+        "flux.gitRepository",
+        catalog.flux.gitRepository,
+        "fluxOperator.sync.name",
+        config2.fluxOperator.sync.name
+      ]
     ]
   ];
   const problems = agree.filter(([, theirs, , ours]) => theirs !== ours).map(
@@ -22320,7 +22587,7 @@ function formatConfigErrors(stack, errors) {
     ...errors.map((e) => `  - ${shortenQuoted(e)}`)
   ].join("\n");
 }
-var pulumi3, runtimeConfig, import_node_fs4, import_node_path3, PROJECT, SECRET_KEYS, fq, kubernetesSchema, stackSchema, CONFIG_KEYS, isConfigSecret;
+var pulumi3, runtimeConfig, import_node_fs4, import_node_path3, PROJECT, SECRET_KEYS, fq, kubernetesSchema, ENGINE_NAMES, ENGINE_PARTS, stackSchema, CONFIG_KEYS, isConfigSecret;
 var init_config = __esm({
   "stacks/config.ts"() {
     "use strict";
@@ -22334,6 +22601,8 @@ var init_config = __esm({
     init_settings2();
     init_catalog();
     init_flux();
+    init_operator();
+    init_operator_settings();
     init_settings4();
     init_github();
     init_settings5();
@@ -22374,16 +22643,23 @@ var init_config = __esm({
         });
       }
     });
+    ENGINE_NAMES = ["argocd", "flux", "flux-operator"];
+    ENGINE_PARTS = {
+      argocd: { section: "argocd", charts: ["argoCd"] },
+      flux: { section: "flux", charts: ["flux2"] },
+      "flux-operator": { section: "fluxOperator", charts: ["fluxOperator", "fluxInstance"] }
+    };
     stackSchema = external_exports.object({
       stackKind: external_exports.literal("cluster", {
         error: 'must be "cluster" here (the account stack has its own file with stackKind: account)'
       }).default("cluster"),
-      engine: external_exports.enum(["argocd", "flux"], { error: 'must be "argocd" or "flux"' }),
+      engine: external_exports.enum(ENGINE_NAMES, { error: 'must be "argocd", "flux" or "flux-operator"' }),
       kubernetes: kubernetesSchema.prefault({}),
       repo: repositorySettingsSchema,
       charts: chartsSettingsSchema.prefault({}),
       argocd: argoCdSettingsSchema.prefault({}),
       flux: fluxSettingsSchema.prefault({}),
+      fluxOperator: fluxOperatorSettingsSchema.prefault({}),
       aws: clusterAwsSettingsSchema.prefault({}),
       github: githubSettingsSchema.prefault({ enabled: false }),
       tailscale: tailscaleSettingsSchema.prefault({ enabled: false })
@@ -22476,13 +22752,7 @@ var import_node_path6 = require("node:path");
 var import_node_util3 = require("node:util");
 init_account();
 init_config();
-
-// core/shared/yaml.ts
-var import_yaml3 = __toESM(require_dist());
-init_fast_yaml();
-function toYaml(value) {
-  return fastStringify(value) ?? (0, import_yaml3.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
-}
+init_yaml();
 
 // cli/stack-set.ts
 var import_node_fs5 = require("node:fs");
@@ -22667,9 +22937,10 @@ function stackSetErrors(projectDir, stack, read) {
 var import_node_fs7 = require("node:fs");
 var import_node_path5 = require("node:path");
 var import_node_util2 = require("node:util");
-var import_yaml4 = __toESM(require_dist());
+var import_yaml5 = __toESM(require_dist());
 init_files();
 init_messages();
+init_yaml();
 init_config();
 
 // cli/mock-runtime.ts
@@ -22710,15 +22981,15 @@ function projectConfig(project, declared) {
 function readYamlMapping(file3, what) {
   const read = readTextFile(file3);
   if (!read.ok) throw new Error(`${file3}: ${read.problem}`);
-  const counter = new import_yaml4.LineCounter();
-  const doc = (0, import_yaml4.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml5.LineCounter();
+  const doc = (0, import_yaml5.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
   const [error2] = doc.errors;
   if (error2 !== void 0) {
     const { line, col } = counter.linePos(error2.pos[0]);
     throw new Error(`${file3}:${line}:${col}: ${yamlErrorText(error2.message)}; fix the YAML syntax`);
   }
   if (doc.contents === null) return {};
-  if (!(0, import_yaml4.isMap)(doc.contents))
+  if (!(0, import_yaml5.isMap)(doc.contents))
     throw new Error(`${file3}: is not ${what}: it must be a YAML mapping (key: value)`);
   return doc.toJS();
 }
@@ -22786,7 +23057,7 @@ function resolveStackConfig(projectDir, stack) {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: cluster.config };
 }
 async function configCommand(argv) {
-  const { values } = (0, import_node_util3.parseArgs)({
+  const { values: values2 } = (0, import_node_util3.parseArgs)({
     args: argv,
     options: {
       stack: { type: "string" },
@@ -22796,27 +23067,27 @@ async function configCommand(argv) {
     },
     strict: true
   });
-  if (values.help === true) {
+  if (values2.help === true) {
     console.log(CONFIG_HELP);
     return 0;
   }
-  if (values.stack === void 0) {
+  if (values2.stack === void 0) {
     console.error(`config: --stack is required
 
 ${CONFIG_HELP}`);
     return 2;
   }
   try {
-    const result = resolveStackConfig((0, import_node_path6.resolve)(values.project ?? "."), values.stack);
+    const result = resolveStackConfig((0, import_node_path6.resolve)(values2.project ?? "."), values2.stack);
     if (!result.ok) {
-      console.error(formatConfigErrors(values.stack, result.errors));
+      console.error(formatConfigErrors(values2.stack, result.errors));
       return 1;
     }
-    if (values.get === void 0) {
+    if (values2.get === void 0) {
       process.stdout.write(toYaml(result.config));
       return 0;
     }
-    const value = valueAt2(result.config, values.get);
+    const value = valueAt2(result.config, values2.get);
     if (value !== void 0) console.log(typeof value === "string" ? value : JSON.stringify(value));
     return 0;
   } catch (error2) {

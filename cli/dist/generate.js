@@ -3998,10 +3998,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4015,7 +4015,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -4039,7 +4039,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4055,7 +4055,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4146,7 +4146,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4160,13 +4160,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -4209,18 +4209,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4274,8 +4274,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap2 && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4287,7 +4287,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4298,8 +4298,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4316,7 +4316,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4496,7 +4496,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4513,24 +4513,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4713,25 +4713,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5541,14 +5541,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6715,18 +6715,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -6879,15 +6879,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7081,13 +7081,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -7370,13 +7370,11 @@ var generate_exports = {};
 __export(generate_exports, {
   GENERATE_HELP: () => GENERATE_HELP,
   generateCommand: () => generateCommand,
-  listRepository: () => listRepository,
-  massDeletionProblem: () => massDeletionProblem,
-  scanRepository: () => scanRepository
+  massDeletionProblem: () => massDeletionProblem
 });
 module.exports = __toCommonJS(generate_exports);
-var import_node_fs3 = require("node:fs");
-var import_node_path2 = require("node:path");
+var import_node_fs4 = require("node:fs");
+var import_node_path3 = require("node:path");
 var import_node_util = require("node:util");
 
 // core/catalog/catalog.ts
@@ -20501,32 +20499,12 @@ function parseCatalog(text, file2) {
   return result.data;
 }
 function linkProblem(repo, path) {
-  const parts = path.split("/");
-  for (let i = parts.length; i > 0; i--) {
-    const prefix = parts.slice(0, i).join("/");
-    const link = repo.links?.get(prefix);
-    if (link !== void 0) {
-      return `${prefix} is ${link}: Git keeps only the link, so the engine finds no directory there; move the directory into the repository (a link inside it is fine)`;
-    }
-  }
-  return void 0;
+  const link = repo.linkOn(path);
+  return link === void 0 ? void 0 : `${link.at} is ${link.what}: Git keeps only the link, so the engine finds no directory there; move the directory into the repository (a link inside it is fine)`;
 }
-function directoriesOf(files) {
-  const dirs = /* @__PURE__ */ new Set();
-  for (const file2 of files) {
-    let i = file2.lastIndexOf("/");
-    while (i > 0) {
-      const dir = file2.slice(0, i);
-      if (dirs.has(dir)) break;
-      dirs.add(dir);
-      i = dir.lastIndexOf("/");
-    }
-  }
-  return dirs;
-}
-function fromKustomization(catalogFile, index, file2, repo, fileSet, dirs, issues) {
+function fromKustomization(catalogFile, index, file2, repo, issues) {
   const includeKey = `include[${index}].kustomization`;
-  const text = fileSet.has(file2) ? repo.read(file2) : void 0;
+  const text = repo.kind(file2) === "file" ? repo.read(file2) : void 0;
   if (text === void 0) {
     issues.push({
       file: catalogFile,
@@ -20599,14 +20577,15 @@ function fromKustomization(catalogFile, index, file2, repo, fileSet, dirs, issue
       });
       return;
     }
-    if (fileSet.has(path)) {
+    const kind = repo.kind(path);
+    if (kind === "file") {
       issues.push({
         ...at,
         message: `${entry} is a file; each resources entry must name an app directory (move the file into one)`
       });
       return;
     }
-    if (!dirs.has(path)) {
+    if (kind !== "directory") {
       issues.push({
         ...at,
         message: `${entry}: ${linkProblem(repo, path) ?? `directory ${path} does not exist; create it or remove the entry`}`
@@ -20626,17 +20605,35 @@ function fromKustomization(catalogFile, index, file2, repo, fileSet, dirs, issue
   });
   return out;
 }
-function fromDirectories(catalogFile, index, glob, repo, dirs, issues) {
+function fromDirectories(catalogFile, index, glob, repo, issues) {
   const key = `include[${index}].directories`;
+  let level = [""];
   const segments = glob.split("/");
-  const matching = (path) => {
-    const parts = path.split("/");
-    return parts.length === segments.length && parts.every((p, i) => segments[i] === "*" ? !p.startsWith(".") : p === segments[i]);
-  };
-  const matches = [...dirs].filter(matching).sort();
-  for (const [path, link] of repo.links ?? []) {
-    if (matching(path)) issues.push({ file: catalogFile, key, message: linkProblem(repo, path) ?? link });
-  }
+  segments.forEach((segment, depth) => {
+    const last = depth === segments.length - 1;
+    const next = [];
+    for (const dir of level) {
+      const join3 = (name) => dir === "" ? name : `${dir}/${name}`;
+      if (segment !== "*") {
+        if (repo.kind(join3(segment)) === "directory") next.push(join3(segment));
+        else if (last) {
+          const link = repo.linkOn(join3(segment));
+          if (link?.at === join3(segment))
+            issues.push({ file: catalogFile, key, message: linkProblem(repo, link.at) ?? link.what });
+        }
+        continue;
+      }
+      for (const entry of repo.entries(dir)) {
+        if (entry.name.startsWith(".")) continue;
+        if (entry.kind === "directory") next.push(join3(entry.name));
+        else if (entry.kind === "link" && last) {
+          issues.push({ file: catalogFile, key, message: linkProblem(repo, join3(entry.name)) ?? entry.what });
+        }
+      }
+    }
+    level = next;
+  });
+  const matches = level.sort();
   if (matches.length === 0) {
     issues.push({
       file: catalogFile,
@@ -20675,12 +20672,10 @@ function fromDirectories(catalogFile, index, glob, repo, dirs, issues) {
 function resolveCatalog(catalog, file2, repo) {
   const issues = [];
   const warnings = [];
-  const fileSet = new Set(repo.files);
-  const dirs = directoriesOf(repo.files);
   const discovered = /* @__PURE__ */ new Map();
   const categories = /* @__PURE__ */ new Map();
   catalog.include.forEach((entry, i) => {
-    const found = entry.kustomization !== void 0 ? fromKustomization(file2, i, normalPath(entry.kustomization), repo, fileSet, dirs, issues) : fromDirectories(file2, i, entry.directories ?? "", repo, dirs, issues);
+    const found = entry.kustomization !== void 0 ? fromKustomization(file2, i, normalPath(entry.kustomization), repo, issues) : fromDirectories(file2, i, entry.directories ?? "", repo, issues);
     for (const app of found) {
       const previous = discovered.get(app.name);
       if (previous !== void 0) {
@@ -20742,7 +20737,7 @@ function resolveCatalog(catalog, file2, repo) {
     const problem = repoPathProblem(app.path);
     if (problem !== void 0) {
       issues.push({ file: file2, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (!dirs.has(app.path)) {
+    } else if (repo.kind(app.path) !== "directory") {
       const fix = catalog.apps[app.name]?.path === void 0 ? `create it, set ${key}.path, or change defaults.path` : `create it or fix ${key}.path`;
       issues.push({
         file: file2,
@@ -21392,8 +21387,119 @@ function readTextFile(path) {
   return { ok: true, text: bytes.toString("utf8") };
 }
 
+// cli/disk-repo.ts
+var import_node_fs3 = require("node:fs");
+var import_node_path2 = require("node:path");
+var HIDDEN = /* @__PURE__ */ new Set([".git", "node_modules"]);
+function diskRepo(root) {
+  const realRoot = (0, import_node_fs3.realpathSync)(root);
+  const inside = (path) => path === realRoot || path.startsWith(`${realRoot}${import_node_path2.sep}`);
+  const listings = /* @__PURE__ */ new Map();
+  const list = (real) => {
+    let entries = listings.get(real);
+    if (entries === void 0) {
+      entries = /* @__PURE__ */ new Map();
+      try {
+        for (const entry of (0, import_node_fs3.readdirSync)(real, { withFileTypes: true })) {
+          if (!HIDDEN.has(entry.name)) entries.set(entry.name, entry);
+        }
+      } catch {
+      }
+      listings.set(real, entries);
+    }
+    return entries;
+  };
+  const resolveEntry = (real, entry, ancestors) => {
+    const path = (0, import_node_path2.join)(real, entry.name);
+    if (entry.isFile()) return { kind: "file" };
+    if (entry.isDirectory()) return { kind: "directory", real: path };
+    if (!entry.isSymbolicLink()) return { kind: "other" };
+    let target;
+    try {
+      target = (0, import_node_fs3.realpathSync)(path);
+    } catch {
+      return { kind: "link", what: "a symbolic link whose target does not exist" };
+    }
+    if (!inside(target))
+      return { kind: "link", what: `a symbolic link to ${target}, outside the repository` };
+    if (!(0, import_node_fs3.statSync)(target).isDirectory()) return { kind: "file" };
+    if (ancestors.has(target))
+      return { kind: "link", what: "a symbolic link to a directory above it (a loop)" };
+    return { kind: "directory", real: target };
+  };
+  const holdsFileDirectly = /* @__PURE__ */ new Set();
+  const hasFile = (real, ancestors) => {
+    if (holdsFileDirectly.has(real)) return true;
+    const inner = /* @__PURE__ */ new Set([...ancestors, real]);
+    const entries = [...list(real).values()];
+    if (entries.some((e) => resolveEntry(real, e, inner).kind === "file")) {
+      holdsFileDirectly.add(real);
+      return true;
+    }
+    return entries.some((e) => {
+      const resolved = resolveEntry(real, e, inner);
+      return resolved.kind === "directory" && hasFile(resolved.real, inner);
+    });
+  };
+  const walked = /* @__PURE__ */ new Map([
+    ["", { resolved: { kind: "directory", real: realRoot }, ancestors: /* @__PURE__ */ new Set([realRoot]) }]
+  ]);
+  const walk = (path) => {
+    if (walked.has(path)) return walked.get(path);
+    const slash = path.lastIndexOf("/");
+    const parent = walk(slash < 0 ? "" : path.slice(0, slash));
+    let result;
+    if (parent === void 0 || "stoppedAt" in parent) result = parent;
+    else if (parent.resolved.kind !== "directory") result = void 0;
+    else {
+      const real = parent.resolved.real;
+      const entry = list(real).get(path.slice(slash + 1));
+      const resolved = entry === void 0 ? void 0 : resolveEntry(real, entry, parent.ancestors);
+      result = resolved === void 0 ? void 0 : resolved.kind === "link" ? { stoppedAt: path, what: resolved.what } : {
+        resolved,
+        ancestors: resolved.kind === "directory" ? /* @__PURE__ */ new Set([...parent.ancestors, resolved.real]) : parent.ancestors
+      };
+    }
+    walked.set(path, result);
+    return result;
+  };
+  const kindOf = (resolved, ancestors) => resolved.kind === "file" ? "file" : resolved.kind === "directory" && hasFile(resolved.real, ancestors) ? "directory" : void 0;
+  return {
+    kind: (path) => {
+      const found = walk(path);
+      return found === void 0 || "stoppedAt" in found ? void 0 : kindOf(found.resolved, found.ancestors);
+    },
+    entries: (path) => {
+      const found = walk(path);
+      if (found === void 0 || "stoppedAt" in found || found.resolved.kind !== "directory") return [];
+      const real = found.resolved.real;
+      const out = [];
+      for (const entry of list(real).values()) {
+        const resolved = resolveEntry(real, entry, found.ancestors);
+        if (resolved.kind === "link") out.push({ name: entry.name, kind: "link", what: resolved.what });
+        else {
+          const kind = kindOf(resolved, found.ancestors);
+          if (kind !== void 0) out.push({ name: entry.name, kind });
+        }
+      }
+      return out.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    },
+    read: (path) => {
+      try {
+        return (0, import_node_fs3.readFileSync)((0, import_node_path2.join)(root, ...path.split("/")), "utf8");
+      } catch {
+        return void 0;
+      }
+    },
+    linkOn: (path) => {
+      const found = walk(path);
+      return found !== void 0 && "stoppedAt" in found ? { at: found.stoppedAt, what: found.what } : void 0;
+    }
+  };
+}
+
 // cli/generate.ts
-var GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux [options]
+var GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux|flux-operator [options]
 
 Turns an app catalog into GitOps manifests in the manifest repository: one Argo CD Application
 per app (like generate-apps.sh), one ApplicationSet per category, or one Flux Kustomization per
@@ -21401,7 +21507,8 @@ app; plus a kustomization.yaml listing them. See docs/catalog.md.
 
 Options:
   --catalog <file>   The catalog YAML (schema: schemas/catalog.schema.json). Required.
-  --engine <name>    argocd or flux. Required.
+  --engine <name>    argocd, flux, or flux-operator (the same Flux Kustomizations as flux:
+                     the Flux Operator's instance runs the same Flux). Required.
   --mode <name>      Argo CD only: applications (default; one Application per app) or
                      applicationsets (one ApplicationSet per category, git directory generator).
   --root <dir>       The manifest repository's root; app paths are relative to it.
@@ -21431,85 +21538,37 @@ var defaultIo = {
 };
 var UsageError = class extends Error {
 };
-function scanRepository(root) {
-  const files = [];
-  const links = /* @__PURE__ */ new Map();
-  const realRoot = (0, import_node_fs3.realpathSync)(root);
-  const inside = (path) => path === realRoot || path.startsWith(`${realRoot}${import_node_path2.sep}`);
-  const walk = (real, prefix, ancestors) => {
-    for (const entry of (0, import_node_fs3.readdirSync)(real, { withFileTypes: true })) {
-      if (entry.name === ".git" || entry.name === "node_modules") continue;
-      const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-      const path = (0, import_node_path2.join)(real, entry.name);
-      if (entry.isSymbolicLink()) {
-        let target;
-        try {
-          target = (0, import_node_fs3.realpathSync)(path);
-        } catch {
-          links.set(rel, "a symbolic link whose target does not exist");
-          continue;
-        }
-        if (!inside(target)) {
-          links.set(rel, `a symbolic link to ${target}, outside the repository`);
-        } else if ((0, import_node_fs3.statSync)(target).isDirectory()) {
-          if (ancestors.has(target)) links.set(rel, "a symbolic link to a directory above it (a loop)");
-          else walk(target, rel, /* @__PURE__ */ new Set([...ancestors, target]));
-        } else files.push(rel);
-      } else if (entry.isDirectory()) walk(path, rel, /* @__PURE__ */ new Set([...ancestors, path]));
-      else if (entry.isFile()) files.push(rel);
-    }
-  };
-  walk(realRoot, "", /* @__PURE__ */ new Set([realRoot]));
-  return { files: files.sort(), links };
-}
-function listRepository(root) {
-  return scanRepository(root).files;
-}
-function repoView(root) {
-  const { files, links } = scanRepository(root);
-  return {
-    files,
-    links,
-    read: (path) => {
-      try {
-        return (0, import_node_fs3.readFileSync)((0, import_node_path2.join)(root, ...path.split("/")), "utf8");
-      } catch {
-        return void 0;
-      }
-    }
-  };
-}
 function readOutput(dir) {
   const out = /* @__PURE__ */ new Map();
-  if (!(0, import_node_fs3.existsSync)(dir)) return out;
-  for (const entry of (0, import_node_fs3.readdirSync)(dir, { withFileTypes: true })) {
+  if (!(0, import_node_fs4.existsSync)(dir)) return out;
+  for (const entry of (0, import_node_fs4.readdirSync)(dir, { withFileTypes: true })) {
     if (entry.isFile() && /\.ya?ml$/.test(entry.name))
-      out.set(entry.name, (0, import_node_fs3.readFileSync)((0, import_node_path2.join)(dir, entry.name), "utf8"));
+      out.set(entry.name, (0, import_node_fs4.readFileSync)((0, import_node_path3.join)(dir, entry.name), "utf8"));
   }
   return out;
 }
 function readIfExists(file2) {
-  return (0, import_node_fs3.existsSync)(file2) ? (0, import_node_fs3.readFileSync)(file2, "utf8") : void 0;
+  return (0, import_node_fs4.existsSync)(file2) ? (0, import_node_fs4.readFileSync)(file2, "utf8") : void 0;
 }
 function writeAtomically(dir, files, remove) {
-  (0, import_node_fs3.mkdirSync)((0, import_node_path2.dirname)(dir), { recursive: true });
-  const tmp = (0, import_node_fs3.mkdtempSync)((0, import_node_path2.join)((0, import_node_path2.dirname)(dir), `.${(0, import_node_path2.basename)(dir)}.generate-`));
+  (0, import_node_fs4.mkdirSync)((0, import_node_path3.dirname)(dir), { recursive: true });
+  const tmp = (0, import_node_fs4.mkdtempSync)((0, import_node_path3.join)((0, import_node_path3.dirname)(dir), `.${(0, import_node_path3.basename)(dir)}.generate-`));
   try {
-    for (const [name, text] of files) (0, import_node_fs3.writeFileSync)((0, import_node_path2.join)(tmp, name), text);
-    if (!(0, import_node_fs3.existsSync)(dir)) {
-      (0, import_node_fs3.renameSync)(tmp, dir);
+    for (const [name, text] of files) (0, import_node_fs4.writeFileSync)((0, import_node_path3.join)(tmp, name), text);
+    if (!(0, import_node_fs4.existsSync)(dir)) {
+      (0, import_node_fs4.renameSync)(tmp, dir);
       return;
     }
-    for (const name of files.keys()) (0, import_node_fs3.renameSync)((0, import_node_path2.join)(tmp, name), (0, import_node_path2.join)(dir, name));
-    for (const name of remove) (0, import_node_fs3.unlinkSync)((0, import_node_path2.join)(dir, name));
+    for (const name of files.keys()) (0, import_node_fs4.renameSync)((0, import_node_path3.join)(tmp, name), (0, import_node_path3.join)(dir, name));
+    for (const name of remove) (0, import_node_fs4.unlinkSync)((0, import_node_path3.join)(dir, name));
   } finally {
-    (0, import_node_fs3.rmSync)(tmp, { recursive: true, force: true });
+    (0, import_node_fs4.rmSync)(tmp, { recursive: true, force: true });
   }
 }
 function writeFileAtomically(file2, text) {
   const tmp = `${file2}.generate-${process.pid}.tmp`;
-  (0, import_node_fs3.writeFileSync)(tmp, text);
-  (0, import_node_fs3.renameSync)(tmp, file2);
+  (0, import_node_fs4.writeFileSync)(tmp, text);
+  (0, import_node_fs4.renameSync)(tmp, file2);
 }
 function parse3(argv) {
   const { values } = (0, import_node_util.parseArgs)({
@@ -21531,20 +21590,21 @@ function parse3(argv) {
   });
   if (values.help) return { help: true };
   if (values.catalog === void 0) throw new UsageError("--catalog <file> is required");
-  if (values.engine === void 0 || !ENGINES.includes(values.engine)) {
-    throw new UsageError(`--engine must be one of ${ENGINES.join(", ")}`);
+  const engine = values.engine === "flux-operator" ? "flux" : values.engine;
+  if (engine === void 0 || !ENGINES.includes(engine)) {
+    throw new UsageError(`--engine must be one of ${[...ENGINES, "flux-operator"].join(", ")}`);
   }
   if (values.mode !== void 0 && !MODES.includes(values.mode)) {
     throw new UsageError(`--mode must be one of ${MODES.join(", ")}`);
   }
-  if (values.engine === "flux" && values.mode !== void 0 && values.mode !== "applications") {
+  if (engine === "flux" && values.mode !== void 0 && values.mode !== "applications") {
     throw new UsageError("--mode applicationsets is an Argo CD mode; drop --mode for Flux");
   }
   if (values.check && values["dry-run"]) throw new UsageError("give --check or --dry-run, not both");
   return {
     help: false,
     catalog: values.catalog,
-    engine: values.engine,
+    engine,
     mode: values.mode ?? "applications",
     root: values.root,
     out: values.out,
@@ -21568,8 +21628,8 @@ Run with --help for usage.
     io.out(GENERATE_HELP);
     return 0;
   }
-  const catalogPath = (0, import_node_path2.resolve)(args.catalog);
-  const root = (0, import_node_path2.resolve)(args.root ?? (0, import_node_path2.dirname)(catalogPath));
+  const catalogPath = (0, import_node_path3.resolve)(args.catalog);
+  const root = (0, import_node_path3.resolve)(args.root ?? (0, import_node_path3.dirname)(catalogPath));
   const catalogFile = readTextFile(catalogPath);
   if (!catalogFile.ok) {
     io.err(
@@ -21579,26 +21639,26 @@ Run with --help for usage.
     return 2;
   }
   const catalogText = catalogFile.text;
-  if (!(0, import_node_fs3.existsSync)(root) || !(0, import_node_fs3.statSync)(root).isDirectory()) {
+  if (!(0, import_node_fs4.existsSync)(root) || !(0, import_node_fs4.statSync)(root).isDirectory()) {
     io.err(`generate: --root ${root} is not a directory
 `);
     return 2;
   }
-  const graphFile = args.graph === void 0 ? void 0 : (0, import_node_path2.resolve)(args.graph);
+  const graphFile = args.graph === void 0 ? void 0 : (0, import_node_path3.resolve)(args.graph);
   const graphProblem = graphFile === void 0 ? void 0 : graphFileProblem(graphFile);
   if (graphProblem !== void 0) {
     io.err(`generate: --graph ${args.graph}: ${graphProblem}
 `);
     return 2;
   }
-  const catalogName = (0, import_node_path2.relative)(root, catalogPath).split(import_node_path2.sep).join("/");
+  const catalogName = (0, import_node_path3.relative)(root, catalogPath).split(import_node_path3.sep).join("/");
   try {
-    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, repoView(root));
-    const target = (0, import_node_path2.resolve)(root, catalog.output);
-    const out = (0, import_node_path2.resolve)(args.out ?? target);
-    if ((0, import_node_fs3.existsSync)(out) && !(0, import_node_fs3.statSync)(out).isDirectory()) {
+    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, diskRepo(root));
+    const target = (0, import_node_path3.resolve)(root, catalog.output);
+    const out = (0, import_node_path3.resolve)(args.out ?? target);
+    if ((0, import_node_fs4.existsSync)(out) && !(0, import_node_fs4.statSync)(out).isDirectory()) {
       io.err(
-        `generate: the output ${(0, import_node_path2.relative)(process.cwd(), out)} is a file, not a directory; move it or pass --out <dir>
+        `generate: the output ${(0, import_node_path3.relative)(process.cwd(), out)} is a file, not a directory; move it or pass --out <dir>
 `
       );
       return 2;
@@ -21614,14 +21674,14 @@ Run with --help for usage.
     const changed = new Map([...result.files].filter(([name, text]) => existing.get(name) !== text));
     const massDeletion = massDeletionProblem(existing, result.delete);
     const graphChanged = graphFile !== void 0 && readIfExists(graphFile) !== result.graph;
-    const shown = (name) => (0, import_node_path2.relative)(process.cwd(), (0, import_node_path2.join)(out, name)) || ".";
+    const shown = (name) => (0, import_node_path3.relative)(process.cwd(), (0, import_node_path3.join)(out, name)) || ".";
     const listing = () => [
       ...[...changed.keys()].sort().map((n) => `${existing.has(n) ? "update" : "create"} ${shown(n)}`),
       ...result.delete.map((n) => `delete ${shown(n)}`),
-      ...graphChanged && graphFile !== void 0 ? [`update ${(0, import_node_path2.relative)(process.cwd(), graphFile)}`] : []
+      ...graphChanged && graphFile !== void 0 ? [`update ${(0, import_node_path3.relative)(process.cwd(), graphFile)}`] : []
     ];
     const summary = `${result.objects.length} objects for ${catalog.apps.length} apps (${args.engine}${args.engine === "argocd" ? `, ${args.mode}` : ""})`;
-    const refusal = massDeletion === void 0 ? void 0 : `${massDeletion} in ${(0, import_node_path2.relative)(process.cwd(), out) || "."}: check the catalog's includes and --root; if the apps really left, rerun with --allow-mass-delete`;
+    const refusal = massDeletion === void 0 ? void 0 : `${massDeletion} in ${(0, import_node_path3.relative)(process.cwd(), out) || "."}: check the catalog's includes and --root; if the apps really left, rerun with --allow-mass-delete`;
     if (args.check) {
       const lines = listing();
       if (lines.length === 0) {
@@ -21655,7 +21715,7 @@ ${lines.map((l) => `  ${l}
     if (changed.size > 0 || result.delete.length > 0) writeAtomically(out, changed, result.delete);
     if (graphChanged && graphFile !== void 0) writeFileAtomically(graphFile, result.graph);
     io.out(
-      `generate: ${summary} in ${(0, import_node_path2.relative)(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${result.files.size - changed.size} unchanged
+      `generate: ${summary} in ${(0, import_node_path3.relative)(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${result.files.size - changed.size} unchanged
 `
     );
     return 0;
@@ -21677,11 +21737,11 @@ function massDeletionProblem(existing, deletions) {
   return `delete ${deletions.length} of the ${generated} files generate wrote`;
 }
 function graphFileProblem(file2) {
-  const dir = (0, import_node_path2.dirname)(file2);
-  if (!(0, import_node_fs3.existsSync)(dir) || !(0, import_node_fs3.statSync)(dir).isDirectory()) {
-    return `directory ${(0, import_node_path2.relative)(process.cwd(), dir) || "."} does not exist; create it first or write the graph elsewhere`;
+  const dir = (0, import_node_path3.dirname)(file2);
+  if (!(0, import_node_fs4.existsSync)(dir) || !(0, import_node_fs4.statSync)(dir).isDirectory()) {
+    return `directory ${(0, import_node_path3.relative)(process.cwd(), dir) || "."} does not exist; create it first or write the graph elsewhere`;
   }
-  if (!(0, import_node_fs3.existsSync)(file2)) return void 0;
+  if (!(0, import_node_fs4.existsSync)(file2)) return void 0;
   const current = readTextFile(file2);
   if (!current.ok) return `${current.problem}; choose a file path for the graph`;
   return current.text.includes(GRAPH_MARKER) ? void 0 : "exists and generate did not write it; choose another file, or delete it first";
@@ -21700,7 +21760,5 @@ if (require.main === module) {
 0 && (module.exports = {
   GENERATE_HELP,
   generateCommand,
-  listRepository,
-  massDeletionProblem,
-  scanRepository
+  massDeletionProblem
 });

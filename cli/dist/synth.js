@@ -1765,7 +1765,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
-    var log3 = require_log();
+    var log4 = require_log();
     var merge2 = require_merge();
     var stringify2 = require_stringify();
     var identity2 = require_identity();
@@ -1814,7 +1814,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log3.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log4.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -7231,7 +7231,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document3 = require_Document();
     var errors = require_errors();
-    var log3 = require_log();
+    var log4 = require_log();
     var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -7283,7 +7283,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument3(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log3.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning) => log4.warn(doc.options.logLevel, warning));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -7605,6 +7605,45 @@ var init_fast_yaml = __esm({
   }
 });
 
+// core/shared/yaml.ts
+function schemaFor(object2) {
+  return KIND_SCHEMAS[`${String(object2.apiVersion)}/${String(object2.kind)}`];
+}
+function toYaml(value) {
+  return fastStringify(value) ?? (0, import_yaml2.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+function yamlDocument(value, schema) {
+  const header = schema === void 0 ? "" : `# yaml-language-server: $schema=${schema}
+`;
+  return header + toYaml(value);
+}
+function kubernetesYaml(object2) {
+  return yamlDocument(object2, schemaFor(object2));
+}
+var import_yaml2, KIND_SCHEMAS;
+var init_yaml = __esm({
+  "core/shared/yaml.ts"() {
+    "use strict";
+    import_yaml2 = __toESM(require_dist());
+    init_fast_yaml();
+    KIND_SCHEMAS = {
+      "argoproj.io/v1alpha1/Application": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/application_v1alpha1.json",
+      "argoproj.io/v1alpha1/ApplicationSet": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/applicationset_v1alpha1.json",
+      "argoproj.io/v1alpha1/AppProject": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/appproject_v1alpha1.json",
+      "kustomize.toolkit.fluxcd.io/v1/Kustomization": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/kustomize.toolkit.fluxcd.io/kustomization_v1.json",
+      "source.toolkit.fluxcd.io/v1/GitRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/gitrepository_v1.json",
+      "kustomize.config.k8s.io/v1beta1/Kustomization": "https://json.schemastore.org/kustomization.json",
+      "v1/Namespace": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/namespace-v1.json",
+      "v1/Secret": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/secret-v1.json",
+      "v1/ConfigMap": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/configmap-v1.json",
+      "rbac.authorization.k8s.io/v1/ClusterRole": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/clusterrole-rbac-v1.json",
+      "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/clusterrolebinding-rbac-v1.json",
+      "rbac.authorization.k8s.io/v1/Role": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/role-rbac-v1.json",
+      "rbac.authorization.k8s.io/v1/RoleBinding": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/rolebinding-rbac-v1.json"
+    };
+  }
+});
+
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
@@ -7703,8 +7742,8 @@ function assert(_) {
 }
 function getEnumValues(entries) {
   const numericValues = Object.values(entries).filter((v) => typeof v === "number");
-  const values = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
-  return values;
+  const values2 = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
+  return values2;
 }
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
@@ -10029,10 +10068,10 @@ function getDiscriminatedOption(union2, value) {
 function discriminatorMap(def) {
   const map2 = /* @__PURE__ */ new Map();
   for (const option of def.options) {
-    const values = option._zod.propValues?.[def.discriminator];
-    if (!values || values.size === 0)
+    const values2 = option._zod.propValues?.[def.discriminator];
+    if (!values2 || values2.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
-    for (const value of values) {
+    for (const value of values2) {
       if (map2.has(value)) {
         if (value !== void 0)
           throw new Error(`Duplicate discriminator value "${String(value)}"`);
@@ -11467,11 +11506,11 @@ var init_schemas = __esm({
           return payload;
         }
         const proms = [];
-        const values = def.keyType._zod.values;
-        if (values && !def.partial) {
+        const values2 = def.keyType._zod.values;
+        if (values2 && !def.partial) {
           payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
           const recordKeys = /* @__PURE__ */ new Set();
-          for (const key of values) {
+          for (const key of values2) {
             if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
               recordKeys.add(typeof key === "number" ? key.toString() : key);
               if (key === "__proto__")
@@ -11557,7 +11596,7 @@ var init_schemas = __esm({
             if (keyResult.issues.length) {
               if (def.mode === "loose") {
                 payload.value[key] = input2[key];
-              } else if (values) {
+              } else if (values2) {
                 unrecognized = unrecognized ?? [];
                 unrecognized.push(key);
               } else {
@@ -11686,8 +11725,8 @@ var init_schemas = __esm({
     });
     $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
       $ZodType.init(inst, def);
-      const values = getEnumValues(def.entries);
-      const valuesSet = new Set(values);
+      const values2 = getEnumValues(def.entries);
+      const valuesSet = new Set(values2);
       inst._zod.values = valuesSet;
       defineLazyInternal(inst, "pattern", (zod) => {
         const patternValues = getEnumValues(zod.def.entries).filter((k) => propertyKeyTypes.has(typeof k));
@@ -11700,7 +11739,7 @@ var init_schemas = __esm({
         }
         payload.issues.push({
           code: "invalid_value",
-          values,
+          values: values2,
           input: input2,
           inst
         });
@@ -11709,15 +11748,15 @@ var init_schemas = __esm({
     });
     $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
       $ZodType.init(inst, def);
-      const values = new Set(def.values);
-      inst._zod.values = values;
+      const values2 = new Set(def.values);
+      inst._zod.values = values2;
       defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
       });
       inst._zod.parse = (payload, _ctx) => {
         const input2 = payload.value;
-        if (values.has(input2)) {
+        if (values2.has(input2)) {
           return payload;
         }
         payload.issues.push({
@@ -11772,8 +11811,8 @@ var init_schemas = __esm({
       defineLazyInternal(inst, "optin", (zod) => zod.def.innerType._zod.optin === "defaulted" ? "defaulted" : "optional");
       inst._zod.optout = "optional";
       defineLazyInternal(inst, "values", (zod) => {
-        const values = zod.def.innerType._zod.values;
-        return values ? /* @__PURE__ */ new Set([...values, void 0]) : void 0;
+        const values2 = zod.def.innerType._zod.values;
+        return values2 ? /* @__PURE__ */ new Set([...values2, void 0]) : void 0;
       });
       defineLazyInternal(inst, "pattern", (zod) => {
         const pattern = zod.def.innerType._zod.pattern;
@@ -13630,15 +13669,15 @@ function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
 }
 function generateLiteralCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
-  const values = def.values;
-  if (values.length !== 1) {
-    const literalSet = addConstant(ctx, new Set(values));
+  const values2 = def.values;
+  if (values2.length !== 1) {
+    const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  const value = values[0];
+  const value = values2[0];
   if (typeof value === "number" && Number.isNaN(value)) {
-    const literalSet = addConstant(ctx, new Set(values));
+    const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -13658,11 +13697,11 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 function generateEnumCheck(doc, ctx, schema, accessor) {
-  const values = schema._zod.values;
-  if (!values) {
+  const values2 = schema._zod.values;
+  if (!values2) {
     throw new ZodCompileUnsupportedError("enum schema without enumerated values");
   }
-  const enumSet = addConstant(ctx, values);
+  const enumSet = addConstant(ctx, values2);
   doc.write(`if (!${enumSet}.has(${accessor})) return INVALID;`);
   return accessor;
 }
@@ -13811,8 +13850,8 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   }
   const allLiterals = options.every((opt) => opt._zod.def.type === "literal" && !opt._zod.def.checks?.length);
   if (allLiterals) {
-    const values = new Set(options.flatMap((opt) => opt._zod.def.values));
-    const valuesConst = addConstant(ctx, values);
+    const values2 = new Set(options.flatMap((opt) => opt._zod.def.values));
+    const valuesConst = addConstant(ctx, values2);
     doc.write(`if (!${valuesConst}.has(${accessor})) return INVALID;`);
     return accessor;
   }
@@ -13849,17 +13888,17 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
   let firstBranch = true;
   const claimed = /* @__PURE__ */ new Set();
   for (const option of def.options) {
-    const values = option._zod.propValues?.[def.discriminator];
-    if (!values || values.size === 0) {
+    const values2 = option._zod.propValues?.[def.discriminator];
+    if (!values2 || values2.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
-    for (const value of values) {
+    for (const value of values2) {
       if (claimed.has(value)) {
         throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
       }
       claimed.add(value);
     }
-    const conditions = Array.from(values, (value) => literalEquality(ctx, discVar, value));
+    const conditions = Array.from(values2, (value) => literalEquality(ctx, discVar, value));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
@@ -15014,8 +15053,8 @@ function _set(Class2, valueType, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _enum(Class2, values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+function _enum(Class2, values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new Class2({
     type: "enum",
     entries,
@@ -15899,8 +15938,8 @@ function stringifyKeyNames(bySchema, json2, visited) {
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
   const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
-  if (!numericType && !values?.some((v) => typeof v === "number"))
+  const values2 = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  if (!numericType && !values2?.some((v) => typeof v === "number"))
     return json2;
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
   if (rest.enum)
@@ -15910,7 +15949,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
   if (!numericType)
     return rest;
   rest.type = "string";
-  if (!values)
+  if (!values2)
     rest.pattern = (types.includes("number") ? number : integer).source;
   return rest;
 }
@@ -16177,16 +16216,16 @@ var init_json_schema_processors = __esm({
     };
     enumProcessor = (schema, _ctx, json2, _params) => {
       const def = schema._zod.def;
-      const values = getEnumValues(def.entries);
-      if (values.length === 0) {
+      const values2 = getEnumValues(def.entries);
+      if (values2.length === 0) {
         json2.not = {};
         return;
       }
-      if (values.every((v) => typeof v === "number"))
+      if (values2.every((v) => typeof v === "number"))
         json2.type = "number";
-      if (values.every((v) => typeof v === "string"))
+      if (values2.every((v) => typeof v === "string"))
         json2.type = "string";
-      json2.enum = values;
+      json2.enum = values2;
     };
     literalProcessor = (schema, ctx, json2, params) => {
       const def = schema._zod.def;
@@ -17612,8 +17651,8 @@ function set(valueType, params) {
     ...util_exports.normalizeParams(params)
   });
 }
-function _enum2(values, params) {
-  const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+function _enum2(values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
   return new ZodEnum({
     type: "enum",
     entries,
@@ -18594,9 +18633,9 @@ var init_schemas2 = __esm({
       inst.enum = def.entries;
       inst.options = [...inst._zod.values];
       const keys2 = new Set(Object.keys(def.entries));
-      inst.extract = (values, params) => {
+      inst.extract = (values2, params) => {
         const newEntries = {};
-        for (const value of values) {
+        for (const value of values2) {
           if (keys2.has(value)) {
             newEntries[value] = def.entries[value];
           } else
@@ -18609,9 +18648,9 @@ var init_schemas2 = __esm({
           entries: newEntries
         });
       };
-      inst.exclude = (values, params) => {
+      inst.exclude = (values2, params) => {
         const newEntries = { ...def.entries };
-        for (const value of values) {
+        for (const value of values2) {
           if (keys2.has(value)) {
             delete newEntries[value];
           } else
@@ -20184,8 +20223,8 @@ function formatValuesPath(path) {
     (key, i) => /^[A-Za-z_][\w-]*$/.test(key) ? `${i === 0 ? "" : "."}${key}` : `[${JSON.stringify(key)}]`
   ).join("");
 }
-function valueAt(values, path) {
-  let node2 = values;
+function valueAt(values2, path) {
+  let node2 = values2;
   for (const key of path) {
     if (!isMap(node2)) return void 0;
     node2 = node2[key];
@@ -20202,7 +20241,7 @@ function deepEqual(a, b) {
   }
   return false;
 }
-function unknownValueKeys(values, data) {
+function unknownValueKeys(values2, data) {
   const chart = `the ${data.chart} chart ${data.version}`;
   const problems = [];
   const walk = (given, known, path) => {
@@ -20227,7 +20266,7 @@ function unknownValueKeys(values, data) {
       }
     }
   };
-  walk(values, data.keys, []);
+  walk(values2, data.keys, []);
   return problems;
 }
 function ownedValueConflicts(ours, theirs, owned2, valuesKey) {
@@ -20410,11 +20449,11 @@ function argoCdValuesProblems(settings2, repo, keys2) {
   return [...unknown2, ...owned2.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
 }
 function argoCdWarnings(settings2, repo) {
-  const values = argoCdValues(settings2, repo);
-  const cm = isMap(values.configs) && isMap(values.configs.cm) ? values.configs.cm : {};
+  const values2 = argoCdValues(settings2, repo);
+  const cm = isMap(values2.configs) && isMap(values2.configs.cm) ? values2.configs.cm : {};
   const text = (key) => String(cm[key] ?? "").trim();
   if (text("admin.enabled") !== "false") return [];
-  const dex = isMap(values.dex) && String(values.dex.enabled) === "true" && text("dex.config") !== "";
+  const dex = isMap(values2.dex) && String(values2.dex.enabled) === "true" && text("dex.config") !== "";
   const loginAccount = Object.keys(cm).some((key) => {
     const name = /^accounts\.([^.]+)$/.exec(key)?.[1];
     return name !== void 0 && text(key).split(",").map((c) => c.trim()).includes("login") && text(`accounts.${name}.enabled`) !== "false";
@@ -21142,27 +21181,27 @@ function ciSettingsFor(parts) {
   const on = new Set(parts);
   return CI_SETTINGS.filter((setting) => on.has(setting.part));
 }
-function ciEntries(values) {
+function ciEntries(values2) {
   const byName = /* @__PURE__ */ new Map();
   const parts = ["pulumi"];
-  byName.set("PULUMI_STACKS", JSON.stringify(values.stacks));
-  byName.set("CI_MODEL", values.model ?? "environments");
-  if (values.aws !== void 0) {
+  byName.set("PULUMI_STACKS", JSON.stringify(values2.stacks));
+  byName.set("CI_MODEL", values2.model ?? "environments");
+  if (values2.aws !== void 0) {
     parts.push("aws");
-    byName.set("AWS_REGION", values.aws.region);
-    byName.set("AWS_PREVIEW_ROLE_ARN", values.aws.previewRoleArn);
-    byName.set("AWS_DEPLOY_ROLE_ARN", values.aws.deployRoleArn);
-    byName.set("PULUMI_BACKEND_URL", values.aws.backendUrl);
-    byName.set("PULUMI_SECRETS_PROVIDER", values.aws.secretsProvider);
+    byName.set("AWS_REGION", values2.aws.region);
+    byName.set("AWS_PREVIEW_ROLE_ARN", values2.aws.previewRoleArn);
+    byName.set("AWS_DEPLOY_ROLE_ARN", values2.aws.deployRoleArn);
+    byName.set("PULUMI_BACKEND_URL", values2.aws.backendUrl);
+    byName.set("PULUMI_SECRETS_PROVIDER", values2.aws.secretsProvider);
   }
-  if (values.manifests !== void 0) {
+  if (values2.manifests !== void 0) {
     parts.push("manifests");
-    byName.set("MANIFEST_REPOSITORY", values.manifests.repository);
-    byName.set("MANIFEST_BRANCH", values.manifests.branch);
-    byName.set("GITOPS_CATALOG", values.manifests.catalog);
-    byName.set("MANIFEST_DEPLOY_KEY", values.manifests.deployKey);
+    byName.set("MANIFEST_REPOSITORY", values2.manifests.repository);
+    byName.set("MANIFEST_BRANCH", values2.manifests.branch);
+    byName.set("GITOPS_CATALOG", values2.manifests.catalog);
+    byName.set("MANIFEST_DEPLOY_KEY", values2.manifests.deployKey);
   }
-  const tailscale3 = values.tailscale;
+  const tailscale3 = values2.tailscale;
   if (tailscale3?.mode === "oauth") {
     parts.push("tailscale-oauth");
     byName.set("TAILSCALE_MODE", "oauth");
@@ -22345,6 +22384,285 @@ var init_flux = __esm({
   }
 });
 
+// core/flux/operator.ts
+function fluxSyncRef(revision) {
+  if (/^[0-9a-f]{40}$/.test(revision)) return void 0;
+  return revision.startsWith("refs/") ? revision : `refs/heads/${revision}`;
+}
+function fluxOperatorRepoProblems(repo) {
+  if (fluxSyncRef(repo.revision) !== void 0) return [];
+  return [
+    {
+      key: "repo.revision",
+      message: `${repo.revision} is a commit SHA, but the FluxInstance's spec.sync.ref is a Git ref name (the operator writes it as the GitRepository's ref.name); use a branch such as main, or a tag as refs/tags/<tag>`
+    }
+  ];
+}
+function fluxOperatorRootPatch(settings2) {
+  const { interval, prune, retryInterval, wait, timeout } = settings2.root;
+  const set2 = (field, value) => ({ op: "add", path: `/spec/${field}`, value });
+  return {
+    target: { group: "kustomize.toolkit.fluxcd.io", kind: "Kustomization", name: settings2.sync.name },
+    patch: toYaml([
+      set2("interval", interval),
+      set2("retryInterval", retryInterval),
+      set2("prune", prune),
+      set2("wait", wait),
+      set2("timeout", timeout),
+      set2("deletionPolicy", "Orphan")
+    ])
+  };
+}
+function fluxInstanceSpec(settings2, repo) {
+  const { size, ...cluster } = settings2.cluster;
+  return {
+    distribution: { version: settings2.distribution.version, registry: FLUX_REGISTRY },
+    components: [...settings2.components],
+    cluster: { ...cluster, ...size === void 0 ? {} : { size } },
+    sync: {
+      kind: "GitRepository",
+      url: fluxSshUrl(repo.url),
+      // A SHA is refused by config validation (fluxOperatorRepoProblems) before anything is built.
+      ref: fluxSyncRef(repo.revision) ?? repo.revision,
+      path: `./${repo.path}`,
+      pullSecret: GIT_SECRET_NAME,
+      name: settings2.sync.name,
+      interval: settings2.sync.interval
+    },
+    kustomize: { patches: [fluxOperatorRootPatch(settings2), ...settings2.patches] }
+  };
+}
+function fluxInstanceOwnValues(settings2, repo) {
+  return { instance: fluxInstanceSpec(settings2, repo) };
+}
+function fluxInstanceValues(settings2, repo) {
+  return mergeValues2(fluxInstanceOwnValues(settings2, repo), settings2.instance.values);
+}
+function fluxOperatorValues(settings2) {
+  return mergeValues2({}, settings2.operator.values);
+}
+function fluxInstanceValueSources() {
+  const at = (...path) => ["instance", ...path];
+  const fromRepo = (field, setting) => ({
+    path: at("sync", field),
+    setting,
+    instead: `the FluxInstance reads the stack's manifest repository; set ${setting} instead, and remove it from fluxOperator.instance.values`
+  });
+  return [
+    { path: at("distribution", "version"), setting: "fluxOperator.distribution.version" },
+    { path: at("components"), setting: "fluxOperator.components" },
+    ...["type", "size", "domain", "networkPolicy", "multitenant"].map((field) => ({
+      path: at("cluster", field),
+      setting: `fluxOperator.cluster.${field}`
+    })),
+    fromRepo("url", "repo.url"),
+    fromRepo("ref", "repo.revision"),
+    fromRepo("path", "repo.path"),
+    {
+      path: at("sync", "kind"),
+      setting: "repo.url",
+      instead: "the manifest repository is a Git repository read over SSH; remove it from fluxOperator.instance.values"
+    },
+    {
+      path: at("sync", "pullSecret"),
+      setting: "repoSshPrivateKey",
+      instead: `the stack keeps the deploy key in the ${GIT_SECRET_NAME} Secret; remove it from fluxOperator.instance.values`
+    },
+    { path: at("sync", "name"), setting: "fluxOperator.sync.name" },
+    { path: at("sync", "interval"), setting: "fluxOperator.sync.interval" },
+    {
+      path: at("kustomize", "patches"),
+      setting: "fluxOperator.patches",
+      instead: "the list carries the root patch (fluxOperator.root); put your patches in fluxOperator.patches, which follow it, and remove them from fluxOperator.instance.values"
+    }
+  ];
+}
+function fluxOperatorValuesProblems(settings2, repo, keys2) {
+  const operatorKey = "fluxOperator.operator.values";
+  const instanceKey = "fluxOperator.instance.values";
+  const operator = unknownValueKeys(settings2.operator.values, keys2.operator).map((message) => ({
+    key: operatorKey,
+    message
+  }));
+  if (Object.keys(settings2.instance.values).length === 0) return operator;
+  const owned2 = ownedValueConflicts(
+    fluxInstanceOwnValues(settings2, repo),
+    settings2.instance.values,
+    fluxInstanceValueSources(),
+    instanceKey
+  );
+  return [
+    ...operator,
+    ...[...unknownValueKeys(settings2.instance.values, keys2.instance), ...owned2.map((o) => o.message)].map(
+      (message) => ({ key: instanceKey, message })
+    )
+  ];
+}
+var FLUX_REGISTRY;
+var init_operator = __esm({
+  "core/flux/operator.ts"() {
+    "use strict";
+    init_flux();
+    init_repository();
+    init_values();
+    init_yaml();
+    FLUX_REGISTRY = "ghcr.io/fluxcd";
+  }
+});
+
+// core/shared/versions.ts
+function readPins() {
+  const parsed = external_exports.object({
+    argoCd: pinSchema,
+    flux2: pinSchema,
+    fluxOperator: pinSchema,
+    fluxInstance: pinSchema,
+    fluxDistribution: releasePinSchema
+  }).strict().safeParse(readChartData(CHART_PINS_FILE));
+  if (!parsed.success)
+    throw new Error(
+      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
+    );
+  const { fluxDistribution, ...charts } = parsed.data;
+  return { charts, fluxDistribution };
+}
+function isOciPin(pin) {
+  return pin.repo.startsWith("oci://");
+}
+function chartKeys(key) {
+  const cached2 = keysCache.get(key);
+  if (cached2 !== void 0) return cached2;
+  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`);
+  keysCache.set(key, data);
+  return data;
+}
+function chartKeysNote(key, installed) {
+  const data = chartKeys(key);
+  if (data.version === installed) return void 0;
+  return `the ${data.chart} values keys were checked against chart ${data.version} (charts/values-keys/${data.chart}.json), but the release installs ${installed}: run \`npx tsx scripts/chart-keys.ts <chart directory>\` for ${installed} (docs/operations.md, "Upgrade a chart")`;
+}
+var EXACT_CHART_VERSION, CHART_PINS_FILE, pinSchema, releasePinSchema, PINS, CHARTS, FLUX_DISTRIBUTION, keysCache, ROOT_CHART, chartVersion, chartsSettingsSchema;
+var init_versions2 = __esm({
+  "core/shared/versions.ts"() {
+    "use strict";
+    init_zod();
+    init_values();
+    EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+    CHART_PINS_FILE = "charts/versions.json";
+    pinSchema = external_exports.object({
+      chart: external_exports.string().min(1),
+      repo: external_exports.union([external_exports.url({ protocol: /^https$/ }), external_exports.string().regex(/^oci:\/\/[^/\s]+(\/[^/\s]+)*$/)]),
+      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" })
+    }).strict();
+    releasePinSchema = external_exports.object({
+      githubRelease: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/),
+      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact version" })
+    }).strict();
+    PINS = readPins();
+    CHARTS = PINS.charts;
+    FLUX_DISTRIBUTION = PINS.fluxDistribution;
+    keysCache = /* @__PURE__ */ new Map();
+    ROOT_CHART = { path: "./charts/gitops-root", name: "gitops-root" };
+    chartVersion = (key) => external_exports.string({ error: "must be a string" }).regex(EXACT_CHART_VERSION, {
+      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`
+    }).optional();
+    chartsSettingsSchema = external_exports.object({
+      argoCd: chartVersion("argoCd"),
+      flux2: chartVersion("flux2"),
+      fluxOperator: chartVersion("fluxOperator"),
+      fluxInstance: chartVersion("fluxInstance")
+    }).strict().transform((charts) => ({
+      argoCd: charts.argoCd ?? CHARTS.argoCd.version,
+      flux2: charts.flux2 ?? CHARTS.flux2.version,
+      fluxOperator: charts.fluxOperator ?? CHARTS.fluxOperator.version,
+      fluxInstance: charts.fluxInstance ?? CHARTS.fluxInstance.version
+    }));
+  }
+});
+
+// core/flux/operator-settings.ts
+var FLUX_COMPONENTS, DEFAULT_FLUX_COMPONENTS, FLUX_VERSION_RANGE, values, patchSchema, fluxOperatorSettingsSchema;
+var init_operator_settings = __esm({
+  "core/flux/operator-settings.ts"() {
+    "use strict";
+    init_zod();
+    init_release();
+    init_schema();
+    init_versions2();
+    FLUX_COMPONENTS = [
+      "source-controller",
+      "kustomize-controller",
+      "helm-controller",
+      "notification-controller",
+      "image-reflector-controller",
+      "image-automation-controller",
+      "source-watcher"
+    ];
+    DEFAULT_FLUX_COMPONENTS = [
+      "source-controller",
+      "kustomize-controller",
+      "helm-controller",
+      "notification-controller"
+    ];
+    FLUX_VERSION_RANGE = /^\d+\.(x|\d+\.x)$/;
+    values = (chart) => external_exports.record(external_exports.string(), external_exports.unknown(), { error: `must be a map of the ${chart} chart's values` }).default({});
+    patchSchema = external_exports.object({
+      patch: external_exports.string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" }).min(1),
+      target: external_exports.object({
+        group: external_exports.string().optional(),
+        version: external_exports.string().optional(),
+        kind: external_exports.string().optional(),
+        name: external_exports.string().optional(),
+        namespace: external_exports.string().optional(),
+        labelSelector: external_exports.string().optional(),
+        annotationSelector: external_exports.string().optional()
+      }).strict().optional()
+    }).strict();
+    fluxOperatorSettingsSchema = external_exports.object({
+      namespace: label().default("flux-system"),
+      distribution: external_exports.object({
+        version: external_exports.string({ error: "must be a string" }).refine((v) => EXACT_CHART_VERSION.test(v) || FLUX_VERSION_RANGE.test(v), {
+          error: `must be an exact Flux version such as ${FLUX_DISTRIBUTION.version}, or a range such as 2.x or 2.8.x (the operator then upgrades Flux on its own)`
+        }).default(FLUX_DISTRIBUTION.version)
+      }).strict().prefault({}),
+      components: external_exports.array(external_exports.enum(FLUX_COMPONENTS, { error: `must be one of ${FLUX_COMPONENTS.join(", ")}` }), {
+        error: "must be a list of Flux controllers"
+      }).default([...DEFAULT_FLUX_COMPONENTS]).superRefine((components, ctx) => {
+        const duplicate = components.find((c, i) => components.indexOf(c) !== i);
+        if (duplicate !== void 0)
+          ctx.addIssue({ code: "custom", message: `lists ${duplicate} twice; list each controller once` });
+        for (const needed of ["source-controller", "kustomize-controller"]) {
+          if (!components.includes(needed))
+            ctx.addIssue({
+              code: "custom",
+              message: `lacks ${needed}, which the root GitRepository and Kustomization need; add it`
+            });
+        }
+      }),
+      cluster: external_exports.object({
+        type: external_exports.enum(["kubernetes", "openshift", "aws", "azure", "gcp"], {
+          error: "must be one of kubernetes, openshift, aws, azure, gcp"
+        }).default("kubernetes"),
+        size: external_exports.enum(["small", "medium", "large"], { error: "must be one of small, medium, large" }).optional(),
+        domain: external_exports.string({ error: "must be a string" }).min(1).default("cluster.local"),
+        networkPolicy: bool().default(true),
+        multitenant: bool().default(false)
+      }).strict().prefault({}),
+      sync: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
+      root: external_exports.object({
+        interval: duration3().default("10m"),
+        prune: bool().default(true),
+        retryInterval: duration3().default("1m"),
+        wait: bool().default(false),
+        timeout: duration3().default("5m")
+      }).strict().prefault({}),
+      patches: external_exports.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
+      operator: external_exports.object({ values: values("flux-operator"), release: releaseSettingsSchema }).strict().prefault({}),
+      instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({})
+    }).strict();
+  }
+});
+
 // core/flux/settings.ts
 var fluxSettingsSchema;
 var init_settings4 = __esm({
@@ -22534,53 +22852,6 @@ var init_settings5 = __esm({
       }
     });
     githubSettingsSchema = onOff(githubEnabledSchema);
-  }
-});
-
-// core/shared/versions.ts
-function readPins() {
-  const parsed = external_exports.object({ argoCd: pinSchema, flux2: pinSchema }).strict().safeParse(readChartData(CHART_PINS_FILE));
-  if (!parsed.success)
-    throw new Error(
-      `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`
-    );
-  return parsed.data;
-}
-function chartKeys(key) {
-  const cached2 = keysCache.get(key);
-  if (cached2 !== void 0) return cached2;
-  const data = readChartData(`charts/values-keys/${CHARTS[key].chart}.json`);
-  keysCache.set(key, data);
-  return data;
-}
-function chartKeysNote(key, installed) {
-  const data = chartKeys(key);
-  if (data.version === installed) return void 0;
-  return `the ${data.chart} values keys were checked against chart ${data.version} (charts/values-keys/${data.chart}.json), but the release installs ${installed}: run \`npx tsx scripts/chart-keys.ts <chart directory>\` for ${installed} (docs/operations.md, "Upgrade a chart")`;
-}
-var EXACT_CHART_VERSION, CHART_PINS_FILE, pinSchema, CHARTS, keysCache, ROOT_CHART, chartVersion, chartsSettingsSchema;
-var init_versions2 = __esm({
-  "core/shared/versions.ts"() {
-    "use strict";
-    init_zod();
-    init_values();
-    EXACT_CHART_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-    CHART_PINS_FILE = "charts/versions.json";
-    pinSchema = external_exports.object({
-      chart: external_exports.string().min(1),
-      repo: external_exports.url({ protocol: /^https$/ }),
-      version: external_exports.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" })
-    }).strict();
-    CHARTS = readPins();
-    keysCache = /* @__PURE__ */ new Map();
-    ROOT_CHART = { path: "./charts/gitops-root", name: "gitops-root" };
-    chartVersion = (key) => external_exports.string({ error: "must be a string" }).regex(EXACT_CHART_VERSION, {
-      error: `must be an exact chart version such as ${CHARTS[key].version} (no ranges, no leading 'v')`
-    }).optional();
-    chartsSettingsSchema = external_exports.object({ argoCd: chartVersion("argoCd"), flux2: chartVersion("flux2") }).strict().transform((charts) => ({
-      argoCd: charts.argoCd ?? CHARTS.argoCd.version,
-      flux2: charts.flux2 ?? CHARTS.flux2.version
-    }));
   }
 });
 
@@ -22912,11 +23183,14 @@ function parseStackConfig(raw, secretKeys, options = {}) {
   errors.push(...deployKeyProblems(githubOn, hasSecret("repoSshPrivateKey")));
   for (const [section, chart] of [
     ["argocd", "argoCd"],
-    ["flux", "flux2"]
+    ["flux", "flux2"],
+    ["fluxOperator.operator", "fluxOperator"],
+    ["fluxOperator.instance", "fluxInstance"]
   ]) {
-    const values = input2[section]?.values;
-    if (isMap(values)) {
-      for (const message of unknownValueKeys(values, chartKeys(chart)))
+    const part = section.split(".").reduce((node2, key) => isMap(node2) ? node2[key] : void 0, input2);
+    const values2 = isMap(part) ? part.values : void 0;
+    if (isMap(values2)) {
+      for (const message of unknownValueKeys(values2, chartKeys(chart)))
         errors.push(`${fq(`${section}.values`)}: ${message}`);
     }
   }
@@ -22928,17 +23202,17 @@ function parseStackConfig(raw, secretKeys, options = {}) {
   }
   if (result.success) {
     const config2 = result.data;
-    const other = config2.engine === "argocd" ? "flux" : "argocd";
-    if (input2[other] !== void 0) {
+    for (const [engine, { section }] of Object.entries(ENGINE_PARTS)) {
+      if (engine === config2.engine || input2[section] === void 0) continue;
       errors.push(
-        `${fq(other)}: is set but ${fq("engine")} is ${config2.engine}; remove the ${other} section or set engine to ${other}`
+        `${fq(section)}: is set but ${fq("engine")} is ${config2.engine}; remove the ${section} section or set engine to ${engine}`
       );
     }
     if (config2.github.enabled) {
       const why = repoUrlProblem(config2.repo.url, config2.github.owner, config2.github.manifestRepository.name);
       if (why !== void 0) errors.push(`${fq("repo.url")}: ${why}`);
     }
-    if (config2.engine === "flux" && /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config2.repo.revision)) {
+    if (config2.engine !== "argocd" && /^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$/.test(config2.repo.revision)) {
       errors.push(
         `${fq("repo.revision")}: ${config2.repo.revision} looks like a tag, but Flux reads a bare name as a branch; write refs/tags/${config2.repo.revision} (or refs/heads/${config2.repo.revision} if it really is a branch)`
       );
@@ -22953,7 +23227,13 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       oidc === void 0 ? argocd : { ...argocd, oidc: { ...oidc, hasClientSecret: hasSecret("argocdOidcClientSecret") } },
       config2.repo,
       chartKeys("argoCd")
-    ) : fluxValuesProblems(config2.flux, chartKeys("flux2"));
+    ) : config2.engine === "flux" ? fluxValuesProblems(config2.flux, chartKeys("flux2")) : [
+      ...fluxOperatorRepoProblems(config2.repo),
+      ...fluxOperatorValuesProblems(config2.fluxOperator, config2.repo, {
+        operator: chartKeys("fluxOperator"),
+        instance: chartKeys("fluxInstance")
+      })
+    ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
@@ -22964,12 +23244,12 @@ function parseStackConfig(raw, secretKeys, options = {}) {
 }
 function otherEngineCharts(config2, input2) {
   const charts = input2.charts;
-  const unused = config2.engine === "argocd" ? "flux2" : "argoCd";
-  if (charts === null || typeof charts !== "object" || charts[unused] === void 0) return [];
-  const used = config2.engine === "argocd" ? "argoCd" : "flux2";
-  return [
-    `${fq(`charts.${unused}`)}: is set but ${fq("engine")} is ${config2.engine}, which installs only the ${used} chart (charts.${used}); remove it`
-  ];
+  if (charts === null || typeof charts !== "object") return [];
+  const used = ENGINE_PARTS[config2.engine].charts;
+  const installs = used.length === 1 ? `the ${used[0]} chart (charts.${used[0]})` : `the ${used.join(" and ")} charts (${used.map((c) => `charts.${c}`).join(", ")})`;
+  return Object.values(ENGINE_PARTS).flatMap((part) => part.charts).filter((chart) => !used.includes(chart) && charts[chart] !== void 0).map(
+    (unused) => `${fq(`charts.${unused}`)}: is set but ${fq("engine")} is ${config2.engine}, which installs only ${installs}; remove it`
+  );
 }
 function ciFileProblems(config2, options) {
   if (!config2.github.enabled || !config2.github.ci.enabled) return [];
@@ -23037,9 +23317,23 @@ function rootPathFromCatalog(config2, options) {
     ["repo.revision", target.revision, "repo.revision", config2.repo.revision],
     ...config2.engine === "argocd" ? [
       ["argocd.namespace", catalog.argocd.namespace, "argocd.namespace", config2.argocd.namespace]
-    ] : [
+    ] : config2.engine === "flux" ? [
       ["flux.namespace", catalog.flux.namespace, "flux.namespace", config2.flux.namespace],
       ["flux.gitRepository", catalog.flux.gitRepository, "flux.source.name", config2.flux.source.name]
+    ] : [
+      // The instance's sync GitRepository is the source the generated Kustomizations name.
+      [
+        "flux.namespace",
+        catalog.flux.namespace,
+        "fluxOperator.namespace",
+        config2.fluxOperator.namespace
+      ],
+      [
+        "flux.gitRepository",
+        catalog.flux.gitRepository,
+        "fluxOperator.sync.name",
+        config2.fluxOperator.sync.name
+      ]
     ]
   ];
   const problems = agree.filter(([, theirs, , ours]) => theirs !== ours).map(
@@ -23074,7 +23368,7 @@ function loadStackSecrets() {
     ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
   };
 }
-var pulumi, runtimeConfig, import_node_fs4, import_node_path3, PROJECT, SECRET_KEYS, fq, kubernetesSchema, stackSchema, CONFIG_KEYS, isConfigSecret;
+var pulumi, runtimeConfig, import_node_fs4, import_node_path3, PROJECT, SECRET_KEYS, fq, kubernetesSchema, ENGINE_NAMES, ENGINE_PARTS, stackSchema, CONFIG_KEYS, isConfigSecret;
 var init_config = __esm({
   "stacks/config.ts"() {
     "use strict";
@@ -23088,6 +23382,8 @@ var init_config = __esm({
     init_settings2();
     init_catalog();
     init_flux();
+    init_operator();
+    init_operator_settings();
     init_settings4();
     init_github();
     init_settings5();
@@ -23128,16 +23424,23 @@ var init_config = __esm({
         });
       }
     });
+    ENGINE_NAMES = ["argocd", "flux", "flux-operator"];
+    ENGINE_PARTS = {
+      argocd: { section: "argocd", charts: ["argoCd"] },
+      flux: { section: "flux", charts: ["flux2"] },
+      "flux-operator": { section: "fluxOperator", charts: ["fluxOperator", "fluxInstance"] }
+    };
     stackSchema = external_exports.object({
       stackKind: external_exports.literal("cluster", {
         error: 'must be "cluster" here (the account stack has its own file with stackKind: account)'
       }).default("cluster"),
-      engine: external_exports.enum(["argocd", "flux"], { error: 'must be "argocd" or "flux"' }),
+      engine: external_exports.enum(ENGINE_NAMES, { error: 'must be "argocd", "flux" or "flux-operator"' }),
       kubernetes: kubernetesSchema.prefault({}),
       repo: repositorySettingsSchema,
       charts: chartsSettingsSchema.prefault({}),
       argocd: argoCdSettingsSchema.prefault({}),
       flux: fluxSettingsSchema.prefault({}),
+      fluxOperator: fluxOperatorSettingsSchema.prefault({}),
       aws: clusterAwsSettingsSchema.prefault({}),
       github: githubSettingsSchema.prefault({ enabled: false }),
       tailscale: tailscaleSettingsSchema.prefault({ enabled: false })
@@ -23752,9 +24055,9 @@ function engineRelease(name, args, opts) {
     name,
     {
       name: args.releaseName,
-      chart: args.pin.chart,
+      ...isOciPin(args.pin) ? { chart: `${args.pin.repo}/${args.pin.chart}` } : { chart: args.pin.chart },
       version: args.version ?? args.pin.version,
-      repositoryOpts: { repo: args.pin.repo },
+      ...isOciPin(args.pin) ? {} : { repositoryOpts: { repo: args.pin.repo } },
       namespace: args.namespace,
       createNamespace: false,
       values: args.values,
@@ -23769,6 +24072,7 @@ var init_helm = __esm({
     "use strict";
     k8s = __toESM(require("@pulumi/kubernetes"));
     init_release();
+    init_versions2();
   }
 });
 
@@ -23916,20 +24220,108 @@ var init_flux2 = __esm({
   }
 });
 
-// components/shared/root-app.ts
-var k8s4, pulumi9, RootApp;
-var init_root_app = __esm({
-  "components/shared/root-app.ts"() {
+// components/flux/flux-operator.ts
+var k8s4, pulumi9, FluxOperator;
+var init_flux_operator = __esm({
+  "components/flux/flux-operator.ts"() {
     "use strict";
     k8s4 = __toESM(require("@pulumi/kubernetes"));
     pulumi9 = __toESM(require("@pulumi/pulumi"));
+    init_flux();
+    init_operator();
+    init_repository();
     init_versions2();
-    RootApp = class extends pulumi9.ComponentResource {
+    init_helm();
+    FluxOperator = class extends pulumi9.ComponentResource {
+      namespace;
+      operatorRelease;
+      /** The release of the FluxInstance: the root of this engine (its sync is the root Kustomization). */
+      instanceRelease;
+      constructor(name, args, opts) {
+        super("gitops:engine:FluxOperator", name, {}, opts);
+        const { provider, settings: settings2, repo } = args;
+        const problems = fluxOperatorValuesProblems(settings2, repo, {
+          operator: chartKeys("fluxOperator"),
+          instance: chartKeys("fluxInstance")
+        });
+        if (problems.length > 0)
+          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+        const operatorVersion = args.operatorChartVersion ?? CHARTS.fluxOperator.version;
+        const instanceVersion = args.instanceChartVersion ?? CHARTS.fluxInstance.version;
+        const warnKeys = (key, values2, version2) => {
+          const note = Object.keys(values2).length === 0 ? void 0 : chartKeysNote(key, version2);
+          if (note !== void 0) void pulumi9.log.warn(note, this);
+        };
+        warnKeys("fluxOperator", settings2.operator.values, operatorVersion);
+        warnKeys("fluxInstance", settings2.instance.values, instanceVersion);
+        const namespace = new k8s4.core.v1.Namespace(
+          `${name}-namespace`,
+          { metadata: { name: settings2.namespace } },
+          // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
+          { parent: this, provider, retainOnDelete: true }
+        );
+        const secret5 = fluxGitSecret(
+          { name: GIT_SECRET_NAME, namespace: settings2.namespace, url: repo.url, knownHosts: repo.knownHosts },
+          args.sshPrivateKey
+        );
+        const gitSecret = new k8s4.core.v1.Secret(
+          `${name}-git`,
+          { metadata: secret5.metadata, type: secret5.type, stringData: secret5.stringData },
+          { parent: this, provider, dependsOn: [namespace] }
+        );
+        this.operatorRelease = engineRelease(
+          name,
+          {
+            releaseName: "flux-operator",
+            pin: CHARTS.fluxOperator,
+            version: operatorVersion,
+            namespace: settings2.namespace,
+            values: fluxOperatorValues(settings2),
+            release: settings2.operator.release
+          },
+          { parent: this, provider, dependsOn: [namespace] }
+        );
+        this.instanceRelease = engineRelease(
+          `${name}-instance`,
+          {
+            releaseName: "flux-instance",
+            pin: CHARTS.fluxInstance,
+            version: instanceVersion,
+            namespace: settings2.namespace,
+            values: fluxInstanceValues(settings2, repo),
+            release: settings2.instance.release
+          },
+          {
+            parent: this,
+            provider,
+            dependsOn: [this.operatorRelease, gitSecret, ...args.instanceWaitsFor ?? []]
+          }
+        );
+        this.namespace = namespace.metadata.name;
+        this.registerOutputs({
+          namespace: this.namespace,
+          operatorRelease: this.operatorRelease.status.name,
+          instanceRelease: this.instanceRelease.status.name
+        });
+      }
+    };
+  }
+});
+
+// components/shared/root-app.ts
+var k8s5, pulumi10, RootApp;
+var init_root_app = __esm({
+  "components/shared/root-app.ts"() {
+    "use strict";
+    k8s5 = __toESM(require("@pulumi/kubernetes"));
+    pulumi10 = __toESM(require("@pulumi/pulumi"));
+    init_versions2();
+    RootApp = class extends pulumi10.ComponentResource {
       name;
       release;
       constructor(name, args, opts) {
         super("gitops:engine:RootApp", name, {}, opts);
-        this.release = new k8s4.helm.v3.Release(
+        this.release = new k8s5.helm.v3.Release(
           name,
           {
             name: ROOT_CHART.name,
@@ -23951,14 +24343,14 @@ var init_root_app = __esm({
 });
 
 // components/tailscale/ci-cluster-access.ts
-var k8s5, pulumi10, CiClusterAccess;
+var k8s6, pulumi11, CiClusterAccess;
 var init_ci_cluster_access = __esm({
   "components/tailscale/ci-cluster-access.ts"() {
     "use strict";
-    k8s5 = __toESM(require("@pulumi/kubernetes"));
-    pulumi10 = __toESM(require("@pulumi/pulumi"));
+    k8s6 = __toESM(require("@pulumi/kubernetes"));
+    pulumi11 = __toESM(require("@pulumi/pulumi"));
     init_ci_access();
-    CiClusterAccess = class extends pulumi10.ComponentResource {
+    CiClusterAccess = class extends pulumi11.ComponentResource {
       /** The ClusterRoleBindings and RoleBindings, by key (`preview-clusterrolebinding`, …). */
       resources;
       constructor(name, args, opts) {
@@ -23975,10 +24367,10 @@ var init_ci_cluster_access = __esm({
           const object2 = entry.object;
           if ("rules" in object2) {
             const role = { metadata: object2.metadata, rules: object2.rules };
-            resources[entry.key] = object2.kind === "ClusterRole" ? new k8s5.rbac.v1.ClusterRole(resourceName, role, options) : new k8s5.rbac.v1.Role(resourceName, role, options);
+            resources[entry.key] = object2.kind === "ClusterRole" ? new k8s6.rbac.v1.ClusterRole(resourceName, role, options) : new k8s6.rbac.v1.Role(resourceName, role, options);
           } else {
             const binding = { metadata: object2.metadata, roleRef: object2.roleRef, subjects: object2.subjects };
-            resources[entry.key] = object2.kind === "ClusterRoleBinding" ? new k8s5.rbac.v1.ClusterRoleBinding(resourceName, binding, options) : new k8s5.rbac.v1.RoleBinding(resourceName, binding, options);
+            resources[entry.key] = object2.kind === "ClusterRoleBinding" ? new k8s6.rbac.v1.ClusterRoleBinding(resourceName, binding, options) : new k8s6.rbac.v1.RoleBinding(resourceName, binding, options);
           }
         }
         this.resources = resources;
@@ -23989,14 +24381,14 @@ var init_ci_cluster_access = __esm({
 });
 
 // components/github/ci-secrets.ts
-var github, pulumi11, CiSecrets;
+var github, pulumi12, CiSecrets;
 var init_ci_secrets = __esm({
   "components/github/ci-secrets.ts"() {
     "use strict";
     github = __toESM(require("@pulumi/github"));
-    pulumi11 = __toESM(require("@pulumi/pulumi"));
+    pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    CiSecrets = class extends pulumi11.ComponentResource {
+    CiSecrets = class extends pulumi12.ComponentResource {
       /** Names of the Actions secrets created, in registration order (each once, whatever its environments). */
       secretNames;
       /** Names of the Actions variables created, in registration order. */
@@ -24047,7 +24439,7 @@ var init_ci_secrets = __esm({
           if (setting.kind === "secret" && model === "branches") {
             new github.ActionsSecret(
               `${name}-secret-${suffix}`,
-              { repository: args.repository, secretName: setting.name, value: pulumi11.secret(value) },
+              { repository: args.repository, secretName: setting.name, value: pulumi12.secret(value) },
               { parent: this, provider }
             );
             this.secretNames.push(setting.name);
@@ -24061,7 +24453,7 @@ var init_ci_secrets = __esm({
                   repository: args.repository,
                   environment: environment.environment,
                   secretName: setting.name,
-                  value: pulumi11.secret(value)
+                  value: pulumi12.secret(value)
                 },
                 { parent: this, provider }
               );
@@ -24083,15 +24475,15 @@ var init_ci_secrets = __esm({
 });
 
 // components/github/deploy-keys.ts
-var github2, pulumi12, tls, DeployKeys;
+var github2, pulumi13, tls, DeployKeys;
 var init_deploy_keys = __esm({
   "components/github/deploy-keys.ts"() {
     "use strict";
     github2 = __toESM(require("@pulumi/github"));
-    pulumi12 = __toESM(require("@pulumi/pulumi"));
+    pulumi13 = __toESM(require("@pulumi/pulumi"));
     tls = __toESM(require("@pulumi/tls"));
     init_github();
-    DeployKeys = class extends pulumi12.ComponentResource {
+    DeployKeys = class extends pulumi13.ComponentResource {
       /** OpenSSH private key of the read-only cluster key (secret). Goes into the engine's repository Secret. */
       clusterPrivateKey;
       /** OpenSSH public key of the read-only cluster key. */
@@ -24126,7 +24518,7 @@ var init_deploy_keys = __esm({
             { repository: args.repository, title, key: pair.publicKeyOpenssh, readOnly: deployKeyReadOnly(role) },
             { parent: this, provider, deleteBeforeReplace: false }
           );
-          return { title, privateKey: pulumi12.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
+          return { title, privateKey: pulumi13.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
         };
         const cluster = makeKey("cluster-readonly");
         this.clusterPrivateKey = cluster.privateKey;
@@ -24148,14 +24540,14 @@ var init_deploy_keys = __esm({
 });
 
 // components/github/manifest-repo.ts
-var github3, pulumi13, ManifestRepo;
+var github3, pulumi14, ManifestRepo;
 var init_manifest_repo = __esm({
   "components/github/manifest-repo.ts"() {
     "use strict";
     github3 = __toESM(require("@pulumi/github"));
-    pulumi13 = __toESM(require("@pulumi/pulumi"));
+    pulumi14 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    ManifestRepo = class extends pulumi13.ComponentResource {
+    ManifestRepo = class extends pulumi14.ComponentResource {
       /** Repository name. */
       name;
       /** `owner/name`. */
@@ -24247,14 +24639,14 @@ var init_manifest_repo = __esm({
 });
 
 // components/github/source-ruleset.ts
-var github4, pulumi14, SourceRuleset;
+var github4, pulumi15, SourceRuleset;
 var init_source_ruleset = __esm({
   "components/github/source-ruleset.ts"() {
     "use strict";
     github4 = __toESM(require("@pulumi/github"));
-    pulumi14 = __toESM(require("@pulumi/pulumi"));
+    pulumi15 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    SourceRuleset = class extends pulumi14.ComponentResource {
+    SourceRuleset = class extends pulumi15.ComponentResource {
       /** The ruleset's name on GitHub. */
       rulesetName;
       constructor(name, args, opts) {
@@ -24281,15 +24673,15 @@ var init_source_ruleset = __esm({
 });
 
 // components/tailscale/tailscale-access.ts
-var pulumi15, tailscale, ROLES, TailscaleAccess;
+var pulumi16, tailscale, ROLES, TailscaleAccess;
 var init_tailscale_access = __esm({
   "components/tailscale/tailscale-access.ts"() {
     "use strict";
-    pulumi15 = __toESM(require("@pulumi/pulumi"));
+    pulumi16 = __toESM(require("@pulumi/pulumi"));
     tailscale = __toESM(require("@pulumi/tailscale"));
     init_tailscale();
     ROLES = ["preview", "deploy"];
-    TailscaleAccess = class extends pulumi15.ComponentResource {
+    TailscaleAccess = class extends pulumi16.ComponentResource {
       /** `oauth` or `authkey`. */
       mode;
       /** Per identity: its tags and its credential, all secret, as the GitHub part writes them. */
@@ -24333,8 +24725,8 @@ var init_tailscale_access = __esm({
               { parent: this, provider }
             );
             return {
-              clientId: pulumi15.secret(created.id),
-              clientSecret: pulumi15.secret(created.key),
+              clientId: pulumi16.secret(created.id),
+              clientSecret: pulumi16.secret(created.key),
               tags: tagsOf(role)
             };
           };
@@ -24355,7 +24747,7 @@ var init_tailscale_access = __esm({
               },
               { parent: this, provider }
             );
-            return { authKey: pulumi15.secret(created.key) };
+            return { authKey: pulumi16.secret(created.key) };
           };
           this.credentials = { mode: "authkey", preview: key("preview"), deploy: key("deploy") };
         }
@@ -24397,7 +24789,7 @@ function ciModelProblems(model, aws4) {
   );
 }
 function checkedRoleArn(model, aws4, arn) {
-  return pulumi16.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
+  return pulumi17.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
     const reported = { ...aws4, deployEnvironment, previewEnvironment };
     const problems = ciModelProblems(model, reported).filter((why) => why !== void 0);
     if (problems.length > 0)
@@ -24450,7 +24842,7 @@ function buildGithubAccess(args) {
   if (gh.ci.enabled) {
     const access = result.tailscaleAccess;
     const aws4 = args.aws;
-    const values = {
+    const values2 = {
       stacks: gh.ci.stacks ?? [args.stack],
       model: gh.ci.model,
       ...aws4 === void 0 ? {} : {
@@ -24473,7 +24865,7 @@ function buildGithubAccess(args) {
     };
     result.ciSecrets = new CiSecrets("ci", {
       repository: gh.sourceRepository,
-      values,
+      values: values2,
       ...gh.ci.model === "environments" ? {
         environments: ciEnvironmentSpecs({
           reviewers: gh.ci.reviewers,
@@ -24486,11 +24878,11 @@ function buildGithubAccess(args) {
   }
   return result;
 }
-var pulumi16;
+var pulumi17;
 var init_github_access = __esm({
   "stacks/github-access.ts"() {
     "use strict";
-    pulumi16 = __toESM(require("@pulumi/pulumi"));
+    pulumi17 = __toESM(require("@pulumi/pulumi"));
     init_ci_secrets();
     init_deploy_keys();
     init_manifest_repo();
@@ -24552,7 +24944,7 @@ function accessProviders(config2, uses) {
 }
 function accountOutputsForCi(accountStack) {
   if (accountStack === void 0) return void 0;
-  const account = new pulumi17.StackReference("account", { name: accountStack });
+  const account = new pulumi18.StackReference("account", { name: accountStack });
   const read = (name) => account.requireOutput(name);
   return {
     region: read("region"),
@@ -24591,16 +24983,16 @@ function clusterOutputs(config2, outputs) {
 }
 function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
-  const problems = providerUseProblems(pulumi17.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi17.RunError(formatConfigErrors(pulumi17.getStack(), problems));
-  const provider = new k8s6.Provider(
+  const problems = providerUseProblems(pulumi18.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi18.RunError(formatConfigErrors(pulumi18.getStack(), problems));
+  const provider = new k8s7.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
   );
   const repo = config2.repo;
   const aws4 = accountOutputsForCi(config2.aws.accountStack);
   const access = buildGithubAccess({
-    stack: pulumi17.getStack(),
+    stack: pulumi18.getStack(),
     github: config2.github,
     tailscale: config2.tailscale,
     repo: { url: repo.url },
@@ -24609,7 +25001,7 @@ function buildCluster(config2, secrets) {
   });
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
   if (sshPrivateKey === void 0)
-    throw new pulumi17.RunError("no read-only deploy key: set repoSshPrivateKey or switch on github");
+    throw new pulumi18.RunError("no read-only deploy key: set repoSshPrivateKey or switch on github");
   const rootWaitsFor = access.deployKeys === void 0 ? [] : [access.deployKeys];
   if (config2.engine === "argocd") {
     const settings2 = argoCdSettings(config2, secrets);
@@ -24637,6 +25029,25 @@ function buildCluster(config2, secrets) {
       repoUrl: repo.url
     });
   }
+  if (config2.engine === "flux-operator") {
+    const settings2 = config2.fluxOperator;
+    const engine2 = new FluxOperator("flux-operator", {
+      provider,
+      settings: settings2,
+      repo,
+      sshPrivateKey,
+      operatorChartVersion: config2.charts.fluxOperator,
+      instanceChartVersion: config2.charts.fluxInstance,
+      instanceWaitsFor: rootWaitsFor
+    });
+    ciClusterAccess(config2, provider, settings2.namespace, engine2.namespace);
+    return clusterOutputs(config2, {
+      engine: "flux-operator",
+      namespace: engine2.namespace,
+      rootApp: settings2.sync.name,
+      repoUrl: repo.url
+    });
+  }
   const engine = new Flux("flux", {
     provider,
     settings: config2.flux,
@@ -24659,17 +25070,18 @@ function buildCluster(config2, secrets) {
     repoUrl: repo.url
   });
 }
-var github5, k8s6, pulumi17, tailscale2, tls2, owned;
+var github5, k8s7, pulumi18, tailscale2, tls2, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
-    k8s6 = __toESM(require("@pulumi/kubernetes"));
-    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    k8s7 = __toESM(require("@pulumi/kubernetes"));
+    pulumi18 = __toESM(require("@pulumi/pulumi"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
     tls2 = __toESM(require("@pulumi/tls"));
     init_argocd2();
     init_flux2();
+    init_flux_operator();
     init_root_app();
     init_argocd();
     init_flux();
@@ -24686,14 +25098,14 @@ var init_cluster = __esm({
 var require_index = __commonJS({
   "index.ts"(exports2, module2) {
     "use strict";
-    var pulumi18 = __toESM(require("@pulumi/pulumi"));
+    var pulumi19 = __toESM(require("@pulumi/pulumi"));
     init_account();
     init_cluster();
     init_config();
     init_provider_config();
     function buildStack() {
       const providerProblems = loadProviderKeyProblems();
-      if (isAccountStackConfig(pulumi18.runtime.allConfig())) {
+      if (isAccountStackConfig(pulumi19.runtime.allConfig())) {
         const settings2 = loadAccountConfig(providerProblems);
         return { ...buildAccount(settings2, accountProviders(settings2)) };
       }
@@ -24722,44 +25134,10 @@ module.exports = __toCommonJS(synth_exports);
 var import_node_fs7 = require("node:fs");
 var import_node_path5 = require("node:path");
 var import_node_util2 = require("node:util");
-var import_yaml4 = __toESM(require_dist());
+var import_yaml5 = __toESM(require_dist());
 init_files();
 init_messages();
-
-// core/shared/yaml.ts
-var import_yaml2 = __toESM(require_dist());
-init_fast_yaml();
-var KIND_SCHEMAS = {
-  "argoproj.io/v1alpha1/Application": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/application_v1alpha1.json",
-  "argoproj.io/v1alpha1/ApplicationSet": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/applicationset_v1alpha1.json",
-  "argoproj.io/v1alpha1/AppProject": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/appproject_v1alpha1.json",
-  "kustomize.toolkit.fluxcd.io/v1/Kustomization": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/kustomize.toolkit.fluxcd.io/kustomization_v1.json",
-  "source.toolkit.fluxcd.io/v1/GitRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/gitrepository_v1.json",
-  "kustomize.config.k8s.io/v1beta1/Kustomization": "https://json.schemastore.org/kustomization.json",
-  "v1/Namespace": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/namespace-v1.json",
-  "v1/Secret": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/secret-v1.json",
-  "v1/ConfigMap": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/configmap-v1.json",
-  "rbac.authorization.k8s.io/v1/ClusterRole": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/clusterrole-rbac-v1.json",
-  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/clusterrolebinding-rbac-v1.json",
-  "rbac.authorization.k8s.io/v1/Role": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/role-rbac-v1.json",
-  "rbac.authorization.k8s.io/v1/RoleBinding": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/rolebinding-rbac-v1.json"
-};
-function schemaFor(object2) {
-  return KIND_SCHEMAS[`${String(object2.apiVersion)}/${String(object2.kind)}`];
-}
-function toYaml(value) {
-  return fastStringify(value) ?? (0, import_yaml2.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
-}
-function yamlDocument(value, schema) {
-  const header = schema === void 0 ? "" : `# yaml-language-server: $schema=${schema}
-`;
-  return header + toYaml(value);
-}
-function kubernetesYaml(object2) {
-  return yamlDocument(object2, schemaFor(object2));
-}
-
-// cli/synth.ts
+init_yaml();
 init_config();
 
 // cli/mock-runtime.ts
@@ -25181,15 +25559,15 @@ function projectConfig(project, declared) {
 function readYamlMapping(file3, what) {
   const read = readTextFile(file3);
   if (!read.ok) throw new Error(`${file3}: ${read.problem}`);
-  const counter = new import_yaml4.LineCounter();
-  const doc = (0, import_yaml4.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml5.LineCounter();
+  const doc = (0, import_yaml5.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
   const [error2] = doc.errors;
   if (error2 !== void 0) {
     const { line, col } = counter.linePos(error2.pos[0]);
     throw new Error(`${file3}:${line}:${col}: ${yamlErrorText(error2.message)}; fix the YAML syntax`);
   }
   if (doc.contents === null) return {};
-  if (!(0, import_yaml4.isMap)(doc.contents))
+  if (!(0, import_yaml5.isMap)(doc.contents))
     throw new Error(`${file3}: is not ${what}: it must be a YAML mapping (key: value)`);
   return doc.toJS();
 }
@@ -25276,11 +25654,11 @@ function renderSynth(registrations, outputs) {
   for (const r of sorted) {
     if (r.type === "kubernetes:helm.sh/v3:Release") {
       const inputs = r.inputs;
-      const values = redact(inputs.values ?? {});
+      const values2 = redact(inputs.values ?? {});
       const header = `# Helm release ${inputs.name ?? r.name}: chart ${inputs.chart ?? "?"} ${inputs.version ?? "(local)"}
 `;
-      files2.set(`helm/${inputs.name ?? r.name}.yaml`, header + yamlDocument(values));
-      for (const object2 of values.objects ?? []) {
+      files2.set(`helm/${inputs.name ?? r.name}.yaml`, header + yamlDocument(values2));
+      for (const object2 of values2.objects ?? []) {
         if (isKubernetesObject(object2)) files2.set(manifestPath(object2), kubernetesYaml(object2));
       }
     } else if (r.type.startsWith("kubernetes:") && r.custom && isKubernetesObject(redact(r.inputs))) {
@@ -25375,7 +25753,7 @@ function writeTree(outDir, files2, projectDir = ".") {
 var OutDirError = class extends Error {
 };
 async function synthCommand(argv) {
-  const { values } = (0, import_node_util2.parseArgs)({
+  const { values: values2 } = (0, import_node_util2.parseArgs)({
     args: argv,
     options: {
       stack: { type: "string" },
@@ -25386,29 +25764,29 @@ async function synthCommand(argv) {
     },
     strict: true
   });
-  if (values.help === true) {
+  if (values2.help === true) {
     console.log(SYNTH_HELP);
     return 0;
   }
-  if (values.stack === void 0) {
+  if (values2.stack === void 0) {
     console.error(`synth: --stack is required
 
 ${SYNTH_HELP}`);
     return 2;
   }
-  const projectDir = (0, import_node_path5.resolve)(values.project ?? ".");
-  const outDir = (0, import_node_path5.resolve)(values.out ?? (0, import_node_path5.join)(projectDir, "out", values.stack));
+  const projectDir = (0, import_node_path5.resolve)(values2.project ?? ".");
+  const outDir = (0, import_node_path5.resolve)(values2.out ?? (0, import_node_path5.join)(projectDir, "out", values2.stack));
   const problem = outDirProblem(outDir, projectDir);
   if (problem !== void 0) {
-    console.error(`synth: --out ${values.out ?? outDir} ${problem}; nothing was written`);
+    console.error(`synth: --out ${values2.out ?? outDir} ${problem}; nothing was written`);
     return 2;
   }
   try {
-    const configFile = values["config-file"] === void 0 ? void 0 : (0, import_node_path5.resolve)(values["config-file"]);
-    const result = await synthesize(projectDir, values.stack, configFile);
+    const configFile = values2["config-file"] === void 0 ? void 0 : (0, import_node_path5.resolve)(values2["config-file"]);
+    const result = await synthesize(projectDir, values2.stack, configFile);
     writeTree(outDir, result.files, projectDir);
     console.log(
-      `synth: ${values.stack}: ${result.registrations.length} resources, ${result.files.size} files in ${(0, import_node_path5.relative)(process.cwd(), outDir) || "."}`
+      `synth: ${values2.stack}: ${result.registrations.length} resources, ${result.files.size} files in ${(0, import_node_path5.relative)(process.cwd(), outDir) || "."}`
     );
     return 0;
   } catch (error2) {

@@ -22,11 +22,12 @@ export interface FluxArgs {
 /**
  * Installs Flux with the fluxcd-community flux2 chart, and the Git Secret its source reads.
  *
- * Why flux2 and not the Flux Operator: Pulumi stays the one thing that installs and upgrades the
- * engine (a pinned chart version in stack config, visible in `pulumi preview`), and the root
- * GitRepository and Kustomization are plain Flux objects in our root chart, validated offline
- * against Flux's CRD schemas, with the `flux-bootstrap` interval, prune and path the homelab uses.
- * The Operator's FluxInstance would generate those objects itself and upgrade Flux on its own.
+ * Why flux2 (`engine: flux`) next to the Flux Operator (`engine: flux-operator`, ./flux-operator.ts):
+ * here Pulumi is the one thing that installs and upgrades the controllers (a pinned chart version
+ * in stack config, visible in `pulumi preview`), and the root GitRepository and Kustomization are
+ * plain Flux objects in our root chart, validated offline against Flux's CRD schemas, with the
+ * `flux-bootstrap` interval, prune and path the homelab uses. The Operator's FluxInstance generates
+ * those objects itself, and installs Flux from its own distribution artifact.
  */
 export class Flux extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { helmReleaseOptions, RELEASE_DEFAULTS, type ReleaseSettings } from "../../core/shared/release";
-import type { ChartPin } from "../../core/shared/versions";
+import { isOciPin, type ChartPin } from "../../core/shared/versions";
 
 export interface EngineReleaseArgs {
   /** Helm release name. */
@@ -25,7 +25,8 @@ export interface EngineReleaseArgs {
  * against a running engine.
  *
  * helm.v3.Release, not helm.v4.Chart: v4 renders templates without Helm hooks, and argo-cd's
- * redis secret init job is a pre-install hook.
+ * redis secret init job is a pre-install hook. A chart in an OCI registry is named by its full
+ * `oci://…/<chart>` reference, with no repository (as `helm install oci://…` takes it).
  */
 export function engineRelease(
   name: string,
@@ -36,9 +37,9 @@ export function engineRelease(
     name,
     {
       name: args.releaseName,
-      chart: args.pin.chart,
+      ...(isOciPin(args.pin) ? { chart: `${args.pin.repo}/${args.pin.chart}` } : { chart: args.pin.chart }),
       version: args.version ?? args.pin.version,
-      repositoryOpts: { repo: args.pin.repo },
+      ...(isOciPin(args.pin) ? {} : { repositoryOpts: { repo: args.pin.repo } }),
       namespace: args.namespace,
       createNamespace: false,
       values: args.values,

@@ -23,6 +23,9 @@ import {
   resolveFluxSettings,
   type ResolvedFluxSettings,
 } from "./flux-settings";
+import type { RepoView } from "./repo-view";
+
+export type { RepoView } from "./repo-view";
 
 // ---------------------------------------------------------------------------------------------
 // Schema
@@ -463,33 +466,12 @@ export function readBootstrapTarget(catalogFile: string): BootstrapTarget {
 // ---------------------------------------------------------------------------------------------
 // Resolution against the repository tree
 
-/** A read-only view of the manifest repository: every file path (posix, relative) and a reader. */
-export interface RepoView {
-  files: readonly string[];
-  read(path: string): string | undefined;
-  /**
-   * Symbolic links that were not followed (they leave the repository, dangle or loop), by path,
-   * each with what it is, such as "a symbolic link to a directory outside the repository".
-   */
-  links?: ReadonlyMap<string, string>;
-  /**
-   * Whether a file's bytes contain `needle` (ASCII), without decoding it: a cheap prefilter for
-   * scans over every app directory. Undefined when the view cannot tell; then `read` is used.
-   */
-  contains?(path: string, needle: string): boolean | undefined;
-}
-
 /** Why `path` is not a directory of the repository, when a symbolic link on it explains it. */
 function linkProblem(repo: RepoView, path: string): string | undefined {
-  const parts = path.split("/");
-  for (let i = parts.length; i > 0; i--) {
-    const prefix = parts.slice(0, i).join("/");
-    const link = repo.links?.get(prefix);
-    if (link !== undefined) {
-      return `${prefix} is ${link}: Git keeps only the link, so the engine finds no directory there; move the directory into the repository (a link inside it is fine)`;
-    }
-  }
-  return undefined;
+  const link = repo.linkOn(path);
+  return link === undefined
+    ? undefined
+    : `${link.at} is ${link.what}: Git keeps only the link, so the engine finds no directory there; move the directory into the repository (a link inside it is fine)`;
 }
 
 /** One app, with every setting resolved. */
@@ -546,31 +528,15 @@ interface Discovered {
   column?: number;
 }
 
-function directoriesOf(files: readonly string[]): Set<string> {
-  const dirs = new Set<string>();
-  for (const file of files) {
-    let i = file.lastIndexOf("/");
-    while (i > 0) {
-      const dir = file.slice(0, i);
-      if (dirs.has(dir)) break;
-      dirs.add(dir);
-      i = dir.lastIndexOf("/");
-    }
-  }
-  return dirs;
-}
-
 function fromKustomization(
   catalogFile: string,
   index: number,
   file: string,
   repo: RepoView,
-  fileSet: ReadonlySet<string>,
-  dirs: ReadonlySet<string>,
   issues: CatalogIssue[],
 ): Discovered[] {
   const includeKey = `include[${index}].kustomization`;
-  const text = fileSet.has(file) ? repo.read(file) : undefined;
+  const text = repo.kind(file) === "file" ? repo.read(file) : undefined;
   if (text === undefined) {
     issues.push({
       file: catalogFile,
@@ -648,14 +614,15 @@ function fromKustomization(
       });
       return;
     }
-    if (fileSet.has(path)) {
+    const kind = repo.kind(path);
+    if (kind === "file") {
       issues.push({
         ...at,
         message: `${entry} is a file; each resources entry must name an app directory (move the file into one)`,
       });
       return;
     }
-    if (!dirs.has(path)) {
+    if (kind !== "directory") {
       issues.push({
         ...at,
         message: `${entry}: ${linkProblem(repo, path) ?? `directory ${path} does not exist; create it or remove the entry`}`,
@@ -681,22 +648,37 @@ function fromDirectories(
   index: number,
   glob: string,
   repo: RepoView,
-  dirs: ReadonlySet<string>,
   issues: CatalogIssue[],
 ): Discovered[] {
   const key = `include[${index}].directories`;
+  // Expanded level by level: only the directories the glob can reach are read.
+  let level = [""];
   const segments = glob.split("/");
-  const matching = (path: string) => {
-    const parts = path.split("/");
-    return (
-      parts.length === segments.length &&
-      parts.every((p, i) => (segments[i] === "*" ? !p.startsWith(".") : p === segments[i]))
-    );
-  };
-  const matches = [...dirs].filter(matching).sort();
-  for (const [path, link] of repo.links ?? []) {
-    if (matching(path)) issues.push({ file: catalogFile, key, message: linkProblem(repo, path) ?? link });
-  }
+  segments.forEach((segment, depth) => {
+    const last = depth === segments.length - 1;
+    const next: string[] = [];
+    for (const dir of level) {
+      const join = (name: string) => (dir === "" ? name : `${dir}/${name}`);
+      if (segment !== "*") {
+        if (repo.kind(join(segment)) === "directory") next.push(join(segment));
+        else if (last) {
+          const link = repo.linkOn(join(segment));
+          if (link?.at === join(segment))
+            issues.push({ file: catalogFile, key, message: linkProblem(repo, link.at) ?? link.what });
+        }
+        continue;
+      }
+      for (const entry of repo.entries(dir)) {
+        if (entry.name.startsWith(".")) continue;
+        if (entry.kind === "directory") next.push(join(entry.name));
+        else if (entry.kind === "link" && last) {
+          issues.push({ file: catalogFile, key, message: linkProblem(repo, join(entry.name)) ?? entry.what });
+        }
+      }
+    }
+    level = next;
+  });
+  const matches = level.sort();
   if (matches.length === 0) {
     issues.push({
       file: catalogFile,
@@ -743,16 +725,14 @@ function fromDirectories(
 export function resolveCatalog(catalog: CatalogDocument, file: string, repo: RepoView): ResolvedCatalog {
   const issues: CatalogIssue[] = [];
   const warnings: string[] = [];
-  const fileSet = new Set(repo.files);
-  const dirs = directoriesOf(repo.files);
 
   const discovered = new Map<string, Discovered>();
   const categories = new Map<string, string>();
   catalog.include.forEach((entry, i) => {
     const found =
       entry.kustomization !== undefined
-        ? fromKustomization(file, i, normalPath(entry.kustomization), repo, fileSet, dirs, issues)
-        : fromDirectories(file, i, entry.directories ?? "", repo, dirs, issues);
+        ? fromKustomization(file, i, normalPath(entry.kustomization), repo, issues)
+        : fromDirectories(file, i, entry.directories ?? "", repo, issues);
     for (const app of found) {
       const previous = discovered.get(app.name);
       if (previous !== undefined) {
@@ -817,7 +797,11 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     const problem = repoPathProblem(app.path);
     if (problem !== undefined) {
       issues.push({ file, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (!dirs.has(app.path) && app.flux?.helm === undefined && app.flux?.oci === undefined) {
+    } else if (
+      app.flux?.helm === undefined &&
+      app.flux?.oci === undefined &&
+      repo.kind(app.path) !== "directory"
+    ) {
       // (A Flux Helm or OCI app has no directory in the repository: its source is elsewhere.)
       const fix =
         catalog.apps[app.name]?.path === undefined

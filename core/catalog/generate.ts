@@ -32,7 +32,7 @@ import {
   waveBarrierKustomization,
 } from "./kustomizations";
 import { fluxOf, isBuiltInFlux } from "./flux-settings";
-import { DirectoryIndex } from "./namespace-objects";
+import { shippedNamespaces } from "./namespace-objects";
 import { schemaFor, toYaml, yamlDocument } from "../shared/yaml";
 
 export type Engine = "argocd" | "flux";
@@ -310,14 +310,13 @@ function checkBarrierNames(catalog: ResolvedCatalog, barriers: ReadonlyArray<{ n
  */
 function checkShippedNamespaces(catalog: ResolvedCatalog, generated: ReadonlySet<string>): void {
   if (generated.size === 0 || catalog.view === undefined) return;
-  const index = new DirectoryIndex(catalog.view);
   const skip = new Set([...EXISTING_NAMESPACES, catalog.flux.namespace]);
   const issues: CatalogError["issues"][number][] = [];
   for (const app of catalog.apps) {
     const flux = fluxOf(app);
     if (!flux.createNamespace || skip.has(app.namespace)) continue;
     if (flux.helm !== undefined || flux.oci !== undefined) continue; // nothing of it in the repository
-    for (const shipped of index.namespacesIn(app.path)) {
+    for (const shipped of shippedNamespaces(catalog.view, app.path)) {
       const renamed = flux.targetNamespace;
       if (!renamed && shipped.name !== app.namespace) continue;
       issues.push({

@@ -3,16 +3,17 @@
  * one Namespace (the app's Kustomization and the generated `<ns>-namespace.yaml`).
  *
  * Read only as far as needed, since it runs over every app: each YAML file below the app's
- * directory is searched for a top-level `kind: Namespace` line (a string search); only a file
- * that has one is parsed, and only then is the directory's kustomization.yaml read, to drop files
- * it does not list (Flux builds a directory without a kustomization.yaml from every YAML file in
- * it). Not followed: resources outside the directory (`../base`), remote bases, generators, and a
- * Namespace inside a `kind: List`.
+ * directory is searched for the word Namespace as bytes (RepoView.contains, when the view has it),
+ * then for a top-level `kind: Namespace` line; only a file that has one is parsed, and only then
+ * is the directory's kustomization.yaml read, to drop files it does not list (Flux builds a
+ * directory without a kustomization.yaml from every YAML file in it). Not followed: resources
+ * outside the directory (`../base`), remote bases, generators, and a Namespace inside a
+ * `kind: List`.
  */
 import { posix } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import type { RepoView } from "./catalog";
 import { plainKustomizationResources } from "./fast-kustomization";
+import type { RepoView } from "./repo-view";
 
 const KUSTOMIZATION_NAMES = new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
 const NAMESPACE_KIND = /^kind:[ \t]*(["']?)Namespace\1[ \t]*(#.*)?\r?$/m;
@@ -25,70 +26,52 @@ export interface ShippedNamespace {
   name?: string;
 }
 
-/** Sorted view of a repository's files, to list one directory's files without a full scan. */
-export class DirectoryIndex {
-  private readonly files: readonly string[];
-
-  constructor(private readonly view: RepoView) {
-    const files = view.files;
-    let sorted = true;
-    for (let i = 1; i < files.length && sorted; i++)
-      sorted = (files[i - 1] as string) <= (files[i] as string);
-    this.files = sorted ? files : [...files].sort();
+/** Every file below `dir` (posix, repository-relative), through the view's directory entries. */
+function filesBelow(view: RepoView, dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of view.entries(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.kind === "file") out.push(path);
+    else if (entry.kind === "directory") out.push(...filesBelow(view, path));
   }
+  return out;
+}
 
-  /** Every file below `dir`, in order. */
-  below(dir: string): string[] {
-    const prefix = `${dir}/`;
-    let lo = 0;
-    let hi = this.files.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.files[mid] as string) < prefix) lo = mid + 1;
-      else hi = mid;
+/** The Namespace objects Flux would apply from `dir` (see the module comment for the limits). */
+export function shippedNamespaces(view: RepoView, dir: string): ShippedNamespace[] {
+  const found: ShippedNamespace[] = [];
+  const files = filesBelow(view, dir);
+  for (const file of files) {
+    if (!/\.ya?ml$/.test(file) || KUSTOMIZATION_NAMES.has(posix.basename(file))) continue;
+    // Most files never say "Namespace" at all: ask the view before decoding the whole file.
+    if (view.contains?.(file, "Namespace") === false) continue;
+    const text = view.read(file);
+    if (text === undefined || !NAMESPACE_KIND.test(text)) continue;
+    for (const name of namespaceNames(text)) found.push({ file, ...(name === undefined ? {} : { name }) });
+  }
+  if (found.length === 0) return found;
+  const listed = listedResources(view, dir, files);
+  return listed === undefined ? found : found.filter((n) => listed.some((entry) => within(n.file, entry)));
+}
+
+/** The directory's kustomization `resources:` as repository paths, or undefined without one. */
+function listedResources(view: RepoView, dir: string, files: readonly string[]): string[] | undefined {
+  const kustomization = files.find(
+    (f) => posix.dirname(f) === dir && KUSTOMIZATION_NAMES.has(posix.basename(f)),
+  );
+  if (kustomization === undefined) return undefined;
+  const text = view.read(kustomization) ?? "";
+  let entries = plainKustomizationResources(text)?.map((e) => e.value);
+  if (entries === undefined) {
+    try {
+      const resources = (parse(text) as { resources?: unknown } | null)?.resources;
+      entries = Array.isArray(resources) ? resources.filter((r): r is string => typeof r === "string") : [];
+    } catch {
+      // A broken kustomization fails in Flux anyway; count every file as listed.
+      return undefined;
     }
-    const out: string[] = [];
-    for (let i = lo; i < this.files.length && (this.files[i] as string).startsWith(prefix); i++)
-      out.push(this.files[i] as string);
-    return out;
   }
-
-  /** The Namespace objects Flux would apply from `dir` (see the module comment for the limits). */
-  namespacesIn(dir: string): ShippedNamespace[] {
-    const found: ShippedNamespace[] = [];
-    const files = this.below(dir);
-    for (const file of files) {
-      if (!/\.ya?ml$/.test(file) || KUSTOMIZATION_NAMES.has(posix.basename(file))) continue;
-      // Most files never say "Namespace" at all: ask the view before decoding the whole file.
-      if (this.view.contains?.(file, "Namespace") === false) continue;
-      const text = this.view.read(file);
-      if (text === undefined || !NAMESPACE_KIND.test(text)) continue;
-      for (const name of namespaceNames(text)) found.push({ file, ...(name === undefined ? {} : { name }) });
-    }
-    if (found.length === 0) return found;
-    const listed = this.listedResources(dir, files);
-    return listed === undefined ? found : found.filter((n) => listed.some((entry) => within(n.file, entry)));
-  }
-
-  /** The directory's kustomization `resources:` as repository paths, or undefined without one. */
-  private listedResources(dir: string, files: readonly string[]): string[] | undefined {
-    const kustomization = files.find(
-      (f) => posix.dirname(f) === dir && KUSTOMIZATION_NAMES.has(posix.basename(f)),
-    );
-    if (kustomization === undefined) return undefined;
-    const text = this.view.read(kustomization) ?? "";
-    let entries = plainKustomizationResources(text)?.map((e) => e.value);
-    if (entries === undefined) {
-      try {
-        const resources = (parse(text) as { resources?: unknown } | null)?.resources;
-        entries = Array.isArray(resources) ? resources.filter((r): r is string => typeof r === "string") : [];
-      } catch {
-        // A broken kustomization fails in Flux anyway; count every file as listed.
-        return undefined;
-      }
-    }
-    return entries.map((entry) => posix.normalize(posix.join(dir, entry)).replace(/\/+$/, ""));
-  }
+  return entries.map((entry) => posix.normalize(posix.join(dir, entry)).replace(/\/+$/, ""));
 }
 
 function within(file: string, entry: string): boolean {

@@ -27,6 +27,8 @@ export interface ChartKeys {
   readonly appVersion: string;
   /** sha256 of the values.yaml the keys were read from, to check the data against the chart. */
   readonly valuesSha256: string;
+  /** Where the chart's files came from, when not a pulled chart archive (repository, commit, directory). */
+  readonly source?: string;
   readonly generatedBy: string;
   readonly keys: { readonly [key: string]: KeyNode };
 }

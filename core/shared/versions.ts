@@ -10,7 +10,7 @@ import { readChartData, type ChartKeys } from "./values";
 export interface ChartPin {
   /** Chart name in its repository. */
   readonly chart: string;
-  /** Helm repository URL. */
+  /** Helm repository URL (https://…), or the OCI registry path the chart lives under (oci://…). */
   readonly repo: string;
   /** Exact chart version (never a range: an upgrade is a reviewed config change). */
   readonly version: string;
@@ -25,29 +25,60 @@ export const CHART_PINS_FILE = "charts/versions.json";
 const pinSchema = z
   .object({
     chart: z.string().min(1),
-    repo: z.url({ protocol: /^https$/ }),
+    repo: z.union([z.url({ protocol: /^https$/ }), z.string().regex(/^oci:\/\/[^/\s]+(\/[^/\s]+)*$/)]),
     version: z.string().regex(EXACT_CHART_VERSION, { error: "must be an exact chart version" }),
   })
   .strict();
 
+/** A version that is not a chart's: a GitHub release of `githubRelease` (its tag without the `v`). */
+const releasePinSchema = z
+  .object({
+    githubRelease: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
+    version: z.string().regex(EXACT_CHART_VERSION, { error: "must be an exact version" }),
+  })
+  .strict();
+
 /** The pins, read and checked once (a broken data file fails loudly, naming the file). */
-function readPins(): { argoCd: ChartPin; flux2: ChartPin } {
+function readPins() {
   const parsed = z
-    .object({ argoCd: pinSchema, flux2: pinSchema })
+    .object({
+      argoCd: pinSchema,
+      flux2: pinSchema,
+      fluxOperator: pinSchema,
+      fluxInstance: pinSchema,
+      fluxDistribution: releasePinSchema,
+    })
     .strict()
     .safeParse(readChartData(CHART_PINS_FILE));
   if (!parsed.success)
     throw new Error(
       `${CHART_PINS_FILE}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
-  return parsed.data;
+  const { fluxDistribution, ...charts } = parsed.data;
+  return { charts: charts as Record<keyof typeof charts, ChartPin>, fluxDistribution };
 }
+
+const PINS = readPins();
 
 /**
  * argo-helm's argo-cd chart (9.0.5 is what the Terragrunt layer pinned, so migrating changes
- * nothing) and fluxcd-community's flux2 chart.
+ * nothing), fluxcd-community's flux2 chart, and the Flux Operator's flux-operator and flux-instance
+ * charts (OCI artifacts under oci://ghcr.io/controlplaneio-fluxcd/charts, one version for both).
  */
-export const CHARTS = readPins();
+export const CHARTS = PINS.charts;
+
+/**
+ * The Flux version a FluxInstance installs (`fluxOperator.distribution.version`): a release of
+ * fluxcd/flux2, pinned exactly so that the operator never upgrades Flux on its own; Renovate bumps
+ * it like a chart (renovate.json).
+ */
+export const FLUX_DISTRIBUTION: { readonly githubRelease: string; readonly version: string } =
+  PINS.fluxDistribution;
+
+/** Whether a pin's chart lives in an OCI registry (Helm then takes `oci://…/<chart>` as the chart). */
+export function isOciPin(pin: ChartPin): boolean {
+  return pin.repo.startsWith("oci://");
+}
 
 export type ChartKey = keyof typeof CHARTS;
 
@@ -85,9 +116,16 @@ const chartVersion = (key: ChartKey) =>
 
 /** `gitops-bootstrap:charts`: a per-stack override of a pin, so one cluster can move first. */
 export const chartsSettingsSchema = z
-  .object({ argoCd: chartVersion("argoCd"), flux2: chartVersion("flux2") })
+  .object({
+    argoCd: chartVersion("argoCd"),
+    flux2: chartVersion("flux2"),
+    fluxOperator: chartVersion("fluxOperator"),
+    fluxInstance: chartVersion("fluxInstance"),
+  })
   .strict()
   .transform((charts) => ({
     argoCd: charts.argoCd ?? CHARTS.argoCd.version,
     flux2: charts.flux2 ?? CHARTS.flux2.version,
+    fluxOperator: charts.fluxOperator ?? CHARTS.fluxOperator.version,
+    fluxInstance: charts.fluxInstance ?? CHARTS.fluxInstance.version,
   }));

@@ -387,10 +387,10 @@ describe("core/catalog: bad input found on a fresh clone (issue 9)", () => {
   });
 
   it("says an app directory is a link out of the repository instead of calling it missing", () => {
-    const repo = {
-      ...memoryRepo({}),
-      links: new Map([["apps/media", "a symbolic link to /srv/media, outside the repository"]]),
-    };
+    const repo = memoryRepo(
+      {},
+      new Map([["apps/media", "a symbolic link to /srv/media, outside the repository"]]),
+    );
     const error = catalogError(() =>
       loadCatalog(`${REPO}apps: { jellyfin: { path: apps/media/jellyfin } }\n`, "apps.yaml", repo),
     );

@@ -92,6 +92,31 @@ describe("cli generate", () => {
     );
   });
 
+  it("takes a stack's engine flux-operator and writes exactly what --engine flux writes (the same Flux)", async () => {
+    const flux = fixture("classic");
+    const operator = fixture("classic");
+    const a = await run(["--catalog", join(flux, "apps.yaml"), "--engine", "flux"]);
+    const b = await run(["--catalog", join(operator, "apps.yaml"), "--engine", "flux-operator"]);
+    assert.equal(a.code, 0, a.err);
+    assert.equal(b.code, 0, b.err);
+    assert.match(b.out, /objects for 6 apps \(flux\)/);
+    const dir = (root: string) => join(root, "manifests", "bootstrap");
+    assert.deepEqual(snapshot(dir(operator)), snapshot(dir(flux)));
+    assert.ok(
+      readdirSync(dir(operator)).some((f) => f.endsWith("-ks.yaml")),
+      "Flux Kustomizations were written",
+    );
+    const refused = await run([
+      "--catalog",
+      join(operator, "apps.yaml"),
+      "--engine",
+      "flux-operator",
+      "--mode",
+      "applicationsets",
+    ]);
+    assert.equal(refused.code, 2);
+  });
+
   it("is byte-identical on rerun and then --check passes", async () => {
     const root = fixture("classic");
     const argv = [

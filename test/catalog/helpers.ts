@@ -3,14 +3,18 @@ import { strict as assert } from "node:assert";
 import { cpSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CatalogError, type RepoView } from "../../core/catalog/catalog";
+import { CatalogError } from "../../core/catalog/catalog";
+import { listedRepo, type RepoView } from "../../core/catalog/repo-view";
 import { validateKubernetesObject } from "../support/validate";
 
 export const FIXTURES = join(__dirname, "fixtures");
 
 /** A repository held in memory: path → content. Directories exist when a file is below them. */
-export function memoryRepo(files: Record<string, string>): RepoView {
-  return { files: Object.keys(files).sort(), read: (path) => files[path] };
+export function memoryRepo(
+  files: Record<string, string>,
+  links: ReadonlyMap<string, string> = new Map(),
+): RepoView {
+  return listedRepo(Object.keys(files).sort(), (path) => files[path], links);
 }
 
 /** A repository with a kustomization.yaml in each of `dirs`. */

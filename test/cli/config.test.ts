@@ -21,7 +21,12 @@ describe("config command", () => {
       argocd: { rbac: object };
     };
     assert.equal(config.repo.path, "manifests/bootstrap", "taken from the catalog's output");
-    assert.deepEqual(config.charts, { argoCd: "9.0.5", flux2: "2.18.3" });
+    assert.deepEqual(config.charts, {
+      argoCd: "9.0.5",
+      flux2: "2.18.3",
+      fluxOperator: "0.49.0",
+      fluxInstance: "0.49.0",
+    });
     assert.deepEqual(config.argocd.rbac, {
       defaultRole: "role:readonly",
       adminGroups: ["homelab-admins"],

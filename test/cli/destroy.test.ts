@@ -17,7 +17,12 @@ import { runCli } from "../support/harness";
 import { destroyPlan, type DestroyPlan, type SynthResource } from "../support/destroy-plan";
 import { REPO_ROOT } from "../support/paths";
 
-const STACKS = ["homelab", "prod", "account"];
+const STACKS = ["homelab", "prod", "account", "flux-operator-homelab"];
+
+/** Stacks documented from an example's stack file rather than one at the project root. */
+const EXAMPLE_FILES: Record<string, string> = {
+  "flux-operator-homelab": join("examples", "flux-operator-homelab", "Pulumi.flux-operator-homelab.yaml"),
+};
 
 describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
   const plans = new Map<string, DestroyPlan>();
@@ -27,7 +32,15 @@ describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
     work = mkdtempSync(join(tmpdir(), "gitops-destroy-"));
     for (const stack of STACKS) {
       const out = join(work, stack);
-      const run = runCli(["synth", "--stack", stack, "--out", out]);
+      const file = EXAMPLE_FILES[stack];
+      const run = runCli([
+        "synth",
+        "--stack",
+        stack,
+        ...(file === undefined ? [] : ["--config-file", join(REPO_ROOT, file)]),
+        "--out",
+        out,
+      ]);
       assert.equal(run.status, 0, run.stderr);
       plans.set(
         stack,

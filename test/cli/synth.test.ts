@@ -247,7 +247,7 @@ describe("synth with bad input", () => {
     const run = synth(["--stack", "bad", "--project", dir, "--out", out], dir);
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stderr, /Stack bad: \d+ config errors \(nothing was changed\)/);
-    assert.match(run.stderr, /gitops-bootstrap:engine: must be "argocd" or "flux"/);
+    assert.match(run.stderr, /gitops-bootstrap:engine: must be "argocd", "flux" or "flux-operator"/);
     assert.match(run.stderr, /gitops-bootstrap:repo\.url: must be an SSH URL/);
     assert.match(
       run.stderr,

@@ -74,6 +74,16 @@ describe("scripts/chart-keys.ts", () => {
     assert.match(data.valuesSha256, /^[0-9a-f]{64}$/);
   });
 
+  it("records where the chart's files came from only when told (--source), before generatedBy", () => {
+    assert.equal("source" in data, false);
+    const sourced = deriveChartKeys(
+      { chartYaml: CHART_YAML, valuesYaml: VALUES_YAML, templates: [TEMPLATE] },
+      "github.com/acme/charts@0123abc charts/demo",
+    );
+    assert.equal(sourced.source, "github.com/acme/charts@0123abc charts/demo");
+    assert.deepEqual(Object.keys(sourced).slice(4, 6), ["source", "generatedBy"]);
+  });
+
   it("derives every rule from the chart (values, comments, Chart.yaml, templates)", () => {
     assert.deepEqual(data.keys, {
       configs: {

@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { CHARTS } from "../../core/shared/versions";
+import { CHARTS, FLUX_DISTRIBUTION, isOciPin } from "../../core/shared/versions";
 import { formatReport, listStacks, synthDiff, type StackDiff } from "../../scripts/synth-diff";
 import { REPO_ROOT } from "../support/paths";
 
@@ -28,6 +28,8 @@ interface CustomManager {
   managerFilePatterns: string[];
   matchStrings: string[];
   datasourceTemplate?: string;
+  packageNameTemplate?: string;
+  extractVersionTemplate?: string;
 }
 interface RenovateConfig {
   customManagers: CustomManager[];
@@ -88,6 +90,20 @@ function filesMatching(patterns: readonly string[]): string[] {
   );
 }
 
+/**
+ * A template of a custom manager as Renovate fills it: Handlebars with the match's named groups
+ * (renovate 44.121.2, lib/modules/manager/custom/regex/utils.ts `createDependency` compiles each
+ * `…Template` with every group of the match); only `{{{group}}}` is used here.
+ */
+function fill(template: string | undefined, groups: Record<string, string | undefined>): string | undefined {
+  if (template === undefined) return undefined;
+  return template.replace(/\{\{\{(\w+)\}\}\}/g, (_, name: string) => {
+    const value = groups[name];
+    assert.ok(value !== undefined, `${template}: no group ${name} in the match`);
+    return value;
+  });
+}
+
 /** What a custom regex manager extracts from the repository: one entry per match. */
 function extract(manager: CustomManager) {
   return filesMatching(manager.managerFilePatterns).flatMap((file) => {
@@ -97,6 +113,7 @@ function extract(manager: CustomManager) {
         file,
         match: m[0],
         depName: m.groups?.depName,
+        packageName: fill(manager.packageNameTemplate, m.groups ?? {}) ?? m.groups?.depName,
         registryUrl: m.groups?.registryUrl,
         currentValue: m.groups?.currentValue,
         datasource: m.groups?.datasource ?? manager.datasourceTemplate,
@@ -147,34 +164,68 @@ describe("renovate.json", () => {
     assert.deepEqual(config.extends, ["config:recommended"]);
   });
 
-  it("has a custom manager that finds every chart pin, and nothing else", () => {
+  it("has custom managers that find every chart pin and the Flux version, each once, and nothing else", () => {
     const found = config.customManagers.flatMap(extract);
+    const sortByName = <T extends { depName?: string | undefined }>(list: T[]) =>
+      [...list].sort((a, b) => String(a.depName).localeCompare(String(b.depName)));
     assert.deepEqual(
-      found.map(({ file, depName, registryUrl, currentValue, datasource }) => ({
-        file,
-        depName,
-        registryUrl,
-        currentValue,
-        datasource,
-      })),
-      Object.values(CHARTS).map((pin) => ({
-        file: "charts/versions.json",
-        depName: pin.chart,
-        registryUrl: pin.repo,
-        currentValue: pin.version,
-        datasource: "helm",
-      })),
+      sortByName(
+        found.map(({ file, depName, packageName, registryUrl, currentValue, datasource }) => ({
+          file,
+          depName,
+          packageName,
+          registryUrl,
+          currentValue,
+          datasource,
+        })),
+      ),
+      sortByName([
+        // Renovate's helm datasource reads a Helm repository's index; OCI charts are looked up as
+        // images by the docker datasource (its helmv3 manager does the same: manager/helmv3/oci.ts).
+        ...Object.values(CHARTS).map((pin) => ({
+          file: "charts/versions.json",
+          depName: pin.chart,
+          packageName: isOciPin(pin) ? `${pin.repo.replace(/^oci:\/\//, "")}/${pin.chart}` : pin.chart,
+          registryUrl: isOciPin(pin) ? undefined : pin.repo,
+          currentValue: pin.version,
+          datasource: isOciPin(pin) ? "docker" : "helm",
+        })),
+        {
+          file: "charts/versions.json",
+          depName: FLUX_DISTRIBUTION.githubRelease,
+          packageName: FLUX_DISTRIBUTION.githubRelease,
+          registryUrl: undefined,
+          currentValue: FLUX_DISTRIBUTION.version,
+          datasource: "github-releases",
+        },
+      ]),
+    );
+    assert.deepEqual(
+      found.filter((f) => f.datasource === "docker").map((f) => f.packageName),
+      [
+        "ghcr.io/controlplaneio-fluxcd/charts/flux-operator",
+        "ghcr.io/controlplaneio-fluxcd/charts/flux-instance",
+      ],
     );
   });
 
-  it("makes a chart bump a one-line change", () => {
-    const [first] = extract(config.customManagers[0] as CustomManager);
-    assert.ok(first?.currentValue !== undefined);
-    const before = readFileSync(join(REPO_ROOT, first.file), "utf8");
-    // What Renovate writes: the matched text with the new version in place of the current one.
-    const after = before.replace(first.match, first.match.replace(`"${first.currentValue}"`, '"99.0.0"'));
-    const changed = before.split("\n").filter((line, i) => line !== after.split("\n")[i]);
-    assert.deepEqual(changed, [`    "version": "${first.currentValue}"`]);
+  it("reads the Flux version from fluxcd/flux2's release tags (v2.8.5 → 2.8.5)", () => {
+    const manager = config.customManagers.find((m) => m.datasourceTemplate === "github-releases");
+    assert.ok(manager?.extractVersionTemplate !== undefined);
+    assert.equal(new RegExp(manager.extractVersionTemplate).exec("v2.8.5")?.groups?.version, "2.8.5");
+  });
+
+  it("makes a bump of each pin a one-line change", () => {
+    for (const manager of config.customManagers) {
+      for (const pin of extract(manager)) {
+        assert.ok(pin.currentValue !== undefined);
+        const before = readFileSync(join(REPO_ROOT, pin.file), "utf8");
+        // What Renovate writes: the matched text with the new version in place of the current one.
+        const after = before.replace(pin.match, pin.match.replace(`"${pin.currentValue}"`, '"99.0.0"'));
+        const changed = before.split("\n").filter((line, i) => line !== after.split("\n")[i]);
+        assert.deepEqual(changed, [`    "version": "${pin.currentValue}"`], pin.depName);
+      }
+    }
   });
 });
 
@@ -218,6 +269,7 @@ describe("a chart bump in charts/versions.json", () => {
         "Pulumi.prod.yaml",
         "examples/applicationset-homelab/Pulumi.applicationset-homelab.yaml",
         "examples/flux-homelab/Pulumi.flux-homelab.yaml",
+        "examples/flux-operator-homelab/Pulumi.flux-operator-homelab.yaml",
         "examples/terragrunt-homelab/Pulumi.terragrunt-homelab.yaml",
         "examples/waves-health/Pulumi.waves-health.yaml",
       ],

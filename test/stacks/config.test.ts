@@ -57,7 +57,12 @@ describe("stack config", () => {
     assert.deepEqual(c.repo.revision, "main");
     assert.equal(c.repo.path, "manifests/bootstrap");
     assert.match(c.repo.knownHosts, /^github\.com ssh-ed25519 /);
-    assert.deepEqual(c.charts, { argoCd: CHARTS.argoCd.version, flux2: CHARTS.flux2.version });
+    assert.deepEqual(c.charts, {
+      argoCd: CHARTS.argoCd.version,
+      flux2: CHARTS.flux2.version,
+      fluxOperator: CHARTS.fluxOperator.version,
+      fluxInstance: CHARTS.fluxInstance.version,
+    });
     assert.equal(c.argocd.namespace, "argocd");
     assert.equal(c.argocd.rbac.defaultRole, "role:readonly");
     assert.equal(c.argocd.root.selfHeal, false);
@@ -94,8 +99,18 @@ describe("stack config", () => {
 
   describe("rejects malformed config, naming the key and the fix", () => {
     const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
-      ["a missing engine", { repo: MINIMAL.repo }, "engine", /is required|must be "argocd" or "flux"/],
-      ["an unknown engine", { ...MINIMAL, engine: "fluxcd" }, "engine", /must be "argocd" or "flux"/],
+      [
+        "a missing engine",
+        { repo: MINIMAL.repo },
+        "engine",
+        /is required|must be "argocd", "flux" or "flux-operator"/,
+      ],
+      [
+        "an unknown engine",
+        { ...MINIMAL, engine: "fluxcd" },
+        "engine",
+        /must be "argocd", "flux" or "flux-operator"/,
+      ],
       ["a missing repo", { engine: "flux" }, "repo", /is required/],
       [
         "an https repo URL",
@@ -796,6 +811,112 @@ describe("stack config: bad input found on a fresh clone (issue 9)", () => {
     assert.ok(
       errors.every((e) => !/Invalid input|Too small|Too big/.test(e)),
       errors.join("\n"),
+    );
+  });
+});
+
+describe("stack config: engine flux-operator", () => {
+  const OPERATOR = { ...MINIMAL, engine: "flux-operator" };
+
+  it("fills the fluxOperator defaults from a minimal stack", () => {
+    const { config, secretKeys } = raw(OPERATOR);
+    const result = parseStackConfig(config, secretKeys);
+    assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+    assert.equal(result.config.engine, "flux-operator");
+    assert.equal(result.config.fluxOperator.namespace, "flux-system");
+    assert.equal(result.config.fluxOperator.sync.name, "flux-system");
+    assert.equal(result.config.charts.fluxOperator, CHARTS.fluxOperator.version);
+  });
+
+  it("refuses the flux and argocd sections, and their charts, naming the engine to set instead", () => {
+    const errors = errorsFor({ ...OPERATOR, flux: { namespace: "x" }, charts: { flux2: "2.18.3" } });
+    assert.ok(
+      errors.includes(
+        "gitops-bootstrap:flux: is set but gitops-bootstrap:engine is flux-operator; remove the flux section or set engine to flux",
+      ),
+      errors.join("\n"),
+    );
+    assert.ok(
+      errors.includes(
+        "gitops-bootstrap:charts.flux2: is set but gitops-bootstrap:engine is flux-operator, which installs only the fluxOperator and fluxInstance charts (charts.fluxOperator, charts.fluxInstance); remove it",
+      ),
+      errors.join("\n"),
+    );
+  });
+
+  it("refuses a fluxOperator section and its charts on another engine", () => {
+    const errors = errorsFor({
+      ...MINIMAL,
+      engine: "flux",
+      fluxOperator: { namespace: "flux" },
+      charts: { fluxInstance: "0.49.0" },
+    });
+    assertError(
+      errors,
+      "fluxOperator",
+      /is set but gitops-bootstrap:engine is flux; .*set engine to flux-operator/,
+    );
+    assertError(
+      errors,
+      "charts.fluxInstance",
+      /which installs only the flux2 chart \(charts\.flux2\); remove it/,
+    );
+  });
+
+  it("refuses a commit SHA and a bare tag as the revision, saying what to write", () => {
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    assertError(
+      errorsFor({ ...OPERATOR, repo: { ...MINIMAL.repo, revision: sha } }),
+      "repo.revision",
+      /is a commit SHA/,
+    );
+    assertError(
+      errorsFor({ ...OPERATOR, repo: { ...MINIMAL.repo, revision: "v1.2.0" } }),
+      "repo.revision",
+      /looks like a tag.*refs\/tags\/v1\.2\.0/,
+    );
+  });
+
+  it("refuses unknown chart values keys even when other keys fail, and owned keys once the rest parses", () => {
+    const unknown = errorsFor({
+      ...OPERATOR,
+      fluxOperator: { operator: { values: { webb: {} } }, namespace: "Bad_Name" },
+    });
+    assertError(
+      unknown,
+      "fluxOperator.operator.values",
+      /webb is not a value of the flux-operator chart 0\.49\.0; did you mean web\?/,
+    );
+    assertError(unknown, "fluxOperator.namespace", /Bad_Name/);
+    const owned = errorsFor({
+      ...OPERATOR,
+      fluxOperator: { instance: { values: { instance: { components: [] } } } },
+    });
+    assertError(
+      owned,
+      "fluxOperator.instance.values",
+      /written from gitops-bootstrap:fluxOperator\.components/,
+    );
+  });
+
+  it("checks the catalog's Flux namespace and source against the instance's namespace and sync name", () => {
+    const catalog = {
+      repo: { url: MINIMAL.repo.url, revision: "main" },
+      output: "manifests/bootstrap",
+      argocd: { namespace: "argocd" },
+      flux: { namespace: "flux-system", gitRepository: "flux-system", interval: "10m" },
+    };
+    const { config, secretKeys } = raw({
+      ...OPERATOR,
+      repo: { ...MINIMAL.repo, catalog: "apps.yaml" },
+      fluxOperator: { sync: { name: "root" } },
+    });
+    const result = parseStackConfig(config, secretKeys, { readCatalog: () => catalog as never });
+    assert.ok(!result.ok);
+    assertError(
+      result.errors,
+      "repo.catalog",
+      /apps\.yaml has flux\.gitRepository flux-system but gitops-bootstrap:fluxOperator\.sync\.name is root/,
     );
   });
 });

@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { argoCdSettingsSchema } from "../../core/argocd/settings";
 import { awsSettingsSchema } from "../../core/aws/settings";
+import { fluxOperatorSettingsSchema } from "../../core/flux/operator-settings";
 import { fluxSettingsSchema } from "../../core/flux/settings";
 import { githubEnabledSchema } from "../../core/github/settings";
 import { repositorySettingsSchema } from "../../core/repository/settings";
@@ -73,6 +74,7 @@ const SECTIONS: Array<[string, z.ZodType, unknown]> = [
   ["charts", chartsSettingsSchema, {}],
   ["argocd", argoCdSettingsSchema, {}],
   ["flux", fluxSettingsSchema, {}],
+  ["fluxOperator", fluxOperatorSettingsSchema, {}],
 ];
 
 describe("Pulumi.yaml descriptions", () => {

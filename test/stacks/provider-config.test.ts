@@ -263,7 +263,7 @@ describe("stacks/provider-config", () => {
       const run = runCli(["synth", "--stack", "prod", "--project", dir, "--out", join(dir, "out")], dir);
       assert.equal(run.status, 1, run.stdout);
       assert.match(run.stderr, /Stack prod: 3 config errors \(nothing was changed\)/);
-      assert.match(run.stderr, /gitops-bootstrap:engine: must be "argocd" or "flux"/);
+      assert.match(run.stderr, /gitops-bootstrap:engine: must be "argocd", "flux" or "flux-operator"/);
       assert.match(run.stderr, /github:tokn: unknown key "tokn" for the github provider/);
       assert.match(run.stderr, /github:token: is a credential stored in plain text/);
       assert.doesNotMatch(run.stderr, /PLAINTEXT_TOKEN/);

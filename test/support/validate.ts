@@ -1,7 +1,13 @@
 /**
  * Schema validation of Kubernetes objects with the kubernetes-models packages (ESM-only, hence the
- * dynamic imports). An object of a kind we have no model for is an error, never a silent pass.
+ * dynamic imports), and for the Flux Operator's FluxInstance, which no npm package models, with ajv
+ * and a schema of our own derived from its CRD (test/flux/fixtures, scripts/crd-schema.ts). An
+ * object of a kind we have no model for is an error, never a silent pass.
  */
+import Ajv from "ajv";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
 type Model = new (data: object) => { validate(): void };
 type Loader = () => Promise<Record<string, unknown>>;
 
@@ -21,6 +27,12 @@ export async function validateKubernetesObject(object: {
   metadata?: { name?: unknown };
 }): Promise<void> {
   const id = `${String(object.apiVersion)}/${String(object.kind)} ${String(object.metadata?.name)}`;
+  const derived = DERIVED[`${String(object.apiVersion)}/${String(object.kind)}`];
+  if (derived !== undefined) {
+    const problems = derivedSchemaProblems(derived, object);
+    if (problems.length > 0) throw new Error(`${id}: ${problems.join("; ")}`);
+    return;
+  }
   const load = MODULES[String(object.apiVersion)];
   if (load === undefined)
     throw new Error(`${id}: no schema model for apiVersion ${String(object.apiVersion)}`);
@@ -31,4 +43,77 @@ export async function validateKubernetesObject(object: {
   } catch (error) {
     throw new Error(`${id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
+}
+
+/** Kinds validated against a schema we derived from their CRD: `apiVersion/kind` → fixture file. */
+const DERIVED: Record<string, string> = {
+  "fluxcd.controlplane.io/v1/FluxInstance": join(
+    __dirname,
+    "..",
+    "flux",
+    "fixtures",
+    "fluxinstance-v1.schema.json",
+  ),
+};
+
+interface DerivedSchema {
+  schema: object;
+  celRules: Array<{ path: string; rule: string }>;
+}
+
+const at = (object: unknown, path: string): unknown =>
+  path
+    .split(".")
+    .filter((k) => k !== "")
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], object);
+
+/**
+ * The CRD's CEL rules, by their text: each checked as the API server would on create. A rule we
+ * do not know fails the validation, so a new rule upstream is never skipped unseen.
+ */
+const CEL_RULES: Record<string, (self: Record<string, unknown>) => boolean> = {
+  "self.metadata.name == 'flux'": (self) => at(self, "metadata.name") === "flux",
+  "(has(self.objectLevelWorkloadIdentity) && self.objectLevelWorkloadIdentity) || !has(self.multitenantWorkloadIdentity) || !self.multitenantWorkloadIdentity":
+    (self) => self.objectLevelWorkloadIdentity === true || self.multitenantWorkloadIdentity !== true,
+  "!has(self.provider) || self.provider != 'gcp' || self.kind == 'OCIRepository' || self.kind == 'Bucket'": (
+    self,
+  ) => self.provider !== "gcp" || self.kind === "OCIRepository" || self.kind === "Bucket",
+  "!has(self.provider) || self.provider != 'github' || self.kind == 'GitRepository'": (self) =>
+    self.provider !== "github" || self.kind === "GitRepository",
+  // A transition rule: only an update has an old object to compare with.
+  "self == oldSelf": () => true,
+};
+
+const compiled = new Map<
+  string,
+  { validate: ReturnType<Ajv["compile"]>; celRules: DerivedSchema["celRules"] }
+>();
+
+/** Every way `object` breaks the derived schema or a CEL rule of its CRD (empty: valid). */
+export function derivedSchemaProblems(file: string, object: unknown): string[] {
+  let entry = compiled.get(file);
+  if (entry === undefined) {
+    const data = JSON.parse(readFileSync(file, "utf8")) as DerivedSchema;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    entry = { validate: ajv.compile(data.schema), celRules: data.celRules };
+    compiled.set(file, entry);
+  }
+  const problems =
+    entry.validate(object) === true
+      ? []
+      : (entry.validate.errors ?? []).map(
+          (e) =>
+            `${e.instancePath || "/"} ${e.message ?? "is invalid"}${e.params && "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : ""}`,
+        );
+  for (const { path, rule } of entry.celRules) {
+    const check = CEL_RULES[rule];
+    if (check === undefined) {
+      problems.push(`${path}: CEL rule not implemented by test/support/validate.ts: ${rule}`);
+      continue;
+    }
+    const self = path === "." ? object : at(object, path);
+    if (self !== undefined && !check(self as Record<string, unknown>))
+      problems.push(`${path}: fails ${rule}`);
+  }
+  return problems;
 }

@@ -1,0 +1,191 @@
+/**
+ * The manifest repository on disk as a {@link RepoView}: each question reads only the directories on
+ * its path (cached), so `generate` over 10,000 apps reads 10,000 app directories once instead of
+ * walking every file of the repository first.
+ */
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+} from "node:fs";
+import { join, sep } from "node:path";
+import type { RepoEntry, RepoEntryKind, RepoView } from "../core/catalog/repo-view";
+
+/** What a directory entry is once links are resolved (`real` for directories: the real path). */
+type Resolved =
+  { kind: "file" } | { kind: "directory"; real: string } | { kind: "link"; what: string } | { kind: "other" };
+
+const HIDDEN = new Set([".git", "node_modules"]);
+
+export function diskRepo(root: string): RepoView {
+  const realRoot = realpathSync(root);
+  // One buffer for every `contains`: no string or buffer per file, so scanning 10,000 app
+  // directories costs the reads, not their decoding and garbage.
+  const buffer = Buffer.alloc(64 * 1024);
+  const inside = (path: string) => path === realRoot || path.startsWith(`${realRoot}${sep}`);
+  // Each directory is read once, into name → entry (10,000 lookups in one directory stay linear).
+  const listings = new Map<string, Map<string, Dirent>>();
+  const list = (real: string): Map<string, Dirent> => {
+    let entries = listings.get(real);
+    if (entries === undefined) {
+      entries = new Map();
+      try {
+        for (const entry of readdirSync(real, { withFileTypes: true })) {
+          if (!HIDDEN.has(entry.name)) entries.set(entry.name, entry);
+        }
+      } catch {
+        // Not a readable directory: it has no entries.
+      }
+      listings.set(real, entries);
+    }
+    return entries;
+  };
+
+  /** An entry of the real directory `real`; `ancestors` are the real directories above it (loops). */
+  const resolveEntry = (real: string, entry: Dirent, ancestors: ReadonlySet<string>): Resolved => {
+    const path = join(real, entry.name);
+    if (entry.isFile()) return { kind: "file" };
+    if (entry.isDirectory()) return { kind: "directory", real: path };
+    if (!entry.isSymbolicLink()) return { kind: "other" };
+    let target: string;
+    try {
+      target = realpathSync(path);
+    } catch {
+      return { kind: "link", what: "a symbolic link whose target does not exist" };
+    }
+    if (!inside(target))
+      return { kind: "link", what: `a symbolic link to ${target}, outside the repository` };
+    if (!statSync(target).isDirectory()) return { kind: "file" };
+    if (ancestors.has(target))
+      return { kind: "link", what: "a symbolic link to a directory above it (a loop)" };
+    return { kind: "directory", real: target };
+  };
+
+  /**
+   * Whether a file is somewhere below the real directory `real` (Git keeps no empty directory).
+   * Only a file directly inside is remembered: an answer found through a subdirectory may depend on
+   * which directories are above (a link to one of them is a loop there, and followed elsewhere).
+   */
+  const holdsFileDirectly = new Set<string>();
+  const hasFile = (real: string, ancestors: ReadonlySet<string>): boolean => {
+    if (holdsFileDirectly.has(real)) return true;
+    const inner = new Set([...ancestors, real]);
+    const entries = [...list(real).values()];
+    // Files first: one is usually right there, and then no subdirectory is read.
+    if (entries.some((e) => resolveEntry(real, e, inner).kind === "file")) {
+      holdsFileDirectly.add(real);
+      return true;
+    }
+    return entries.some((e) => {
+      const resolved = resolveEntry(real, e, inner);
+      return resolved.kind === "directory" && hasFile(resolved.real, inner);
+    });
+  };
+
+  /** Follows `path` from the root: the resolved entry, or where a link stops it (memoised by path). */
+  type Walked =
+    { resolved: Resolved; ancestors: ReadonlySet<string> } | { stoppedAt: string; what: string } | undefined;
+  const walked = new Map<string, Walked>([
+    ["", { resolved: { kind: "directory", real: realRoot }, ancestors: new Set([realRoot]) }],
+  ]);
+  const walk = (path: string): Walked => {
+    if (walked.has(path)) return walked.get(path);
+    const slash = path.lastIndexOf("/");
+    const parent = walk(slash < 0 ? "" : path.slice(0, slash));
+    let result: Walked;
+    if (parent === undefined || "stoppedAt" in parent) result = parent;
+    else if (parent.resolved.kind !== "directory") result = undefined;
+    else {
+      const real = parent.resolved.real;
+      const entry = list(real).get(path.slice(slash + 1));
+      const resolved = entry === undefined ? undefined : resolveEntry(real, entry, parent.ancestors);
+      result =
+        resolved === undefined
+          ? undefined
+          : resolved.kind === "link"
+            ? { stoppedAt: path, what: resolved.what }
+            : {
+                resolved,
+                ancestors:
+                  resolved.kind === "directory"
+                    ? new Set([...parent.ancestors, resolved.real])
+                    : parent.ancestors,
+              };
+    }
+    walked.set(path, result);
+    return result;
+  };
+
+  const kindOf = (resolved: Resolved, ancestors: ReadonlySet<string>): RepoEntryKind | undefined =>
+    resolved.kind === "file"
+      ? "file"
+      : resolved.kind === "directory" && hasFile(resolved.real, ancestors)
+        ? "directory"
+        : undefined;
+
+  return {
+    kind: (path) => {
+      const found = walk(path);
+      return found === undefined || "stoppedAt" in found
+        ? undefined
+        : kindOf(found.resolved, found.ancestors);
+    },
+    entries: (path) => {
+      const found = walk(path);
+      if (found === undefined || "stoppedAt" in found || found.resolved.kind !== "directory") return [];
+      const real = found.resolved.real;
+      const out: RepoEntry[] = [];
+      for (const entry of list(real).values()) {
+        const resolved = resolveEntry(real, entry, found.ancestors);
+        if (resolved.kind === "link") out.push({ name: entry.name, kind: "link", what: resolved.what });
+        else {
+          const kind = kindOf(resolved, found.ancestors);
+          if (kind !== undefined) out.push({ name: entry.name, kind });
+        }
+      }
+      return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+    read: (path) => {
+      try {
+        return readFileSync(join(root, ...path.split("/")), "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    linkOn: (path) => {
+      const found = walk(path);
+      return found !== undefined && "stoppedAt" in found
+        ? { at: found.stoppedAt, what: found.what }
+        : undefined;
+    },
+    contains: (path, needle) => {
+      let fd: number;
+      try {
+        fd = openSync(join(root, ...path.split("/")), "r");
+      } catch {
+        return undefined;
+      }
+      try {
+        // Chunks overlap by the needle's length, so a needle across two chunks is still found.
+        const overlap = needle.length - 1;
+        let kept = 0;
+        for (;;) {
+          const read = readSync(fd, buffer, kept, buffer.length - kept, null);
+          if (read === 0) return false;
+          const end = kept + read;
+          const at = buffer.indexOf(needle, 0, "latin1");
+          if (at !== -1 && at + needle.length <= end) return true;
+          kept = Math.min(overlap, end);
+          buffer.copy(buffer, 0, end - kept, end);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
