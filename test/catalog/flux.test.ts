@@ -425,7 +425,8 @@ describe("catalog, Flux: Helm chart and OCI artifact apps (apps.<name>.flux.helm
 
   it("writes the source, a HelmRelease in the app's namespace, and a Kustomization that applies it", async () => {
     const { objects, files } = result();
-    const object = (file: string) => objects.find((o) => o.file === file)?.object;
+    const object = (file: string) =>
+      objects.find((o) => o.file === file)?.object as { spec?: unknown } | undefined;
     assert.deepEqual(object("cert-manager-helmrepository.yaml"), {
       apiVersion: "source.toolkit.fluxcd.io/v1",
       kind: "HelmRepository",
@@ -480,12 +481,12 @@ describe("catalog, Flux: Helm chart and OCI artifact apps (apps.<name>.flux.helm
         url: "oci://ghcr.io/stefanprodan/charts/podinfo",
       },
     });
-    assert.deepEqual((object("podinfo.helm/helmrelease.yaml") as { spec: unknown }).spec, {
+    assert.deepEqual(object("podinfo.helm/helmrelease.yaml")?.spec, {
       chartRef: { kind: "OCIRepository", name: "podinfo", namespace: "flux-system" },
       interval: "10m",
     });
     // An OCI artifact of plain manifests.
-    assert.deepEqual((object("bundle-ocirepository.yaml") as { spec: unknown }).spec, {
+    assert.deepEqual(object("bundle-ocirepository.yaml")?.spec, {
       interval: "10m",
       ref: { semver: ">=1.2.0" },
       url: "oci://ghcr.io/acme/manifests/bundle",
