@@ -3,7 +3,16 @@
  * its path (cached), so `generate` over 10,000 apps reads 10,000 app directories once instead of
  * walking every file of the repository first.
  */
-import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+} from "node:fs";
 import { join, sep } from "node:path";
 import type { RepoEntry, RepoEntryKind, RepoView } from "../core/catalog/repo-view";
 
@@ -15,6 +24,9 @@ const HIDDEN = new Set([".git", "node_modules"]);
 
 export function diskRepo(root: string): RepoView {
   const realRoot = realpathSync(root);
+  // One buffer for every `contains`: no string or buffer per file, so scanning 10,000 app
+  // directories costs the reads, not their decoding and garbage.
+  const buffer = Buffer.alloc(64 * 1024);
   const inside = (path: string) => path === realRoot || path.startsWith(`${realRoot}${sep}`);
   // Each directory is read once, into name → entry (10,000 lookups in one directory stay linear).
   const listings = new Map<string, Map<string, Dirent>>();
@@ -150,6 +162,30 @@ export function diskRepo(root: string): RepoView {
       return found !== undefined && "stoppedAt" in found
         ? { at: found.stoppedAt, what: found.what }
         : undefined;
+    },
+    contains: (path, needle) => {
+      let fd: number;
+      try {
+        fd = openSync(join(root, ...path.split("/")), "r");
+      } catch {
+        return undefined;
+      }
+      try {
+        // Chunks overlap by the needle's length, so a needle across two chunks is still found.
+        const overlap = needle.length - 1;
+        let kept = 0;
+        for (;;) {
+          const read = readSync(fd, buffer, kept, buffer.length - kept, null);
+          if (read === 0) return false;
+          const end = kept + read;
+          const at = buffer.indexOf(needle, 0, "latin1");
+          if (at !== -1 && at + needle.length <= end) return true;
+          kept = Math.min(overlap, end);
+          buffer.copy(buffer, 0, end - kept, end);
+        }
+      } finally {
+        closeSync(fd);
+      }
     },
   };
 }

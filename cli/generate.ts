@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   unlinkSync,
@@ -18,7 +19,15 @@ import {
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { CatalogError, parseCatalog, resolveCatalog } from "../core/catalog/catalog";
-import { ENGINES, generate, isGenerated, MODES, type Engine, type Mode } from "../core/catalog/generate";
+import {
+  ENGINES,
+  generate,
+  isGenerated,
+  isGeneratedSubdirectory,
+  MODES,
+  type Engine,
+  type Mode,
+} from "../core/catalog/generate";
 import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
 import { diskRepo } from "./disk-repo";
@@ -69,13 +78,22 @@ const defaultIo: Io = {
 
 class UsageError extends Error {}
 
-/** The YAML files directly in `dir` (name → content); empty when it does not exist. */
+/**
+ * The YAML files directly in `dir` (name → content), plus those of the subdirectories generate
+ * writes into (isGeneratedSubdirectory, as `sub/name`); empty when it does not exist.
+ */
 function readOutput(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   if (!existsSync(dir)) return out;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isFile() && /\.ya?ml$/.test(entry.name))
       out.set(entry.name, readFileSync(join(dir, entry.name), "utf8"));
+    else if (entry.isDirectory() && isGeneratedSubdirectory(entry.name)) {
+      for (const inner of readdirSync(join(dir, entry.name), { withFileTypes: true })) {
+        if (inner.isFile() && /\.ya?ml$/.test(inner.name))
+          out.set(`${entry.name}/${inner.name}`, readFileSync(join(dir, entry.name, inner.name), "utf8"));
+      }
+    }
   }
   return out;
 }
@@ -89,13 +107,25 @@ function writeAtomically(dir: string, files: ReadonlyMap<string, string>, remove
   mkdirSync(dirname(dir), { recursive: true });
   const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.generate-`));
   try {
-    for (const [name, text] of files) writeFileSync(join(tmp, name), text);
+    // A name may hold one subdirectory (`waves/kustomization.yaml`).
+    for (const [name, text] of files) {
+      if (name.includes("/")) mkdirSync(dirname(join(tmp, name)), { recursive: true });
+      writeFileSync(join(tmp, name), text);
+    }
     if (!existsSync(dir)) {
       renameSync(tmp, dir);
       return;
     }
-    for (const name of files.keys()) renameSync(join(tmp, name), join(dir, name));
-    for (const name of remove) unlinkSync(join(dir, name));
+    for (const name of files.keys()) {
+      if (name.includes("/")) mkdirSync(dirname(join(dir, name)), { recursive: true });
+      renameSync(join(tmp, name), join(dir, name));
+    }
+    for (const name of remove) {
+      unlinkSync(join(dir, name));
+      // A subdirectory generate emptied goes too; one holding anything else stays.
+      if (name.includes("/") && readdirSync(dirname(join(dir, name))).length === 0)
+        rmdirSync(dirname(join(dir, name)));
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

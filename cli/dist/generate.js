@@ -7232,7 +7232,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source2, options = {}) {
+    function parseAllDocuments2(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7265,7 +7265,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse4(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -7306,8 +7306,8 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document3.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse4;
-    exports2.parseAllDocuments = parseAllDocuments;
+    exports2.parse = parse5;
+    exports2.parseAllDocuments = parseAllDocuments2;
     exports2.parseDocument = parseDocument3;
     exports2.stringify = stringify2;
   }
@@ -7374,7 +7374,7 @@ __export(generate_exports, {
 });
 module.exports = __toCommonJS(generate_exports);
 var import_node_fs4 = require("node:fs");
-var import_node_path3 = require("node:path");
+var import_node_path4 = require("node:path");
 var import_node_util = require("node:util");
 
 // core/catalog/catalog.ts
@@ -9240,18 +9240,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse4 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse4(schema, value, ctx, finalizeParams(fn, _params));
+    return parse5(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse4 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse5(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -10746,7 +10746,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse4 = inst._zod.parse;
+  const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -10760,7 +10760,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse4(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -20664,6 +20664,185 @@ function classicArgoAppSettings() {
   return CLASSIC_SETTINGS;
 }
 
+// core/catalog/flux-settings.ts
+var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+var objectName = (what) => external_exports.string().min(1).max(253).regex(SUBDOMAIN, {
+  error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
+}).meta({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` });
+var namespaceName = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label.` });
+var FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"];
+var sourceRef = external_exports.strictObject({
+  kind: external_exports.enum(FLUX_SOURCE_KINDS).optional().meta({ description: "Source kind. Defaults to GitRepository." }),
+  name: objectName("Source name. Defaults to flux.gitRepository").optional(),
+  namespace: namespaceName(
+    "Namespace of the source. Defaults to not written: the Kustomization's own namespace"
+  ).optional()
+}).meta({ description: "The Kustomization's spec.sourceRef; each field left out takes its default." });
+var decryption = external_exports.strictObject({
+  provider: external_exports.literal("sops").default("sops").meta({ description: "Decryption provider. Only sops exists." }),
+  secretRef: external_exports.strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }).optional().meta({ description: "The Secret with the private keys, in the Kustomization's namespace." }),
+  serviceAccountName: objectName("ServiceAccount used to reach a cloud KMS").optional()
+}).meta({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." });
+var substituteReference = external_exports.strictObject({
+  kind: external_exports.enum(["ConfigMap", "Secret"]),
+  name: objectName("ConfigMap or Secret name"),
+  optional: external_exports.boolean().optional()
+});
+var postBuild = external_exports.strictObject({
+  substitute: external_exports.record(external_exports.string().regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/), external_exports.string()).optional().meta({ description: "Variables replaced in the built manifests (${var}); quote numbers." }),
+  substituteFrom: external_exports.array(substituteReference).optional().meta({
+    description: "ConfigMaps and Secrets (in the Kustomization's namespace) holding more variables."
+  }),
+  substituteStrategy: external_exports.enum(["WithVariables", "Always"]).optional()
+}).meta({ description: "spec.postBuild: variable substitution after kustomize build." });
+var healthCheck = external_exports.strictObject({
+  apiVersion: external_exports.string().min(1).optional(),
+  kind: external_exports.string().min(1),
+  name: external_exports.string().min(1),
+  namespace: external_exports.string().min(1).optional()
+});
+var patchTarget = external_exports.strictObject({
+  group: external_exports.string().optional(),
+  version: external_exports.string().optional(),
+  kind: external_exports.string().optional(),
+  name: external_exports.string().optional(),
+  namespace: external_exports.string().optional(),
+  labelSelector: external_exports.string().optional(),
+  annotationSelector: external_exports.string().optional()
+});
+var patch = external_exports.strictObject({
+  patch: external_exports.string().min(1).meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." }),
+  target: patchTarget.optional()
+});
+var PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+var valuesReference = external_exports.strictObject({
+  kind: external_exports.enum(["ConfigMap", "Secret"]),
+  name: objectName("ConfigMap or Secret name (in the app's namespace)"),
+  valuesKey: external_exports.string().min(1).optional(),
+  targetPath: external_exports.string().min(1).optional(),
+  optional: external_exports.boolean().optional()
+});
+var helm2 = external_exports.strictObject({
+  repository: external_exports.string().regex(/^(https?|oci):\/\/\S+$/, {
+    error: "must be an https:// chart repository or an oci:// registry path"
+  }).meta({
+    description: "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written)."
+  }),
+  chart: external_exports.string().regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }).meta({ description: "Chart name." }),
+  version: external_exports.string().regex(PINNED_VERSION, {
+    error: "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)"
+  }).meta({ description: "Exact chart version (pinned)." }),
+  releaseName: external_exports.string().min(1).max(53).optional().meta({ description: "Helm release name. Defaults to the app name." }),
+  values: external_exports.record(external_exports.string(), external_exports.unknown()).optional().meta({ description: "spec.values of the HelmRelease." }),
+  valuesFrom: external_exports.array(valuesReference).optional().meta({ description: "spec.valuesFrom of the HelmRelease." })
+}).meta({
+  description: "Deploy this app as a Helm chart: a HelmRepository or OCIRepository and a helm.toolkit.fluxcd.io/v2 HelmRelease in the app's namespace, applied by the app's Kustomization so waves and dependsOn hold (Flux only)."
+});
+var oci = external_exports.strictObject({
+  url: external_exports.string().regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }).meta({ description: "The OCI artifact (as flux push artifact writes it)." }),
+  tag: external_exports.string().min(1).optional(),
+  semver: external_exports.string().min(1).optional(),
+  digest: external_exports.string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
+  path: external_exports.string().optional().meta({ description: "Directory inside the artifact. Defaults to its root." })
+}).superRefine((value, ctx) => {
+  const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== void 0);
+  if (refs.length !== 1)
+    ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
+}).meta({
+  description: "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only)."
+});
+var sharedFluxKeys = {
+  targetNamespace: external_exports.boolean().optional().meta({
+    description: "Write spec.targetNamespace (the app's namespace), which puts every namespaced object of the app into it and renames its Namespace objects. Defaults to true."
+  }),
+  createNamespace: external_exports.boolean().optional().meta({
+    description: "Write a Namespace (<ns>-namespace.yaml) for the app's namespace. Defaults to the value of targetNamespace."
+  }),
+  wait: external_exports.boolean().optional().meta({
+    description: "spec.wait: Ready only when every applied object is healthy. Defaults to true; false is not written."
+  }),
+  force: external_exports.boolean().optional().meta({
+    description: "spec.force: recreate objects whose immutable fields changed. Defaults to false (not written)."
+  }),
+  prune: external_exports.boolean().optional().meta({ description: "spec.prune: garbage-collect removed objects. Defaults to true." }),
+  timeout: duration3().optional().meta({ description: "spec.timeout. Defaults to not written (Flux: interval)." }),
+  retryInterval: duration3().nullable().optional().meta({
+    description: "spec.retryInterval. Defaults to 1m; null leaves it out (Flux then retries at the interval)."
+  }),
+  sourceRef: sourceRef.optional(),
+  serviceAccountName: objectName("spec.serviceAccountName: the ServiceAccount to impersonate").optional(),
+  decryption: decryption.optional(),
+  postBuild: postBuild.optional(),
+  healthChecks: external_exports.array(healthCheck).optional().meta({ description: "spec.healthChecks (used when wait is false)." }),
+  patches: external_exports.array(patch).optional().meta({ description: "spec.patches." }),
+  components: external_exports.array(external_exports.string().min(1)).optional().meta({ description: "spec.components: kustomize Component paths." })
+};
+var fluxDefaultsSchema = external_exports.strictObject(sharedFluxKeys).meta({ description: "Flux Kustomization settings every app gets unless it sets its own (Flux only)." });
+var fluxAppSchema = external_exports.strictObject({
+  ...sharedFluxKeys,
+  interval: duration3().optional().meta({ description: "spec.interval of this app. Defaults to flux.interval." }),
+  helm: helm2.optional(),
+  oci: oci.optional()
+}).superRefine((value, ctx) => {
+  if (value.helm !== void 0 && value.oci !== void 0) {
+    ctx.addIssue({ code: "custom", path: ["oci"], message: "give helm or oci, not both" });
+  } else if ((value.helm !== void 0 || value.oci !== void 0) && value.sourceRef !== void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["sourceRef"],
+      message: `${value.helm !== void 0 ? "helm" : "oci"} makes the app's source; remove sourceRef`
+    });
+  }
+}).meta({
+  description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only)."
+});
+var FLUX_WAVE_DEPENDENCIES = ["all", "barrier"];
+var fluxWaveDependencies = external_exports.enum(FLUX_WAVE_DEPENDENCIES).default("all").meta({
+  description: "How waves become dependsOn. all: each app depends on every app of the nearest lower wave (quadratic in wide waves). barrier: one no-op Kustomization per wave depends on that wave's apps, and the next wave's apps depend on it only (linear). Defaults to all."
+});
+var FLUX_RETRY_INTERVAL = "1m";
+var BUILT_IN = { targetNamespace: true, wait: true, force: false, prune: true };
+function resolveFluxSettings(own2, defaults) {
+  const pick2 = (key) => own2?.[key] ?? defaults?.[key];
+  const targetNamespace = pick2("targetNamespace") ?? BUILT_IN.targetNamespace;
+  const retryInterval = own2 !== void 0 && own2.retryInterval !== void 0 ? own2.retryInterval : defaults !== void 0 && defaults.retryInterval !== void 0 ? defaults.retryInterval : FLUX_RETRY_INTERVAL;
+  const out = {
+    targetNamespace,
+    createNamespace: pick2("createNamespace") ?? targetNamespace,
+    wait: pick2("wait") ?? BUILT_IN.wait,
+    force: pick2("force") ?? BUILT_IN.force,
+    prune: pick2("prune") ?? BUILT_IN.prune,
+    retryInterval
+  };
+  if (own2?.interval !== void 0) out.interval = own2.interval;
+  if (own2?.helm !== void 0) out.helm = structuredClone(own2.helm);
+  if (own2?.oci !== void 0) out.oci = structuredClone(own2.oci);
+  const optional2 = [
+    "timeout",
+    "sourceRef",
+    "serviceAccountName",
+    "decryption",
+    "postBuild",
+    "healthChecks",
+    "patches",
+    "components"
+  ];
+  for (const key of optional2) {
+    const value = pick2(key);
+    if (value !== void 0) out[key] = structuredClone(value);
+  }
+  return out;
+}
+var BUILT_IN_FLUX = Object.freeze(
+  resolveFluxSettings(void 0, void 0)
+);
+function fluxOf(app) {
+  return app.flux ?? BUILT_IN_FLUX;
+}
+function isBuiltInFlux(settings) {
+  return settings.targetNamespace && settings.createNamespace && settings.wait && !settings.force && settings.prune && settings.retryInterval === FLUX_RETRY_INTERVAL && Object.keys(settings).length === 6;
+}
+
 // core/catalog/go-template.ts
 function isGoTemplate(value) {
   return value.includes("{{");
@@ -20770,6 +20949,7 @@ var appSettings = {
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
   ...argocdApplicationSettings
 };
+var fluxAppSettings = { flux: fluxAppSchema.optional() };
 var appOverride = external_exports.strictObject({
   namespace: label("Destination namespace. Defaults to the app's directory name").optional(),
   wave: wave.optional(),
@@ -20779,7 +20959,8 @@ var appOverride = external_exports.strictObject({
   dependsOn: external_exports.array(label("Name of another app")).optional().meta({
     description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave."
   }),
-  ...appSettings
+  ...appSettings,
+  ...fluxAppSettings
 }).nullable().meta({
   description: "Adds an app, or overrides a discovered one. `name: {}` or `name:` adds one with defaults."
 });
@@ -20911,7 +21092,8 @@ var CatalogSchema = external_exports.strictObject({
     namespace: namespaceSetting.optional(),
     ignoreDifferences: external_exports.array(ignoreDifference).default([]),
     labels: labels({ templateValues: true }).meta({ description: "Labels on every generated object." }).default({}),
-    annotations: annotations().meta({ description: "Annotations on every generated object." }).default({})
+    annotations: annotations().meta({ description: "Annotations on every generated object." }).default({}),
+    flux: fluxDefaultsSchema.optional()
   }).prefault({}).meta({ description: "Settings every app gets unless it overrides them." }),
   include: external_exports.array(include).default([]).meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
   apps: external_exports.record(label("App name"), appOverride).default({}).meta({ description: "Apps added or overridden by name." }),
@@ -20924,7 +21106,8 @@ var CatalogSchema = external_exports.strictObject({
     gitRepository: label("Name of the GitRepository source in that namespace").default("flux-system"),
     interval: duration3().default("10m").meta({
       description: "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m."
-    })
+    }),
+    waveDependencies: fluxWaveDependencies
   }).prefault({}).meta({ description: "Flux settings." })
 }).meta({
   title: "gitops-bootstrap app catalog",
@@ -21015,6 +21198,8 @@ function zodIssues(file2, doc, counter, error2) {
     if (issue2.code === "invalid_key") {
       const key = String(path[path.length - 1]);
       message = `${excerpt(key)} ${rfc1123LabelProblem(key) ?? "is not a valid key"}; rename it`;
+    } else if (issue2.code === "invalid_format" && issue2.format === "regex" && !issue2.message.startsWith("does not have the expected form")) {
+      message = `${excerpt(doc.getIn(path))} ${issue2.message}`;
     } else if (issue2.code === "invalid_format" && issue2.format === "regex" && "input" in issue2) {
       const input2 = String(issue2.input);
       message = `${excerpt(input2)} ${rfc1123LabelProblem(input2) ?? `does not match ${issue2.pattern}`}`;
@@ -21479,7 +21664,8 @@ ${problem.message}`;
       annotations: annotations2,
       ...base.generatorPath === void 0 ? {} : { generatorPath: base.generatorPath },
       ...syncOptions2 === void 0 ? {} : { syncOptionsWritten: true },
-      ...templated.length === 0 ? {} : { templated }
+      ...templated.length === 0 ? {} : { templated },
+      flux: resolveFluxSettings(override.flux, d.flux)
     };
   };
   for (const found2 of discovered.values()) apps.push(build(found2, catalog.apps[found2.name] ?? {}));
@@ -21499,7 +21685,7 @@ ${problem.message}`;
     const problem = repoPathProblem(app.path);
     if (problem !== void 0) {
       issues.push({ file: file2, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (app.argocd?.readsAppDirectory !== false && repo.kind(app.path) !== "directory") {
+    } else if (app.argocd?.readsAppDirectory !== false && app.flux?.helm === void 0 && app.flux?.oci === void 0 && repo.kind(app.path) !== "directory") {
       const fix = catalog.apps[app.name]?.path === void 0 ? `create it, set ${key}.path, or change defaults.path` : `create it or fix ${key}.path`;
       issues.push({
         file: file2,
@@ -21535,7 +21721,8 @@ ${problem.message}`;
     flux: catalog.flux,
     apps,
     categories: resolveCategories(catalog, apps),
-    warnings
+    warnings,
+    view: repo
   };
 }
 function renderedValueIssues(file2, apps) {
@@ -21640,7 +21827,7 @@ function resolveCategories(catalog, apps) {
 }
 
 // core/catalog/generate.ts
-var import_yaml4 = __toESM(require_dist());
+var import_yaml5 = __toESM(require_dist());
 
 // core/catalog/applications.ts
 function classicRetry() {
@@ -21916,11 +22103,11 @@ function argoApplicationSet(group, catalog) {
     const own2 = applicationOf(app);
     const full = app.templated === void 0 ? own2 : renderGoTemplates(own2, discoveredPath);
     if (JSON.stringify(full) === renderedJson) continue;
-    const patch = differences(JSON.parse(renderedJson), full);
-    if (patch !== void 0) {
+    const patch2 = differences(JSON.parse(renderedJson), full);
+    if (patch2 !== void 0) {
       branches.push(
         `{{- ${branches.length === 0 ? "if" : "else if"} eq .path.path ${JSON.stringify(discoveredPath)} }}
-${goLiteral(JSON.stringify(patch))}`
+${goLiteral(JSON.stringify(patch2))}`
       );
     }
   }
@@ -22058,7 +22245,6 @@ function escape(text) {
 
 // core/catalog/kustomizations.ts
 var FLUX_KUSTOMIZATION_API_VERSION = "kustomize.toolkit.fluxcd.io/v1";
-var FLUX_RETRY_INTERVAL = "1m";
 var EXISTING_NAMESPACES = [
   "default",
   "kube-node-lease",
@@ -22075,7 +22261,10 @@ function fluxNamespace(name) {
 }
 function fluxNamespaces(apps, catalog) {
   const skip = /* @__PURE__ */ new Set([...EXISTING_NAMESPACES, catalog.flux.namespace]);
-  return [...new Set(apps.map((a) => a.namespace))].filter((ns) => !skip.has(ns));
+  const wanted = /* @__PURE__ */ new Set();
+  for (const app of apps)
+    if (fluxOf(app).createNamespace && !skip.has(app.namespace)) wanted.add(app.namespace);
+  return [...wanted];
 }
 function dependencyMap(apps) {
   const byWave = /* @__PURE__ */ new Map();
@@ -22100,6 +22289,32 @@ function dependencyMap(apps) {
     out.set(app.name, deps);
   }
   return out;
+}
+function waveBarrierName(wave2) {
+  return `wave-${wave2}`;
+}
+var WAVE_BARRIER_DIRECTORY = "waves";
+function waveBarriers(apps) {
+  const byWave = /* @__PURE__ */ new Map();
+  for (const app of apps) {
+    const list = byWave.get(app.wave) ?? [];
+    list.push(app.name);
+    byWave.set(app.wave, list);
+  }
+  const waves = [...byWave.keys()].sort((a, b) => a - b);
+  const barriers = waves.slice(0, -1).map((wave2) => ({ name: waveBarrierName(wave2), wave: wave2, dependsOn: byWave.get(wave2) ?? [] }));
+  const lower = /* @__PURE__ */ new Map();
+  waves.forEach((wave2, i) => {
+    if (i > 0) lower.set(wave2, waveBarrierName(waves[i - 1] ?? 0));
+  });
+  const deps = /* @__PURE__ */ new Map();
+  for (const app of apps) {
+    const barrier = lower.get(app.wave);
+    const list = barrier === void 0 ? [] : [barrier];
+    for (const dep of app.dependsOn) if (!list.includes(dep)) list.push(dep);
+    deps.set(app.name, list);
+  }
+  return { deps, barriers };
 }
 function findCycle(deps) {
   const state = /* @__PURE__ */ new Map();
@@ -22142,6 +22357,31 @@ function checkFluxDependencies(catalog, deps) {
   ]);
 }
 function fluxKustomization(app, dependsOn, catalog) {
+  const flux = fluxOf(app);
+  const source2 = flux.helm !== void 0 ? void 0 : flux.oci !== void 0 ? { kind: "OCIRepository", name: app.name } : flux.sourceRef;
+  const path = flux.helm !== void 0 ? `./${catalog.output ?? "."}/${helmDirectory(app.name)}` : flux.oci !== void 0 ? `./${(flux.oci.path ?? "").replace(/^\.?\/+/, "")}` : `./${app.path}`;
+  const spec = {
+    ...flux.components === void 0 ? {} : { components: flux.components },
+    ...flux.decryption === void 0 ? {} : { decryption: flux.decryption },
+    ...dependsOn.length > 0 ? { dependsOn: dependsOn.map((name) => ({ name })) } : {},
+    ...flux.force ? { force: true } : {},
+    ...flux.healthChecks === void 0 ? {} : { healthChecks: flux.healthChecks },
+    interval: flux.interval ?? catalog.flux.interval,
+    ...flux.patches === void 0 ? {} : { patches: flux.patches },
+    path,
+    ...flux.postBuild === void 0 ? {} : { postBuild: flux.postBuild },
+    prune: flux.prune,
+    ...flux.retryInterval === null ? {} : { retryInterval: flux.retryInterval },
+    ...flux.serviceAccountName === void 0 ? {} : { serviceAccountName: flux.serviceAccountName },
+    sourceRef: {
+      kind: source2?.kind ?? "GitRepository",
+      name: source2?.name ?? catalog.flux.gitRepository,
+      ...source2?.namespace === void 0 ? {} : { namespace: source2.namespace }
+    },
+    ...flux.targetNamespace ? { targetNamespace: app.namespace } : {},
+    ...flux.timeout === void 0 ? {} : { timeout: flux.timeout },
+    ...flux.wait ? { wait: true } : {}
+  };
   return {
     apiVersion: FLUX_KUSTOMIZATION_API_VERSION,
     kind: "Kustomization",
@@ -22151,24 +22391,165 @@ function fluxKustomization(app, dependsOn, catalog) {
       ...Object.keys(app.labels).length > 0 ? { labels: sorted(app.labels) } : {},
       ...Object.keys(app.annotations).length > 0 ? { annotations: sorted(app.annotations) } : {}
     },
+    spec
+  };
+}
+function waveBarrierKustomization(barrier, catalog) {
+  return {
+    apiVersion: FLUX_KUSTOMIZATION_API_VERSION,
+    kind: "Kustomization",
+    metadata: { name: barrier.name, namespace: catalog.flux.namespace },
     spec: {
-      ...dependsOn.length > 0 ? { dependsOn: dependsOn.map((name) => ({ name })) } : {},
+      dependsOn: barrier.dependsOn.map((name) => ({ name })),
       interval: catalog.flux.interval,
-      path: `./${app.path}`,
+      path: `./${catalog.output}/${WAVE_BARRIER_DIRECTORY}`,
       prune: true,
-      retryInterval: FLUX_RETRY_INTERVAL,
-      sourceRef: { kind: "GitRepository", name: catalog.flux.gitRepository },
-      targetNamespace: app.namespace,
-      wait: true
+      sourceRef: { kind: "GitRepository", name: catalog.flux.gitRepository }
     }
   };
+}
+var EMPTY_KUSTOMIZATION = {
+  apiVersion: "kustomize.config.k8s.io/v1beta1",
+  kind: "Kustomization",
+  resources: []
+};
+function fluxDependencies(catalog, mode) {
+  return mode === "barrier" ? waveBarriers(catalog.apps) : { deps: dependencyMap(catalog.apps), barriers: [] };
 }
 function sorted(record2) {
   return Object.fromEntries(Object.entries(record2).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
 }
+var FLUX_SOURCE_API_VERSION = "source.toolkit.fluxcd.io/v1";
+var FLUX_HELM_API_VERSION = "helm.toolkit.fluxcd.io/v2";
+var HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+function helmDirectory(app) {
+  return `${app}.helm`;
+}
+function fluxAppSource(app, catalog) {
+  const { helm: helm3, oci: oci2 } = fluxOf(app);
+  const metadata = { name: app.name, namespace: catalog.flux.namespace };
+  const interval = catalog.flux.interval;
+  if (helm3 !== void 0 && !helm3.repository.startsWith("oci://")) {
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "HelmRepository",
+      metadata,
+      spec: { interval, url: helm3.repository }
+    };
+  }
+  if (helm3 !== void 0) {
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "OCIRepository",
+      metadata,
+      spec: {
+        interval,
+        layerSelector: { mediaType: HELM_CHART_MEDIA_TYPE, operation: "copy" },
+        ref: { tag: helm3.version },
+        url: `${helm3.repository.replace(/\/+$/, "")}/${helm3.chart}`
+      }
+    };
+  }
+  if (oci2 !== void 0) {
+    const ref = oci2.tag !== void 0 ? { tag: oci2.tag } : oci2.semver !== void 0 ? { semver: oci2.semver } : { digest: oci2.digest };
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "OCIRepository",
+      metadata,
+      spec: { interval, ref, url: oci2.url }
+    };
+  }
+  return void 0;
+}
+function fluxHelmRelease(app, catalog) {
+  const flux = fluxOf(app);
+  const helm3 = flux.helm;
+  if (helm3 === void 0) return void 0;
+  const source2 = { name: app.name, namespace: catalog.flux.namespace };
+  const chart = helm3.repository.startsWith("oci://") ? { chartRef: { kind: "OCIRepository", ...source2 } } : {
+    chart: {
+      spec: {
+        chart: helm3.chart,
+        sourceRef: { kind: "HelmRepository", ...source2 },
+        version: helm3.version
+      }
+    }
+  };
+  return {
+    apiVersion: FLUX_HELM_API_VERSION,
+    kind: "HelmRelease",
+    metadata: { name: app.name, namespace: app.namespace },
+    spec: {
+      ...chart,
+      interval: flux.interval ?? catalog.flux.interval,
+      ...helm3.releaseName === void 0 ? {} : { releaseName: helm3.releaseName },
+      ...helm3.values === void 0 ? {} : { values: helm3.values },
+      ...helm3.valuesFrom === void 0 ? {} : { valuesFrom: helm3.valuesFrom }
+    }
+  };
+}
+
+// core/catalog/namespace-objects.ts
+var import_node_path2 = require("node:path");
+var import_yaml3 = __toESM(require_dist());
+var KUSTOMIZATION_NAMES = /* @__PURE__ */ new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+var NAMESPACE_KIND = /^kind:[ \t]*(["']?)Namespace\1[ \t]*(#.*)?\r?$/m;
+function filesBelow(view, dir) {
+  const out = [];
+  for (const entry of view.entries(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.kind === "file") out.push(path);
+    else if (entry.kind === "directory") out.push(...filesBelow(view, path));
+  }
+  return out;
+}
+function shippedNamespaces(view, dir) {
+  const found = [];
+  const files = filesBelow(view, dir);
+  for (const file2 of files) {
+    if (!/\.ya?ml$/.test(file2) || KUSTOMIZATION_NAMES.has(import_node_path2.posix.basename(file2))) continue;
+    if (view.contains?.(file2, "Namespace") === false) continue;
+    const text = view.read(file2);
+    if (text === void 0 || !NAMESPACE_KIND.test(text)) continue;
+    for (const name of namespaceNames(text)) found.push({ file: file2, ...name === void 0 ? {} : { name } });
+  }
+  if (found.length === 0) return found;
+  const listed = listedResources(view, dir, files);
+  return listed === void 0 ? found : found.filter((n) => listed.some((entry) => within(n.file, entry)));
+}
+function listedResources(view, dir, files) {
+  const kustomization = files.find(
+    (f) => import_node_path2.posix.dirname(f) === dir && KUSTOMIZATION_NAMES.has(import_node_path2.posix.basename(f))
+  );
+  if (kustomization === void 0) return void 0;
+  const text = view.read(kustomization) ?? "";
+  let entries = plainKustomizationResources(text)?.map((e) => e.value);
+  if (entries === void 0) {
+    try {
+      const resources = (0, import_yaml3.parse)(text)?.resources;
+      entries = Array.isArray(resources) ? resources.filter((r) => typeof r === "string") : [];
+    } catch {
+      return void 0;
+    }
+  }
+  return entries.map((entry) => import_node_path2.posix.normalize(import_node_path2.posix.join(dir, entry)).replace(/\/+$/, ""));
+}
+function within(file2, entry) {
+  return file2 === entry || file2.startsWith(`${entry}/`);
+}
+function namespaceNames(text) {
+  const names = [];
+  for (const doc of (0, import_yaml3.parseAllDocuments)(text)) {
+    if (!("errors" in doc) || doc.errors.length > 0) continue;
+    const object2 = doc.toJS();
+    if (object2?.kind !== "Namespace") continue;
+    names.push(typeof object2.metadata?.name === "string" ? object2.metadata.name : void 0);
+  }
+  return names;
+}
 
 // core/shared/yaml.ts
-var import_yaml3 = __toESM(require_dist());
+var import_yaml4 = __toESM(require_dist());
 var KIND_SCHEMAS = {
   "argoproj.io/v1alpha1/Application": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/application_v1alpha1.json",
   "argoproj.io/v1alpha1/ApplicationSet": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/argoproj.io/applicationset_v1alpha1.json",
@@ -22176,6 +22557,7 @@ var KIND_SCHEMAS = {
   "kustomize.toolkit.fluxcd.io/v1/Kustomization": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/kustomize.toolkit.fluxcd.io/kustomization_v1.json",
   "source.toolkit.fluxcd.io/v1/GitRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/gitrepository_v1.json",
   "source.toolkit.fluxcd.io/v1/HelmRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/helmrepository_v1.json",
+  "source.toolkit.fluxcd.io/v1/OCIRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/ocirepository_v1.json",
   "helm.toolkit.fluxcd.io/v2/HelmRelease": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/helm.toolkit.fluxcd.io/helmrelease_v2.json",
   "kustomize.config.k8s.io/v1beta1/Kustomization": "https://json.schemastore.org/kustomization.json",
   "v1/Namespace": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/namespace-v1.json",
@@ -22190,7 +22572,7 @@ function schemaFor(object2) {
   return KIND_SCHEMAS[`${String(object2.apiVersion)}/${String(object2.kind)}`];
 }
 function toYaml(value) {
-  return fastStringify(value) ?? (0, import_yaml3.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return fastStringify(value) ?? (0, import_yaml4.stringify)(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 function yamlDocument(value, schema) {
   const header = schema === void 0 ? "" : `# yaml-language-server: $schema=${schema}
@@ -22203,7 +22585,10 @@ var ENGINES = ["argocd", "flux"];
 var MODES = ["applications", "applicationsets"];
 var GENERATED_MARKER = "# Generated by gitops-bootstrap generate";
 var KUSTOMIZATION_FILE = "kustomization.yaml";
-var GENERATED_NAME = /^[a-z0-9][-a-z0-9]*-(app|appset|appproject|ks|namespace)\.yaml$/;
+function isGeneratedSubdirectory(name) {
+  return name === WAVE_BARRIER_DIRECTORY || /^[a-z0-9][-a-z0-9]*\.helm$/.test(name);
+}
+var GENERATED_NAME = /^[a-z0-9][-a-z0-9]*-(app|appset|appproject|ks|namespace|helmrepository|ocirepository)\.yaml$/;
 function isGenerated(text) {
   return text.split("\n", 4).some((line) => line.startsWith(GENERATED_MARKER));
 }
@@ -22229,7 +22614,7 @@ function mergeKustomization(existing, ours, owned, where) {
   return mergePlainKustomization(existing, ours, owned) ?? mergeKustomizationDocument(existing, ours, owned, where);
 }
 function mergeKustomizationDocument(existing, ours, owned, where) {
-  const doc = (0, import_yaml4.parseDocument)(existing);
+  const doc = (0, import_yaml5.parseDocument)(existing);
   if (doc.errors.length > 0) {
     throw new CatalogError([
       {
@@ -22241,10 +22626,10 @@ function mergeKustomizationDocument(existing, ours, owned, where) {
   }
   let seq = doc.get("resources", true);
   if (seq === void 0 || seq === null) {
-    seq = new import_yaml4.YAMLSeq();
+    seq = new import_yaml5.YAMLSeq();
     doc.set("resources", seq);
   }
-  if (!(0, import_yaml4.isSeq)(seq)) {
+  if (!(0, import_yaml5.isSeq)(seq)) {
     throw new CatalogError([
       { file: where, key: "resources", message: "must be a list; fix it or delete the file" }
     ]);
@@ -22253,9 +22638,9 @@ function mergeKustomizationDocument(existing, ours, owned, where) {
   const reuse = /* @__PURE__ */ new Map();
   const kept = [];
   for (const item of seq.items) {
-    const value = (0, import_yaml4.isScalar)(item) ? normal(item.value) : void 0;
+    const value = (0, import_yaml5.isScalar)(item) ? normal(item.value) : void 0;
     if (typeof value === "string" && owned.has(value)) {
-      if ((0, import_yaml4.isScalar)(item)) reuse.set(value, item);
+      if ((0, import_yaml5.isScalar)(item)) reuse.set(value, item);
     } else kept.push(item);
   }
   seq.items = [...kept, ...ours.map((name) => reuse.get(name) ?? doc.createNode(name))];
@@ -22287,13 +22672,41 @@ function generate(catalog, existing, options) {
   if (options.engine === "flux") {
     refuseTemplates(catalog.file, catalog.apps, "Flux Kustomization");
     refuseArgoOnlySources(catalog);
-    const deps = dependencyMap(catalog.apps);
-    checkFluxDependencies(catalog, deps);
-    for (const namespace of fluxNamespaces(catalog.apps, catalog))
-      add(`${namespace}-namespace.yaml`, fluxNamespace(namespace));
-    for (const app of catalog.apps)
+    const { deps, barriers } = fluxDependencies(catalog, catalog.flux.waveDependencies);
+    checkBarrierNames(catalog, barriers);
+    const graph = new Map(deps);
+    for (const barrier of barriers) graph.set(barrier.name, barrier.dependsOn);
+    checkFluxDependencies(catalog, graph);
+    const namespaces = fluxNamespaces(catalog.apps, catalog);
+    checkShippedNamespaces(catalog, new Set(namespaces));
+    for (const namespace of namespaces) add(`${namespace}-namespace.yaml`, fluxNamespace(namespace));
+    for (const app of catalog.apps) {
+      const source2 = fluxAppSource(app, catalog);
+      if (source2 !== void 0) add(`${app.name}-${source2.kind.toLowerCase()}.yaml`, source2);
       add(`${app.name}-ks.yaml`, fluxKustomization(app, deps.get(app.name) ?? [], catalog));
-    warnings.push(...argoOnlyWarnings(catalog));
+      const release = fluxHelmRelease(app, catalog);
+      if (release !== void 0) {
+        const dir = helmDirectory(app.name);
+        add(`${dir}/helmrelease.yaml`, release);
+        files.set(
+          `${dir}/${KUSTOMIZATION_FILE}`,
+          generatedYaml({ ...EMPTY_KUSTOMIZATION, resources: ["helmrelease.yaml"] }, catalog.file)
+        );
+      }
+    }
+    for (const barrier of barriers)
+      add(`${barrier.name}-ks.yaml`, waveBarrierKustomization(barrier, catalog));
+    if (barriers.length > 0) {
+      files.set(
+        `${WAVE_BARRIER_DIRECTORY}/${KUSTOMIZATION_FILE}`,
+        generatedYaml(EMPTY_KUSTOMIZATION, catalog.file)
+      );
+    }
+    warnings.push(
+      ...argoOnlyWarnings(catalog),
+      ...ignoredHealthChecks(catalog),
+      ...quadraticWaves(catalog, deps)
+    );
   } else if (mode === "applicationsets") {
     checkArgoDependencies(catalog, { applicationSets: true });
     checkTemplateText(catalog);
@@ -22332,6 +22745,10 @@ function generate(catalog, existing, options) {
     warnings.push(...ignoreDifferencesWarnings(catalog.apps));
     warnings.push(...applyOutOfSyncOnlyWarnings(catalog.apps));
   }
+  if (options.engine !== "flux") {
+    refuseFluxSources(catalog);
+    warnings.push(...fluxOnlyWarnings(catalog));
+  }
   const stale = [];
   for (const [name, text] of existing) {
     if (files.has(name) || name === KUSTOMIZATION_FILE) continue;
@@ -22343,7 +22760,7 @@ function generate(catalog, existing, options) {
     }
   }
   stale.sort();
-  const ours = [...files.keys()];
+  const ours = [...files.keys()].filter((name) => !name.includes("/"));
   const owned = /* @__PURE__ */ new Set([...ours, ...stale]);
   files.set(
     KUSTOMIZATION_FILE,
@@ -22376,6 +22793,39 @@ function refuseTemplates(file2, apps, what) {
         file: file2,
         key,
         message: `is a Go template ({{ }}), which only an ApplicationSet renders (--mode applicationsets, apps of a category); here it would be written literally into the ${what} of ${app.name}; write a plain value for these apps`
+      });
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
+}
+function checkBarrierNames(catalog, barriers) {
+  if (barriers.length === 0) return;
+  const names = new Set(barriers.map((b) => b.name));
+  const clashes = catalog.apps.filter((a) => names.has(a.name));
+  if (clashes.length === 0) return;
+  throw new CatalogError(
+    clashes.map((app) => ({
+      file: catalog.file,
+      key: `apps.${app.name}`,
+      message: `app ${app.name} has the name of a wave barrier that flux.waveDependencies: barrier writes; rename the app (or its directory), or set flux.waveDependencies: all`
+    }))
+  );
+}
+function checkShippedNamespaces(catalog, generated) {
+  if (generated.size === 0 || catalog.view === void 0) return;
+  const skip = /* @__PURE__ */ new Set([...EXISTING_NAMESPACES, catalog.flux.namespace]);
+  const issues = [];
+  for (const app of catalog.apps) {
+    const flux = fluxOf(app);
+    if (!flux.createNamespace || skip.has(app.namespace)) continue;
+    if (flux.helm !== void 0 || flux.oci !== void 0) continue;
+    for (const shipped of shippedNamespaces(catalog.view, app.path)) {
+      const renamed = flux.targetNamespace;
+      if (!renamed && shipped.name !== app.namespace) continue;
+      issues.push({
+        file: shipped.file,
+        key: `apps.${app.name}`,
+        message: `${shipped.file} holds a Namespace${shipped.name === void 0 ? "" : ` ${shipped.name}`}${renamed && shipped.name !== app.namespace ? `, which targetNamespace renames to ${app.namespace}` : ""}, and generate also writes ${app.namespace}-namespace.yaml: two Kustomizations would own one Namespace; set apps.${app.name}.flux.createNamespace: false (or defaults.flux.createNamespace: false) to leave it to the app, or remove it from the app's directory`
       });
     }
   }
@@ -22446,6 +22896,47 @@ function refuseArgoOnlySources(catalog) {
   }));
   if (issues.length > 0) throw new CatalogError(issues);
 }
+function quadraticWaves(catalog, deps) {
+  if (catalog.flux.waveDependencies !== "all") return [];
+  let entries = 0;
+  for (const list of deps.values()) entries += list.length;
+  if (entries <= 1e4 || entries <= 4 * catalog.apps.length) return [];
+  const linear = fluxDependencies(catalog, "barrier");
+  let barrier = 0;
+  for (const list of linear.deps.values()) barrier += list.length;
+  for (const b of linear.barriers) barrier += b.dependsOn.length;
+  return [
+    `waves give ${entries} dependsOn entries for ${catalog.apps.length} apps (each app depends on every app of the nearest lower wave); flux.waveDependencies: barrier would write ${barrier} (one barrier Kustomization per wave)`
+  ];
+}
+function ignoredHealthChecks(catalog) {
+  const names = catalog.apps.filter((a) => fluxOf(a).wait && (fluxOf(a).healthChecks?.length ?? 0) > 0).map((a) => a.name);
+  if (names.length === 0) return [];
+  const shown = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  return [
+    `flux.healthChecks are ignored by Flux while wait is true (every applied object is checked then) for ${shown}; set flux.wait: false to check only the listed objects`
+  ];
+}
+function refuseFluxSources(catalog) {
+  const issues = catalog.apps.flatMap((app) => {
+    const flux = fluxOf(app);
+    const key = flux.helm !== void 0 ? "helm" : flux.oci !== void 0 ? "oci" : void 0;
+    return key === void 0 ? [] : [
+      {
+        file: catalog.file,
+        key: `apps.${app.name}.flux.${key}`,
+        message: `is a Flux app source (a ${key === "helm" ? "HelmRelease" : "OCIRepository"}); Argo CD cannot deploy it: generate with --engine flux, or give the app a directory`
+      }
+    ];
+  });
+  if (issues.length > 0) throw new CatalogError(issues);
+}
+function fluxOnlyWarnings(catalog) {
+  const names = catalog.apps.filter((a) => !isBuiltInFlux(fluxOf(a))).map((a) => a.name);
+  if (names.length === 0) return [];
+  const shown = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  return [`flux: settings are Flux settings; Argo CD ignores them for ${shown}`];
+}
 function argoOnlyWarnings(catalog) {
   const out = [];
   const d = catalog.defaults;
@@ -22511,11 +23002,12 @@ function readTextFile(path) {
 
 // cli/disk-repo.ts
 var import_node_fs3 = require("node:fs");
-var import_node_path2 = require("node:path");
+var import_node_path3 = require("node:path");
 var HIDDEN = /* @__PURE__ */ new Set([".git", "node_modules"]);
 function diskRepo(root) {
   const realRoot = (0, import_node_fs3.realpathSync)(root);
-  const inside = (path) => path === realRoot || path.startsWith(`${realRoot}${import_node_path2.sep}`);
+  const buffer = Buffer.alloc(64 * 1024);
+  const inside = (path) => path === realRoot || path.startsWith(`${realRoot}${import_node_path3.sep}`);
   const listings = /* @__PURE__ */ new Map();
   const list = (real) => {
     let entries = listings.get(real);
@@ -22532,7 +23024,7 @@ function diskRepo(root) {
     return entries;
   };
   const resolveEntry = (real, entry, ancestors) => {
-    const path = (0, import_node_path2.join)(real, entry.name);
+    const path = (0, import_node_path3.join)(real, entry.name);
     if (entry.isFile()) return { kind: "file" };
     if (entry.isDirectory()) return { kind: "directory", real: path };
     if (!entry.isSymbolicLink()) return { kind: "other" };
@@ -22608,7 +23100,7 @@ function diskRepo(root) {
     },
     read: (path) => {
       try {
-        return (0, import_node_fs3.readFileSync)((0, import_node_path2.join)(root, ...path.split("/")), "utf8");
+        return (0, import_node_fs3.readFileSync)((0, import_node_path3.join)(root, ...path.split("/")), "utf8");
       } catch {
         return void 0;
       }
@@ -22616,6 +23108,29 @@ function diskRepo(root) {
     linkOn: (path) => {
       const found = walk(path);
       return found !== void 0 && "stoppedAt" in found ? { at: found.stoppedAt, what: found.what } : void 0;
+    },
+    contains: (path, needle) => {
+      let fd;
+      try {
+        fd = (0, import_node_fs3.openSync)((0, import_node_path3.join)(root, ...path.split("/")), "r");
+      } catch {
+        return void 0;
+      }
+      try {
+        const overlap = needle.length - 1;
+        let kept = 0;
+        for (; ; ) {
+          const read = (0, import_node_fs3.readSync)(fd, buffer, kept, buffer.length - kept, null);
+          if (read === 0) return false;
+          const end = kept + read;
+          const at = buffer.indexOf(needle, 0, "latin1");
+          if (at !== -1 && at + needle.length <= end) return true;
+          kept = Math.min(overlap, end);
+          buffer.copy(buffer, 0, end - kept, end);
+        }
+      } finally {
+        (0, import_node_fs3.closeSync)(fd);
+      }
     }
   };
 }
@@ -22665,7 +23180,13 @@ function readOutput(dir) {
   if (!(0, import_node_fs4.existsSync)(dir)) return out;
   for (const entry of (0, import_node_fs4.readdirSync)(dir, { withFileTypes: true })) {
     if (entry.isFile() && /\.ya?ml$/.test(entry.name))
-      out.set(entry.name, (0, import_node_fs4.readFileSync)((0, import_node_path3.join)(dir, entry.name), "utf8"));
+      out.set(entry.name, (0, import_node_fs4.readFileSync)((0, import_node_path4.join)(dir, entry.name), "utf8"));
+    else if (entry.isDirectory() && isGeneratedSubdirectory(entry.name)) {
+      for (const inner of (0, import_node_fs4.readdirSync)((0, import_node_path4.join)(dir, entry.name), { withFileTypes: true })) {
+        if (inner.isFile() && /\.ya?ml$/.test(inner.name))
+          out.set(`${entry.name}/${inner.name}`, (0, import_node_fs4.readFileSync)((0, import_node_path4.join)(dir, entry.name, inner.name), "utf8"));
+      }
+    }
   }
   return out;
 }
@@ -22673,16 +23194,26 @@ function readIfExists(file2) {
   return (0, import_node_fs4.existsSync)(file2) ? (0, import_node_fs4.readFileSync)(file2, "utf8") : void 0;
 }
 function writeAtomically(dir, files, remove) {
-  (0, import_node_fs4.mkdirSync)((0, import_node_path3.dirname)(dir), { recursive: true });
-  const tmp = (0, import_node_fs4.mkdtempSync)((0, import_node_path3.join)((0, import_node_path3.dirname)(dir), `.${(0, import_node_path3.basename)(dir)}.generate-`));
+  (0, import_node_fs4.mkdirSync)((0, import_node_path4.dirname)(dir), { recursive: true });
+  const tmp = (0, import_node_fs4.mkdtempSync)((0, import_node_path4.join)((0, import_node_path4.dirname)(dir), `.${(0, import_node_path4.basename)(dir)}.generate-`));
   try {
-    for (const [name, text] of files) (0, import_node_fs4.writeFileSync)((0, import_node_path3.join)(tmp, name), text);
+    for (const [name, text] of files) {
+      if (name.includes("/")) (0, import_node_fs4.mkdirSync)((0, import_node_path4.dirname)((0, import_node_path4.join)(tmp, name)), { recursive: true });
+      (0, import_node_fs4.writeFileSync)((0, import_node_path4.join)(tmp, name), text);
+    }
     if (!(0, import_node_fs4.existsSync)(dir)) {
       (0, import_node_fs4.renameSync)(tmp, dir);
       return;
     }
-    for (const name of files.keys()) (0, import_node_fs4.renameSync)((0, import_node_path3.join)(tmp, name), (0, import_node_path3.join)(dir, name));
-    for (const name of remove) (0, import_node_fs4.unlinkSync)((0, import_node_path3.join)(dir, name));
+    for (const name of files.keys()) {
+      if (name.includes("/")) (0, import_node_fs4.mkdirSync)((0, import_node_path4.dirname)((0, import_node_path4.join)(dir, name)), { recursive: true });
+      (0, import_node_fs4.renameSync)((0, import_node_path4.join)(tmp, name), (0, import_node_path4.join)(dir, name));
+    }
+    for (const name of remove) {
+      (0, import_node_fs4.unlinkSync)((0, import_node_path4.join)(dir, name));
+      if (name.includes("/") && (0, import_node_fs4.readdirSync)((0, import_node_path4.dirname)((0, import_node_path4.join)(dir, name))).length === 0)
+        (0, import_node_fs4.rmdirSync)((0, import_node_path4.dirname)((0, import_node_path4.join)(dir, name)));
+    }
   } finally {
     (0, import_node_fs4.rmSync)(tmp, { recursive: true, force: true });
   }
@@ -22692,7 +23223,7 @@ function writeFileAtomically(file2, text) {
   (0, import_node_fs4.writeFileSync)(tmp, text);
   (0, import_node_fs4.renameSync)(tmp, file2);
 }
-function parse3(argv) {
+function parse4(argv) {
   const { values } = (0, import_node_util.parseArgs)({
     args: argv,
     strict: true,
@@ -22739,7 +23270,7 @@ function parse3(argv) {
 async function generateCommand(argv, io = defaultIo) {
   let args;
   try {
-    args = parse3(argv);
+    args = parse4(argv);
   } catch (error2) {
     io.err(`generate: ${error2.message}
 Run with --help for usage.
@@ -22750,8 +23281,8 @@ Run with --help for usage.
     io.out(GENERATE_HELP);
     return 0;
   }
-  const catalogPath = (0, import_node_path3.resolve)(args.catalog);
-  const root = (0, import_node_path3.resolve)(args.root ?? (0, import_node_path3.dirname)(catalogPath));
+  const catalogPath = (0, import_node_path4.resolve)(args.catalog);
+  const root = (0, import_node_path4.resolve)(args.root ?? (0, import_node_path4.dirname)(catalogPath));
   const catalogFile = readTextFile(catalogPath);
   if (!catalogFile.ok) {
     io.err(
@@ -22766,21 +23297,21 @@ Run with --help for usage.
 `);
     return 2;
   }
-  const graphFile = args.graph === void 0 ? void 0 : (0, import_node_path3.resolve)(args.graph);
+  const graphFile = args.graph === void 0 ? void 0 : (0, import_node_path4.resolve)(args.graph);
   const graphProblem = graphFile === void 0 ? void 0 : graphFileProblem(graphFile);
   if (graphProblem !== void 0) {
     io.err(`generate: --graph ${args.graph}: ${graphProblem}
 `);
     return 2;
   }
-  const catalogName = (0, import_node_path3.relative)(root, catalogPath).split(import_node_path3.sep).join("/");
+  const catalogName = (0, import_node_path4.relative)(root, catalogPath).split(import_node_path4.sep).join("/");
   try {
     const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, diskRepo(root));
-    const target = (0, import_node_path3.resolve)(root, catalog.output);
-    const out = (0, import_node_path3.resolve)(args.out ?? target);
+    const target = (0, import_node_path4.resolve)(root, catalog.output);
+    const out = (0, import_node_path4.resolve)(args.out ?? target);
     if ((0, import_node_fs4.existsSync)(out) && !(0, import_node_fs4.statSync)(out).isDirectory()) {
       io.err(
-        `generate: the output ${(0, import_node_path3.relative)(process.cwd(), out)} is a file, not a directory; move it or pass --out <dir>
+        `generate: the output ${(0, import_node_path4.relative)(process.cwd(), out)} is a file, not a directory; move it or pass --out <dir>
 `
       );
       return 2;
@@ -22796,14 +23327,14 @@ Run with --help for usage.
     const changed = new Map([...result.files].filter(([name, text]) => existing.get(name) !== text));
     const massDeletion = massDeletionProblem(existing, result.delete);
     const graphChanged = graphFile !== void 0 && readIfExists(graphFile) !== result.graph;
-    const shown = (name) => (0, import_node_path3.relative)(process.cwd(), (0, import_node_path3.join)(out, name)) || ".";
+    const shown = (name) => (0, import_node_path4.relative)(process.cwd(), (0, import_node_path4.join)(out, name)) || ".";
     const listing = () => [
       ...[...changed.keys()].sort().map((n) => `${existing.has(n) ? "update" : "create"} ${shown(n)}`),
       ...result.delete.map((n) => `delete ${shown(n)}`),
-      ...graphChanged && graphFile !== void 0 ? [`update ${(0, import_node_path3.relative)(process.cwd(), graphFile)}`] : []
+      ...graphChanged && graphFile !== void 0 ? [`update ${(0, import_node_path4.relative)(process.cwd(), graphFile)}`] : []
     ];
     const summary = `${result.objects.length} objects for ${catalog.apps.length} apps (${args.engine}${args.engine === "argocd" ? `, ${args.mode}` : ""})`;
-    const refusal = massDeletion === void 0 ? void 0 : `${massDeletion} in ${(0, import_node_path3.relative)(process.cwd(), out) || "."}: check the catalog's includes and --root; if the apps really left, rerun with --allow-mass-delete`;
+    const refusal = massDeletion === void 0 ? void 0 : `${massDeletion} in ${(0, import_node_path4.relative)(process.cwd(), out) || "."}: check the catalog's includes and --root; if the apps really left, rerun with --allow-mass-delete`;
     if (args.check) {
       const lines = listing();
       if (lines.length === 0) {
@@ -22837,7 +23368,7 @@ ${lines.map((l) => `  ${l}
     if (changed.size > 0 || result.delete.length > 0) writeAtomically(out, changed, result.delete);
     if (graphChanged && graphFile !== void 0) writeFileAtomically(graphFile, result.graph);
     io.out(
-      `generate: ${summary} in ${(0, import_node_path3.relative)(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${result.files.size - changed.size} unchanged
+      `generate: ${summary} in ${(0, import_node_path4.relative)(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${result.files.size - changed.size} unchanged
 `
     );
     return 0;
@@ -22859,9 +23390,9 @@ function massDeletionProblem(existing, deletions) {
   return `delete ${deletions.length} of the ${generated} files generate wrote`;
 }
 function graphFileProblem(file2) {
-  const dir = (0, import_node_path3.dirname)(file2);
+  const dir = (0, import_node_path4.dirname)(file2);
   if (!(0, import_node_fs4.existsSync)(dir) || !(0, import_node_fs4.statSync)(dir).isDirectory()) {
-    return `directory ${(0, import_node_path3.relative)(process.cwd(), dir) || "."} does not exist; create it first or write the graph elsewhere`;
+    return `directory ${(0, import_node_path4.relative)(process.cwd(), dir) || "."} does not exist; create it first or write the graph elsewhere`;
   }
   if (!(0, import_node_fs4.existsSync)(file2)) return void 0;
   const current = readTextFile(file2);

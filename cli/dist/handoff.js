@@ -20978,6 +20978,7 @@ var KIND_SCHEMAS = {
   "kustomize.toolkit.fluxcd.io/v1/Kustomization": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/kustomize.toolkit.fluxcd.io/kustomization_v1.json",
   "source.toolkit.fluxcd.io/v1/GitRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/gitrepository_v1.json",
   "source.toolkit.fluxcd.io/v1/HelmRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/helmrepository_v1.json",
+  "source.toolkit.fluxcd.io/v1/OCIRepository": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/ocirepository_v1.json",
   "helm.toolkit.fluxcd.io/v2/HelmRelease": "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/helm.toolkit.fluxcd.io/helmrelease_v2.json",
   "kustomize.config.k8s.io/v1beta1/Kustomization": "https://json.schemastore.org/kustomization.json",
   "v1/Namespace": "https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master/v1.33.0-standalone-strict/namespace-v1.json",
@@ -21105,6 +21106,179 @@ var import_node_fs2 = require("node:fs");
 var import_node_path2 = require("node:path");
 var import_yaml4 = __toESM(require_dist());
 
+// core/catalog/flux-settings.ts
+var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+var objectName = (what) => external_exports.string().min(1).max(253).regex(SUBDOMAIN, {
+  error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
+}).meta({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` });
+var namespaceName = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label.` });
+var FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"];
+var sourceRef = external_exports.strictObject({
+  kind: external_exports.enum(FLUX_SOURCE_KINDS).optional().meta({ description: "Source kind. Defaults to GitRepository." }),
+  name: objectName("Source name. Defaults to flux.gitRepository").optional(),
+  namespace: namespaceName(
+    "Namespace of the source. Defaults to not written: the Kustomization's own namespace"
+  ).optional()
+}).meta({ description: "The Kustomization's spec.sourceRef; each field left out takes its default." });
+var decryption = external_exports.strictObject({
+  provider: external_exports.literal("sops").default("sops").meta({ description: "Decryption provider. Only sops exists." }),
+  secretRef: external_exports.strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }).optional().meta({ description: "The Secret with the private keys, in the Kustomization's namespace." }),
+  serviceAccountName: objectName("ServiceAccount used to reach a cloud KMS").optional()
+}).meta({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." });
+var substituteReference = external_exports.strictObject({
+  kind: external_exports.enum(["ConfigMap", "Secret"]),
+  name: objectName("ConfigMap or Secret name"),
+  optional: external_exports.boolean().optional()
+});
+var postBuild = external_exports.strictObject({
+  substitute: external_exports.record(external_exports.string().regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/), external_exports.string()).optional().meta({ description: "Variables replaced in the built manifests (${var}); quote numbers." }),
+  substituteFrom: external_exports.array(substituteReference).optional().meta({
+    description: "ConfigMaps and Secrets (in the Kustomization's namespace) holding more variables."
+  }),
+  substituteStrategy: external_exports.enum(["WithVariables", "Always"]).optional()
+}).meta({ description: "spec.postBuild: variable substitution after kustomize build." });
+var healthCheck = external_exports.strictObject({
+  apiVersion: external_exports.string().min(1).optional(),
+  kind: external_exports.string().min(1),
+  name: external_exports.string().min(1),
+  namespace: external_exports.string().min(1).optional()
+});
+var patchTarget = external_exports.strictObject({
+  group: external_exports.string().optional(),
+  version: external_exports.string().optional(),
+  kind: external_exports.string().optional(),
+  name: external_exports.string().optional(),
+  namespace: external_exports.string().optional(),
+  labelSelector: external_exports.string().optional(),
+  annotationSelector: external_exports.string().optional()
+});
+var patch = external_exports.strictObject({
+  patch: external_exports.string().min(1).meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." }),
+  target: patchTarget.optional()
+});
+var PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+var valuesReference = external_exports.strictObject({
+  kind: external_exports.enum(["ConfigMap", "Secret"]),
+  name: objectName("ConfigMap or Secret name (in the app's namespace)"),
+  valuesKey: external_exports.string().min(1).optional(),
+  targetPath: external_exports.string().min(1).optional(),
+  optional: external_exports.boolean().optional()
+});
+var helm2 = external_exports.strictObject({
+  repository: external_exports.string().regex(/^(https?|oci):\/\/\S+$/, {
+    error: "must be an https:// chart repository or an oci:// registry path"
+  }).meta({
+    description: "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written)."
+  }),
+  chart: external_exports.string().regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }).meta({ description: "Chart name." }),
+  version: external_exports.string().regex(PINNED_VERSION, {
+    error: "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)"
+  }).meta({ description: "Exact chart version (pinned)." }),
+  releaseName: external_exports.string().min(1).max(53).optional().meta({ description: "Helm release name. Defaults to the app name." }),
+  values: external_exports.record(external_exports.string(), external_exports.unknown()).optional().meta({ description: "spec.values of the HelmRelease." }),
+  valuesFrom: external_exports.array(valuesReference).optional().meta({ description: "spec.valuesFrom of the HelmRelease." })
+}).meta({
+  description: "Deploy this app as a Helm chart: a HelmRepository or OCIRepository and a helm.toolkit.fluxcd.io/v2 HelmRelease in the app's namespace, applied by the app's Kustomization so waves and dependsOn hold (Flux only)."
+});
+var oci = external_exports.strictObject({
+  url: external_exports.string().regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }).meta({ description: "The OCI artifact (as flux push artifact writes it)." }),
+  tag: external_exports.string().min(1).optional(),
+  semver: external_exports.string().min(1).optional(),
+  digest: external_exports.string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
+  path: external_exports.string().optional().meta({ description: "Directory inside the artifact. Defaults to its root." })
+}).superRefine((value, ctx) => {
+  const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== void 0);
+  if (refs.length !== 1)
+    ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
+}).meta({
+  description: "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only)."
+});
+var sharedFluxKeys = {
+  targetNamespace: external_exports.boolean().optional().meta({
+    description: "Write spec.targetNamespace (the app's namespace), which puts every namespaced object of the app into it and renames its Namespace objects. Defaults to true."
+  }),
+  createNamespace: external_exports.boolean().optional().meta({
+    description: "Write a Namespace (<ns>-namespace.yaml) for the app's namespace. Defaults to the value of targetNamespace."
+  }),
+  wait: external_exports.boolean().optional().meta({
+    description: "spec.wait: Ready only when every applied object is healthy. Defaults to true; false is not written."
+  }),
+  force: external_exports.boolean().optional().meta({
+    description: "spec.force: recreate objects whose immutable fields changed. Defaults to false (not written)."
+  }),
+  prune: external_exports.boolean().optional().meta({ description: "spec.prune: garbage-collect removed objects. Defaults to true." }),
+  timeout: duration3().optional().meta({ description: "spec.timeout. Defaults to not written (Flux: interval)." }),
+  retryInterval: duration3().nullable().optional().meta({
+    description: "spec.retryInterval. Defaults to 1m; null leaves it out (Flux then retries at the interval)."
+  }),
+  sourceRef: sourceRef.optional(),
+  serviceAccountName: objectName("spec.serviceAccountName: the ServiceAccount to impersonate").optional(),
+  decryption: decryption.optional(),
+  postBuild: postBuild.optional(),
+  healthChecks: external_exports.array(healthCheck).optional().meta({ description: "spec.healthChecks (used when wait is false)." }),
+  patches: external_exports.array(patch).optional().meta({ description: "spec.patches." }),
+  components: external_exports.array(external_exports.string().min(1)).optional().meta({ description: "spec.components: kustomize Component paths." })
+};
+var fluxDefaultsSchema = external_exports.strictObject(sharedFluxKeys).meta({ description: "Flux Kustomization settings every app gets unless it sets its own (Flux only)." });
+var fluxAppSchema = external_exports.strictObject({
+  ...sharedFluxKeys,
+  interval: duration3().optional().meta({ description: "spec.interval of this app. Defaults to flux.interval." }),
+  helm: helm2.optional(),
+  oci: oci.optional()
+}).superRefine((value, ctx) => {
+  if (value.helm !== void 0 && value.oci !== void 0) {
+    ctx.addIssue({ code: "custom", path: ["oci"], message: "give helm or oci, not both" });
+  } else if ((value.helm !== void 0 || value.oci !== void 0) && value.sourceRef !== void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["sourceRef"],
+      message: `${value.helm !== void 0 ? "helm" : "oci"} makes the app's source; remove sourceRef`
+    });
+  }
+}).meta({
+  description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only)."
+});
+var FLUX_WAVE_DEPENDENCIES = ["all", "barrier"];
+var fluxWaveDependencies = external_exports.enum(FLUX_WAVE_DEPENDENCIES).default("all").meta({
+  description: "How waves become dependsOn. all: each app depends on every app of the nearest lower wave (quadratic in wide waves). barrier: one no-op Kustomization per wave depends on that wave's apps, and the next wave's apps depend on it only (linear). Defaults to all."
+});
+var FLUX_RETRY_INTERVAL = "1m";
+var BUILT_IN = { targetNamespace: true, wait: true, force: false, prune: true };
+function resolveFluxSettings(own2, defaults) {
+  const pick2 = (key) => own2?.[key] ?? defaults?.[key];
+  const targetNamespace = pick2("targetNamespace") ?? BUILT_IN.targetNamespace;
+  const retryInterval = own2 !== void 0 && own2.retryInterval !== void 0 ? own2.retryInterval : defaults !== void 0 && defaults.retryInterval !== void 0 ? defaults.retryInterval : FLUX_RETRY_INTERVAL;
+  const out = {
+    targetNamespace,
+    createNamespace: pick2("createNamespace") ?? targetNamespace,
+    wait: pick2("wait") ?? BUILT_IN.wait,
+    force: pick2("force") ?? BUILT_IN.force,
+    prune: pick2("prune") ?? BUILT_IN.prune,
+    retryInterval
+  };
+  if (own2?.interval !== void 0) out.interval = own2.interval;
+  if (own2?.helm !== void 0) out.helm = structuredClone(own2.helm);
+  if (own2?.oci !== void 0) out.oci = structuredClone(own2.oci);
+  const optional2 = [
+    "timeout",
+    "sourceRef",
+    "serviceAccountName",
+    "decryption",
+    "postBuild",
+    "healthChecks",
+    "patches",
+    "components"
+  ];
+  for (const key of optional2) {
+    const value = pick2(key);
+    if (value !== void 0) out[key] = structuredClone(value);
+  }
+  return out;
+}
+var BUILT_IN_FLUX = Object.freeze(
+  resolveFluxSettings(void 0, void 0)
+);
+
 // core/catalog/go-template.ts
 function isGoTemplate(value) {
   return value.includes("{{");
@@ -21181,6 +21355,7 @@ var appSettings = {
   annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
   ...argocdApplicationSettings
 };
+var fluxAppSettings = { flux: fluxAppSchema.optional() };
 var appOverride = external_exports.strictObject({
   namespace: label2("Destination namespace. Defaults to the app's directory name").optional(),
   wave: wave.optional(),
@@ -21190,7 +21365,8 @@ var appOverride = external_exports.strictObject({
   dependsOn: external_exports.array(label2("Name of another app")).optional().meta({
     description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave."
   }),
-  ...appSettings
+  ...appSettings,
+  ...fluxAppSettings
 }).nullable().meta({
   description: "Adds an app, or overrides a discovered one. `name: {}` or `name:` adds one with defaults."
 });
@@ -21322,7 +21498,8 @@ var CatalogSchema = external_exports.strictObject({
     namespace: namespaceSetting.optional(),
     ignoreDifferences: external_exports.array(ignoreDifference).default([]),
     labels: labels({ templateValues: true }).meta({ description: "Labels on every generated object." }).default({}),
-    annotations: annotations().meta({ description: "Annotations on every generated object." }).default({})
+    annotations: annotations().meta({ description: "Annotations on every generated object." }).default({}),
+    flux: fluxDefaultsSchema.optional()
   }).prefault({}).meta({ description: "Settings every app gets unless it overrides them." }),
   include: external_exports.array(include).default([]).meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
   apps: external_exports.record(label2("App name"), appOverride).default({}).meta({ description: "Apps added or overridden by name." }),
@@ -21335,7 +21512,8 @@ var CatalogSchema = external_exports.strictObject({
     gitRepository: label2("Name of the GitRepository source in that namespace").default("flux-system"),
     interval: duration3().default("10m").meta({
       description: "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m."
-    })
+    }),
+    waveDependencies: fluxWaveDependencies
   }).prefault({}).meta({ description: "Flux settings." })
 }).meta({
   title: "gitops-bootstrap app catalog",
@@ -21426,6 +21604,8 @@ function zodIssues(file2, doc, counter, error2) {
     if (issue2.code === "invalid_key") {
       const key = String(path[path.length - 1]);
       message = `${excerpt(key)} ${rfc1123LabelProblem(key) ?? "is not a valid key"}; rename it`;
+    } else if (issue2.code === "invalid_format" && issue2.format === "regex" && !issue2.message.startsWith("does not have the expected form")) {
+      message = `${excerpt(doc.getIn(path))} ${issue2.message}`;
     } else if (issue2.code === "invalid_format" && issue2.format === "regex" && "input" in issue2) {
       const input2 = String(issue2.input);
       message = `${excerpt(input2)} ${rfc1123LabelProblem(input2) ?? `does not match ${issue2.pattern}`}`;

@@ -21,6 +21,13 @@ import {
   resolveArgocdApplication,
   type ArgoAppSettings,
 } from "./argocd-application";
+import {
+  fluxAppSchema,
+  fluxDefaultsSchema,
+  fluxWaveDependencies,
+  resolveFluxSettings,
+  type ResolvedFluxSettings,
+} from "./flux-settings";
 import { goTemplateProblem, isGoTemplate, renderGoTemplate, SUPPORTED_EXPRESSIONS } from "./go-template";
 import type { RepoView } from "./repo-view";
 
@@ -123,6 +130,9 @@ const appSettings = {
   ...argocdApplicationSettings,
 };
 
+/** Per-app Flux settings (Flux only), under one `flux:` key: see ./flux-settings.ts for why. */
+const fluxAppSettings = { flux: fluxAppSchema.optional() };
+
 const appOverride = z
   .strictObject({
     namespace: label("Destination namespace. Defaults to the app's directory name").optional(),
@@ -134,6 +144,7 @@ const appOverride = z
       description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave.",
     }),
     ...appSettings,
+    ...fluxAppSettings,
   })
   .nullable()
   .meta({
@@ -343,6 +354,7 @@ export const CatalogSchema = z
         annotations: annotations()
           .meta({ description: "Annotations on every generated object." })
           .default({}),
+        flux: fluxDefaultsSchema.optional(),
       })
       .prefault({})
       .meta({ description: "Settings every app gets unless it overrides them." }),
@@ -370,6 +382,7 @@ export const CatalogSchema = z
           description:
             "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m.",
         }),
+        waveDependencies: fluxWaveDependencies,
       })
       .prefault({})
       .meta({ description: "Flux settings." }),
@@ -503,6 +516,13 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
     if (issue.code === "invalid_key") {
       const key = String(path[path.length - 1]);
       message = `${excerpt(key)} ${rfc1123LabelProblem(key) ?? "is not a valid key"}; rename it`;
+    } else if (
+      issue.code === "invalid_format" &&
+      issue.format === "regex" &&
+      !issue.message.startsWith("does not have the expected form")
+    ) {
+      // The schema's own message (a Flux duration, a pinned chart version) says what is wrong.
+      message = `${excerpt(doc.getIn(path as unknown[]))} ${issue.message}`;
     } else if (issue.code === "invalid_format" && issue.format === "regex" && "input" in issue) {
       const input = String((issue as { input?: unknown }).input);
       message = `${excerpt(input)} ${rfc1123LabelProblem(input) ?? `does not match ${issue.pattern}`}`;
@@ -669,6 +689,11 @@ export interface ResolvedApp {
    * defaults < category < app; absent: the classic Application. core/catalog/argocd-application.ts.
    */
   argocd?: ArgoAppSettings;
+  /**
+   * Flux Kustomization settings (`defaults.flux` and `apps.<name>.flux`); resolveCatalog always
+   * sets them, an app built elsewhere (an ApplicationSet template) may leave them out.
+   */
+  flux?: ResolvedFluxSettings;
 }
 
 /** A category with its settings resolved (defaults < category): what its ApplicationSet's template carries. */
@@ -724,6 +749,8 @@ export interface ResolvedCatalog {
   categories: Map<string, ResolvedCategory>;
   /** Things worth saying that are not errors. */
   warnings: string[];
+  /** The repository the apps were resolved against (Flux reads app directories for Namespaces). */
+  view?: RepoView;
 }
 
 interface Discovered {
@@ -1199,6 +1226,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
       ...(base.generatorPath === undefined ? {} : { generatorPath: base.generatorPath }),
       ...(syncOptions === undefined ? {} : { syncOptionsWritten: true }),
       ...(templated.length === 0 ? {} : { templated }),
+      flux: resolveFluxSettings(override.flux, d.flux),
     };
   };
   for (const found of discovered.values()) apps.push(build(found, catalog.apps[found.name] ?? {}));
@@ -1219,7 +1247,14 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     const problem = repoPathProblem(app.path);
     if (problem !== undefined) {
       issues.push({ file, key: `${key}.path`, message: `${app.path} ${problem}` });
-    } else if (app.argocd?.readsAppDirectory !== false && repo.kind(app.path) !== "directory") {
+    } else if (
+      app.argocd?.readsAppDirectory !== false &&
+      app.flux?.helm === undefined &&
+      app.flux?.oci === undefined &&
+      repo.kind(app.path) !== "directory"
+    ) {
+      // (An app whose source is elsewhere has no directory here: an Argo CD chart or other
+      // repository, a Flux Helm or OCI app.)
       const fix =
         catalog.apps[app.name]?.path === undefined
           ? `create it, set ${key}.path, or change defaults.path`
@@ -1259,6 +1294,7 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
     apps,
     categories: resolveCategories(catalog, apps),
     warnings,
+    view: repo,
   };
 }
 

@@ -4,11 +4,11 @@
  * the catalog's explicit `dependsOn`. Cycles and unknown dependencies are errors.
  */
 import { CatalogError, type ResolvedApp, type ResolvedCatalog } from "./catalog";
+import { fluxOf, type FluxWaveDependencies, type ResolvedFluxSettings } from "./flux-settings";
+
+export { FLUX_RETRY_INTERVAL } from "./flux-settings";
 
 export const FLUX_KUSTOMIZATION_API_VERSION = "kustomize.toolkit.fluxcd.io/v1";
-
-/** How soon Flux retries a failed apply or health check, instead of waiting a whole interval. */
-export const FLUX_RETRY_INTERVAL = "1m";
 
 /**
  * Namespaces every cluster has (Kubernetes' own), which generate never writes a Namespace for;
@@ -44,13 +44,19 @@ export function fluxNamespace(name: string): FluxNamespace {
   };
 }
 
-/** The namespaces to write a Namespace for: each app namespace once, in catalog order. */
+/**
+ * The namespaces to write a Namespace for: each namespace of an app with `createNamespace` once,
+ * in catalog order.
+ */
 export function fluxNamespaces(
   apps: readonly ResolvedApp[],
   catalog: Pick<ResolvedCatalog, "flux">,
 ): string[] {
   const skip = new Set([...EXISTING_NAMESPACES, catalog.flux.namespace]);
-  return [...new Set(apps.map((a) => a.namespace))].filter((ns) => !skip.has(ns));
+  const wanted = new Set<string>();
+  for (const app of apps)
+    if (fluxOf(app).createNamespace && !skip.has(app.namespace)) wanted.add(app.namespace);
+  return [...wanted];
 }
 
 export interface FluxKustomization {
@@ -62,15 +68,24 @@ export interface FluxKustomization {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
+  /** Keys in alphabetical order, as written. */
   spec: {
+    components?: string[];
+    decryption?: ResolvedFluxSettings["decryption"];
     dependsOn?: Array<{ name: string }>;
+    force?: true;
+    healthChecks?: ResolvedFluxSettings["healthChecks"];
     interval: string;
+    patches?: ResolvedFluxSettings["patches"];
     path: string;
-    prune: true;
-    retryInterval: string;
-    sourceRef: { kind: "GitRepository"; name: string };
-    targetNamespace: string;
-    wait: true;
+    postBuild?: ResolvedFluxSettings["postBuild"];
+    prune: boolean;
+    retryInterval?: string;
+    serviceAccountName?: string;
+    sourceRef: { kind: string; name: string; namespace?: string };
+    targetNamespace?: string;
+    timeout?: string;
+    wait?: true;
   };
 }
 
@@ -101,6 +116,56 @@ export function dependencyMap(apps: readonly ResolvedApp[]): Map<string, string[
     out.set(app.name, deps);
   }
   return out;
+}
+
+/** The name of the barrier Kustomization of a wave (`flux.waveDependencies: barrier`). */
+export function waveBarrierName(wave: number): string {
+  return `wave-${wave}`;
+}
+
+/** Directory (inside the output) of the empty kustomization every wave barrier applies. */
+export const WAVE_BARRIER_DIRECTORY = "waves";
+
+/** One barrier: a no-op Kustomization Ready once every app of its wave is Ready. */
+export interface WaveBarrier {
+  name: string;
+  wave: number;
+  /** The wave's apps, in catalog order. */
+  dependsOn: string[];
+}
+
+/**
+ * The linear form of waves (`flux.waveDependencies: barrier`): one barrier per wave that has a
+ * higher wave after it, depending on that wave's apps; each app depends on the barrier of the
+ * nearest lower wave only, then on its explicit dependsOn. N apps give about N dependsOn entries
+ * instead of (apps of a wave × apps of the next) per pair of waves.
+ */
+export function waveBarriers(apps: readonly ResolvedApp[]): {
+  deps: Map<string, string[]>;
+  barriers: WaveBarrier[];
+} {
+  const byWave = new Map<number, string[]>();
+  for (const app of apps) {
+    const list = byWave.get(app.wave) ?? [];
+    list.push(app.name);
+    byWave.set(app.wave, list);
+  }
+  const waves = [...byWave.keys()].sort((a, b) => a - b);
+  const barriers: WaveBarrier[] = waves
+    .slice(0, -1)
+    .map((wave) => ({ name: waveBarrierName(wave), wave, dependsOn: byWave.get(wave) ?? [] }));
+  const lower = new Map<number, string>();
+  waves.forEach((wave, i) => {
+    if (i > 0) lower.set(wave, waveBarrierName(waves[i - 1] ?? 0));
+  });
+  const deps = new Map<string, string[]>();
+  for (const app of apps) {
+    const barrier = lower.get(app.wave);
+    const list = barrier === undefined ? [] : [barrier];
+    for (const dep of app.dependsOn) if (!list.includes(dep)) list.push(dep);
+    deps.set(app.name, list);
+  }
+  return { deps, barriers };
 }
 
 /** A dependency cycle as names, first repeated last (`a → b → a`), or undefined when acyclic. */
@@ -154,14 +219,54 @@ export function checkFluxDependencies(
 }
 
 /**
- * The Flux Kustomization for one app. `targetNamespace` puts every namespaced object of the app's
- * directory into the app's namespace, overriding the namespaces its manifests name.
+ * The Flux Kustomization for one app, from its resolved `flux` settings. With `targetNamespace`
+ * (the default) every namespaced object of the app's directory goes into the app's namespace,
+ * overriding the namespaces its manifests name, and kustomize renames its Namespace objects to it.
+ * Fields at their API default (`force: false`, `wait: false`) are left out, as Flux writes them.
  */
 export function fluxKustomization(
   app: ResolvedApp,
   dependsOn: readonly string[],
-  catalog: Pick<ResolvedCatalog, "flux">,
+  catalog: Pick<ResolvedCatalog, "flux"> & Partial<Pick<ResolvedCatalog, "output">>,
 ): FluxKustomization {
+  const flux = fluxOf(app);
+  // A Helm app's Kustomization applies its HelmRelease from the output, in the repository the
+  // root reads (flux.gitRepository); an OCI app's reads the artifact's OCIRepository.
+  const source =
+    flux.helm !== undefined
+      ? undefined
+      : flux.oci !== undefined
+        ? { kind: "OCIRepository" as const, name: app.name }
+        : flux.sourceRef;
+  const path =
+    flux.helm !== undefined
+      ? `./${catalog.output ?? "."}/${helmDirectory(app.name)}`
+      : flux.oci !== undefined
+        ? `./${(flux.oci.path ?? "").replace(/^\.?\/+/, "")}`
+        : `./${app.path}`;
+  // Alphabetical, as yaml writes what generate has always written.
+  const spec: FluxKustomization["spec"] = {
+    ...(flux.components === undefined ? {} : { components: flux.components }),
+    ...(flux.decryption === undefined ? {} : { decryption: flux.decryption }),
+    ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((name) => ({ name })) } : {}),
+    ...(flux.force ? { force: true as const } : {}),
+    ...(flux.healthChecks === undefined ? {} : { healthChecks: flux.healthChecks }),
+    interval: flux.interval ?? catalog.flux.interval,
+    ...(flux.patches === undefined ? {} : { patches: flux.patches }),
+    path,
+    ...(flux.postBuild === undefined ? {} : { postBuild: flux.postBuild }),
+    prune: flux.prune,
+    ...(flux.retryInterval === null ? {} : { retryInterval: flux.retryInterval }),
+    ...(flux.serviceAccountName === undefined ? {} : { serviceAccountName: flux.serviceAccountName }),
+    sourceRef: {
+      kind: source?.kind ?? "GitRepository",
+      name: source?.name ?? catalog.flux.gitRepository,
+      ...(source?.namespace === undefined ? {} : { namespace: source.namespace }),
+    },
+    ...(flux.targetNamespace ? { targetNamespace: app.namespace } : {}),
+    ...(flux.timeout === undefined ? {} : { timeout: flux.timeout }),
+    ...(flux.wait ? { wait: true as const } : {}),
+  };
   return {
     apiVersion: FLUX_KUSTOMIZATION_API_VERSION,
     kind: "Kustomization",
@@ -171,19 +276,167 @@ export function fluxKustomization(
       ...(Object.keys(app.labels).length > 0 ? { labels: sorted(app.labels) } : {}),
       ...(Object.keys(app.annotations).length > 0 ? { annotations: sorted(app.annotations) } : {}),
     },
+    spec,
+  };
+}
+
+/**
+ * A wave barrier's Kustomization: it applies an empty kustomization (kustomize-controller
+ * reconciles one to Ready with an empty inventory) once every app of its wave is Ready at the
+ * current revision, so the next wave's apps wait on it alone.
+ */
+export function waveBarrierKustomization(
+  barrier: WaveBarrier,
+  catalog: Pick<ResolvedCatalog, "flux" | "output">,
+): FluxKustomization {
+  return {
+    apiVersion: FLUX_KUSTOMIZATION_API_VERSION,
+    kind: "Kustomization",
+    metadata: { name: barrier.name, namespace: catalog.flux.namespace },
     spec: {
-      ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((name) => ({ name })) } : {}),
+      dependsOn: barrier.dependsOn.map((name) => ({ name })),
       interval: catalog.flux.interval,
-      path: `./${app.path}`,
+      path: `./${catalog.output}/${WAVE_BARRIER_DIRECTORY}`,
       prune: true,
-      retryInterval: FLUX_RETRY_INTERVAL,
       sourceRef: { kind: "GitRepository", name: catalog.flux.gitRepository },
-      targetNamespace: app.namespace,
-      wait: true,
     },
   };
 }
 
+/** The empty kustomization the wave barriers apply. */
+export const EMPTY_KUSTOMIZATION = {
+  apiVersion: "kustomize.config.k8s.io/v1beta1",
+  kind: "Kustomization",
+  resources: [] as string[],
+};
+
+/** How waves become dependsOn, for generate. */
+export function fluxDependencies(
+  catalog: Pick<ResolvedCatalog, "apps">,
+  mode: FluxWaveDependencies,
+): { deps: Map<string, string[]>; barriers: WaveBarrier[] } {
+  return mode === "barrier"
+    ? waveBarriers(catalog.apps)
+    : { deps: dependencyMap(catalog.apps), barriers: [] };
+}
+
 function sorted(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apps whose source is not the repository: Helm charts and OCI artifacts (`apps.<name>.flux.helm`
+// and `.oci`). Field names follow source-controller's v1 and helm-controller's v2 APIs.
+
+export const FLUX_SOURCE_API_VERSION = "source.toolkit.fluxcd.io/v1";
+export const FLUX_HELM_API_VERSION = "helm.toolkit.fluxcd.io/v2";
+
+/** The media type of a Helm chart's layer in an OCI artifact (`helm push`). */
+export const HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
+/** Directory (inside the output) holding a Helm app's HelmRelease, which its Kustomization applies. */
+export function helmDirectory(app: string): string {
+  return `${app}.helm`;
+}
+
+export interface FluxSource {
+  apiVersion: typeof FLUX_SOURCE_API_VERSION;
+  kind: "HelmRepository" | "OCIRepository";
+  metadata: { name: string; namespace: string };
+  spec: Record<string, unknown>;
+}
+
+/**
+ * The source an app's Helm chart or OCI artifact comes from, named after the app, in the Flux
+ * namespace, or undefined for an app read from the repository. A chart in an OCI registry gets
+ * an OCIRepository (what Flux recommends over a HelmRepository of type oci), its layer copied
+ * as the chart archive for the HelmRelease's chartRef.
+ */
+export function fluxAppSource(
+  app: ResolvedApp,
+  catalog: Pick<ResolvedCatalog, "flux">,
+): FluxSource | undefined {
+  const { helm, oci } = fluxOf(app);
+  const metadata = { name: app.name, namespace: catalog.flux.namespace };
+  const interval = catalog.flux.interval;
+  if (helm !== undefined && !helm.repository.startsWith("oci://")) {
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "HelmRepository",
+      metadata,
+      spec: { interval, url: helm.repository },
+    };
+  }
+  if (helm !== undefined) {
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "OCIRepository",
+      metadata,
+      spec: {
+        interval,
+        layerSelector: { mediaType: HELM_CHART_MEDIA_TYPE, operation: "copy" },
+        ref: { tag: helm.version },
+        url: `${helm.repository.replace(/\/+$/, "")}/${helm.chart}`,
+      },
+    };
+  }
+  if (oci !== undefined) {
+    const ref =
+      oci.tag !== undefined
+        ? { tag: oci.tag }
+        : oci.semver !== undefined
+          ? { semver: oci.semver }
+          : { digest: oci.digest };
+    return {
+      apiVersion: FLUX_SOURCE_API_VERSION,
+      kind: "OCIRepository",
+      metadata,
+      spec: { interval, ref, url: oci.url },
+    };
+  }
+  return undefined;
+}
+
+export interface FluxHelmRelease {
+  apiVersion: typeof FLUX_HELM_API_VERSION;
+  kind: "HelmRelease";
+  metadata: { name: string; namespace: string };
+  spec: Record<string, unknown>;
+}
+
+/**
+ * A Helm app's HelmRelease, in the app's namespace (so the release and its history live there,
+ * as with `helm install -n`), reading the source fluxAppSource wrote. Undefined for other apps.
+ */
+export function fluxHelmRelease(
+  app: ResolvedApp,
+  catalog: Pick<ResolvedCatalog, "flux">,
+): FluxHelmRelease | undefined {
+  const flux = fluxOf(app);
+  const helm = flux.helm;
+  if (helm === undefined) return undefined;
+  const source = { name: app.name, namespace: catalog.flux.namespace };
+  const chart = helm.repository.startsWith("oci://")
+    ? { chartRef: { kind: "OCIRepository", ...source } }
+    : {
+        chart: {
+          spec: {
+            chart: helm.chart,
+            sourceRef: { kind: "HelmRepository", ...source },
+            version: helm.version,
+          },
+        },
+      };
+  return {
+    apiVersion: FLUX_HELM_API_VERSION,
+    kind: "HelmRelease",
+    metadata: { name: app.name, namespace: app.namespace },
+    spec: {
+      ...chart,
+      interval: flux.interval ?? catalog.flux.interval,
+      ...(helm.releaseName === undefined ? {} : { releaseName: helm.releaseName }),
+      ...(helm.values === undefined ? {} : { values: helm.values }),
+      ...(helm.valuesFrom === undefined ? {} : { valuesFrom: helm.valuesFrom }),
+    },
+  };
 }

@@ -25,6 +25,12 @@ export interface RepoView {
    * is (such as "a symbolic link to /srv/media, outside the repository"), or undefined.
    */
   linkOn(path: string): { at: string; what: string } | undefined;
+  /**
+   * Whether a file's bytes contain `needle` (ASCII), without decoding it: a cheap prefilter for
+   * scans over every app directory (the Flux Namespace check). Optional; without it, or when it
+   * answers undefined, the caller reads the file.
+   */
+  contains?(path: string, needle: string): boolean | undefined;
 }
 
 /**

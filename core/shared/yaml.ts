@@ -21,6 +21,8 @@ const KIND_SCHEMAS: Readonly<Record<string, string>> = {
     "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/gitrepository_v1.json",
   "source.toolkit.fluxcd.io/v1/HelmRepository":
     "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/helmrepository_v1.json",
+  "source.toolkit.fluxcd.io/v1/OCIRepository":
+    "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/source.toolkit.fluxcd.io/ocirepository_v1.json",
   "helm.toolkit.fluxcd.io/v2/HelmRelease":
     "https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/helm.toolkit.fluxcd.io/helmrelease_v2.json",
   "kustomize.config.k8s.io/v1beta1/Kustomization": "https://json.schemastore.org/kustomization.json",

@@ -35,7 +35,12 @@ describe("core/catalog: parsing and defaults", () => {
       apps: {},
       categories: {},
       argocd: { namespace: "argocd" },
-      flux: { namespace: "flux-system", gitRepository: "flux-system", interval: "10m" },
+      flux: {
+        namespace: "flux-system",
+        gitRepository: "flux-system",
+        interval: "10m",
+        waveDependencies: "all",
+      },
     });
   });
 

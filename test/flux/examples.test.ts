@@ -51,7 +51,7 @@ const KEYS: ReadonlyArray<
     "pointing at the app named flux",
     "manifests/flux-system/kustomization-flux-bootstrap.yaml",
     ["spec", "path"],
-    "./flux",
+    "./apps/flux",
   ],
   [
     "flux bootstrap: Flux reconciles its own configuration (the flux-system Kustomization)",
