@@ -22,32 +22,50 @@ type Resolved =
 
 const HIDDEN = new Set([".git", "node_modules"]);
 
+/** The real directories from one up to the root, innermost first: a link to one of them is a loop. */
+interface Ancestors {
+  real: string;
+  up?: Ancestors;
+}
+
+function isAncestor(ancestors: Ancestors | undefined, real: string): boolean {
+  for (let at = ancestors; at !== undefined; at = at.up) if (at.real === real) return true;
+  return false;
+}
+
 export function diskRepo(root: string): RepoView {
   const realRoot = realpathSync(root);
   // One buffer for every `contains`: no string or buffer per file, so scanning 10,000 app
   // directories costs the reads, not their decoding and garbage.
   const buffer = Buffer.alloc(64 * 1024);
   const inside = (path: string) => path === realRoot || path.startsWith(`${realRoot}${sep}`);
-  // Each directory is read once, into name → entry (10,000 lookups in one directory stay linear).
-  const listings = new Map<string, Map<string, Dirent>>();
-  const list = (real: string): Map<string, Dirent> => {
+  // Each directory is read once; its name → entry map is built only when a path is looked up in
+  // it (10,000 lookups in one directory stay linear, and an app directory needs none).
+  const listings = new Map<string, Dirent[]>();
+  const list = (real: string): Dirent[] => {
     let entries = listings.get(real);
     if (entries === undefined) {
-      entries = new Map();
       try {
-        for (const entry of readdirSync(real, { withFileTypes: true })) {
-          if (!HIDDEN.has(entry.name)) entries.set(entry.name, entry);
-        }
+        entries = readdirSync(real, { withFileTypes: true }).filter((e) => !HIDDEN.has(e.name));
       } catch {
-        // Not a readable directory: it has no entries.
+        entries = []; // Not a readable directory: it has no entries.
       }
       listings.set(real, entries);
     }
     return entries;
   };
+  const byName = new Map<string, Map<string, Dirent>>();
+  const lookup = (real: string, name: string): Dirent | undefined => {
+    let names = byName.get(real);
+    if (names === undefined) {
+      names = new Map(list(real).map((e) => [e.name, e]));
+      byName.set(real, names);
+    }
+    return names.get(name);
+  };
 
   /** An entry of the real directory `real`; `ancestors` are the real directories above it (loops). */
-  const resolveEntry = (real: string, entry: Dirent, ancestors: ReadonlySet<string>): Resolved => {
+  const resolveEntry = (real: string, entry: Dirent, ancestors: Ancestors): Resolved => {
     const path = join(real, entry.name);
     if (entry.isFile()) return { kind: "file" };
     if (entry.isDirectory()) return { kind: "directory", real: path };
@@ -61,7 +79,7 @@ export function diskRepo(root: string): RepoView {
     if (!inside(target))
       return { kind: "link", what: `a symbolic link to ${target}, outside the repository` };
     if (!statSync(target).isDirectory()) return { kind: "file" };
-    if (ancestors.has(target))
+    if (isAncestor(ancestors, target))
       return { kind: "link", what: "a symbolic link to a directory above it (a loop)" };
     return { kind: "directory", real: target };
   };
@@ -72,12 +90,14 @@ export function diskRepo(root: string): RepoView {
    * which directories are above (a link to one of them is a loop there, and followed elsewhere).
    */
   const holdsFileDirectly = new Set<string>();
-  const hasFile = (real: string, ancestors: ReadonlySet<string>): boolean => {
+  const hasFile = (real: string, ancestors: Ancestors): boolean => {
     if (holdsFileDirectly.has(real)) return true;
-    const inner = new Set([...ancestors, real]);
-    const entries = [...list(real).values()];
+    const inner: Ancestors = { real, up: ancestors };
+    const entries = list(real);
     // Files first: one is usually right there, and then no subdirectory is read.
-    if (entries.some((e) => resolveEntry(real, e, inner).kind === "file")) {
+    if (
+      entries.some((e) => e.isFile() || (e.isSymbolicLink() && resolveEntry(real, e, inner).kind === "file"))
+    ) {
       holdsFileDirectly.add(real);
       return true;
     }
@@ -89,9 +109,9 @@ export function diskRepo(root: string): RepoView {
 
   /** Follows `path` from the root: the resolved entry, or where a link stops it (memoised by path). */
   type Walked =
-    { resolved: Resolved; ancestors: ReadonlySet<string> } | { stoppedAt: string; what: string } | undefined;
+    { resolved: Resolved; ancestors: Ancestors } | { stoppedAt: string; what: string } | undefined;
   const walked = new Map<string, Walked>([
-    ["", { resolved: { kind: "directory", real: realRoot }, ancestors: new Set([realRoot]) }],
+    ["", { resolved: { kind: "directory", real: realRoot }, ancestors: { real: realRoot } }],
   ]);
   const walk = (path: string): Walked => {
     if (walked.has(path)) return walked.get(path);
@@ -102,7 +122,7 @@ export function diskRepo(root: string): RepoView {
     else if (parent.resolved.kind !== "directory") result = undefined;
     else {
       const real = parent.resolved.real;
-      const entry = list(real).get(path.slice(slash + 1));
+      const entry = lookup(real, path.slice(slash + 1));
       const resolved = entry === undefined ? undefined : resolveEntry(real, entry, parent.ancestors);
       result =
         resolved === undefined
@@ -113,7 +133,7 @@ export function diskRepo(root: string): RepoView {
                 resolved,
                 ancestors:
                   resolved.kind === "directory"
-                    ? new Set([...parent.ancestors, resolved.real])
+                    ? { real: resolved.real, up: parent.ancestors }
                     : parent.ancestors,
               };
     }
@@ -121,7 +141,7 @@ export function diskRepo(root: string): RepoView {
     return result;
   };
 
-  const kindOf = (resolved: Resolved, ancestors: ReadonlySet<string>): RepoEntryKind | undefined =>
+  const kindOf = (resolved: Resolved, ancestors: Ancestors): RepoEntryKind | undefined =>
     resolved.kind === "file"
       ? "file"
       : resolved.kind === "directory" && hasFile(resolved.real, ancestors)
@@ -140,7 +160,7 @@ export function diskRepo(root: string): RepoView {
       if (found === undefined || "stoppedAt" in found || found.resolved.kind !== "directory") return [];
       const real = found.resolved.real;
       const out: RepoEntry[] = [];
-      for (const entry of list(real).values()) {
+      for (const entry of list(real)) {
         const resolved = resolveEntry(real, entry, found.ancestors);
         if (resolved.kind === "link") out.push({ name: entry.name, kind: "link", what: resolved.what });
         else {

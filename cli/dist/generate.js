@@ -23004,6 +23004,10 @@ function readTextFile(path) {
 var import_node_fs3 = require("node:fs");
 var import_node_path3 = require("node:path");
 var HIDDEN = /* @__PURE__ */ new Set([".git", "node_modules"]);
+function isAncestor(ancestors, real) {
+  for (let at = ancestors; at !== void 0; at = at.up) if (at.real === real) return true;
+  return false;
+}
 function diskRepo(root) {
   const realRoot = (0, import_node_fs3.realpathSync)(root);
   const buffer = Buffer.alloc(64 * 1024);
@@ -23012,16 +23016,23 @@ function diskRepo(root) {
   const list = (real) => {
     let entries = listings.get(real);
     if (entries === void 0) {
-      entries = /* @__PURE__ */ new Map();
       try {
-        for (const entry of (0, import_node_fs3.readdirSync)(real, { withFileTypes: true })) {
-          if (!HIDDEN.has(entry.name)) entries.set(entry.name, entry);
-        }
+        entries = (0, import_node_fs3.readdirSync)(real, { withFileTypes: true }).filter((e) => !HIDDEN.has(e.name));
       } catch {
+        entries = [];
       }
       listings.set(real, entries);
     }
     return entries;
+  };
+  const byName = /* @__PURE__ */ new Map();
+  const lookup = (real, name) => {
+    let names = byName.get(real);
+    if (names === void 0) {
+      names = new Map(list(real).map((e) => [e.name, e]));
+      byName.set(real, names);
+    }
+    return names.get(name);
   };
   const resolveEntry = (real, entry, ancestors) => {
     const path = (0, import_node_path3.join)(real, entry.name);
@@ -23037,16 +23048,16 @@ function diskRepo(root) {
     if (!inside(target))
       return { kind: "link", what: `a symbolic link to ${target}, outside the repository` };
     if (!(0, import_node_fs3.statSync)(target).isDirectory()) return { kind: "file" };
-    if (ancestors.has(target))
+    if (isAncestor(ancestors, target))
       return { kind: "link", what: "a symbolic link to a directory above it (a loop)" };
     return { kind: "directory", real: target };
   };
   const holdsFileDirectly = /* @__PURE__ */ new Set();
   const hasFile = (real, ancestors) => {
     if (holdsFileDirectly.has(real)) return true;
-    const inner = /* @__PURE__ */ new Set([...ancestors, real]);
-    const entries = [...list(real).values()];
-    if (entries.some((e) => resolveEntry(real, e, inner).kind === "file")) {
+    const inner = { real, up: ancestors };
+    const entries = list(real);
+    if (entries.some((e) => e.isFile() || e.isSymbolicLink() && resolveEntry(real, e, inner).kind === "file")) {
       holdsFileDirectly.add(real);
       return true;
     }
@@ -23056,7 +23067,7 @@ function diskRepo(root) {
     });
   };
   const walked = /* @__PURE__ */ new Map([
-    ["", { resolved: { kind: "directory", real: realRoot }, ancestors: /* @__PURE__ */ new Set([realRoot]) }]
+    ["", { resolved: { kind: "directory", real: realRoot }, ancestors: { real: realRoot } }]
   ]);
   const walk = (path) => {
     if (walked.has(path)) return walked.get(path);
@@ -23067,11 +23078,11 @@ function diskRepo(root) {
     else if (parent.resolved.kind !== "directory") result = void 0;
     else {
       const real = parent.resolved.real;
-      const entry = list(real).get(path.slice(slash + 1));
+      const entry = lookup(real, path.slice(slash + 1));
       const resolved = entry === void 0 ? void 0 : resolveEntry(real, entry, parent.ancestors);
       result = resolved === void 0 ? void 0 : resolved.kind === "link" ? { stoppedAt: path, what: resolved.what } : {
         resolved,
-        ancestors: resolved.kind === "directory" ? /* @__PURE__ */ new Set([...parent.ancestors, resolved.real]) : parent.ancestors
+        ancestors: resolved.kind === "directory" ? { real: resolved.real, up: parent.ancestors } : parent.ancestors
       };
     }
     walked.set(path, result);
@@ -23088,7 +23099,7 @@ function diskRepo(root) {
       if (found === void 0 || "stoppedAt" in found || found.resolved.kind !== "directory") return [];
       const real = found.resolved.real;
       const out = [];
-      for (const entry of list(real).values()) {
+      for (const entry of list(real)) {
         const resolved = resolveEntry(real, entry, found.ancestors);
         if (resolved.kind === "link") out.push({ name: entry.name, kind: "link", what: resolved.what });
         else {
