@@ -22886,7 +22886,7 @@ function createNamespaceWarnings(categories) {
 }
 var CLASSIC_ARGO = JSON.stringify(classicArgoAppSettings());
 function isClassicArgo(app) {
-  return app.argocd === void 0 || JSON.stringify(app.argocd) === CLASSIC_ARGO;
+  return app.argocd === void 0 || app.argocd === classicArgoAppSettings() || JSON.stringify(app.argocd) === CLASSIC_ARGO;
 }
 function refuseArgoOnlySources(catalog) {
   const issues = catalog.apps.filter((a) => a.argocd?.readsAppDirectory === false).map((a) => ({

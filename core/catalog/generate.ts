@@ -467,7 +467,12 @@ const CLASSIC_ARGO = JSON.stringify(classicArgoAppSettings());
 
 /** Whether an app's Argo CD settings are all at their defaults. */
 function isClassicArgo(app: ResolvedApp): boolean {
-  return app.argocd === undefined || JSON.stringify(app.argocd) === CLASSIC_ARGO;
+  // Apps that set nothing share the one classic object: only the others are compared by value.
+  return (
+    app.argocd === undefined ||
+    app.argocd === classicArgoAppSettings() ||
+    JSON.stringify(app.argocd) === CLASSIC_ARGO
+  );
 }
 
 /** A Flux Kustomization reads the app's directory: an app whose source is elsewhere has none. */
