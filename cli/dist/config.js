@@ -19853,6 +19853,15 @@ var duration3 = () => external_exports.string({ error: "must be a duration strin
   const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
   if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
 });
+var kustomizePatchTarget = () => external_exports.strictObject({
+  group: external_exports.string().optional(),
+  version: external_exports.string().optional(),
+  kind: external_exports.string().optional(),
+  name: external_exports.string().optional(),
+  namespace: external_exports.string().optional(),
+  labelSelector: external_exports.string().optional(),
+  annotationSelector: external_exports.string().optional()
+});
 var labels = (options = {}) => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
   for (const [key, value] of Object.entries(map2)) {
     const keyProblem = labelKeyProblem(key);
@@ -21430,18 +21439,9 @@ var healthCheck = external_exports.strictObject({
   name: external_exports.string().min(1),
   namespace: external_exports.string().min(1).optional()
 });
-var patchTarget = external_exports.strictObject({
-  group: external_exports.string().optional(),
-  version: external_exports.string().optional(),
-  kind: external_exports.string().optional(),
-  name: external_exports.string().optional(),
-  namespace: external_exports.string().optional(),
-  labelSelector: external_exports.string().optional(),
-  annotationSelector: external_exports.string().optional()
-});
 var patch = external_exports.strictObject({
   patch: external_exports.string().min(1).meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." }),
-  target: patchTarget.optional()
+  target: kustomizePatchTarget().optional()
 });
 var PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 var valuesReference = external_exports.strictObject({
@@ -22241,15 +22241,7 @@ var FLUX_VERSION_RANGE = /^\d+\.(x|\d+\.x)$/;
 var values = (chart) => external_exports.record(external_exports.string(), external_exports.unknown(), { error: `must be a map of the ${chart} chart's values` }).default({});
 var patchSchema = external_exports.object({
   patch: external_exports.string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" }).min(1),
-  target: external_exports.object({
-    group: external_exports.string().optional(),
-    version: external_exports.string().optional(),
-    kind: external_exports.string().optional(),
-    name: external_exports.string().optional(),
-    namespace: external_exports.string().optional(),
-    labelSelector: external_exports.string().optional(),
-    annotationSelector: external_exports.string().optional()
-  }).strict().optional()
+  target: kustomizePatchTarget().optional()
 }).strict();
 var fluxOperatorSettingsSchema = external_exports.object({
   namespace: label().default("flux-system"),

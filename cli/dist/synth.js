@@ -20387,7 +20387,7 @@ function onOff(on, offSchema) {
     return value;
   }, union2);
 }
-var bool, count, checkedString, label, duration3, labels, annotations, EXPECTED, defOf, isObject2;
+var bool, count, checkedString, label, duration3, kustomizePatchTarget, labels, annotations, EXPECTED, defOf, isObject2;
 var init_schema = __esm({
   "core/shared/schema.ts"() {
     "use strict";
@@ -20418,6 +20418,15 @@ var init_schema = __esm({
     }).superRefine((value, ctx) => {
       const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
       if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
+    });
+    kustomizePatchTarget = () => external_exports.strictObject({
+      group: external_exports.string().optional(),
+      version: external_exports.string().optional(),
+      kind: external_exports.string().optional(),
+      name: external_exports.string().optional(),
+      namespace: external_exports.string().optional(),
+      labelSelector: external_exports.string().optional(),
+      annotationSelector: external_exports.string().optional()
     });
     labels = (options = {}) => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
       for (const [key, value] of Object.entries(map2)) {
@@ -21719,7 +21728,7 @@ function resolveFluxSettings(own2, defaults) {
   }
   return out;
 }
-var SUBDOMAIN, objectName, namespaceName, FLUX_SOURCE_KINDS, sourceRef, decryption, substituteReference, postBuild, healthCheck, patchTarget, patch, PINNED_VERSION, valuesReference, helm2, oci, sharedFluxKeys, fluxDefaultsSchema, fluxAppSchema, FLUX_WAVE_DEPENDENCIES, fluxWaveDependencies, FLUX_RETRY_INTERVAL, BUILT_IN, BUILT_IN_FLUX;
+var SUBDOMAIN, objectName, namespaceName, FLUX_SOURCE_KINDS, sourceRef, decryption, substituteReference, postBuild, healthCheck, patch, PINNED_VERSION, valuesReference, helm2, oci, sharedFluxKeys, fluxDefaultsSchema, fluxAppSchema, FLUX_WAVE_DEPENDENCIES, fluxWaveDependencies, FLUX_RETRY_INTERVAL, BUILT_IN, BUILT_IN_FLUX;
 var init_flux_settings = __esm({
   "core/catalog/flux-settings.ts"() {
     "use strict";
@@ -21762,18 +21771,9 @@ var init_flux_settings = __esm({
       name: external_exports.string().min(1),
       namespace: external_exports.string().min(1).optional()
     });
-    patchTarget = external_exports.strictObject({
-      group: external_exports.string().optional(),
-      version: external_exports.string().optional(),
-      kind: external_exports.string().optional(),
-      name: external_exports.string().optional(),
-      namespace: external_exports.string().optional(),
-      labelSelector: external_exports.string().optional(),
-      annotationSelector: external_exports.string().optional()
-    });
     patch = external_exports.strictObject({
       patch: external_exports.string().min(1).meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." }),
-      target: patchTarget.optional()
+      target: kustomizePatchTarget().optional()
     });
     PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
     valuesReference = external_exports.strictObject({
@@ -23560,15 +23560,7 @@ var init_operator_settings = __esm({
     values = (chart) => external_exports.record(external_exports.string(), external_exports.unknown(), { error: `must be a map of the ${chart} chart's values` }).default({});
     patchSchema = external_exports.object({
       patch: external_exports.string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" }).min(1),
-      target: external_exports.object({
-        group: external_exports.string().optional(),
-        version: external_exports.string().optional(),
-        kind: external_exports.string().optional(),
-        name: external_exports.string().optional(),
-        namespace: external_exports.string().optional(),
-        labelSelector: external_exports.string().optional(),
-        annotationSelector: external_exports.string().optional()
-      }).strict().optional()
+      target: kustomizePatchTarget().optional()
     }).strict();
     fluxOperatorSettingsSchema = external_exports.object({
       namespace: label().default("flux-system"),

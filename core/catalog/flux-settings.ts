@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { RFC1123_LABEL } from "../shared/names";
-import { duration } from "../shared/schema";
+import { duration, kustomizePatchTarget } from "../shared/schema";
 
 /** A DNS-1123 subdomain (Kubernetes object names such as Secrets and ServiceAccounts). */
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -89,19 +89,9 @@ const healthCheck = z.strictObject({
   namespace: z.string().min(1).optional(),
 });
 
-const patchTarget = z.strictObject({
-  group: z.string().optional(),
-  version: z.string().optional(),
-  kind: z.string().optional(),
-  name: z.string().optional(),
-  namespace: z.string().optional(),
-  labelSelector: z.string().optional(),
-  annotationSelector: z.string().optional(),
-});
-
 const patch = z.strictObject({
   patch: z.string().min(1).meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." }),
-  target: patchTarget.optional(),
+  target: kustomizePatchTarget().optional(),
 });
 
 /** An exact chart version: a range would let a new chart release roll out without a commit. */

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { releaseSettingsSchema } from "../shared/release";
-import { bool, duration, label } from "../shared/schema";
+import { bool, duration, kustomizePatchTarget, label } from "../shared/schema";
 import { EXACT_CHART_VERSION, FLUX_DISTRIBUTION } from "../shared/versions";
 import type { FluxOperatorSettings } from "./operator";
 
@@ -39,18 +39,7 @@ const patchSchema = z
     patch: z
       .string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" })
       .min(1),
-    target: z
-      .object({
-        group: z.string().optional(),
-        version: z.string().optional(),
-        kind: z.string().optional(),
-        name: z.string().optional(),
-        namespace: z.string().optional(),
-        labelSelector: z.string().optional(),
-        annotationSelector: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    target: kustomizePatchTarget().optional(),
   })
   .strict();
 

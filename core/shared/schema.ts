@@ -67,6 +67,21 @@ export const duration = () =>
  * `templateValues`, a value holding `{{` is a template rendered later (an ApplicationSet's Go
  * template) and is checked by whoever renders it, not here.
  */
+/**
+ * The objects a kustomize patch applies to (kustomize's `Selector`, as Flux's Kustomization and
+ * FluxInstance take it in `patches[].target`).
+ */
+export const kustomizePatchTarget = () =>
+  z.strictObject({
+    group: z.string().optional(),
+    version: z.string().optional(),
+    kind: z.string().optional(),
+    name: z.string().optional(),
+    namespace: z.string().optional(),
+    labelSelector: z.string().optional(),
+    annotationSelector: z.string().optional(),
+  });
+
 export const labels = (options: { templateValues?: boolean } = {}) =>
   z
     .record(z.string(), z.string({ error: "must be a string (quote numbers and true/false)" }))
