@@ -157,6 +157,7 @@ export function handoffCommand(argv: string[]): number {
     console.log(
       `handoff: ${stack}: ${plan.write.length} written, ${plan.remove.length} removed, ${handoff.files.length - plan.write.length} unchanged in ${relative(process.cwd(), dir) || "."}`,
     );
+    if (handoff.afterPush !== undefined) console.log(`handoff: ${handoff.afterPush}`);
     return 0;
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));

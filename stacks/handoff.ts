@@ -25,6 +25,8 @@ export interface Handoff {
   /** The releases the stack installs, as the engine takes them over. */
   installs: EngineInstall[];
   files: HandoffFile[];
+  /** What to do by hand once the files are pushed, if anything (`handoff` prints it). */
+  afterPush?: string;
 }
 
 /**
@@ -62,6 +64,8 @@ export function stackHandoff(
       path: self.path,
       installs: [installs.operator, installs.instance],
       files: fluxOperatorHandoffFiles(installs, settings, self, stack),
+      // Nothing Pulumi declares can hold the pointer (docs/engines.md, Hand-off).
+      afterPush: `once the directory is pushed, apply its pointer Kustomization once: kubectl apply -f ${self.path}/kustomization-${self.name}.yaml (it then applies its own directory)`,
     };
   }
   if (config.engine !== "flux") return undefined;

@@ -69,14 +69,30 @@ export function fluxOciRepository(install: EngineInstall, self: Pick<FluxSelfMan
   };
 }
 
+/**
+ * The ServiceAccounts the hand-off's objects run as on a multitenant instance, whose controllers
+ * default to `cluster.tenantDefaultServiceAccount` (no rights) for an object naming none: the
+ * controllers' own, as the operator sets `kustomize-controller` on its sync Kustomization
+ * (controlplaneio-fluxcd/flux-operator, internal/builder/profiles.go, profileClusterMultitenant).
+ * Undefined otherwise: the controllers then act as themselves anyway.
+ */
+export function handoffServiceAccounts(settings: Pick<FluxOperatorSettings, "cluster">) {
+  return settings.cluster.multitenant
+    ? { kustomization: "kustomize-controller", helmRelease: "helm-controller" }
+    : undefined;
+}
+
 /** The HelmRelease taking over an install, its chart from {@link fluxOciRepository}. */
 export function fluxOciHelmRelease(
   install: EngineInstall,
   self: Pick<FluxSelfManagement, "interval">,
-  dependsOn: readonly string[] = [],
+  options: { dependsOn?: readonly string[]; serviceAccountName?: string | undefined } = {},
 ) {
-  const chartRef = { chartRef: { kind: "OCIRepository", name: install.releaseName } };
-  return fluxHelmRelease(install, self, chartRef, dependsOn);
+  return fluxHelmRelease(install, self, {
+    chart: { chartRef: { kind: "OCIRepository", name: install.releaseName } },
+    ...(options.dependsOn === undefined ? {} : { dependsOn: options.dependsOn }),
+    ...(options.serviceAccountName === undefined ? {} : { serviceAccountName: options.serviceAccountName }),
+  });
 }
 
 /**
@@ -85,6 +101,7 @@ export function fluxOciHelmRelease(
  * deleted HelmRelease would uninstall the operator or Flux.
  */
 export function fluxOperatorSelfKustomization(settings: FluxOperatorSettings, self: FluxSelfManagement) {
+  const serviceAccountName = handoffServiceAccounts(settings)?.kustomization;
   return {
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",
     kind: "Kustomization",
@@ -97,6 +114,7 @@ export function fluxOperatorSelfKustomization(settings: FluxOperatorSettings, se
       deletionPolicy: "Orphan",
       wait: false,
       timeout: settings.root.timeout,
+      ...(serviceAccountName === undefined ? {} : { serviceAccountName }),
       sourceRef: { kind: "GitRepository", name: settings.sync.name },
     },
   };
@@ -114,13 +132,14 @@ export function fluxOperatorHandoffFiles(
   stack: string,
 ): HandoffFile[] {
   const { operator, instance } = installs;
+  const serviceAccountName = handoffServiceAccounts(settings)?.helmRelease;
   return handoffObjectFiles(
     [
       fluxOperatorSelfKustomization(settings, self),
       fluxOciRepository(operator, self),
-      fluxOciHelmRelease(operator, self),
+      fluxOciHelmRelease(operator, self, { serviceAccountName }),
       fluxOciRepository(instance, self),
-      fluxOciHelmRelease(instance, self, [operator.releaseName]),
+      fluxOciHelmRelease(instance, self, { dependsOn: [operator.releaseName], serviceAccountName }),
     ],
     stack,
   );

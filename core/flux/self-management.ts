@@ -38,19 +38,29 @@ export function fluxHelmRepository(install: EngineInstall, self: FluxSelfManagem
   };
 }
 
+/** How a HelmRelease of {@link fluxHelmRelease} differs from flux2's. */
+export interface HelmReleaseOptions {
+  /**
+   * Where the chart comes from. Defaults to a `chart.spec` of the HelmRepository named after the
+   * release; the Flux Operator's OCI charts use a `chartRef` to their OCIRepository instead.
+   */
+  chart?: Record<string, unknown>;
+  /** HelmReleases (same namespace) to install first. Defaults to none. */
+  dependsOn?: readonly string[];
+  /** The ServiceAccount helm-controller impersonates. Defaults to none: its own. */
+  serviceAccountName?: string;
+}
+
 /**
  * The HelmRelease that takes over the release Pulumi installed: the same release name, namespace,
- * storage namespace, chart, version and values (inline, so the file says everything). `chart` is
- * where the chart comes from: by default a `chart.spec` of the HelmRepository named after the
- * release; the Flux Operator's OCI charts pass a `chartRef` to their OCIRepository instead
- * (core/flux/operator-self-management.ts). `dependsOn` names HelmReleases to install first.
+ * storage namespace, chart, version and values (inline, so the file says everything).
  */
 export function fluxHelmRelease(
   install: EngineInstall,
   self: Pick<FluxSelfManagement, "interval">,
-  chart: Record<string, unknown> = helmRepositoryChart(install, self),
-  dependsOn: readonly string[] = [],
+  options: HelmReleaseOptions = {},
 ) {
+  const dependsOn = options.dependsOn ?? [];
   return {
     apiVersion: "helm.toolkit.fluxcd.io/v2",
     kind: "HelmRelease",
@@ -60,8 +70,9 @@ export function fluxHelmRelease(
       releaseName: install.releaseName,
       targetNamespace: install.namespace,
       storageNamespace: install.namespace,
+      ...(options.serviceAccountName === undefined ? {} : { serviceAccountName: options.serviceAccountName }),
       ...(dependsOn.length === 0 ? {} : { dependsOn: dependsOn.map((name) => ({ name })) }),
-      ...chart,
+      ...(options.chart ?? helmRepositoryChart(install, self)),
       values: install.values,
     },
   };

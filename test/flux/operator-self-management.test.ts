@@ -4,6 +4,7 @@
  * them and leaves them running on destroy; the files are what Flux reads.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +37,7 @@ import {
   testProvider,
   type MockRuntime,
 } from "../support/harness";
+import { REPO_ROOT } from "../support/paths";
 import { validateKubernetesObject } from "../support/validate";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTEST\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -244,6 +246,36 @@ describe("flux-operator self-management: what Flux reads", () => {
   });
 });
 
+describe("flux-operator self-management: a multitenant instance", () => {
+  it("runs the pointer and the HelmReleases as the controllers' own ServiceAccounts, not the tenants' default", async () => {
+    const settings = fluxOperatorSettingsSchema.parse({
+      ...VALUES,
+      cluster: { multitenant: true },
+      selfManagement: SELF,
+    });
+    const files = fluxOperatorHandoffFiles(
+      fluxOperatorInstalls(settings, REPO, VERSIONS),
+      settings,
+      settings.selfManagement!,
+      "s",
+    );
+    const spec = (name: string) =>
+      (parse(files.find((f) => f.name === name)!.content) as { spec: Record<string, unknown> }).spec;
+    assert.equal(spec("kustomization-flux-operator.yaml").serviceAccountName, "kustomize-controller");
+    assert.equal(spec("helmrelease-flux-operator.yaml").serviceAccountName, "helm-controller");
+    assert.equal(spec("helmrelease-flux-instance.yaml").serviceAccountName, "helm-controller");
+    for (const file of files.slice(1)) await validateKubernetesObject(parse(file.content) as object);
+    // Not multitenant: none, the controllers act as themselves.
+    const plain = fluxOperatorHandoffFiles(
+      fluxOperatorInstalls(SETTINGS, REPO, VERSIONS),
+      SETTINGS,
+      SETTINGS.selfManagement!,
+      "s",
+    );
+    for (const file of plain) assert.doesNotMatch(file.content, /serviceAccountName/, file.name);
+  });
+});
+
 describe("flux-operator self-management: stack config", () => {
   it("defaults: name flux-operator, interval 10m, releaseOwner pulumi, no import; off without the key", () => {
     assert.deepEqual(SETTINGS.selfManagement, {
@@ -337,10 +369,93 @@ describe("handoff: the Flux Operator's directory", () => {
     assert.equal(run(section, "--check").code, 0);
   });
 
+  it("says to apply the pointer once, naming its file", () => {
+    mkdirSync(join(work, "repo"));
+    const { code, said } = run(section);
+    assert.equal(code, 0);
+    assert.ok(
+      said.includes(
+        "handoff: once the directory is pushed, apply its pointer Kustomization once: kubectl apply -f bootstrap/flux-operator/kustomization-flux-operator.yaml (it then applies its own directory)",
+      ),
+      said.join("\n"),
+    );
+  });
+
   it("names the fluxOperator key when selfManagement is off", () => {
     mkdirSync(join(work, "repo"));
     const { code, said } = run("");
     assert.equal(code, 1);
     assert.match(said.join("\n"), /does not set gitops-bootstrap:fluxOperator\.selfManagement/);
+  });
+});
+
+describe("flux-operator self-management: synth of examples/flux-operator-homelab with selfManagement", () => {
+  const work = mkdtempSync(join(tmpdir(), "gitops-operator-synth-"));
+  after(() => rmSync(work, { recursive: true, force: true }));
+  type Resource = { type: string; name: string; inputs: Record<string, unknown>; options?: unknown };
+  let resources: Resource[] = [];
+  let handoff: Record<string, string> = {};
+  before(function () {
+    this.timeout(240_000);
+    const example = readFileSync(
+      join(REPO_ROOT, "examples", "flux-operator-homelab", "Pulumi.flux-operator-homelab.yaml"),
+      "utf8",
+    );
+    // The example ends inside gitops-bootstrap:fluxOperator (operator.values.web.networkPolicy).
+    assert.match(example, /\n {2}gitops-bootstrap:fluxOperator:\n(?: {4}.*\n|\s*#.*\n)+$/);
+    const file = join(work, "Pulumi.flux-operator-homelab.yaml");
+    writeFileSync(file, `${example}    selfManagement:\n      path: bootstrap/flux-operator\n`);
+    const out = join(work, "out");
+    // From the TypeScript sources (cli/bin.js runs the compiled CLI).
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(REPO_ROOT, "cli", "main.ts"),
+        "synth",
+        "--stack",
+        "flux-operator-homelab",
+        "--config-file",
+        file,
+        "--out",
+        out,
+      ],
+      { cwd: REPO_ROOT, encoding: "utf8" },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as Resource[];
+    const dir = join(out, "handoff", "bootstrap", "flux-operator");
+    handoff = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+  });
+
+  it("writes the hand-off, whose HelmReleases hold exactly the chart, version and values of synth's releases", () => {
+    assert.deepEqual(Object.keys(handoff).sort(), [
+      "helmrelease-flux-instance.yaml",
+      "helmrelease-flux-operator.yaml",
+      "kustomization-flux-operator.yaml",
+      "kustomization.yaml",
+      "ocirepository-flux-instance.yaml",
+      "ocirepository-flux-operator.yaml",
+    ]);
+    for (const [name, release] of [
+      ["flux-operator", "flux-operator"],
+      ["flux-operator-instance", "flux-instance"],
+    ] as const) {
+      const installed = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === name);
+      assert.ok(installed, name);
+      const helmRelease = parse(handoff[`helmrelease-${release}.yaml`]!) as HelmReleaseFile;
+      const repository = parse(handoff[`ocirepository-${release}.yaml`]!) as {
+        spec: { url: string; ref: { tag: string } };
+      };
+      assert.deepEqual(helmRelease.spec.values, installed.inputs.values);
+      assert.equal(helmRelease.spec.releaseName, installed.inputs.name);
+      assert.equal(helmRelease.spec.storageNamespace, installed.inputs.namespace);
+      assert.equal(repository.spec.url, installed.inputs.chart);
+      assert.equal(repository.spec.ref.tag, installed.inputs.version);
+    }
+    // The example's own operator values reach the operator's HelmRelease.
+    const operator = parse(handoff["helmrelease-flux-operator.yaml"]!) as HelmReleaseFile;
+    assert.deepEqual(operator.spec.values, { web: { networkPolicy: { create: false } } });
   });
 });
