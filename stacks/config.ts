@@ -14,7 +14,11 @@ import { argoCdSettingsSchema } from "../core/argocd/settings";
 import { clusterAwsSettingsSchema } from "../core/aws/settings";
 import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../core/catalog/catalog";
 import { fluxValuesProblems } from "../core/flux/flux";
-import { fluxOperatorRepoProblems, fluxOperatorValuesProblems } from "../core/flux/operator";
+import {
+  fluxOperatorRepoProblems,
+  fluxOperatorSelfManagementProblems,
+  fluxOperatorValuesProblems,
+} from "../core/flux/operator";
 import { fluxOperatorSettingsSchema } from "../core/flux/operator-settings";
 import { fluxSettingsSchema } from "../core/flux/settings";
 import { repoUrlProblem } from "../core/github/github";
@@ -116,6 +120,11 @@ const ENGINE_PARTS: Readonly<Record<EngineName, { section: string; charts: reado
   flux: { section: "flux", charts: ["flux2"] },
   "flux-operator": { section: "fluxOperator", charts: ["fluxOperator", "fluxInstance"] },
 };
+
+/** The stack key holding an engine's settings (`fluxOperator` for `flux-operator`). */
+export function engineSection(engine: EngineName): string {
+  return ENGINE_PARTS[engine].section;
+}
 
 const stackSchema = z
   .object({
@@ -313,7 +322,10 @@ export function parseStackConfig(
       ? releaseOwnerProblems(config.argocd.selfManagement, "argocd")
       : config.engine === "flux"
         ? releaseOwnerProblems(config.flux.selfManagement, "flux")
-        : [])
+        : [
+            ...releaseOwnerProblems(config.fluxOperator.selfManagement, "fluxOperator"),
+            ...fluxOperatorSelfManagementProblems(config.fluxOperator),
+          ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
     const withCatalog = rootPathFromCatalog(config, options);
@@ -325,10 +337,11 @@ export function parseStackConfig(
           ? config.argocd.selfManagement
           : config.engine === "flux"
             ? config.flux.selfManagement
-            : undefined;
+            : config.fluxOperator.selfManagement;
       const overlap =
         self === undefined ? undefined : selfManagementPathProblem(self.path, withCatalog.repo.path);
-      if (overlap !== undefined) errors.push(`${fq(`${config.engine}.selfManagement.path`)}: ${overlap}`);
+      const section = engineSection(config.engine);
+      if (overlap !== undefined) errors.push(`${fq(`${section}.selfManagement.path`)}: ${overlap}`);
       if (errors.length === 0) return { ok: true, config: withCatalog };
     }
   }

@@ -5,6 +5,7 @@
  * case here, with its own builder; the writer (cli/handoff.ts) is the same for all.
  */
 import { argoCdHandoffFiles, argoCdInstall } from "../core/argocd/self-management";
+import { fluxOperatorHandoffFiles, fluxOperatorInstalls } from "../core/flux/operator-self-management";
 import { fluxHandoffFiles, fluxInstall } from "../core/flux/self-management";
 import type { EngineInstall, HandoffFile } from "../core/shared/self-management";
 import {
@@ -24,6 +25,8 @@ export interface Handoff {
   /** The releases the stack installs, as the engine takes them over. */
   installs: EngineInstall[];
   files: HandoffFile[];
+  /** What to do by hand once the files are pushed, if anything (`handoff` prints it). */
+  afterPush?: string;
 }
 
 /**
@@ -48,7 +51,23 @@ export function stackHandoff(
       files: argoCdHandoffFiles(installs, stack),
     };
   }
-  // The Flux Operator has no hand-off of its own (yet): its case goes here, with its builder.
+  if (config.engine === "flux-operator") {
+    const settings = config.fluxOperator;
+    const self = settings.selfManagement;
+    if (self === undefined) return undefined;
+    const installs = fluxOperatorInstalls(settings, config.repo, {
+      operator: config.charts.fluxOperator,
+      instance: config.charts.fluxInstance,
+    });
+    return {
+      key: "fluxOperator.selfManagement",
+      path: self.path,
+      installs: [installs.operator, installs.instance],
+      files: fluxOperatorHandoffFiles(installs, settings, self, stack),
+      // Nothing Pulumi declares can hold the pointer (docs/engines.md, Hand-off).
+      afterPush: `once the directory is pushed, apply its pointer Kustomization once: kubectl apply -f ${self.path}/kustomization-${self.name}.yaml (it then applies its own directory)`,
+    };
+  }
   if (config.engine !== "flux") return undefined;
   const self = config.flux.selfManagement;
   if (self === undefined) return undefined;

@@ -22220,6 +22220,16 @@ function fluxOperatorValuesProblems(settings, repo, keys2) {
     )
   ];
 }
+function fluxOperatorSelfManagementProblems(settings) {
+  const self = settings.selfManagement;
+  if (self === void 0 || self.name !== settings.sync.name) return [];
+  return [
+    {
+      key: "fluxOperator.selfManagement.name",
+      message: `is ${self.name}, the name of the root Kustomization (fluxOperator.sync.name); the pointer would replace the root: choose another name, such as flux-operator`
+    }
+  ];
+}
 
 // core/flux/operator-settings.ts
 var FLUX_COMPONENTS = [
@@ -22283,7 +22293,9 @@ var fluxOperatorSettingsSchema = external_exports.object({
   }).strict().prefault({}),
   patches: external_exports.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
   operator: external_exports.object({ values: values("flux-operator"), release: releaseSettingsSchema }).strict().prefault({}),
-  instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({})
+  instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({}),
+  // Not flux-system: that is the root Kustomization's name (sync.name) by default.
+  selfManagement: selfManagementSchema("flux-operator").extend({ interval: duration3().default("10m") }).optional()
 }).strict();
 
 // core/flux/settings.ts
@@ -22684,6 +22696,9 @@ var ENGINE_PARTS = {
   flux: { section: "flux", charts: ["flux2"] },
   "flux-operator": { section: "fluxOperator", charts: ["fluxOperator", "fluxInstance"] }
 };
+function engineSection(engine) {
+  return ENGINE_PARTS[engine].section;
+}
 var stackSchema = external_exports.object({
   stackKind: external_exports.literal("cluster", {
     error: 'must be "cluster" here (the account stack has its own file with stackKind: account)'
@@ -22814,15 +22829,19 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       })
     ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
-    for (const problem of config2.engine === "argocd" ? releaseOwnerProblems(config2.argocd.selfManagement, "argocd") : config2.engine === "flux" ? releaseOwnerProblems(config2.flux.selfManagement, "flux") : [])
+    for (const problem of config2.engine === "argocd" ? releaseOwnerProblems(config2.argocd.selfManagement, "argocd") : config2.engine === "flux" ? releaseOwnerProblems(config2.flux.selfManagement, "flux") : [
+      ...releaseOwnerProblems(config2.fluxOperator.selfManagement, "fluxOperator"),
+      ...fluxOperatorSelfManagementProblems(config2.fluxOperator)
+    ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
-      const self = config2.engine === "argocd" ? config2.argocd.selfManagement : config2.engine === "flux" ? config2.flux.selfManagement : void 0;
+      const self = config2.engine === "argocd" ? config2.argocd.selfManagement : config2.engine === "flux" ? config2.flux.selfManagement : config2.fluxOperator.selfManagement;
       const overlap = self === void 0 ? void 0 : selfManagementPathProblem(self.path, withCatalog.repo.path);
-      if (overlap !== void 0) errors.push(`${fq(`${config2.engine}.selfManagement.path`)}: ${overlap}`);
+      const section = engineSection(config2.engine);
+      if (overlap !== void 0) errors.push(`${fq(`${section}.selfManagement.path`)}: ${overlap}`);
       if (errors.length === 0) return { ok: true, config: withCatalog };
     }
   }

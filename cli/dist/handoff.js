@@ -22169,6 +22169,8 @@ function fluxValuesProblems(settings, keys2) {
 }
 
 // core/flux/operator.ts
+var FLUX_OPERATOR_RELEASE = "flux-operator";
+var FLUX_INSTANCE_RELEASE = "flux-instance";
 var FLUX_REGISTRY = "ghcr.io/fluxcd";
 function fluxSyncRef(revision) {
   if (/^[0-9a-f]{40}$/.test(revision)) return void 0;
@@ -22219,6 +22221,12 @@ function fluxInstanceSpec(settings, repo) {
 }
 function fluxInstanceOwnValues(settings, repo) {
   return { instance: fluxInstanceSpec(settings, repo) };
+}
+function fluxInstanceValues(settings, repo) {
+  return mergeValues2(fluxInstanceOwnValues(settings, repo), settings.instance.values);
+}
+function fluxOperatorValues(settings) {
+  return mergeValues2({}, settings.operator.values);
 }
 function fluxInstanceValueSources() {
   const at = (...path) => ["instance", ...path];
@@ -22275,6 +22283,16 @@ function fluxOperatorValuesProblems(settings, repo, keys2) {
     ...[...unknownValueKeys(settings.instance.values, keys2.instance), ...owned.map((o) => o.message)].map(
       (message) => ({ key: instanceKey, message })
     )
+  ];
+}
+function fluxOperatorSelfManagementProblems(settings) {
+  const self = settings.selfManagement;
+  if (self === void 0 || self.name !== settings.sync.name) return [];
+  return [
+    {
+      key: "fluxOperator.selfManagement.name",
+      message: `is ${self.name}, the name of the root Kustomization (fluxOperator.sync.name); the pointer would replace the root: choose another name, such as flux-operator`
+    }
   ];
 }
 
@@ -22340,7 +22358,9 @@ var fluxOperatorSettingsSchema = external_exports.object({
   }).strict().prefault({}),
   patches: external_exports.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
   operator: external_exports.object({ values: values("flux-operator"), release: releaseSettingsSchema }).strict().prefault({}),
-  instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({})
+  instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({}),
+  // Not flux-system: that is the root Kustomization's name (sync.name) by default.
+  selfManagement: selfManagementSchema("flux-operator").extend({ interval: duration3().default("10m") }).optional()
 }).strict();
 
 // core/flux/settings.ts
@@ -22741,6 +22761,9 @@ var ENGINE_PARTS = {
   flux: { section: "flux", charts: ["flux2"] },
   "flux-operator": { section: "fluxOperator", charts: ["fluxOperator", "fluxInstance"] }
 };
+function engineSection(engine) {
+  return ENGINE_PARTS[engine].section;
+}
 var stackSchema = external_exports.object({
   stackKind: external_exports.literal("cluster", {
     error: 'must be "cluster" here (the account stack has its own file with stackKind: account)'
@@ -22871,15 +22894,19 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       })
     ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
-    for (const problem of config2.engine === "argocd" ? releaseOwnerProblems(config2.argocd.selfManagement, "argocd") : config2.engine === "flux" ? releaseOwnerProblems(config2.flux.selfManagement, "flux") : [])
+    for (const problem of config2.engine === "argocd" ? releaseOwnerProblems(config2.argocd.selfManagement, "argocd") : config2.engine === "flux" ? releaseOwnerProblems(config2.flux.selfManagement, "flux") : [
+      ...releaseOwnerProblems(config2.fluxOperator.selfManagement, "fluxOperator"),
+      ...fluxOperatorSelfManagementProblems(config2.fluxOperator)
+    ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
-      const self = config2.engine === "argocd" ? config2.argocd.selfManagement : config2.engine === "flux" ? config2.flux.selfManagement : void 0;
+      const self = config2.engine === "argocd" ? config2.argocd.selfManagement : config2.engine === "flux" ? config2.flux.selfManagement : config2.fluxOperator.selfManagement;
       const overlap = self === void 0 ? void 0 : selfManagementPathProblem(self.path, withCatalog.repo.path);
-      if (overlap !== void 0) errors.push(`${fq(`${config2.engine}.selfManagement.path`)}: ${overlap}`);
+      const section = engineSection(config2.engine);
+      if (overlap !== void 0) errors.push(`${fq(`${section}.selfManagement.path`)}: ${overlap}`);
       if (errors.length === 0) return { ok: true, config: withCatalog };
     }
   }
@@ -23030,7 +23057,8 @@ function fluxHelmRepository(install, self) {
     spec: { interval: self.interval, url: install.chart.repo }
   };
 }
-function fluxHelmRelease(install, self) {
+function fluxHelmRelease(install, self, options = {}) {
+  const dependsOn = options.dependsOn ?? [];
   return {
     apiVersion: "helm.toolkit.fluxcd.io/v2",
     kind: "HelmRelease",
@@ -23040,33 +23068,122 @@ function fluxHelmRelease(install, self) {
       releaseName: install.releaseName,
       targetNamespace: install.namespace,
       storageNamespace: install.namespace,
-      chart: {
-        spec: {
-          chart: install.chart.chart,
-          version: install.version,
-          sourceRef: { kind: "HelmRepository", name: install.releaseName },
-          interval: self.interval
-        }
-      },
+      ...options.serviceAccountName === void 0 ? {} : { serviceAccountName: options.serviceAccountName },
+      ...dependsOn.length === 0 ? {} : { dependsOn: dependsOn.map((name) => ({ name })) },
+      ...options.chart ?? helmRepositoryChart(install, self),
       values: install.values
     }
   };
 }
-function fluxHandoffFiles(installs, self, stack) {
+function helmRepositoryChart(install, self) {
+  return {
+    chart: {
+      spec: {
+        chart: install.chart.chart,
+        version: install.version,
+        sourceRef: { kind: "HelmRepository", name: install.releaseName },
+        interval: self.interval
+      }
+    }
+  };
+}
+function handoffObjectFiles(objects, stack) {
   const file2 = (object2, name) => ({
     name,
     content: withHandoffMarker(kubernetesYaml(object2), stack)
   });
-  const objects = installs.flatMap((install) => [
-    file2(fluxHelmRepository(install, self), `helmrepository-${install.releaseName}.yaml`),
-    file2(fluxHelmRelease(install, self), `helmrelease-${install.releaseName}.yaml`)
-  ]);
+  const files = objects.map(
+    (object2) => file2(object2, `${object2.kind.toLowerCase()}-${object2.metadata.name}.yaml`)
+  );
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
-    resources: objects.map((o) => o.name)
+    resources: files.map((f) => f.name)
   };
-  return [file2(kustomization, "kustomization.yaml"), ...objects];
+  return [file2(kustomization, "kustomization.yaml"), ...files];
+}
+function fluxHandoffFiles(installs, self, stack) {
+  return handoffObjectFiles(
+    installs.flatMap((install) => [fluxHelmRepository(install, self), fluxHelmRelease(install, self)]),
+    stack
+  );
+}
+
+// core/flux/operator-self-management.ts
+function fluxOperatorInstalls(settings, repo, versions) {
+  return {
+    operator: {
+      releaseName: FLUX_OPERATOR_RELEASE,
+      chart: { chart: CHARTS.fluxOperator.chart, repo: CHARTS.fluxOperator.repo },
+      version: versions.operator,
+      namespace: settings.namespace,
+      values: fluxOperatorValues(settings)
+    },
+    instance: {
+      releaseName: FLUX_INSTANCE_RELEASE,
+      chart: { chart: CHARTS.fluxInstance.chart, repo: CHARTS.fluxInstance.repo },
+      version: versions.instance,
+      namespace: settings.namespace,
+      values: fluxInstanceValues(settings, repo)
+    }
+  };
+}
+var HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+function fluxOciRepository(install, self) {
+  return {
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "OCIRepository",
+    metadata: { name: install.releaseName, namespace: install.namespace },
+    spec: {
+      interval: self.interval,
+      url: `${install.chart.repo}/${install.chart.chart}`,
+      ref: { tag: install.version },
+      layerSelector: { mediaType: HELM_CHART_LAYER, operation: "copy" }
+    }
+  };
+}
+function handoffServiceAccounts(settings) {
+  return settings.cluster.multitenant ? { kustomization: "kustomize-controller", helmRelease: "helm-controller" } : void 0;
+}
+function fluxOciHelmRelease(install, self, options = {}) {
+  return fluxHelmRelease(install, self, {
+    chart: { chartRef: { kind: "OCIRepository", name: install.releaseName } },
+    ...options.dependsOn === void 0 ? {} : { dependsOn: options.dependsOn },
+    ...options.serviceAccountName === void 0 ? {} : { serviceAccountName: options.serviceAccountName }
+  });
+}
+function fluxOperatorSelfKustomization(settings, self) {
+  const serviceAccountName = handoffServiceAccounts(settings)?.kustomization;
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: self.name, namespace: settings.namespace },
+    spec: {
+      interval: self.interval,
+      retryInterval: settings.root.retryInterval,
+      path: `./${self.path}`,
+      prune: false,
+      deletionPolicy: "Orphan",
+      wait: false,
+      timeout: settings.root.timeout,
+      ...serviceAccountName === void 0 ? {} : { serviceAccountName },
+      sourceRef: { kind: "GitRepository", name: settings.sync.name }
+    }
+  };
+}
+function fluxOperatorHandoffFiles(installs, settings, self, stack) {
+  const { operator, instance } = installs;
+  const serviceAccountName = handoffServiceAccounts(settings)?.helmRelease;
+  return handoffObjectFiles(
+    [
+      fluxOperatorSelfKustomization(settings, self),
+      fluxOciRepository(operator, self),
+      fluxOciHelmRelease(operator, self, { serviceAccountName }),
+      fluxOciRepository(instance, self),
+      fluxOciHelmRelease(instance, self, { dependsOn: [operator.releaseName], serviceAccountName })
+    ],
+    stack
+  );
 }
 
 // stacks/handoff.ts
@@ -23081,6 +23198,23 @@ function stackHandoff(config2, stack, hasOidcClientSecret) {
       path: self2.path,
       installs: installs2,
       files: argoCdHandoffFiles(installs2, stack)
+    };
+  }
+  if (config2.engine === "flux-operator") {
+    const settings = config2.fluxOperator;
+    const self2 = settings.selfManagement;
+    if (self2 === void 0) return void 0;
+    const installs2 = fluxOperatorInstalls(settings, config2.repo, {
+      operator: config2.charts.fluxOperator,
+      instance: config2.charts.fluxInstance
+    });
+    return {
+      key: "fluxOperator.selfManagement",
+      path: self2.path,
+      installs: [installs2.operator, installs2.instance],
+      files: fluxOperatorHandoffFiles(installs2, settings, self2, stack),
+      // Nothing Pulumi declares can hold the pointer (docs/engines.md, Hand-off).
+      afterPush: `once the directory is pushed, apply its pointer Kustomization once: kubectl apply -f ${self2.path}/kustomization-${self2.name}.yaml (it then applies its own directory)`
     };
   }
   if (config2.engine !== "flux") return void 0;
@@ -23178,10 +23312,12 @@ function readStackFile(projectDir, stack, configFile) {
 var HANDOFF_HELP = `Usage: npx gitops-bootstrap handoff --stack <name> --root <dir> [--check]
 
 Writes the files through which the stack's engine manages its own install after Pulumi installed it
-(argocd.selfManagement or flux.selfManagement) into <root>/<selfManagement.path>, from the same
-chart, version, release name, namespace and values as the stack's Helm release (docs/engines.md):
-  argocd  kustomization.yaml (helmCharts: the argo-cd chart) and values.yaml
-  flux    kustomization.yaml, a HelmRepository and a HelmRelease of the flux2 chart
+(argocd, flux or fluxOperator.selfManagement) into <root>/<selfManagement.path>, from the same
+chart, version, release name, namespace and values as the stack's Helm release(s) (docs/engines.md):
+  argocd         kustomization.yaml (helmCharts: the argo-cd chart) and values.yaml
+  flux           kustomization.yaml, a HelmRepository and a HelmRelease of the flux2 chart
+  flux-operator  kustomization.yaml, the pointer Kustomization (apply it once by hand), and an
+                 OCIRepository and a HelmRelease each of the flux-operator and flux-instance charts
 Files it writes carry a "# Generated by gitops-bootstrap handoff" line; it replaces or removes only
 those, and refuses to overwrite any other file.
 
@@ -23269,7 +23405,7 @@ ${HANDOFF_HELP}`);
     const { handoff: handoff2 } = result;
     if (handoff2 === void 0) {
       console.error(
-        `handoff: stack ${stack} does not set ${PROJECT}:${result.config.engine}.selfManagement: Pulumi owns the engine's release, and there is nothing to hand off (docs/engines.md)`
+        `handoff: stack ${stack} does not set ${PROJECT}:${engineSection(result.config.engine)}.selfManagement: Pulumi owns the engine's release, and there is nothing to hand off (docs/engines.md)`
       );
       return 1;
     }
@@ -23294,6 +23430,7 @@ ${HANDOFF_HELP}`);
     console.log(
       `handoff: ${stack}: ${plan.write.length} written, ${plan.remove.length} removed, ${handoff2.files.length - plan.write.length} unchanged in ${(0, import_node_path5.relative)(process.cwd(), dir) || "."}`
     );
+    if (handoff2.afterPush !== void 0) console.log(`handoff: ${handoff2.afterPush}`);
     return 0;
   } catch (error2) {
     console.error(error2 instanceof Error ? error2.message : String(error2));

@@ -23520,7 +23520,17 @@ function fluxOperatorValuesProblems(settings2, repo, keys2) {
     )
   ];
 }
-var FLUX_REGISTRY;
+function fluxOperatorSelfManagementProblems(settings2) {
+  const self = settings2.selfManagement;
+  if (self === void 0 || self.name !== settings2.sync.name) return [];
+  return [
+    {
+      key: "fluxOperator.selfManagement.name",
+      message: `is ${self.name}, the name of the root Kustomization (fluxOperator.sync.name); the pointer would replace the root: choose another name, such as flux-operator`
+    }
+  ];
+}
+var FLUX_OPERATOR_RELEASE, FLUX_INSTANCE_RELEASE, FLUX_REGISTRY;
 var init_operator = __esm({
   "core/flux/operator.ts"() {
     "use strict";
@@ -23528,6 +23538,8 @@ var init_operator = __esm({
     init_repository();
     init_values();
     init_yaml();
+    FLUX_OPERATOR_RELEASE = "flux-operator";
+    FLUX_INSTANCE_RELEASE = "flux-instance";
     FLUX_REGISTRY = "ghcr.io/fluxcd";
   }
 });
@@ -23539,6 +23551,7 @@ var init_operator_settings = __esm({
     "use strict";
     init_zod();
     init_release();
+    init_self_management();
     init_schema();
     init_versions2();
     FLUX_COMPONENTS = [
@@ -23602,7 +23615,9 @@ var init_operator_settings = __esm({
       }).strict().prefault({}),
       patches: external_exports.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
       operator: external_exports.object({ values: values("flux-operator"), release: releaseSettingsSchema }).strict().prefault({}),
-      instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({})
+      instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({}),
+      // Not flux-system: that is the root Kustomization's name (sync.name) by default.
+      selfManagement: selfManagementSchema("flux-operator").extend({ interval: duration3().default("10m") }).optional()
     }).strict();
   }
 });
@@ -24124,6 +24139,9 @@ function argoCdSettingsOf(config2, hasClientSecret) {
 function hasSecretValue(raw, name) {
   return (raw[fq(SECRET_KEYS[name])] ?? "").trim() !== "";
 }
+function engineSection(engine) {
+  return ENGINE_PARTS[engine].section;
+}
 function isUnsetConfigValue(raw) {
   return raw === "" || raw === "{}";
 }
@@ -24235,15 +24253,19 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       })
     ];
     for (const problem of valuesProblems) errors.push(`${fq(problem.key)}: ${problem.message}`);
-    for (const problem of config2.engine === "argocd" ? releaseOwnerProblems(config2.argocd.selfManagement, "argocd") : config2.engine === "flux" ? releaseOwnerProblems(config2.flux.selfManagement, "flux") : [])
+    for (const problem of config2.engine === "argocd" ? releaseOwnerProblems(config2.argocd.selfManagement, "argocd") : config2.engine === "flux" ? releaseOwnerProblems(config2.flux.selfManagement, "flux") : [
+      ...releaseOwnerProblems(config2.fluxOperator.selfManagement, "fluxOperator"),
+      ...fluxOperatorSelfManagementProblems(config2.fluxOperator)
+    ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
-      const self = config2.engine === "argocd" ? config2.argocd.selfManagement : config2.engine === "flux" ? config2.flux.selfManagement : void 0;
+      const self = config2.engine === "argocd" ? config2.argocd.selfManagement : config2.engine === "flux" ? config2.flux.selfManagement : config2.fluxOperator.selfManagement;
       const overlap = self === void 0 ? void 0 : selfManagementPathProblem(self.path, withCatalog.repo.path);
-      if (overlap !== void 0) errors.push(`${fq(`${config2.engine}.selfManagement.path`)}: ${overlap}`);
+      const section = engineSection(config2.engine);
+      if (overlap !== void 0) errors.push(`${fq(`${section}.selfManagement.path`)}: ${overlap}`);
       if (errors.length === 0) return { ok: true, config: withCatalog };
     }
   }
@@ -24479,7 +24501,8 @@ function fluxHelmRepository(install, self) {
     spec: { interval: self.interval, url: install.chart.repo }
   };
 }
-function fluxHelmRelease(install, self) {
+function fluxHelmRelease(install, self, options = {}) {
+  const dependsOn = options.dependsOn ?? [];
   return {
     apiVersion: "helm.toolkit.fluxcd.io/v2",
     kind: "HelmRelease",
@@ -24489,33 +24512,45 @@ function fluxHelmRelease(install, self) {
       releaseName: install.releaseName,
       targetNamespace: install.namespace,
       storageNamespace: install.namespace,
-      chart: {
-        spec: {
-          chart: install.chart.chart,
-          version: install.version,
-          sourceRef: { kind: "HelmRepository", name: install.releaseName },
-          interval: self.interval
-        }
-      },
+      ...options.serviceAccountName === void 0 ? {} : { serviceAccountName: options.serviceAccountName },
+      ...dependsOn.length === 0 ? {} : { dependsOn: dependsOn.map((name) => ({ name })) },
+      ...options.chart ?? helmRepositoryChart(install, self),
       values: install.values
     }
   };
 }
-function fluxHandoffFiles(installs, self, stack) {
+function helmRepositoryChart(install, self) {
+  return {
+    chart: {
+      spec: {
+        chart: install.chart.chart,
+        version: install.version,
+        sourceRef: { kind: "HelmRepository", name: install.releaseName },
+        interval: self.interval
+      }
+    }
+  };
+}
+function handoffObjectFiles(objects, stack) {
   const file3 = (object2, name) => ({
     name,
     content: withHandoffMarker(kubernetesYaml(object2), stack)
   });
-  const objects = installs.flatMap((install) => [
-    file3(fluxHelmRepository(install, self), `helmrepository-${install.releaseName}.yaml`),
-    file3(fluxHelmRelease(install, self), `helmrelease-${install.releaseName}.yaml`)
-  ]);
+  const files2 = objects.map(
+    (object2) => file3(object2, `${object2.kind.toLowerCase()}-${object2.metadata.name}.yaml`)
+  );
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
-    resources: objects.map((o) => o.name)
+    resources: files2.map((f) => f.name)
   };
-  return [file3(kustomization, "kustomization.yaml"), ...objects];
+  return [file3(kustomization, "kustomization.yaml"), ...files2];
+}
+function fluxHandoffFiles(installs, self, stack) {
+  return handoffObjectFiles(
+    installs.flatMap((install) => [fluxHelmRepository(install, self), fluxHelmRelease(install, self)]),
+    stack
+  );
 }
 var init_self_management3 = __esm({
   "core/flux/self-management.ts"() {
@@ -24524,6 +24559,92 @@ var init_self_management3 = __esm({
     init_versions2();
     init_yaml();
     init_flux();
+  }
+});
+
+// core/flux/operator-self-management.ts
+function fluxOperatorInstalls(settings2, repo, versions) {
+  return {
+    operator: {
+      releaseName: FLUX_OPERATOR_RELEASE,
+      chart: { chart: CHARTS.fluxOperator.chart, repo: CHARTS.fluxOperator.repo },
+      version: versions.operator,
+      namespace: settings2.namespace,
+      values: fluxOperatorValues(settings2)
+    },
+    instance: {
+      releaseName: FLUX_INSTANCE_RELEASE,
+      chart: { chart: CHARTS.fluxInstance.chart, repo: CHARTS.fluxInstance.repo },
+      version: versions.instance,
+      namespace: settings2.namespace,
+      values: fluxInstanceValues(settings2, repo)
+    }
+  };
+}
+function fluxOciRepository(install, self) {
+  return {
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "OCIRepository",
+    metadata: { name: install.releaseName, namespace: install.namespace },
+    spec: {
+      interval: self.interval,
+      url: `${install.chart.repo}/${install.chart.chart}`,
+      ref: { tag: install.version },
+      layerSelector: { mediaType: HELM_CHART_LAYER, operation: "copy" }
+    }
+  };
+}
+function handoffServiceAccounts(settings2) {
+  return settings2.cluster.multitenant ? { kustomization: "kustomize-controller", helmRelease: "helm-controller" } : void 0;
+}
+function fluxOciHelmRelease(install, self, options = {}) {
+  return fluxHelmRelease(install, self, {
+    chart: { chartRef: { kind: "OCIRepository", name: install.releaseName } },
+    ...options.dependsOn === void 0 ? {} : { dependsOn: options.dependsOn },
+    ...options.serviceAccountName === void 0 ? {} : { serviceAccountName: options.serviceAccountName }
+  });
+}
+function fluxOperatorSelfKustomization(settings2, self) {
+  const serviceAccountName = handoffServiceAccounts(settings2)?.kustomization;
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: self.name, namespace: settings2.namespace },
+    spec: {
+      interval: self.interval,
+      retryInterval: settings2.root.retryInterval,
+      path: `./${self.path}`,
+      prune: false,
+      deletionPolicy: "Orphan",
+      wait: false,
+      timeout: settings2.root.timeout,
+      ...serviceAccountName === void 0 ? {} : { serviceAccountName },
+      sourceRef: { kind: "GitRepository", name: settings2.sync.name }
+    }
+  };
+}
+function fluxOperatorHandoffFiles(installs, settings2, self, stack) {
+  const { operator, instance } = installs;
+  const serviceAccountName = handoffServiceAccounts(settings2)?.helmRelease;
+  return handoffObjectFiles(
+    [
+      fluxOperatorSelfKustomization(settings2, self),
+      fluxOciRepository(operator, self),
+      fluxOciHelmRelease(operator, self, { serviceAccountName }),
+      fluxOciRepository(instance, self),
+      fluxOciHelmRelease(instance, self, { dependsOn: [operator.releaseName], serviceAccountName })
+    ],
+    stack
+  );
+}
+var HELM_CHART_LAYER;
+var init_operator_self_management = __esm({
+  "core/flux/operator-self-management.ts"() {
+    "use strict";
+    init_operator();
+    init_self_management3();
+    init_versions2();
+    HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
   }
 });
 
@@ -25403,15 +25524,25 @@ var init_flux_operator = __esm({
     pulumi10 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_operator();
+    init_operator_self_management();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
     FluxOperator = class extends pulumi10.ComponentResource {
       namespace;
+      /**
+       * The operator's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the
+       * stack declares none; Flux runs the operator's install).
+       */
       operatorRelease;
-      /** The release of the FluxInstance: the root of this engine (its sync is the root Kustomization). */
+      /**
+       * The release of the FluxInstance: the root of this engine (its sync is the root Kustomization);
+       * undefined with `selfManagement.releaseOwner: engine`.
+       */
       instanceRelease;
+      /** Both releases as installed: what `gitops-bootstrap handoff` writes for Flux to take over. */
+      installs;
       constructor(name, args, opts) {
         super("gitops:engine:FluxOperator", name, {}, opts);
         const { provider, settings: settings2, repo } = args;
@@ -25453,43 +25584,32 @@ var init_flux_operator = __esm({
           { metadata: secret5.metadata, type: secret5.type, stringData: secret5.stringData },
           { parent: this, provider, dependsOn: [namespace] }
         );
-        this.operatorRelease = engineRelease(
+        this.installs = fluxOperatorInstalls(settings2, repo, {
+          operator: operatorVersion,
+          instance: instanceVersion
+        });
+        const self = { selfManagement: settings2.selfManagement, engine: "fluxOperator" };
+        this.operatorRelease = selfManagedEngineRelease(
           name,
-          {
-            install: {
-              releaseName: "flux-operator",
-              chart: { chart: CHARTS.fluxOperator.chart, repo: CHARTS.fluxOperator.repo },
-              version: operatorVersion,
-              namespace: settings2.namespace,
-              values: fluxOperatorValues(settings2)
-            },
-            release: settings2.operator.release
-          },
+          { install: this.installs.operator, release: settings2.operator.release, ...self },
           { parent: this, provider, dependsOn: [namespace] }
         );
-        this.instanceRelease = engineRelease(
+        this.instanceRelease = selfManagedEngineRelease(
           `${name}-instance`,
-          {
-            install: {
-              releaseName: "flux-instance",
-              chart: { chart: CHARTS.fluxInstance.chart, repo: CHARTS.fluxInstance.repo },
-              version: instanceVersion,
-              namespace: settings2.namespace,
-              values: fluxInstanceValues(settings2, repo)
-            },
-            release: settings2.instance.release
-          },
+          { install: this.installs.instance, release: settings2.instance.release, ...self },
           {
             parent: this,
             provider,
-            dependsOn: [this.operatorRelease, gitSecret, ...args.instanceWaitsFor ?? []]
+            // Without a declared operator release (releaseOwner: engine), after the namespace.
+            dependsOn: [this.operatorRelease ?? namespace, gitSecret, ...args.instanceWaitsFor ?? []]
           }
         );
         this.namespace = namespace.metadata.name;
         this.registerOutputs({
           namespace: this.namespace,
-          operatorRelease: this.operatorRelease.status.name,
-          instanceRelease: this.instanceRelease.status.name
+          // Without declared releases, their names as the engine's own install keeps them.
+          operatorRelease: this.operatorRelease?.status.name ?? this.installs.operator.releaseName,
+          instanceRelease: this.instanceRelease?.status.name ?? this.installs.instance.releaseName
         });
       }
     };
@@ -26365,6 +26485,7 @@ init_config();
 
 // stacks/handoff.ts
 init_self_management2();
+init_operator_self_management();
 init_self_management3();
 init_config();
 function stackHandoff(config2, stack, hasOidcClientSecret) {
@@ -26378,6 +26499,23 @@ function stackHandoff(config2, stack, hasOidcClientSecret) {
       path: self2.path,
       installs: installs2,
       files: argoCdHandoffFiles(installs2, stack)
+    };
+  }
+  if (config2.engine === "flux-operator") {
+    const settings2 = config2.fluxOperator;
+    const self2 = settings2.selfManagement;
+    if (self2 === void 0) return void 0;
+    const installs2 = fluxOperatorInstalls(settings2, config2.repo, {
+      operator: config2.charts.fluxOperator,
+      instance: config2.charts.fluxInstance
+    });
+    return {
+      key: "fluxOperator.selfManagement",
+      path: self2.path,
+      installs: [installs2.operator, installs2.instance],
+      files: fluxOperatorHandoffFiles(installs2, settings2, self2, stack),
+      // Nothing Pulumi declares can hold the pointer (docs/engines.md, Hand-off).
+      afterPush: `once the directory is pushed, apply its pointer Kustomization once: kubectl apply -f ${self2.path}/kustomization-${self2.name}.yaml (it then applies its own directory)`
     };
   }
   if (config2.engine !== "flux") return void 0;

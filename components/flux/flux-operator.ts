@@ -1,16 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GIT_SECRET_NAME } from "../../core/flux/flux";
-import {
-  fluxInstanceValues,
-  fluxOperatorValues,
-  fluxOperatorValuesProblems,
-  type FluxOperatorSettings,
-} from "../../core/flux/operator";
+import { fluxOperatorValuesProblems, type FluxOperatorSettings } from "../../core/flux/operator";
+import { fluxOperatorInstalls } from "../../core/flux/operator-self-management";
+import type { EngineInstall } from "../../core/shared/self-management";
 import { fluxGitHttpsSecret, fluxGitSecret, type ManifestRepo } from "../../core/repository/repository";
 import { repositoryCredentialSecret } from "../shared/repository-credential";
 import { chartKeys, chartKeysNote, CHARTS, type ChartKey } from "../../core/shared/versions";
-import { engineRelease } from "../shared/helm";
+import { selfManagedEngineRelease } from "../shared/helm";
 
 export interface FluxOperatorArgs {
   /** The Kubernetes provider for the target cluster (never the ambient default). */
@@ -48,9 +45,18 @@ export interface FluxOperatorArgs {
  */
 export class FluxOperator extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
-  public readonly operatorRelease: k8s.helm.v3.Release;
-  /** The release of the FluxInstance: the root of this engine (its sync is the root Kustomization). */
-  public readonly instanceRelease: k8s.helm.v3.Release;
+  /**
+   * The operator's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the
+   * stack declares none; Flux runs the operator's install).
+   */
+  public readonly operatorRelease: k8s.helm.v3.Release | undefined;
+  /**
+   * The release of the FluxInstance: the root of this engine (its sync is the root Kustomization);
+   * undefined with `selfManagement.releaseOwner: engine`.
+   */
+  public readonly instanceRelease: k8s.helm.v3.Release | undefined;
+  /** Both releases as installed: what `gitops-bootstrap handoff` writes for Flux to take over. */
+  public readonly installs: { operator: EngineInstall; instance: EngineInstall };
 
   constructor(name: string, args: FluxOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gitops:engine:FluxOperator", name, {}, opts);
@@ -99,45 +105,34 @@ export class FluxOperator extends pulumi.ComponentResource {
       { parent: this, provider, dependsOn: [namespace] },
     );
 
-    this.operatorRelease = engineRelease(
+    this.installs = fluxOperatorInstalls(settings, repo, {
+      operator: operatorVersion,
+      instance: instanceVersion,
+    });
+    const self = { selfManagement: settings.selfManagement, engine: "fluxOperator" };
+    this.operatorRelease = selfManagedEngineRelease(
       name,
-      {
-        install: {
-          releaseName: "flux-operator",
-          chart: { chart: CHARTS.fluxOperator.chart, repo: CHARTS.fluxOperator.repo },
-          version: operatorVersion,
-          namespace: settings.namespace,
-          values: fluxOperatorValues(settings),
-        },
-        release: settings.operator.release,
-      },
+      { install: this.installs.operator, release: settings.operator.release, ...self },
       { parent: this, provider, dependsOn: [namespace] },
     );
 
-    this.instanceRelease = engineRelease(
+    this.instanceRelease = selfManagedEngineRelease(
       `${name}-instance`,
-      {
-        install: {
-          releaseName: "flux-instance",
-          chart: { chart: CHARTS.fluxInstance.chart, repo: CHARTS.fluxInstance.repo },
-          version: instanceVersion,
-          namespace: settings.namespace,
-          values: fluxInstanceValues(settings, repo),
-        },
-        release: settings.instance.release,
-      },
+      { install: this.installs.instance, release: settings.instance.release, ...self },
       {
         parent: this,
         provider,
-        dependsOn: [this.operatorRelease, gitSecret, ...(args.instanceWaitsFor ?? [])],
+        // Without a declared operator release (releaseOwner: engine), after the namespace.
+        dependsOn: [this.operatorRelease ?? namespace, gitSecret, ...(args.instanceWaitsFor ?? [])],
       },
     );
 
     this.namespace = namespace.metadata.name;
     this.registerOutputs({
       namespace: this.namespace,
-      operatorRelease: this.operatorRelease.status.name,
-      instanceRelease: this.instanceRelease.status.name,
+      // Without declared releases, their names as the engine's own install keeps them.
+      operatorRelease: this.operatorRelease?.status.name ?? this.installs.operator.releaseName,
+      instanceRelease: this.instanceRelease?.status.name ?? this.installs.instance.releaseName,
     });
   }
 }

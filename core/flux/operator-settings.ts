@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { releaseSettingsSchema } from "../shared/release";
+import { selfManagementSchema } from "../shared/self-management";
 import { bool, duration, kustomizePatchTarget, label } from "../shared/schema";
 import { EXACT_CHART_VERSION, FLUX_DISTRIBUTION } from "../shared/versions";
 import type { FluxOperatorSettings } from "./operator";
@@ -114,6 +115,10 @@ export const fluxOperatorSettingsSchema = z
       .object({ values: values("flux-instance"), release: releaseSettingsSchema })
       .strict()
       .prefault({}),
+    // Not flux-system: that is the root Kustomization's name (sync.name) by default.
+    selfManagement: selfManagementSchema("flux-operator")
+      .extend({ interval: duration().default("10m") })
+      .optional(),
   })
   .strict();
 

@@ -15,7 +15,7 @@
  * - the flux-instance chart copies `instance.<field>` to `spec.<field>` (templates/instance.yaml),
  *   dropping empty strings in `cluster` and `sync` when `sync.url` is empty.
  */
-import { GIT_SECRET_NAME } from "./flux";
+import { GIT_SECRET_NAME, type FluxSelfManagement } from "./flux";
 import { fluxSshUrl, type ManifestRepo } from "../repository/repository";
 import type { ReleaseSettings } from "../shared/release";
 import {
@@ -67,7 +67,16 @@ export interface FluxOperatorSettings {
   operator: { values: Values; release: ReleaseSettings };
   /** The flux-instance chart: raw values and how Pulumi runs its release. */
   instance: { values: Values; release: ReleaseSettings };
+  /**
+   * Flux managing the operator's and the instance's releases from the manifest repository after
+   * Pulumi installed them (docs/engines.md, "Hand-off"). Defaults to off: Pulumi owns both.
+   */
+  selfManagement?: FluxSelfManagement;
 }
+
+/** Helm release names of the operator and the instance: a HelmRelease taking one over must name the same. */
+export const FLUX_OPERATOR_RELEASE = "flux-operator";
+export const FLUX_INSTANCE_RELEASE = "flux-instance";
 
 /** The one name the Flux Operator accepts for a FluxInstance. */
 export const FLUX_INSTANCE_NAME = "flux";
@@ -250,4 +259,21 @@ export function fluxInstanceObject(settings: FluxOperatorSettings, repo: Manifes
     metadata: { name: FLUX_INSTANCE_NAME, namespace: settings.namespace },
     spec: fluxInstanceValues(settings, repo).instance as ReturnType<typeof fluxInstanceSpec>,
   };
+}
+
+/**
+ * What is wrong with `fluxOperator.selfManagement`: its pointer Kustomization may not take the name
+ * of the root Kustomization the instance's sync makes (both live in the operator's namespace).
+ */
+export function fluxOperatorSelfManagementProblems(
+  settings: Pick<FluxOperatorSettings, "sync" | "selfManagement">,
+): ValuesProblem[] {
+  const self = settings.selfManagement;
+  if (self === undefined || self.name !== settings.sync.name) return [];
+  return [
+    {
+      key: "fluxOperator.selfManagement.name",
+      message: `is ${self.name}, the name of the root Kustomization (fluxOperator.sync.name); the pointer would replace the root: choose another name, such as flux-operator`,
+    },
+  ];
 }

@@ -38,11 +38,29 @@ export function fluxHelmRepository(install: EngineInstall, self: FluxSelfManagem
   };
 }
 
+/** How a HelmRelease of {@link fluxHelmRelease} differs from flux2's. */
+export interface HelmReleaseOptions {
+  /**
+   * Where the chart comes from. Defaults to a `chart.spec` of the HelmRepository named after the
+   * release; the Flux Operator's OCI charts use a `chartRef` to their OCIRepository instead.
+   */
+  chart?: Record<string, unknown>;
+  /** HelmReleases (same namespace) to install first. Defaults to none. */
+  dependsOn?: readonly string[];
+  /** The ServiceAccount helm-controller impersonates. Defaults to none: its own. */
+  serviceAccountName?: string;
+}
+
 /**
  * The HelmRelease that takes over the release Pulumi installed: the same release name, namespace,
  * storage namespace, chart, version and values (inline, so the file says everything).
  */
-export function fluxHelmRelease(install: EngineInstall, self: FluxSelfManagement) {
+export function fluxHelmRelease(
+  install: EngineInstall,
+  self: Pick<FluxSelfManagement, "interval">,
+  options: HelmReleaseOptions = {},
+) {
+  const dependsOn = options.dependsOn ?? [];
   return {
     apiVersion: "helm.toolkit.fluxcd.io/v2",
     kind: "HelmRelease",
@@ -52,17 +70,46 @@ export function fluxHelmRelease(install: EngineInstall, self: FluxSelfManagement
       releaseName: install.releaseName,
       targetNamespace: install.namespace,
       storageNamespace: install.namespace,
-      chart: {
-        spec: {
-          chart: install.chart.chart,
-          version: install.version,
-          sourceRef: { kind: "HelmRepository", name: install.releaseName },
-          interval: self.interval,
-        },
-      },
+      ...(options.serviceAccountName === undefined ? {} : { serviceAccountName: options.serviceAccountName }),
+      ...(dependsOn.length === 0 ? {} : { dependsOn: dependsOn.map((name) => ({ name })) }),
+      ...(options.chart ?? helmRepositoryChart(install, self)),
       values: install.values,
     },
   };
+}
+
+/** A HelmRelease's chart from the HelmRepository of {@link fluxHelmRepository}, at the install's version. */
+function helmRepositoryChart(install: EngineInstall, self: Pick<FluxSelfManagement, "interval">) {
+  return {
+    chart: {
+      spec: {
+        chart: install.chart.chart,
+        version: install.version,
+        sourceRef: { kind: "HelmRepository", name: install.releaseName },
+        interval: self.interval,
+      },
+    },
+  };
+}
+
+/** The objects as hand-off files (`<kind>-<name>.yaml`), each with the marker line, and the `kustomization.yaml` listing them. */
+export function handoffObjectFiles(
+  objects: readonly { apiVersion: string; kind: string; metadata: { name: string } }[],
+  stack: string,
+): HandoffFile[] {
+  const file = (object: object, name: string): HandoffFile => ({
+    name,
+    content: withHandoffMarker(kubernetesYaml(object), stack),
+  });
+  const files = objects.map((object) =>
+    file(object, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`),
+  );
+  const kustomization = {
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    resources: files.map((f) => f.name),
+  };
+  return [file(kustomization, "kustomization.yaml"), ...files];
 }
 
 /**
@@ -74,18 +121,8 @@ export function fluxHandoffFiles(
   self: FluxSelfManagement,
   stack: string,
 ): HandoffFile[] {
-  const file = (object: { apiVersion: string; kind: string }, name: string): HandoffFile => ({
-    name,
-    content: withHandoffMarker(kubernetesYaml(object), stack),
-  });
-  const objects = installs.flatMap((install) => [
-    file(fluxHelmRepository(install, self), `helmrepository-${install.releaseName}.yaml`),
-    file(fluxHelmRelease(install, self), `helmrelease-${install.releaseName}.yaml`),
-  ]);
-  const kustomization = {
-    apiVersion: "kustomize.config.k8s.io/v1beta1",
-    kind: "Kustomization",
-    resources: objects.map((o) => o.name),
-  };
-  return [file(kustomization, "kustomization.yaml"), ...objects];
+  return handoffObjectFiles(
+    installs.flatMap((install) => [fluxHelmRepository(install, self), fluxHelmRelease(install, self)]),
+    stack,
+  );
 }

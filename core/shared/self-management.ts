@@ -1,6 +1,6 @@
 /**
- * Engines managing themselves (`argocd.selfManagement`, `flux.selfManagement`; docs/engines.md,
- * "Hand-off"): Pulumi installs the engine once, then the engine manages its own install from files
+ * Engines managing themselves (`argocd.selfManagement`, `flux.selfManagement`,
+ * `fluxOperator.selfManagement`; docs/engines.md, "Hand-off"): Pulumi installs the engine once, then the engine manages its own install from files
  * in the manifest repository, written from the very install Pulumi ran, and Pulumi stops touching it.
  *
  * Every engine plugs in the same way:
@@ -9,7 +9,8 @@
  *   helm.v3.Release *and* the engine's hand-off builder turns into files, so the two cannot differ;
  * - a builder `(installs, …) => HandoffFile[]`, whose files `gitops-bootstrap handoff` writes under
  *   `selfManagement.path` (one writer for every engine, cli/handoff.ts);
- * - the pointer objects in the root chart that make the engine read that directory.
+ * - the pointer objects in the root chart that make the engine read that directory (the Flux
+ *   Operator has no root chart: its pointer is one of its files, applied once by hand).
  */
 import { z } from "zod";
 import { repoPath } from "../repository/settings";

@@ -75,7 +75,7 @@ const SECTIONS: Array<[string, z.ZodType, unknown]> = [
   // selfManagement is off by default; set, its own defaults are the ones described.
   ["argocd", argoCdSettingsSchema, { selfManagement: { path: "bootstrap/argocd" } }],
   ["flux", fluxSettingsSchema, { selfManagement: { path: "flux-system" } }],
-  ["fluxOperator", fluxOperatorSettingsSchema, {}],
+  ["fluxOperator", fluxOperatorSettingsSchema, { selfManagement: { path: "bootstrap/flux-operator" } }],
 ];
 
 describe("Pulumi.yaml descriptions", () => {
