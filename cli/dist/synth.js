@@ -25438,17 +25438,55 @@ var init_argocd2 = __esm({
   }
 });
 
+// components/flux/flux-system.ts
+function fluxNamespaceAndGitSecret(parent, name, args) {
+  const { provider, repo } = args;
+  const namespace = new k8s3.core.v1.Namespace(
+    `${name}-namespace`,
+    { metadata: { name: args.namespace } },
+    // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
+    { parent, provider, retainOnDelete: true }
+  );
+  const target = {
+    name: GIT_SECRET_NAME,
+    namespace: args.namespace,
+    url: repo.url,
+    knownHosts: repo.knownHosts
+  };
+  const secret5 = repositoryCredentialSecret(
+    parent,
+    repo,
+    args,
+    (key) => fluxGitSecret(target, key),
+    (user, token) => fluxGitHttpsSecret(target, user, token)
+  );
+  const gitSecret = new k8s3.core.v1.Secret(
+    `${name}-git`,
+    { metadata: secret5.metadata, type: secret5.type, stringData: secret5.stringData },
+    { parent, provider, dependsOn: [namespace] }
+  );
+  return { namespace, gitSecret };
+}
+var k8s3;
+var init_flux_system = __esm({
+  "components/flux/flux-system.ts"() {
+    "use strict";
+    k8s3 = __toESM(require("@pulumi/kubernetes"));
+    init_flux();
+    init_repository();
+    init_repository_credential();
+  }
+});
+
 // components/flux/flux.ts
-var k8s3, pulumi9, Flux;
+var pulumi9, Flux;
 var init_flux2 = __esm({
   "components/flux/flux.ts"() {
     "use strict";
-    k8s3 = __toESM(require("@pulumi/kubernetes"));
     pulumi9 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_self_management3();
-    init_repository();
-    init_repository_credential();
+    init_flux_system();
     init_versions2();
     init_helm();
     Flux = class extends pulumi9.ComponentResource {
@@ -25462,37 +25500,17 @@ var init_flux2 = __esm({
       install;
       constructor(name, args, opts) {
         super("gitops:engine:Flux", name, {}, opts);
-        const { provider, settings: settings2, repo } = args;
+        const { provider, settings: settings2 } = args;
         const problems = fluxValuesProblems(settings2, chartKeys("flux2"));
         if (problems.length > 0)
           throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.flux2.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("flux2", version2);
         if (keysNote !== void 0) void pulumi9.log.warn(keysNote, this);
-        const namespace = new k8s3.core.v1.Namespace(
-          `${name}-namespace`,
-          { metadata: { name: settings2.namespace } },
-          // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
-          { parent: this, provider, retainOnDelete: true }
-        );
-        const target = {
-          name: GIT_SECRET_NAME,
-          namespace: settings2.namespace,
-          url: repo.url,
-          knownHosts: repo.knownHosts
-        };
-        const secret5 = repositoryCredentialSecret(
-          this,
-          repo,
-          args,
-          (key) => fluxGitSecret(target, key),
-          (user, token) => fluxGitHttpsSecret(target, user, token)
-        );
-        const gitSecret = new k8s3.core.v1.Secret(
-          `${name}-git`,
-          { metadata: secret5.metadata, type: secret5.type, stringData: secret5.stringData },
-          { parent: this, provider, dependsOn: [namespace] }
-        );
+        const { namespace, gitSecret } = fluxNamespaceAndGitSecret(this, name, {
+          ...args,
+          namespace: settings2.namespace
+        });
         this.install = fluxInstall(settings2, version2);
         this.release = selfManagedEngineRelease(
           name,
@@ -25516,17 +25534,14 @@ var init_flux2 = __esm({
 });
 
 // components/flux/flux-operator.ts
-var k8s4, pulumi10, FluxOperator;
+var pulumi10, FluxOperator;
 var init_flux_operator = __esm({
   "components/flux/flux-operator.ts"() {
     "use strict";
-    k8s4 = __toESM(require("@pulumi/kubernetes"));
     pulumi10 = __toESM(require("@pulumi/pulumi"));
-    init_flux();
     init_operator();
     init_operator_self_management();
-    init_repository();
-    init_repository_credential();
+    init_flux_system();
     init_versions2();
     init_helm();
     FluxOperator = class extends pulumi10.ComponentResource {
@@ -25560,30 +25575,10 @@ var init_flux_operator = __esm({
         };
         warnKeys("fluxOperator", settings2.operator.values, operatorVersion);
         warnKeys("fluxInstance", settings2.instance.values, instanceVersion);
-        const namespace = new k8s4.core.v1.Namespace(
-          `${name}-namespace`,
-          { metadata: { name: settings2.namespace } },
-          // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
-          { parent: this, provider, retainOnDelete: true }
-        );
-        const target = {
-          name: GIT_SECRET_NAME,
-          namespace: settings2.namespace,
-          url: repo.url,
-          knownHosts: repo.knownHosts
-        };
-        const secret5 = repositoryCredentialSecret(
-          this,
-          repo,
-          args,
-          (key) => fluxGitSecret(target, key),
-          (user, token) => fluxGitHttpsSecret(target, user, token)
-        );
-        const gitSecret = new k8s4.core.v1.Secret(
-          `${name}-git`,
-          { metadata: secret5.metadata, type: secret5.type, stringData: secret5.stringData },
-          { parent: this, provider, dependsOn: [namespace] }
-        );
+        const { namespace, gitSecret } = fluxNamespaceAndGitSecret(this, name, {
+          ...args,
+          namespace: settings2.namespace
+        });
         this.installs = fluxOperatorInstalls(settings2, repo, {
           operator: operatorVersion,
           instance: instanceVersion
@@ -25617,11 +25612,11 @@ var init_flux_operator = __esm({
 });
 
 // components/shared/root-app.ts
-var k8s5, pulumi11, RootApp;
+var k8s4, pulumi11, RootApp;
 var init_root_app = __esm({
   "components/shared/root-app.ts"() {
     "use strict";
-    k8s5 = __toESM(require("@pulumi/kubernetes"));
+    k8s4 = __toESM(require("@pulumi/kubernetes"));
     pulumi11 = __toESM(require("@pulumi/pulumi"));
     init_versions2();
     RootApp = class extends pulumi11.ComponentResource {
@@ -25629,7 +25624,7 @@ var init_root_app = __esm({
       release;
       constructor(name, args, opts) {
         super("gitops:engine:RootApp", name, {}, opts);
-        this.release = new k8s5.helm.v3.Release(
+        this.release = new k8s4.helm.v3.Release(
           name,
           {
             name: ROOT_CHART.name,
@@ -25651,11 +25646,11 @@ var init_root_app = __esm({
 });
 
 // components/tailscale/ci-cluster-access.ts
-var k8s6, pulumi12, CiClusterAccess;
+var k8s5, pulumi12, CiClusterAccess;
 var init_ci_cluster_access = __esm({
   "components/tailscale/ci-cluster-access.ts"() {
     "use strict";
-    k8s6 = __toESM(require("@pulumi/kubernetes"));
+    k8s5 = __toESM(require("@pulumi/kubernetes"));
     pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_ci_access();
     CiClusterAccess = class extends pulumi12.ComponentResource {
@@ -25675,10 +25670,10 @@ var init_ci_cluster_access = __esm({
           const object2 = entry.object;
           if ("rules" in object2) {
             const role = { metadata: object2.metadata, rules: object2.rules };
-            resources[entry.key] = object2.kind === "ClusterRole" ? new k8s6.rbac.v1.ClusterRole(resourceName, role, options) : new k8s6.rbac.v1.Role(resourceName, role, options);
+            resources[entry.key] = object2.kind === "ClusterRole" ? new k8s5.rbac.v1.ClusterRole(resourceName, role, options) : new k8s5.rbac.v1.Role(resourceName, role, options);
           } else {
             const binding = { metadata: object2.metadata, roleRef: object2.roleRef, subjects: object2.subjects };
-            resources[entry.key] = object2.kind === "ClusterRoleBinding" ? new k8s6.rbac.v1.ClusterRoleBinding(resourceName, binding, options) : new k8s6.rbac.v1.RoleBinding(resourceName, binding, options);
+            resources[entry.key] = object2.kind === "ClusterRoleBinding" ? new k8s5.rbac.v1.ClusterRoleBinding(resourceName, binding, options) : new k8s5.rbac.v1.RoleBinding(resourceName, binding, options);
           }
         }
         this.resources = resources;
@@ -26292,7 +26287,7 @@ function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
   const problems = providerUseProblems(pulumi19.runtime.allConfig(), uses);
   if (problems.length > 0) throw new pulumi19.RunError(formatConfigErrors(pulumi19.getStack(), problems));
-  const provider = new k8s7.Provider(
+  const provider = new k8s6.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
   );
@@ -26382,12 +26377,12 @@ function buildCluster(config2, secrets) {
     repoUrl: repo.url
   });
 }
-var github5, k8s7, pulumi19, tailscale2, tls2, owned;
+var github5, k8s6, pulumi19, tailscale2, tls2, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
-    k8s7 = __toESM(require("@pulumi/kubernetes"));
+    k8s6 = __toESM(require("@pulumi/kubernetes"));
     pulumi19 = __toESM(require("@pulumi/pulumi"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
     tls2 = __toESM(require("@pulumi/tls"));

@@ -1,11 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GIT_SECRET_NAME } from "../../core/flux/flux";
 import { fluxOperatorValuesProblems, type FluxOperatorSettings } from "../../core/flux/operator";
 import { fluxOperatorInstalls } from "../../core/flux/operator-self-management";
 import type { EngineInstall } from "../../core/shared/self-management";
-import { fluxGitHttpsSecret, fluxGitSecret, type ManifestRepo } from "../../core/repository/repository";
-import { repositoryCredentialSecret } from "../shared/repository-credential";
+import type { ManifestRepo } from "../../core/repository/repository";
+import { fluxNamespaceAndGitSecret } from "./flux-system";
 import { chartKeys, chartKeysNote, CHARTS, type ChartKey } from "../../core/shared/versions";
 import { selfManagedEngineRelease } from "../shared/helm";
 
@@ -78,32 +77,12 @@ export class FluxOperator extends pulumi.ComponentResource {
     warnKeys("fluxOperator", settings.operator.values, operatorVersion);
     warnKeys("fluxInstance", settings.instance.values, instanceVersion);
 
-    const namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      { metadata: { name: settings.namespace } },
-      // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
-      { parent: this, provider, retainOnDelete: true },
-    );
-
-    // The same Secret the flux engine makes; the FluxInstance's sync names it as its pullSecret.
-    const target = {
-      name: GIT_SECRET_NAME,
+    // The same namespace and Secret the flux engine makes; the FluxInstance's sync names the Secret
+    // as its pullSecret.
+    const { namespace, gitSecret } = fluxNamespaceAndGitSecret(this, name, {
+      ...args,
       namespace: settings.namespace,
-      url: repo.url,
-      knownHosts: repo.knownHosts,
-    };
-    const secret = repositoryCredentialSecret(
-      this,
-      repo,
-      args,
-      (key) => fluxGitSecret(target, key),
-      (user, token) => fluxGitHttpsSecret(target, user, token),
-    );
-    const gitSecret = new k8s.core.v1.Secret(
-      `${name}-git`,
-      { metadata: secret.metadata, type: secret.type, stringData: secret.stringData },
-      { parent: this, provider, dependsOn: [namespace] },
-    );
+    });
 
     this.installs = fluxOperatorInstalls(settings, repo, {
       operator: operatorVersion,

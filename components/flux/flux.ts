@@ -1,11 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ManifestRepo } from "../../core/repository/repository";
-import { fluxValuesProblems, GIT_SECRET_NAME, type FluxSettings } from "../../core/flux/flux";
+import { fluxValuesProblems, type FluxSettings } from "../../core/flux/flux";
 import { fluxInstall } from "../../core/flux/self-management";
-import { fluxGitHttpsSecret, fluxGitSecret } from "../../core/repository/repository";
 import type { EngineInstall } from "../../core/shared/self-management";
-import { repositoryCredentialSecret } from "../shared/repository-credential";
+import { fluxNamespaceAndGitSecret } from "./flux-system";
 import { chartKeys, chartKeysNote, CHARTS } from "../../core/shared/versions";
 import { selfManagedEngineRelease } from "../shared/helm";
 
@@ -46,7 +45,7 @@ export class Flux extends pulumi.ComponentResource {
 
   constructor(name: string, args: FluxArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gitops:engine:Flux", name, {}, opts);
-    const { provider, settings, repo } = args;
+    const { provider, settings } = args;
 
     // Stack config is checked before any resource (stacks/config.ts); this guards other callers.
     const problems = fluxValuesProblems(settings, chartKeys("flux2"));
@@ -56,31 +55,10 @@ export class Flux extends pulumi.ComponentResource {
     const keysNote = Object.keys(settings.values).length === 0 ? undefined : chartKeysNote("flux2", version);
     if (keysNote !== undefined) void pulumi.log.warn(keysNote, this);
 
-    const namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      { metadata: { name: settings.namespace } },
-      // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
-      { parent: this, provider, retainOnDelete: true },
-    );
-
-    const target = {
-      name: GIT_SECRET_NAME,
+    const { namespace, gitSecret } = fluxNamespaceAndGitSecret(this, name, {
+      ...args,
       namespace: settings.namespace,
-      url: repo.url,
-      knownHosts: repo.knownHosts,
-    };
-    const secret = repositoryCredentialSecret(
-      this,
-      repo,
-      args,
-      (key) => fluxGitSecret(target, key),
-      (user, token) => fluxGitHttpsSecret(target, user, token),
-    );
-    const gitSecret = new k8s.core.v1.Secret(
-      `${name}-git`,
-      { metadata: secret.metadata, type: secret.type, stringData: secret.stringData },
-      { parent: this, provider, dependsOn: [namespace] },
-    );
+    });
 
     this.install = fluxInstall(settings, version);
     this.release = selfManagedEngineRelease(
