@@ -22167,6 +22167,24 @@ function fluxValuesProblems(settings, keys2) {
   );
   return [...unknown2, ...owned.map((o) => o.message)].map((message) => ({ key: "flux.values", message }));
 }
+function handoffPointerKustomization(target, self) {
+  return {
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name: self.name, namespace: target.namespace },
+    spec: {
+      interval: self.interval,
+      retryInterval: target.root.retryInterval,
+      path: `./${self.path}`,
+      prune: false,
+      deletionPolicy: "Orphan",
+      wait: false,
+      timeout: target.root.timeout,
+      ...target.serviceAccountName === void 0 ? {} : { serviceAccountName: target.serviceAccountName },
+      sourceRef: { kind: "GitRepository", name: target.sourceName }
+    }
+  };
+}
 
 // core/flux/operator.ts
 var FLUX_OPERATOR_RELEASE = "flux-operator";
@@ -22296,6 +22314,27 @@ function fluxOperatorSelfManagementProblems(settings) {
   ];
 }
 
+// core/flux/settings.ts
+var rootReconcileSettings = {
+  interval: duration3().default("10m"),
+  prune: bool().default(true),
+  retryInterval: duration3().default("1m"),
+  wait: bool().default(false),
+  timeout: duration3().default("5m")
+};
+var fluxSettingsSchema = external_exports.object({
+  namespace: label().default("flux-system"),
+  imageAutomation: bool().default(false),
+  source: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
+  root: external_exports.object({
+    name: label().default("flux-bootstrap"),
+    ...rootReconcileSettings
+  }).strict().prefault({}),
+  values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the flux2 chart's values" }).default({}),
+  release: releaseSettingsSchema,
+  selfManagement: selfManagementSchema("flux-system").extend({ interval: duration3().default("10m") }).optional()
+}).strict();
+
 // core/flux/operator-settings.ts
 var FLUX_COMPONENTS = [
   "source-controller",
@@ -22349,36 +22388,12 @@ var fluxOperatorSettingsSchema = external_exports.object({
     multitenant: bool().default(false)
   }).strict().prefault({}),
   sync: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
-  root: external_exports.object({
-    interval: duration3().default("10m"),
-    prune: bool().default(true),
-    retryInterval: duration3().default("1m"),
-    wait: bool().default(false),
-    timeout: duration3().default("5m")
-  }).strict().prefault({}),
+  root: external_exports.object(rootReconcileSettings).strict().prefault({}),
   patches: external_exports.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
   operator: external_exports.object({ values: values("flux-operator"), release: releaseSettingsSchema }).strict().prefault({}),
   instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({}),
   // Not flux-system: that is the root Kustomization's name (sync.name) by default.
   selfManagement: selfManagementSchema("flux-operator").extend({ interval: duration3().default("10m") }).optional()
-}).strict();
-
-// core/flux/settings.ts
-var fluxSettingsSchema = external_exports.object({
-  namespace: label().default("flux-system"),
-  imageAutomation: bool().default(false),
-  source: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
-  root: external_exports.object({
-    name: label().default("flux-bootstrap"),
-    interval: duration3().default("10m"),
-    prune: bool().default(true),
-    retryInterval: duration3().default("1m"),
-    wait: bool().default(false),
-    timeout: duration3().default("5m")
-  }).strict().prefault({}),
-  values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the flux2 chart's values" }).default({}),
-  release: releaseSettingsSchema,
-  selfManagement: selfManagementSchema("flux-system").extend({ interval: duration3().default("10m") }).optional()
 }).strict();
 
 // core/github/settings.ts
@@ -23154,22 +23169,15 @@ function fluxOciHelmRelease(install, self, options = {}) {
 }
 function fluxOperatorSelfKustomization(settings, self) {
   const serviceAccountName = handoffServiceAccounts(settings)?.kustomization;
-  return {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name: self.name, namespace: settings.namespace },
-    spec: {
-      interval: self.interval,
-      retryInterval: settings.root.retryInterval,
-      path: `./${self.path}`,
-      prune: false,
-      deletionPolicy: "Orphan",
-      wait: false,
-      timeout: settings.root.timeout,
-      ...serviceAccountName === void 0 ? {} : { serviceAccountName },
-      sourceRef: { kind: "GitRepository", name: settings.sync.name }
-    }
-  };
+  return handoffPointerKustomization(
+    {
+      namespace: settings.namespace,
+      root: settings.root,
+      sourceName: settings.sync.name,
+      ...serviceAccountName === void 0 ? {} : { serviceAccountName }
+    },
+    self
+  );
 }
 function fluxOperatorHandoffFiles(installs, settings, self, stack) {
   const { operator, instance } = installs;

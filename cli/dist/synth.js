@@ -23371,19 +23371,26 @@ function fluxRootKustomization(settings2, repo) {
   };
 }
 function fluxSelfKustomization(settings2, self) {
+  return handoffPointerKustomization(
+    { namespace: settings2.namespace, root: settings2.root, sourceName: settings2.source.name },
+    self
+  );
+}
+function handoffPointerKustomization(target, self) {
   return {
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",
     kind: "Kustomization",
-    metadata: { name: self.name, namespace: settings2.namespace },
+    metadata: { name: self.name, namespace: target.namespace },
     spec: {
       interval: self.interval,
-      retryInterval: settings2.root.retryInterval,
+      retryInterval: target.root.retryInterval,
       path: `./${self.path}`,
       prune: false,
       deletionPolicy: "Orphan",
       wait: false,
-      timeout: settings2.root.timeout,
-      sourceRef: { kind: "GitRepository", name: settings2.source.name }
+      timeout: target.root.timeout,
+      ...target.serviceAccountName === void 0 ? {} : { serviceAccountName: target.serviceAccountName },
+      sourceRef: { kind: "GitRepository", name: target.sourceName }
     }
   };
 }
@@ -23544,6 +23551,37 @@ var init_operator = __esm({
   }
 });
 
+// core/flux/settings.ts
+var rootReconcileSettings, fluxSettingsSchema;
+var init_settings4 = __esm({
+  "core/flux/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_release();
+    init_self_management();
+    init_schema();
+    rootReconcileSettings = {
+      interval: duration3().default("10m"),
+      prune: bool().default(true),
+      retryInterval: duration3().default("1m"),
+      wait: bool().default(false),
+      timeout: duration3().default("5m")
+    };
+    fluxSettingsSchema = external_exports.object({
+      namespace: label().default("flux-system"),
+      imageAutomation: bool().default(false),
+      source: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
+      root: external_exports.object({
+        name: label().default("flux-bootstrap"),
+        ...rootReconcileSettings
+      }).strict().prefault({}),
+      values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the flux2 chart's values" }).default({}),
+      release: releaseSettingsSchema,
+      selfManagement: selfManagementSchema("flux-system").extend({ interval: duration3().default("10m") }).optional()
+    }).strict();
+  }
+});
+
 // core/flux/operator-settings.ts
 var FLUX_COMPONENTS, DEFAULT_FLUX_COMPONENTS, FLUX_VERSION_RANGE, values, patchSchema, fluxOperatorSettingsSchema;
 var init_operator_settings = __esm({
@@ -23554,6 +23592,7 @@ var init_operator_settings = __esm({
     init_self_management();
     init_schema();
     init_versions2();
+    init_settings4();
     FLUX_COMPONENTS = [
       "source-controller",
       "kustomize-controller",
@@ -23606,46 +23645,12 @@ var init_operator_settings = __esm({
         multitenant: bool().default(false)
       }).strict().prefault({}),
       sync: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
-      root: external_exports.object({
-        interval: duration3().default("10m"),
-        prune: bool().default(true),
-        retryInterval: duration3().default("1m"),
-        wait: bool().default(false),
-        timeout: duration3().default("5m")
-      }).strict().prefault({}),
+      root: external_exports.object(rootReconcileSettings).strict().prefault({}),
       patches: external_exports.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
       operator: external_exports.object({ values: values("flux-operator"), release: releaseSettingsSchema }).strict().prefault({}),
       instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({}),
       // Not flux-system: that is the root Kustomization's name (sync.name) by default.
       selfManagement: selfManagementSchema("flux-operator").extend({ interval: duration3().default("10m") }).optional()
-    }).strict();
-  }
-});
-
-// core/flux/settings.ts
-var fluxSettingsSchema;
-var init_settings4 = __esm({
-  "core/flux/settings.ts"() {
-    "use strict";
-    init_zod();
-    init_release();
-    init_self_management();
-    init_schema();
-    fluxSettingsSchema = external_exports.object({
-      namespace: label().default("flux-system"),
-      imageAutomation: bool().default(false),
-      source: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
-      root: external_exports.object({
-        name: label().default("flux-bootstrap"),
-        interval: duration3().default("10m"),
-        prune: bool().default(true),
-        retryInterval: duration3().default("1m"),
-        wait: bool().default(false),
-        timeout: duration3().default("5m")
-      }).strict().prefault({}),
-      values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the flux2 chart's values" }).default({}),
-      release: releaseSettingsSchema,
-      selfManagement: selfManagementSchema("flux-system").extend({ interval: duration3().default("10m") }).optional()
     }).strict();
   }
 });
@@ -24606,22 +24611,15 @@ function fluxOciHelmRelease(install, self, options = {}) {
 }
 function fluxOperatorSelfKustomization(settings2, self) {
   const serviceAccountName = handoffServiceAccounts(settings2)?.kustomization;
-  return {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name: self.name, namespace: settings2.namespace },
-    spec: {
-      interval: self.interval,
-      retryInterval: settings2.root.retryInterval,
-      path: `./${self.path}`,
-      prune: false,
-      deletionPolicy: "Orphan",
-      wait: false,
-      timeout: settings2.root.timeout,
-      ...serviceAccountName === void 0 ? {} : { serviceAccountName },
-      sourceRef: { kind: "GitRepository", name: settings2.sync.name }
-    }
-  };
+  return handoffPointerKustomization(
+    {
+      namespace: settings2.namespace,
+      root: settings2.root,
+      sourceName: settings2.sync.name,
+      ...serviceAccountName === void 0 ? {} : { serviceAccountName }
+    },
+    self
+  );
 }
 function fluxOperatorHandoffFiles(installs, settings2, self, stack) {
   const { operator, instance } = installs;
@@ -24642,6 +24640,7 @@ var init_operator_self_management = __esm({
   "core/flux/operator-self-management.ts"() {
     "use strict";
     init_operator();
+    init_flux();
     init_self_management3();
     init_versions2();
     HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";

@@ -169,19 +169,40 @@ export function fluxRootKustomization(settings: FluxSettings, repo: ManifestRepo
  * HelmRelease must never be deleted by accident, since helm-controller would uninstall Flux with it.
  */
 export function fluxSelfKustomization(settings: FluxSettings, self: FluxSelfManagement) {
+  return handoffPointerKustomization(
+    { namespace: settings.namespace, root: settings.root, sourceName: settings.source.name },
+    self,
+  );
+}
+
+/**
+ * The Kustomization applying a hand-off directory (`self.path`) from the root GitRepository
+ * `sourceName`, for either Flux engine: no pruning, orphaned on deletion, never waiting; retries
+ * and timeout as the root's.
+ */
+export function handoffPointerKustomization(
+  target: {
+    namespace: string;
+    root: { retryInterval: string; timeout: string };
+    sourceName: string;
+    serviceAccountName?: string;
+  },
+  self: FluxSelfManagement,
+) {
   return {
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",
     kind: "Kustomization",
-    metadata: { name: self.name, namespace: settings.namespace },
+    metadata: { name: self.name, namespace: target.namespace },
     spec: {
       interval: self.interval,
-      retryInterval: settings.root.retryInterval,
+      retryInterval: target.root.retryInterval,
       path: `./${self.path}`,
       prune: false,
       deletionPolicy: "Orphan",
       wait: false,
-      timeout: settings.root.timeout,
-      sourceRef: { kind: "GitRepository", name: settings.source.name },
+      timeout: target.root.timeout,
+      ...(target.serviceAccountName === undefined ? {} : { serviceAccountName: target.serviceAccountName }),
+      sourceRef: { kind: "GitRepository", name: target.sourceName },
     },
   };
 }

@@ -21,7 +21,7 @@ import {
   fluxOperatorValues,
 } from "./operator";
 import type { FluxOperatorSettings } from "./operator";
-import type { FluxSelfManagement } from "./flux";
+import { handoffPointerKustomization, type FluxSelfManagement } from "./flux";
 import { fluxHelmRelease, handoffObjectFiles } from "./self-management";
 import type { ManifestRepo } from "../repository/repository";
 import type { EngineInstall, HandoffFile } from "../shared/self-management";
@@ -102,22 +102,15 @@ export function fluxOciHelmRelease(
  */
 export function fluxOperatorSelfKustomization(settings: FluxOperatorSettings, self: FluxSelfManagement) {
   const serviceAccountName = handoffServiceAccounts(settings)?.kustomization;
-  return {
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name: self.name, namespace: settings.namespace },
-    spec: {
-      interval: self.interval,
-      retryInterval: settings.root.retryInterval,
-      path: `./${self.path}`,
-      prune: false,
-      deletionPolicy: "Orphan",
-      wait: false,
-      timeout: settings.root.timeout,
+  return handoffPointerKustomization(
+    {
+      namespace: settings.namespace,
+      root: settings.root,
+      sourceName: settings.sync.name,
       ...(serviceAccountName === undefined ? {} : { serviceAccountName }),
-      sourceRef: { kind: "GitRepository", name: settings.sync.name },
     },
-  };
+    self,
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import { selfManagementSchema } from "../shared/self-management";
 import { bool, duration, kustomizePatchTarget, label } from "../shared/schema";
 import { EXACT_CHART_VERSION, FLUX_DISTRIBUTION } from "../shared/versions";
 import type { FluxOperatorSettings } from "./operator";
+import { rootReconcileSettings } from "./settings";
 
 /** The controllers a FluxInstance may install (FluxInstance CRD v1, `spec.components` enum). */
 export const FLUX_COMPONENTS = [
@@ -96,16 +97,7 @@ export const fluxOperatorSettingsSchema = z
       .object({ name: label().default("flux-system"), interval: duration().default("1m") })
       .strict()
       .prefault({}),
-    root: z
-      .object({
-        interval: duration().default("10m"),
-        prune: bool().default(true),
-        retryInterval: duration().default("1m"),
-        wait: bool().default(false),
-        timeout: duration().default("5m"),
-      })
-      .strict()
-      .prefault({}),
+    root: z.object(rootReconcileSettings).strict().prefault({}),
     patches: z.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
     operator: z
       .object({ values: values("flux-operator"), release: releaseSettingsSchema })

@@ -5,6 +5,19 @@ import { selfManagementSchema } from "../shared/self-management";
 import { bool, duration, label } from "../shared/schema";
 import type { FluxSettings } from "./flux";
 
+/**
+ * How a root Kustomization reconciles, the same keys and defaults for both Flux engines (`flux.root`,
+ * `fluxOperator.root`): the root is applied every 10m, prunes, retries after 1m, does not wait for
+ * the apps it applies, and gives up an apply after 5m.
+ */
+export const rootReconcileSettings = {
+  interval: duration().default("10m"),
+  prune: bool().default(true),
+  retryInterval: duration().default("1m"),
+  wait: bool().default(false),
+  timeout: duration().default("5m"),
+};
+
 export const fluxSettingsSchema = z
   .object({
     namespace: label().default("flux-system"),
@@ -16,11 +29,7 @@ export const fluxSettingsSchema = z
     root: z
       .object({
         name: label().default("flux-bootstrap"),
-        interval: duration().default("10m"),
-        prune: bool().default(true),
-        retryInterval: duration().default("1m"),
-        wait: bool().default(false),
-        timeout: duration().default("5m"),
+        ...rootReconcileSettings,
       })
       .strict()
       .prefault({}),
