@@ -22243,6 +22243,9 @@ function escape(text) {
   return text.replaceAll('"', "#quot;");
 }
 
+// core/flux/oci.ts
+var HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
 // core/catalog/kustomizations.ts
 var FLUX_KUSTOMIZATION_API_VERSION = "kustomize.toolkit.fluxcd.io/v1";
 var EXISTING_NAMESPACES = [
@@ -22421,7 +22424,6 @@ function sorted(record2) {
 }
 var FLUX_SOURCE_API_VERSION = "source.toolkit.fluxcd.io/v1";
 var FLUX_HELM_API_VERSION = "helm.toolkit.fluxcd.io/v2";
-var HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 function helmDirectory(app) {
   return `${app}.helm`;
 }
@@ -22444,7 +22446,7 @@ function fluxAppSource(app, catalog) {
       metadata,
       spec: {
         interval,
-        layerSelector: { mediaType: HELM_CHART_MEDIA_TYPE, operation: "copy" },
+        layerSelector: { mediaType: HELM_CHART_LAYER, operation: "copy" },
         ref: { tag: helm3.version },
         url: `${helm3.repository.replace(/\/+$/, "")}/${helm3.chart}`
       }

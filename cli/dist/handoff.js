@@ -23124,6 +23124,9 @@ function fluxHandoffFiles(installs, self, stack) {
   );
 }
 
+// core/flux/oci.ts
+var HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+
 // core/flux/operator-self-management.ts
 function fluxOperatorInstalls(settings, repo, versions) {
   return {
@@ -23143,7 +23146,6 @@ function fluxOperatorInstalls(settings, repo, versions) {
     }
   };
 }
-var HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 function fluxOciRepository(install, self) {
   return {
     apiVersion: "source.toolkit.fluxcd.io/v1",

@@ -24567,6 +24567,15 @@ var init_self_management3 = __esm({
   }
 });
 
+// core/flux/oci.ts
+var HELM_CHART_LAYER;
+var init_oci = __esm({
+  "core/flux/oci.ts"() {
+    "use strict";
+    HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+  }
+});
+
 // core/flux/operator-self-management.ts
 function fluxOperatorInstalls(settings2, repo, versions) {
   return {
@@ -24635,7 +24644,6 @@ function fluxOperatorHandoffFiles(installs, settings2, self, stack) {
     stack
   );
 }
-var HELM_CHART_LAYER;
 var init_operator_self_management = __esm({
   "core/flux/operator-self-management.ts"() {
     "use strict";
@@ -24643,7 +24651,7 @@ var init_operator_self_management = __esm({
     init_flux();
     init_self_management3();
     init_versions2();
-    HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
+    init_oci();
   }
 });
 

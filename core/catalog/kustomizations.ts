@@ -5,6 +5,7 @@
  */
 import { CatalogError, type ResolvedApp, type ResolvedCatalog } from "./catalog";
 import { fluxOf, type FluxWaveDependencies, type ResolvedFluxSettings } from "./flux-settings";
+import { HELM_CHART_LAYER } from "../flux/oci";
 
 export { FLUX_RETRY_INTERVAL } from "./flux-settings";
 
@@ -331,9 +332,6 @@ function sorted(record: Record<string, string>): Record<string, string> {
 export const FLUX_SOURCE_API_VERSION = "source.toolkit.fluxcd.io/v1";
 export const FLUX_HELM_API_VERSION = "helm.toolkit.fluxcd.io/v2";
 
-/** The media type of a Helm chart's layer in an OCI artifact (`helm push`). */
-export const HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
-
 /** Directory (inside the output) holding a Helm app's HelmRelease, which its Kustomization applies. */
 export function helmDirectory(app: string): string {
   return `${app}.helm`;
@@ -374,7 +372,7 @@ export function fluxAppSource(
       metadata,
       spec: {
         interval,
-        layerSelector: { mediaType: HELM_CHART_MEDIA_TYPE, operation: "copy" },
+        layerSelector: { mediaType: HELM_CHART_LAYER, operation: "copy" },
         ref: { tag: helm.version },
         url: `${helm.repository.replace(/\/+$/, "")}/${helm.chart}`,
       },

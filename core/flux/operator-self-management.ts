@@ -26,6 +26,7 @@ import { fluxHelmRelease, handoffObjectFiles } from "./self-management";
 import type { ManifestRepo } from "../repository/repository";
 import type { EngineInstall, HandoffFile } from "../shared/self-management";
 import { CHARTS } from "../shared/versions";
+import { HELM_CHART_LAYER } from "./oci";
 
 /** The flux-operator and flux-instance releases as Pulumi installs them, in install order. */
 export function fluxOperatorInstalls(
@@ -50,9 +51,6 @@ export function fluxOperatorInstalls(
     },
   };
 }
-
-/** The media type of a Helm chart's layer in an OCI artifact, which helm-controller reads. */
-export const HELM_CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip";
 
 /** The OCIRepository of an install's chart at its exact version (named after the release). */
 export function fluxOciRepository(install: EngineInstall, self: Pick<FluxSelfManagement, "interval">) {

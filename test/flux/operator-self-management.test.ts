@@ -13,11 +13,8 @@ import { parse } from "yaml";
 import { handoffCommand } from "../../cli/handoff";
 import { FluxOperator } from "../../components/flux/flux-operator";
 import { fluxInstanceValues, fluxOperatorValues, type FluxOperatorSettings } from "../../core/flux/operator";
-import {
-  fluxOperatorHandoffFiles,
-  fluxOperatorInstalls,
-  HELM_CHART_LAYER,
-} from "../../core/flux/operator-self-management";
+import { HELM_CHART_LAYER } from "../../core/flux/oci";
+import { fluxOperatorHandoffFiles, fluxOperatorInstalls } from "../../core/flux/operator-self-management";
 import { fluxOperatorSettingsSchema } from "../../core/flux/operator-settings";
 import {
   HANDED_OFF_RELEASE_INPUTS,
