@@ -9790,8 +9790,7 @@ var duration2 = () => string2({ error: "must be a duration string such as 10m" }
   _regex(FLUX_DURATION, {
     // The pattern stays in the schema (editors check it); the message says what exactly is wrong.
     error: (issue2) => fluxDurationProblem(String(issue2.input)) ?? "must be a duration such as 10m"
-  })
-).check(
+  }),
   superRefine((value, ctx) => {
     const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
     if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
@@ -10121,8 +10120,7 @@ var ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
 var argoDuration = (what) => string2().check(
   refine((value) => ARGO_DURATION.test(value), {
     error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m"
-  })
-).check(
+  }),
   meta2({
     description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
     // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
@@ -10297,8 +10295,7 @@ var destination = strictObject({
         message: "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both"
       });
     }
-  })
-).check(
+  }),
   meta2({
     description: "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server."
   })
@@ -10324,8 +10321,7 @@ var specPatch = record(string2(), unknown()).check(
         });
       }
     }
-  })
-).check(
+  }),
   meta2({
     description: "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused."
   })
@@ -10564,14 +10560,15 @@ function classicArgoAppSettings() {
 
 // core/catalog/flux-settings.ts
 var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-var objectName = (what) => string2().check(_minLength(1)).check(_maxLength(253)).check(
+var objectName = (what) => string2().check(
+  _minLength(1),
+  _maxLength(253),
   _regex(SUBDOMAIN, {
     error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
-  })
-).check(
+  }),
   meta2({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` })
 );
-var namespaceName = (what) => string2().check(_maxLength(63)).check(_regex(RFC1123_LABEL)).check(meta2({ description: `${what}: an RFC 1123 label.` }));
+var namespaceName = (what) => string2().check(_maxLength(63), _regex(RFC1123_LABEL), meta2({ description: `${what}: an RFC 1123 label.` }));
 var FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"];
 var sourceRef = strictObject({
   kind: optional(_enum(FLUX_SOURCE_KINDS)).check(meta2({ description: "Source kind. Defaults to GitRepository." })),
@@ -10608,7 +10605,7 @@ var healthCheck = strictObject({
   namespace: optional(string2().check(_minLength(1)))
 });
 var patch = strictObject({
-  patch: string2().check(_minLength(1)).check(meta2({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
+  patch: string2().check(_minLength(1), meta2({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
   target: optional(kustomizePatchTarget())
 });
 var PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -10623,19 +10620,22 @@ var helm2 = strictObject({
   repository: string2().check(
     _regex(/^(https?|oci):\/\/\S+$/, {
       error: "must be an https:// chart repository or an oci:// registry path"
-    })
-  ).check(
+    }),
     meta2({
       description: "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written)."
     })
   ),
-  chart: string2().check(_regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" })).check(meta2({ description: "Chart name." })),
+  chart: string2().check(
+    _regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }),
+    meta2({ description: "Chart name." })
+  ),
   version: string2().check(
     _regex(PINNED_VERSION, {
       error: "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)"
-    })
-  ).check(meta2({ description: "Exact chart version (pinned)." })),
-  releaseName: optional(string2().check(_minLength(1)).check(_maxLength(53))).check(meta2({ description: "Helm release name. Defaults to the app name." })),
+    }),
+    meta2({ description: "Exact chart version (pinned)." })
+  ),
+  releaseName: optional(string2().check(_minLength(1), _maxLength(53))).check(meta2({ description: "Helm release name. Defaults to the app name." })),
   values: optional(record(string2(), unknown())).check(meta2({ description: "spec.values of the HelmRelease." })),
   valuesFrom: optional(array(valuesReference)).check(meta2({ description: "spec.valuesFrom of the HelmRelease." }))
 }).check(
@@ -10644,7 +10644,10 @@ var helm2 = strictObject({
   })
 );
 var oci = strictObject({
-  url: string2().check(_regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" })).check(meta2({ description: "The OCI artifact (as flux push artifact writes it)." })),
+  url: string2().check(
+    _regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }),
+    meta2({ description: "The OCI artifact (as flux push artifact writes it)." })
+  ),
   tag: optional(string2().check(_minLength(1))),
   semver: optional(string2().check(_minLength(1))),
   digest: optional(string2().check(_regex(/^sha256:[a-f0-9]{64}$/))),
@@ -10654,8 +10657,7 @@ var oci = strictObject({
     const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== void 0);
     if (refs.length !== 1)
       ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
-  })
-).check(
+  }),
   meta2({
     description: "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only)."
   })
@@ -10715,8 +10717,7 @@ var fluxAppSchema = strictObject({
         message: `${value.helm !== void 0 ? "helm" : "oci"} makes the app's source; remove sourceRef`
       });
     }
-  })
-).check(
+  }),
   meta2({
     description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only)."
   })
@@ -10819,7 +10820,9 @@ function renderGoTemplates(value, path) {
 // core/catalog/catalog.ts
 config(en_only_exports.en());
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
-var label = (what) => string2().check(_maxLength(63)).check(_regex(RFC1123_LABEL)).check(
+var label = (what) => string2().check(
+  _maxLength(63),
+  _regex(RFC1123_LABEL),
   meta2({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` })
 );
 function normalPath(value) {
@@ -10844,9 +10847,13 @@ var repoPath = (description) => string2().check(
     const problem = repoPathProblem(value);
     if (problem !== void 0)
       ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-  })
-).check(meta2({ description }));
-var wave = int().check(_nonnegative()).check(meta2({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." }));
+  }),
+  meta2({ description })
+);
+var wave = int().check(
+  _nonnegative(),
+  meta2({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." })
+);
 var syncOptions = array(string2().check(_regex(/^[A-Za-z]+=\S+$/))).check(
   superRefine((options, ctx) => {
     options.forEach((option, i) => {
@@ -10859,8 +10866,7 @@ var syncOptions = array(string2().check(_regex(/^[A-Za-z]+=\S+$/))).check(
         });
       }
     });
-  })
-).check(
+  }),
   meta2({
     description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md)."
   })
@@ -10944,8 +10950,7 @@ var namespaceSetting = string2().check(
   superRefine((value, ctx) => {
     const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
     if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
-  })
-).check(
+  }),
   meta2({
     description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`
   })
@@ -10955,8 +10960,7 @@ var generatorDirectory = strictObject({
     superRefine((value, ctx) => {
       const problem = generatorPathProblem(value);
       if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
-    })
-  ).check(
+    }),
     meta2({
       description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*."
     })
@@ -10993,8 +10997,7 @@ var applicationSetSettings = prefault(
         const problem = labelKeyProblem(value);
         if (problem !== void 0)
           ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
-      })
-    ).check(
+      }),
       meta2({
         description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
       })
@@ -11010,7 +11013,7 @@ var appProjectSettings = optional(
       destinations: optional(
         array(
           strictObject({
-            namespace: string2().check(_minLength(1)).check(meta2({ description: "A namespace or a glob such as *." })),
+            namespace: string2().check(_minLength(1), meta2({ description: "A namespace or a glob such as *." })),
             server: _default(string2().check(_minLength(1)), IN_CLUSTER_SERVER)
           })
         )
@@ -11077,7 +11080,7 @@ function generatorPathProblem(value) {
 }
 var CatalogSchema = strictObject({
   repo: strictObject({
-    url: string2().check(_minLength(1)).check(meta2({ description: "The Git repository the GitOps engine reads." })),
+    url: string2().check(_minLength(1), meta2({ description: "The Git repository the GitOps engine reads." })),
     revision: _default(string2().check(_minLength(1)), "HEAD").check(meta2({ description: "Branch, tag or commit. Defaults to HEAD." }))
   }).check(meta2({ description: "The manifest repository." })),
   output: _default(

@@ -20201,8 +20201,7 @@ var duration3 = () => string4({ error: "must be a duration string such as 10m" }
   _regex(FLUX_DURATION, {
     // The pattern stays in the schema (editors check it); the message says what exactly is wrong.
     error: (issue2) => fluxDurationProblem(String(issue2.input)) ?? "must be a duration such as 10m"
-  })
-).check(
+  }),
   superRefine2((value, ctx) => {
     const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
     if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
@@ -20447,8 +20446,7 @@ var ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
 var argoDuration = (what) => string4().check(
   refine2((value) => ARGO_DURATION.test(value), {
     error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m"
-  })
-).check(
+  }),
   meta3({
     description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
     // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
@@ -20623,8 +20621,7 @@ var destination = strictObject2({
         message: "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both"
       });
     }
-  })
-).check(
+  }),
   meta3({
     description: "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server."
   })
@@ -20650,8 +20647,7 @@ var specPatch = record2(string4(), unknown2()).check(
         });
       }
     }
-  })
-).check(
+  }),
   meta3({
     description: "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused."
   })
@@ -21434,14 +21430,15 @@ var import_yaml4 = __toESM(require_dist());
 
 // core/catalog/flux-settings.ts
 var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-var objectName = (what) => string4().check(_minLength(1)).check(_maxLength(253)).check(
+var objectName = (what) => string4().check(
+  _minLength(1),
+  _maxLength(253),
   _regex(SUBDOMAIN, {
     error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
-  })
-).check(
+  }),
   meta3({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` })
 );
-var namespaceName = (what) => string4().check(_maxLength(63)).check(_regex(RFC1123_LABEL)).check(meta3({ description: `${what}: an RFC 1123 label.` }));
+var namespaceName = (what) => string4().check(_maxLength(63), _regex(RFC1123_LABEL), meta3({ description: `${what}: an RFC 1123 label.` }));
 var FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"];
 var sourceRef = strictObject2({
   kind: optional2(_enum3(FLUX_SOURCE_KINDS)).check(meta3({ description: "Source kind. Defaults to GitRepository." })),
@@ -21478,7 +21475,7 @@ var healthCheck = strictObject2({
   namespace: optional2(string4().check(_minLength(1)))
 });
 var patch = strictObject2({
-  patch: string4().check(_minLength(1)).check(meta3({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
+  patch: string4().check(_minLength(1), meta3({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
   target: optional2(kustomizePatchTarget())
 });
 var PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -21493,19 +21490,22 @@ var helm2 = strictObject2({
   repository: string4().check(
     _regex(/^(https?|oci):\/\/\S+$/, {
       error: "must be an https:// chart repository or an oci:// registry path"
-    })
-  ).check(
+    }),
     meta3({
       description: "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written)."
     })
   ),
-  chart: string4().check(_regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" })).check(meta3({ description: "Chart name." })),
+  chart: string4().check(
+    _regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }),
+    meta3({ description: "Chart name." })
+  ),
   version: string4().check(
     _regex(PINNED_VERSION, {
       error: "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)"
-    })
-  ).check(meta3({ description: "Exact chart version (pinned)." })),
-  releaseName: optional2(string4().check(_minLength(1)).check(_maxLength(53))).check(meta3({ description: "Helm release name. Defaults to the app name." })),
+    }),
+    meta3({ description: "Exact chart version (pinned)." })
+  ),
+  releaseName: optional2(string4().check(_minLength(1), _maxLength(53))).check(meta3({ description: "Helm release name. Defaults to the app name." })),
   values: optional2(record2(string4(), unknown2())).check(meta3({ description: "spec.values of the HelmRelease." })),
   valuesFrom: optional2(array2(valuesReference)).check(meta3({ description: "spec.valuesFrom of the HelmRelease." }))
 }).check(
@@ -21514,7 +21514,10 @@ var helm2 = strictObject2({
   })
 );
 var oci = strictObject2({
-  url: string4().check(_regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" })).check(meta3({ description: "The OCI artifact (as flux push artifact writes it)." })),
+  url: string4().check(
+    _regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }),
+    meta3({ description: "The OCI artifact (as flux push artifact writes it)." })
+  ),
   tag: optional2(string4().check(_minLength(1))),
   semver: optional2(string4().check(_minLength(1))),
   digest: optional2(string4().check(_regex(/^sha256:[a-f0-9]{64}$/))),
@@ -21524,8 +21527,7 @@ var oci = strictObject2({
     const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== void 0);
     if (refs.length !== 1)
       ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
-  })
-).check(
+  }),
   meta3({
     description: "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only)."
   })
@@ -21585,8 +21587,7 @@ var fluxAppSchema = strictObject2({
         message: `${value.helm !== void 0 ? "helm" : "oci"} makes the app's source; remove sourceRef`
       });
     }
-  })
-).check(
+  }),
   meta3({
     description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only)."
   })
@@ -21653,7 +21654,9 @@ function goTemplateProblem(value) {
 // core/catalog/catalog.ts
 config(en_only_exports.en());
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
-var label2 = (what) => string4().check(_maxLength(63)).check(_regex(RFC1123_LABEL)).check(
+var label2 = (what) => string4().check(
+  _maxLength(63),
+  _regex(RFC1123_LABEL),
   meta3({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` })
 );
 function normalPath(value) {
@@ -21678,9 +21681,13 @@ var repoPath2 = (description) => string4().check(
     const problem = repoPathProblem(value);
     if (problem !== void 0)
       ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-  })
-).check(meta3({ description }));
-var wave = int2().check(_nonnegative()).check(meta3({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." }));
+  }),
+  meta3({ description })
+);
+var wave = int2().check(
+  _nonnegative(),
+  meta3({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." })
+);
 var syncOptions = array2(string4().check(_regex(/^[A-Za-z]+=\S+$/))).check(
   superRefine2((options, ctx) => {
     options.forEach((option, i) => {
@@ -21693,8 +21700,7 @@ var syncOptions = array2(string4().check(_regex(/^[A-Za-z]+=\S+$/))).check(
         });
       }
     });
-  })
-).check(
+  }),
   meta3({
     description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md)."
   })
@@ -21778,8 +21784,7 @@ var namespaceSetting = string4().check(
   superRefine2((value, ctx) => {
     const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
     if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
-  })
-).check(
+  }),
   meta3({
     description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`
   })
@@ -21789,8 +21794,7 @@ var generatorDirectory = strictObject2({
     superRefine2((value, ctx) => {
       const problem = generatorPathProblem(value);
       if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
-    })
-  ).check(
+    }),
     meta3({
       description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*."
     })
@@ -21827,8 +21831,7 @@ var applicationSetSettings = prefault2(
         const problem = labelKeyProblem(value);
         if (problem !== void 0)
           ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
-      })
-    ).check(
+      }),
       meta3({
         description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
       })
@@ -21844,7 +21847,7 @@ var appProjectSettings = optional2(
       destinations: optional2(
         array2(
           strictObject2({
-            namespace: string4().check(_minLength(1)).check(meta3({ description: "A namespace or a glob such as *." })),
+            namespace: string4().check(_minLength(1), meta3({ description: "A namespace or a glob such as *." })),
             server: _default3(string4().check(_minLength(1)), IN_CLUSTER_SERVER)
           })
         )
@@ -21911,7 +21914,7 @@ function generatorPathProblem(value) {
 }
 var CatalogSchema = strictObject2({
   repo: strictObject2({
-    url: string4().check(_minLength(1)).check(meta3({ description: "The Git repository the GitOps engine reads." })),
+    url: string4().check(_minLength(1), meta3({ description: "The Git repository the GitOps engine reads." })),
     revision: _default3(string4().check(_minLength(1)), "HEAD").check(meta3({ description: "Branch, tag or commit. Defaults to HEAD." }))
   }).check(meta3({ description: "The manifest repository." })),
   output: _default3(

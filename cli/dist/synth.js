@@ -20667,8 +20667,7 @@ var init_schema = __esm({
       _regex(FLUX_DURATION, {
         // The pattern stays in the schema (editors check it); the message says what exactly is wrong.
         error: (issue2) => fluxDurationProblem(String(issue2.input)) ?? "must be a duration such as 10m"
-      })
-    ).check(
+      }),
       superRefine2((value, ctx) => {
         const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
         if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
@@ -20897,8 +20896,7 @@ var init_argocd_application = __esm({
     argoDuration = (what) => string4().check(
       refine2((value) => ARGO_DURATION.test(value), {
         error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m"
-      })
-    ).check(
+      }),
       meta3({
         description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
         // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
@@ -21073,8 +21071,7 @@ var init_argocd_application = __esm({
             message: "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both"
           });
         }
-      })
-    ).check(
+      }),
       meta3({
         description: "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server."
       })
@@ -21100,8 +21097,7 @@ var init_argocd_application = __esm({
             });
           }
         }
-      })
-    ).check(
+      }),
       meta3({
         description: "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused."
       })
@@ -22118,14 +22114,15 @@ var init_flux_settings = __esm({
     init_names();
     init_schema();
     SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-    objectName = (what) => string4().check(_minLength(1)).check(_maxLength(253)).check(
+    objectName = (what) => string4().check(
+      _minLength(1),
+      _maxLength(253),
       _regex(SUBDOMAIN, {
         error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
-      })
-    ).check(
+      }),
       meta3({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` })
     );
-    namespaceName = (what) => string4().check(_maxLength(63)).check(_regex(RFC1123_LABEL)).check(meta3({ description: `${what}: an RFC 1123 label.` }));
+    namespaceName = (what) => string4().check(_maxLength(63), _regex(RFC1123_LABEL), meta3({ description: `${what}: an RFC 1123 label.` }));
     FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"];
     sourceRef = strictObject2({
       kind: optional2(_enum3(FLUX_SOURCE_KINDS)).check(meta3({ description: "Source kind. Defaults to GitRepository." })),
@@ -22162,7 +22159,7 @@ var init_flux_settings = __esm({
       namespace: optional2(string4().check(_minLength(1)))
     });
     patch = strictObject2({
-      patch: string4().check(_minLength(1)).check(meta3({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
+      patch: string4().check(_minLength(1), meta3({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
       target: optional2(kustomizePatchTarget())
     });
     PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -22177,19 +22174,22 @@ var init_flux_settings = __esm({
       repository: string4().check(
         _regex(/^(https?|oci):\/\/\S+$/, {
           error: "must be an https:// chart repository or an oci:// registry path"
-        })
-      ).check(
+        }),
         meta3({
           description: "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written)."
         })
       ),
-      chart: string4().check(_regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" })).check(meta3({ description: "Chart name." })),
+      chart: string4().check(
+        _regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }),
+        meta3({ description: "Chart name." })
+      ),
       version: string4().check(
         _regex(PINNED_VERSION, {
           error: "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)"
-        })
-      ).check(meta3({ description: "Exact chart version (pinned)." })),
-      releaseName: optional2(string4().check(_minLength(1)).check(_maxLength(53))).check(meta3({ description: "Helm release name. Defaults to the app name." })),
+        }),
+        meta3({ description: "Exact chart version (pinned)." })
+      ),
+      releaseName: optional2(string4().check(_minLength(1), _maxLength(53))).check(meta3({ description: "Helm release name. Defaults to the app name." })),
       values: optional2(record2(string4(), unknown2())).check(meta3({ description: "spec.values of the HelmRelease." })),
       valuesFrom: optional2(array2(valuesReference)).check(meta3({ description: "spec.valuesFrom of the HelmRelease." }))
     }).check(
@@ -22198,7 +22198,10 @@ var init_flux_settings = __esm({
       })
     );
     oci = strictObject2({
-      url: string4().check(_regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" })).check(meta3({ description: "The OCI artifact (as flux push artifact writes it)." })),
+      url: string4().check(
+        _regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }),
+        meta3({ description: "The OCI artifact (as flux push artifact writes it)." })
+      ),
       tag: optional2(string4().check(_minLength(1))),
       semver: optional2(string4().check(_minLength(1))),
       digest: optional2(string4().check(_regex(/^sha256:[a-f0-9]{64}$/))),
@@ -22208,8 +22211,7 @@ var init_flux_settings = __esm({
         const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== void 0);
         if (refs.length !== 1)
           ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
-      })
-    ).check(
+      }),
       meta3({
         description: "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only)."
       })
@@ -22269,8 +22271,7 @@ var init_flux_settings = __esm({
             message: `${value.helm !== void 0 ? "helm" : "oci"} makes the app's source; remove sourceRef`
           });
         }
-      })
-    ).check(
+      }),
       meta3({
         description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only)."
       })
@@ -22516,7 +22517,9 @@ var init_catalog = __esm({
     init_go_template();
     config(en_only_exports.en());
     DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
-    label2 = (what) => string4().check(_maxLength(63)).check(_regex(RFC1123_LABEL)).check(
+    label2 = (what) => string4().check(
+      _maxLength(63),
+      _regex(RFC1123_LABEL),
       meta3({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` })
     );
     repoPath2 = (description) => string4().check(
@@ -22524,9 +22527,13 @@ var init_catalog = __esm({
         const problem = repoPathProblem(value);
         if (problem !== void 0)
           ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-      })
-    ).check(meta3({ description }));
-    wave = int2().check(_nonnegative()).check(meta3({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." }));
+      }),
+      meta3({ description })
+    );
+    wave = int2().check(
+      _nonnegative(),
+      meta3({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." })
+    );
     syncOptions = array2(string4().check(_regex(/^[A-Za-z]+=\S+$/))).check(
       superRefine2((options, ctx) => {
         options.forEach((option, i) => {
@@ -22539,8 +22546,7 @@ var init_catalog = __esm({
             });
           }
         });
-      })
-    ).check(
+      }),
       meta3({
         description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md)."
       })
@@ -22624,8 +22630,7 @@ var init_catalog = __esm({
       superRefine2((value, ctx) => {
         const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
         if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
-      })
-    ).check(
+      }),
       meta3({
         description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`
       })
@@ -22635,8 +22640,7 @@ var init_catalog = __esm({
         superRefine2((value, ctx) => {
           const problem = generatorPathProblem(value);
           if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
-        })
-      ).check(
+        }),
         meta3({
           description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*."
         })
@@ -22673,8 +22677,7 @@ var init_catalog = __esm({
             const problem = labelKeyProblem(value);
             if (problem !== void 0)
               ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
-          })
-        ).check(
+          }),
           meta3({
             description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
           })
@@ -22690,7 +22693,7 @@ var init_catalog = __esm({
           destinations: optional2(
             array2(
               strictObject2({
-                namespace: string4().check(_minLength(1)).check(meta3({ description: "A namespace or a glob such as *." })),
+                namespace: string4().check(_minLength(1), meta3({ description: "A namespace or a glob such as *." })),
                 server: _default3(string4().check(_minLength(1)), IN_CLUSTER_SERVER)
               })
             )
@@ -22748,7 +22751,7 @@ var init_catalog = __esm({
     }).check(meta3({ description: "A category's settings: defaults < category < apps.<name>." }));
     CatalogSchema = strictObject2({
       repo: strictObject2({
-        url: string4().check(_minLength(1)).check(meta3({ description: "The Git repository the GitOps engine reads." })),
+        url: string4().check(_minLength(1), meta3({ description: "The Git repository the GitOps engine reads." })),
         revision: _default3(string4().check(_minLength(1)), "HEAD").check(meta3({ description: "Branch, tag or commit. Defaults to HEAD." }))
       }).check(meta3({ description: "The manifest repository." })),
       output: _default3(

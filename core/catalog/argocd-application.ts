@@ -22,20 +22,16 @@ import { annotations, labels } from "../shared/schema";
 const ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
 
 const argoDuration = (what: string) =>
-  z
-    .string()
-    .check(
-      z.refine((value) => ARGO_DURATION.test(value), {
-        error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m",
-      }),
-    )
-    .check(
-      z.meta({
-        description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
-        // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
-        pattern: ARGO_DURATION.source,
-      }),
-    );
+  z.string().check(
+    z.refine((value) => ARGO_DURATION.test(value), {
+      error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m",
+    }),
+    z.meta({
+      description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
+      // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
+      pattern: ARGO_DURATION.source,
+    }),
+  );
 
 /** `retry`: false (none) or a map refining the level above; also the root app's `argocd.root.retry`. */
 export const retry = z
@@ -244,8 +240,6 @@ const destination = z
         });
       }
     }),
-  )
-  .check(
     z.meta({
       description:
         "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server.",
@@ -263,28 +257,24 @@ export const OWNED_SPEC_KEYS: Readonly<Record<string, string>> = {
   revisionHistoryLimit: "revisionHistoryLimit",
 };
 
-const specPatch = z
-  .record(z.string(), z.unknown())
-  .check(
-    z.superRefine((value, ctx) => {
-      for (const key of Object.keys(value)) {
-        const instead = OWNED_SPEC_KEYS[key];
-        if (instead !== undefined) {
-          ctx.addIssue({
-            code: "custom",
-            path: [key],
-            message: `spec.${key} is written by generate from the catalog; use the catalog's ${instead} key(s) instead`,
-          });
-        }
+const specPatch = z.record(z.string(), z.unknown()).check(
+  z.superRefine((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      const instead = OWNED_SPEC_KEYS[key];
+      if (instead !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `spec.${key} is written by generate from the catalog; use the catalog's ${instead} key(s) instead`,
+        });
       }
-    }),
-  )
-  .check(
-    z.meta({
-      description:
-        "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused.",
-    }),
-  );
+    }
+  }),
+  z.meta({
+    description:
+      "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused.",
+  }),
+);
 
 /**
  * The Argo CD Application keys of every catalog level, spread into `appSettings` so defaults,

@@ -46,9 +46,9 @@ export const DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
 const label = (what: string) =>
   z
     .string()
-    .check(z.maxLength(63))
-    .check(z.regex(RFC1123_LABEL))
     .check(
+      z.maxLength(63),
+      z.regex(RFC1123_LABEL),
       z.meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` }),
     );
 
@@ -74,44 +74,40 @@ export function repoPathProblem(value: string): string | undefined {
 }
 
 const repoPath = (description: string) =>
-  z
-    .string()
-    .check(
-      z.superRefine((value, ctx) => {
-        const problem = repoPathProblem(value);
-        if (problem !== undefined)
-          ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-      }),
-    )
-    .check(z.meta({ description }));
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = repoPathProblem(value);
+      if (problem !== undefined)
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
+    }),
+    z.meta({ description }),
+  );
 
 const wave = z
   .int()
-  .check(z.nonnegative())
-  .check(z.meta({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." }));
-
-const syncOptions = z
-  .array(z.string().check(z.regex(/^[A-Za-z]+=\S+$/)))
   .check(
-    z.superRefine((options, ctx) => {
-      options.forEach((option, i) => {
-        const why = FORBIDDEN_SYNC_OPTIONS[option];
-        if (why !== undefined) {
-          ctx.addIssue({
-            code: "custom",
-            path: [i],
-            message: `${option} is not allowed: it ${why}; remove it`,
-          });
-        }
-      });
-    }),
-  )
-  .check(
-    z.meta({
-      description:
-        "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md).",
-    }),
+    z.nonnegative(),
+    z.meta({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." }),
   );
+
+const syncOptions = z.array(z.string().check(z.regex(/^[A-Za-z]+=\S+$/))).check(
+  z.superRefine((options, ctx) => {
+    options.forEach((option, i) => {
+      const why = FORBIDDEN_SYNC_OPTIONS[option];
+      if (why !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          message: `${option} is not allowed: it ${why}; remove it`,
+        });
+      }
+    });
+  }),
+  z.meta({
+    description:
+      "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md).",
+  }),
+);
 
 export const ignoreDifference = z.strictObject({
   group: z.optional(z.string()),
@@ -208,35 +204,27 @@ const include = z
 export const ROLLING_SYNC_WAVE_LABEL = "gitops-bootstrap/wave";
 
 /** A destination namespace: an RFC 1123 label, or a Go template of the git generator's path. */
-const namespaceSetting = z
-  .string()
-  .check(
-    z.superRefine((value, ctx) => {
-      const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
-      if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
-    }),
-  )
-  .check(
-    z.meta({
-      description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`,
-    }),
-  );
+const namespaceSetting = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+  }),
+  z.meta({
+    description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`,
+  }),
+);
 
 /** One entry of a git directory generator: a directory or a glob of whole-segment `*`s. */
 const generatorDirectory = z.strictObject({
-  path: z
-    .string()
-    .check(
-      z.superRefine((value, ctx) => {
-        const problem = generatorPathProblem(value);
-        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-      }),
-    )
-    .check(
-      z.meta({
-        description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*.",
-      }),
-    ),
+  path: z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = generatorPathProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    z.meta({
+      description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*.",
+    }),
+  ),
   exclude: z.optional(z.boolean()).check(
     z.meta({
       description: "Leave out the directories this path matches (it wins over every other entry).",
@@ -268,20 +256,16 @@ const applicationSetSettings = z
             "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs.",
         }),
       ),
-      waveLabel: z
-        ._default(z.string(), ROLLING_SYNC_WAVE_LABEL)
-        .check(
-          z.superRefine((value, ctx) => {
-            const problem = labelKeyProblem(value);
-            if (problem !== undefined)
-              ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
-          }),
-        )
-        .check(
-          z.meta({
-            description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`,
-          }),
-        ),
+      waveLabel: z._default(z.string(), ROLLING_SYNC_WAVE_LABEL).check(
+        z.superRefine((value, ctx) => {
+          const problem = labelKeyProblem(value);
+          if (problem !== undefined)
+            ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+        }),
+        z.meta({
+          description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`,
+        }),
+      ),
     }),
     {},
   )
@@ -301,8 +285,7 @@ const appProjectSettings = z
               z.strictObject({
                 namespace: z
                   .string()
-                  .check(z.minLength(1))
-                  .check(z.meta({ description: "A namespace or a glob such as *." })),
+                  .check(z.minLength(1), z.meta({ description: "A namespace or a glob such as *." })),
                 server: z._default(z.string().check(z.minLength(1)), IN_CLUSTER_SERVER),
               }),
             ),
@@ -390,8 +373,7 @@ export const CatalogSchema = z
       .strictObject({
         url: z
           .string()
-          .check(z.minLength(1))
-          .check(z.meta({ description: "The Git repository the GitOps engine reads." })),
+          .check(z.minLength(1), z.meta({ description: "The Git repository the GitOps engine reads." })),
         revision: z
           ._default(z.string().check(z.minLength(1)), "HEAD")
           .check(z.meta({ description: "Branch, tag or commit. Defaults to HEAD." })),

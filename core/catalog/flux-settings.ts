@@ -16,26 +16,20 @@ import { duration, kustomizePatchTarget } from "../shared/schema";
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const objectName = (what: string) =>
-  z
-    .string()
-    .check(z.minLength(1))
-    .check(z.maxLength(253))
-    .check(
-      z.regex(SUBDOMAIN, {
-        error:
-          "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-      }),
-    )
-    .check(
-      z.meta({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` }),
-    );
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(253),
+    z.regex(SUBDOMAIN, {
+      error:
+        "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+    }),
+    z.meta({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` }),
+  );
 
 const namespaceName = (what: string) =>
   z
     .string()
-    .check(z.maxLength(63))
-    .check(z.regex(RFC1123_LABEL))
-    .check(z.meta({ description: `${what}: an RFC 1123 label.` }));
+    .check(z.maxLength(63), z.regex(RFC1123_LABEL), z.meta({ description: `${what}: an RFC 1123 label.` }));
 
 /** Source kinds a Kustomization's sourceRef may name (CrossNamespaceSourceReference.Kind). */
 export const FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"] as const;
@@ -96,8 +90,7 @@ const healthCheck = z.strictObject({
 const patch = z.strictObject({
   patch: z
     .string()
-    .check(z.minLength(1))
-    .check(z.meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
+    .check(z.minLength(1), z.meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
   target: z.optional(kustomizePatchTarget()),
 });
 
@@ -114,34 +107,30 @@ const valuesReference = z.strictObject({
 
 const helm = z
   .strictObject({
-    repository: z
-      .string()
-      .check(
-        z.regex(/^(https?|oci):\/\/\S+$/, {
-          error: "must be an https:// chart repository or an oci:// registry path",
-        }),
-      )
-      .check(
-        z.meta({
-          description:
-            "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written).",
-        }),
-      ),
+    repository: z.string().check(
+      z.regex(/^(https?|oci):\/\/\S+$/, {
+        error: "must be an https:// chart repository or an oci:// registry path",
+      }),
+      z.meta({
+        description:
+          "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written).",
+      }),
+    ),
     chart: z
       .string()
-      .check(z.regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }))
-      .check(z.meta({ description: "Chart name." })),
-    version: z
-      .string()
       .check(
-        z.regex(PINNED_VERSION, {
-          error:
-            "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)",
-        }),
-      )
-      .check(z.meta({ description: "Exact chart version (pinned)." })),
+        z.regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }),
+        z.meta({ description: "Chart name." }),
+      ),
+    version: z.string().check(
+      z.regex(PINNED_VERSION, {
+        error:
+          "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)",
+      }),
+      z.meta({ description: "Exact chart version (pinned)." }),
+    ),
     releaseName: z
-      .optional(z.string().check(z.minLength(1)).check(z.maxLength(53)))
+      .optional(z.string().check(z.minLength(1), z.maxLength(53)))
       .check(z.meta({ description: "Helm release name. Defaults to the app name." })),
     values: z
       .optional(z.record(z.string(), z.unknown()))
@@ -161,8 +150,10 @@ const oci = z
   .strictObject({
     url: z
       .string()
-      .check(z.regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }))
-      .check(z.meta({ description: "The OCI artifact (as flux push artifact writes it)." })),
+      .check(
+        z.regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }),
+        z.meta({ description: "The OCI artifact (as flux push artifact writes it)." }),
+      ),
     tag: z.optional(z.string().check(z.minLength(1))),
     semver: z.optional(z.string().check(z.minLength(1))),
     digest: z.optional(z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/))),
@@ -176,8 +167,6 @@ const oci = z
       if (refs.length !== 1)
         ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
     }),
-  )
-  .check(
     z.meta({
       description:
         "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only).",
@@ -265,8 +254,6 @@ export const fluxAppSchema = z
         });
       }
     }),
-  )
-  .check(
     z.meta({
       description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only).",
     }),

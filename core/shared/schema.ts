@@ -17,20 +17,16 @@ import { annotationKeyProblem, annotationsSizeProblem, labelKeyProblem, labelVal
  * 1.5h or 1h30m (see ./duration.ts).
  */
 export const duration = () =>
-  z
-    .string({ error: "must be a duration string such as 10m" })
-    .check(
-      z.regex(FLUX_DURATION, {
-        // The pattern stays in the schema (editors check it); the message says what exactly is wrong.
-        error: (issue) => fluxDurationProblem(String(issue.input)) ?? "must be a duration such as 10m",
-      }),
-    )
-    .check(
-      z.superRefine((value, ctx) => {
-        const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : undefined;
-        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-      }),
-    );
+  z.string({ error: "must be a duration string such as 10m" }).check(
+    z.regex(FLUX_DURATION, {
+      // The pattern stays in the schema (editors check it); the message says what exactly is wrong.
+      error: (issue) => fluxDurationProblem(String(issue.input)) ?? "must be a duration such as 10m",
+    }),
+    z.superRefine((value, ctx) => {
+      const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : undefined;
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  );
 
 /**
  * Labels of a Kubernetes object: keys and values as the API server accepts them. With
