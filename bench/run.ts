@@ -23,7 +23,7 @@ const script = scriptAvailable();
 console.log(
   `\n## generate, whole process (median of ${process.env.BENCH_RUNS ?? "5 runs, 3 at 10,000 apps"})\n`,
 );
-if (!script) console.log("(bash 4 is not available: generate-apps.sh was not timed)\n");
+if (!script) console.log("(BENCH_SCRIPT=0 or no bash 4: the stand-in script was not timed)\n");
 console.log(
   generateTable((sizes.length > 0 ? sizes : SIZES).flatMap((apps) => measureGenerate(apps, script))),
 );
