@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: whole-process times of the compiled CLI, printed as the Markdown tables the
  * README quotes. Not a test (nothing here asserts a time). Run `npm run build` first when the
- * sources changed. BENCH_RUNS sets the runs per measurement, BENCH_NODE the Node timed, BENCH_SCRIPT=0
- * skips the stand-in script; sizes may be given (default
- * 50 1000 10000): `npm run bench -- 50 1000`.
+ * sources changed. BENCH_RUNS sets the runs per measurement, BENCH_NODE the Node timed, and
+ * BENCH_SCRIPT=0 skips the stand-in script; sizes may be given (default 50 1000 10000):
+ * `npm run bench -- 50 1000`.
  */
 import { cpus, loadavg } from "node:os";
 import { spawnSync } from "node:child_process";
