@@ -219,7 +219,7 @@ function driftBody(input: DriftInput, resources: DriftedResource[]): string {
   const hidden = resources.length - shown.length;
   return [
     marker(input.stack),
-    `\`pulumi preview --refresh --expect-no-changes\` of stack **${input.stack}** found ${resources.length} resource${resources.length === 1 ? "" : "s"} that differ from what the program declares${context(input)}.`,
+    `\`pulumi preview --refresh --expect-no-changes\` of stack **${input.stack}** found ${resources.length === 1 ? "1 resource that differs" : `${resources.length} resources that differ`} from what the program declares${context(input)}.`,
     "",
     "| resource | type | what `pulumi up` would do | properties that differ |",
     "| --- | --- | --- | --- |",
