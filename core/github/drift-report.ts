@@ -238,8 +238,9 @@ function driftBody(input: DriftInput, resources: DriftedResource[]): string {
  * The verdict for one stack's recorded preview, and the text for its drift issue.
  *
  * Decided by the JSON, with the exit code only as a cross-check (`--expect-no-changes` exits
- * nonzero both for changes and for errors: 7 for changes since Pulumi's exit-code taxonomy, 1
- * before it, and 1 for most errors):
+ * nonzero both for changes and for errors: since Pulumi v3.226 (its exit-code taxonomy,
+ * pkg/cmd/pulumi/cmd/exit_codes.go) 7 for changes and 1, 3 (authentication), 6 (no stack) … for
+ * errors; before it 255 (`os.Exit(-1)`) for both):
  * - a setup step failed, or the output is not a digest: unpreviewable.
  * - any error diagnostic: unpreviewable, even if steps show changes (a failed preview is partial).
  * - steps that change something: drifted (also with exit code 0: a refresh found out-of-band
