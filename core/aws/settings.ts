@@ -12,6 +12,7 @@ import { bool, checkedString, count, knownKeys, plainIssueText } from "../shared
 import { githubOidcProviderArn, partitionOf, type Partition } from "./state";
 import { CI_MODELS } from "../github/github";
 import { managedPolicyName, type CiTrust } from "./iam";
+import { pulumiDeploymentsSettingsSchema, type PulumiDeploymentsSettings } from "./pulumi-oidc";
 
 /** The fully qualified config key. */
 export const AWS_CONFIG_KEY = "gitops-bootstrap:aws";
@@ -221,6 +222,8 @@ const rawSchema = z
     stateBucket: stateBucketSchema.prefault({}),
     ci: ciSchema.optional(),
     adopt: adoptSchema.prefault({}),
+    /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+    pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
   })
   .strict();
 
@@ -245,6 +248,8 @@ export interface AwsSettings {
   oidcProviderArn: string;
   /** Import IDs of what the Terragrunt layer made; each is adopted with the `import` resource option. */
   adopt: { stateBucket?: string; oidcProvider?: string; deployRole?: string };
+  /** Pulumi Deployments' role for Pulumi Cloud stacks; absent, none exists. */
+  pulumiDeployments?: PulumiDeploymentsSettings;
 }
 
 export type AwsConfig = { enabled: false } | AwsSettings;
@@ -391,6 +396,7 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
       ...(adopt.oidcProvider === undefined ? {} : { oidcProvider: adopt.oidcProvider }),
       ...(adopt.deployRole === undefined ? {} : { deployRole: adopt.deployRole }),
     },
+    ...(raw.pulumiDeployments === undefined ? {} : { pulumiDeployments: raw.pulumiDeployments }),
   };
 }
 
