@@ -2,7 +2,8 @@
  * The inputs of the stack's own Pulumi Deployments resources, as plain objects: the pulumiservice
  * provider's DeploymentSettings (where the source comes from, what triggers a run, how the run
  * gets AWS credentials) and DriftSchedule. Field names are the provider's
- * (`@pulumi/pulumiservice` 1.3.0, types/input.d.ts); components/cloud passes these objects as they are.
+ * (`@pulumi/pulumiservice` 1.3.0, types/input.d.ts): `vcs` with provider `github`, since the
+ * `github` field is deprecated there; components/cloud passes these objects as they are.
  */
 import type { PulumiCloudSettings } from "./settings";
 
@@ -16,7 +17,8 @@ export interface StackIdentity {
 /** `DeploymentSettingsArgs`, the fields we set. */
 export interface DeploymentSettingsInputs extends StackIdentity {
   sourceContext: { git: { branch: string; repoDir?: string } };
-  github: {
+  vcs: {
+    provider: "github";
     repository: string;
     previewPullRequests: boolean;
     deployCommits: boolean;
@@ -36,10 +38,11 @@ export interface DriftScheduleInputs extends StackIdentity {
 }
 
 /**
- * The stack's DeploymentSettings: Pulumi's GitHub app checks out `repository` at the branch (the
- * repository, not a URL with credentials: with `github` set the app reads it, Deployments wants no
- * gitAuth), previews pull requests and deploys pushes, and with `aws` each run exchanges its OIDC
- * token for the role's credentials. An empty list or unset value is left out, so Deployments'
+ * The stack's DeploymentSettings: Pulumi's GitHub app checks out `repository` at the branch (a
+ * repository, not a URL with credentials: the app reads it, so no gitAuth), previews pull requests
+ * and deploys pushes, and with `aws` each run exchanges its OIDC token for the role's credentials.
+ * A bare branch name is given as its full ref, refs/heads/<branch>, as the provider's own examples
+ * write it (pulumi-pulumiservice, examples/api/deployment-settings). An empty list or unset value is left out, so Deployments'
  * own default applies rather than an explicit empty one.
  */
 export function deploymentSettingsInputs(
@@ -66,11 +69,12 @@ export function deploymentSettingsInputs(
     ...stack,
     sourceContext: {
       git: {
-        branch: settings.branch,
+        branch: settings.branch.startsWith("refs/") ? settings.branch : `refs/heads/${settings.branch}`,
         ...(settings.repoDir === undefined ? {} : { repoDir: settings.repoDir }),
       },
     },
-    github: {
+    vcs: {
+      provider: "github",
       repository,
       previewPullRequests: settings.previewPullRequests,
       deployCommits: settings.deployCommits,

@@ -146,8 +146,13 @@ describe("the Deployments inputs (core/cloud/deployments.ts)", () => {
     const settings = pulumiCloudSettingsSchema.parse({});
     assert.deepEqual(deploymentSettingsInputs(stack, "acme/homelab-infra", settings.deployments), {
       ...stack,
-      sourceContext: { git: { branch: "main" } },
-      github: { repository: "acme/homelab-infra", previewPullRequests: true, deployCommits: true },
+      sourceContext: { git: { branch: "refs/heads/main" } },
+      vcs: {
+        provider: "github",
+        repository: "acme/homelab-infra",
+        previewPullRequests: true,
+        deployCommits: true,
+      },
     });
     assert.deepEqual(driftScheduleInputs(stack, settings.driftSchedule), {
       ...stack,
@@ -171,8 +176,9 @@ describe("the Deployments inputs (core/cloud/deployments.ts)", () => {
     });
     assert.deepEqual(deploymentSettingsInputs(stack, "acme/infra", deployments), {
       ...stack,
-      sourceContext: { git: { branch: "release", repoDir: "infra" } },
-      github: {
+      sourceContext: { git: { branch: "refs/heads/release", repoDir: "infra" } },
+      vcs: {
+        provider: "github",
         repository: "acme/infra",
         previewPullRequests: false,
         deployCommits: false,
@@ -209,8 +215,9 @@ describe("buildCluster with home: pulumi-cloud (mock runtime, the committed exam
       organization: "acme",
       project: "gitops-bootstrap",
       stack: "cloud",
-      sourceContext: { git: { branch: "main" } },
-      github: {
+      sourceContext: { git: { branch: "refs/heads/main" } },
+      vcs: {
+        provider: "github",
         repository: "acme/homelab-infra",
         previewPullRequests: true,
         deployCommits: true,
