@@ -116,6 +116,8 @@ export interface HomeContext {
   pulumiCloud: PulumiCloudSettings;
   /** The GitHub part, when on: its source repository and whether it writes GitHub Actions' CI settings. */
   github?: { owner: string; sourceRepository: string; ciEnabled: boolean };
+  /** `aws.accountStack`, when set. */
+  accountStack?: string;
 }
 
 /** A problem at a key under the project's namespace, with its fix. */
@@ -141,6 +143,13 @@ export function pulumiCloudProblems(context: HomeContext): HomeProblem[] {
       key: "github.ci.enabled",
       message:
         "is true (the default), which writes GitHub Actions' S3 backend, KMS and role settings, but with home: pulumi-cloud Pulumi Deployments runs this stack; set github.ci.enabled: false",
+    });
+  }
+  if (context.accountStack !== undefined) {
+    problems.push({
+      key: "aws.accountStack",
+      message:
+        "is set, but its outputs (backend URL, KMS key, CI roles) go only to GitHub Actions' CI settings, which a stack Deployments runs does not write, and a StackReference reaches only stacks of the same backend; remove it (the account stack's pulumiDeploymentsRoleArn goes into pulumiCloud.deployments.aws.roleArn)",
     });
   }
   const { deployments } = context.pulumiCloud;
@@ -169,6 +178,7 @@ export interface HomeConfig {
   pulumiCloud: PulumiCloudSettings;
   github:
     { enabled: false } | { enabled: true; owner: string; sourceRepository: string; ci: { enabled: boolean } };
+  aws: { accountStack?: string | undefined };
 }
 
 /** The home settings with the GitHub part's source repository and CI switch, when the part is on. */
@@ -178,6 +188,7 @@ export function homeContext(config: HomeConfig, pulumiCloudSet: boolean): HomeCo
     home: config.home,
     pulumiCloudSet,
     pulumiCloud: config.pulumiCloud,
+    ...(config.aws.accountStack === undefined ? {} : { accountStack: config.aws.accountStack }),
     ...(github.enabled
       ? {
           github: {

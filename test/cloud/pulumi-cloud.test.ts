@@ -99,6 +99,15 @@ describe("home: pulumi-cloud settings", () => {
     );
   });
 
+  it("refuses aws.accountStack, whose outputs only GitHub Actions CI reads", () => {
+    assert.deepEqual(
+      errorsOf({ "gitops-bootstrap:aws": { accountStack: "organization/gitops-bootstrap/account" } }),
+      [
+        "gitops-bootstrap:aws.accountStack: is set, but its outputs (backend URL, KMS key, CI roles) go only to GitHub Actions' CI settings, which a stack Deployments runs does not write, and a StackReference reaches only stacks of the same backend; remove it (the account stack's pulumiDeploymentsRoleArn goes into pulumiCloud.deployments.aws.roleArn)",
+      ],
+    );
+  });
+
   it("needs a repository when the GitHub part does not name one", () => {
     const errors = errorsOf({
       "gitops-bootstrap:github": undefined,
