@@ -86,11 +86,9 @@ export const pulumiDeploymentsSettingsSchema = z.strictObject({
   /** Managed policies the role gets: the stacks' own AWS needs. None by default. */
   policyArns: z
     .array(
-      z
-        .string()
-        .regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/.+$/, {
-          error: "must be an IAM policy ARN",
-        }),
+      z.string().regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/.+$/, {
+        error: "must be an IAM policy ARN",
+      }),
     )
     .default([]),
   /** The account's existing Pulumi OIDC provider (one per URL and account, e.g. made for ESC); default: create one. */
