@@ -12,7 +12,7 @@
  * run with the role) nor destroy.
  */
 import { z } from "zod";
-import { checkedString } from "../shared/schema";
+import { checkedString } from "../shared/settings-schema";
 import type { PolicyDocument } from "./iam";
 import type { Partition } from "./state";
 

@@ -7,7 +7,7 @@
  * makes the stack's own DeploymentSettings and DriftSchedule (core/cloud/deployments.ts).
  */
 import { z } from "zod";
-import { bool, checkedString } from "../shared/schema";
+import { bool, checkedString } from "../shared/settings-schema";
 import { branchProblem, repositoryProblem } from "../aws/settings";
 
 /** The homes a cluster stack can have. */
