@@ -165,7 +165,8 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
   const pulumiDeployments =
     settings.pulumiDeployments === undefined
       ? undefined
-      : new PulumiDeploymentsRole(settings.pulumiDeployments.roleName, {
+      : // A fixed resource name: renaming the role must not move the protected OIDC provider.
+        new PulumiDeploymentsRole("pulumi-deployments", {
           provider: providers.aws,
           settings: settings.pulumiDeployments,
           project,

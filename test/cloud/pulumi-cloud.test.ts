@@ -22,6 +22,7 @@ import {
 import { parseAwsSettings } from "../../core/aws/settings";
 import { deploymentSettingsInputs, driftScheduleInputs } from "../../core/cloud/deployments";
 import { pulumiCloudSettingsSchema } from "../../core/cloud/settings";
+import { buildAccount } from "../../stacks/account";
 import { buildCluster } from "../../stacks/cluster";
 import { parseStackConfig, type StackConfig } from "../../stacks/config";
 import { providerKeyProblems } from "../../stacks/provider-config";
@@ -335,6 +336,15 @@ function assume(
   );
 }
 
+/** An account stack's aws settings, enabled, without pulumiDeployments. */
+const ACCOUNT_AWS = {
+  enabled: true,
+  accountId: "123456789012",
+  region: "eu-west-1",
+  stateBucket: { name: "acme-state" },
+  ci: { repository: "acme/homelab-infra", workflows: { deploy: ".github/workflows/up.yml" } },
+};
+
 describe("Pulumi Deployments' role trust (IAM policy evaluator)", () => {
   const PROVIDER = "arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc";
   const settings = pulumiDeploymentsSettingsSchema.parse({ organization: "acme", stacks: ["cloud"] });
@@ -375,22 +385,15 @@ describe("Pulumi Deployments' role trust (IAM policy evaluator)", () => {
   });
 
   it("the account stack's aws.pulumiDeployments parses, and refuses an unknown operation naming its path", () => {
-    const base = {
-      enabled: true,
-      accountId: "123456789012",
-      region: "eu-west-1",
-      stateBucket: { name: "acme-state" },
-      ci: { repository: "acme/homelab-infra", workflows: { deploy: ".github/workflows/up.yml" } },
-    };
     const parsed = parseAwsSettings({
-      ...base,
+      ...ACCOUNT_AWS,
       pulumiDeployments: { organization: "acme", stacks: ["cloud"] },
     });
     assert.ok(parsed.enabled && parsed.pulumiDeployments?.stacks[0] === "cloud");
     assert.throws(
       () =>
         parseAwsSettings({
-          ...base,
+          ...ACCOUNT_AWS,
           pulumiDeployments: { organization: "acme", stacks: ["cloud"], operations: ["up"] },
         }),
       /gitops-bootstrap:aws\.pulumiDeployments\.operations\.0: must be one of preview, update/,
@@ -429,5 +432,28 @@ describe("Pulumi Deployments' role trust (IAM policy evaluator)", () => {
       "pulumi-deployments-managed-exclusive",
     );
     assert.deepEqual(exclusive.inputs.policyArns, ["arn:aws:iam::aws:policy/AmazonRoute53FullAccess"]);
+  });
+
+  it("the account stack makes the role only with aws.pulumiDeployments, and outputs its ARN (mock runtime)", async function () {
+    this.timeout(60_000);
+    const provider = () => ({ aws: new aws.Provider("aws", { region: "eu-west-1" }) });
+    let runtime = await mockRuntime({ stack: "account" });
+    const without = parseAwsSettings(ACCOUNT_AWS);
+    assert.ok(without.enabled);
+    assert.equal(buildAccount(without, provider()).pulumiDeploymentsRoleArn, undefined);
+    await runtime.settle();
+    assert.equal(resourcesOfType(runtime, "gitops:cloud:PulumiDeploymentsRole").length, 0);
+
+    runtime = await mockRuntime({ stack: "account" });
+    const withRole = parseAwsSettings({
+      ...ACCOUNT_AWS,
+      pulumiDeployments: { organization: "acme", stacks: ["cloud"] },
+    });
+    assert.ok(withRole.enabled);
+    const outputs = buildAccount(withRole, provider());
+    assert.ok(outputs.pulumiDeploymentsRoleArn !== undefined);
+    assert.equal(await unwrap(outputs.pulumiDeploymentsRoleArn), ROLE_ARN);
+    await runtime.settle();
+    findResource(runtime, "gitops:cloud:PulumiDeploymentsRole", "pulumi-deployments");
   });
 });
