@@ -31,7 +31,7 @@ export const DEFAULT_PULUMI_API_URL = "https://api.pulumi.com";
  */
 export const DEFAULT_AWS_SESSION_NAME = "gitops-bootstrap-${deployment.version}";
 
-/** Daily at 06:00 UTC: about 30 drift runs a month, against the free tier's 500 deployment minutes. */
+/** Daily at 06:00 UTC: about 30 drift runs a month, against the free plan's 500 workflow minutes. */
 export const DEFAULT_DRIFT_CRON = "0 6 * * *";
 
 const IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
