@@ -29,7 +29,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./handoff")).handoffCommand,
   },
   "migrate-state": {
-    summary: "move stacks from the local backend into the S3 backend the account stack made",
+    summary:
+      "move stacks from the local backend into the S3 backend the account stack made, or into Pulumi Cloud",
     load: async () => (await import("./migrate-state")).migrateStateCommand,
   },
   "drift-report": {

@@ -95,8 +95,9 @@ export const MOCK_STATE: Readonly<Record<string, MockState>> = {
   "aws:iam/role:Role": (name, inputs) => ({
     arn: `arn:aws:iam::${ACCOUNT}:role/${String(inputs.name ?? name)}`,
   }),
-  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": () => ({
-    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+  // IAM names a provider after its URL without the scheme (GitHub's, or Pulumi's api.pulumi.com/oidc).
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
+    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
   }),
   "tls:index/privateKey:PrivateKey": (name) => ({
     publicKeyOpenssh: `ssh-ed25519 MOCK-PUBLIC-KEY-${name}`,

@@ -11,6 +11,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CiIdentity } from "../components/aws/ci-identity";
 import { StateBackend } from "../components/aws/state-backend";
+import { PulumiDeploymentsRole } from "../components/cloud/pulumi-deployments-role";
 import { trustedEnvironments } from "../core/aws/iam";
 import { roleArn } from "../core/aws/state";
 import type { CiValues } from "../core/github/github";
@@ -49,6 +50,8 @@ export interface AccountOutputs {
   deployEnvironment: string;
   /** The GitHub environment the preview role trusts (the preview job must declare it; "" in the branches model). */
   previewEnvironment: string;
+  /** The role Pulumi Deployments assumes for Pulumi Cloud stacks (pulumiCloud.deployments.aws.roleArn); only with aws.pulumiDeployments. */
+  pulumiDeploymentsRoleArn?: pulumi.Output<string>;
 }
 
 // The account outputs a cluster stack hands to CI are exactly outputs of this stack.
@@ -99,6 +102,7 @@ export function accountProviderUses(settings: AwsSettings): Record<ProviderPacka
     kubernetes: { off: elsewhere },
     tailscale: { off: elsewhere },
     tls: { off: elsewhere },
+    pulumiservice: { off: elsewhere },
   };
 }
 
@@ -158,6 +162,16 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     ...(settings.adopt.deployRole === undefined ? {} : { importDeployRole: settings.adopt.deployRole }),
   });
 
+  const pulumiDeployments =
+    settings.pulumiDeployments === undefined
+      ? undefined
+      : // A fixed resource name: renaming the role must not move the protected OIDC provider.
+        new PulumiDeploymentsRole("pulumi-deployments", {
+          provider: providers.aws,
+          settings: settings.pulumiDeployments,
+          project,
+        });
+
   return {
     backendUrl: state.backendUrl,
     secretsProvider: state.secretsProvider,
@@ -169,5 +183,6 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     region: settings.region,
     // "" in the branches model: the roles trust the default branch and pull requests, no environment.
     ...trustedEnvironments(ci),
+    ...(pulumiDeployments === undefined ? {} : { pulumiDeploymentsRoleArn: pulumiDeployments.roleArn }),
   };
 }

@@ -5,6 +5,7 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as pulumiservice from "@pulumi/pulumiservice";
 import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
 import { ArgoCd } from "../components/argocd/argocd";
@@ -16,6 +17,9 @@ import type { ManifestRepo } from "../core/repository/repository";
 import { fluxRootObjects } from "../core/flux/flux";
 import { aclFragment, ciRbacWanted, type PolicyFragment } from "../core/tailscale/ci-access";
 import { CiClusterAccess } from "../components/tailscale/ci-cluster-access";
+import { PulumiDeployments } from "../components/cloud/pulumi-deployments";
+import { deploymentSettingsInputs, driftScheduleInputs } from "../core/cloud/deployments";
+import { deploymentsRepository, homeContext } from "../core/cloud/settings";
 import { CI_OUTPUT_NAMES } from "./account-config";
 import { argoCdSettingsOf, formatConfigErrors, type StackConfig } from "./config";
 import type { StackSecrets } from "./load-config";
@@ -67,6 +71,15 @@ export function clusterProviderUses(config: StackConfig): Record<ProviderPackage
     tailscale: config.tailscale.enabled
       ? { owned: {} }
       : { off: "gitops-bootstrap:tailscale.enabled is false" },
+    // The API URL is the setting's, never PULUMI_BACKEND_URL (the SDK's fallback), which may be an s3:// URL.
+    pulumiservice:
+      config.home === "pulumi-cloud"
+        ? {
+            owned: {
+              apiUrl: { setting: "gitops-bootstrap:pulumiCloud.apiUrl", value: config.pulumiCloud.apiUrl },
+            },
+          }
+        : { off: "gitops-bootstrap:home is s3" },
     kubernetes: {
       owned: {
         // Unset means the kubeconfig's current context, as kubectl would use; `tailscale configure
@@ -186,6 +199,33 @@ function clusterOutputs(config: StackConfig, outputs: ClusterOutputs): ClusterOu
   return { ...outputs, tailscalePolicy: aclFragment({ ci, apiServer, tagOwners }) };
 }
 
+/**
+ * With `home: pulumi-cloud`, the stack's own Deployments settings and drift schedule, through an
+ * explicit pulumiservice provider (its token from `pulumiservice:accessToken` or, unset, the
+ * provider's own PULUMI_ACCESS_TOKEN, which Deployments sets).
+ */
+function pulumiCloudHome(config: StackConfig, uses: Record<ProviderPackage, ProviderUse>): void {
+  if (config.home !== "pulumi-cloud") return;
+  const { deployments, driftSchedule } = config.pulumiCloud;
+  const stack = {
+    organization: config.pulumiCloud.organization ?? pulumi.getOrganization(),
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+  };
+  // Config validation guarantees a repository whenever deployments are on.
+  const repository = deploymentsRepository(homeContext(config, true));
+  new PulumiDeployments("pulumi-cloud", {
+    provider: new pulumiservice.Provider(
+      "pulumiservice",
+      providerArgs("pulumiservice", owned(uses.pulumiservice)) as pulumiservice.ProviderArgs,
+    ),
+    ...(deployments.enabled && repository !== undefined
+      ? { settings: deploymentSettingsInputs(stack, repository, deployments) }
+      : {}),
+    ...(driftSchedule.enabled ? { driftSchedule: driftScheduleInputs(stack, driftSchedule) } : {}),
+  });
+}
+
 /** Registers one cluster's resources. Every resource uses an explicit provider. */
 export function buildCluster(config: StackConfig, secrets: StackSecrets): ClusterOutputs {
   const uses = clusterProviderUses(config);
@@ -196,6 +236,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     providerArgs("kubernetes", owned(uses.kubernetes)) as k8s.ProviderArgs,
   );
   const repo: ManifestRepo = config.repo;
+  pulumiCloudHome(config, uses);
 
   const aws = accountOutputsForCi(config.aws.accountStack);
   const access = buildGithubAccess({

@@ -32,6 +32,12 @@ import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema, type ChartKey } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
+import {
+  homeContext,
+  homeSchema,
+  pulumiCloudProblems,
+  pulumiCloudSettingsSchema,
+} from "../core/cloud/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
 export const PROJECT = "gitops-bootstrap";
@@ -143,6 +149,9 @@ const stackSchema = z
     aws: clusterAwsSettingsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+    // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
+    home: homeSchema,
+    pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
   })
   .strict();
 
@@ -328,6 +337,8 @@ export function parseStackConfig(
           ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
+    for (const problem of pulumiCloudProblems(homeContext(config, input.pulumiCloud !== undefined)))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {

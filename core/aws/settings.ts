@@ -13,6 +13,7 @@ import { bool, checkedString, count } from "../shared/settings-schema";
 import { githubOidcProviderArn, partitionOf, type Partition } from "./state";
 import { CI_MODELS } from "../github/github";
 import { managedPolicyName, type CiTrust } from "./iam";
+import { pulumiDeploymentsSettingsSchema, type PulumiDeploymentsSettings } from "./pulumi-oidc";
 
 /** The fully qualified config key. */
 export const AWS_CONFIG_KEY = "gitops-bootstrap:aws";
@@ -222,6 +223,8 @@ const rawSchema = z
     stateBucket: stateBucketSchema.prefault({}),
     ci: ciSchema.optional(),
     adopt: adoptSchema.prefault({}),
+    /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+    pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
   })
   .strict();
 
@@ -246,6 +249,8 @@ export interface AwsSettings {
   oidcProviderArn: string;
   /** Import IDs of what the Terragrunt layer made; each is adopted with the `import` resource option. */
   adopt: { stateBucket?: string; oidcProvider?: string; deployRole?: string };
+  /** Pulumi Deployments' role for Pulumi Cloud stacks; absent, none exists. */
+  pulumiDeployments?: PulumiDeploymentsSettings;
 }
 
 export type AwsConfig = { enabled: false } | AwsSettings;
@@ -392,6 +397,7 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
       ...(adopt.oidcProvider === undefined ? {} : { oidcProvider: adopt.oidcProvider }),
       ...(adopt.deployRole === undefined ? {} : { deployRole: adopt.deployRole }),
     },
+    ...(raw.pulumiDeployments === undefined ? {} : { pulumiDeployments: raw.pulumiDeployments }),
   };
 }
 

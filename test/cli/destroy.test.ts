@@ -24,6 +24,7 @@ const STACKS = [
   "flux-operator-homelab",
   "applicationset-homelab",
   "flux-homelab",
+  "cloud",
 ];
 
 /** Stacks documented from an example's stack file rather than one at the project root. */
@@ -32,6 +33,8 @@ const EXAMPLE_FILES: Record<string, string> = {
   // Engines that manage themselves (selfManagement): destroy leaves the engine's release in place.
   "applicationset-homelab": join("examples", "applicationset-homelab", "Pulumi.applicationset-homelab.yaml"),
   "flux-homelab": join("examples", "flux-homelab", "Pulumi.flux-homelab.yaml"),
+  // home: pulumi-cloud: its own Deployments settings and drift schedule go with it.
+  cloud: join("examples", "pulumi-cloud", "Pulumi.cloud.yaml"),
 };
 
 describe("pulumi destroy, per committed stack (docs/operations.md)", () => {

@@ -270,6 +270,7 @@ describe("a chart bump in charts/versions.json", () => {
         "examples/applicationset-homelab/Pulumi.applicationset-homelab.yaml",
         "examples/flux-homelab/Pulumi.flux-homelab.yaml",
         "examples/flux-operator-homelab/Pulumi.flux-operator-homelab.yaml",
+        "examples/pulumi-cloud/Pulumi.cloud.yaml",
         "examples/terragrunt-homelab/Pulumi.terragrunt-homelab.yaml",
         "examples/waves-health/Pulumi.waves-health.yaml",
       ],

@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { argoCdSettingsSchema } from "../../core/argocd/settings";
 import { awsSettingsSchema } from "../../core/aws/settings";
+import { pulumiCloudSettingsSchema } from "../../core/cloud/settings";
 import { fluxOperatorSettingsSchema } from "../../core/flux/operator-settings";
 import { fluxSettingsSchema } from "../../core/flux/settings";
 import { githubEnabledSchema } from "../../core/github/settings";
@@ -76,6 +77,12 @@ const SECTIONS: Array<[string, z.ZodType, unknown]> = [
   ["argocd", argoCdSettingsSchema, { selfManagement: { path: "bootstrap/argocd" } }],
   ["flux", fluxSettingsSchema, { selfManagement: { path: "flux-system" } }],
   ["fluxOperator", fluxOperatorSettingsSchema, { selfManagement: { path: "bootstrap/flux-operator" } }],
+  // aws is off by default; set, its own defaults are the ones described.
+  [
+    "pulumiCloud",
+    pulumiCloudSettingsSchema,
+    { deployments: { aws: { roleArn: "arn:aws:iam::123456789012:role/pulumi-deployments" } } },
+  ],
 ];
 
 describe("Pulumi.yaml descriptions", () => {
