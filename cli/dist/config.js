@@ -20402,6 +20402,49 @@ function managedPolicyName(policyArn2) {
   return (policyArn2.split(":policy/")[1] ?? policyArn2).replace(/[^A-Za-z0-9-]+/g, "-");
 }
 
+// core/aws/pulumi-oidc.ts
+var PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+var PULUMI_OIDC_URL = `https://${PULUMI_OIDC_HOST}`;
+var PULUMI_CLAIM = { aud: `${PULUMI_OIDC_HOST}:aud`, sub: `${PULUMI_OIDC_HOST}:sub` };
+var DEPLOYMENT_OPERATIONS = [
+  "preview",
+  "update",
+  "refresh",
+  "destroy",
+  "detect-drift",
+  "remediate-drift"
+];
+var DEFAULT_TRUSTED_OPERATIONS = [
+  "update",
+  "refresh",
+  "detect-drift"
+];
+var DEFAULT_PULUMI_DEPLOYMENTS_ROLE = "pulumi-deployments";
+var NAME = /^[A-Za-z0-9_.-]+$/;
+var nameProblem = (what) => (value) => NAME.test(value) ? void 0 : `must be a Pulumi ${what} name (letters, digits, '_', '.', '-')`;
+var pulumiDeploymentsSettingsSchema = external_exports.strictObject({
+  /** The Pulumi organization: the token's audience and the first part of its subject. Required. */
+  organization: checkedString(nameProblem("organization")),
+  /** The project of the trusted stacks; default: this project (gitops-bootstrap). */
+  project: checkedString(nameProblem("project")).optional(),
+  /** The stacks (names, in Pulumi Cloud) whose deployments may assume the role. Required, at least one. */
+  stacks: external_exports.array(checkedString(nameProblem("stack"))).min(1, { error: "must list at least one stack, such as homelab-cloud" }),
+  /** Which operations may assume it. */
+  operations: external_exports.array(external_exports.enum(DEPLOYMENT_OPERATIONS, { error: `must be one of ${DEPLOYMENT_OPERATIONS.join(", ")}` })).min(1, { error: "must list at least one operation; remove pulumiDeployments for none" }).default([...DEFAULT_TRUSTED_OPERATIONS]),
+  /** The role's name. */
+  roleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name (up to 64 of letters, digits, +=,.@_-)" }).default(DEFAULT_PULUMI_DEPLOYMENTS_ROLE),
+  /** Managed policies the role gets: the stacks' own AWS needs. None by default. */
+  policyArns: external_exports.array(
+    external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/.+$/, {
+      error: "must be an IAM policy ARN"
+    })
+  ).default([]),
+  /** The account's existing Pulumi OIDC provider (one per URL and account, e.g. made for ESC); default: create one. */
+  oidcProviderArn: external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, {
+    error: "must be the ARN of the account's api.pulumi.com/oidc provider (aws iam list-open-id-connect-providers)"
+  }).optional()
+});
+
 // core/aws/settings.ts
 var AWS_CONFIG_KEY = "gitops-bootstrap:aws";
 var DEFAULT_ROLE_NAMES = {
@@ -20528,7 +20571,9 @@ var rawSchema = external_exports.object({
   region: checkedString(regionProblem).optional(),
   stateBucket: stateBucketSchema.prefault({}),
   ci: ciSchema.optional(),
-  adopt: adoptSchema.prefault({})
+  adopt: adoptSchema.prefault({}),
+  /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+  pulumiDeployments: pulumiDeploymentsSettingsSchema.optional()
 }).strict();
 var BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
 var DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
@@ -20647,7 +20692,8 @@ function resolve(raw, ctx) {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
       ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
-    }
+    },
+    ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
 }
 var awsSettingsSchema = rawSchema.transform(resolve);
@@ -23115,6 +23161,113 @@ var tailscaleDisabledSchema = external_exports.strictObject({
 });
 var tailscaleSettingsSchema = onOff(tailscaleEnabledSchema, tailscaleDisabledSchema);
 
+// core/cloud/settings.ts
+var HOME_NAMES = ["s3", "pulumi-cloud"];
+var homeSchema = external_exports.enum(HOME_NAMES, {
+  error: `must be "s3" (the account stack's bucket and GitHub Actions) or "pulumi-cloud" (docs/pulumi-cloud.md)`
+}).default("s3");
+var DEFAULT_PULUMI_API_URL = "https://api.pulumi.com";
+var DEFAULT_AWS_SESSION_NAME = "gitops-bootstrap-${deployment.version}";
+var DEFAULT_DRIFT_CRON = "0 6 * * *";
+var IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+var CRON = /^\S+( \S+){4}$/;
+var SESSION_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
+var awsOidcSchema = external_exports.strictObject({
+  /** The role Deployments assumes with its OIDC token: the account stack's `pulumiDeploymentsRoleArn` output. */
+  roleArn: external_exports.string({ error: "must be a string" }).regex(IAM_ROLE_ARN, {
+    error: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deployments (the account stack's pulumiDeploymentsRoleArn output)"
+  }),
+  /** Session name; `${deployment.version}` and the other placeholders Deployments documents are filled in. */
+  sessionName: external_exports.string().min(1).max(64).default(DEFAULT_AWS_SESSION_NAME),
+  /** Session duration such as 1h; unset, Deployments' own default. */
+  duration: external_exports.string().regex(SESSION_DURATION, { error: "must be a duration such as 1h or 30m (XhYmZs)" }).refine((d) => d !== "", { error: "must not be empty; remove it for Deployments' default" }).optional()
+});
+var deploymentsSchema = external_exports.strictObject({
+  /** The program makes the stack's DeploymentSettings (false: you configure Deployments, or not, yourself). */
+  enabled: bool().default(true),
+  /** owner/name of the GitHub repository holding this Pulumi project; default: github.owner/github.sourceRepository. */
+  repository: checkedString(repositoryProblem).optional(),
+  /** The branch Deployments checks out and deploys on push. */
+  branch: checkedString(branchProblem).default("main"),
+  /** The directory of Pulumi.yaml inside the repository; unset, its root. */
+  repoDir: external_exports.string().min(1, { error: "must not be empty; remove it for the repository root" }).optional(),
+  /** Only pushes and pull requests touching these paths run; empty means every change. */
+  paths: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Pulumi's GitHub app runs `pulumi preview` on each pull request and comments the result. */
+  previewPullRequests: bool().default(true),
+  /** Pulumi's GitHub app runs `pulumi up` on each push to the branch. */
+  deployCommits: bool().default(true),
+  /** Commands run before each operation, such as joining a tailnet to reach the cluster. */
+  preRunCommands: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Executor image; unset, Deployments' default pulumi/pulumi image. */
+  executorImage: external_exports.string().min(1).optional(),
+  /** OIDC to AWS; unset, the deployment gets no AWS credentials (a cluster stack needs none of its own). */
+  aws: awsOidcSchema.optional()
+});
+var driftScheduleSchema = external_exports.strictObject({
+  /** The program makes a DriftSchedule for this stack. */
+  enabled: bool().default(true),
+  /** When drift detection runs (cron, UTC). */
+  cron: external_exports.string().regex(CRON, { error: 'must be a five-field cron expression such as "0 6 * * *"' }).default(DEFAULT_DRIFT_CRON),
+  /** Run `pulumi up` after drift is found: off, a person reads the drift first. */
+  autoRemediate: bool().default(false)
+});
+var pulumiCloudSettingsSchema = external_exports.strictObject({
+  /** The Pulumi organization; default: the running stack's own. */
+  organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: "must be a Pulumi organization name such as acme" }).optional(),
+  /** The Pulumi Cloud API the pulumiservice provider talks to. */
+  apiUrl: external_exports.url({ protocol: /^https$/, error: "must be an https URL such as https://api.pulumi.com" }).default(DEFAULT_PULUMI_API_URL),
+  deployments: deploymentsSchema.prefault({}),
+  driftSchedule: driftScheduleSchema.prefault({})
+});
+function pulumiCloudProblems(context) {
+  const problems = [];
+  if (context.home === "s3") {
+    if (context.pulumiCloudSet)
+      problems.push({
+        key: "pulumiCloud",
+        message: "is set but home is s3 (the default), which never reads it; set gitops-bootstrap:home: pulumi-cloud, or remove pulumiCloud"
+      });
+    return problems;
+  }
+  if (context.github?.ciEnabled === true) {
+    problems.push({
+      key: "github.ci.enabled",
+      message: "is true (the default), which writes GitHub Actions' S3 backend, KMS and role settings, but with home: pulumi-cloud Pulumi Deployments runs this stack; set github.ci.enabled: false"
+    });
+  }
+  if (context.accountStack !== void 0) {
+    problems.push({
+      key: "aws.accountStack",
+      message: "is set, but its outputs (backend URL, KMS key, CI roles) go only to GitHub Actions' CI settings, which a stack Deployments runs does not write, and a StackReference reaches only stacks of the same backend; remove it (the account stack's pulumiDeploymentsRoleArn goes into pulumiCloud.deployments.aws.roleArn)"
+    });
+  }
+  const { deployments } = context.pulumiCloud;
+  if (deployments.enabled && deployments.repository === void 0 && context.github === void 0) {
+    problems.push({
+      key: "pulumiCloud.deployments.repository",
+      message: "is required: the owner/name of the GitHub repository holding this Pulumi project, which Deployments checks out (or switch on the github part, whose sourceRepository is the default, or set deployments.enabled: false)"
+    });
+  }
+  return problems;
+}
+function homeContext(config2, pulumiCloudSet) {
+  const { github } = config2;
+  return {
+    home: config2.home,
+    pulumiCloudSet,
+    pulumiCloud: config2.pulumiCloud,
+    ...config2.aws.accountStack === void 0 ? {} : { accountStack: config2.aws.accountStack },
+    ...github.enabled ? {
+      github: {
+        owner: github.owner,
+        sourceRepository: github.sourceRepository,
+        ciEnabled: github.ci.enabled
+      }
+    } : {}
+  };
+}
+
 // stacks/config.ts
 var PROJECT = "gitops-bootstrap";
 function argoCdSettingsOf(config2, hasClientSecret) {
@@ -23176,7 +23329,10 @@ var stackSchema = external_exports.object({
   fluxOperator: fluxOperatorSettingsSchema.prefault({}),
   aws: clusterAwsSettingsSchema.prefault({}),
   github: githubSettingsSchema.prefault({ enabled: false }),
-  tailscale: tailscaleSettingsSchema.prefault({ enabled: false })
+  tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+  // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
+  home: homeSchema,
+  pulumiCloud: pulumiCloudSettingsSchema.prefault({})
 }).strict();
 var CONFIG_KEYS = [
   ...Object.keys(stackSchema.shape),
@@ -23299,6 +23455,8 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
+    for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {

@@ -58,7 +58,7 @@ var COMMANDS = {
     load: async () => (await Promise.resolve().then(() => __toESM(require("./handoff.js")))).handoffCommand
   },
   "migrate-state": {
-    summary: "move stacks from the local backend into the S3 backend the account stack made",
+    summary: "move stacks from the local backend into the S3 backend the account stack made, or into Pulumi Cloud",
     load: async () => (await Promise.resolve().then(() => __toESM(require("./migrate-state.js")))).migrateStateCommand
   },
   "drift-report": {

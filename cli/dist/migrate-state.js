@@ -12363,6 +12363,49 @@ function managedPolicyName(policyArn2) {
   return (policyArn2.split(":policy/")[1] ?? policyArn2).replace(/[^A-Za-z0-9-]+/g, "-");
 }
 
+// core/aws/pulumi-oidc.ts
+var PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+var PULUMI_OIDC_URL = `https://${PULUMI_OIDC_HOST}`;
+var PULUMI_CLAIM = { aud: `${PULUMI_OIDC_HOST}:aud`, sub: `${PULUMI_OIDC_HOST}:sub` };
+var DEPLOYMENT_OPERATIONS = [
+  "preview",
+  "update",
+  "refresh",
+  "destroy",
+  "detect-drift",
+  "remediate-drift"
+];
+var DEFAULT_TRUSTED_OPERATIONS = [
+  "update",
+  "refresh",
+  "detect-drift"
+];
+var DEFAULT_PULUMI_DEPLOYMENTS_ROLE = "pulumi-deployments";
+var NAME = /^[A-Za-z0-9_.-]+$/;
+var nameProblem = (what) => (value) => NAME.test(value) ? void 0 : `must be a Pulumi ${what} name (letters, digits, '_', '.', '-')`;
+var pulumiDeploymentsSettingsSchema = external_exports.strictObject({
+  /** The Pulumi organization: the token's audience and the first part of its subject. Required. */
+  organization: checkedString(nameProblem("organization")),
+  /** The project of the trusted stacks; default: this project (gitops-bootstrap). */
+  project: checkedString(nameProblem("project")).optional(),
+  /** The stacks (names, in Pulumi Cloud) whose deployments may assume the role. Required, at least one. */
+  stacks: external_exports.array(checkedString(nameProblem("stack"))).min(1, { error: "must list at least one stack, such as homelab-cloud" }),
+  /** Which operations may assume it. */
+  operations: external_exports.array(external_exports.enum(DEPLOYMENT_OPERATIONS, { error: `must be one of ${DEPLOYMENT_OPERATIONS.join(", ")}` })).min(1, { error: "must list at least one operation; remove pulumiDeployments for none" }).default([...DEFAULT_TRUSTED_OPERATIONS]),
+  /** The role's name. */
+  roleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name (up to 64 of letters, digits, +=,.@_-)" }).default(DEFAULT_PULUMI_DEPLOYMENTS_ROLE),
+  /** Managed policies the role gets: the stacks' own AWS needs. None by default. */
+  policyArns: external_exports.array(
+    external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/.+$/, {
+      error: "must be an IAM policy ARN"
+    })
+  ).default([]),
+  /** The account's existing Pulumi OIDC provider (one per URL and account, e.g. made for ESC); default: create one. */
+  oidcProviderArn: external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, {
+    error: "must be the ARN of the account's api.pulumi.com/oidc provider (aws iam list-open-id-connect-providers)"
+  }).optional()
+});
+
 // core/aws/settings.ts
 var DEFAULT_ROLE_NAMES = {
   preview: "gitops-bootstrap-ci-preview",
@@ -12488,7 +12531,9 @@ var rawSchema = external_exports.object({
   region: checkedString(regionProblem).optional(),
   stateBucket: stateBucketSchema.prefault({}),
   ci: ciSchema.optional(),
-  adopt: adoptSchema.prefault({})
+  adopt: adoptSchema.prefault({}),
+  /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+  pulumiDeployments: pulumiDeploymentsSettingsSchema.optional()
 }).strict();
 var BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
 var DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
@@ -12607,7 +12652,8 @@ function resolve(raw, ctx) {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
       ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
-    }
+    },
+    ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
 }
 var awsSettingsSchema = rawSchema.transform(resolve);
@@ -12630,13 +12676,30 @@ Without --execute it prints the commands and changes nothing. With --execute it 
 and stops at the first failure. Needs the Pulumi CLI, AWS credentials of the account's
 administrator, and PULUMI_CONFIG_PASSPHRASE if a stack still uses the passphrase provider.
 
+To Pulumi Cloud instead: --backend-url https://api.pulumi.com --organization <org>, and --from
+'s3://<bucket>?region=<region>' for stacks already in the bucket. The state travels encrypted with
+the KMS key; in Pulumi Cloud each stack then switches to the service's own key (default).
+
 Options:
   --stack <name>             a stack to move (repeatable; the account stack first)
-  --backend-url <url>        the S3 backend, s3://<bucket>?region=<region>
+  --backend-url <url>        the S3 backend, s3://<bucket>?region=<region>, or Pulumi Cloud, https://api.pulumi.com
+  --organization <org>       the Pulumi Cloud organization the stacks go to (only with an https backend)
+  --from <url>               where the stacks are now, s3://<bucket>?region=<region> (default: the local backend)
   --secrets-provider <url>   the KMS secrets provider, awskms://<keyId>?region=<region>
   --checkpoint-dir <dir>     where exported checkpoints go (default: .cache/migrate-state)
   --execute                  run the commands instead of printing them
   -h, --help                 this text`;
+var isPulumiCloud = (backendUrl) => backendUrl.startsWith("https://");
+function s3UrlProblems(option, url2, expected) {
+  const backend = /^s3:\/\/([^/?]+)\?region=([^&]+)$/.exec(url2);
+  if (backend === null) return [`${option}: ${JSON.stringify(url2)} must be ${expected}`];
+  const problems = [];
+  const bucket = bucketNameProblem(backend[1] ?? "");
+  if (bucket !== void 0) problems.push(`${option}: bucket ${bucket}`);
+  const region = regionProblem(backend[2] ?? "");
+  if (region !== void 0) problems.push(`${option}: region ${region}`);
+  return problems;
+}
 function planProblems(plan) {
   const problems = [];
   if (plan.stacks.length === 0)
@@ -12647,16 +12710,32 @@ function planProblems(plan) {
     }
   }
   if (new Set(plan.stacks).size !== plan.stacks.length) problems.push("--stack: a stack is listed twice");
-  const backend = /^s3:\/\/([^/?]+)\?region=([^&]+)$/.exec(plan.backendUrl);
-  if (backend === null) {
-    problems.push(
-      `--backend-url: ${JSON.stringify(plan.backendUrl)} must be s3://<bucket>?region=<region> (pulumi stack output backendUrl in the account stack)`
-    );
+  if (isPulumiCloud(plan.backendUrl)) {
+    if (plan.organization === void 0 || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(plan.organization)) {
+      problems.push(
+        `--organization: is required with a Pulumi Cloud --backend-url: the organization the stacks go to, such as acme`
+      );
+    }
   } else {
-    const bucket = bucketNameProblem(backend[1] ?? "");
-    if (bucket !== void 0) problems.push(`--backend-url: bucket ${bucket}`);
-    const region = regionProblem(backend[2] ?? "");
-    if (region !== void 0) problems.push(`--backend-url: region ${region}`);
+    problems.push(
+      ...s3UrlProblems(
+        "--backend-url",
+        plan.backendUrl,
+        "s3://<bucket>?region=<region> (pulumi stack output backendUrl in the account stack) or https://api.pulumi.com"
+      )
+    );
+    if (plan.organization !== void 0)
+      problems.push("--organization: only with a Pulumi Cloud --backend-url (https://…); remove it");
+  }
+  if (plan.from !== void 0) {
+    problems.push(
+      ...s3UrlProblems(
+        "--from",
+        plan.from,
+        "s3://<bucket>?region=<region>, the bucket the stacks are in now"
+      )
+    );
+    if (plan.from === plan.backendUrl) problems.push("--from: is the same backend as --backend-url");
   }
   const secrets = /^awskms:\/\/([^?]+)\?region=([^&]+)$/.exec(plan.secretsProvider);
   if (secrets === null) {
@@ -12671,8 +12750,9 @@ function planProblems(plan) {
 }
 function migrationSteps(plan) {
   const checkpoint = (stack) => `${plan.checkpointDir}/${stack}.checkpoint.json`;
+  if (isPulumiCloud(plan.backendUrl)) return pulumiCloudSteps(plan, checkpoint);
   return [
-    { why: "use the local backend, where the stacks are now", args: ["login", "--local"] },
+    plan.from === void 0 ? { why: "use the local backend, where the stacks are now", args: ["login", "--local"] } : { why: "use the bucket, where the stacks are now", args: ["login", plan.from] },
     ...plan.stacks.flatMap((stack) => [
       {
         why: `${stack}: re-encrypt its secrets with the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
@@ -12700,6 +12780,41 @@ function migrationSteps(plan) {
     ])
   ];
 }
+function pulumiCloudSteps(plan, checkpoint) {
+  const qualified = (stack) => `${plan.organization ?? ""}/${stack}`;
+  return [
+    plan.from === void 0 ? { why: "use the local backend, where the stacks are now", args: ["login", "--local"] } : { why: "use the bucket, where the stacks are now", args: ["login", plan.from] },
+    ...plan.stacks.flatMap((stack) => [
+      {
+        why: `${stack}: re-encrypt its secrets with the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
+        args: ["stack", "change-secrets-provider", "--stack", stack, plan.secretsProvider]
+      },
+      {
+        why: `${stack}: export its state (secrets stay ciphertext)`,
+        args: ["stack", "export", "--stack", stack, "--file", checkpoint(stack)]
+      }
+    ]),
+    { why: "switch to Pulumi Cloud", args: ["login", plan.backendUrl] },
+    ...plan.stacks.flatMap((stack) => [
+      {
+        why: `${stack}: create it in ${plan.organization ?? ""} with the KMS provider the export is encrypted with`,
+        args: ["stack", "init", qualified(stack), "--secrets-provider", plan.secretsProvider]
+      },
+      {
+        why: `${stack}: import the exported state`,
+        args: ["stack", "import", "--stack", qualified(stack), "--file", checkpoint(stack)]
+      },
+      {
+        why: `${stack}: re-encrypt with Pulumi Cloud's own key, so the stack no longer needs the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
+        args: ["stack", "change-secrets-provider", "--stack", qualified(stack), "default"]
+      },
+      {
+        why: `${stack}: prove nothing changed (fails if the program and the imported state disagree)`,
+        args: ["preview", "--stack", qualified(stack), "--expect-no-changes"]
+      }
+    ])
+  ];
+}
 function shellQuote(arg) {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -12722,6 +12837,8 @@ function migrateStateCommand(argv, runner = runPulumi, log = console.log) {
       "backend-url": { type: "string" },
       "secrets-provider": { type: "string" },
       "checkpoint-dir": { type: "string" },
+      organization: { type: "string" },
+      from: { type: "string" },
       execute: { type: "boolean" },
       help: { type: "boolean", short: "h" }
     },
@@ -12735,7 +12852,9 @@ function migrateStateCommand(argv, runner = runPulumi, log = console.log) {
     stacks: values.stack ?? [],
     backendUrl: values["backend-url"] ?? "",
     secretsProvider: values["secrets-provider"] ?? "",
-    checkpointDir: values["checkpoint-dir"] ?? ".cache/migrate-state"
+    checkpointDir: values["checkpoint-dir"] ?? ".cache/migrate-state",
+    ...values.organization === void 0 ? {} : { organization: values.organization },
+    ...values.from === void 0 ? {} : { from: values.from }
   };
   const problems = planProblems(plan);
   if (problems.length > 0) {

@@ -11681,9 +11681,9 @@ var init_schemas = __esm({
         }
         const _out = def.transform(payload.value, payload);
         if (ctx.async) {
-          const output3 = _out instanceof Promise ? _out : Promise.resolve(_out);
-          return output3.then((output4) => {
-            payload.value = output4;
+          const output4 = _out instanceof Promise ? _out : Promise.resolve(_out);
+          return output4.then((output5) => {
+            payload.value = output5;
             return payload;
           });
         }
@@ -12010,12 +12010,12 @@ var init_schemas = __esm({
           output: inst._def.output
         });
       };
-      inst.output = (output3) => {
+      inst.output = (output4) => {
         const F = inst.constructor;
         return new F({
           type: "function",
           input: inst._def.input,
-          output: output3
+          output: output4
         });
       };
       return inst;
@@ -18597,14 +18597,14 @@ var init_schemas2 = __esm({
             payload.issues.push(util_exports.issue(_issue));
           }
         };
-        const output3 = def.transform(payload.value, payload);
-        if (output3 instanceof Promise) {
-          return output3.then((output4) => {
-            payload.value = output4;
+        const output4 = def.transform(payload.value, payload);
+        if (output4 instanceof Promise) {
+          return output4.then((output5) => {
+            payload.value = output5;
             return payload;
           });
         }
-        payload.value = output3;
+        payload.value = output4;
         return payload;
       };
     });
@@ -23549,6 +23549,81 @@ var init_iam = __esm({
   }
 });
 
+// core/aws/pulumi-oidc.ts
+function pulumiDeploySubject(organization, project, stack, operation) {
+  return `pulumi:deploy:org:${organization}:project:${project}:stack:${stack}:operation:${operation}:scope:write`;
+}
+function pulumiDeploymentsTrustPolicy(settings2, project, providerArn) {
+  const subjects = settings2.stacks.flatMap(
+    (stack) => settings2.operations.map(
+      (operation) => pulumiDeploySubject(settings2.organization, project, stack, operation)
+    )
+  );
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "PulumiDeployments",
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: { [PULUMI_CLAIM.aud]: settings2.organization, [PULUMI_CLAIM.sub]: subjects }
+        }
+      }
+    ]
+  };
+}
+var PULUMI_OIDC_HOST, PULUMI_OIDC_URL, PULUMI_CLAIM, DEPLOYMENT_OPERATIONS, DEFAULT_TRUSTED_OPERATIONS, DEFAULT_PULUMI_DEPLOYMENTS_ROLE, NAME, nameProblem, pulumiDeploymentsSettingsSchema;
+var init_pulumi_oidc = __esm({
+  "core/aws/pulumi-oidc.ts"() {
+    "use strict";
+    init_zod();
+    init_settings_schema();
+    PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+    PULUMI_OIDC_URL = `https://${PULUMI_OIDC_HOST}`;
+    PULUMI_CLAIM = { aud: `${PULUMI_OIDC_HOST}:aud`, sub: `${PULUMI_OIDC_HOST}:sub` };
+    DEPLOYMENT_OPERATIONS = [
+      "preview",
+      "update",
+      "refresh",
+      "destroy",
+      "detect-drift",
+      "remediate-drift"
+    ];
+    DEFAULT_TRUSTED_OPERATIONS = [
+      "update",
+      "refresh",
+      "detect-drift"
+    ];
+    DEFAULT_PULUMI_DEPLOYMENTS_ROLE = "pulumi-deployments";
+    NAME = /^[A-Za-z0-9_.-]+$/;
+    nameProblem = (what) => (value) => NAME.test(value) ? void 0 : `must be a Pulumi ${what} name (letters, digits, '_', '.', '-')`;
+    pulumiDeploymentsSettingsSchema = external_exports.strictObject({
+      /** The Pulumi organization: the token's audience and the first part of its subject. Required. */
+      organization: checkedString(nameProblem("organization")),
+      /** The project of the trusted stacks; default: this project (gitops-bootstrap). */
+      project: checkedString(nameProblem("project")).optional(),
+      /** The stacks (names, in Pulumi Cloud) whose deployments may assume the role. Required, at least one. */
+      stacks: external_exports.array(checkedString(nameProblem("stack"))).min(1, { error: "must list at least one stack, such as homelab-cloud" }),
+      /** Which operations may assume it. */
+      operations: external_exports.array(external_exports.enum(DEPLOYMENT_OPERATIONS, { error: `must be one of ${DEPLOYMENT_OPERATIONS.join(", ")}` })).min(1, { error: "must list at least one operation; remove pulumiDeployments for none" }).default([...DEFAULT_TRUSTED_OPERATIONS]),
+      /** The role's name. */
+      roleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name (up to 64 of letters, digits, +=,.@_-)" }).default(DEFAULT_PULUMI_DEPLOYMENTS_ROLE),
+      /** Managed policies the role gets: the stacks' own AWS needs. None by default. */
+      policyArns: external_exports.array(
+        external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/.+$/, {
+          error: "must be an IAM policy ARN"
+        })
+      ).default([]),
+      /** The account's existing Pulumi OIDC provider (one per URL and account, e.g. made for ESC); default: create one. */
+      oidcProviderArn: external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, {
+        error: "must be the ARN of the account's api.pulumi.com/oidc provider (aws iam list-open-id-connect-providers)"
+      }).optional()
+    });
+  }
+});
+
 // core/aws/settings.ts
 function bucketNameProblem(name) {
   if (name.length < 3 || name.length > 63) {
@@ -23716,7 +23791,8 @@ function resolve(raw, ctx) {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
       ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
-    }
+    },
+    ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
 }
 function awsSettingsProblems(input2) {
@@ -23743,6 +23819,7 @@ var init_settings3 = __esm({
     init_state();
     init_github();
     init_iam();
+    init_pulumi_oidc();
     AWS_CONFIG_KEY = "gitops-bootstrap:aws";
     DEFAULT_ROLE_NAMES = {
       preview: "gitops-bootstrap-ci-preview",
@@ -23817,7 +23894,9 @@ var init_settings3 = __esm({
       region: checkedString(regionProblem).optional(),
       stateBucket: stateBucketSchema.prefault({}),
       ci: ciSchema.optional(),
-      adopt: adoptSchema.prefault({})
+      adopt: adoptSchema.prefault({}),
+      /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+      pulumiDeployments: pulumiDeploymentsSettingsSchema.optional()
     }).strict();
     BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
     DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
@@ -24674,6 +24753,127 @@ var init_settings6 = __esm({
   }
 });
 
+// core/cloud/settings.ts
+function pulumiCloudProblems(context) {
+  const problems = [];
+  if (context.home === "s3") {
+    if (context.pulumiCloudSet)
+      problems.push({
+        key: "pulumiCloud",
+        message: "is set but home is s3 (the default), which never reads it; set gitops-bootstrap:home: pulumi-cloud, or remove pulumiCloud"
+      });
+    return problems;
+  }
+  if (context.github?.ciEnabled === true) {
+    problems.push({
+      key: "github.ci.enabled",
+      message: "is true (the default), which writes GitHub Actions' S3 backend, KMS and role settings, but with home: pulumi-cloud Pulumi Deployments runs this stack; set github.ci.enabled: false"
+    });
+  }
+  if (context.accountStack !== void 0) {
+    problems.push({
+      key: "aws.accountStack",
+      message: "is set, but its outputs (backend URL, KMS key, CI roles) go only to GitHub Actions' CI settings, which a stack Deployments runs does not write, and a StackReference reaches only stacks of the same backend; remove it (the account stack's pulumiDeploymentsRoleArn goes into pulumiCloud.deployments.aws.roleArn)"
+    });
+  }
+  const { deployments } = context.pulumiCloud;
+  if (deployments.enabled && deployments.repository === void 0 && context.github === void 0) {
+    problems.push({
+      key: "pulumiCloud.deployments.repository",
+      message: "is required: the owner/name of the GitHub repository holding this Pulumi project, which Deployments checks out (or switch on the github part, whose sourceRepository is the default, or set deployments.enabled: false)"
+    });
+  }
+  return problems;
+}
+function deploymentsRepository(context) {
+  const { repository } = context.pulumiCloud.deployments;
+  if (repository !== void 0) return repository;
+  return context.github === void 0 ? void 0 : `${context.github.owner}/${context.github.sourceRepository}`;
+}
+function homeContext(config2, pulumiCloudSet) {
+  const { github: github6 } = config2;
+  return {
+    home: config2.home,
+    pulumiCloudSet,
+    pulumiCloud: config2.pulumiCloud,
+    ...config2.aws.accountStack === void 0 ? {} : { accountStack: config2.aws.accountStack },
+    ...github6.enabled ? {
+      github: {
+        owner: github6.owner,
+        sourceRepository: github6.sourceRepository,
+        ciEnabled: github6.ci.enabled
+      }
+    } : {}
+  };
+}
+var HOME_NAMES, homeSchema, DEFAULT_PULUMI_API_URL, DEFAULT_AWS_SESSION_NAME, DEFAULT_DRIFT_CRON, IAM_ROLE_ARN, CRON, SESSION_DURATION, awsOidcSchema, deploymentsSchema, driftScheduleSchema, pulumiCloudSettingsSchema;
+var init_settings7 = __esm({
+  "core/cloud/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_settings_schema();
+    init_settings3();
+    HOME_NAMES = ["s3", "pulumi-cloud"];
+    homeSchema = external_exports.enum(HOME_NAMES, {
+      error: `must be "s3" (the account stack's bucket and GitHub Actions) or "pulumi-cloud" (docs/pulumi-cloud.md)`
+    }).default("s3");
+    DEFAULT_PULUMI_API_URL = "https://api.pulumi.com";
+    DEFAULT_AWS_SESSION_NAME = "gitops-bootstrap-${deployment.version}";
+    DEFAULT_DRIFT_CRON = "0 6 * * *";
+    IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+    CRON = /^\S+( \S+){4}$/;
+    SESSION_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
+    awsOidcSchema = external_exports.strictObject({
+      /** The role Deployments assumes with its OIDC token: the account stack's `pulumiDeploymentsRoleArn` output. */
+      roleArn: external_exports.string({ error: "must be a string" }).regex(IAM_ROLE_ARN, {
+        error: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deployments (the account stack's pulumiDeploymentsRoleArn output)"
+      }),
+      /** Session name; `${deployment.version}` and the other placeholders Deployments documents are filled in. */
+      sessionName: external_exports.string().min(1).max(64).default(DEFAULT_AWS_SESSION_NAME),
+      /** Session duration such as 1h; unset, Deployments' own default. */
+      duration: external_exports.string().regex(SESSION_DURATION, { error: "must be a duration such as 1h or 30m (XhYmZs)" }).refine((d) => d !== "", { error: "must not be empty; remove it for Deployments' default" }).optional()
+    });
+    deploymentsSchema = external_exports.strictObject({
+      /** The program makes the stack's DeploymentSettings (false: you configure Deployments, or not, yourself). */
+      enabled: bool().default(true),
+      /** owner/name of the GitHub repository holding this Pulumi project; default: github.owner/github.sourceRepository. */
+      repository: checkedString(repositoryProblem).optional(),
+      /** The branch Deployments checks out and deploys on push. */
+      branch: checkedString(branchProblem).default("main"),
+      /** The directory of Pulumi.yaml inside the repository; unset, its root. */
+      repoDir: external_exports.string().min(1, { error: "must not be empty; remove it for the repository root" }).optional(),
+      /** Only pushes and pull requests touching these paths run; empty means every change. */
+      paths: external_exports.array(external_exports.string().min(1)).default([]),
+      /** Pulumi's GitHub app runs `pulumi preview` on each pull request and comments the result. */
+      previewPullRequests: bool().default(true),
+      /** Pulumi's GitHub app runs `pulumi up` on each push to the branch. */
+      deployCommits: bool().default(true),
+      /** Commands run before each operation, such as joining a tailnet to reach the cluster. */
+      preRunCommands: external_exports.array(external_exports.string().min(1)).default([]),
+      /** Executor image; unset, Deployments' default pulumi/pulumi image. */
+      executorImage: external_exports.string().min(1).optional(),
+      /** OIDC to AWS; unset, the deployment gets no AWS credentials (a cluster stack needs none of its own). */
+      aws: awsOidcSchema.optional()
+    });
+    driftScheduleSchema = external_exports.strictObject({
+      /** The program makes a DriftSchedule for this stack. */
+      enabled: bool().default(true),
+      /** When drift detection runs (cron, UTC). */
+      cron: external_exports.string().regex(CRON, { error: 'must be a five-field cron expression such as "0 6 * * *"' }).default(DEFAULT_DRIFT_CRON),
+      /** Run `pulumi up` after drift is found: off, a person reads the drift first. */
+      autoRemediate: bool().default(false)
+    });
+    pulumiCloudSettingsSchema = external_exports.strictObject({
+      /** The Pulumi organization; default: the running stack's own. */
+      organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: "must be a Pulumi organization name such as acme" }).optional(),
+      /** The Pulumi Cloud API the pulumiservice provider talks to. */
+      apiUrl: external_exports.url({ protocol: /^https$/, error: "must be an https URL such as https://api.pulumi.com" }).default(DEFAULT_PULUMI_API_URL),
+      deployments: deploymentsSchema.prefault({}),
+      driftSchedule: driftScheduleSchema.prefault({})
+    });
+  }
+});
+
 // stacks/config.ts
 function argoCdSettingsOf(config2, hasClientSecret) {
   const { oidc, ...rest } = config2.argocd;
@@ -24802,6 +25002,8 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
+    for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
@@ -24967,6 +25169,7 @@ var init_config = __esm({
     init_values();
     init_versions2();
     init_settings6();
+    init_settings7();
     PROJECT = "gitops-bootstrap";
     SECRET_KEYS = {
       /** Private half of the read-only deploy key the engine reads the manifest repo with. */
@@ -25017,7 +25220,10 @@ var init_config = __esm({
       fluxOperator: fluxOperatorSettingsSchema.prefault({}),
       aws: clusterAwsSettingsSchema.prefault({}),
       github: githubSettingsSchema.prefault({ enabled: false }),
-      tailscale: tailscaleSettingsSchema.prefault({ enabled: false })
+      tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+      // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
+      home: homeSchema,
+      pulumiCloud: pulumiCloudSettingsSchema.prefault({})
     }).strict();
     CONFIG_KEYS = [
       ...Object.keys(stackSchema.shape),
@@ -25502,6 +25708,67 @@ var init_state_backend = __esm({
   }
 });
 
+// components/cloud/pulumi-deployments-role.ts
+var aws3, pulumi4, PulumiDeploymentsRole;
+var init_pulumi_deployments_role = __esm({
+  "components/cloud/pulumi-deployments-role.ts"() {
+    "use strict";
+    aws3 = __toESM(require("@pulumi/aws"));
+    pulumi4 = __toESM(require("@pulumi/pulumi"));
+    init_iam();
+    init_pulumi_oidc();
+    PulumiDeploymentsRole = class extends pulumi4.ComponentResource {
+      roleArn;
+      oidcProviderArn;
+      constructor(name, args, opts) {
+        super("gitops:cloud:PulumiDeploymentsRole", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        const { settings: settings2 } = args;
+        const providerArn = settings2.oidcProviderArn === void 0 ? new aws3.iam.OpenIdConnectProvider(
+          `${name}-oidc`,
+          // No thumbprints: IAM verifies the issuer's certificate through its own trusted CA library.
+          { url: PULUMI_OIDC_URL, clientIdLists: [settings2.organization] },
+          // One provider per URL and account, which ESC may come to use too: never deleted with the stack.
+          { ...child, protect: true, retainOnDelete: true }
+        ).arn : pulumi4.output(settings2.oidcProviderArn);
+        const project = settings2.project ?? args.project;
+        const role = new aws3.iam.Role(
+          name,
+          {
+            name: settings2.roleName,
+            description: `Pulumi Deployments ${settings2.organization}/${project}: ${settings2.operations.join(", ")} of ${settings2.stacks.join(", ")}`,
+            assumeRolePolicy: providerArn.apply(
+              (arn) => JSON.stringify(pulumiDeploymentsTrustPolicy(settings2, project, arn))
+            ),
+            maxSessionDuration: 3600
+          },
+          child
+        );
+        const attachments = settings2.policyArns.map(
+          (policyArn2) => new aws3.iam.RolePolicyAttachment(
+            `${name}-${managedPolicyName(policyArn2)}`,
+            { role: role.name, policyArn: policyArn2 },
+            child
+          )
+        );
+        new aws3.iam.RolePolicyAttachmentsExclusive(
+          `${name}-managed-exclusive`,
+          { roleName: role.name, policyArns: settings2.policyArns },
+          { ...child, dependsOn: attachments }
+        );
+        new aws3.iam.RolePoliciesExclusive(
+          `${name}-inline-exclusive`,
+          { roleName: role.name, policyNames: [] },
+          child
+        );
+        this.roleArn = role.arn;
+        this.oidcProviderArn = providerArn;
+        this.registerOutputs({ roleArn: this.roleArn, oidcProviderArn: this.oidcProviderArn });
+      }
+    };
+  }
+});
+
 // stacks/provider-config.ts
 function providerKeys(pkg) {
   return pkg === "kubernetes" ? Object.keys(KUBERNETES_PROVIDER_KEYS) : Object.keys(SDK_CONFIG[pkg]);
@@ -25590,7 +25857,7 @@ function providerUseProblems(raw, uses) {
 }
 function readKey(pkg, key) {
   if (pkg === "kubernetes") {
-    const config2 = new pulumi4.Config("kubernetes");
+    const config2 = new pulumi5.Config("kubernetes");
     return KUBERNETES_PROVIDER_KEYS[key] === "string" ? config2.get(key) : config2.getObject(key);
   }
   return SDK_CONFIG[pkg][key];
@@ -25611,22 +25878,22 @@ function unreadableKeyProblems(raw) {
   return problems;
 }
 function providerArgs(pkg, owned2 = {}) {
-  const raw = pulumi4.runtime.allConfig();
+  const raw = pulumi5.runtime.allConfig();
   const args = {};
   for (const key of setKeys(raw, pkg).filter((k) => providerKeys(pkg).includes(k))) {
     const value = readKey(pkg, key);
     const secret5 = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
-    args[key] = secret5 ? pulumi4.secret(value) : value;
+    args[key] = secret5 ? pulumi5.secret(value) : value;
   }
   for (const [key, variable] of ENV_CREDENTIALS[pkg]) {
     const fromEnv = process.env[variable];
     if (args[key] === void 0 && fromEnv !== void 0 && fromEnv !== "")
-      args[key] = pulumi4.secret(fromEnv);
+      args[key] = pulumi5.secret(fromEnv);
   }
   for (const [key, mine] of Object.entries(owned2)) {
     if (mine.value === void 0) continue;
     const theirs = args[key];
-    args[key] = mine.merge && theirs !== void 0 ? pulumi4.output(theirs).apply((value) => mergeObjects(value, mine.value).value) : mine.value;
+    args[key] = mine.merge && theirs !== void 0 ? pulumi5.output(theirs).apply((value) => mergeObjects(value, mine.value).value) : mine.value;
   }
   return args;
 }
@@ -25634,18 +25901,19 @@ function runningSecretKeys(raw) {
   return new Set(Object.keys(raw).filter((key) => isConfigSecret(key)));
 }
 function loadProviderKeyProblems() {
-  const raw = pulumi4.runtime.allConfig();
+  const raw = pulumi5.runtime.allConfig();
   return [...providerKeyProblems(raw, runningSecretKeys(raw)), ...unreadableKeyProblems(raw)];
 }
-var pulumi4, runtimeConfig, import_node_util, awsConfig, githubConfig, tailscaleConfig, tlsConfig, PROVIDER_PACKAGES, KUBERNETES_PROVIDER_KEYS, SDK_CONFIG, CREDENTIAL_KEYS, ENV_CREDENTIALS, isConfigSecret;
+var pulumi5, runtimeConfig, import_node_util, awsConfig, githubConfig, pulumiserviceConfig, tailscaleConfig, tlsConfig, PROVIDER_PACKAGES, KUBERNETES_PROVIDER_KEYS, SDK_CONFIG, CREDENTIAL_KEYS, ENV_CREDENTIALS, isConfigSecret;
 var init_provider_config = __esm({
   "stacks/provider-config.ts"() {
     "use strict";
-    pulumi4 = __toESM(require("@pulumi/pulumi"));
+    pulumi5 = __toESM(require("@pulumi/pulumi"));
     runtimeConfig = __toESM(require("@pulumi/pulumi/runtime/config"));
     import_node_util = require("node:util");
     awsConfig = __toESM(require("@pulumi/aws/config/vars"));
     githubConfig = __toESM(require("@pulumi/github/config/vars"));
+    pulumiserviceConfig = __toESM(require("@pulumi/pulumiservice/config/vars"));
     tailscaleConfig = __toESM(require("@pulumi/tailscale/config/vars"));
     tlsConfig = __toESM(require("@pulumi/tls/config/vars"));
     PROVIDER_PACKAGES = [
@@ -25653,7 +25921,8 @@ var init_provider_config = __esm({
       "github",
       "kubernetes",
       "tailscale",
-      "tls"
+      "tls",
+      "pulumiservice"
     ];
     KUBERNETES_PROVIDER_KEYS = {
       alwaysRender: "json",
@@ -25679,21 +25948,25 @@ var init_provider_config = __esm({
       aws: awsConfig,
       github: githubConfig,
       tailscale: tailscaleConfig,
-      tls: tlsConfig
+      tls: tlsConfig,
+      pulumiservice: pulumiserviceConfig
     };
     CREDENTIAL_KEYS = {
       aws: ["accessKey", "secretKey", "token"],
       github: ["appAuth", "token"],
       kubernetes: [],
       tailscale: ["apiKey", "identityToken", "oauthClientSecret"],
-      tls: []
+      tls: [],
+      // Unset, the provider reads PULUMI_ACCESS_TOKEN itself (Pulumi Deployments sets it), never into its inputs.
+      pulumiservice: ["accessToken"]
     };
     ENV_CREDENTIALS = {
       aws: [],
       github: [["token", "GITHUB_TOKEN"]],
       kubernetes: [],
       tailscale: [],
-      tls: []
+      tls: [],
+      pulumiservice: []
     };
     ({ isConfigSecret } = runtimeConfig);
   }
@@ -25701,10 +25974,10 @@ var init_provider_config = __esm({
 
 // stacks/account.ts
 function loadAccountConfig(otherErrors = []) {
-  const result = parseAccountConfig(pulumi5.runtime.allConfig());
+  const result = parseAccountConfig(pulumi6.runtime.allConfig());
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
   if (!result.ok || errors.length > 0)
-    throw new pulumi5.RunError(formatConfigErrors(pulumi5.getStack(), errors));
+    throw new pulumi6.RunError(formatConfigErrors(pulumi6.getStack(), errors));
   return result.settings;
 }
 function accountProviderUses(settings2) {
@@ -25724,22 +25997,23 @@ function accountProviderUses(settings2) {
     github: { off: elsewhere },
     kubernetes: { off: elsewhere },
     tailscale: { off: elsewhere },
-    tls: { off: elsewhere }
+    tls: { off: elsewhere },
+    pulumiservice: { off: elsewhere }
   };
 }
 function accountProviders(settings2) {
   const uses = accountProviderUses(settings2);
-  const problems = providerUseProblems(pulumi5.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi5.RunError(formatConfigErrors(pulumi5.getStack(), problems));
+  const problems = providerUseProblems(pulumi6.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi6.RunError(formatConfigErrors(pulumi6.getStack(), problems));
   const use = uses.aws;
   return {
-    aws: new aws3.Provider("aws", providerArgs("aws", "owned" in use ? use.owned : {}))
+    aws: new aws4.Provider("aws", providerArgs("aws", "owned" in use ? use.owned : {}))
   };
 }
 function buildAccount(settings2, providers) {
   const { ci } = settings2;
   const arn = (name) => roleArn(settings2.partition, settings2.accountId, name);
-  const project = pulumi5.getProject();
+  const project = pulumi6.getProject();
   const state = new StateBackend("state", {
     provider: providers.aws,
     bucketName: settings2.stateBucket.name,
@@ -25753,7 +26027,7 @@ function buildAccount(settings2, providers) {
       previewRoleArn: arn(ci.roleNames.preview),
       deployRoleArn: arn(ci.roleNames.deploy),
       project,
-      accountStack: pulumi5.getStack()
+      accountStack: pulumi6.getStack()
     },
     ...settings2.adopt.stateBucket === void 0 ? {} : { importBucket: settings2.adopt.stateBucket }
   });
@@ -25769,6 +26043,14 @@ function buildAccount(settings2, providers) {
     ...settings2.adopt.oidcProvider === void 0 ? {} : { importOidcProvider: settings2.adopt.oidcProvider },
     ...settings2.adopt.deployRole === void 0 ? {} : { importDeployRole: settings2.adopt.deployRole }
   });
+  const pulumiDeployments = settings2.pulumiDeployments === void 0 ? void 0 : (
+    // A fixed resource name: renaming the role must not move the protected OIDC provider.
+    new PulumiDeploymentsRole("pulumi-deployments", {
+      provider: providers.aws,
+      settings: settings2.pulumiDeployments,
+      project
+    })
+  );
   return {
     backendUrl: state.backendUrl,
     secretsProvider: state.secretsProvider,
@@ -25779,17 +26061,19 @@ function buildAccount(settings2, providers) {
     deployRoleArn: identity2.deployRoleArn,
     region: settings2.region,
     // "" in the branches model: the roles trust the default branch and pull requests, no environment.
-    ...trustedEnvironments(ci)
+    ...trustedEnvironments(ci),
+    ...pulumiDeployments === void 0 ? {} : { pulumiDeploymentsRoleArn: pulumiDeployments.roleArn }
   };
 }
-var aws3, pulumi5, ACCOUNT_DEFAULT_TAGS;
+var aws4, pulumi6, ACCOUNT_DEFAULT_TAGS;
 var init_account = __esm({
   "stacks/account.ts"() {
     "use strict";
-    aws3 = __toESM(require("@pulumi/aws"));
-    pulumi5 = __toESM(require("@pulumi/pulumi"));
+    aws4 = __toESM(require("@pulumi/aws"));
+    pulumi6 = __toESM(require("@pulumi/pulumi"));
     init_ci_identity();
     init_state_backend();
+    init_pulumi_deployments_role();
     init_iam();
     init_state();
     init_config();
@@ -25804,24 +26088,24 @@ var init_account = __esm({
 // components/shared/repository-credential.ts
 function repositoryCredentialSecret(parent, repo, args, ssh, https) {
   if (args.sshPrivateKey !== void 0 && args.httpsToken !== void 0) {
-    throw new pulumi6.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
+    throw new pulumi7.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
   }
   if (repo.username !== void 0) {
     if (args.httpsToken === void 0) {
-      throw new pulumi6.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
+      throw new pulumi7.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
     }
     return https(repo.username, args.httpsToken);
   }
   if (args.sshPrivateKey === void 0) {
-    throw new pulumi6.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
+    throw new pulumi7.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
   }
   return ssh(args.sshPrivateKey);
 }
-var pulumi6;
+var pulumi7;
 var init_repository_credential = __esm({
   "components/shared/repository-credential.ts"() {
     "use strict";
-    pulumi6 = __toESM(require("@pulumi/pulumi"));
+    pulumi7 = __toESM(require("@pulumi/pulumi"));
   }
 });
 
@@ -25855,7 +26139,7 @@ function engineRelease(name, args, opts) {
 function selfManagedEngineRelease(name, args, opts) {
   const self = args.selfManagement;
   if (self?.releaseOwner === "engine") {
-    void pulumi7.log.warn(releaseOwnerEngineNote(args.engine, args.install), opts.parent);
+    void pulumi8.log.warn(releaseOwnerEngineNote(args.engine, args.install), opts.parent);
     return void 0;
   }
   return engineRelease(
@@ -25869,12 +26153,12 @@ function selfManagedEngineRelease(name, args, opts) {
     opts
   );
 }
-var k8s, pulumi7;
+var k8s, pulumi8;
 var init_helm = __esm({
   "components/shared/helm.ts"() {
     "use strict";
     k8s = __toESM(require("@pulumi/kubernetes"));
-    pulumi7 = __toESM(require("@pulumi/pulumi"));
+    pulumi8 = __toESM(require("@pulumi/pulumi"));
     init_release();
     init_self_management();
     init_versions2();
@@ -25882,19 +26166,19 @@ var init_helm = __esm({
 });
 
 // components/argocd/argocd.ts
-var k8s2, pulumi8, ArgoCd;
+var k8s2, pulumi9, ArgoCd;
 var init_argocd2 = __esm({
   "components/argocd/argocd.ts"() {
     "use strict";
     k8s2 = __toESM(require("@pulumi/kubernetes"));
-    pulumi8 = __toESM(require("@pulumi/pulumi"));
+    pulumi9 = __toESM(require("@pulumi/pulumi"));
     init_argocd();
     init_self_management2();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    ArgoCd = class extends pulumi8.ComponentResource {
+    ArgoCd = class extends pulumi9.ComponentResource {
       namespace;
       /**
        * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
@@ -25908,18 +26192,18 @@ var init_argocd2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const hasClientSecret = settings2.oidc?.hasClientSecret ?? false;
         if (args.oidcClientSecret !== void 0 !== hasClientSecret) {
-          throw new pulumi8.ResourceError(
+          throw new pulumi9.ResourceError(
             args.oidcClientSecret === void 0 ? "settings.oidc.hasClientSecret is true but no oidcClientSecret was given: pass the secret, or set hasClientSecret: false for a public client using PKCE" : "oidcClientSecret was given but settings.oidc.hasClientSecret is not true (or there is no settings.oidc): set both, or drop the secret",
             this
           );
         }
         const problems = argoCdValuesProblems(settings2, repo, chartKeys("argoCd"));
         if (problems.length > 0)
-          throw new pulumi8.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.argoCd.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("argoCd", version2);
         for (const warning of [...argoCdWarnings(settings2, repo), ...keysNote === void 0 ? [] : [keysNote]])
-          void pulumi8.log.warn(warning, this);
+          void pulumi9.log.warn(warning, this);
         const namespace = new k8s2.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
@@ -26024,17 +26308,17 @@ var init_flux_system = __esm({
 });
 
 // components/flux/flux.ts
-var pulumi9, Flux;
+var pulumi10, Flux;
 var init_flux2 = __esm({
   "components/flux/flux.ts"() {
     "use strict";
-    pulumi9 = __toESM(require("@pulumi/pulumi"));
+    pulumi10 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_self_management3();
     init_flux_system();
     init_versions2();
     init_helm();
-    Flux = class extends pulumi9.ComponentResource {
+    Flux = class extends pulumi10.ComponentResource {
       namespace;
       /**
        * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
@@ -26048,10 +26332,10 @@ var init_flux2 = __esm({
         const { provider, settings: settings2 } = args;
         const problems = fluxValuesProblems(settings2, chartKeys("flux2"));
         if (problems.length > 0)
-          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.flux2.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("flux2", version2);
-        if (keysNote !== void 0) void pulumi9.log.warn(keysNote, this);
+        if (keysNote !== void 0) void pulumi10.log.warn(keysNote, this);
         const { namespace, gitSecret } = fluxNamespaceAndGitSecret(this, name, {
           ...args,
           namespace: settings2.namespace
@@ -26079,17 +26363,17 @@ var init_flux2 = __esm({
 });
 
 // components/flux/flux-operator.ts
-var pulumi10, FluxOperator;
+var pulumi11, FluxOperator;
 var init_flux_operator = __esm({
   "components/flux/flux-operator.ts"() {
     "use strict";
-    pulumi10 = __toESM(require("@pulumi/pulumi"));
+    pulumi11 = __toESM(require("@pulumi/pulumi"));
     init_operator();
     init_operator_self_management();
     init_flux_system();
     init_versions2();
     init_helm();
-    FluxOperator = class extends pulumi10.ComponentResource {
+    FluxOperator = class extends pulumi11.ComponentResource {
       namespace;
       /**
        * The operator's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the
@@ -26111,12 +26395,12 @@ var init_flux_operator = __esm({
           instance: chartKeys("fluxInstance")
         });
         if (problems.length > 0)
-          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi11.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const operatorVersion = args.operatorChartVersion ?? CHARTS.fluxOperator.version;
         const instanceVersion = args.instanceChartVersion ?? CHARTS.fluxInstance.version;
         const warnKeys = (key, values2, version2) => {
           const note = Object.keys(values2).length === 0 ? void 0 : chartKeysNote(key, version2);
-          if (note !== void 0) void pulumi10.log.warn(note, this);
+          if (note !== void 0) void pulumi11.log.warn(note, this);
         };
         warnKeys("fluxOperator", settings2.operator.values, operatorVersion);
         warnKeys("fluxInstance", settings2.instance.values, instanceVersion);
@@ -26157,14 +26441,14 @@ var init_flux_operator = __esm({
 });
 
 // components/shared/root-app.ts
-var k8s4, pulumi11, RootApp;
+var k8s4, pulumi12, RootApp;
 var init_root_app = __esm({
   "components/shared/root-app.ts"() {
     "use strict";
     k8s4 = __toESM(require("@pulumi/kubernetes"));
-    pulumi11 = __toESM(require("@pulumi/pulumi"));
+    pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_versions2();
-    RootApp = class extends pulumi11.ComponentResource {
+    RootApp = class extends pulumi12.ComponentResource {
       name;
       release;
       constructor(name, args, opts) {
@@ -26191,14 +26475,14 @@ var init_root_app = __esm({
 });
 
 // components/tailscale/ci-cluster-access.ts
-var k8s5, pulumi12, CiClusterAccess;
+var k8s5, pulumi13, CiClusterAccess;
 var init_ci_cluster_access = __esm({
   "components/tailscale/ci-cluster-access.ts"() {
     "use strict";
     k8s5 = __toESM(require("@pulumi/kubernetes"));
-    pulumi12 = __toESM(require("@pulumi/pulumi"));
+    pulumi13 = __toESM(require("@pulumi/pulumi"));
     init_ci_access();
-    CiClusterAccess = class extends pulumi12.ComponentResource {
+    CiClusterAccess = class extends pulumi13.ComponentResource {
       /** The ClusterRoleBindings and RoleBindings, by key (`preview-clusterrolebinding`, …). */
       resources;
       constructor(name, args, opts) {
@@ -26228,15 +26512,84 @@ var init_ci_cluster_access = __esm({
   }
 });
 
+// components/cloud/pulumi-deployments.ts
+var pulumi14, pulumiservice, PulumiDeployments;
+var init_pulumi_deployments = __esm({
+  "components/cloud/pulumi-deployments.ts"() {
+    "use strict";
+    pulumi14 = __toESM(require("@pulumi/pulumi"));
+    pulumiservice = __toESM(require("@pulumi/pulumiservice"));
+    PulumiDeployments = class extends pulumi14.ComponentResource {
+      settings;
+      driftSchedule;
+      constructor(name, args, opts) {
+        super("gitops:cloud:PulumiDeployments", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        const settings2 = args.settings === void 0 ? void 0 : new pulumiservice.DeploymentSettings(`${name}-settings`, args.settings, child);
+        const drift = args.driftSchedule === void 0 ? void 0 : new pulumiservice.DriftSchedule(`${name}-drift`, args.driftSchedule, {
+          ...child,
+          ...settings2 === void 0 ? {} : { dependsOn: [settings2] }
+        });
+        if (settings2 !== void 0) this.settings = settings2;
+        if (drift !== void 0) this.driftSchedule = drift;
+        this.registerOutputs({});
+      }
+    };
+  }
+});
+
+// core/cloud/deployments.ts
+function deploymentSettingsInputs(stack, repository, settings2) {
+  const { aws: aws5 } = settings2;
+  const operationContext = {
+    ...settings2.preRunCommands.length === 0 ? {} : { preRunCommands: settings2.preRunCommands },
+    ...aws5 === void 0 ? {} : {
+      oidc: {
+        aws: {
+          roleARN: aws5.roleArn,
+          sessionName: aws5.sessionName,
+          ...aws5.duration === void 0 ? {} : { duration: aws5.duration }
+        }
+      }
+    }
+  };
+  return {
+    ...stack,
+    sourceContext: {
+      git: {
+        branch: settings2.branch.startsWith("refs/") ? settings2.branch : `refs/heads/${settings2.branch}`,
+        ...settings2.repoDir === void 0 ? {} : { repoDir: settings2.repoDir }
+      }
+    },
+    vcs: {
+      provider: "github",
+      repository,
+      previewPullRequests: settings2.previewPullRequests,
+      deployCommits: settings2.deployCommits,
+      ...settings2.paths.length === 0 ? {} : { paths: settings2.paths }
+    },
+    ...Object.keys(operationContext).length === 0 ? {} : { operationContext },
+    ...settings2.executorImage === void 0 ? {} : { executorContext: { executorImage: settings2.executorImage } }
+  };
+}
+function driftScheduleInputs(stack, settings2) {
+  return { ...stack, scheduleCron: settings2.cron, autoRemediate: settings2.autoRemediate };
+}
+var init_deployments = __esm({
+  "core/cloud/deployments.ts"() {
+    "use strict";
+  }
+});
+
 // components/github/ci-secrets.ts
-var github, pulumi13, CiSecrets;
+var github, pulumi15, CiSecrets;
 var init_ci_secrets = __esm({
   "components/github/ci-secrets.ts"() {
     "use strict";
     github = __toESM(require("@pulumi/github"));
-    pulumi13 = __toESM(require("@pulumi/pulumi"));
+    pulumi15 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    CiSecrets = class extends pulumi13.ComponentResource {
+    CiSecrets = class extends pulumi15.ComponentResource {
       /** Names of the Actions secrets created, in registration order (each once, whatever its environments). */
       secretNames;
       /** Names of the Actions variables created, in registration order. */
@@ -26287,7 +26640,7 @@ var init_ci_secrets = __esm({
           if (setting.kind === "secret" && model === "branches") {
             new github.ActionsSecret(
               `${name}-secret-${suffix}`,
-              { repository: args.repository, secretName: setting.name, value: pulumi13.secret(value) },
+              { repository: args.repository, secretName: setting.name, value: pulumi15.secret(value) },
               { parent: this, provider }
             );
             this.secretNames.push(setting.name);
@@ -26301,7 +26654,7 @@ var init_ci_secrets = __esm({
                   repository: args.repository,
                   environment: environment.environment,
                   secretName: setting.name,
-                  value: pulumi13.secret(value)
+                  value: pulumi15.secret(value)
                 },
                 { parent: this, provider }
               );
@@ -26323,15 +26676,15 @@ var init_ci_secrets = __esm({
 });
 
 // components/github/deploy-keys.ts
-var github2, pulumi14, tls, DeployKeys;
+var github2, pulumi16, tls, DeployKeys;
 var init_deploy_keys = __esm({
   "components/github/deploy-keys.ts"() {
     "use strict";
     github2 = __toESM(require("@pulumi/github"));
-    pulumi14 = __toESM(require("@pulumi/pulumi"));
+    pulumi16 = __toESM(require("@pulumi/pulumi"));
     tls = __toESM(require("@pulumi/tls"));
     init_github();
-    DeployKeys = class extends pulumi14.ComponentResource {
+    DeployKeys = class extends pulumi16.ComponentResource {
       /** OpenSSH private key of the read-only cluster key (secret). Goes into the engine's repository Secret. */
       clusterPrivateKey;
       /** OpenSSH public key of the read-only cluster key. */
@@ -26366,7 +26719,7 @@ var init_deploy_keys = __esm({
             { repository: args.repository, title, key: pair.publicKeyOpenssh, readOnly: deployKeyReadOnly(role) },
             { parent: this, provider, deleteBeforeReplace: false }
           );
-          return { title, privateKey: pulumi14.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
+          return { title, privateKey: pulumi16.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
         };
         const cluster = makeKey("cluster-readonly");
         this.clusterPrivateKey = cluster.privateKey;
@@ -26388,14 +26741,14 @@ var init_deploy_keys = __esm({
 });
 
 // components/github/manifest-repo.ts
-var github3, pulumi15, ManifestRepo;
+var github3, pulumi17, ManifestRepo;
 var init_manifest_repo = __esm({
   "components/github/manifest-repo.ts"() {
     "use strict";
     github3 = __toESM(require("@pulumi/github"));
-    pulumi15 = __toESM(require("@pulumi/pulumi"));
+    pulumi17 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    ManifestRepo = class extends pulumi15.ComponentResource {
+    ManifestRepo = class extends pulumi17.ComponentResource {
       /** Repository name. */
       name;
       /** `owner/name`. */
@@ -26487,14 +26840,14 @@ var init_manifest_repo = __esm({
 });
 
 // components/github/source-ruleset.ts
-var github4, pulumi16, SourceRuleset;
+var github4, pulumi18, SourceRuleset;
 var init_source_ruleset = __esm({
   "components/github/source-ruleset.ts"() {
     "use strict";
     github4 = __toESM(require("@pulumi/github"));
-    pulumi16 = __toESM(require("@pulumi/pulumi"));
+    pulumi18 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    SourceRuleset = class extends pulumi16.ComponentResource {
+    SourceRuleset = class extends pulumi18.ComponentResource {
       /** The ruleset's name on GitHub. */
       rulesetName;
       constructor(name, args, opts) {
@@ -26521,15 +26874,15 @@ var init_source_ruleset = __esm({
 });
 
 // components/tailscale/tailscale-access.ts
-var pulumi17, tailscale, ROLES, TailscaleAccess;
+var pulumi19, tailscale, ROLES, TailscaleAccess;
 var init_tailscale_access = __esm({
   "components/tailscale/tailscale-access.ts"() {
     "use strict";
-    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    pulumi19 = __toESM(require("@pulumi/pulumi"));
     tailscale = __toESM(require("@pulumi/tailscale"));
     init_tailscale();
     ROLES = ["preview", "deploy"];
-    TailscaleAccess = class extends pulumi17.ComponentResource {
+    TailscaleAccess = class extends pulumi19.ComponentResource {
       /** `oauth` or `authkey`. */
       mode;
       /** Per identity: its tags and its credential, all secret, as the GitHub part writes them. */
@@ -26573,8 +26926,8 @@ var init_tailscale_access = __esm({
               { parent: this, provider }
             );
             return {
-              clientId: pulumi17.secret(created.id),
-              clientSecret: pulumi17.secret(created.key),
+              clientId: pulumi19.secret(created.id),
+              clientSecret: pulumi19.secret(created.key),
               tags: tagsOf(role)
             };
           };
@@ -26595,7 +26948,7 @@ var init_tailscale_access = __esm({
               },
               { parent: this, provider }
             );
-            return { authKey: pulumi17.secret(created.key) };
+            return { authKey: pulumi19.secret(created.key) };
           };
           this.credentials = { mode: "authkey", preview: key("preview"), deploy: key("deploy") };
         }
@@ -26628,17 +26981,17 @@ function githubAccessProblems(args) {
   }
   return problems;
 }
-function ciModelProblems(model, aws4) {
+function ciModelProblems(model, aws5) {
   return [
-    ["production", aws4.deployEnvironment],
-    ["preview", aws4.previewEnvironment]
+    ["production", aws5.deployEnvironment],
+    ["preview", aws5.previewEnvironment]
   ].map(
     ([role, reported]) => typeof reported === "string" ? environmentNameProblem(model, role, reported) : void 0
   );
 }
-function checkedRoleArn(model, aws4, arn) {
-  return pulumi18.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
-    const reported = { ...aws4, deployEnvironment, previewEnvironment };
+function checkedRoleArn(model, aws5, arn) {
+  return pulumi20.all([arn, aws5.deployEnvironment, aws5.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
+    const reported = { ...aws5, deployEnvironment, previewEnvironment };
     const problems = ciModelProblems(model, reported).filter((why) => why !== void 0);
     if (problems.length > 0)
       throw new Error(`invalid stack config:
@@ -26689,15 +27042,15 @@ function buildGithubAccess(args) {
   result.repoSshPrivateKey = keys2.clusterPrivateKey;
   if (gh.ci.enabled) {
     const access = result.tailscaleAccess;
-    const aws4 = args.aws;
+    const aws5 = args.aws;
     const values2 = {
       stacks: gh.ci.stacks ?? [args.stack],
       model: gh.ci.model,
-      ...aws4 === void 0 ? {} : {
+      ...aws5 === void 0 ? {} : {
         aws: {
-          ...aws4,
-          previewRoleArn: checkedRoleArn(gh.ci.model, aws4, aws4.previewRoleArn),
-          deployRoleArn: checkedRoleArn(gh.ci.model, aws4, aws4.deployRoleArn)
+          ...aws5,
+          previewRoleArn: checkedRoleArn(gh.ci.model, aws5, aws5.previewRoleArn),
+          deployRoleArn: checkedRoleArn(gh.ci.model, aws5, aws5.deployRoleArn)
         }
       },
       ...keys2.ciPrivateKey === void 0 ? {} : {
@@ -26726,11 +27079,11 @@ function buildGithubAccess(args) {
   }
   return result;
 }
-var pulumi18;
+var pulumi20;
 var init_github_access = __esm({
   "stacks/github-access.ts"() {
     "use strict";
-    pulumi18 = __toESM(require("@pulumi/pulumi"));
+    pulumi20 = __toESM(require("@pulumi/pulumi"));
     init_ci_secrets();
     init_deploy_keys();
     init_manifest_repo();
@@ -26752,6 +27105,12 @@ function clusterProviderUses(config2) {
     github: config2.github.enabled ? { owned: { owner: { setting: "gitops-bootstrap:github.owner", value: config2.github.owner } } } : { off: githubOff },
     tls: config2.github.enabled ? { owned: {} } : { off: `${githubOff} (tls makes its deploy keys)` },
     tailscale: config2.tailscale.enabled ? { owned: {} } : { off: "gitops-bootstrap:tailscale.enabled is false" },
+    // The API URL is the setting's, never PULUMI_BACKEND_URL (the SDK's fallback), which may be an s3:// URL.
+    pulumiservice: config2.home === "pulumi-cloud" ? {
+      owned: {
+        apiUrl: { setting: "gitops-bootstrap:pulumiCloud.apiUrl", value: config2.pulumiCloud.apiUrl }
+      }
+    } : { off: "gitops-bootstrap:home is s3" },
     kubernetes: {
       owned: {
         // Unset means the kubeconfig's current context, as kubectl would use; `tailscale configure
@@ -26791,7 +27150,7 @@ function accessProviders(config2, uses) {
 }
 function accountOutputsForCi(accountStack) {
   if (accountStack === void 0) return void 0;
-  const account = new pulumi19.StackReference("account", { name: accountStack });
+  const account = new pulumi21.StackReference("account", { name: accountStack });
   const read = (name) => account.requireOutput(name);
   return {
     region: read("region"),
@@ -26828,28 +27187,47 @@ function clusterOutputs(config2, outputs) {
   const { apiServer, tagOwners, ci } = config2.tailscale;
   return { ...outputs, tailscalePolicy: aclFragment({ ci, apiServer, tagOwners }) };
 }
+function pulumiCloudHome(config2, uses) {
+  if (config2.home !== "pulumi-cloud") return;
+  const { deployments, driftSchedule } = config2.pulumiCloud;
+  const stack = {
+    organization: config2.pulumiCloud.organization ?? pulumi21.getOrganization(),
+    project: pulumi21.getProject(),
+    stack: pulumi21.getStack()
+  };
+  const repository = deploymentsRepository(homeContext(config2, true));
+  new PulumiDeployments("pulumi-cloud", {
+    provider: new pulumiservice2.Provider(
+      "pulumiservice",
+      providerArgs("pulumiservice", owned(uses.pulumiservice))
+    ),
+    ...deployments.enabled && repository !== void 0 ? { settings: deploymentSettingsInputs(stack, repository, deployments) } : {},
+    ...driftSchedule.enabled ? { driftSchedule: driftScheduleInputs(stack, driftSchedule) } : {}
+  });
+}
 function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
-  const problems = providerUseProblems(pulumi19.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi19.RunError(formatConfigErrors(pulumi19.getStack(), problems));
+  const problems = providerUseProblems(pulumi21.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi21.RunError(formatConfigErrors(pulumi21.getStack(), problems));
   const provider = new k8s6.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
   );
   const repo = config2.repo;
-  const aws4 = accountOutputsForCi(config2.aws.accountStack);
+  pulumiCloudHome(config2, uses);
+  const aws5 = accountOutputsForCi(config2.aws.accountStack);
   const access = buildGithubAccess({
-    stack: pulumi19.getStack(),
+    stack: pulumi21.getStack(),
     github: config2.github,
     tailscale: config2.tailscale,
     repo: { url: repo.url },
-    ...aws4 === void 0 ? {} : { aws: aws4 },
+    ...aws5 === void 0 ? {} : { aws: aws5 },
     providers: accessProviders(config2, uses)
   });
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
   const credential = repo.username !== void 0 ? secrets.repoToken === void 0 ? void 0 : { httpsToken: secrets.repoToken } : sshPrivateKey === void 0 ? void 0 : { sshPrivateKey };
   if (credential === void 0)
-    throw new pulumi19.RunError(
+    throw new pulumi21.RunError(
       repo.username !== void 0 ? "no token for the https repository: set repoToken" : "no read-only deploy key: set repoSshPrivateKey or switch on github"
     );
   const rootWaitsFor = access.deployKeys === void 0 ? [] : [access.deployKeys];
@@ -26922,13 +27300,14 @@ function buildCluster(config2, secrets) {
     repoUrl: repo.url
   });
 }
-var github5, k8s6, pulumi19, tailscale2, tls2, owned;
+var github5, k8s6, pulumi21, pulumiservice2, tailscale2, tls2, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
     k8s6 = __toESM(require("@pulumi/kubernetes"));
-    pulumi19 = __toESM(require("@pulumi/pulumi"));
+    pulumi21 = __toESM(require("@pulumi/pulumi"));
+    pulumiservice2 = __toESM(require("@pulumi/pulumiservice"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
     tls2 = __toESM(require("@pulumi/tls"));
     init_argocd2();
@@ -26939,6 +27318,9 @@ var init_cluster = __esm({
     init_flux();
     init_ci_access();
     init_ci_cluster_access();
+    init_pulumi_deployments();
+    init_deployments();
+    init_settings7();
     init_config();
     init_github_access();
     init_provider_config();
@@ -26948,17 +27330,17 @@ var init_cluster = __esm({
 
 // stacks/load-config.ts
 function loadStackConfig(otherErrors = []) {
-  const raw = pulumi20.runtime.allConfig();
+  const raw = pulumi22.runtime.allConfig();
   const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret2(key)));
   const result = parseStackConfig(raw, secretKeys);
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
   if (!result.ok || errors.length > 0)
-    throw new pulumi20.RunError(formatConfigErrors(pulumi20.getStack(), errors));
+    throw new pulumi22.RunError(formatConfigErrors(pulumi22.getStack(), errors));
   return result.config;
 }
 function loadStackSecrets() {
-  const config2 = new pulumi20.Config(PROJECT);
-  const raw = pulumi20.runtime.allConfig();
+  const config2 = new pulumi22.Config(PROJECT);
+  const raw = pulumi22.runtime.allConfig();
   const read = (name) => hasSecretValue(raw, name) ? config2.requireSecret(SECRET_KEYS[name]) : void 0;
   const deployKey = read("repoSshPrivateKey");
   const clientSecret = read("argocdOidcClientSecret");
@@ -26969,11 +27351,11 @@ function loadStackSecrets() {
     ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
   };
 }
-var pulumi20, runtimeConfig2, isConfigSecret2;
+var pulumi22, runtimeConfig2, isConfigSecret2;
 var init_load_config = __esm({
   "stacks/load-config.ts"() {
     "use strict";
-    pulumi20 = __toESM(require("@pulumi/pulumi"));
+    pulumi22 = __toESM(require("@pulumi/pulumi"));
     runtimeConfig2 = __toESM(require("@pulumi/pulumi/runtime/config"));
     init_config();
     ({ isConfigSecret: isConfigSecret2 } = runtimeConfig2);
@@ -26984,14 +27366,14 @@ var init_load_config = __esm({
 var require_index = __commonJS({
   "index.ts"(exports2, module2) {
     "use strict";
-    var pulumi21 = __toESM(require("@pulumi/pulumi"));
+    var pulumi23 = __toESM(require("@pulumi/pulumi"));
     init_account();
     init_cluster();
     init_load_config();
     init_provider_config();
     function buildStack() {
       const providerProblems = loadProviderKeyProblems();
-      if (isAccountStackConfig(pulumi21.runtime.allConfig())) {
+      if (isAccountStackConfig(pulumi23.runtime.allConfig())) {
         const settings2 = loadAccountConfig(providerProblems);
         return { ...buildAccount(settings2, accountProviders(settings2)) };
       }
@@ -27098,7 +27480,7 @@ var MOCK_STATE = {
   // A stack reference answers with labelled stand-ins naming the stack and output they come from.
   "pulumi:pulumi:StackReference": (_name, inputs) => ({
     outputs: Object.fromEntries(
-      CI_OUTPUT_NAMES.map((output3) => [output3, `[${String(inputs.name)} output ${output3}]`])
+      CI_OUTPUT_NAMES.map((output4) => [output4, `[${String(inputs.name)} output ${output4}]`])
     ),
     secretOutputNames: []
   }),
@@ -27119,8 +27501,9 @@ var MOCK_STATE = {
   "aws:iam/role:Role": (name, inputs) => ({
     arn: `arn:aws:iam::${ACCOUNT}:role/${String(inputs.name ?? name)}`
   }),
-  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": () => ({
-    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`
+  // IAM names a provider after its URL without the scheme (GitHub's, or Pulumi's api.pulumi.com/oidc).
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
+    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`
   }),
   "tls:index/privateKey:PrivateKey": (name) => ({
     publicKeyOpenssh: `ssh-ed25519 MOCK-PUBLIC-KEY-${name}`,
@@ -27235,10 +27618,10 @@ async function startMockRuntime(options) {
 }
 async function resolveOutputs(value) {
   if (pulumi.Output.isInstance(value)) {
-    const output3 = value;
+    const output4 = value;
     const [plain, secret5] = await Promise.all([
-      new Promise((resolve5) => output3.apply((v) => resolve5(v))),
-      pulumi.isSecret(output3)
+      new Promise((resolve5) => output4.apply((v) => resolve5(v))),
+      pulumi.isSecret(output4)
     ]);
     const resolved = await resolveOutputs(plain);
     return secret5 ? new SecretInput(resolved) : resolved;
@@ -27405,13 +27788,13 @@ function view(projectDir, stack, file3) {
   }
   const parsed = parseStackConfig(file3.config, new Set(file3.secretKeys), { projectDir });
   if (!parsed.ok) return void 0;
-  const { github: github6, repo, aws: aws4 } = parsed.config;
+  const { github: github6, repo, aws: aws5 } = parsed.config;
   return {
     kind: "cluster",
     stack,
     ...github6.enabled ? { github: github6 } : {},
     repo: { url: repo.url, ...repo.catalog === void 0 ? {} : { catalog: repo.catalog } },
-    ...aws4.accountStack === void 0 ? {} : { accountStack: aws4.accountStack }
+    ...aws5.accountStack === void 0 ? {} : { accountStack: aws5.accountStack }
   };
 }
 function stackSetErrors(projectDir, stack, read) {
