@@ -32,6 +32,7 @@ import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema, type ChartKey } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
+import { clusterAdoptProblems, clusterAdoptSchema } from "../core/migration/cluster-adopt";
 
 /** The Pulumi project name: the namespace of every config key. */
 export const PROJECT = "gitops-bootstrap";
@@ -143,6 +144,8 @@ const stackSchema = z
     aws: clusterAwsSettingsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+    // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/cluster-adopt.ts).
+    adopt: clusterAdoptSchema.optional(),
   })
   .strict();
 
@@ -326,6 +329,13 @@ export function parseStackConfig(
             ...releaseOwnerProblems(config.fluxOperator.selfManagement, "fluxOperator"),
             ...fluxOperatorSelfManagementProblems(config.fluxOperator),
           ])
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of clusterAdoptProblems(
+      config.adopt,
+      config.engine,
+      config.engine === "argocd" ? argocd : undefined,
+      config.repo,
+    ))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
     const withCatalog = rootPathFromCatalog(config, options);
