@@ -6,7 +6,7 @@
  */
 import { parseAllDocuments } from "yaml";
 import { isAdministratorPolicy, type StateBucketPart } from "../aws/settings";
-import { mergeValues, isMap, type Values } from "../shared/values";
+import { isMap, type Values } from "../shared/values";
 import { SENSITIVE } from "./diff";
 import {
   firstBlock,
@@ -96,6 +96,16 @@ function setAt(values: Values, path: readonly string[], value: unknown): void {
   });
 }
 
+/** `theirs` over `ours`, as Helm merges values files (maps key by key); keeps {@link SENSITIVE}. */
+function mergeOver(ours: Values, theirs: Values): Values {
+  const merged: Values = { ...ours };
+  for (const [key, value] of Object.entries(theirs)) {
+    const mine = merged[key];
+    merged[key] = isMap(mine) && isMap(value) ? mergeOver(mine, value) : value;
+  }
+  return merged;
+}
+
 /**
  * A `set` entry's value as Helm reads it: `type: string` keeps the text; otherwise `--set` typing
  * applies (helm/helm, pkg/strvals/parser.go, typedVal): true, false, null and integers are typed.
@@ -133,7 +143,7 @@ export function releaseValues(resource: TerraformResource): { values: Values; no
     const parsed = docs[0]?.toJS() as unknown;
     if (!isMap(parsed)) return;
     const secret = isSensitive(resource.sensitiveValues, ["values", i]);
-    values = mergeValues(values, (secret ? sensitiveLeaves(parsed) : parsed) as Values);
+    values = mergeOver(values, (secret ? sensitiveLeaves(parsed) : parsed) as Values);
   });
   for (const key of ["set", "set_sensitive"]) {
     const entries = resource.values[key];
