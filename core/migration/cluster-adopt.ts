@@ -93,7 +93,7 @@ export function clusterAdoptProblems(
         message:
           namespace !== argocd.namespace
             ? `is ${adopt.release} but the stack installs release ${ours} (argocd.namespace is ${argocd.namespace}): set argocd.namespace: ${namespace ?? ""}`
-            : `is ${adopt.release} but the stack installs the release as ${ours}: Helm cannot rename a release; leave it to the Terragrunt layer's teardown (helm uninstall after the new release runs) or reinstall under ${ARGOCD_RELEASE_NAME}`,
+            : `is ${adopt.release} but the stack installs the release as ${ours}: Helm cannot rename a release, so it cannot be adopted; remove adopt.release (a second Argo CD would then be installed beside it, so migrate only a release named ${ARGOCD_RELEASE_NAME})`,
       });
     }
     const self = argocd.selfManagement;
