@@ -38,7 +38,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./drift-report")).driftReportCommand,
   },
   migrate: {
-    summary: "read the Terragrunt layer's state and write the stacks' adopt settings (docs/migrating-from-terragrunt.md)",
+    summary:
+      "read the Terragrunt layer's state and write the stacks' adopt settings (docs/migrating-from-terragrunt.md)",
     load: async () => (await import("./migrate")).migrateCommand,
   },
   help: {

@@ -117,9 +117,14 @@ export function migrateCommand(argv: string[], log: (line: string) => void = con
   const clusterFile = values["cluster-stack-file"];
   const states = values.state ?? [];
   const usage: string[] = [];
-  if (states.length === 0) usage.push("--state is required: the saved JSON of terraform show -json (one per module, or one of terragrunt run-all show -json)");
+  if (states.length === 0)
+    usage.push(
+      "--state is required: the saved JSON of terraform show -json (one per module, or one of terragrunt run-all show -json)",
+    );
   if (accountFile === undefined && clusterFile === undefined)
-    usage.push("give --account-stack-file, --cluster-stack-file or both: the stack files the adopt settings go into (with --dry-run nothing is written)");
+    usage.push(
+      "give --account-stack-file, --cluster-stack-file or both: the stack files the adopt settings go into (with --dry-run nothing is written)",
+    );
   for (const file of [accountFile, clusterFile]) {
     if (file !== undefined && stackOf(file) === undefined)
       usage.push(`${file}: must be a stack file named Pulumi.<stack>.yaml`);
@@ -221,13 +226,14 @@ export function migrateCommand(argv: string[], log: (line: string) => void = con
         );
       }
       if (release.name !== ARGOCD_RELEASE_NAME)
-        report.push(`release ${release.namespace}/${release.name}: the stack installs ${ARGOCD_RELEASE_NAME}`);
+        report.push(
+          `release ${release.namespace}/${release.name}: the stack installs ${ARGOCD_RELEASE_NAME}`,
+        );
       const refused = (path: string[], value: unknown) => {
-        const values: Record<string, unknown> = {};
-        path.reduce<Record<string, unknown>>((node, key, i) => {
-          node[key] = i === path.length - 1 ? value : {};
-          return node[key] as Record<string, unknown>;
-        }, values);
+        const values = path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Record<
+          string,
+          unknown
+        >;
         return argoCdValuesProblems({ ...settings, values }, config.repo, chartKeys("argoCd"))[0]?.message;
       };
       if (release.valuesNote !== undefined) report.push(release.valuesNote);
@@ -258,13 +264,17 @@ export function migrateCommand(argv: string[], log: (line: string) => void = con
   }
 
   // 5. Say it all, then write.
-  log(`migrate: ${resources.length} Terraform resources read from ${states.length} file${states.length === 1 ? "" : "s"}`);
+  log(
+    `migrate: ${resources.length} Terraform resources read from ${states.length} file${states.length === 1 ? "" : "s"}`,
+  );
   log(`Adopted (${plan.adopted.length}):`);
   for (const a of plan.adopted) log(`  ${a.address} -> ${a.setting} (${a.id})`);
   log(`Cannot adopt (${plan.cannotAdopt.length}):`);
   for (const c of plan.cannotAdopt) log(`  ${c.address} (${c.file}): ${c.reason}\n    do: ${c.action}`);
   for (const w of work) {
-    log(`${w.file}: ${w.written.length === 0 ? "already has every setting" : `${values["dry-run"] === true ? "would set" : "sets"}:`}`);
+    log(
+      `${w.file}: ${w.written.length === 0 ? "already has every setting" : `${values["dry-run"] === true ? "would set" : "sets"}:`}`,
+    );
     for (const line of w.written) log(`  ${line}`);
   }
   for (const line of report) log(line);
@@ -278,7 +288,14 @@ export function migrateCommand(argv: string[], log: (line: string) => void = con
     writeFileSync(staging, w.next);
     renameSync(staging, w.file);
   }
-  log(`migrate: wrote ${work.filter((w) => w.next !== w.text).map((w) => w.file).join(", ") || "nothing (no change)"}; remove the adopt settings after the first pulumi up of each stack`);
+  log(
+    `migrate: wrote ${
+      work
+        .filter((w) => w.next !== w.text)
+        .map((w) => w.file)
+        .join(", ") || "nothing (no change)"
+    }; remove the adopt settings after the first pulumi up of each stack`,
+  );
   return 0;
 }
 

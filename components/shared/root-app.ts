@@ -55,9 +55,9 @@ export class RootApp extends pulumi.ComponentResource {
     );
     if (args.adoptObjects !== undefined && args.adoptObjects.length > 0) {
       const objects = args.adoptObjects;
-      void pulumi.output(args.namespace).apply((namespace) =>
-        pulumi.log.warn(rootAdoptionNote(objects, namespace), this),
-      );
+      void pulumi
+        .output(args.namespace)
+        .apply((namespace) => pulumi.log.warn(rootAdoptionNote(objects, namespace), this));
     }
     this.name = args.rootName;
     this.registerOutputs({ name: this.name });

@@ -244,9 +244,7 @@ const adoptSchema = z
           "must be the KMS key ID (not its ARN or alias), such as 1234abcd-12ab-34cd-56ef-1234567890ab (aws kms list-keys)",
       })
       .optional(),
-    deployRolePolicyAttachments: z
-      .array(policyArn(), { error: "must be a list of policy ARNs" })
-      .optional(),
+    deployRolePolicyAttachments: z.array(policyArn(), { error: "must be a list of policy ARNs" }).optional(),
   })
   .strict();
 

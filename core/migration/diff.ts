@@ -23,7 +23,11 @@ export interface Difference {
 }
 
 /** Every leaf path of a values tree (lists are leaves: Helm replaces a list whole). */
-function leaves(node: unknown, path: string[] = [], out = new Map<string, { path: string[]; value: unknown }>()) {
+function leaves(
+  node: unknown,
+  path: string[] = [],
+  out = new Map<string, { path: string[]; value: unknown }>(),
+) {
   if (isMap(node) && Object.keys(node).length > 0) {
     for (const [key, value] of Object.entries(node)) leaves(value, [...path, key], out);
   } else if (path.length > 0) out.set(JSON.stringify(path), { path, value: node });

@@ -8,12 +8,7 @@ import { parseAllDocuments } from "yaml";
 import { isAdministratorPolicy, type StateBucketPart } from "../aws/settings";
 import { isMap, type Values } from "../shared/values";
 import { SENSITIVE } from "./diff";
-import {
-  firstBlock,
-  isSensitive,
-  stringAttribute,
-  type TerraformResource,
-} from "./terraform-state";
+import { firstBlock, isSensitive, stringAttribute, type TerraformResource } from "./terraform-state";
 
 /** A setting to write: its path under `config:` of a stack file, its value, and whether it names. */
 export interface SettingWrite {
@@ -193,7 +188,7 @@ export function migrationPlan(resources: readonly TerraformResource[], options: 
   };
 
   if (options.account) accountPart(resources, options, plan, adopt);
-  if (options.cluster) clusterPart(resources, options, plan, adopt);
+  if (options.cluster) Object.assign(plan, clusterPart(resources, plan, adopt));
 
   for (const r of resources) {
     if (used.has(r) || plan.cannotAdopt.some((c) => c.address === r.address && c.file === r.file)) continue;
@@ -242,7 +237,12 @@ function accountPart(
     );
   }
   const w = (path: string[], value: unknown, from: string, fallback?: unknown) =>
-    plan.account.push({ path: [AWS, ...path], value, from, ...(fallback === undefined ? {} : { default: fallback }) });
+    plan.account.push({
+      path: [AWS, ...path],
+      value,
+      from,
+      ...(fallback === undefined ? {} : { default: fallback }),
+    });
   w(["stateBucket", "name"], bucketName, bucket.address);
   w(["adopt", "stateBucket"], bucketName, bucket.address);
   adopt(bucket, "aws.adopt.stateBucket", bucketName);
@@ -274,8 +274,10 @@ function accountPart(
 
   const keys = resources.filter((r) => r.type === "aws_kms_key");
   const stateKey =
-    keys.find((k) => sseKey !== undefined && [stringAttribute(k, "arn"), stringAttribute(k, "key_id")].includes(sseKey)) ??
-    (sseKey === undefined && keys.length === 1 ? keys[0] : undefined);
+    keys.find(
+      (k) =>
+        sseKey !== undefined && [stringAttribute(k, "arn"), stringAttribute(k, "key_id")].includes(sseKey),
+    ) ?? (sseKey === undefined && keys.length === 1 ? keys[0] : undefined);
   const keyId = stateKey === undefined ? undefined : stringAttribute(stateKey, "key_id");
   if (stateKey !== undefined && keyId !== undefined) {
     w(["adopt", "stateKey"], keyId, stateKey.address);
@@ -285,13 +287,16 @@ function accountPart(
     plan.cannotAdopt.push({
       address: k.address,
       file: k.file,
-      reason: "a KMS key that does not encrypt the state bucket: the account stack has one key, the state key",
+      reason:
+        "a KMS key that does not encrypt the state bucket: the account stack has one key, the state key",
       action: `${stateRm(k.address)}; never schedule its deletion while anything it encrypted is kept`,
     });
   }
 
   const provider = resources.find(
-    (r) => r.type === "aws_iam_openid_connect_provider" && /token\.actions\.githubusercontent\.com$/.test(stringAttribute(r, "url") ?? ""),
+    (r) =>
+      r.type === "aws_iam_openid_connect_provider" &&
+      /token\.actions\.githubusercontent\.com$/.test(stringAttribute(r, "url") ?? ""),
   );
   const providerArn = provider === undefined ? undefined : stringAttribute(provider, "arn");
   if (provider !== undefined && providerArn !== undefined) {
@@ -345,10 +350,9 @@ function accountPart(
 
 function clusterPart(
   resources: readonly TerraformResource[],
-  options: PlanOptions,
   plan: MigrationPlan,
   adopt: (r: TerraformResource, setting: string, id: string) => void,
-): void {
+): Pick<MigrationPlan, "release" | "liveRoot"> {
   const releases = resources.filter((r) => r.type === "helm_release");
   const argocd = releases.find((r) => {
     const chart = stringAttribute(r, "chart") ?? "";
@@ -368,7 +372,7 @@ function clusterPart(
   adopt(argocd, "adopt.release", `${namespace}/${name}`);
   const { values, note } = releaseValues(argocd);
   const version = stringAttribute(argocd, "version");
-  plan.release = {
+  const release: NonNullable<MigrationPlan["release"]> = {
     namespace,
     name,
     values,
@@ -396,8 +400,9 @@ function clusterPart(
   }
   const manifest = root.values.manifest as Values;
   const rootName = String((manifest.metadata as Values).name);
-  if (!isSensitive(root.sensitiveValues, ["manifest"])) plan.liveRoot = manifest;
+  const liveRoot = isSensitive(root.sensitiveValues, ["manifest"]) ? undefined : manifest;
   w([ARGOCD, "root", "name"], rootName, root.address, "bootstrap");
   w([ADOPT, "rootObjects"], [`Application/${rootName}`], root.address);
   adopt(root, "adopt.rootObjects", `Application/${rootName}`);
+  return { release, ...(liveRoot === undefined ? {} : { liveRoot }) };
 }

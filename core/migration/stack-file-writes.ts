@@ -21,7 +21,8 @@ function fileKey(config: unknown, key: string): string {
 /** `writes` applied to the stack file's `text` (already read and checked as YAML by the caller). */
 export function applyWrites(text: string, file: string, writes: readonly SettingWrite[]): WriteResult {
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) return { ok: false, errors: [`${file}: is not valid YAML; fix the YAML syntax`] };
+  if (doc.errors.length > 0)
+    return { ok: false, errors: [`${file}: is not valid YAML; fix the YAML syntax`] };
   if (doc.contents !== null && !isYamlMap(doc.contents))
     return { ok: false, errors: [`${file}: is not a Pulumi stack file: it must be a YAML mapping`] };
   const errors: string[] = [];
@@ -37,13 +38,17 @@ export function applyWrites(text: string, file: string, writes: readonly Setting
     } catch {
       node = undefined;
     }
-    const existing = node === undefined ? undefined : isScalar(node) ? node.value : (node as { toJSON(): unknown }).toJSON();
+    const existing =
+      node === undefined ? undefined : isScalar(node) ? node.value : (node as { toJSON(): unknown }).toJSON();
     if (existing === undefined || existing === null) {
-      if (write.default !== undefined && JSON.stringify(write.default) === JSON.stringify(write.value)) continue;
+      if (write.default !== undefined && JSON.stringify(write.default) === JSON.stringify(write.value))
+        continue;
       try {
         doc.setIn(path, doc.createNode(write.value, { flow: Array.isArray(write.value) }));
       } catch {
-        errors.push(`${file}: ${name}: a key above it is not a mapping, so migrate cannot set it; fix the file's structure`);
+        errors.push(
+          `${file}: ${name}: a key above it is not a mapping, so migrate cannot set it; fix the file's structure`,
+        );
         continue;
       }
       written.push(`${name}: ${shown(write.value)}`);

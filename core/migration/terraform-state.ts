@@ -117,9 +117,7 @@ export function readTerraformShow(text: string, file: string): TerraformResource
     try {
       document = JSON.parse(source);
     } catch {
-      throw new StateFileError(
-        `${where}: is not valid JSON (cut short or edited?); ${HOW_TO_SAVE}`,
-      );
+      throw new StateFileError(`${where}: is not valid JSON (cut short or edited?); ${HOW_TO_SAVE}`);
     }
     if (!isRecord(document) || typeof document.format_version !== "string") {
       throw new StateFileError(

@@ -89,7 +89,9 @@ describe("docs/migrating-from-terragrunt.md", () => {
       );
       assert.equal(run.status, 0, `${command}\n${run.stdout}\n${run.stderr}`);
     }
-    const resources = JSON.parse(readFileSync(join(project, "out", "homelab", "resources.json"), "utf8")) as Array<{
+    const resources = JSON.parse(
+      readFileSync(join(project, "out", "homelab", "resources.json"), "utf8"),
+    ) as Array<{
       type: string;
       options: { import?: string };
     }>;
@@ -97,14 +99,21 @@ describe("docs/migrating-from-terragrunt.md", () => {
       resources.filter((r) => r.options.import !== undefined).map((r) => `${r.type}=${r.options.import}`),
       ["kubernetes:core/v1:Namespace=argocd", "kubernetes:helm.sh/v3:Release=argocd/argocd"],
     );
-    assert.match(readFileSync(join(project, "Pulumi.account.yaml"), "utf8"), /stateKey: 6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b/);
+    assert.match(
+      readFileSync(join(project, "Pulumi.account.yaml"), "utf8"),
+      /stateKey: 6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b/,
+    );
   });
 
   it("has well-formed cloud commands, none of which destroys anything", () => {
     const commands = blocks("cloud").flat();
     assert.ok(commands.length >= 15, String(commands.length));
     for (const line of commands) {
-      assert.doesNotMatch(line, /\bdestroy\b|helm uninstall|kubectl (-n \S+ )?delete (application|app)/, line);
+      assert.doesNotMatch(
+        line,
+        /\bdestroy\b|helm uninstall|kubectl (-n \S+ )?delete (application|app)/,
+        line,
+      );
       assert.equal((line.match(/'/g) ?? []).length % 2, 0, `unbalanced quotes: ${line}`);
       const parts = line.split(" && ").map(words);
       for (const [tool, sub, ...rest] of parts) {
@@ -114,7 +123,8 @@ describe("docs/migrating-from-terragrunt.md", () => {
             break;
           case "pulumi":
             assert.ok(PULUMI_COMMANDS.includes(sub ?? ""), line);
-            if (sub === "up" || sub === "preview") assert.ok(rest.includes("--stack"), `names no stack: ${line}`);
+            if (sub === "up" || sub === "preview")
+              assert.ok(rest.includes("--stack"), `names no stack: ${line}`);
             break;
           case "npx":
             assert.equal(sub, "gitops-bootstrap", line);
@@ -136,7 +146,9 @@ describe("docs/migrating-from-terragrunt.md", () => {
   });
 
   it("prints, through migrate, the same kubectl commands the doc shows", () => {
-    const kubectl = blocks("cloud").flat().filter((l) => l.startsWith("kubectl"));
+    const kubectl = blocks("cloud")
+      .flat()
+      .filter((l) => l.startsWith("kubectl"));
     const run = spawnSync(
       process.execPath,
       [

@@ -18,7 +18,9 @@ import { readStackFile } from "../../cli/stack-file";
 import { REPO_ROOT } from "../support/paths";
 
 const FIXTURES = join(__dirname, "fixtures");
-const STATES = ["bootstrap.json", "argocd-install.json", "argocd-configure.json"].map((f) => join(FIXTURES, f));
+const STATES = ["bootstrap.json", "argocd-install.json", "argocd-configure.json"].map((f) =>
+  join(FIXTURES, f),
+);
 /** The made-up secrets of the fixture: migrate must never print them. */
 const SECRETS = ["MADEUPbcryptHASHforTESTSonly", "MADEUPKEYFORTESTS"];
 
@@ -44,10 +46,24 @@ function migrate(args: string[]): { code: number; output: string } {
 }
 
 /** Runs synth from the TypeScript sources (cli/dist is rebuilt only after merging). */
-function synth(stack: string, file: string, out: string): Array<{ urn: string; type: string; name: string; options: { import?: string } }> {
+function synth(
+  stack: string,
+  file: string,
+  out: string,
+): Array<{ urn: string; type: string; name: string; options: { import?: string } }> {
   const run = spawnSync(
     process.execPath,
-    [join(REPO_ROOT, "node_modules", ".bin", "tsx"), join(REPO_ROOT, "cli", "main.ts"), "synth", "--stack", stack, "--config-file", file, "--out", out],
+    [
+      join(REPO_ROOT, "node_modules", ".bin", "tsx"),
+      join(REPO_ROOT, "cli", "main.ts"),
+      "synth",
+      "--stack",
+      stack,
+      "--config-file",
+      file,
+      "--out",
+      out,
+    ],
     { cwd: REPO_ROOT, encoding: "utf8" },
   );
   assert.equal(run.status, 0, run.stderr);
@@ -134,7 +150,12 @@ describe("migrate on the Terragrunt homelab", () => {
 
   it("creates nothing new that existed: what synth creates is what the Terragrunt layer never made", () => {
     const created = [...account, ...cluster]
-      .filter((r) => r.options.import === undefined && !r.type.startsWith("pulumi:providers:") && !r.type.startsWith("gitops:"))
+      .filter(
+        (r) =>
+          r.options.import === undefined &&
+          !r.type.startsWith("pulumi:providers:") &&
+          !r.type.startsWith("gitops:"),
+      )
       .map((r) => `${r.type} ${r.name}`)
       .sort();
     assert.deepEqual(created, [
@@ -159,8 +180,14 @@ describe("migrate on the Terragrunt homelab", () => {
   });
 
   it("names nothing after adopt: removing it after the import keeps every URN", () => {
-    assert.deepEqual(accountBefore.map((r) => r.urn), account.map((r) => r.urn));
-    assert.deepEqual(clusterBefore.map((r) => r.urn), cluster.map((r) => r.urn));
+    assert.deepEqual(
+      accountBefore.map((r) => r.urn),
+      account.map((r) => r.urn),
+    );
+    assert.deepEqual(
+      clusterBefore.map((r) => r.urn),
+      cluster.map((r) => r.urn),
+    );
     assert.equal(accountBefore.filter((r) => r.options.import !== undefined).length, 0);
     assert.equal(clusterBefore.filter((r) => r.options.import !== undefined).length, 0);
   });
@@ -171,10 +198,16 @@ describe("migrate on the Terragrunt homelab", () => {
       run.output,
       /configs\.rbac\["policy\.default"\]: "role:admin" -> "role:readonly"\n {4}to keep today's: no argocd\.values entry: .*set argocd\.rbac\.defaultRole instead/,
     );
-    assert.match(run.output, /server\.ingress\.tls: \(unset\) -> true\n {4}to keep today's: argocd\.values\.server\.ingress\.tls: null/);
+    assert.match(
+      run.output,
+      /server\.ingress\.tls: \(unset\) -> true\n {4}to keep today's: argocd\.values\.server\.ingress\.tls: null/,
+    );
     assert.match(run.output, /configs\.secret\.argocdServerAdminPassword: \(sensitive\) -> \(unset\)/);
     assert.match(run.output, /root Application argocd\/bootstrap: 3 differences/);
-    assert.match(run.output, /spec\.project: "default" -> "bootstrap"\n {4}to keep today's: argocd\.root\.project: "default"/);
+    assert.match(
+      run.output,
+      /spec\.project: "default" -> "bootstrap"\n {4}to keep today's: argocd\.root\.project: "default"/,
+    );
   });
 
   it("prints the kubectl commands for the old root Application, and what it cannot adopt", () => {
@@ -183,7 +216,10 @@ describe("migrate on the Terragrunt homelab", () => {
       /kubectl -n argocd patch application\.argoproj\.io\/bootstrap --type json -p '\[\{"op":"remove","path":"\/metadata\/finalizers"\}\]'\n {2}kubectl -n argocd label application\.argoproj\.io\/bootstrap app\.kubernetes\.io\/managed-by=Helm\n {2}kubectl -n argocd annotate application\.argoproj\.io\/bootstrap meta\.helm\.sh\/release-name=gitops-root meta\.helm\.sh\/release-namespace=argocd/,
     );
     assert.match(run.output, /Cannot adopt \(4\):/);
-    assert.match(run.output, /aws_dynamodb_table\.lock .*\n {4}do: terragrunt state rm 'aws_dynamodb_table\.lock'/);
+    assert.match(
+      run.output,
+      /aws_dynamodb_table\.lock .*\n {4}do: terragrunt state rm 'aws_dynamodb_table\.lock'/,
+    );
   });
 
   it("prints no secret of the state", () => {
@@ -192,7 +228,14 @@ describe("migrate on the Terragrunt homelab", () => {
 
   it("is idempotent: a second run finds every setting in place and changes nothing", () => {
     const before = [readFileSync(files.account, "utf8"), readFileSync(files.cluster, "utf8")];
-    const again = migrate(["--state", join(FIXTURES, "run-all.json"), "--account-stack-file", files.account, "--cluster-stack-file", files.cluster]);
+    const again = migrate([
+      "--state",
+      join(FIXTURES, "run-all.json"),
+      "--account-stack-file",
+      files.account,
+      "--cluster-stack-file",
+      files.cluster,
+    ]);
     assert.equal(again.code, 0, again.output);
     assert.match(again.output, /Pulumi\.tg-account\.yaml: already has every setting/);
     assert.deepEqual([readFileSync(files.account, "utf8"), readFileSync(files.cluster, "utf8")], before);
@@ -201,34 +244,78 @@ describe("migrate on the Terragrunt homelab", () => {
 
 describe("migrate writes nothing when an input is unusable", () => {
   const cases: Array<[string, (dir: string) => string[], RegExp]> = [
-    ["a malformed state (cut short)", (dir) => {
-      const file = join(dir, "cut.json");
-      writeFileSync(file, readFileSync(STATES[0] ?? "", "utf8").slice(0, 700));
-      return ["--state", file];
-    }, /cut\.json:1: is not JSON output of terraform show/],
-    ["a foreign JSON file", (dir) => {
-      const file = join(dir, "package.json");
-      writeFileSync(file, JSON.stringify({ name: "acme", secret: "MADEUPKEYFORTESTS" }));
-      return ["--state", file];
-    }, /package\.json: is JSON but not Terraform's \(no format_version\)/],
-    ["a YAML file", (dir) => {
-      const file = join(dir, "values.yaml");
-      writeFileSync(file, "password: MADEUPbcryptHASHforTESTSonly\n");
-      return ["--state", file];
-    }, /values\.yaml:1: is not JSON output of terraform show \(it does not start with a JSON object\)/],
-    ["a missing module (argocd-configure)", () => ["--state", STATES[0] ?? "", "--state", STATES[1] ?? ""], /argocd-configure module's state \(the root Application\) is missing; add its file with --state/],
-    ["a Terraform state of something else", (dir) => {
-      const file = join(dir, "vpc.json");
-      writeFileSync(file, JSON.stringify({ format_version: "1.0", values: { root_module: { resources: [{ address: "aws_vpc.main", mode: "managed", type: "aws_vpc", name: "main", values: { id: "vpc-1" } }] } } }));
-      return ["--state", file];
-    }, /no aws_s3_bucket in the state files: the bootstrap module's state .* is missing/],
+    [
+      "a malformed state (cut short)",
+      (dir) => {
+        const file = join(dir, "cut.json");
+        writeFileSync(file, readFileSync(STATES[0] ?? "", "utf8").slice(0, 700));
+        return ["--state", file];
+      },
+      /cut\.json:1: is not JSON output of terraform show/,
+    ],
+    [
+      "a foreign JSON file",
+      (dir) => {
+        const file = join(dir, "package.json");
+        writeFileSync(file, JSON.stringify({ name: "acme", secret: "MADEUPKEYFORTESTS" }));
+        return ["--state", file];
+      },
+      /package\.json: is JSON but not Terraform's \(no format_version\)/,
+    ],
+    [
+      "a YAML file",
+      (dir) => {
+        const file = join(dir, "values.yaml");
+        writeFileSync(file, "password: MADEUPbcryptHASHforTESTSonly\n");
+        return ["--state", file];
+      },
+      /values\.yaml:1: is not JSON output of terraform show \(it does not start with a JSON object\)/,
+    ],
+    [
+      "a missing module (argocd-configure)",
+      () => ["--state", STATES[0] ?? "", "--state", STATES[1] ?? ""],
+      /argocd-configure module's state \(the root Application\) is missing; add its file with --state/,
+    ],
+    [
+      "a Terraform state of something else",
+      (dir) => {
+        const file = join(dir, "vpc.json");
+        writeFileSync(
+          file,
+          JSON.stringify({
+            format_version: "1.0",
+            values: {
+              root_module: {
+                resources: [
+                  {
+                    address: "aws_vpc.main",
+                    mode: "managed",
+                    type: "aws_vpc",
+                    name: "main",
+                    values: { id: "vpc-1" },
+                  },
+                ],
+              },
+            },
+          }),
+        );
+        return ["--state", file];
+      },
+      /no aws_s3_bucket in the state files: the bootstrap module's state .* is missing/,
+    ],
     ["a missing state file", (dir) => ["--state", join(dir, "nope.json")], /nope\.json: /],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {
       const files = stackFiles();
       const before = [readFileSync(files.account, "utf8"), readFileSync(files.cluster, "utf8")];
-      const run = migrate([...args(files.dir), "--account-stack-file", files.account, "--cluster-stack-file", files.cluster]);
+      const run = migrate([
+        ...args(files.dir),
+        "--account-stack-file",
+        files.account,
+        "--cluster-stack-file",
+        files.cluster,
+      ]);
       assert.equal(run.code, 1, run.output);
       assert.match(run.output, /^migrate: nothing was written:/);
       assert.match(run.output, message);
@@ -239,20 +326,44 @@ describe("migrate writes nothing when an input is unusable", () => {
 
   it("a stack file that names the bucket otherwise: an error naming the key and both values", () => {
     const files = stackFiles();
-    const text = readFileSync(files.account, "utf8").replace("    region: eu-west-1\n", "    region: eu-west-1\n    stateBucket:\n      name: acme-other-state\n");
+    const text = readFileSync(files.account, "utf8").replace(
+      "    region: eu-west-1\n",
+      "    region: eu-west-1\n    stateBucket:\n      name: acme-other-state\n",
+    );
     writeFileSync(files.account, text);
-    const run = migrate(["--state", join(FIXTURES, "run-all.json"), "--account-stack-file", files.account, "--cluster-stack-file", files.cluster]);
+    const run = migrate([
+      "--state",
+      join(FIXTURES, "run-all.json"),
+      "--account-stack-file",
+      files.account,
+      "--cluster-stack-file",
+      files.cluster,
+    ]);
     assert.equal(run.code, 1);
-    assert.match(run.output, /gitops-bootstrap:aws\.stateBucket\.name is "acme-other-state" but the Terragrunt state has "acme-homelab-tfstate" \(aws_s3_bucket\.state\): adopting under another name would replace the resource/);
+    assert.match(
+      run.output,
+      /gitops-bootstrap:aws\.stateBucket\.name is "acme-other-state" but the Terragrunt state has "acme-homelab-tfstate" \(aws_s3_bucket\.state\): adopting under another name would replace the resource/,
+    );
     assert.equal(readFileSync(files.account, "utf8"), text);
   });
 
   it("--dry-run prints everything and writes nothing", () => {
     const files = stackFiles();
     const before = [readFileSync(files.account, "utf8"), readFileSync(files.cluster, "utf8")];
-    const run = migrate(["--state", join(FIXTURES, "run-all.json"), "--account-stack-file", files.account, "--cluster-stack-file", files.cluster, "--dry-run"]);
+    const run = migrate([
+      "--state",
+      join(FIXTURES, "run-all.json"),
+      "--account-stack-file",
+      files.account,
+      "--cluster-stack-file",
+      files.cluster,
+      "--dry-run",
+    ]);
     assert.equal(run.code, 0, run.output);
-    assert.match(run.output, /would set:\n {2}gitops-bootstrap:aws\.stateBucket\.name: "acme-homelab-tfstate"/);
+    assert.match(
+      run.output,
+      /would set:\n {2}gitops-bootstrap:aws\.stateBucket\.name: "acme-homelab-tfstate"/,
+    );
     assert.match(run.output, /migrate: --dry-run: nothing was written$/);
     assert.deepEqual([readFileSync(files.account, "utf8"), readFileSync(files.cluster, "utf8")], before);
   });

@@ -19,7 +19,11 @@ import {
 const FIXTURES = join(__dirname, "fixtures");
 const text = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
 const read = (name: string) => readTerraformShow(text(name), name);
-const modules = () => [...read("bootstrap.json"), ...read("argocd-install.json"), ...read("argocd-configure.json")];
+const modules = () => [
+  ...read("bootstrap.json"),
+  ...read("argocd-install.json"),
+  ...read("argocd-configure.json"),
+];
 const both = { account: true, cluster: true, deployPolicyArns: [] };
 
 describe("reading terraform show -json", () => {
@@ -45,12 +49,26 @@ describe("reading terraform show -json", () => {
       format_version: "1.0",
       values: {
         root_module: {
-          resources: [{ address: "data.aws_caller_identity.me", mode: "data", type: "aws_caller_identity", name: "me", values: {} }],
+          resources: [
+            {
+              address: "data.aws_caller_identity.me",
+              mode: "data",
+              type: "aws_caller_identity",
+              name: "me",
+              values: {},
+            },
+          ],
           child_modules: [
             {
               address: "module.bootstrap",
               resources: [
-                { address: "module.bootstrap.aws_s3_bucket.state", mode: "managed", type: "aws_s3_bucket", name: "state", values: { bucket: "b1" } },
+                {
+                  address: "module.bootstrap.aws_s3_bucket.state",
+                  mode: "managed",
+                  type: "aws_s3_bucket",
+                  name: "state",
+                  values: { bucket: "b1" },
+                },
               ],
             },
           ],
@@ -66,10 +84,26 @@ describe("reading terraform show -json", () => {
   const refused: Array<[string, string, RegExp]> = [
     ["empty", "", /^f\.json: is empty; save each module's state with `terraform show -json/],
     ["cut short", text("bootstrap.json").slice(0, 500), /^f\.json:1: is not JSON output of terraform show/],
-    ["log lines first", `time=2026 level=info msg=Running\n${text("bootstrap.json")}`, /^f\.json:1: is not JSON output .*do not redirect 2>&1/],
-    ["not Terraform's JSON", JSON.stringify({ apiVersion: "v1", kind: "ConfigMap" }), /^f\.json: is JSON but not Terraform's \(no format_version\)/],
-    ["a raw .tfstate", JSON.stringify({ version: 4, terraform_version: "1.9.8", resources: [] }), /not a raw \.tfstate/],
-    ["a plan", JSON.stringify({ format_version: "1.2", planned_values: {}, resource_changes: [] }), /^f\.json: is a plan \(planned_values\), not a state/],
+    [
+      "log lines first",
+      `time=2026 level=info msg=Running\n${text("bootstrap.json")}`,
+      /^f\.json:1: is not JSON output .*do not redirect 2>&1/,
+    ],
+    [
+      "not Terraform's JSON",
+      JSON.stringify({ apiVersion: "v1", kind: "ConfigMap" }),
+      /^f\.json: is JSON but not Terraform's \(no format_version\)/,
+    ],
+    [
+      "a raw .tfstate",
+      JSON.stringify({ version: 4, terraform_version: "1.9.8", resources: [] }),
+      /not a raw \.tfstate/,
+    ],
+    [
+      "a plan",
+      JSON.stringify({ format_version: "1.2", planned_values: {}, resource_changes: [] }),
+      /^f\.json: is a plan \(planned_values\), not a state/,
+    ],
     ["an empty state", JSON.stringify({ format_version: "1.0" }), /^f\.json: holds no managed resources/],
   ];
   for (const [what, input, message] of refused) {
@@ -104,7 +138,11 @@ describe("the migration plan of the Terragrunt homelab", () => {
     assert.deepEqual(writes("account"), {
       "gitops-bootstrap:aws.stateBucket.name": "acme-homelab-tfstate",
       "gitops-bootstrap:aws.adopt.stateBucket": "acme-homelab-tfstate",
-      "gitops-bootstrap:aws.adopt.stateBucketConfiguration": ["encryption", "publicAccessBlock", "versioning"],
+      "gitops-bootstrap:aws.adopt.stateBucketConfiguration": [
+        "encryption",
+        "publicAccessBlock",
+        "versioning",
+      ],
       "gitops-bootstrap:aws.adopt.stateKey": "6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
       "gitops-bootstrap:aws.adopt.oidcProvider":
         "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
@@ -132,10 +170,12 @@ describe("the migration plan of the Terragrunt homelab", () => {
   });
 
   it("lists what it cannot adopt, each with the reason and terragrunt state rm, never destroy", () => {
-    assert.deepEqual(
-      plan.cannotAdopt.map((c) => c.address).sort(),
-      ["aws_dynamodb_table.lock", "aws_iam_role_policy.ci_state", "aws_iam_role_policy_attachment.ci_admin", "kubernetes_secret.repo"],
-    );
+    assert.deepEqual(plan.cannotAdopt.map((c) => c.address).sort(), [
+      "aws_dynamodb_table.lock",
+      "aws_iam_role_policy.ci_state",
+      "aws_iam_role_policy_attachment.ci_admin",
+      "kubernetes_secret.repo",
+    ]);
     for (const c of plan.cannotAdopt) {
       assert.match(c.action, new RegExp(`^terragrunt state rm '${c.address.replace(/\./g, "\\.")}'`));
       assert.doesNotMatch(c.action, /destroy(?!\))/);
@@ -147,21 +187,30 @@ describe("the migration plan of the Terragrunt homelab", () => {
   it("adopts an attachment the account stack keeps (in ci.deployPolicyArns) as <role>/<arn>", () => {
     const arn = "arn:aws:iam::aws:policy/AdministratorAccess";
     const kept = migrationPlan(modules(), { ...both, deployPolicyArns: [arn] });
-    assert.deepEqual(
-      kept.account.find((w) => w.path.at(-1) === "deployRolePolicyAttachments")?.value,
-      [arn],
-    );
+    assert.deepEqual(kept.account.find((w) => w.path.at(-1) === "deployRolePolicyAttachments")?.value, [arn]);
     assert.ok(kept.adopted.some((a) => a.id === `github-actions-homelab/${arn}`));
   });
 
   it("refuses partial input: each module the stack files need, named with the fix", () => {
     const cases: Array<[TerraformResource[], RegExp]> = [
-      [[...read("argocd-install.json"), ...read("argocd-configure.json")], /no aws_s3_bucket .*bootstrap module's state .* is missing; add its file with --state/],
-      [[...read("bootstrap.json"), ...read("argocd-configure.json")], /no helm_release of the argo-cd chart .*argocd-install module's state is missing/],
-      [[...read("bootstrap.json"), ...read("argocd-install.json")], /argocd-configure module's state \(the root Application\) is missing/],
+      [
+        [...read("argocd-install.json"), ...read("argocd-configure.json")],
+        /no aws_s3_bucket .*bootstrap module's state .* is missing; add its file with --state/,
+      ],
+      [
+        [...read("bootstrap.json"), ...read("argocd-configure.json")],
+        /no helm_release of the argo-cd chart .*argocd-install module's state is missing/,
+      ],
+      [
+        [...read("bootstrap.json"), ...read("argocd-install.json")],
+        /argocd-configure module's state \(the root Application\) is missing/,
+      ],
     ];
     for (const [resources, message] of cases)
-      assert.throws(() => migrationPlan(resources, both), (e: Error) => e instanceof PartialStateError && message.test(e.message));
+      assert.throws(
+        () => migrationPlan(resources, both),
+        (e: Error) => e instanceof PartialStateError && message.test(e.message),
+      );
     // Only the cluster stack: the bootstrap module is not needed, and is left in Terragrunt's state.
     const clusterOnly = migrationPlan([...read("argocd-install.json"), ...read("argocd-configure.json")], {
       ...both,
@@ -174,7 +223,10 @@ describe("the migration plan of the Terragrunt homelab", () => {
     const two = [...read("bootstrap.json")];
     const bucket = two.find((r) => r.type === "aws_s3_bucket") as TerraformResource;
     two.push({ ...bucket, address: "aws_s3_bucket.logs", values: { ...bucket.values, bucket: "acme-logs" } });
-    assert.throws(() => migrationPlan(two, { ...both, cluster: false }), /2 aws_s3_bucket \(acme-homelab-tfstate, acme-logs\); say which is the state bucket with --state-bucket <name>/);
+    assert.throws(
+      () => migrationPlan(two, { ...both, cluster: false }),
+      /2 aws_s3_bucket \(acme-homelab-tfstate, acme-logs\); say which is the state bucket with --state-bucket <name>/,
+    );
     const chosen = migrationPlan(two, { ...both, cluster: false, stateBucket: "acme-homelab-tfstate" });
     assert.ok(chosen.cannotAdopt.some((c) => c.address === "aws_s3_bucket.logs"));
   });
@@ -186,8 +238,14 @@ describe("the release's values and the root Application, today against the stack
   it("merges the values documents, then set (typed as helm --set types it), then set_sensitive as sensitive", () => {
     const { values } = releaseValues(release);
     assert.equal((values.controller as Record<string, unknown>).replicas, 1);
-    assert.equal(((values.configs as Record<string, Record<string, unknown>>).cm ?? {})["admin.enabled"], true);
-    assert.equal(((values.configs as Record<string, Record<string, unknown>>).secret ?? {}).argocdServerAdminPassword, SENSITIVE);
+    assert.equal(
+      ((values.configs as Record<string, Record<string, unknown>>).cm ?? {})["admin.enabled"],
+      true,
+    );
+    assert.equal(
+      ((values.configs as Record<string, Record<string, unknown>>).secret ?? {}).argocdServerAdminPassword,
+      SENSITIVE,
+    );
   });
 
   it("marks every leaf of a values document Terraform marks sensitive, keeping its keys", () => {
@@ -207,7 +265,10 @@ describe("the release's values and the root Application, today against the stack
       diff.map((d) => [d.path, d.keep]),
       [
         ["a.b", "argocd.values.a.b: 1"],
-        ["a.c", "argocd.values.a.c (Terraform marks today's value sensitive, so it is not shown: put it in a Secret the chart reads, or set it with pulumi config set --secret --path)"],
+        [
+          "a.c",
+          "argocd.values.a.c (Terraform marks today's value sensitive, so it is not shown: put it in a Secret the chart reads, or set it with pulumi config set --secret --path)",
+        ],
         ["d", 'argocd.values.d: "x"'],
         ["e", "no argocd.values entry: e is written from gitops-bootstrap:argocd.e"],
       ],
@@ -215,12 +276,18 @@ describe("the release's values and the root Application, today against the stack
   });
 
   it("names the root's settings for the live root Application's differences", () => {
-    const live = { metadata: { name: "bootstrap", finalizers: ["resources-finalizer.argocd.argoproj.io"] }, spec: { project: "default", source: { path: "a" } } };
+    const live = {
+      metadata: { name: "bootstrap", finalizers: ["resources-finalizer.argocd.argoproj.io"] },
+      spec: { project: "default", source: { path: "a" } },
+    };
     const ours = { metadata: { name: "bootstrap" }, spec: { project: "bootstrap", source: { path: "a" } } };
     assert.deepEqual(
       rootDiff(live, ours, "argocd.root").map((d) => [d.path, d.keep]),
       [
-        ["metadata.finalizers", "argocd.root.resourcesFinalizer: true keeps the finalizer (a cascading delete); the migration removes it from the old object first, on purpose"],
+        [
+          "metadata.finalizers",
+          "argocd.root.resourcesFinalizer: true keeps the finalizer (a cascading delete); the migration removes it from the old object first, on purpose",
+        ],
         ["spec.project", 'argocd.root.project: "default"'],
       ],
     );
