@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { isMap as isYamlMap, parseDocument } from "yaml";
 import { ARGOCD_RELEASE_NAME, argoCdRootApplication, argoCdValuesProblems } from "../core/argocd/argocd";
 import { argoCdInstall } from "../core/argocd/self-management";
-import { finalizerRemovalCommand, helmOwnershipCommands } from "../core/migration/cluster-adopt";
+import { finalizerRemovalCommand, helmOwnershipCommands } from "../core/migration/settings";
 import { formatDiff, rootDiff, valuesDiff } from "../core/migration/diff";
 import { migrationPlan, PartialStateError, type MigrationPlan } from "../core/migration/plan";
 import { applyWrites } from "../core/migration/stack-file-writes";

@@ -32,7 +32,7 @@ import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema, type ChartKey } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
-import { clusterAdoptProblems, clusterAdoptSchema } from "../core/migration/cluster-adopt";
+import { clusterAdoptProblems, clusterAdoptSettingsSchema } from "../core/migration/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
 export const PROJECT = "gitops-bootstrap";
@@ -144,8 +144,8 @@ const stackSchema = z
     aws: clusterAwsSettingsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
-    // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/cluster-adopt.ts).
-    adopt: clusterAdoptSchema.optional(),
+    // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
+    adopt: clusterAdoptSettingsSchema.optional(),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ROOT_CHART } from "../../core/shared/versions";
-import { rootAdoptionNote } from "../../core/migration/cluster-adopt";
+import { rootAdoptionNote } from "../../core/migration/settings";
 
 export interface RootAppArgs {
   /** The Kubernetes provider for the target cluster (never the ambient default). */

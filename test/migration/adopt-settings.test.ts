@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { awsSettingsProblems, parseAwsSettings, type AwsSettings } from "../../core/aws/settings";
-import { clusterAdoptSchema, helmOwnershipCommands } from "../../core/migration/cluster-adopt";
+import { clusterAdoptSettingsSchema, helmOwnershipCommands } from "../../core/migration/settings";
 import { parseStackConfig, PROJECT, SECRET_KEYS } from "../../stacks/config";
 import { REPO_ROOT } from "../support/paths";
 
@@ -187,7 +187,7 @@ describe("cluster stack: gitops-bootstrap:adopt", () => {
       }
     ).config;
     const adopt = config["gitops-bootstrap:adopt"]?.description ?? "";
-    for (const key of Object.keys((clusterAdoptSchema as z.ZodObject).shape))
+    for (const key of Object.keys((clusterAdoptSettingsSchema as z.ZodObject).shape))
       assert.match(adopt, new RegExp(`\`${key}\``));
     const aws = config["gitops-bootstrap:aws"]?.description ?? "";
     for (const key of ["stateBucketConfiguration", "stateKey", "deployRolePolicyAttachments"])

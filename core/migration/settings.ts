@@ -27,7 +27,7 @@ export const CLUSTER_ADOPT_KEY = "gitops-bootstrap:adopt";
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const OBJECT = /^[A-Z][A-Za-z0-9]*\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
 
-export const clusterAdoptSchema = z
+export const clusterAdoptSettingsSchema = z
   .object({
     namespace: z
       .string({ error: "must be a string" })
@@ -50,7 +50,7 @@ export const clusterAdoptSchema = z
   })
   .strict();
 
-export type ClusterAdopt = z.output<typeof clusterAdoptSchema>;
+export type ClusterAdopt = z.output<typeof clusterAdoptSettingsSchema>;
 
 /** `<Kind>/<name>` of every object the Argo CD root chart renders. */
 export function argoCdRootObjectNames(settings: ArgoCdSettings, repo: ManifestRepo): string[] {
