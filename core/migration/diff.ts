@@ -82,16 +82,34 @@ export function valuesDiff(
   valuesKey: string,
   refused: (path: string[], value: unknown) => string | undefined,
 ): Difference[] {
-  return treeDiff(current, ours, (path, now) => {
+  // A secret Terraform did not mark (a password written into a values document) is still hidden.
+  const hidden = (tree: Values) => hideSecretKeys(tree) as Values;
+  return treeDiff(hidden(current), hidden(ours), (path, now) => {
     const key = `${valuesKey}.${formatValuesPath(path)}`;
     if (now === SENSITIVE) {
-      return `${key} (Terraform marks today's value sensitive, so it is not shown: put it in a Secret the chart reads, or set it with pulumi config set --secret --path)`;
+      return `${key} (today's value is a secret, so it is not shown: put it in a Secret the chart reads, or set it with pulumi config set --secret --path)`;
     }
     // Helm removes a key set to null, which brings back the chart's default, as when it was unset.
     const value = now === undefined ? null : now;
     const problem = refused(path, value);
     return problem === undefined ? `${key}: ${shown(value)}` : `no ${valuesKey} entry: ${problem}`;
   });
+}
+
+/** Keys whose values are secrets by their name, wherever they are in a values tree. */
+const SECRET_KEY = /password|secret|token|private.?key|credential|passphrase/i;
+
+/** `tree` with the value of every {@link SECRET_KEY} key replaced by {@link SENSITIVE}. */
+function hideSecretKeys(tree: unknown): unknown {
+  if (!isMap(tree)) return tree;
+  return Object.fromEntries(
+    Object.entries(tree).map(([key, value]) => [
+      key,
+      SECRET_KEY.test(key) && !isMap(value) && value !== undefined && value !== null
+        ? SENSITIVE
+        : hideSecretKeys(value),
+    ]),
+  );
 }
 
 /** The setting that decides each part of the root Application, by path under the object. */

@@ -22,6 +22,8 @@ export interface SettingWrite {
   default?: unknown;
   /** The Terraform address the value comes from, for messages. */
   from: string;
+  /** A list the user may extend: entries already there stay, missing ones are added. */
+  union?: boolean;
 }
 
 /** A resource `migrate` does not adopt, with why and what to do. */
@@ -383,10 +385,10 @@ function clusterPart(
   const ns = resources.find(
     (r) => r.type === "kubernetes_namespace" && firstBlock(r.values.metadata)?.name === namespace,
   );
-  if (ns !== undefined) {
-    w([ADOPT, "namespace"], namespace, ns.address);
-    adopt(ns, "adopt.namespace", namespace);
-  }
+  // The release's namespace exists whether Terraform made it or the release did (create_namespace):
+  // either way the stack must import it, not create it.
+  w([ADOPT, "namespace"], namespace, ns?.address ?? `${argocd.address} (the namespace it runs in)`);
+  if (ns !== undefined) adopt(ns, "adopt.namespace", namespace);
 
   const manifests = resources.filter((r) => r.type === "kubernetes_manifest");
   const root = manifests.find((r) => {
@@ -402,7 +404,12 @@ function clusterPart(
   const rootName = String((manifest.metadata as Values).name);
   const liveRoot = isSensitive(root.sensitiveValues, ["manifest"]) ? undefined : manifest;
   w([ARGOCD, "root", "name"], rootName, root.address, "bootstrap");
-  w([ADOPT, "rootObjects"], [`Application/${rootName}`], root.address);
+  plan.cluster.push({
+    path: [ADOPT, "rootObjects"],
+    value: [`Application/${rootName}`],
+    from: root.address,
+    union: true,
+  });
   adopt(root, "adopt.rootObjects", `Application/${rootName}`);
   return { release, ...(liveRoot === undefined ? {} : { liveRoot }) };
 }

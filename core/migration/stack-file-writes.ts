@@ -52,6 +52,15 @@ export function applyWrites(text: string, file: string, writes: readonly Setting
         continue;
       }
       written.push(`${name}: ${shown(write.value)}`);
+    } else if (write.union === true && Array.isArray(existing) && Array.isArray(write.value)) {
+      // Entries the user added (another root object) stay; the ones Terraform knows are added.
+      const missing = write.value.filter(
+        (v) => !existing.some((e) => JSON.stringify(e) === JSON.stringify(v)),
+      );
+      if (missing.length > 0) {
+        doc.setIn(path, doc.createNode([...existing, ...missing], { flow: true }));
+        written.push(`${name}: ${shown([...existing, ...missing])}`);
+      }
     } else if (JSON.stringify(existing) !== JSON.stringify(write.value)) {
       const secure = typeof existing === "object" && existing !== null && "secure" in existing;
       errors.push(

@@ -242,7 +242,7 @@ describe("migrate on the Terragrunt homelab", () => {
   });
 });
 
-describe("migrate writes nothing when an input is unusable", () => {
+describe("migrate: unusable inputs write nothing; dry run; entries the user added", () => {
   const cases: Array<[string, (dir: string) => string[], RegExp]> = [
     [
       "a malformed state (cut short)",
@@ -345,6 +345,24 @@ describe("migrate writes nothing when an input is unusable", () => {
       /gitops-bootstrap:aws\.stateBucket\.name is "acme-other-state" but the Terragrunt state has "acme-homelab-tfstate" \(aws_s3_bucket\.state\): adopting under another name would replace the resource/,
     );
     assert.equal(readFileSync(files.account, "utf8"), text);
+  });
+
+  it("keeps root objects the user added, and prints their commands too", () => {
+    const files = stackFiles();
+    writeFileSync(
+      files.cluster,
+      `${readFileSync(files.cluster, "utf8")}  gitops-bootstrap:adopt:\n    rootObjects: [AppProject/apps]\n`,
+    );
+    const run = migrate(["--state", join(FIXTURES, "run-all.json"), "--cluster-stack-file", files.cluster]);
+    assert.equal(run.code, 0, run.output);
+    const adopt = (
+      parse(readFileSync(files.cluster, "utf8")) as { config: Record<string, { rootObjects?: string[] }> }
+    ).config["gitops-bootstrap:adopt"];
+    assert.deepEqual(adopt?.rootObjects, ["AppProject/apps", "Application/bootstrap"]);
+    assert.match(
+      run.output,
+      /kubectl -n argocd label appproject\.argoproj\.io\/apps app\.kubernetes\.io\/managed-by=Helm/,
+    );
   });
 
   it("--dry-run prints everything and writes nothing", () => {

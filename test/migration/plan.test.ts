@@ -159,6 +159,19 @@ describe("the migration plan of the Terragrunt homelab", () => {
       "gitops-bootstrap:argocd.root.name": "bootstrap",
       "gitops-bootstrap:adopt.rootObjects": ["Application/bootstrap"],
     });
+    // The namespace is adopted even when the release made it (create_namespace, no kubernetes_namespace).
+    const withoutNamespace = migrationPlan(
+      modules().filter((r) => r.type !== "kubernetes_namespace"),
+      both,
+    );
+    assert.deepEqual(
+      withoutNamespace.cluster.find((w) => w.path.join(".") === "gitops-bootstrap:adopt.namespace"),
+      {
+        path: ["gitops-bootstrap:adopt", "namespace"],
+        value: "argocd",
+        from: "helm_release.argocd (the namespace it runs in)",
+      },
+    );
     // argocd is the default namespace, bootstrap the default root name: written only if they differ.
     assert.deepEqual(
       plan.cluster.filter((w) => w.default !== undefined).map((w) => [w.path.join("."), w.default]),
@@ -267,10 +280,26 @@ describe("the release's values and the root Application, today against the stack
         ["a.b", "argocd.values.a.b: 1"],
         [
           "a.c",
-          "argocd.values.a.c (Terraform marks today's value sensitive, so it is not shown: put it in a Secret the chart reads, or set it with pulumi config set --secret --path)",
+          "argocd.values.a.c (today's value is a secret, so it is not shown: put it in a Secret the chart reads, or set it with pulumi config set --secret --path)",
         ],
         ["d", 'argocd.values.d: "x"'],
         ["e", "no argocd.values entry: e is written from gitops-bootstrap:argocd.e"],
+      ],
+    );
+  });
+
+  it("hides a value whose key names a secret even when Terraform did not mark it", () => {
+    const diff = valuesDiff(
+      { dex: { config: { clientSecret: "MADEUP-unmarked" } }, redis: { password: "MADEUP-2" } },
+      {},
+      "argocd.values",
+      () => undefined,
+    );
+    assert.deepEqual(
+      diff.map((d) => [d.path, d.current]),
+      [
+        ["dex.config.clientSecret", SENSITIVE],
+        ["redis.password", SENSITIVE],
       ],
     );
   });
