@@ -99,7 +99,7 @@ describe("what each command loads", () => {
     const { code, modules } = loadedBy([
       "migrate",
       "--state",
-      join(fixtures, "run-all.json"),
+      join(fixtures, "run-all.out"),
       "--cluster-stack-file",
       join(fixtures, "Pulumi.tg-cluster.yaml"),
       "--dry-run",

@@ -65,7 +65,7 @@ describe("docs/migrating-from-terragrunt.md", () => {
     const project = join(work, "project");
     spawnSync("mkdir", ["-p", project]);
     linkProgram(project);
-    copyFileSync(join(FIXTURES, "run-all.json"), join(project, "terragrunt-state.json"));
+    copyFileSync(join(FIXTURES, "run-all.out"), join(project, "terragrunt-state.json"));
     copyFileSync(join(FIXTURES, "Pulumi.tg-account.yaml"), join(project, "Pulumi.account.yaml"));
     copyFileSync(join(FIXTURES, "Pulumi.tg-cluster.yaml"), join(project, "Pulumi.homelab.yaml"));
     const commands = blocks("offline").flat();
@@ -156,7 +156,7 @@ describe("docs/migrating-from-terragrunt.md", () => {
         join(REPO_ROOT, "cli", "main.ts"),
         "migrate",
         "--state",
-        join(FIXTURES, "run-all.json"),
+        join(FIXTURES, "run-all.out"),
         "--cluster-stack-file",
         join(FIXTURES, "Pulumi.tg-cluster.yaml"),
         "--dry-run",

@@ -230,7 +230,7 @@ describe("migrate on the Terragrunt homelab", () => {
     const before = [readFileSync(files.account, "utf8"), readFileSync(files.cluster, "utf8")];
     const again = migrate([
       "--state",
-      join(FIXTURES, "run-all.json"),
+      join(FIXTURES, "run-all.out"),
       "--account-stack-file",
       files.account,
       "--cluster-stack-file",
@@ -333,7 +333,7 @@ describe("migrate: unusable inputs write nothing; dry run; entries the user adde
     writeFileSync(files.account, text);
     const run = migrate([
       "--state",
-      join(FIXTURES, "run-all.json"),
+      join(FIXTURES, "run-all.out"),
       "--account-stack-file",
       files.account,
       "--cluster-stack-file",
@@ -353,7 +353,7 @@ describe("migrate: unusable inputs write nothing; dry run; entries the user adde
       files.cluster,
       `${readFileSync(files.cluster, "utf8")}  gitops-bootstrap:adopt:\n    rootObjects: [AppProject/apps]\n`,
     );
-    const run = migrate(["--state", join(FIXTURES, "run-all.json"), "--cluster-stack-file", files.cluster]);
+    const run = migrate(["--state", join(FIXTURES, "run-all.out"), "--cluster-stack-file", files.cluster]);
     assert.equal(run.code, 0, run.output);
     const adopt = (
       parse(readFileSync(files.cluster, "utf8")) as { config: Record<string, { rootObjects?: string[] }> }
@@ -370,7 +370,7 @@ describe("migrate: unusable inputs write nothing; dry run; entries the user adde
     const before = [readFileSync(files.account, "utf8"), readFileSync(files.cluster, "utf8")];
     const run = migrate([
       "--state",
-      join(FIXTURES, "run-all.json"),
+      join(FIXTURES, "run-all.out"),
       "--account-stack-file",
       files.account,
       "--cluster-stack-file",

@@ -36,12 +36,12 @@ describe("reading terraform show -json", () => {
   });
 
   it("reads terragrunt run-all show -json (one document per module) as the three files together", () => {
-    const all = readTerraformShow(text("run-all.json"), "run-all.json");
+    const all = readTerraformShow(text("run-all.out"), "run-all.out");
     assert.deepEqual(
       all.map((r) => r.address),
       modules().map((r) => r.address),
     );
-    assert.match(all[all.length - 1]?.file ?? "", /^run-all\.json \(document 3 of 3\)$/);
+    assert.match(all[all.length - 1]?.file ?? "", /^run-all\.out \(document 3 of 3\)$/);
   });
 
   it("reads child modules, and skips data sources", () => {
