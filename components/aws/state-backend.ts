@@ -91,7 +91,8 @@ export class StateBackend extends pulumi.ComponentResource {
     // What protects the bucket: deleting one of these (destroy, or dropping it from the program)
     // would weaken the bucket while it stays; protect stops destroy, retainOnDelete keeps the setting.
     const guarded = precious;
-    // An adopted part is imported under the bucket's name; names never depend on the import.
+    // An adopted part is imported under the bucket's name, the import ID of each of these types
+    // (their Import sections in @pulumi/aws); names never depend on the import.
     const adoptedPart = (part: StateBucketPart) =>
       args.importConfiguration?.includes(part) === true ? { import: args.bucketName } : {};
     if (args.importConfiguration !== undefined && args.importBucket === undefined) {
