@@ -38,6 +38,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
       "turn a recorded `pulumi preview --refresh --json` into a drift verdict and its issue text (drift.yml)",
     load: async () => (await import("./drift-report")).driftReportCommand,
   },
+  migrate: {
+    summary:
+      "read the Terragrunt layer's state and write the stacks' adopt settings (docs/migrating-from-terragrunt.md)",
+    load: async () => (await import("./migrate")).migrateCommand,
+  },
   help: {
     summary: "show this help, or a command's (help <command>)",
     load: async () => help,

@@ -147,6 +147,10 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
       accountStack: pulumi.getStack(),
     },
     ...(settings.adopt.stateBucket === undefined ? {} : { importBucket: settings.adopt.stateBucket }),
+    ...(settings.adopt.stateBucketConfiguration === undefined
+      ? {}
+      : { importConfiguration: settings.adopt.stateBucketConfiguration }),
+    ...(settings.adopt.stateKey === undefined ? {} : { importKey: settings.adopt.stateKey }),
   });
 
   const identity = new CiIdentity("ci", {
@@ -160,6 +164,9 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     deployPolicyArns: ci.deployPolicyArns,
     ...(settings.adopt.oidcProvider === undefined ? {} : { importOidcProvider: settings.adopt.oidcProvider }),
     ...(settings.adopt.deployRole === undefined ? {} : { importDeployRole: settings.adopt.deployRole }),
+    ...(settings.adopt.deployRolePolicyAttachments === undefined
+      ? {}
+      : { importDeployRolePolicyAttachments: settings.adopt.deployRolePolicyAttachments }),
   });
 
   const pulumiDeployments =

@@ -279,12 +279,14 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
         ? { oidcClientSecret: secrets.argocdOidcClientSecret }
         : {}),
       chartVersion: config.charts.argoCd,
+      ...(config.adopt === undefined ? {} : { adopt: config.adopt }),
     });
     const root = new RootApp("root", {
       provider,
       namespace: engine.namespace,
       objects: argoCdRootObjects(settings, repo),
       rootName: settings.root.name,
+      ...(config.adopt?.rootObjects === undefined ? {} : { adoptObjects: config.adopt.rootObjects }),
       // Without a declared release (selfManagement.releaseOwner: engine), after everything the
       // engine's component still makes.
       waitFor: [engine.release ?? engine, ...rootWaitsFor],

@@ -38,6 +38,7 @@ import {
   pulumiCloudProblems,
   pulumiCloudSettingsSchema,
 } from "../core/cloud/settings";
+import { clusterAdoptProblems, clusterAdoptSettingsSchema } from "../core/migration/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
 export const PROJECT = "gitops-bootstrap";
@@ -152,6 +153,8 @@ const stackSchema = z
     // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
     home: homeSchema,
     pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
+    // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
+    adopt: clusterAdoptSettingsSchema.optional(),
   })
   .strict();
 
@@ -335,6 +338,13 @@ export function parseStackConfig(
             ...releaseOwnerProblems(config.fluxOperator.selfManagement, "fluxOperator"),
             ...fluxOperatorSelfManagementProblems(config.fluxOperator),
           ])
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of clusterAdoptProblems(
+      config.adopt,
+      config.engine,
+      config.engine === "argocd" ? argocd : undefined,
+      config.repo,
+    ))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
     for (const problem of pulumiCloudProblems(homeContext(config, input.pulumiCloud !== undefined)))

@@ -22,6 +22,7 @@ describe("layout: one folder per domain", () => {
       "cloud",
       "flux",
       "github",
+      "migration",
       "repository",
       "shared",
       "tailscale",
@@ -32,7 +33,16 @@ describe("layout: one folder per domain", () => {
   });
 
   it("keeps each domain's settings schema in core/<domain>/settings.ts", () => {
-    for (const domain of ["argocd", "aws", "cloud", "flux", "github", "repository", "tailscale"]) {
+    for (const domain of [
+      "argocd",
+      "aws",
+      "cloud",
+      "flux",
+      "github",
+      "migration",
+      "repository",
+      "tailscale",
+    ]) {
       const text = readFileSync(join(REPO_ROOT, "core", domain, "settings.ts"), "utf8");
       assert.match(text, /export const \w+SettingsSchema\b/, domain);
     }
