@@ -20529,6 +20529,15 @@ function isAdministratorPolicy(policyArn2) {
 var policyArn = () => external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
   error: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns"
 });
+var STATE_BUCKET_PARTS = [
+  "ownershipControls",
+  "publicAccessBlock",
+  "versioning",
+  "encryption",
+  "lifecycle",
+  "policy"
+];
+var KMS_KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 var stateBucketSchema = external_exports.object({
   /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
   name: checkedString(bucketNameProblem).optional(),
@@ -20563,7 +20572,19 @@ var adoptSchema = external_exports.object({
   oidcProvider: external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
     error: "must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)"
   }).optional(),
-  deployRole: roleName().optional()
+  deployRole: roleName().optional(),
+  // Issue 13 (gitops-bootstrap migrate): the bucket's configuration resources, the key, the
+  // deploy role's managed policy attachments.
+  stateBucketConfiguration: external_exports.array(
+    external_exports.enum(STATE_BUCKET_PARTS, {
+      error: `must list only ${STATE_BUCKET_PARTS.join(", ")}`
+    }),
+    { error: "must be a list such as [versioning, encryption]" }
+  ).refine((parts) => new Set(parts).size === parts.length, { error: "must not list a part twice" }).optional(),
+  stateKey: external_exports.string({ error: "must be a string" }).regex(KMS_KEY_ID, {
+    error: "must be the KMS key ID (not its ARN or alias), such as 1234abcd-12ab-34cd-56ef-1234567890ab (aws kms list-keys)"
+  }).optional(),
+  deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
 }).strict();
 var rawSchema = external_exports.object({
   enabled: bool().default(false),
@@ -20654,6 +20675,7 @@ function resolve(raw, ctx) {
     issue2(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
   }
   if (ci !== void 0) ciProblems(ci, issue2);
+  adoptPartsProblems(adopt, ci, issue2);
   if (accountId === void 0 || region === void 0 || ci === void 0 || bucket === void 0)
     return external_exports.NEVER;
   const partition = partitionOf(region);
@@ -20691,10 +20713,44 @@ function resolve(raw, ctx) {
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
-      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
+      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole },
+      ...adopt.stateBucketConfiguration === void 0 ? {} : { stateBucketConfiguration: adopt.stateBucketConfiguration },
+      ...adopt.stateKey === void 0 ? {} : { stateKey: adopt.stateKey },
+      ...adopt.deployRolePolicyAttachments === void 0 ? {} : { deployRolePolicyAttachments: adopt.deployRolePolicyAttachments }
     },
     ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
+}
+function adoptPartsProblems(adopt, ci, issue2) {
+  if (adopt.stateBucketConfiguration !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateBucketConfiguration"],
+      "is set but adopt.stateBucket is not: only an adopted bucket has configuration to adopt; set adopt.stateBucket to the bucket's name, or remove adopt.stateBucketConfiguration"
+    );
+  }
+  if (adopt.stateKey !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateKey"],
+      "is set but adopt.stateBucket is not: the state key is adopted together with the bucket it encrypts; set adopt.stateBucket, or remove adopt.stateKey"
+    );
+  }
+  const attachments = adopt.deployRolePolicyAttachments;
+  if (attachments === void 0) return;
+  if (adopt.deployRole === void 0) {
+    issue2(
+      ["adopt", "deployRolePolicyAttachments"],
+      "is set but adopt.deployRole is not: only the adopted role has attachments to adopt; set adopt.deployRole, or remove adopt.deployRolePolicyAttachments"
+    );
+  }
+  const kept = ci?.deployPolicyArns ?? [];
+  attachments.forEach((arn, i) => {
+    if (!kept.includes(arn)) {
+      issue2(
+        ["adopt", "deployRolePolicyAttachments", i],
+        `is ${arn} but ci.deployPolicyArns does not list it: an attachment the stack does not declare is detached, not adopted; add it to ci.deployPolicyArns to keep it, or remove it here`
+      );
+    }
+  });
 }
 var awsSettingsSchema = rawSchema.transform(resolve);
 function awsSettingsProblems(input2) {
@@ -20722,11 +20778,18 @@ var import_node_fs4 = require("node:fs");
 var import_node_path3 = require("node:path");
 
 // core/argocd/sync.ts
+var ARGOCD_API_VERSION = "argoproj.io/v1alpha1";
 var IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
+var RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 var DEFAULT_RETRY = {
   limit: 5,
   backoff: { duration: "30s", factor: 2, maxDuration: "2m" }
 };
+var SERVER_SIDE_SYNC_OPTIONS = [
+  "CreateNamespace=true",
+  "ServerSideApply=true",
+  "RespectIgnoreDifferences=true"
+];
 var FORBIDDEN_SYNC_OPTIONS = {};
 
 // core/catalog/argocd-application.ts
@@ -21240,6 +21303,7 @@ function readChartData(relativePath) {
 // core/argocd/argocd.ts
 var TLS_TERMINATIONS = ["ingress", "reencrypt", "server"];
 var ACCOUNT_CAPABILITIES = ["apiKey", "login"];
+var ARGOCD_RELEASE_NAME = "argocd";
 var OIDC_SECRET_NAME = "argocd-oidc";
 var APPLICATION_HEALTH_LUA = `hs = {}
 hs.status = "Progressing"
@@ -21410,6 +21474,101 @@ function argoCdValuesProblems(settings, repo, keys2) {
     "argocd.values"
   );
   return [...unknown3, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
+}
+function argoCdRootProject(settings, repo) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: settings.root.project, namespace: settings.namespace },
+    spec: {
+      description: "The root app of apps: Applications and ApplicationSets from the manifest repository, nothing else.",
+      sourceRepos: [repo.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings.namespace }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: "argoproj.io", kind: "Application" },
+        { group: "argoproj.io", kind: "ApplicationSet" }
+      ]
+    }
+  };
+}
+function argoCdAppsProject(settings, repo) {
+  const project = settings.appsProject;
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: project.name, namespace: settings.namespace },
+    spec: {
+      description: "The apps the root app of apps deploys, from the manifest repository.",
+      sourceRepos: [.../* @__PURE__ */ new Set([repo.url, ...project.sourceRepos])],
+      destinations: project.destinations.map((d) => ({ server: d.server, namespace: d.namespace })),
+      clusterResourceWhitelist: project.clusterResources ? [{ group: "*", kind: "*" }] : []
+    }
+  };
+}
+function argoCdRootApplication(settings, repo) {
+  const root = settings.root;
+  const retry2 = root.retry === void 0 ? structuredClone(DEFAULT_RETRY) : root.retry === false ? void 0 : mergeMaps(structuredClone(DEFAULT_RETRY), root.retry);
+  const ignoreDifferences = root.ignoreDifferences ?? [];
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: {
+      name: root.name,
+      namespace: settings.namespace,
+      ...root.resourcesFinalizer === true ? { finalizers: [RESOURCES_FINALIZER] } : {}
+    },
+    spec: {
+      project: root.project,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: repo.path },
+      destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: root.selfHeal },
+        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        ...retry2 === void 0 ? {} : { retry: retry2 }
+      },
+      ...ignoreDifferences.length === 0 ? {} : { ignoreDifferences: structuredClone(ignoreDifferences) }
+    }
+  };
+}
+function argoCdSelfProject(settings, repo, self) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: self.name, namespace: settings.namespace },
+    spec: {
+      description: "Argo CD's own install, from the manifest repository (argocd.selfManagement).",
+      sourceRepos: [repo.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings.namespace }],
+      clusterResourceWhitelist: [{ group: "*", kind: "*" }]
+    }
+  };
+}
+function argoCdSelfApplication(settings, repo, self) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: { name: self.name, namespace: settings.namespace },
+    spec: {
+      project: self.name,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: self.path },
+      destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: settings.root.selfHeal },
+        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        retry: structuredClone(DEFAULT_RETRY)
+      }
+    }
+  };
+}
+function argoCdRootObjects(settings, repo) {
+  const self = settings.selfManagement;
+  return [
+    ...settings.root.project === "default" ? [] : [argoCdRootProject(settings, repo)],
+    ...settings.appsProject.enabled ? [argoCdAppsProject(settings, repo)] : [],
+    argoCdRootApplication(settings, repo),
+    ...self === void 0 ? [] : [argoCdSelfProject(settings, repo, self), argoCdSelfApplication(settings, repo, self)]
+  ];
 }
 
 // core/repository/settings.ts
@@ -23268,6 +23427,75 @@ function homeContext(config2, pulumiCloudSet) {
   };
 }
 
+// core/migration/settings.ts
+var NAME2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var OBJECT = /^[A-Z][A-Za-z0-9]*\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
+var clusterAdoptSettingsSchema = external_exports.object({
+  namespace: external_exports.string({ error: "must be a string" }).regex(NAME2, { error: "must be the engine's namespace name, such as argocd" }).optional(),
+  release: external_exports.string({ error: "must be a string" }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, {
+    error: "must be <namespace>/<release name>, such as argocd/argocd (helm list -A)"
+  }).optional(),
+  rootObjects: external_exports.array(
+    external_exports.string({ error: "must be a string" }).regex(OBJECT, {
+      error: "must be <Kind>/<name>, such as Application/bootstrap"
+    }),
+    { error: "must be a list such as [Application/bootstrap]" }
+  ).optional()
+}).strict();
+function argoCdRootObjectNames(settings, repo) {
+  return argoCdRootObjects(settings, repo).map((o) => `${o.kind}/${o.metadata.name}`);
+}
+function clusterAdoptProblems(adopt, engine, argocd, repo) {
+  if (adopt === void 0) return [];
+  if (argocd === void 0 || engine !== "argocd") {
+    return [
+      {
+        key: "adopt",
+        message: `is set but engine is ${engine}: adopting the Terragrunt layer's resources is built for engine argocd (its argocd-install and argocd-configure modules); remove adopt and import by hand (docs/migrating-from-terragrunt.md)`
+      }
+    ];
+  }
+  const problems = [];
+  if (adopt.namespace !== void 0 && adopt.namespace !== argocd.namespace) {
+    problems.push({
+      key: "adopt.namespace",
+      message: `is ${adopt.namespace} but argocd.namespace is ${argocd.namespace}: importing one namespace under another name would replace it; set argocd.namespace: ${adopt.namespace} (the name stays when adopt is removed after the import)`
+    });
+  }
+  const ours = `${argocd.namespace}/${ARGOCD_RELEASE_NAME}`;
+  if (adopt.release !== void 0) {
+    const [namespace] = adopt.release.split("/");
+    if (adopt.release !== ours) {
+      problems.push({
+        key: "adopt.release",
+        message: namespace !== argocd.namespace ? `is ${adopt.release} but the stack installs release ${ours} (argocd.namespace is ${argocd.namespace}): set argocd.namespace: ${namespace ?? ""}` : `is ${adopt.release} but the stack installs the release as ${ours}: Helm cannot rename a release, so it cannot be adopted; remove adopt.release (a second Argo CD would then be installed beside it, so migrate only a release named ${ARGOCD_RELEASE_NAME})`
+      });
+    }
+    const self = argocd.selfManagement;
+    if (self?.releaseOwner === "engine") {
+      problems.push({
+        key: "adopt.release",
+        message: "is set but argocd.selfManagement.releaseOwner is engine: the stack declares no release to import it into; remove adopt.release, or set releaseOwner: pulumi"
+      });
+    } else if (self?.importRelease === true) {
+      problems.push({
+        key: "adopt.release",
+        message: "is set together with argocd.selfManagement.importRelease, which imports the same release: remove one of them"
+      });
+    }
+  }
+  const rendered = argoCdRootObjectNames(argocd, repo);
+  (adopt.rootObjects ?? []).forEach((object2, i) => {
+    if (!rendered.includes(object2)) {
+      problems.push({
+        key: `adopt.rootObjects.${i}`,
+        message: `is ${object2}, which the root chart does not render (it renders ${rendered.join(", ")}): fix the name, or set argocd.root.name so the root chart renders it`
+      });
+    }
+  });
+  return problems;
+}
+
 // stacks/config.ts
 var PROJECT = "gitops-bootstrap";
 function argoCdSettingsOf(config2, hasClientSecret) {
@@ -23332,7 +23560,9 @@ var stackSchema = external_exports.object({
   tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
   // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
   home: homeSchema,
-  pulumiCloud: pulumiCloudSettingsSchema.prefault({})
+  pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
+  // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
+  adopt: clusterAdoptSettingsSchema.optional()
 }).strict();
 var CONFIG_KEYS = [
   ...Object.keys(stackSchema.shape),
@@ -23453,6 +23683,13 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       ...releaseOwnerProblems(config2.fluxOperator.selfManagement, "fluxOperator"),
       ...fluxOperatorSelfManagementProblems(config2.fluxOperator)
     ])
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of clusterAdoptProblems(
+      config2.adopt,
+      config2.engine,
+      config2.engine === "argocd" ? argocd : void 0,
+      config2.repo
+    ))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))

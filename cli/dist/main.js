@@ -65,6 +65,10 @@ var COMMANDS = {
     summary: "turn a recorded `pulumi preview --refresh --json` into a drift verdict and its issue text (drift.yml)",
     load: async () => (await Promise.resolve().then(() => __toESM(require("./drift-report.js")))).driftReportCommand
   },
+  migrate: {
+    summary: "read the Terragrunt layer's state and write the stacks' adopt settings (docs/migrating-from-terragrunt.md)",
+    load: async () => (await Promise.resolve().then(() => __toESM(require("./migrate.js")))).migrateCommand
+  },
   help: {
     summary: "show this help, or a command's (help <command>)",
     load: async () => help

@@ -12489,6 +12489,15 @@ function isAdministratorPolicy(policyArn2) {
 var policyArn = () => external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
   error: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns"
 });
+var STATE_BUCKET_PARTS = [
+  "ownershipControls",
+  "publicAccessBlock",
+  "versioning",
+  "encryption",
+  "lifecycle",
+  "policy"
+];
+var KMS_KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 var stateBucketSchema = external_exports.object({
   /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
   name: checkedString(bucketNameProblem).optional(),
@@ -12523,7 +12532,19 @@ var adoptSchema = external_exports.object({
   oidcProvider: external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
     error: "must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)"
   }).optional(),
-  deployRole: roleName().optional()
+  deployRole: roleName().optional(),
+  // Issue 13 (gitops-bootstrap migrate): the bucket's configuration resources, the key, the
+  // deploy role's managed policy attachments.
+  stateBucketConfiguration: external_exports.array(
+    external_exports.enum(STATE_BUCKET_PARTS, {
+      error: `must list only ${STATE_BUCKET_PARTS.join(", ")}`
+    }),
+    { error: "must be a list such as [versioning, encryption]" }
+  ).refine((parts) => new Set(parts).size === parts.length, { error: "must not list a part twice" }).optional(),
+  stateKey: external_exports.string({ error: "must be a string" }).regex(KMS_KEY_ID, {
+    error: "must be the KMS key ID (not its ARN or alias), such as 1234abcd-12ab-34cd-56ef-1234567890ab (aws kms list-keys)"
+  }).optional(),
+  deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
 }).strict();
 var rawSchema = external_exports.object({
   enabled: bool().default(false),
@@ -12614,6 +12635,7 @@ function resolve(raw, ctx) {
     issue2(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
   }
   if (ci !== void 0) ciProblems(ci, issue2);
+  adoptPartsProblems(adopt, ci, issue2);
   if (accountId === void 0 || region === void 0 || ci === void 0 || bucket === void 0)
     return external_exports.NEVER;
   const partition = partitionOf(region);
@@ -12651,10 +12673,44 @@ function resolve(raw, ctx) {
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
-      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
+      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole },
+      ...adopt.stateBucketConfiguration === void 0 ? {} : { stateBucketConfiguration: adopt.stateBucketConfiguration },
+      ...adopt.stateKey === void 0 ? {} : { stateKey: adopt.stateKey },
+      ...adopt.deployRolePolicyAttachments === void 0 ? {} : { deployRolePolicyAttachments: adopt.deployRolePolicyAttachments }
     },
     ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
+}
+function adoptPartsProblems(adopt, ci, issue2) {
+  if (adopt.stateBucketConfiguration !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateBucketConfiguration"],
+      "is set but adopt.stateBucket is not: only an adopted bucket has configuration to adopt; set adopt.stateBucket to the bucket's name, or remove adopt.stateBucketConfiguration"
+    );
+  }
+  if (adopt.stateKey !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateKey"],
+      "is set but adopt.stateBucket is not: the state key is adopted together with the bucket it encrypts; set adopt.stateBucket, or remove adopt.stateKey"
+    );
+  }
+  const attachments = adopt.deployRolePolicyAttachments;
+  if (attachments === void 0) return;
+  if (adopt.deployRole === void 0) {
+    issue2(
+      ["adopt", "deployRolePolicyAttachments"],
+      "is set but adopt.deployRole is not: only the adopted role has attachments to adopt; set adopt.deployRole, or remove adopt.deployRolePolicyAttachments"
+    );
+  }
+  const kept = ci?.deployPolicyArns ?? [];
+  attachments.forEach((arn, i) => {
+    if (!kept.includes(arn)) {
+      issue2(
+        ["adopt", "deployRolePolicyAttachments", i],
+        `is ${arn} but ci.deployPolicyArns does not list it: an attachment the stack does not declare is detached, not adopted; add it to ci.deployPolicyArns to keep it, or remove it here`
+      );
+    }
+  });
 }
 var awsSettingsSchema = rawSchema.transform(resolve);
 var STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;

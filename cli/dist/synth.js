@@ -1765,7 +1765,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
-    var log5 = require_log();
+    var log6 = require_log();
     var merge2 = require_merge();
     var stringify2 = require_stringify();
     var identity2 = require_identity();
@@ -1814,7 +1814,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log5.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log6.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -7231,7 +7231,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document3 = require_Document();
     var errors = require_errors();
-    var log5 = require_log();
+    var log6 = require_log();
     var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -7283,7 +7283,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument3(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log5.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning) => log6.warn(doc.options.logLevel, warning));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -11681,9 +11681,9 @@ var init_schemas = __esm({
         }
         const _out = def.transform(payload.value, payload);
         if (ctx.async) {
-          const output4 = _out instanceof Promise ? _out : Promise.resolve(_out);
-          return output4.then((output5) => {
-            payload.value = output5;
+          const output5 = _out instanceof Promise ? _out : Promise.resolve(_out);
+          return output5.then((output6) => {
+            payload.value = output6;
             return payload;
           });
         }
@@ -12010,12 +12010,12 @@ var init_schemas = __esm({
           output: inst._def.output
         });
       };
-      inst.output = (output4) => {
+      inst.output = (output5) => {
         const F = inst.constructor;
         return new F({
           type: "function",
           input: inst._def.input,
-          output: output4
+          output: output5
         });
       };
       return inst;
@@ -18597,14 +18597,14 @@ var init_schemas2 = __esm({
             payload.issues.push(util_exports.issue(_issue));
           }
         };
-        const output4 = def.transform(payload.value, payload);
-        if (output4 instanceof Promise) {
-          return output4.then((output5) => {
-            payload.value = output5;
+        const output5 = def.transform(payload.value, payload);
+        if (output5 instanceof Promise) {
+          return output5.then((output6) => {
+            payload.value = output6;
             return payload;
           });
         }
-        payload.value = output4;
+        payload.value = output5;
         return payload;
       };
     });
@@ -23753,6 +23753,7 @@ function resolve(raw, ctx) {
     issue2(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
   }
   if (ci !== void 0) ciProblems(ci, issue2);
+  adoptPartsProblems(adopt, ci, issue2);
   if (accountId === void 0 || region === void 0 || ci === void 0 || bucket === void 0)
     return external_exports.NEVER;
   const partition = partitionOf(region);
@@ -23790,10 +23791,44 @@ function resolve(raw, ctx) {
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
-      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
+      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole },
+      ...adopt.stateBucketConfiguration === void 0 ? {} : { stateBucketConfiguration: adopt.stateBucketConfiguration },
+      ...adopt.stateKey === void 0 ? {} : { stateKey: adopt.stateKey },
+      ...adopt.deployRolePolicyAttachments === void 0 ? {} : { deployRolePolicyAttachments: adopt.deployRolePolicyAttachments }
     },
     ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
+}
+function adoptPartsProblems(adopt, ci, issue2) {
+  if (adopt.stateBucketConfiguration !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateBucketConfiguration"],
+      "is set but adopt.stateBucket is not: only an adopted bucket has configuration to adopt; set adopt.stateBucket to the bucket's name, or remove adopt.stateBucketConfiguration"
+    );
+  }
+  if (adopt.stateKey !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateKey"],
+      "is set but adopt.stateBucket is not: the state key is adopted together with the bucket it encrypts; set adopt.stateBucket, or remove adopt.stateKey"
+    );
+  }
+  const attachments = adopt.deployRolePolicyAttachments;
+  if (attachments === void 0) return;
+  if (adopt.deployRole === void 0) {
+    issue2(
+      ["adopt", "deployRolePolicyAttachments"],
+      "is set but adopt.deployRole is not: only the adopted role has attachments to adopt; set adopt.deployRole, or remove adopt.deployRolePolicyAttachments"
+    );
+  }
+  const kept = ci?.deployPolicyArns ?? [];
+  attachments.forEach((arn, i) => {
+    if (!kept.includes(arn)) {
+      issue2(
+        ["adopt", "deployRolePolicyAttachments", i],
+        `is ${arn} but ci.deployPolicyArns does not list it: an attachment the stack does not declare is detached, not adopted; add it to ci.deployPolicyArns to keep it, or remove it here`
+      );
+    }
+  });
 }
 function awsSettingsProblems(input2) {
   const result = awsSettingsSchema.safeParse(input2, { error: plainIssueText });
@@ -23808,7 +23843,7 @@ function awsSettingsProblems(input2) {
     return [`${path}: ${issue2.message}`];
   });
 }
-var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, stateBucketSchema, ciSchema, adoptSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
+var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, STATE_BUCKET_PARTS, KMS_KEY_ID, stateBucketSchema, ciSchema, adoptSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
 var init_settings3 = __esm({
   "core/aws/settings.ts"() {
     "use strict";
@@ -23852,6 +23887,15 @@ var init_settings3 = __esm({
     policyArn = () => external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
       error: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns"
     });
+    STATE_BUCKET_PARTS = [
+      "ownershipControls",
+      "publicAccessBlock",
+      "versioning",
+      "encryption",
+      "lifecycle",
+      "policy"
+    ];
+    KMS_KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
     stateBucketSchema = external_exports.object({
       /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
       name: checkedString(bucketNameProblem).optional(),
@@ -23886,7 +23930,19 @@ var init_settings3 = __esm({
       oidcProvider: external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
         error: "must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)"
       }).optional(),
-      deployRole: roleName().optional()
+      deployRole: roleName().optional(),
+      // Issue 13 (gitops-bootstrap migrate): the bucket's configuration resources, the key, the
+      // deploy role's managed policy attachments.
+      stateBucketConfiguration: external_exports.array(
+        external_exports.enum(STATE_BUCKET_PARTS, {
+          error: `must list only ${STATE_BUCKET_PARTS.join(", ")}`
+        }),
+        { error: "must be a list such as [versioning, encryption]" }
+      ).refine((parts) => new Set(parts).size === parts.length, { error: "must not list a part twice" }).optional(),
+      stateKey: external_exports.string({ error: "must be a string" }).regex(KMS_KEY_ID, {
+        error: "must be the KMS key ID (not its ARN or alias), such as 1234abcd-12ab-34cd-56ef-1234567890ab (aws kms list-keys)"
+      }).optional(),
+      deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
     }).strict();
     rawSchema = external_exports.object({
       enabled: bool().default(false),
@@ -24874,6 +24930,100 @@ var init_settings7 = __esm({
   }
 });
 
+// core/migration/settings.ts
+function argoCdRootObjectNames(settings2, repo) {
+  return argoCdRootObjects(settings2, repo).map((o) => `${o.kind}/${o.metadata.name}`);
+}
+function clusterAdoptProblems(adopt, engine, argocd, repo) {
+  if (adopt === void 0) return [];
+  if (argocd === void 0 || engine !== "argocd") {
+    return [
+      {
+        key: "adopt",
+        message: `is set but engine is ${engine}: adopting the Terragrunt layer's resources is built for engine argocd (its argocd-install and argocd-configure modules); remove adopt and import by hand (docs/migrating-from-terragrunt.md)`
+      }
+    ];
+  }
+  const problems = [];
+  if (adopt.namespace !== void 0 && adopt.namespace !== argocd.namespace) {
+    problems.push({
+      key: "adopt.namespace",
+      message: `is ${adopt.namespace} but argocd.namespace is ${argocd.namespace}: importing one namespace under another name would replace it; set argocd.namespace: ${adopt.namespace} (the name stays when adopt is removed after the import)`
+    });
+  }
+  const ours = `${argocd.namespace}/${ARGOCD_RELEASE_NAME}`;
+  if (adopt.release !== void 0) {
+    const [namespace] = adopt.release.split("/");
+    if (adopt.release !== ours) {
+      problems.push({
+        key: "adopt.release",
+        message: namespace !== argocd.namespace ? `is ${adopt.release} but the stack installs release ${ours} (argocd.namespace is ${argocd.namespace}): set argocd.namespace: ${namespace ?? ""}` : `is ${adopt.release} but the stack installs the release as ${ours}: Helm cannot rename a release, so it cannot be adopted; remove adopt.release (a second Argo CD would then be installed beside it, so migrate only a release named ${ARGOCD_RELEASE_NAME})`
+      });
+    }
+    const self = argocd.selfManagement;
+    if (self?.releaseOwner === "engine") {
+      problems.push({
+        key: "adopt.release",
+        message: "is set but argocd.selfManagement.releaseOwner is engine: the stack declares no release to import it into; remove adopt.release, or set releaseOwner: pulumi"
+      });
+    } else if (self?.importRelease === true) {
+      problems.push({
+        key: "adopt.release",
+        message: "is set together with argocd.selfManagement.importRelease, which imports the same release: remove one of them"
+      });
+    }
+  }
+  const rendered = argoCdRootObjectNames(argocd, repo);
+  (adopt.rootObjects ?? []).forEach((object2, i) => {
+    if (!rendered.includes(object2)) {
+      problems.push({
+        key: `adopt.rootObjects.${i}`,
+        message: `is ${object2}, which the root chart does not render (it renders ${rendered.join(", ")}): fix the name, or set argocd.root.name so the root chart renders it`
+      });
+    }
+  });
+  return problems;
+}
+function helmOwnershipCommands(objects, namespace, releaseName) {
+  return objects.flatMap((object2) => {
+    const [kind = "", name = ""] = object2.split("/");
+    const ref = `${kind.toLowerCase()}.argoproj.io/${name}`;
+    return [
+      `kubectl -n ${namespace} label ${ref} app.kubernetes.io/managed-by=Helm`,
+      `kubectl -n ${namespace} annotate ${ref} meta.helm.sh/release-name=${releaseName} meta.helm.sh/release-namespace=${namespace}`
+    ];
+  });
+}
+function rootAdoptionNote(objects, namespace) {
+  return [
+    `adopt.rootObjects: the root chart's Helm install takes over ${objects.join(", ")} only if each carries Helm's ownership label and annotations (else it fails and changes nothing). Before pulumi up, run:`,
+    ...helmOwnershipCommands(objects, namespace, ROOT_CHART.name).map((c) => `  ${c}`)
+  ].join("\n");
+}
+var NAME2, OBJECT, clusterAdoptSettingsSchema;
+var init_settings8 = __esm({
+  "core/migration/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_argocd();
+    init_versions2();
+    NAME2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    OBJECT = /^[A-Z][A-Za-z0-9]*\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
+    clusterAdoptSettingsSchema = external_exports.object({
+      namespace: external_exports.string({ error: "must be a string" }).regex(NAME2, { error: "must be the engine's namespace name, such as argocd" }).optional(),
+      release: external_exports.string({ error: "must be a string" }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, {
+        error: "must be <namespace>/<release name>, such as argocd/argocd (helm list -A)"
+      }).optional(),
+      rootObjects: external_exports.array(
+        external_exports.string({ error: "must be a string" }).regex(OBJECT, {
+          error: "must be <Kind>/<name>, such as Application/bootstrap"
+        }),
+        { error: "must be a list such as [Application/bootstrap]" }
+      ).optional()
+    }).strict();
+  }
+});
+
 // stacks/config.ts
 function argoCdSettingsOf(config2, hasClientSecret) {
   const { oidc, ...rest } = config2.argocd;
@@ -25000,6 +25150,13 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       ...releaseOwnerProblems(config2.fluxOperator.selfManagement, "fluxOperator"),
       ...fluxOperatorSelfManagementProblems(config2.fluxOperator)
     ])
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of clusterAdoptProblems(
+      config2.adopt,
+      config2.engine,
+      config2.engine === "argocd" ? argocd : void 0,
+      config2.repo
+    ))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
@@ -25170,6 +25327,7 @@ var init_config = __esm({
     init_versions2();
     init_settings6();
     init_settings7();
+    init_settings8();
     PROJECT = "gitops-bootstrap";
     SECRET_KEYS = {
       /** Private half of the read-only deploy key the engine reads the manifest repo with. */
@@ -25223,7 +25381,9 @@ var init_config = __esm({
       tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
       // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
       home: homeSchema,
-      pulumiCloud: pulumiCloudSettingsSchema.prefault({})
+      pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
+      // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
+      adopt: clusterAdoptSettingsSchema.optional()
     }).strict();
     CONFIG_KEYS = [
       ...Object.keys(stackSchema.shape),
@@ -25514,7 +25674,8 @@ var init_ci_identity = __esm({
           managedPolicyArns: deployPolicyArns,
           maxSessionDuration,
           child,
-          ...args.importDeployRole === void 0 ? {} : { importId: args.importDeployRole }
+          ...args.importDeployRole === void 0 ? {} : { importId: args.importDeployRole },
+          ...args.importDeployRolePolicyAttachments === void 0 ? {} : { importAttachments: args.importDeployRolePolicyAttachments }
         });
         this.previewRole = preview;
         this.deployRole = deploy;
@@ -25549,7 +25710,7 @@ var init_ci_identity = __esm({
           (policyArn2) => new aws.iam.RolePolicyAttachment(
             `${resourceName}-${managedPolicyName(policyArn2)}`,
             { role: role.name, policyArn: policyArn2 },
-            child
+            spec.importAttachments?.includes(policyArn2) === true ? { ...child, import: `${spec.roleName}/${policyArn2}` } : child
           )
         );
         new aws.iam.RolePolicyAttachmentsExclusive(
@@ -25609,6 +25770,13 @@ var init_state_backend = __esm({
         const child = { parent: this, provider: args.provider };
         const precious = { ...child, protect: true, retainOnDelete: true };
         const guarded = precious;
+        const adoptedPart = (part) => args.importConfiguration?.includes(part) === true ? { import: args.bucketName } : {};
+        if (args.importConfiguration !== void 0 && args.importBucket === void 0) {
+          throw new pulumi3.ResourceError(
+            "importConfiguration is set but importBucket is not: only an adopted bucket has configuration to adopt",
+            this
+          );
+        }
         const guard = args.ciGuard;
         const denied = guard === void 0 ? [] : [guard.previewRoleArn, guard.deployRoleArn];
         this.key = new aws2.kms.Key(
@@ -25619,7 +25787,7 @@ var init_state_backend = __esm({
             deletionWindowInDays: deletionWindowDays,
             policy: JSON.stringify(stateKeyPolicy(partition, args.accountId, denied))
           },
-          precious
+          args.importKey === void 0 ? precious : { ...precious, import: args.importKey }
         );
         this.bucket = new aws2.s3.Bucket(
           `${name}-bucket`,
@@ -25631,7 +25799,7 @@ var init_state_backend = __esm({
         const ownership = new aws2.s3.BucketOwnershipControls(
           `${name}-ownership`,
           { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-          guarded
+          { ...guarded, ...adoptedPart("ownershipControls") }
         );
         const publicAccess = new aws2.s3.BucketPublicAccessBlock(
           `${name}-public-access`,
@@ -25642,12 +25810,12 @@ var init_state_backend = __esm({
             ignorePublicAcls: true,
             restrictPublicBuckets: true
           },
-          guarded
+          { ...guarded, ...adoptedPart("publicAccessBlock") }
         );
         const versioning = new aws2.s3.BucketVersioning(
           `${name}-versioning`,
           { bucket, versioningConfiguration: { status: "Enabled" } },
-          guarded
+          { ...guarded, ...adoptedPart("versioning") }
         );
         new aws2.s3.BucketServerSideEncryptionConfiguration(
           `${name}-encryption`,
@@ -25661,7 +25829,7 @@ var init_state_backend = __esm({
               }
             ]
           },
-          guarded
+          { ...guarded, ...adoptedPart("encryption") }
         );
         new aws2.s3.BucketLifecycleConfiguration(
           `${name}-lifecycle`,
@@ -25680,14 +25848,14 @@ var init_state_backend = __esm({
             ]
           },
           // S3 rejects a noncurrent-version rule on a bucket whose versioning was never enabled.
-          { ...guarded, dependsOn: [versioning] }
+          { ...guarded, dependsOn: [versioning], ...adoptedPart("lifecycle") }
         );
         const arn = bucketArn(partition, args.bucketName);
         new aws2.s3.BucketPolicy(
           `${name}-policy`,
           { bucket, policy: JSON.stringify(stateBucketPolicy(arn, guard)) },
           // S3 answers OperationAborted to concurrent configuration changes of one bucket: serialise.
-          { ...guarded, dependsOn: [publicAccess, ownership] }
+          { ...guarded, dependsOn: [publicAccess, ownership], ...adoptedPart("policy") }
         );
         this.bucketName = bucket;
         this.bucketArn = this.bucket.arn;
@@ -26029,7 +26197,9 @@ function buildAccount(settings2, providers) {
       project,
       accountStack: pulumi6.getStack()
     },
-    ...settings2.adopt.stateBucket === void 0 ? {} : { importBucket: settings2.adopt.stateBucket }
+    ...settings2.adopt.stateBucket === void 0 ? {} : { importBucket: settings2.adopt.stateBucket },
+    ...settings2.adopt.stateBucketConfiguration === void 0 ? {} : { importConfiguration: settings2.adopt.stateBucketConfiguration },
+    ...settings2.adopt.stateKey === void 0 ? {} : { importKey: settings2.adopt.stateKey }
   });
   const identity2 = new CiIdentity("ci", {
     provider: providers.aws,
@@ -26041,7 +26211,8 @@ function buildAccount(settings2, providers) {
     roleNames: ci.roleNames,
     deployPolicyArns: ci.deployPolicyArns,
     ...settings2.adopt.oidcProvider === void 0 ? {} : { importOidcProvider: settings2.adopt.oidcProvider },
-    ...settings2.adopt.deployRole === void 0 ? {} : { importDeployRole: settings2.adopt.deployRole }
+    ...settings2.adopt.deployRole === void 0 ? {} : { importDeployRole: settings2.adopt.deployRole },
+    ...settings2.adopt.deployRolePolicyAttachments === void 0 ? {} : { importDeployRolePolicyAttachments: settings2.adopt.deployRolePolicyAttachments }
   });
   const pulumiDeployments = settings2.pulumiDeployments === void 0 ? void 0 : (
     // A fixed resource name: renaming the role must not move the protected OIDC provider.
@@ -26116,6 +26287,7 @@ function engineRelease(name, args, opts) {
     throw new Error(
       "engineRelease: importRelease needs handedOff (selfManagement.importRelease without selfManagement)"
     );
+  const adopt = args.adoptRelease === true ? { import: releaseImportId(install) } : {};
   return new k8s.helm.v3.Release(
     name,
     {
@@ -26132,8 +26304,8 @@ function engineRelease(name, args, opts) {
       ...opts,
       ignoreChanges: [...opts.ignoreChanges ?? [], ...HANDED_OFF_RELEASE_INPUTS],
       retainOnDelete: true,
-      ...args.importRelease === true ? { import: releaseImportId(install) } : {}
-    } : opts
+      ...args.importRelease === true ? { import: releaseImportId(install) } : adopt
+    } : { ...opts, ...adopt }
   );
 }
 function selfManagedEngineRelease(name, args, opts) {
@@ -26148,7 +26320,8 @@ function selfManagedEngineRelease(name, args, opts) {
       install: args.install,
       ...args.release === void 0 ? {} : { release: args.release },
       handedOff: self !== void 0,
-      importRelease: self?.importRelease === true
+      importRelease: self?.importRelease === true,
+      ...args.adoptRelease === true ? { adoptRelease: true } : {}
     },
     opts
   );
@@ -26208,7 +26381,12 @@ var init_argocd2 = __esm({
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
           // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
-          { parent: this, provider, retainOnDelete: true }
+          {
+            parent: this,
+            provider,
+            retainOnDelete: true,
+            ...args.adopt?.namespace === void 0 ? {} : { import: args.adopt.namespace }
+          }
         );
         const target = {
           name: REPOSITORY_SECRET_NAME,
@@ -26248,7 +26426,8 @@ var init_argocd2 = __esm({
             install: this.install,
             release: settings2.release,
             selfManagement: settings2.selfManagement,
-            engine: "argocd"
+            engine: "argocd",
+            ...args.adopt?.release === void 0 ? {} : { adoptRelease: true }
           },
           {
             parent: this,
@@ -26448,6 +26627,7 @@ var init_root_app = __esm({
     k8s4 = __toESM(require("@pulumi/kubernetes"));
     pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_versions2();
+    init_settings8();
     RootApp = class extends pulumi12.ComponentResource {
       name;
       release;
@@ -26467,6 +26647,10 @@ var init_root_app = __esm({
           },
           { parent: this, provider: args.provider, dependsOn: args.waitFor }
         );
+        if (args.adoptObjects !== void 0 && args.adoptObjects.length > 0) {
+          const objects = args.adoptObjects;
+          void pulumi12.output(args.namespace).apply((namespace) => pulumi12.log.warn(rootAdoptionNote(objects, namespace), this));
+        }
         this.name = args.rootName;
         this.registerOutputs({ name: this.name });
       }
@@ -27240,13 +27424,15 @@ function buildCluster(config2, secrets) {
       ...credential,
       // Only with OIDC configured: a client secret alone makes no Secret (config validation refuses it too).
       ...settings2.oidc?.hasClientSecret === true && secrets.argocdOidcClientSecret !== void 0 ? { oidcClientSecret: secrets.argocdOidcClientSecret } : {},
-      chartVersion: config2.charts.argoCd
+      chartVersion: config2.charts.argoCd,
+      ...config2.adopt === void 0 ? {} : { adopt: config2.adopt }
     });
     const root2 = new RootApp("root", {
       provider,
       namespace: engine2.namespace,
       objects: argoCdRootObjects(settings2, repo),
       rootName: settings2.root.name,
+      ...config2.adopt?.rootObjects === void 0 ? {} : { adoptObjects: config2.adopt.rootObjects },
       // Without a declared release (selfManagement.releaseOwner: engine), after everything the
       // engine's component still makes.
       waitFor: [engine2.release ?? engine2, ...rootWaitsFor]
@@ -27480,7 +27666,7 @@ var MOCK_STATE = {
   // A stack reference answers with labelled stand-ins naming the stack and output they come from.
   "pulumi:pulumi:StackReference": (_name, inputs) => ({
     outputs: Object.fromEntries(
-      CI_OUTPUT_NAMES.map((output4) => [output4, `[${String(inputs.name)} output ${output4}]`])
+      CI_OUTPUT_NAMES.map((output5) => [output5, `[${String(inputs.name)} output ${output5}]`])
     ),
     secretOutputNames: []
   }),
@@ -27618,10 +27804,10 @@ async function startMockRuntime(options) {
 }
 async function resolveOutputs(value) {
   if (pulumi.Output.isInstance(value)) {
-    const output4 = value;
+    const output5 = value;
     const [plain, secret5] = await Promise.all([
-      new Promise((resolve5) => output4.apply((v) => resolve5(v))),
-      pulumi.isSecret(output4)
+      new Promise((resolve5) => output5.apply((v) => resolve5(v))),
+      pulumi.isSecret(output5)
     ]);
     const resolved = await resolveOutputs(plain);
     return secret5 ? new SecretInput(resolved) : resolved;
