@@ -32,6 +32,8 @@ import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema, type ChartKey } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
+import { SECRETS_SECRET_KEYS, secretsProblems } from "../core/secrets/problems";
+import { secretsSettingsSchema } from "../core/secrets/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
 export const PROJECT = "gitops-bootstrap";
@@ -57,6 +59,8 @@ export const SECRET_KEYS = {
   repoToken: "repoToken",
   /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
   argocdOidcClientSecret: "argocdOidcClientSecret",
+  // The secret-zero part's keys (core/secrets/problems.ts).
+  ...SECRETS_SECRET_KEYS,
 } as const;
 
 const fq = (key: string) => `${PROJECT}:${key}`;
@@ -143,6 +147,7 @@ const stackSchema = z
     aws: clusterAwsSettingsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+    secrets: secretsSettingsSchema.prefault({}),
   })
   .strict();
 
@@ -328,6 +333,13 @@ export function parseStackConfig(
           ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
+    for (const problem of secretsProblems(config.secrets, {
+      engine: config.engine,
+      hasAccountStack: config.aws.accountStack !== undefined,
+      has: hasSecret,
+      ...(hasSecret("sopsAgeKey") ? { sopsAgeKey: raw[fq(SECRET_KEYS.sopsAgeKey)] } : {}),
+    }))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {

@@ -16,6 +16,7 @@ import { githubEnabledSchema } from "../../core/github/settings";
 import { repositorySettingsSchema } from "../../core/repository/settings";
 import { chartsSettingsSchema } from "../../core/shared/versions";
 import { tailscaleEnabledSchema } from "../../core/tailscale/settings";
+import { secretsSettingsSchema } from "../../core/secrets/settings";
 import { REPO_ROOT } from "../support/paths";
 
 const descriptions = (
@@ -76,6 +77,8 @@ const SECTIONS: Array<[string, z.ZodType, unknown]> = [
   ["argocd", argoCdSettingsSchema, { selfManagement: { path: "bootstrap/argocd" } }],
   ["flux", fluxSettingsSchema, { selfManagement: { path: "flux-system" } }],
   ["fluxOperator", fluxOperatorSettingsSchema, { selfManagement: { path: "bootstrap/flux-operator" } }],
+  // Both parts are off by default; set, their own defaults are the ones described.
+  ["secrets", secretsSettingsSchema, { sopsAge: {}, externalSecrets: { provider: "doppler" } }],
 ];
 
 describe("Pulumi.yaml descriptions", () => {
