@@ -30,13 +30,25 @@ export class SecretsReader extends pulumi.ComponentResource {
     const child = { parent: this, provider: args.provider };
     // The path keeps the program's users apart from people's in the console and in IAM listings.
     this.user = new aws.iam.User(name, { name: args.userName, path: "/gitops-bootstrap/" }, child);
-    new aws.iam.UserPolicy(
+    const inline = new aws.iam.UserPolicy(
       `${name}-policy`,
       {
         user: this.user.name,
         name: SECRETS_READER_POLICY_NAME,
         policy: JSON.stringify(secretsReaderPolicy(args.access)),
       },
+      child,
+    );
+    // Exactly this policy, and no managed one: what someone adds in the console is removed (and
+    // shows as drift), so the reader stays read-only on one prefix.
+    new aws.iam.UserPoliciesExclusive(
+      `${name}-inline-exclusive`,
+      { userName: this.user.name, policyNames: [SECRETS_READER_POLICY_NAME] },
+      { ...child, dependsOn: [inline] },
+    );
+    new aws.iam.UserPolicyAttachmentsExclusive(
+      `${name}-attachments-exclusive`,
+      { userName: this.user.name, policyArns: [] },
       child,
     );
     // Replacing the key (`pulumi up --replace`) creates the new one first: a user may hold two.

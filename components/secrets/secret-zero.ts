@@ -54,7 +54,8 @@ export class SopsAgeKeys extends pulumi.ComponentResource {
         throw new Error(`the existing age key file is malformed at lines ${parsed.badLines.join(", ")}`);
       return [...own, ...parsed.identities];
     });
-    this.recipients = secrets.apply((all) => all.map(ageRecipientOf));
+    // Recipients are public keys: unsecret, so `pulumi stack output` shows them for .sops.yaml.
+    this.recipients = pulumi.unsecret(secrets.apply((all) => all.map(ageRecipientOf)));
     this.secret = new k8s.core.v1.Secret(
       name,
       {

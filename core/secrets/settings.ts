@@ -16,8 +16,9 @@ const objectName = () =>
     error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'",
   });
 
-/** The Secret Flux's kustomize-controller reads age identities from, as Flux's SOPS guide names it. */
-export const SOPS_AGE_SECRET_NAME = "sops-age";
+import { SOPS_AGE_SECRET_NAME } from "./names";
+
+export { SOPS_AGE_SECRET_NAME };
 
 /**
  * `secrets.sopsAge`: age identities for Flux's SOPS decryption. Each name in `keys` is one
