@@ -272,6 +272,20 @@ export function parseStackConfig(
     }
   }
 
+  // The secret-zero part against the engine and its secret keys: checked on its own section, so
+  // it is reported even when other keys fail to parse.
+  const secrets = secretsSettingsSchema.safeParse(input.secrets ?? {});
+  if (secrets.success) {
+    const accountStack = (input.aws as { accountStack?: unknown } | undefined)?.accountStack;
+    for (const problem of secretsProblems(secrets.data, {
+      engine: String(input.engine),
+      hasAccountStack: accountStack !== undefined,
+      has: hasSecret,
+      ...(hasSecret("sopsAgeKey") ? { sopsAgeKey: raw[fq(SECRET_KEYS.sopsAgeKey)] } : {}),
+    }))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+  }
+
   const result = stackSchema.safeParse(input, { reportInput: true, error: plainIssueText });
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -333,13 +347,7 @@ export function parseStackConfig(
           ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
-    for (const problem of secretsProblems(config.secrets, {
-      engine: config.engine,
-      hasAccountStack: config.aws.accountStack !== undefined,
-      has: hasSecret,
-      ...(hasSecret("sopsAgeKey") ? { sopsAgeKey: raw[fq(SECRET_KEYS.sopsAgeKey)] } : {}),
-    }))
-      errors.push(`${fq(problem.key)}: ${problem.message}`);
+
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
