@@ -43,7 +43,9 @@ export class SopsAgeKeys extends pulumi.ComponentResource {
         new tls.PrivateKey(
           `${name}-${key}`,
           { algorithm: "ED25519" },
-          { parent: this, provider: args.tlsProvider },
+          // Protected (settings.protect, on by default): the state holds the only copy of the
+          // identity, and a destroy or a removed key name would lose every file encrypted to it.
+          { parent: this, provider: args.tlsProvider, protect: args.settings.protect },
         ).privateKeyPemPkcs8,
     );
     const secrets = pulumi.all([pulumi.all(seeds), args.existingKeys ?? ""]).apply(([pems, existing]) => {
@@ -67,7 +69,8 @@ export class SopsAgeKeys extends pulumi.ComponentResource {
         type: "Opaque",
         stringData: { [AGE_KEY_FILE]: pulumi.secret(secrets.apply(ageKeyFile)) },
       },
-      { parent: this, provider: args.provider },
+      // Left on the cluster on destroy: Flux keeps decrypting what it applied without this stack.
+      { parent: this, provider: args.provider, retainOnDelete: true },
     );
     this.registerOutputs({ recipients: this.recipients });
   }

@@ -7,7 +7,7 @@
  * (external-secrets/external-secrets apis/externalsecrets/v1/secretstore_*_types.go).
  */
 import { z } from "zod";
-import { count, label } from "../shared/schema";
+import { bool, count, label } from "../shared/schema";
 
 /** A DNS-1123 subdomain: the name of a Secret or a ClusterSecretStore. */
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -36,6 +36,8 @@ const sopsAgeSchema = z
           ctx.addIssue({ code: "custom", message: `names ${twice.join(", ")} twice; each key name once` });
       }),
     secretName: objectName().default(SOPS_AGE_SECRET_NAME),
+    // The generated identities exist nowhere else: losing them loses every file encrypted to them.
+    protect: bool().default(true),
   })
   .strict();
 

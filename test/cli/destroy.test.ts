@@ -24,6 +24,9 @@ const STACKS = [
   "flux-operator-homelab",
   "applicationset-homelab",
   "flux-homelab",
+  "secret-zero-flux",
+  "secret-zero-argocd",
+  "secret-zero-account",
 ];
 
 /** Stacks documented from an example's stack file rather than one at the project root. */
@@ -32,6 +35,10 @@ const EXAMPLE_FILES: Record<string, string> = {
   // Engines that manage themselves (selfManagement): destroy leaves the engine's release in place.
   "applicationset-homelab": join("examples", "applicationset-homelab", "Pulumi.applicationset-homelab.yaml"),
   "flux-homelab": join("examples", "flux-homelab", "Pulumi.flux-homelab.yaml"),
+  // Secret zero (docs/operations.md, "Secret zero").
+  "secret-zero-flux": join("examples", "secret-zero", "Pulumi.secret-zero-flux.yaml"),
+  "secret-zero-argocd": join("examples", "secret-zero", "Pulumi.secret-zero-argocd.yaml"),
+  "secret-zero-account": join("examples", "secret-zero", "Pulumi.secret-zero-account.yaml"),
 };
 
 describe("pulumi destroy, per committed stack (docs/operations.md)", () => {

@@ -30,7 +30,7 @@ describe("stack config: secrets (secret zero)", () => {
   it("fills sopsAge's defaults: one generated key named 1, Secret sops-age", () => {
     const result = parse({ ...FLUX, secrets: { sopsAge: {} } });
     assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
-    assert.deepEqual(result.config.secrets.sopsAge, { keys: ["1"], secretName: "sops-age" });
+    assert.deepEqual(result.config.secrets.sopsAge, { keys: ["1"], secretName: "sops-age", protect: true });
   });
 
   it("fills each preset's Secret name and namespace", () => {
