@@ -52,11 +52,8 @@ export class SecretsReader extends pulumi.ComponentResource {
       child,
     );
     // Replacing the key (`pulumi up --replace`) creates the new one first: a user may hold two.
-    const key = new aws.iam.AccessKey(
-      `${name}-key`,
-      { user: this.user.name },
-      { ...child, additionalSecretOutputs: ["id", "secret"] },
-    );
+    const key = new aws.iam.AccessKey(`${name}-key`, { user: this.user.name }, child);
+    // The provider marks `secret` a secret output; the ID is made one too: it names the credential.
     this.accessKeyId = pulumi.secret(key.id);
     this.secretAccessKey = pulumi.secret(key.secret);
     this.registerOutputs({});
