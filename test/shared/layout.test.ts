@@ -22,6 +22,7 @@ describe("layout: one folder per domain", () => {
       "flux",
       "github",
       "repository",
+      "secrets",
       "shared",
       "tailscale",
     ]);
@@ -31,7 +32,7 @@ describe("layout: one folder per domain", () => {
   });
 
   it("keeps each domain's settings schema in core/<domain>/settings.ts", () => {
-    for (const domain of ["argocd", "aws", "flux", "github", "repository", "tailscale"]) {
+    for (const domain of ["argocd", "aws", "flux", "github", "repository", "secrets", "tailscale"]) {
       const text = readFileSync(join(REPO_ROOT, "core", domain, "settings.ts"), "utf8");
       assert.match(text, /export const \w+SettingsSchema\b/, domain);
     }
