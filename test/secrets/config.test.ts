@@ -1,5 +1,10 @@
 /** `gitops-bootstrap:secrets` and its secret keys in the stack config: defaults, and every error at once. */
 import { strict as assert } from "node:assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readStackFile } from "../../cli/stack-file";
+import { REPO_ROOT } from "../support/paths";
 import { parseStackConfig, PROJECT } from "../../stacks/config";
 import { AGE_VECTORS } from "./vectors";
 
@@ -168,5 +173,35 @@ describe("stack config: secrets (secret zero)", () => {
     const text = result.ok ? "" : result.errors.join("\n");
     assert.match(text, /externalSecretsToken: is stored in plain text/);
     assert.ok(!text.includes("plain-token"));
+  });
+});
+
+describe("stack config: secrets in a stack file read offline (synth, config)", () => {
+  it("stands in for a secure sopsAgeKey with a well-formed age key file, so synth checks the rest", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gitops-secret-zero-config-"));
+    try {
+      const file = join(dir, "Pulumi.mine.yaml");
+      writeFileSync(
+        file,
+        [
+          "config:",
+          "  gitops-bootstrap:engine: flux",
+          "  gitops-bootstrap:repo: { url: git@github.com:acme/manifests.git }",
+          "  gitops-bootstrap:repoSshPrivateKey: { secure: v1:x }",
+          "  gitops-bootstrap:secrets: { sopsAge: { keys: [] } }",
+          "  gitops-bootstrap:sopsAgeKey: { secure: v1:y }",
+          "",
+        ].join("\n"),
+      );
+      const { config, secretKeys } = readStackFile(REPO_ROOT, "mine", file);
+      const result = parseStackConfig(config, new Set(secretKeys));
+      assert.ok(result.ok, result.ok ? "" : result.errors.join("\n"));
+      assert.match(
+        config[`${PROJECT}:sopsAgeKey`] ?? "",
+        /^# \[synth placeholder for secure config gitops-bootstrap:sopsAgeKey\]\nAGE-SECRET-KEY-1/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
