@@ -347,6 +347,7 @@ export function parseStackConfig(
           ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
+    errors.push(...secretsNamespaceProblems(config));
 
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
@@ -366,6 +367,31 @@ export function parseStackConfig(
     }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
+}
+
+/**
+ * The store's Secrets go into a Namespace the secret-zero part makes: never the engine's own,
+ * which the engine's component makes (two owners of one Namespace fail on the first up).
+ */
+function secretsNamespaceProblems(config: StackConfig): string[] {
+  const store = config.secrets.externalSecrets;
+  if (store === undefined) return [];
+  const section = engineSection(config.engine);
+  const engineNamespace = (config[section as "argocd" | "flux" | "fluxOperator"] as { namespace: string })
+    .namespace;
+  const keys: Array<[string, string | undefined]> = [
+    ["secrets.externalSecrets.namespace", store.namespace],
+    [
+      "secrets.externalSecrets.connectNamespace",
+      store.provider === "onepassword" ? store.connectNamespace : undefined,
+    ],
+  ];
+  return keys
+    .filter(([, namespace]) => namespace === engineNamespace)
+    .map(
+      ([key]) =>
+        `${fq(key)}: is ${engineNamespace}, the engine's namespace (${section}.namespace), which the engine's part makes; use a namespace of its own, such as external-secrets`,
+    );
 }
 
 /** A chart version for an engine the stack does not run would be ignored: say so instead. */

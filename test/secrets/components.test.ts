@@ -231,14 +231,12 @@ describe("ClusterSecretStore of each preset, against external-secrets' CRD schem
   }
 
   it("the validator refuses a misspelt auth field (it is not a schema that accepts anything)", async () => {
-    await assert.rejects(
-      validateKubernetesObject({
-        apiVersion: "external-secrets.io/v1",
-        kind: "ClusterSecretStore",
-        metadata: { name: "doppler" },
-        spec: { provider: { doppler: { auth: { secretRef: { dopplerTokn: { name: "x", key: "y" } } } } } },
-      }),
-      /dopplerTokn|dopplerToken/,
-    );
+    const misspelt: object = {
+      apiVersion: "external-secrets.io/v1",
+      kind: "ClusterSecretStore",
+      metadata: { name: "doppler" },
+      spec: { provider: { doppler: { auth: { secretRef: { dopplerTokn: { name: "x", key: "y" } } } } } },
+    };
+    await assert.rejects(validateKubernetesObject(misspelt), /dopplerTokn/);
   });
 });

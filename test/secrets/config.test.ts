@@ -205,3 +205,15 @@ describe("stack config: secrets in a stack file read offline (synth, config)", (
     }
   });
 });
+
+describe("stack config: the store's namespace", () => {
+  it("refuses the engine's own namespace, which the engine's part makes", () => {
+    const found = errors(
+      { ...FLUX, secrets: { externalSecrets: { provider: "doppler", namespace: "flux-system" } } },
+      { externalSecretsToken: "t" },
+    );
+    assert.deepEqual(found, [
+      `${PROJECT}:secrets.externalSecrets.namespace: is flux-system, the engine's namespace (flux.namespace), which the engine's part makes; use a namespace of its own, such as external-secrets`,
+    ]);
+  });
+});

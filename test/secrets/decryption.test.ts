@@ -20,7 +20,7 @@ function kustomizationSpec(catalog: string, app = "a"): Record<string, unknown> 
     new Map(),
     { engine: "flux" },
   );
-  const object = result.objects.find((o) => o.file === `${app}-ks.yaml`)?.object as {
+  const object = result.objects.find((o) => o.file === `${app}-ks.yaml`)?.object as unknown as {
     spec: Record<string, unknown>;
   };
   assert.ok(object !== undefined, `${app}-ks.yaml was not written`);
@@ -35,12 +35,13 @@ describe("catalog, Flux: decryption with the stack's sops-age Secret", () => {
       assert.deepEqual(spec.decryption, { provider: "sops", secretRef: { name: SOPS_AGE_SECRET_NAME } });
     }
     assert.equal(SOPS_AGE_SECRET_NAME, "sops-age");
-    await validateObject({
+    const kustomization: object = {
       apiVersion: "kustomize.toolkit.fluxcd.io/v1",
       kind: "Kustomization",
       metadata: { name: "a", namespace: "flux-system" },
       spec: kustomizationSpec(catalog),
-    });
+    };
+    await validateObject(kustomization);
   });
 
   it("keeps a Secret the user names, and adds none to a cloud KMS service account", () => {
