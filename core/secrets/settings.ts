@@ -7,7 +7,7 @@
  * (external-secrets/external-secrets apis/externalsecrets/v1/secretstore_*_types.go).
  */
 import { z } from "zod";
-import { bool, count, label } from "../shared/schema";
+import { bool, count, label } from "../shared/settings-schema";
 
 /** A DNS-1123 subdomain: the name of a Secret or a ClusterSecretStore. */
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
