@@ -227,7 +227,7 @@ const secretsReaderSchema = z
       .array(
         z
           .string({ error: "must be a string" })
-          .regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, {
+          .regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
             error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-...",
           }),
         { error: "must be a list of KMS key ARNs" },
