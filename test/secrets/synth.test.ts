@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
@@ -26,8 +26,22 @@ describe("synth of the secret-zero examples", function () {
   this.timeout(300_000);
   const work = mkdtempSync(join(tmpdir(), "gitops-secret-zero-"));
   const out = (stack: string) => join(work, stack);
+  // The Flux example on the Flux Operator: the same file with engine flux-operator.
+  const operatorFile = join(work, "Pulumi.secret-zero-flux-operator.yaml");
   before(() => {
-    for (const stack of ["secret-zero-flux", "secret-zero-argocd", "secret-zero-account"]) {
+    writeFileSync(
+      operatorFile,
+      readFileSync(
+        join(REPO_ROOT, "examples", "secret-zero", "Pulumi.secret-zero-flux.yaml"),
+        "utf8",
+      ).replace("gitops-bootstrap:engine: flux\n", "gitops-bootstrap:engine: flux-operator\n"),
+    );
+    for (const stack of [
+      "secret-zero-flux",
+      "secret-zero-argocd",
+      "secret-zero-account",
+      "secret-zero-flux-operator",
+    ]) {
       const run = spawnSync(
         process.execPath,
         [
@@ -37,7 +51,9 @@ describe("synth of the secret-zero examples", function () {
           "--stack",
           stack,
           "--config-file",
-          join(REPO_ROOT, "examples", "secret-zero", `Pulumi.${stack}.yaml`),
+          stack === "secret-zero-flux-operator"
+            ? operatorFile
+            : join(REPO_ROOT, "examples", "secret-zero", `Pulumi.${stack}.yaml`),
           "--out",
           out(stack),
         ],
@@ -67,6 +83,17 @@ describe("synth of the secret-zero examples", function () {
       externalSecretsStore: string;
     };
     assert.equal(outputs.sopsAgeRecipients.length, 1);
+    assert.ok(isAgeRecipient(outputs.sopsAgeRecipients[0] ?? ""));
+  });
+
+  it("flux-operator: sops-age in the operator's namespace, the same recipient output", () => {
+    const secret = parse(read("secret-zero-flux-operator", "manifests/flux-system/secret-sops-age.yaml")) as {
+      metadata: { namespace: string };
+    };
+    assert.equal(secret.metadata.namespace, "flux-system");
+    const outputs = JSON.parse(read("secret-zero-flux-operator", "outputs.json")) as {
+      sopsAgeRecipients: string[];
+    };
     assert.ok(isAgeRecipient(outputs.sopsAgeRecipients[0] ?? ""));
   });
 
@@ -107,7 +134,7 @@ describe("synth of the secret-zero examples", function () {
   });
 
   it("validates every Kubernetes object written, and leaks no secure value or key", async () => {
-    for (const stack of ["secret-zero-flux", "secret-zero-argocd"]) {
+    for (const stack of ["secret-zero-flux", "secret-zero-argocd", "secret-zero-flux-operator"]) {
       for (const file of files(out(stack))) {
         const text = readFileSync(file, "utf8");
         const where = `${stack}/${relative(out(stack), file)}`;
