@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CiIdentity } from "../components/aws/ci-identity";
 import { StateBackend } from "../components/aws/state-backend";
 import { PulumiDeploymentsRole } from "../components/cloud/pulumi-deployments-role";
+import { SecretsReader } from "../components/secrets/aws-reader";
 import { trustedEnvironments } from "../core/aws/iam";
 import { roleArn } from "../core/aws/state";
 import type { CiValues } from "../core/github/github";
@@ -52,6 +53,12 @@ export interface AccountOutputs {
   previewEnvironment: string;
   /** The role Pulumi Deployments assumes for Pulumi Cloud stacks (pulumiCloud.deployments.aws.roleArn); only with aws.pulumiDeployments. */
   pulumiDeploymentsRoleArn?: pulumi.Output<string>;
+  /** With `aws.secretsReader`: the reader's access key ID (secret), for the cluster stack's External Secrets Secret. */
+  secretsReaderAccessKeyId?: pulumi.Output<string>;
+  /** With `aws.secretsReader`: the reader's secret access key (secret). */
+  secretsReaderSecretAccessKey?: pulumi.Output<string>;
+  /** With `aws.secretsReader`: the one path prefix it may read. */
+  secretsReaderPathPrefix?: string;
 }
 
 // The account outputs a cluster stack hands to CI are exactly outputs of this stack.
@@ -179,7 +186,29 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
           project,
         });
 
+  const reader =
+    settings.secretsReader === undefined
+      ? undefined
+      : new SecretsReader("secrets-reader", {
+          provider: providers.aws,
+          userName: settings.secretsReader.userName,
+          access: {
+            partition: settings.partition,
+            accountId: settings.accountId,
+            region: settings.region,
+            pathPrefix: settings.secretsReader.pathPrefix,
+            kmsKeyArns: settings.secretsReader.kmsKeyArns,
+          },
+        });
+
   return {
+    ...(reader === undefined || settings.secretsReader === undefined
+      ? {}
+      : {
+          secretsReaderAccessKeyId: reader.accessKeyId,
+          secretsReaderSecretAccessKey: reader.secretAccessKey,
+          secretsReaderPathPrefix: settings.secretsReader.pathPrefix,
+        }),
     backendUrl: state.backendUrl,
     secretsProvider: state.secretsProvider,
     stateBucket: state.bucketName,

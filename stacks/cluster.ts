@@ -20,7 +20,8 @@ import { CiClusterAccess } from "../components/tailscale/ci-cluster-access";
 import { PulumiDeployments } from "../components/cloud/pulumi-deployments";
 import { deploymentSettingsInputs, driftScheduleInputs } from "../core/cloud/deployments";
 import { deploymentsRepository, homeContext } from "../core/cloud/settings";
-import { CI_OUTPUT_NAMES } from "./account-config";
+import { CI_OUTPUT_NAMES, SECRETS_READER_OUTPUT_NAMES } from "./account-config";
+import { buildSecretZero, type SecretZeroOutputs } from "../components/secrets/build";
 import { argoCdSettingsOf, formatConfigErrors, type StackConfig } from "./config";
 import type { StackSecrets } from "./load-config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
@@ -44,6 +45,10 @@ export interface ClusterOutputs {
    * on or the cluster is reached through `kubernetes.tailscaleHost`.
    */
   tailscalePolicy?: PolicyFragment;
+  /** The age recipients of the sops-age Secret, for .sops.yaml; with `secrets.sopsAge`. */
+  sopsAgeRecipients?: pulumi.Output<string[]>;
+  /** The ClusterSecretStore to commit to the manifest repository; with `secrets.externalSecrets.store`. */
+  externalSecretsStore?: pulumi.Output<string>;
 }
 
 /** Argo CD settings as the pure builders take them (whether an OIDC client secret exists). */
@@ -67,7 +72,10 @@ export function clusterProviderUses(config: StackConfig): Record<ProviderPackage
     github: config.github.enabled
       ? { owned: { owner: { setting: "gitops-bootstrap:github.owner", value: config.github.owner } } }
       : { off: githubOff },
-    tls: config.github.enabled ? { owned: {} } : { off: `${githubOff} (tls makes its deploy keys)` },
+    tls:
+      config.github.enabled || generatesAgeKeys(config)
+        ? { owned: {} }
+        : { off: `${githubOff} (tls makes its deploy keys and secrets.sopsAge's age keys)` },
     tailscale: config.tailscale.enabled
       ? { owned: {} }
       : { off: "gitops-bootstrap:tailscale.enabled is false" },
@@ -138,13 +146,17 @@ function accessProviders(
   };
 }
 
+/** Whether `secrets.sopsAge` generates an age key (with tls). */
+function generatesAgeKeys(config: StackConfig): boolean {
+  return (config.secrets.sopsAge?.keys.length ?? 0) > 0;
+}
+
 /**
  * The account stack's outputs CI needs (role ARNs, region, state backend, secrets provider), read
  * through a StackReference: the cluster stack never holds the account's resources in its state.
  */
-function accountOutputsForCi(accountStack: string | undefined): GithubAccessArgs["aws"] {
-  if (accountStack === undefined) return undefined;
-  const account = new pulumi.StackReference("account", { name: accountStack });
+function accountOutputsForCi(account: pulumi.StackReference | undefined): GithubAccessArgs["aws"] {
+  if (account === undefined) return undefined;
   const read = (name: (typeof CI_OUTPUT_NAMES)[number]) =>
     account.requireOutput(name) as pulumi.Output<string>;
   return {
@@ -155,6 +167,25 @@ function accountOutputsForCi(accountStack: string | undefined): GithubAccessArgs
     previewEnvironment: read("previewEnvironment"),
     backendUrl: read("backendUrl"),
     secretsProvider: read("secretsProvider"),
+  };
+}
+
+/** The account stack's secrets reader outputs (its access key, secret) and region. */
+function secretsReaderOutputs(account: pulumi.StackReference) {
+  const read = (name: (typeof SECRETS_READER_OUTPUT_NAMES)[number]) =>
+    account.requireOutput(name) as pulumi.Output<string>;
+  return {
+    region: account.requireOutput("region") as pulumi.Output<string>,
+    accessKeyId: pulumi.secret(read("secretsReaderAccessKeyId")),
+    secretAccessKey: pulumi.secret(read("secretsReaderSecretAccessKey")),
+  };
+}
+
+/** The stack outputs of the secret-zero part; none when it is not configured (outputs unchanged). */
+function secretZeroOutputs(zero: SecretZeroOutputs): Partial<ClusterOutputs> {
+  return {
+    ...(zero.sopsAgeRecipients === undefined ? {} : { sopsAgeRecipients: zero.sopsAgeRecipients }),
+    ...(zero.externalSecretsStore === undefined ? {} : { externalSecretsStore: zero.externalSecretsStore }),
   };
 }
 
@@ -238,15 +269,37 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
   const repo: ManifestRepo = config.repo;
   pulumiCloudHome(config, uses);
 
-  const aws = accountOutputsForCi(config.aws.accountStack);
+  const accountStack = config.aws.accountStack;
+  const account =
+    accountStack === undefined ? undefined : new pulumi.StackReference("account", { name: accountStack });
+  const aws = accountOutputsForCi(account);
+  const providers = accessProviders(config, uses);
   const access = buildGithubAccess({
     stack: pulumi.getStack(),
     github: config.github,
     tailscale: config.tailscale,
     repo: { url: repo.url },
     ...(aws === undefined ? {} : { aws }),
-    providers: accessProviders(config, uses),
+    providers,
   });
+  // The secret-zero part, built once the engine's namespace exists (secretZero below).
+  const secretZero = (fluxNamespace: pulumi.Output<string>): SecretZeroOutputs =>
+    buildSecretZero({
+      settings: config.secrets,
+      provider,
+      ...(generatesAgeKeys(config)
+        ? {
+            tlsProvider:
+              providers.tls ??
+              new tls.Provider("tls", providerArgs("tls", owned(uses.tls)) as tls.ProviderArgs),
+          }
+        : {}),
+      fluxNamespace,
+      secrets,
+      ...(account !== undefined && config.secrets.externalSecrets?.provider === "aws"
+        ? { account: secretsReaderOutputs(account) }
+        : {}),
+    });
   // An https repository is read with its token; an SSH one with the generated read-only key when
   // the GitHub part is on, else the configured one. Config validation guarantees exactly one.
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
@@ -292,7 +345,9 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       waitFor: [engine.release ?? engine, ...rootWaitsFor],
     });
     ciClusterAccess(config, provider, settings.namespace, engine.namespace);
+    const zero = secretZero(engine.namespace);
     return clusterOutputs(config, {
+      ...secretZeroOutputs(zero),
       engine: "argocd",
       namespace: engine.namespace,
       rootApp: root.name,
@@ -313,7 +368,11 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       instanceWaitsFor: rootWaitsFor,
     });
     ciClusterAccess(config, provider, settings.namespace, engine.namespace);
+    // The instance's sync starts before sops-age exists; a Kustomization that cannot decrypt yet
+    // retries after its retryInterval (docs/operations.md, "Secret zero").
+    const zero = secretZero(engine.namespace);
     return clusterOutputs(config, {
+      ...secretZeroOutputs(zero),
       engine: "flux-operator",
       namespace: engine.namespace,
       rootApp: settings.sync.name,
@@ -328,15 +387,18 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     ...credential,
     chartVersion: config.charts.flux2,
   });
+  // The root applies the apps only once sops-age exists, so none fails to decrypt first.
+  const zero = secretZero(engine.namespace);
   const root = new RootApp("root", {
     provider,
     namespace: engine.namespace,
     objects: fluxRootObjects(config.flux, repo),
     rootName: config.flux.root.name,
-    waitFor: [engine.release ?? engine, ...rootWaitsFor],
+    waitFor: [engine.release ?? engine, ...rootWaitsFor, ...zero.waitFor],
   });
   ciClusterAccess(config, provider, config.flux.namespace, engine.namespace);
   return clusterOutputs(config, {
+    ...secretZeroOutputs(zero),
     engine: "flux",
     namespace: engine.namespace,
     rootApp: root.name,

@@ -249,6 +249,30 @@ const adoptSchema = z
   })
   .strict();
 
+/** The reader's user name unless `secretsReader.userName` says otherwise. */
+export const DEFAULT_SECRETS_READER_NAME = "gitops-bootstrap-secrets-reader";
+
+/**
+ * `secretsReader`: the read-only IAM user External Secrets reads one path prefix with (docs/aws.md,
+ * core/aws/secrets-reader.ts). Off unless set.
+ */
+const secretsReaderSchema = z
+  .object({
+    pathPrefix: checkedString(secretsPathPrefixProblem),
+    userName: roleName().default(DEFAULT_SECRETS_READER_NAME),
+    kmsKeyArns: z
+      .array(
+        z
+          .string({ error: "must be a string" })
+          .regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
+            error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-...",
+          }),
+        { error: "must be a list of KMS key ARNs" },
+      )
+      .default([]),
+  })
+  .strict();
+
 const rawSchema = z
   .object({
     enabled: bool().default(false),
@@ -261,6 +285,7 @@ const rawSchema = z
     adopt: adoptSchema.prefault({}),
     /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
     pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
+    secretsReader: secretsReaderSchema.optional(),
   })
   .strict();
 
@@ -283,6 +308,8 @@ export interface AwsSettings {
   };
   /** The account's GitHub OIDC provider ARN (created, or adopted when `adopt.oidcProvider` is set). */
   oidcProviderArn: string;
+  /** The External Secrets reader (read-only, one path prefix); absent unless configured. */
+  secretsReader?: SecretsReaderSettings;
   /** Import IDs of what the Terragrunt layer made; each is adopted with the `import` resource option. */
   adopt: {
     stateBucket?: string;
@@ -297,6 +324,26 @@ export interface AwsSettings {
   };
   /** Pulumi Deployments' role for Pulumi Cloud stacks; absent, none exists. */
   pulumiDeployments?: PulumiDeploymentsSettings;
+}
+
+/** The External Secrets reader's settings (core/aws/secrets-reader.ts). */
+export interface SecretsReaderSettings {
+  /** The one path both services are read under, such as /homelab/ (starts and ends with "/"). */
+  pathPrefix: string;
+  /** The IAM user's name. Defaults to gitops-bootstrap-secrets-reader. */
+  userName: string;
+  /** Customer managed KMS keys the parameters or secrets are encrypted with. Defaults to none (AWS managed keys). */
+  kmsKeyArns: string[];
+}
+
+/**
+ * A path prefix both Parameter Store and Secrets Manager names can live under: "/", then segments
+ * of the characters both allow, ending in "/" so /homelab/ never matches /homelab-other/.
+ */
+export function secretsPathPrefixProblem(prefix: string): string | undefined {
+  if (!/^\/([A-Za-z0-9_.-]+\/)+$/.test(prefix))
+    return "must be a path such as /homelab/: starting and ending with /, segments of letters, digits, _ . -; the root / alone would grant every secret";
+  return undefined;
 }
 
 export type AwsConfig = { enabled: false } | AwsSettings;
@@ -440,6 +487,7 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
       deployPolicyArns: ci.deployPolicyArns,
     },
     oidcProviderArn: expectedProvider,
+    ...(raw.secretsReader === undefined ? {} : { secretsReader: raw.secretsReader }),
     adopt: {
       ...(adopt.stateBucket === undefined ? {} : { stateBucket: adopt.stateBucket }),
       ...(adopt.oidcProvider === undefined ? {} : { oidcProvider: adopt.oidcProvider }),

@@ -25,6 +25,9 @@ const STACKS = [
   "applicationset-homelab",
   "flux-homelab",
   "cloud",
+  "secret-zero-flux",
+  "secret-zero-argocd",
+  "secret-zero-account",
 ];
 
 /** Stacks documented from an example's stack file rather than one at the project root. */
@@ -35,6 +38,10 @@ const EXAMPLE_FILES: Record<string, string> = {
   "flux-homelab": join("examples", "flux-homelab", "Pulumi.flux-homelab.yaml"),
   // home: pulumi-cloud: its own Deployments settings and drift schedule go with it.
   cloud: join("examples", "pulumi-cloud", "Pulumi.cloud.yaml"),
+  // Secret zero (docs/operations.md, "Secret zero").
+  "secret-zero-flux": join("examples", "secret-zero", "Pulumi.secret-zero-flux.yaml"),
+  "secret-zero-argocd": join("examples", "secret-zero", "Pulumi.secret-zero-argocd.yaml"),
+  "secret-zero-account": join("examples", "secret-zero", "Pulumi.secret-zero-account.yaml"),
 };
 
 describe("pulumi destroy, per committed stack (docs/operations.md)", () => {

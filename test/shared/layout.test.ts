@@ -24,6 +24,7 @@ describe("layout: one folder per domain", () => {
       "github",
       "migration",
       "repository",
+      "secrets",
       "shared",
       "tailscale",
     ]);
@@ -41,6 +42,7 @@ describe("layout: one folder per domain", () => {
       "github",
       "migration",
       "repository",
+      "secrets",
       "tailscale",
     ]) {
       const text = readFileSync(join(REPO_ROOT, "core", domain, "settings.ts"), "utf8");

@@ -17,6 +17,7 @@ import { githubEnabledSchema } from "../../core/github/settings";
 import { repositorySettingsSchema } from "../../core/repository/settings";
 import { chartsSettingsSchema } from "../../core/shared/versions";
 import { tailscaleEnabledSchema } from "../../core/tailscale/settings";
+import { secretsSettingsSchema } from "../../core/secrets/settings";
 import { REPO_ROOT } from "../support/paths";
 
 const descriptions = (
@@ -83,6 +84,8 @@ const SECTIONS: Array<[string, z.ZodType, unknown]> = [
     pulumiCloudSettingsSchema,
     { deployments: { aws: { roleArn: "arn:aws:iam::123456789012:role/pulumi-deployments" } } },
   ],
+  // Both parts are off by default; set, their own defaults are the ones described.
+  ["secrets", secretsSettingsSchema, { sopsAge: {}, externalSecrets: { provider: "doppler" } }],
 ];
 
 describe("Pulumi.yaml descriptions", () => {
