@@ -12546,6 +12546,17 @@ var adoptSchema = external_exports.object({
   }).optional(),
   deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
 }).strict();
+var DEFAULT_SECRETS_READER_NAME = "gitops-bootstrap-secrets-reader";
+var secretsReaderSchema = external_exports.object({
+  pathPrefix: checkedString(secretsPathPrefixProblem),
+  userName: roleName().default(DEFAULT_SECRETS_READER_NAME),
+  kmsKeyArns: external_exports.array(
+    external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
+      error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-..."
+    }),
+    { error: "must be a list of KMS key ARNs" }
+  ).default([])
+}).strict();
 var rawSchema = external_exports.object({
   enabled: bool().default(false),
   accountId: numericId("123456789012").refine((id) => /^\d{12}$/.test(id), { error: "must be the 12-digit AWS account ID, as a string" }).optional(),
@@ -12554,8 +12565,14 @@ var rawSchema = external_exports.object({
   ci: ciSchema.optional(),
   adopt: adoptSchema.prefault({}),
   /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
-  pulumiDeployments: pulumiDeploymentsSettingsSchema.optional()
+  pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
+  secretsReader: secretsReaderSchema.optional()
 }).strict();
+function secretsPathPrefixProblem(prefix) {
+  if (!/^\/([A-Za-z0-9_.-]+\/)+$/.test(prefix))
+    return "must be a path such as /homelab/: starting and ending with /, segments of letters, digits, _ . -; the root / alone would grant every secret";
+  return void 0;
+}
 var BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
 var DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
 function ciProblems(ci, issue2) {
@@ -12670,6 +12687,7 @@ function resolve(raw, ctx) {
       deployPolicyArns: ci.deployPolicyArns
     },
     oidcProviderArn: expectedProvider,
+    ...raw.secretsReader === void 0 ? {} : { secretsReader: raw.secretsReader },
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },

@@ -21872,6 +21872,17 @@ var adoptSchema = external_exports.object({
   }).optional(),
   deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
 }).strict();
+var DEFAULT_SECRETS_READER_NAME = "gitops-bootstrap-secrets-reader";
+var secretsReaderSchema = external_exports.object({
+  pathPrefix: checkedString(secretsPathPrefixProblem),
+  userName: roleName().default(DEFAULT_SECRETS_READER_NAME),
+  kmsKeyArns: external_exports.array(
+    external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
+      error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-..."
+    }),
+    { error: "must be a list of KMS key ARNs" }
+  ).default([])
+}).strict();
 var rawSchema = external_exports.object({
   enabled: bool().default(false),
   accountId: numericId("123456789012").refine((id) => /^\d{12}$/.test(id), { error: "must be the 12-digit AWS account ID, as a string" }).optional(),
@@ -21880,8 +21891,14 @@ var rawSchema = external_exports.object({
   ci: ciSchema.optional(),
   adopt: adoptSchema.prefault({}),
   /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
-  pulumiDeployments: pulumiDeploymentsSettingsSchema.optional()
+  pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
+  secretsReader: secretsReaderSchema.optional()
 }).strict();
+function secretsPathPrefixProblem(prefix) {
+  if (!/^\/([A-Za-z0-9_.-]+\/)+$/.test(prefix))
+    return "must be a path such as /homelab/: starting and ending with /, segments of letters, digits, _ . -; the root / alone would grant every secret";
+  return void 0;
+}
 var BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
 var DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
 function ciProblems(ci, issue2) {
@@ -21996,6 +22013,7 @@ function resolve(raw, ctx) {
       deployPolicyArns: ci.deployPolicyArns
     },
     oidcProviderArn: expectedProvider,
+    ...raw.secretsReader === void 0 ? {} : { secretsReader: raw.secretsReader },
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
@@ -22607,6 +22625,9 @@ var import_node_fs3 = require("node:fs");
 var import_node_path2 = require("node:path");
 var import_yaml6 = __toESM(require_dist());
 
+// core/secrets/names.ts
+var SOPS_AGE_SECRET_NAME = "sops-age";
+
 // core/catalog/flux-settings.ts
 var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 var objectName = (what) => string2().check(
@@ -22630,7 +22651,13 @@ var sourceRef = strictObject({
 );
 var decryption = strictObject({
   provider: _default2(literal("sops"), "sops").check(meta2({ description: "Decryption provider. Only sops exists." })),
-  secretRef: optional(strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") })).check(meta2({ description: "The Secret with the private keys, in the Kustomization's namespace." })),
+  secretRef: optional(
+    nullable(strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }))
+  ).check(
+    meta2({
+      description: `The Secret with the private keys, in the Kustomization's namespace. Defaults to ${SOPS_AGE_SECRET_NAME} (what the stack's secrets.sopsAge places) unless serviceAccountName is given; null leaves it out (the controller's own cloud KMS identity).`
+    })
+  ),
   serviceAccountName: optional(objectName("ServiceAccount used to reach a cloud KMS"))
 }).check(meta2({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." }));
 var substituteReference = strictObject({
@@ -22808,7 +22835,14 @@ function resolveFluxSettings(own2, defaults) {
     const value = pick3(key);
     if (value !== void 0) out[key] = structuredClone(value);
   }
+  if (out.decryption !== void 0) out.decryption = withDecryptionSecret(out.decryption);
   return out;
+}
+function withDecryptionSecret(decryption2) {
+  const { secretRef, ...rest } = decryption2;
+  if (secretRef === null) return rest;
+  if (secretRef !== void 0 || rest.serviceAccountName !== void 0) return decryption2;
+  return { ...rest, secretRef: { name: SOPS_AGE_SECRET_NAME } };
 }
 var BUILT_IN_FLUX = Object.freeze(
   resolveFluxSettings(void 0, void 0)
@@ -24073,6 +24107,244 @@ function homeContext(config2, pulumiCloudSet) {
   };
 }
 
+// core/secrets/age.ts
+var import_node_crypto = require("node:crypto");
+
+// core/secrets/bech32.ts
+var CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+var GENERATOR = [996825010, 642813549, 513874426, 1027748829, 705979059];
+function polymod(values2) {
+  let chk = 1;
+  for (const value of values2) {
+    const top = chk >>> 25;
+    chk = ((chk & 33554431) << 5 ^ value) >>> 0;
+    for (let i = 0; i < 5; i++) if ((top >>> i & 1) === 1) chk = (chk ^ GENERATOR[i]) >>> 0;
+  }
+  return chk;
+}
+function hrpExpand(hrp) {
+  const codes = [...hrp].map((c) => c.charCodeAt(0));
+  return [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31)];
+}
+function convertBits(data, from, to, pad) {
+  let acc = 0;
+  let bits = 0;
+  const out = [];
+  const max = (1 << to) - 1;
+  for (const value of data) {
+    acc = acc << from | value;
+    bits += from;
+    while (bits >= to) {
+      bits -= to;
+      out.push(acc >> bits & max);
+    }
+  }
+  if (pad) {
+    if (bits > 0) out.push(acc << to - bits & max);
+  } else if (bits >= from || (acc << to - bits & max) !== 0) {
+    return void 0;
+  }
+  return out;
+}
+function bech32Encode(hrp, data) {
+  const lower = hrp.toLowerCase();
+  const words = convertBits(data, 8, 5, true);
+  const check2 = polymod([...hrpExpand(lower), ...words, 0, 0, 0, 0, 0, 0]) ^ 1;
+  const checksum = Array.from({ length: 6 }, (_, i) => check2 >>> 5 * (5 - i) & 31);
+  return `${lower}1${[...words, ...checksum].map((w) => CHARSET[w]).join("")}`;
+}
+function bech32Decode(text) {
+  if (text !== text.toLowerCase() && text !== text.toUpperCase()) return void 0;
+  const lower = text.toLowerCase();
+  const split = lower.lastIndexOf("1");
+  if (split < 1 || split + 7 > lower.length) return void 0;
+  const hrp = lower.slice(0, split);
+  if ([...hrp].some((c) => c.charCodeAt(0) < 33 || c.charCodeAt(0) > 126)) return void 0;
+  const words = [...lower.slice(split + 1)].map((c) => CHARSET.indexOf(c));
+  if (words.includes(-1)) return void 0;
+  if (polymod([...hrpExpand(hrp), ...words]) !== 1) return void 0;
+  const bytes = convertBits(words.slice(0, -6), 5, 8, false);
+  return bytes === void 0 ? void 0 : { hrp, data: Uint8Array.from(bytes) };
+}
+
+// core/secrets/age.ts
+var IDENTITY_HRP = "age-secret-key-";
+var X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+function ageIdentity(secret) {
+  if (secret.length !== 32) throw new Error(`an age X25519 identity is 32 bytes, not ${secret.length}`);
+  return bech32Encode(IDENTITY_HRP, secret).toUpperCase();
+}
+function parseAgeIdentity(text) {
+  if (!text.startsWith("AGE-SECRET-KEY-1")) return void 0;
+  const decoded = bech32Decode(text);
+  return decoded?.hrp === IDENTITY_HRP && decoded.data.length === 32 ? decoded.data : void 0;
+}
+function parseAgeKeyFile(text) {
+  const identities = [];
+  const badLines = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const identity2 = parseAgeIdentity(line);
+    if (identity2 === void 0) badLines.push(index + 1);
+    else identities.push(identity2);
+  });
+  return badLines.length > 0 ? { badLines } : { identities };
+}
+var ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+// core/secrets/problems.ts
+var SECRETS_SECRET_KEYS = {
+  /** Age identities the user already has (an age-keygen file), added to the sops-age Secret. */
+  sopsAgeKey: "sopsAgeKey",
+  /** The 1Password Connect, Bitwarden Secrets Manager or Doppler token the store reads with. */
+  externalSecretsToken: "externalSecretsToken",
+  /** The 1Password Connect server's 1password-credentials.json. */
+  onePasswordCredentials: "onePasswordCredentials"
+};
+function secretsProblems(settings, context) {
+  const problems = [];
+  const add = (key, message) => problems.push({ key, message });
+  const { sopsAge, externalSecrets } = settings;
+  const setCmd = (key, from) => `\`pulumi config set --secret ${SECRETS_SECRET_KEYS[key]} < ${from}\``;
+  if (sopsAge !== void 0 && context.engine === "argocd") {
+    add(
+      "secrets.sopsAge",
+      "places the age key for Flux's kustomize-controller, but engine is argocd, which decrypts SOPS only through a plugin (KSOPS, helm-secrets) configured on its repo-server; remove secrets.sopsAge, or use engine flux or flux-operator"
+    );
+  }
+  if (context.has("sopsAgeKey")) {
+    if (sopsAge === void 0) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        "is set but secrets.sopsAge is not; add secrets.sopsAge (keys: [] to place only this key) or remove it with `pulumi config rm sopsAgeKey`"
+      );
+    }
+    const parsed = parseAgeKeyFile(context.sopsAgeKey ?? "");
+    if ("badLines" in parsed) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        `line ${parsed.badLines.join(", ")} is neither a comment nor an AGE-SECRET-KEY-1… identity (checksum included); set it again from the age-keygen file with ${setCmd("sopsAgeKey", "keys.txt")}`
+      );
+    } else if (parsed.identities.length === 0) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        "holds no AGE-SECRET-KEY-1… identity; set the age-keygen file or remove it"
+      );
+    }
+  } else if (sopsAge !== void 0 && sopsAge.keys.length === 0) {
+    add(
+      "secrets.sopsAge.keys",
+      `is [] (generate none) and no sopsAgeKey is set, so the Secret would hold no identity; keep a key name, or set your own with ${setCmd("sopsAgeKey", "keys.txt")}`
+    );
+  }
+  const provider = externalSecrets?.provider;
+  const tokenWanted = provider === "onepassword" || provider === "bitwarden" || provider === "doppler";
+  if (tokenWanted && !context.has("externalSecretsToken")) {
+    const what = provider === "onepassword" ? "the 1Password Connect token" : provider === "bitwarden" ? "the Bitwarden Secrets Manager machine account's access token" : "the Doppler service token";
+    add(
+      SECRETS_SECRET_KEYS.externalSecretsToken,
+      `is required with secrets.externalSecrets.provider ${provider}: ${what}; set it with ${setCmd("externalSecretsToken", "token.txt")}`
+    );
+  }
+  if (!tokenWanted && context.has("externalSecretsToken")) {
+    add(
+      SECRETS_SECRET_KEYS.externalSecretsToken,
+      provider === "aws" ? "is set but the aws preset reads the account stack's secretsReader access key; remove it with `pulumi config rm externalSecretsToken`" : "is set but secrets.externalSecrets is not; configure it or remove the token with `pulumi config rm externalSecretsToken`"
+    );
+  }
+  if (context.has("onePasswordCredentials") && provider !== "onepassword") {
+    add(
+      SECRETS_SECRET_KEYS.onePasswordCredentials,
+      "is set but secrets.externalSecrets.provider is not onepassword; remove it with `pulumi config rm onePasswordCredentials`"
+    );
+  }
+  if (provider === "aws" && !context.hasAccountStack) {
+    add(
+      "secrets.externalSecrets.provider",
+      "is aws, whose reader's access key comes from the account stack; set aws.accountStack (and aws.secretsReader in the account stack)"
+    );
+  }
+  return problems;
+}
+
+// core/secrets/settings.ts
+var SUBDOMAIN2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+var objectName2 = () => external_exports.string({ error: "must be a string" }).max(253).regex(SUBDOMAIN2, {
+  error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'"
+});
+var sopsAgeSchema = external_exports.object({
+  keys: external_exports.array(label(), { error: 'must be a list of key names such as ["1"]' }).default(["1"]).superRefine((keys2, ctx) => {
+    const twice = keys2.filter((key, i) => keys2.indexOf(key) !== i);
+    if (twice.length > 0)
+      ctx.addIssue({ code: "custom", message: `names ${twice.join(", ")} twice; each key name once` });
+  }),
+  secretName: objectName2().default(SOPS_AGE_SECRET_NAME),
+  // The generated identities exist nowhere else: losing them loses every file encrypted to them.
+  protect: bool().default(true)
+}).strict();
+var STORE_PROVIDERS = ["onepassword", "bitwarden", "doppler", "aws"];
+var storeName = (fallback) => objectName2().default(fallback);
+var common = { namespace: label().default("external-secrets") };
+var onePasswordSchema = external_exports.object({
+  provider: external_exports.literal("onepassword"),
+  ...common,
+  secretName: objectName2().default("onepassword-connect-token"),
+  /** Where the Connect server runs (it reads op-credentials); defaults to `namespace`. */
+  connectNamespace: label().optional(),
+  credentialsSecretName: objectName2().default("op-credentials"),
+  store: external_exports.object({
+    name: storeName("onepassword"),
+    connectHost: external_exports.url({
+      error: "must be the Connect server's URL, such as http://onepassword-connect.external-secrets:8080"
+    }),
+    vaults: external_exports.record(external_exports.string().min(1), count(1, 1e3), {
+      error: "must map vault names to their search order (1 first)"
+    }).refine((vaults) => Object.keys(vaults).length > 0, { error: "must name at least one vault" })
+  }).strict().optional()
+}).strict();
+var bitwardenSchema = external_exports.object({
+  provider: external_exports.literal("bitwarden"),
+  ...common,
+  secretName: objectName2().default("bitwarden-access-token"),
+  store: external_exports.object({
+    name: storeName("bitwarden"),
+    organizationID: external_exports.string().min(1),
+    projectID: external_exports.string().min(1),
+    bitwardenServerSDKURL: external_exports.url({ error: "must be the bitwarden-sdk-server's https URL" }),
+    caBundle: external_exports.string().min(1).optional()
+  }).strict().optional()
+}).strict();
+var dopplerSchema = external_exports.object({
+  provider: external_exports.literal("doppler"),
+  ...common,
+  secretName: objectName2().default("doppler-token"),
+  store: external_exports.object({
+    name: storeName("doppler"),
+    project: external_exports.string().min(1).optional(),
+    config: external_exports.string().min(1).optional()
+  }).strict().optional()
+}).strict();
+var AWS_STORE_SERVICES = ["ParameterStore", "SecretsManager"];
+var awsSchema = external_exports.object({
+  provider: external_exports.literal("aws"),
+  ...common,
+  secretName: objectName2().default("aws-secrets-reader"),
+  store: external_exports.object({
+    name: storeName("aws"),
+    service: external_exports.enum(AWS_STORE_SERVICES, { error: "must be ParameterStore or SecretsManager" }).default("ParameterStore")
+  }).strict().optional()
+}).strict();
+var externalSecretsSchema = external_exports.discriminatedUnion(
+  "provider",
+  [onePasswordSchema, bitwardenSchema, dopplerSchema, awsSchema],
+  { error: `provider must be one of ${STORE_PROVIDERS.join(", ")}` }
+);
+var secretsSettingsSchema = external_exports.object({
+  sopsAge: sopsAgeSchema.optional(),
+  externalSecrets: externalSecretsSchema.optional()
+}).strict();
+
 // stacks/config.ts
 var PROJECT2 = "gitops-bootstrap";
 function argoCdSettingsOf(config2, hasClientSecret) {
@@ -24085,7 +24357,9 @@ var SECRET_KEYS = {
   /** Token the engine reads an https manifest repository with (instead of a deploy key). */
   repoToken: "repoToken",
   /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
-  argocdOidcClientSecret: "argocdOidcClientSecret"
+  argocdOidcClientSecret: "argocdOidcClientSecret",
+  // The secret-zero part's keys (core/secrets/problems.ts).
+  ...SECRETS_SECRET_KEYS
 };
 var fq = (key) => `${PROJECT2}:${key}`;
 function hasSecretValue(raw, name) {
@@ -24139,7 +24413,8 @@ var stackSchema = external_exports.object({
   home: homeSchema,
   pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
   // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
-  adopt: clusterAdoptSettingsSchema.optional()
+  adopt: clusterAdoptSettingsSchema.optional(),
+  secrets: secretsSettingsSchema.prefault({})
 }).strict();
 var CONFIG_KEYS = [
   ...Object.keys(stackSchema.shape),
@@ -24216,6 +24491,17 @@ function parseStackConfig(raw, secretKeys, options = {}) {
         errors.push(`${fq(`${section}.values`)}: ${message}`);
     }
   }
+  const secrets = secretsSettingsSchema.safeParse(input2.secrets ?? {});
+  if (secrets.success) {
+    const accountStack = input2.aws?.accountStack;
+    for (const problem of secretsProblems(secrets.data, {
+      engine: String(input2.engine),
+      hasAccountStack: accountStack !== void 0,
+      has: hasSecret,
+      ...hasSecret("sopsAgeKey") ? { sopsAgeKey: raw[fq(SECRET_KEYS.sopsAgeKey)] } : {}
+    }))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+  }
   const result = stackSchema.safeParse(input2, { reportInput: true, error: plainIssueText });
   if (!result.success) {
     for (const issue2 of result.error.issues) {
@@ -24271,6 +24557,7 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
+    errors.push(...secretsNamespaceProblems(config2));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
@@ -24282,6 +24569,22 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
+}
+function secretsNamespaceProblems(config2) {
+  const store = config2.secrets.externalSecrets;
+  if (store === void 0) return [];
+  const section = engineSection(config2.engine);
+  const engineNamespace = config2[section].namespace;
+  const keys2 = [
+    ["secrets.externalSecrets.namespace", store.namespace],
+    [
+      "secrets.externalSecrets.connectNamespace",
+      store.provider === "onepassword" ? store.connectNamespace : void 0
+    ]
+  ];
+  return keys2.filter(([, namespace]) => namespace === engineNamespace).map(
+    ([key]) => `${fq(key)}: is ${engineNamespace}, the engine's namespace (${section}.namespace), which the engine's part makes; use a namespace of its own, such as external-secrets`
+  );
 }
 function otherEngineCharts(config2, input2) {
   const charts = input2.charts;
@@ -24440,12 +24743,19 @@ function parseAccountConfig(raw) {
 }
 
 // cli/stack-file.ts
+var import_node_crypto2 = require("node:crypto");
 var import_node_fs5 = require("node:fs");
 var import_node_path4 = require("node:path");
 var import_yaml8 = __toESM(require_dist());
 function securePlaceholder(key) {
-  return `[synth placeholder for secure config ${key}]`;
+  const text = `[synth placeholder for secure config ${key}]`;
+  return SHAPED_PLACEHOLDERS[key]?.(text) ?? text;
 }
+var SHAPED_PLACEHOLDERS = {
+  "gitops-bootstrap:sopsAgeKey": (text) => `# ${text}
+${ageIdentity((0, import_node_crypto2.createHash)("sha256").update(text).digest())}
+`
+};
 function configString(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -21,9 +21,9 @@ var __commonJS = (cb, mod) => function __require() {
     throw mod = 0, e;
   }
 };
-var __export = (target, all3) => {
-  for (var name in all3)
-    __defProp(target, name, { get: all3[name], enumerable: true });
+var __export = (target, all4) => {
+  for (var name in all4)
+    __defProp(target, name, { get: all4[name], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -11681,9 +11681,9 @@ var init_schemas = __esm({
         }
         const _out = def.transform(payload.value, payload);
         if (ctx.async) {
-          const output5 = _out instanceof Promise ? _out : Promise.resolve(_out);
-          return output5.then((output6) => {
-            payload.value = output6;
+          const output6 = _out instanceof Promise ? _out : Promise.resolve(_out);
+          return output6.then((output7) => {
+            payload.value = output7;
             return payload;
           });
         }
@@ -12010,12 +12010,12 @@ var init_schemas = __esm({
           output: inst._def.output
         });
       };
-      inst.output = (output5) => {
+      inst.output = (output6) => {
         const F = inst.constructor;
         return new F({
           type: "function",
           input: inst._def.input,
-          output: output5
+          output: output6
         });
       };
       return inst;
@@ -18597,14 +18597,14 @@ var init_schemas2 = __esm({
             payload.issues.push(util_exports.issue(_issue));
           }
         };
-        const output5 = def.transform(payload.value, payload);
-        if (output5 instanceof Promise) {
-          return output5.then((output6) => {
-            payload.value = output6;
+        const output6 = def.transform(payload.value, payload);
+        if (output6 instanceof Promise) {
+          return output6.then((output7) => {
+            payload.value = output7;
             return payload;
           });
         }
-        payload.value = output5;
+        payload.value = output6;
         return payload;
       };
     });
@@ -22074,6 +22074,15 @@ var init_fast_kustomization = __esm({
   }
 });
 
+// core/secrets/names.ts
+var SOPS_AGE_SECRET_NAME;
+var init_names2 = __esm({
+  "core/secrets/names.ts"() {
+    "use strict";
+    SOPS_AGE_SECRET_NAME = "sops-age";
+  }
+});
+
 // core/catalog/flux-settings.ts
 function resolveFluxSettings(own2, defaults) {
   const pick2 = (key) => own2?.[key] ?? defaults?.[key];
@@ -22104,7 +22113,14 @@ function resolveFluxSettings(own2, defaults) {
     const value = pick2(key);
     if (value !== void 0) out[key] = structuredClone(value);
   }
+  if (out.decryption !== void 0) out.decryption = withDecryptionSecret(out.decryption);
   return out;
+}
+function withDecryptionSecret(decryption2) {
+  const { secretRef, ...rest } = decryption2;
+  if (secretRef === null) return rest;
+  if (secretRef !== void 0 || rest.serviceAccountName !== void 0) return decryption2;
+  return { ...rest, secretRef: { name: SOPS_AGE_SECRET_NAME } };
 }
 var SUBDOMAIN, objectName, namespaceName, FLUX_SOURCE_KINDS, sourceRef, decryption, substituteReference, postBuild, healthCheck, patch, PINNED_VERSION, valuesReference, helm2, oci, sharedFluxKeys, fluxDefaultsSchema, fluxAppSchema, FLUX_WAVE_DEPENDENCIES, fluxWaveDependencies, FLUX_RETRY_INTERVAL, BUILT_IN, BUILT_IN_FLUX;
 var init_flux_settings = __esm({
@@ -22113,6 +22129,7 @@ var init_flux_settings = __esm({
     init_mini();
     init_names();
     init_schema();
+    init_names2();
     SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
     objectName = (what) => string4().check(
       _minLength(1),
@@ -22135,7 +22152,13 @@ var init_flux_settings = __esm({
     );
     decryption = strictObject2({
       provider: _default3(literal2("sops"), "sops").check(meta3({ description: "Decryption provider. Only sops exists." })),
-      secretRef: optional2(strictObject2({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") })).check(meta3({ description: "The Secret with the private keys, in the Kustomization's namespace." })),
+      secretRef: optional2(
+        nullable2(strictObject2({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }))
+      ).check(
+        meta3({
+          description: `The Secret with the private keys, in the Kustomization's namespace. Defaults to ${SOPS_AGE_SECRET_NAME} (what the stack's secrets.sopsAge places) unless serviceAccountName is given; null leaves it out (the controller's own cloud KMS identity).`
+        })
+      ),
       serviceAccountName: optional2(objectName("ServiceAccount used to reach a cloud KMS"))
     }).check(meta3({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." }));
     substituteReference = strictObject2({
@@ -23125,16 +23148,16 @@ function environmentNameProblem(model, role, reported) {
   return `the AWS ${which} role trusts the GitHub environment "${reported}" (the account stack's aws.ci.model is environments), but gitops-bootstrap:github.ci.model is branches, where no job declares an environment: set both to the same model`;
 }
 function ciEnvironmentSpecs(args) {
-  const common = {
+  const common2 = {
     reviewers: { users: [...args.reviewers.users], teams: [...args.reviewers.teams] },
     preventSelfReview: args.preventSelfReview,
     canAdminsBypass: false
   };
   return [
-    { environment: "preview", ...common, branchPatterns: [] },
+    { environment: "preview", ...common2, branchPatterns: [] },
     {
       environment: "production",
-      ...common,
+      ...common2,
       deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
       branchPatterns: [args.defaultBranch]
     }
@@ -23676,6 +23699,11 @@ function isAdministratorPolicy(policyArn2) {
   const match = /^arn:aws(-cn|-us-gov)?:iam::aws:policy\/(.+)$/.exec(policyArn2);
   return match !== null && ADMINISTRATOR_POLICY_NAMES.includes(match[2] ?? "");
 }
+function secretsPathPrefixProblem(prefix) {
+  if (!/^\/([A-Za-z0-9_.-]+\/)+$/.test(prefix))
+    return "must be a path such as /homelab/: starting and ending with /, segments of letters, digits, _ . -; the root / alone would grant every secret";
+  return void 0;
+}
 function ciProblems(ci, issue2) {
   if (ci.model === "branches") {
     for (const key of ["environment", "previewEnvironment"]) {
@@ -23788,6 +23816,7 @@ function resolve(raw, ctx) {
       deployPolicyArns: ci.deployPolicyArns
     },
     oidcProviderArn: expectedProvider,
+    ...raw.secretsReader === void 0 ? {} : { secretsReader: raw.secretsReader },
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
@@ -23843,7 +23872,7 @@ function awsSettingsProblems(input2) {
     return [`${path}: ${issue2.message}`];
   });
 }
-var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, STATE_BUCKET_PARTS, KMS_KEY_ID, stateBucketSchema, ciSchema, adoptSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
+var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, STATE_BUCKET_PARTS, KMS_KEY_ID, stateBucketSchema, ciSchema, adoptSchema, DEFAULT_SECRETS_READER_NAME, secretsReaderSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
 var init_settings3 = __esm({
   "core/aws/settings.ts"() {
     "use strict";
@@ -23944,6 +23973,17 @@ var init_settings3 = __esm({
       }).optional(),
       deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
     }).strict();
+    DEFAULT_SECRETS_READER_NAME = "gitops-bootstrap-secrets-reader";
+    secretsReaderSchema = external_exports.object({
+      pathPrefix: checkedString(secretsPathPrefixProblem),
+      userName: roleName().default(DEFAULT_SECRETS_READER_NAME),
+      kmsKeyArns: external_exports.array(
+        external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
+          error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-..."
+        }),
+        { error: "must be a list of KMS key ARNs" }
+      ).default([])
+    }).strict();
     rawSchema = external_exports.object({
       enabled: bool().default(false),
       accountId: numericId("123456789012").refine((id) => /^\d{12}$/.test(id), { error: "must be the 12-digit AWS account ID, as a string" }).optional(),
@@ -23952,7 +23992,8 @@ var init_settings3 = __esm({
       ci: ciSchema.optional(),
       adopt: adoptSchema.prefault({}),
       /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
-      pulumiDeployments: pulumiDeploymentsSettingsSchema.optional()
+      pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
+      secretsReader: secretsReaderSchema.optional()
     }).strict();
     BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
     DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
@@ -25024,6 +25065,293 @@ var init_settings8 = __esm({
   }
 });
 
+// core/secrets/bech32.ts
+function polymod(values2) {
+  let chk = 1;
+  for (const value of values2) {
+    const top = chk >>> 25;
+    chk = ((chk & 33554431) << 5 ^ value) >>> 0;
+    for (let i = 0; i < 5; i++) if ((top >>> i & 1) === 1) chk = (chk ^ GENERATOR[i]) >>> 0;
+  }
+  return chk;
+}
+function hrpExpand(hrp) {
+  const codes = [...hrp].map((c) => c.charCodeAt(0));
+  return [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31)];
+}
+function convertBits(data, from, to, pad) {
+  let acc = 0;
+  let bits = 0;
+  const out = [];
+  const max = (1 << to) - 1;
+  for (const value of data) {
+    acc = acc << from | value;
+    bits += from;
+    while (bits >= to) {
+      bits -= to;
+      out.push(acc >> bits & max);
+    }
+  }
+  if (pad) {
+    if (bits > 0) out.push(acc << to - bits & max);
+  } else if (bits >= from || (acc << to - bits & max) !== 0) {
+    return void 0;
+  }
+  return out;
+}
+function bech32Encode(hrp, data) {
+  const lower = hrp.toLowerCase();
+  const words = convertBits(data, 8, 5, true);
+  const check2 = polymod([...hrpExpand(lower), ...words, 0, 0, 0, 0, 0, 0]) ^ 1;
+  const checksum = Array.from({ length: 6 }, (_, i) => check2 >>> 5 * (5 - i) & 31);
+  return `${lower}1${[...words, ...checksum].map((w) => CHARSET[w]).join("")}`;
+}
+function bech32Decode(text) {
+  if (text !== text.toLowerCase() && text !== text.toUpperCase()) return void 0;
+  const lower = text.toLowerCase();
+  const split = lower.lastIndexOf("1");
+  if (split < 1 || split + 7 > lower.length) return void 0;
+  const hrp = lower.slice(0, split);
+  if ([...hrp].some((c) => c.charCodeAt(0) < 33 || c.charCodeAt(0) > 126)) return void 0;
+  const words = [...lower.slice(split + 1)].map((c) => CHARSET.indexOf(c));
+  if (words.includes(-1)) return void 0;
+  if (polymod([...hrpExpand(hrp), ...words]) !== 1) return void 0;
+  const bytes = convertBits(words.slice(0, -6), 5, 8, false);
+  return bytes === void 0 ? void 0 : { hrp, data: Uint8Array.from(bytes) };
+}
+var CHARSET, GENERATOR;
+var init_bech32 = __esm({
+  "core/secrets/bech32.ts"() {
+    "use strict";
+    CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    GENERATOR = [996825010, 642813549, 513874426, 1027748829, 705979059];
+  }
+});
+
+// core/secrets/age.ts
+function ageIdentity(secret8) {
+  if (secret8.length !== 32) throw new Error(`an age X25519 identity is 32 bytes, not ${secret8.length}`);
+  return bech32Encode(IDENTITY_HRP, secret8).toUpperCase();
+}
+function ageRecipientOf(secret8) {
+  const key = (0, import_node_crypto.createPrivateKey)({
+    key: Buffer.concat([X25519_PKCS8_PREFIX, Buffer.from(secret8)]),
+    format: "der",
+    type: "pkcs8"
+  });
+  const jwk = (0, import_node_crypto.createPublicKey)(key).export({ format: "jwk" });
+  return bech32Encode(RECIPIENT_HRP, Buffer.from(String(jwk.x), "base64url"));
+}
+function parseAgeIdentity(text) {
+  if (!text.startsWith("AGE-SECRET-KEY-1")) return void 0;
+  const decoded = bech32Decode(text);
+  return decoded?.hrp === IDENTITY_HRP && decoded.data.length === 32 ? decoded.data : void 0;
+}
+function parseAgeKeyFile(text) {
+  const identities = [];
+  const badLines = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const identity2 = parseAgeIdentity(line);
+    if (identity2 === void 0) badLines.push(index + 1);
+    else identities.push(identity2);
+  });
+  return badLines.length > 0 ? { badLines } : { identities };
+}
+function ed25519Seed(pkcs8Pem) {
+  const body = /-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----/.exec(pkcs8Pem)?.[1];
+  const der = body === void 0 ? void 0 : Buffer.from(body.replace(/\s+/g, ""), "base64");
+  if (der === void 0 || der.length !== ED25519_PKCS8_PREFIX.length + 32 || !der.subarray(0, ED25519_PKCS8_PREFIX.length).equals(ED25519_PKCS8_PREFIX))
+    throw new Error("not an Ed25519 private key in PKCS#8 PEM (tls PrivateKey, algorithm ED25519)");
+  return Uint8Array.from(der.subarray(ED25519_PKCS8_PREFIX.length));
+}
+function ageKeyFile(secrets) {
+  return secrets.map((secret8) => `# public key: ${ageRecipientOf(secret8)}
+${ageIdentity(secret8)}
+`).join("");
+}
+var import_node_crypto, IDENTITY_HRP, RECIPIENT_HRP, X25519_PKCS8_PREFIX, ED25519_PKCS8_PREFIX;
+var init_age = __esm({
+  "core/secrets/age.ts"() {
+    "use strict";
+    import_node_crypto = require("node:crypto");
+    init_bech32();
+    IDENTITY_HRP = "age-secret-key-";
+    RECIPIENT_HRP = "age";
+    X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+    ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+  }
+});
+
+// core/secrets/problems.ts
+function secretsProblems(settings2, context) {
+  const problems = [];
+  const add = (key, message) => problems.push({ key, message });
+  const { sopsAge, externalSecrets } = settings2;
+  const setCmd = (key, from) => `\`pulumi config set --secret ${SECRETS_SECRET_KEYS[key]} < ${from}\``;
+  if (sopsAge !== void 0 && context.engine === "argocd") {
+    add(
+      "secrets.sopsAge",
+      "places the age key for Flux's kustomize-controller, but engine is argocd, which decrypts SOPS only through a plugin (KSOPS, helm-secrets) configured on its repo-server; remove secrets.sopsAge, or use engine flux or flux-operator"
+    );
+  }
+  if (context.has("sopsAgeKey")) {
+    if (sopsAge === void 0) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        "is set but secrets.sopsAge is not; add secrets.sopsAge (keys: [] to place only this key) or remove it with `pulumi config rm sopsAgeKey`"
+      );
+    }
+    const parsed = parseAgeKeyFile(context.sopsAgeKey ?? "");
+    if ("badLines" in parsed) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        `line ${parsed.badLines.join(", ")} is neither a comment nor an AGE-SECRET-KEY-1… identity (checksum included); set it again from the age-keygen file with ${setCmd("sopsAgeKey", "keys.txt")}`
+      );
+    } else if (parsed.identities.length === 0) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        "holds no AGE-SECRET-KEY-1… identity; set the age-keygen file or remove it"
+      );
+    }
+  } else if (sopsAge !== void 0 && sopsAge.keys.length === 0) {
+    add(
+      "secrets.sopsAge.keys",
+      `is [] (generate none) and no sopsAgeKey is set, so the Secret would hold no identity; keep a key name, or set your own with ${setCmd("sopsAgeKey", "keys.txt")}`
+    );
+  }
+  const provider = externalSecrets?.provider;
+  const tokenWanted = provider === "onepassword" || provider === "bitwarden" || provider === "doppler";
+  if (tokenWanted && !context.has("externalSecretsToken")) {
+    const what = provider === "onepassword" ? "the 1Password Connect token" : provider === "bitwarden" ? "the Bitwarden Secrets Manager machine account's access token" : "the Doppler service token";
+    add(
+      SECRETS_SECRET_KEYS.externalSecretsToken,
+      `is required with secrets.externalSecrets.provider ${provider}: ${what}; set it with ${setCmd("externalSecretsToken", "token.txt")}`
+    );
+  }
+  if (!tokenWanted && context.has("externalSecretsToken")) {
+    add(
+      SECRETS_SECRET_KEYS.externalSecretsToken,
+      provider === "aws" ? "is set but the aws preset reads the account stack's secretsReader access key; remove it with `pulumi config rm externalSecretsToken`" : "is set but secrets.externalSecrets is not; configure it or remove the token with `pulumi config rm externalSecretsToken`"
+    );
+  }
+  if (context.has("onePasswordCredentials") && provider !== "onepassword") {
+    add(
+      SECRETS_SECRET_KEYS.onePasswordCredentials,
+      "is set but secrets.externalSecrets.provider is not onepassword; remove it with `pulumi config rm onePasswordCredentials`"
+    );
+  }
+  if (provider === "aws" && !context.hasAccountStack) {
+    add(
+      "secrets.externalSecrets.provider",
+      "is aws, whose reader's access key comes from the account stack; set aws.accountStack (and aws.secretsReader in the account stack)"
+    );
+  }
+  return problems;
+}
+var SECRETS_SECRET_KEYS;
+var init_problems = __esm({
+  "core/secrets/problems.ts"() {
+    "use strict";
+    init_age();
+    SECRETS_SECRET_KEYS = {
+      /** Age identities the user already has (an age-keygen file), added to the sops-age Secret. */
+      sopsAgeKey: "sopsAgeKey",
+      /** The 1Password Connect, Bitwarden Secrets Manager or Doppler token the store reads with. */
+      externalSecretsToken: "externalSecretsToken",
+      /** The 1Password Connect server's 1password-credentials.json. */
+      onePasswordCredentials: "onePasswordCredentials"
+    };
+  }
+});
+
+// core/secrets/settings.ts
+var SUBDOMAIN2, objectName2, sopsAgeSchema, STORE_PROVIDERS, storeName, common, onePasswordSchema, bitwardenSchema, dopplerSchema, AWS_STORE_SERVICES, awsSchema, externalSecretsSchema, secretsSettingsSchema;
+var init_settings9 = __esm({
+  "core/secrets/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_settings_schema();
+    init_names2();
+    SUBDOMAIN2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+    objectName2 = () => external_exports.string({ error: "must be a string" }).max(253).regex(SUBDOMAIN2, {
+      error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'"
+    });
+    sopsAgeSchema = external_exports.object({
+      keys: external_exports.array(label(), { error: 'must be a list of key names such as ["1"]' }).default(["1"]).superRefine((keys2, ctx) => {
+        const twice = keys2.filter((key, i) => keys2.indexOf(key) !== i);
+        if (twice.length > 0)
+          ctx.addIssue({ code: "custom", message: `names ${twice.join(", ")} twice; each key name once` });
+      }),
+      secretName: objectName2().default(SOPS_AGE_SECRET_NAME),
+      // The generated identities exist nowhere else: losing them loses every file encrypted to them.
+      protect: bool().default(true)
+    }).strict();
+    STORE_PROVIDERS = ["onepassword", "bitwarden", "doppler", "aws"];
+    storeName = (fallback) => objectName2().default(fallback);
+    common = { namespace: label().default("external-secrets") };
+    onePasswordSchema = external_exports.object({
+      provider: external_exports.literal("onepassword"),
+      ...common,
+      secretName: objectName2().default("onepassword-connect-token"),
+      /** Where the Connect server runs (it reads op-credentials); defaults to `namespace`. */
+      connectNamespace: label().optional(),
+      credentialsSecretName: objectName2().default("op-credentials"),
+      store: external_exports.object({
+        name: storeName("onepassword"),
+        connectHost: external_exports.url({
+          error: "must be the Connect server's URL, such as http://onepassword-connect.external-secrets:8080"
+        }),
+        vaults: external_exports.record(external_exports.string().min(1), count(1, 1e3), {
+          error: "must map vault names to their search order (1 first)"
+        }).refine((vaults) => Object.keys(vaults).length > 0, { error: "must name at least one vault" })
+      }).strict().optional()
+    }).strict();
+    bitwardenSchema = external_exports.object({
+      provider: external_exports.literal("bitwarden"),
+      ...common,
+      secretName: objectName2().default("bitwarden-access-token"),
+      store: external_exports.object({
+        name: storeName("bitwarden"),
+        organizationID: external_exports.string().min(1),
+        projectID: external_exports.string().min(1),
+        bitwardenServerSDKURL: external_exports.url({ error: "must be the bitwarden-sdk-server's https URL" }),
+        caBundle: external_exports.string().min(1).optional()
+      }).strict().optional()
+    }).strict();
+    dopplerSchema = external_exports.object({
+      provider: external_exports.literal("doppler"),
+      ...common,
+      secretName: objectName2().default("doppler-token"),
+      store: external_exports.object({
+        name: storeName("doppler"),
+        project: external_exports.string().min(1).optional(),
+        config: external_exports.string().min(1).optional()
+      }).strict().optional()
+    }).strict();
+    AWS_STORE_SERVICES = ["ParameterStore", "SecretsManager"];
+    awsSchema = external_exports.object({
+      provider: external_exports.literal("aws"),
+      ...common,
+      secretName: objectName2().default("aws-secrets-reader"),
+      store: external_exports.object({
+        name: storeName("aws"),
+        service: external_exports.enum(AWS_STORE_SERVICES, { error: "must be ParameterStore or SecretsManager" }).default("ParameterStore")
+      }).strict().optional()
+    }).strict();
+    externalSecretsSchema = external_exports.discriminatedUnion(
+      "provider",
+      [onePasswordSchema, bitwardenSchema, dopplerSchema, awsSchema],
+      { error: `provider must be one of ${STORE_PROVIDERS.join(", ")}` }
+    );
+    secretsSettingsSchema = external_exports.object({
+      sopsAge: sopsAgeSchema.optional(),
+      externalSecrets: externalSecretsSchema.optional()
+    }).strict();
+  }
+});
+
 // stacks/config.ts
 function argoCdSettingsOf(config2, hasClientSecret) {
   const { oidc, ...rest } = config2.argocd;
@@ -25106,6 +25434,17 @@ function parseStackConfig(raw, secretKeys, options = {}) {
         errors.push(`${fq(`${section}.values`)}: ${message}`);
     }
   }
+  const secrets = secretsSettingsSchema.safeParse(input2.secrets ?? {});
+  if (secrets.success) {
+    const accountStack = input2.aws?.accountStack;
+    for (const problem of secretsProblems(secrets.data, {
+      engine: String(input2.engine),
+      hasAccountStack: accountStack !== void 0,
+      has: hasSecret,
+      ...hasSecret("sopsAgeKey") ? { sopsAgeKey: raw[fq(SECRET_KEYS.sopsAgeKey)] } : {}
+    }))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+  }
   const result = stackSchema.safeParse(input2, { reportInput: true, error: plainIssueText });
   if (!result.success) {
     for (const issue2 of result.error.issues) {
@@ -25161,6 +25500,7 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
     for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
+    errors.push(...secretsNamespaceProblems(config2));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
@@ -25172,6 +25512,22 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
+}
+function secretsNamespaceProblems(config2) {
+  const store = config2.secrets.externalSecrets;
+  if (store === void 0) return [];
+  const section = engineSection(config2.engine);
+  const engineNamespace = config2[section].namespace;
+  const keys2 = [
+    ["secrets.externalSecrets.namespace", store.namespace],
+    [
+      "secrets.externalSecrets.connectNamespace",
+      store.provider === "onepassword" ? store.connectNamespace : void 0
+    ]
+  ];
+  return keys2.filter(([, namespace]) => namespace === engineNamespace).map(
+    ([key]) => `${fq(key)}: is ${engineNamespace}, the engine's namespace (${section}.namespace), which the engine's part makes; use a namespace of its own, such as external-secrets`
+  );
 }
 function otherEngineCharts(config2, input2) {
   const charts = input2.charts;
@@ -25328,6 +25684,8 @@ var init_config = __esm({
     init_settings6();
     init_settings7();
     init_settings8();
+    init_problems();
+    init_settings9();
     PROJECT = "gitops-bootstrap";
     SECRET_KEYS = {
       /** Private half of the read-only deploy key the engine reads the manifest repo with. */
@@ -25335,7 +25693,9 @@ var init_config = __esm({
       /** Token the engine reads an https manifest repository with (instead of a deploy key). */
       repoToken: "repoToken",
       /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
-      argocdOidcClientSecret: "argocdOidcClientSecret"
+      argocdOidcClientSecret: "argocdOidcClientSecret",
+      // The secret-zero part's keys (core/secrets/problems.ts).
+      ...SECRETS_SECRET_KEYS
     };
     fq = (key) => `${PROJECT}:${key}`;
     kubernetesSchema = external_exports.object({
@@ -25383,7 +25743,8 @@ var init_config = __esm({
       home: homeSchema,
       pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
       // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
-      adopt: clusterAdoptSettingsSchema.optional()
+      adopt: clusterAdoptSettingsSchema.optional(),
+      secrets: secretsSettingsSchema.prefault({})
     }).strict();
     CONFIG_KEYS = [
       ...Object.keys(stackSchema.shape),
@@ -25593,7 +25954,7 @@ function parseAccountConfig(raw) {
   if (errors.length > 0 || !parsed.success || !parsed.data.enabled) return { ok: false, errors };
   return { ok: true, settings: parsed.data };
 }
-var STACK_KIND_KEY, CI_OUTPUT_NAMES;
+var STACK_KIND_KEY, CI_OUTPUT_NAMES, SECRETS_READER_OUTPUT_NAMES;
 var init_account_config = __esm({
   "stacks/account-config.ts"() {
     "use strict";
@@ -25608,6 +25969,11 @@ var init_account_config = __esm({
       "previewEnvironment",
       "backendUrl",
       "secretsProvider"
+    ];
+    SECRETS_READER_OUTPUT_NAMES = [
+      "secretsReaderAccessKeyId",
+      "secretsReaderSecretAccessKey",
+      "secretsReaderPathPrefix"
     ];
   }
 });
@@ -25937,6 +26303,106 @@ var init_pulumi_deployments_role = __esm({
   }
 });
 
+// core/aws/secrets-reader.ts
+function secretsReaderPolicy(access) {
+  const { partition, accountId, region, pathPrefix } = access;
+  const path = pathPrefix.slice(1, -1);
+  const parameters = `arn:${partition}:ssm:${region}:${accountId}:parameter/${path}`;
+  const secrets = `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${pathPrefix}*`;
+  const statements = [
+    {
+      Sid: "ReadParametersUnderPrefix",
+      Effect: "Allow",
+      Action: [...PARAMETER_READ_ACTIONS],
+      Resource: [parameters, `${parameters}/*`]
+    },
+    {
+      Sid: "ReadSecretsUnderPrefix",
+      Effect: "Allow",
+      Action: [...SECRET_READ_ACTIONS],
+      Resource: secrets
+    }
+  ];
+  if (access.kmsKeyArns.length > 0) {
+    statements.push({
+      Sid: "DecryptThroughSsmAndSecretsManager",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: [...access.kmsKeyArns],
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`]
+        }
+      }
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+var PARAMETER_READ_ACTIONS, SECRET_READ_ACTIONS;
+var init_secrets_reader = __esm({
+  "core/aws/secrets-reader.ts"() {
+    "use strict";
+    PARAMETER_READ_ACTIONS = [
+      "ssm:GetParameter",
+      "ssm:GetParameters",
+      "ssm:GetParametersByPath",
+      "ssm:ListTagsForResource"
+    ];
+    SECRET_READ_ACTIONS = [
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:ListSecretVersionIds"
+    ];
+  }
+});
+
+// components/secrets/aws-reader.ts
+var aws4, pulumi5, SECRETS_READER_POLICY_NAME, SecretsReader;
+var init_aws_reader = __esm({
+  "components/secrets/aws-reader.ts"() {
+    "use strict";
+    aws4 = __toESM(require("@pulumi/aws"));
+    pulumi5 = __toESM(require("@pulumi/pulumi"));
+    init_secrets_reader();
+    SECRETS_READER_POLICY_NAME = "read-secrets-under-prefix";
+    SecretsReader = class extends pulumi5.ComponentResource {
+      user;
+      /** The access key's ID, a secret output (it names the user's credential). */
+      accessKeyId;
+      /** The access key's secret, a secret output. */
+      secretAccessKey;
+      constructor(name, args, opts) {
+        super("gitops:aws:SecretsReader", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        this.user = new aws4.iam.User(name, { name: args.userName, path: "/gitops-bootstrap/" }, child);
+        const inline = new aws4.iam.UserPolicy(
+          `${name}-policy`,
+          {
+            user: this.user.name,
+            name: SECRETS_READER_POLICY_NAME,
+            policy: JSON.stringify(secretsReaderPolicy(args.access))
+          },
+          child
+        );
+        new aws4.iam.UserPoliciesExclusive(
+          `${name}-inline-exclusive`,
+          { userName: this.user.name, policyNames: [SECRETS_READER_POLICY_NAME] },
+          { ...child, dependsOn: [inline] }
+        );
+        new aws4.iam.UserPolicyAttachmentsExclusive(
+          `${name}-attachments-exclusive`,
+          { userName: this.user.name, policyArns: [] },
+          child
+        );
+        const key = new aws4.iam.AccessKey(`${name}-key`, { user: this.user.name }, child);
+        this.accessKeyId = pulumi5.secret(key.id);
+        this.secretAccessKey = pulumi5.secret(key.secret);
+        this.registerOutputs({});
+      }
+    };
+  }
+});
+
 // stacks/provider-config.ts
 function providerKeys(pkg) {
   return pkg === "kubernetes" ? Object.keys(KUBERNETES_PROVIDER_KEYS) : Object.keys(SDK_CONFIG[pkg]);
@@ -26025,7 +26491,7 @@ function providerUseProblems(raw, uses) {
 }
 function readKey(pkg, key) {
   if (pkg === "kubernetes") {
-    const config2 = new pulumi5.Config("kubernetes");
+    const config2 = new pulumi6.Config("kubernetes");
     return KUBERNETES_PROVIDER_KEYS[key] === "string" ? config2.get(key) : config2.getObject(key);
   }
   return SDK_CONFIG[pkg][key];
@@ -26046,22 +26512,22 @@ function unreadableKeyProblems(raw) {
   return problems;
 }
 function providerArgs(pkg, owned2 = {}) {
-  const raw = pulumi5.runtime.allConfig();
+  const raw = pulumi6.runtime.allConfig();
   const args = {};
   for (const key of setKeys(raw, pkg).filter((k) => providerKeys(pkg).includes(k))) {
     const value = readKey(pkg, key);
-    const secret5 = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
-    args[key] = secret5 ? pulumi5.secret(value) : value;
+    const secret8 = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
+    args[key] = secret8 ? pulumi6.secret(value) : value;
   }
   for (const [key, variable] of ENV_CREDENTIALS[pkg]) {
     const fromEnv = process.env[variable];
     if (args[key] === void 0 && fromEnv !== void 0 && fromEnv !== "")
-      args[key] = pulumi5.secret(fromEnv);
+      args[key] = pulumi6.secret(fromEnv);
   }
   for (const [key, mine] of Object.entries(owned2)) {
     if (mine.value === void 0) continue;
     const theirs = args[key];
-    args[key] = mine.merge && theirs !== void 0 ? pulumi5.output(theirs).apply((value) => mergeObjects(value, mine.value).value) : mine.value;
+    args[key] = mine.merge && theirs !== void 0 ? pulumi6.output(theirs).apply((value) => mergeObjects(value, mine.value).value) : mine.value;
   }
   return args;
 }
@@ -26069,14 +26535,14 @@ function runningSecretKeys(raw) {
   return new Set(Object.keys(raw).filter((key) => isConfigSecret(key)));
 }
 function loadProviderKeyProblems() {
-  const raw = pulumi5.runtime.allConfig();
+  const raw = pulumi6.runtime.allConfig();
   return [...providerKeyProblems(raw, runningSecretKeys(raw)), ...unreadableKeyProblems(raw)];
 }
-var pulumi5, runtimeConfig, import_node_util, awsConfig, githubConfig, pulumiserviceConfig, tailscaleConfig, tlsConfig, PROVIDER_PACKAGES, KUBERNETES_PROVIDER_KEYS, SDK_CONFIG, CREDENTIAL_KEYS, ENV_CREDENTIALS, isConfigSecret;
+var pulumi6, runtimeConfig, import_node_util, awsConfig, githubConfig, pulumiserviceConfig, tailscaleConfig, tlsConfig, PROVIDER_PACKAGES, KUBERNETES_PROVIDER_KEYS, SDK_CONFIG, CREDENTIAL_KEYS, ENV_CREDENTIALS, isConfigSecret;
 var init_provider_config = __esm({
   "stacks/provider-config.ts"() {
     "use strict";
-    pulumi5 = __toESM(require("@pulumi/pulumi"));
+    pulumi6 = __toESM(require("@pulumi/pulumi"));
     runtimeConfig = __toESM(require("@pulumi/pulumi/runtime/config"));
     import_node_util = require("node:util");
     awsConfig = __toESM(require("@pulumi/aws/config/vars"));
@@ -26142,10 +26608,10 @@ var init_provider_config = __esm({
 
 // stacks/account.ts
 function loadAccountConfig(otherErrors = []) {
-  const result = parseAccountConfig(pulumi6.runtime.allConfig());
+  const result = parseAccountConfig(pulumi7.runtime.allConfig());
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
   if (!result.ok || errors.length > 0)
-    throw new pulumi6.RunError(formatConfigErrors(pulumi6.getStack(), errors));
+    throw new pulumi7.RunError(formatConfigErrors(pulumi7.getStack(), errors));
   return result.settings;
 }
 function accountProviderUses(settings2) {
@@ -26171,17 +26637,17 @@ function accountProviderUses(settings2) {
 }
 function accountProviders(settings2) {
   const uses = accountProviderUses(settings2);
-  const problems = providerUseProblems(pulumi6.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi6.RunError(formatConfigErrors(pulumi6.getStack(), problems));
+  const problems = providerUseProblems(pulumi7.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi7.RunError(formatConfigErrors(pulumi7.getStack(), problems));
   const use = uses.aws;
   return {
-    aws: new aws4.Provider("aws", providerArgs("aws", "owned" in use ? use.owned : {}))
+    aws: new aws5.Provider("aws", providerArgs("aws", "owned" in use ? use.owned : {}))
   };
 }
 function buildAccount(settings2, providers) {
   const { ci } = settings2;
   const arn = (name) => roleArn(settings2.partition, settings2.accountId, name);
-  const project = pulumi6.getProject();
+  const project = pulumi7.getProject();
   const state = new StateBackend("state", {
     provider: providers.aws,
     bucketName: settings2.stateBucket.name,
@@ -26195,7 +26661,7 @@ function buildAccount(settings2, providers) {
       previewRoleArn: arn(ci.roleNames.preview),
       deployRoleArn: arn(ci.roleNames.deploy),
       project,
-      accountStack: pulumi6.getStack()
+      accountStack: pulumi7.getStack()
     },
     ...settings2.adopt.stateBucket === void 0 ? {} : { importBucket: settings2.adopt.stateBucket },
     ...settings2.adopt.stateBucketConfiguration === void 0 ? {} : { importConfiguration: settings2.adopt.stateBucketConfiguration },
@@ -26222,7 +26688,23 @@ function buildAccount(settings2, providers) {
       project
     })
   );
+  const reader = settings2.secretsReader === void 0 ? void 0 : new SecretsReader("secrets-reader", {
+    provider: providers.aws,
+    userName: settings2.secretsReader.userName,
+    access: {
+      partition: settings2.partition,
+      accountId: settings2.accountId,
+      region: settings2.region,
+      pathPrefix: settings2.secretsReader.pathPrefix,
+      kmsKeyArns: settings2.secretsReader.kmsKeyArns
+    }
+  });
   return {
+    ...reader === void 0 || settings2.secretsReader === void 0 ? {} : {
+      secretsReaderAccessKeyId: reader.accessKeyId,
+      secretsReaderSecretAccessKey: reader.secretAccessKey,
+      secretsReaderPathPrefix: settings2.secretsReader.pathPrefix
+    },
     backendUrl: state.backendUrl,
     secretsProvider: state.secretsProvider,
     stateBucket: state.bucketName,
@@ -26236,15 +26718,16 @@ function buildAccount(settings2, providers) {
     ...pulumiDeployments === void 0 ? {} : { pulumiDeploymentsRoleArn: pulumiDeployments.roleArn }
   };
 }
-var aws4, pulumi6, ACCOUNT_DEFAULT_TAGS;
+var aws5, pulumi7, ACCOUNT_DEFAULT_TAGS;
 var init_account = __esm({
   "stacks/account.ts"() {
     "use strict";
-    aws4 = __toESM(require("@pulumi/aws"));
-    pulumi6 = __toESM(require("@pulumi/pulumi"));
+    aws5 = __toESM(require("@pulumi/aws"));
+    pulumi7 = __toESM(require("@pulumi/pulumi"));
     init_ci_identity();
     init_state_backend();
     init_pulumi_deployments_role();
+    init_aws_reader();
     init_iam();
     init_state();
     init_config();
@@ -26259,24 +26742,24 @@ var init_account = __esm({
 // components/shared/repository-credential.ts
 function repositoryCredentialSecret(parent, repo, args, ssh, https) {
   if (args.sshPrivateKey !== void 0 && args.httpsToken !== void 0) {
-    throw new pulumi7.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
+    throw new pulumi8.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
   }
   if (repo.username !== void 0) {
     if (args.httpsToken === void 0) {
-      throw new pulumi7.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
+      throw new pulumi8.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
     }
     return https(repo.username, args.httpsToken);
   }
   if (args.sshPrivateKey === void 0) {
-    throw new pulumi7.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
+    throw new pulumi8.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
   }
   return ssh(args.sshPrivateKey);
 }
-var pulumi7;
+var pulumi8;
 var init_repository_credential = __esm({
   "components/shared/repository-credential.ts"() {
     "use strict";
-    pulumi7 = __toESM(require("@pulumi/pulumi"));
+    pulumi8 = __toESM(require("@pulumi/pulumi"));
   }
 });
 
@@ -26311,7 +26794,7 @@ function engineRelease(name, args, opts) {
 function selfManagedEngineRelease(name, args, opts) {
   const self = args.selfManagement;
   if (self?.releaseOwner === "engine") {
-    void pulumi8.log.warn(releaseOwnerEngineNote(args.engine, args.install), opts.parent);
+    void pulumi9.log.warn(releaseOwnerEngineNote(args.engine, args.install), opts.parent);
     return void 0;
   }
   return engineRelease(
@@ -26326,12 +26809,12 @@ function selfManagedEngineRelease(name, args, opts) {
     opts
   );
 }
-var k8s, pulumi8;
+var k8s, pulumi9;
 var init_helm = __esm({
   "components/shared/helm.ts"() {
     "use strict";
     k8s = __toESM(require("@pulumi/kubernetes"));
-    pulumi8 = __toESM(require("@pulumi/pulumi"));
+    pulumi9 = __toESM(require("@pulumi/pulumi"));
     init_release();
     init_self_management();
     init_versions2();
@@ -26339,19 +26822,19 @@ var init_helm = __esm({
 });
 
 // components/argocd/argocd.ts
-var k8s2, pulumi9, ArgoCd;
+var k8s2, pulumi10, ArgoCd;
 var init_argocd2 = __esm({
   "components/argocd/argocd.ts"() {
     "use strict";
     k8s2 = __toESM(require("@pulumi/kubernetes"));
-    pulumi9 = __toESM(require("@pulumi/pulumi"));
+    pulumi10 = __toESM(require("@pulumi/pulumi"));
     init_argocd();
     init_self_management2();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    ArgoCd = class extends pulumi9.ComponentResource {
+    ArgoCd = class extends pulumi10.ComponentResource {
       namespace;
       /**
        * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
@@ -26365,18 +26848,18 @@ var init_argocd2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const hasClientSecret = settings2.oidc?.hasClientSecret ?? false;
         if (args.oidcClientSecret !== void 0 !== hasClientSecret) {
-          throw new pulumi9.ResourceError(
+          throw new pulumi10.ResourceError(
             args.oidcClientSecret === void 0 ? "settings.oidc.hasClientSecret is true but no oidcClientSecret was given: pass the secret, or set hasClientSecret: false for a public client using PKCE" : "oidcClientSecret was given but settings.oidc.hasClientSecret is not true (or there is no settings.oidc): set both, or drop the secret",
             this
           );
         }
         const problems = argoCdValuesProblems(settings2, repo, chartKeys("argoCd"));
         if (problems.length > 0)
-          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.argoCd.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("argoCd", version2);
         for (const warning of [...argoCdWarnings(settings2, repo), ...keysNote === void 0 ? [] : [keysNote]])
-          void pulumi9.log.warn(warning, this);
+          void pulumi10.log.warn(warning, this);
         const namespace = new k8s2.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
@@ -26461,7 +26944,7 @@ function fluxNamespaceAndGitSecret(parent, name, args) {
     url: repo.url,
     knownHosts: repo.knownHosts
   };
-  const secret5 = repositoryCredentialSecret(
+  const secret8 = repositoryCredentialSecret(
     parent,
     repo,
     args,
@@ -26470,7 +26953,7 @@ function fluxNamespaceAndGitSecret(parent, name, args) {
   );
   const gitSecret = new k8s3.core.v1.Secret(
     `${name}-git`,
-    { metadata: secret5.metadata, type: secret5.type, stringData: secret5.stringData },
+    { metadata: secret8.metadata, type: secret8.type, stringData: secret8.stringData },
     { parent, provider, dependsOn: [namespace] }
   );
   return { namespace, gitSecret };
@@ -26487,17 +26970,17 @@ var init_flux_system = __esm({
 });
 
 // components/flux/flux.ts
-var pulumi10, Flux;
+var pulumi11, Flux;
 var init_flux2 = __esm({
   "components/flux/flux.ts"() {
     "use strict";
-    pulumi10 = __toESM(require("@pulumi/pulumi"));
+    pulumi11 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_self_management3();
     init_flux_system();
     init_versions2();
     init_helm();
-    Flux = class extends pulumi10.ComponentResource {
+    Flux = class extends pulumi11.ComponentResource {
       namespace;
       /**
        * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
@@ -26511,10 +26994,10 @@ var init_flux2 = __esm({
         const { provider, settings: settings2 } = args;
         const problems = fluxValuesProblems(settings2, chartKeys("flux2"));
         if (problems.length > 0)
-          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi11.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.flux2.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("flux2", version2);
-        if (keysNote !== void 0) void pulumi10.log.warn(keysNote, this);
+        if (keysNote !== void 0) void pulumi11.log.warn(keysNote, this);
         const { namespace, gitSecret } = fluxNamespaceAndGitSecret(this, name, {
           ...args,
           namespace: settings2.namespace
@@ -26542,17 +27025,17 @@ var init_flux2 = __esm({
 });
 
 // components/flux/flux-operator.ts
-var pulumi11, FluxOperator;
+var pulumi12, FluxOperator;
 var init_flux_operator = __esm({
   "components/flux/flux-operator.ts"() {
     "use strict";
-    pulumi11 = __toESM(require("@pulumi/pulumi"));
+    pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_operator();
     init_operator_self_management();
     init_flux_system();
     init_versions2();
     init_helm();
-    FluxOperator = class extends pulumi11.ComponentResource {
+    FluxOperator = class extends pulumi12.ComponentResource {
       namespace;
       /**
        * The operator's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the
@@ -26574,12 +27057,12 @@ var init_flux_operator = __esm({
           instance: chartKeys("fluxInstance")
         });
         if (problems.length > 0)
-          throw new pulumi11.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi12.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const operatorVersion = args.operatorChartVersion ?? CHARTS.fluxOperator.version;
         const instanceVersion = args.instanceChartVersion ?? CHARTS.fluxInstance.version;
         const warnKeys = (key, values2, version2) => {
           const note = Object.keys(values2).length === 0 ? void 0 : chartKeysNote(key, version2);
-          if (note !== void 0) void pulumi11.log.warn(note, this);
+          if (note !== void 0) void pulumi12.log.warn(note, this);
         };
         warnKeys("fluxOperator", settings2.operator.values, operatorVersion);
         warnKeys("fluxInstance", settings2.instance.values, instanceVersion);
@@ -26620,15 +27103,15 @@ var init_flux_operator = __esm({
 });
 
 // components/shared/root-app.ts
-var k8s4, pulumi12, RootApp;
+var k8s4, pulumi13, RootApp;
 var init_root_app = __esm({
   "components/shared/root-app.ts"() {
     "use strict";
     k8s4 = __toESM(require("@pulumi/kubernetes"));
-    pulumi12 = __toESM(require("@pulumi/pulumi"));
+    pulumi13 = __toESM(require("@pulumi/pulumi"));
     init_versions2();
     init_settings8();
-    RootApp = class extends pulumi12.ComponentResource {
+    RootApp = class extends pulumi13.ComponentResource {
       name;
       release;
       constructor(name, args, opts) {
@@ -26649,7 +27132,7 @@ var init_root_app = __esm({
         );
         if (args.adoptObjects !== void 0 && args.adoptObjects.length > 0) {
           const objects = args.adoptObjects;
-          void pulumi12.output(args.namespace).apply((namespace) => pulumi12.log.warn(rootAdoptionNote(objects, namespace), this));
+          void pulumi13.output(args.namespace).apply((namespace) => pulumi13.log.warn(rootAdoptionNote(objects, namespace), this));
         }
         this.name = args.rootName;
         this.registerOutputs({ name: this.name });
@@ -26659,14 +27142,14 @@ var init_root_app = __esm({
 });
 
 // components/tailscale/ci-cluster-access.ts
-var k8s5, pulumi13, CiClusterAccess;
+var k8s5, pulumi14, CiClusterAccess;
 var init_ci_cluster_access = __esm({
   "components/tailscale/ci-cluster-access.ts"() {
     "use strict";
     k8s5 = __toESM(require("@pulumi/kubernetes"));
-    pulumi13 = __toESM(require("@pulumi/pulumi"));
+    pulumi14 = __toESM(require("@pulumi/pulumi"));
     init_ci_access();
-    CiClusterAccess = class extends pulumi13.ComponentResource {
+    CiClusterAccess = class extends pulumi14.ComponentResource {
       /** The ClusterRoleBindings and RoleBindings, by key (`preview-clusterrolebinding`, …). */
       resources;
       constructor(name, args, opts) {
@@ -26697,13 +27180,13 @@ var init_ci_cluster_access = __esm({
 });
 
 // components/cloud/pulumi-deployments.ts
-var pulumi14, pulumiservice, PulumiDeployments;
+var pulumi15, pulumiservice, PulumiDeployments;
 var init_pulumi_deployments = __esm({
   "components/cloud/pulumi-deployments.ts"() {
     "use strict";
-    pulumi14 = __toESM(require("@pulumi/pulumi"));
+    pulumi15 = __toESM(require("@pulumi/pulumi"));
     pulumiservice = __toESM(require("@pulumi/pulumiservice"));
-    PulumiDeployments = class extends pulumi14.ComponentResource {
+    PulumiDeployments = class extends pulumi15.ComponentResource {
       settings;
       driftSchedule;
       constructor(name, args, opts) {
@@ -26724,15 +27207,15 @@ var init_pulumi_deployments = __esm({
 
 // core/cloud/deployments.ts
 function deploymentSettingsInputs(stack, repository, settings2) {
-  const { aws: aws5 } = settings2;
+  const { aws: aws6 } = settings2;
   const operationContext = {
     ...settings2.preRunCommands.length === 0 ? {} : { preRunCommands: settings2.preRunCommands },
-    ...aws5 === void 0 ? {} : {
+    ...aws6 === void 0 ? {} : {
       oidc: {
         aws: {
-          roleARN: aws5.roleArn,
-          sessionName: aws5.sessionName,
-          ...aws5.duration === void 0 ? {} : { duration: aws5.duration }
+          roleARN: aws6.roleArn,
+          sessionName: aws6.sessionName,
+          ...aws6.duration === void 0 ? {} : { duration: aws6.duration }
         }
       }
     }
@@ -26765,15 +27248,263 @@ var init_deployments = __esm({
   }
 });
 
+// core/secrets/stores.ts
+function clusterSecretStore(settings2, region) {
+  if (settings2.store === void 0) return void 0;
+  const ref = (key) => ({ name: settings2.secretName, namespace: settings2.namespace, key });
+  const store = (provider) => ({
+    apiVersion: SECRET_STORE_API_VERSION,
+    kind: "ClusterSecretStore",
+    metadata: { name: settings2.store?.name ?? "" },
+    spec: { provider }
+  });
+  switch (settings2.provider) {
+    case "onepassword": {
+      const { connectHost, vaults } = settings2.store;
+      return store({
+        onepassword: {
+          connectHost,
+          vaults,
+          auth: { secretRef: { connectTokenSecretRef: ref(CREDENTIAL_KEYS2.onepassword.token) } }
+        }
+      });
+    }
+    case "bitwarden": {
+      const s = settings2.store;
+      return store({
+        bitwardensecretsmanager: {
+          organizationID: s.organizationID,
+          projectID: s.projectID,
+          bitwardenServerSDKURL: s.bitwardenServerSDKURL,
+          ...s.caBundle === void 0 ? {} : { caBundle: s.caBundle },
+          auth: { secretRef: { credentials: ref(CREDENTIAL_KEYS2.bitwarden.token) } }
+        }
+      });
+    }
+    case "doppler": {
+      const s = settings2.store;
+      return store({
+        doppler: {
+          ...s.project === void 0 ? {} : { project: s.project },
+          ...s.config === void 0 ? {} : { config: s.config },
+          auth: { secretRef: { dopplerToken: ref(CREDENTIAL_KEYS2.doppler.token) } }
+        }
+      });
+    }
+    case "aws": {
+      const s = settings2.store;
+      return store({
+        aws: {
+          service: s.service,
+          region: region ?? "",
+          auth: {
+            secretRef: {
+              accessKeyIDSecretRef: ref(CREDENTIAL_KEYS2.aws.accessKeyId),
+              secretAccessKeySecretRef: ref(CREDENTIAL_KEYS2.aws.secretAccessKey)
+            }
+          }
+        }
+      });
+    }
+  }
+}
+var SECRET_STORE_API_VERSION, CREDENTIAL_KEYS2, ONEPASSWORD_CREDENTIALS_KEY, SECRET_ZERO_LABELS;
+var init_stores = __esm({
+  "core/secrets/stores.ts"() {
+    "use strict";
+    SECRET_STORE_API_VERSION = "external-secrets.io/v1";
+    CREDENTIAL_KEYS2 = {
+      onepassword: { token: "token" },
+      bitwarden: { token: "token" },
+      doppler: { token: "dopplerToken" },
+      aws: { accessKeyId: "access-key-id", secretAccessKey: "secret-access-key" }
+    };
+    ONEPASSWORD_CREDENTIALS_KEY = "1password-credentials.json";
+    SECRET_ZERO_LABELS = {
+      "app.kubernetes.io/managed-by": "gitops-bootstrap",
+      "gitops-bootstrap/part": "secret-zero"
+    };
+  }
+});
+
+// components/secrets/secret-zero.ts
+function storeSecretData(parent, args) {
+  const { provider } = args.settings;
+  if (provider === "aws") {
+    if (args.aws === void 0)
+      throw new pulumi16.ResourceError("the aws preset needs the reader's access key", parent);
+    return {
+      [CREDENTIAL_KEYS2.aws.accessKeyId]: pulumi16.secret(args.aws.accessKeyId),
+      [CREDENTIAL_KEYS2.aws.secretAccessKey]: pulumi16.secret(args.aws.secretAccessKey)
+    };
+  }
+  if (args.token === void 0)
+    throw new pulumi16.ResourceError(`the ${provider} preset needs its token`, parent);
+  return { [CREDENTIAL_KEYS2[provider].token]: pulumi16.secret(args.token) };
+}
+var k8s6, pulumi16, tls, AGE_KEY_FILE, SopsAgeKeys, StoreCredentials;
+var init_secret_zero = __esm({
+  "components/secrets/secret-zero.ts"() {
+    "use strict";
+    k8s6 = __toESM(require("@pulumi/kubernetes"));
+    pulumi16 = __toESM(require("@pulumi/pulumi"));
+    tls = __toESM(require("@pulumi/tls"));
+    init_age();
+    init_stores();
+    AGE_KEY_FILE = "age.agekey";
+    SopsAgeKeys = class extends pulumi16.ComponentResource {
+      secret;
+      /** The recipients (`age1…`) of every identity in the Secret, generated first in `keys` order. */
+      recipients;
+      constructor(name, args, opts) {
+        super("gitops:secrets:SopsAgeKeys", name, {}, opts);
+        if (args.settings.keys.length > 0 && args.tlsProvider === void 0)
+          throw new pulumi16.ResourceError("pass tlsProvider: it generates the age identities", this);
+        const seeds = args.settings.keys.map(
+          (key) => new tls.PrivateKey(
+            `${name}-${key}`,
+            { algorithm: "ED25519" },
+            // Protected (settings.protect, on by default): the state holds the only copy of the
+            // identity, and a destroy or a removed key name would lose every file encrypted to it.
+            { parent: this, provider: args.tlsProvider, protect: args.settings.protect }
+          ).privateKeyPemPkcs8
+        );
+        const secrets = pulumi16.all([pulumi16.all(seeds), args.existingKeys ?? ""]).apply(([pems, existing]) => {
+          const own2 = pems.map(ed25519Seed);
+          const parsed = parseAgeKeyFile(existing);
+          if ("badLines" in parsed)
+            throw new Error(`the existing age key file is malformed at lines ${parsed.badLines.join(", ")}`);
+          return [...own2, ...parsed.identities];
+        });
+        this.recipients = pulumi16.unsecret(secrets.apply((all4) => all4.map(ageRecipientOf)));
+        this.secret = new k8s6.core.v1.Secret(
+          name,
+          {
+            metadata: {
+              name: args.settings.secretName,
+              namespace: args.namespace,
+              labels: { ...SECRET_ZERO_LABELS }
+            },
+            type: "Opaque",
+            stringData: { [AGE_KEY_FILE]: pulumi16.secret(secrets.apply(ageKeyFile)) }
+          },
+          // Left on the cluster on destroy: Flux keeps decrypting what it applied without this stack.
+          { parent: this, provider: args.provider, retainOnDelete: true }
+        );
+        this.registerOutputs({ recipients: this.recipients });
+      }
+    };
+    StoreCredentials = class extends pulumi16.ComponentResource {
+      secrets;
+      constructor(name, args, opts) {
+        super("gitops:secrets:StoreCredentials", name, {}, opts);
+        const { settings: settings2 } = args;
+        const child = { parent: this, provider: args.provider };
+        const data = storeSecretData(this, args);
+        const namespaces = [
+          .../* @__PURE__ */ new Set([
+            settings2.namespace,
+            ...settings2.provider === "onepassword" && args.onePasswordCredentials !== void 0 ? [settings2.connectNamespace ?? settings2.namespace] : []
+          ])
+        ];
+        const made = new Map(
+          namespaces.map((ns) => [
+            ns,
+            new k8s6.core.v1.Namespace(
+              `${name}-${ns}`,
+              { metadata: { name: ns, labels: { ...SECRET_ZERO_LABELS } } },
+              { ...child, retainOnDelete: true }
+            )
+          ])
+        );
+        const secret8 = (resource, namespace, secretName, stringData) => new k8s6.core.v1.Secret(
+          resource,
+          {
+            metadata: {
+              name: secretName,
+              namespace: made.get(namespace)?.metadata.name ?? namespace,
+              labels: { ...SECRET_ZERO_LABELS }
+            },
+            type: "Opaque",
+            stringData
+          },
+          child
+        );
+        this.secrets = [secret8(name, settings2.namespace, settings2.secretName, data)];
+        if (settings2.provider === "onepassword" && args.onePasswordCredentials !== void 0) {
+          this.secrets.push(
+            secret8(
+              `${name}-connect`,
+              settings2.connectNamespace ?? settings2.namespace,
+              settings2.credentialsSecretName,
+              {
+                // Connect reads the file base64-encoded (OP_SESSION); stringData then encodes it once more.
+                [ONEPASSWORD_CREDENTIALS_KEY]: pulumi16.secret(
+                  args.onePasswordCredentials.apply((json2) => Buffer.from(json2, "utf8").toString("base64"))
+                )
+              }
+            )
+          );
+        }
+        this.registerOutputs({});
+      }
+    };
+  }
+});
+
+// components/secrets/build.ts
+function buildSecretZero(args) {
+  const { sopsAge, externalSecrets } = args.settings;
+  const out = { waitFor: [] };
+  if (sopsAge !== void 0) {
+    const keys2 = new SopsAgeKeys("sops-age", {
+      provider: args.provider,
+      ...args.tlsProvider === void 0 ? {} : { tlsProvider: args.tlsProvider },
+      namespace: args.fluxNamespace,
+      settings: sopsAge,
+      ...args.secrets.sopsAgeKey === void 0 ? {} : { existingKeys: args.secrets.sopsAgeKey }
+    });
+    out.waitFor.push(keys2.secret);
+    out.sopsAgeRecipients = keys2.recipients;
+  }
+  if (externalSecrets !== void 0) {
+    new StoreCredentials("external-secrets", {
+      provider: args.provider,
+      settings: externalSecrets,
+      ...args.secrets.externalSecretsToken === void 0 ? {} : { token: args.secrets.externalSecretsToken },
+      ...args.secrets.onePasswordCredentials === void 0 ? {} : { onePasswordCredentials: args.secrets.onePasswordCredentials },
+      ...args.account === void 0 ? {} : { aws: { accessKeyId: args.account.accessKeyId, secretAccessKey: args.account.secretAccessKey } }
+    });
+    if (externalSecrets.store !== void 0) {
+      const region = args.account?.region ?? pulumi17.output(void 0);
+      out.externalSecretsStore = region.apply((r) => {
+        const store = clusterSecretStore(externalSecrets, r);
+        return store === void 0 ? "" : kubernetesYaml(store);
+      });
+    }
+  }
+  return out;
+}
+var pulumi17;
+var init_build = __esm({
+  "components/secrets/build.ts"() {
+    "use strict";
+    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    init_stores();
+    init_yaml();
+    init_secret_zero();
+  }
+});
+
 // components/github/ci-secrets.ts
-var github, pulumi15, CiSecrets;
+var github, pulumi18, CiSecrets;
 var init_ci_secrets = __esm({
   "components/github/ci-secrets.ts"() {
     "use strict";
     github = __toESM(require("@pulumi/github"));
-    pulumi15 = __toESM(require("@pulumi/pulumi"));
+    pulumi18 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    CiSecrets = class extends pulumi15.ComponentResource {
+    CiSecrets = class extends pulumi18.ComponentResource {
       /** Names of the Actions secrets created, in registration order (each once, whatever its environments). */
       secretNames;
       /** Names of the Actions variables created, in registration order. */
@@ -26824,7 +27555,7 @@ var init_ci_secrets = __esm({
           if (setting.kind === "secret" && model === "branches") {
             new github.ActionsSecret(
               `${name}-secret-${suffix}`,
-              { repository: args.repository, secretName: setting.name, value: pulumi15.secret(value) },
+              { repository: args.repository, secretName: setting.name, value: pulumi18.secret(value) },
               { parent: this, provider }
             );
             this.secretNames.push(setting.name);
@@ -26838,7 +27569,7 @@ var init_ci_secrets = __esm({
                   repository: args.repository,
                   environment: environment.environment,
                   secretName: setting.name,
-                  value: pulumi15.secret(value)
+                  value: pulumi18.secret(value)
                 },
                 { parent: this, provider }
               );
@@ -26860,15 +27591,15 @@ var init_ci_secrets = __esm({
 });
 
 // components/github/deploy-keys.ts
-var github2, pulumi16, tls, DeployKeys;
+var github2, pulumi19, tls2, DeployKeys;
 var init_deploy_keys = __esm({
   "components/github/deploy-keys.ts"() {
     "use strict";
     github2 = __toESM(require("@pulumi/github"));
-    pulumi16 = __toESM(require("@pulumi/pulumi"));
-    tls = __toESM(require("@pulumi/tls"));
+    pulumi19 = __toESM(require("@pulumi/pulumi"));
+    tls2 = __toESM(require("@pulumi/tls"));
     init_github();
-    DeployKeys = class extends pulumi16.ComponentResource {
+    DeployKeys = class extends pulumi19.ComponentResource {
       /** OpenSSH private key of the read-only cluster key (secret). Goes into the engine's repository Secret. */
       clusterPrivateKey;
       /** OpenSSH public key of the read-only cluster key. */
@@ -26891,7 +27622,7 @@ var init_deploy_keys = __esm({
         const provider = args.providers.github;
         const makeKey = (role) => {
           const title = deployKeyTitle(args.stack, role, rotation);
-          const pair = new tls.PrivateKey(
+          const pair = new tls2.PrivateKey(
             `${name}-${role}-r${rotation}`,
             { algorithm: "ED25519" },
             // @pulumi/tls itself registers privateKeyOpenssh/Pem/PemPkcs8 as additionalSecretOutputs
@@ -26903,7 +27634,7 @@ var init_deploy_keys = __esm({
             { repository: args.repository, title, key: pair.publicKeyOpenssh, readOnly: deployKeyReadOnly(role) },
             { parent: this, provider, deleteBeforeReplace: false }
           );
-          return { title, privateKey: pulumi16.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
+          return { title, privateKey: pulumi19.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
         };
         const cluster = makeKey("cluster-readonly");
         this.clusterPrivateKey = cluster.privateKey;
@@ -26925,14 +27656,14 @@ var init_deploy_keys = __esm({
 });
 
 // components/github/manifest-repo.ts
-var github3, pulumi17, ManifestRepo;
+var github3, pulumi20, ManifestRepo;
 var init_manifest_repo = __esm({
   "components/github/manifest-repo.ts"() {
     "use strict";
     github3 = __toESM(require("@pulumi/github"));
-    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    pulumi20 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    ManifestRepo = class extends pulumi17.ComponentResource {
+    ManifestRepo = class extends pulumi20.ComponentResource {
       /** Repository name. */
       name;
       /** `owner/name`. */
@@ -27024,14 +27755,14 @@ var init_manifest_repo = __esm({
 });
 
 // components/github/source-ruleset.ts
-var github4, pulumi18, SourceRuleset;
+var github4, pulumi21, SourceRuleset;
 var init_source_ruleset = __esm({
   "components/github/source-ruleset.ts"() {
     "use strict";
     github4 = __toESM(require("@pulumi/github"));
-    pulumi18 = __toESM(require("@pulumi/pulumi"));
+    pulumi21 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    SourceRuleset = class extends pulumi18.ComponentResource {
+    SourceRuleset = class extends pulumi21.ComponentResource {
       /** The ruleset's name on GitHub. */
       rulesetName;
       constructor(name, args, opts) {
@@ -27058,15 +27789,15 @@ var init_source_ruleset = __esm({
 });
 
 // components/tailscale/tailscale-access.ts
-var pulumi19, tailscale, ROLES, TailscaleAccess;
+var pulumi22, tailscale, ROLES, TailscaleAccess;
 var init_tailscale_access = __esm({
   "components/tailscale/tailscale-access.ts"() {
     "use strict";
-    pulumi19 = __toESM(require("@pulumi/pulumi"));
+    pulumi22 = __toESM(require("@pulumi/pulumi"));
     tailscale = __toESM(require("@pulumi/tailscale"));
     init_tailscale();
     ROLES = ["preview", "deploy"];
-    TailscaleAccess = class extends pulumi19.ComponentResource {
+    TailscaleAccess = class extends pulumi22.ComponentResource {
       /** `oauth` or `authkey`. */
       mode;
       /** Per identity: its tags and its credential, all secret, as the GitHub part writes them. */
@@ -27110,8 +27841,8 @@ var init_tailscale_access = __esm({
               { parent: this, provider }
             );
             return {
-              clientId: pulumi19.secret(created.id),
-              clientSecret: pulumi19.secret(created.key),
+              clientId: pulumi22.secret(created.id),
+              clientSecret: pulumi22.secret(created.key),
               tags: tagsOf(role)
             };
           };
@@ -27132,7 +27863,7 @@ var init_tailscale_access = __esm({
               },
               { parent: this, provider }
             );
-            return { authKey: pulumi19.secret(created.key) };
+            return { authKey: pulumi22.secret(created.key) };
           };
           this.credentials = { mode: "authkey", preview: key("preview"), deploy: key("deploy") };
         }
@@ -27165,17 +27896,17 @@ function githubAccessProblems(args) {
   }
   return problems;
 }
-function ciModelProblems(model, aws5) {
+function ciModelProblems(model, aws6) {
   return [
-    ["production", aws5.deployEnvironment],
-    ["preview", aws5.previewEnvironment]
+    ["production", aws6.deployEnvironment],
+    ["preview", aws6.previewEnvironment]
   ].map(
     ([role, reported]) => typeof reported === "string" ? environmentNameProblem(model, role, reported) : void 0
   );
 }
-function checkedRoleArn(model, aws5, arn) {
-  return pulumi20.all([arn, aws5.deployEnvironment, aws5.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
-    const reported = { ...aws5, deployEnvironment, previewEnvironment };
+function checkedRoleArn(model, aws6, arn) {
+  return pulumi23.all([arn, aws6.deployEnvironment, aws6.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
+    const reported = { ...aws6, deployEnvironment, previewEnvironment };
     const problems = ciModelProblems(model, reported).filter((why) => why !== void 0);
     if (problems.length > 0)
       throw new Error(`invalid stack config:
@@ -27226,15 +27957,15 @@ function buildGithubAccess(args) {
   result.repoSshPrivateKey = keys2.clusterPrivateKey;
   if (gh.ci.enabled) {
     const access = result.tailscaleAccess;
-    const aws5 = args.aws;
+    const aws6 = args.aws;
     const values2 = {
       stacks: gh.ci.stacks ?? [args.stack],
       model: gh.ci.model,
-      ...aws5 === void 0 ? {} : {
+      ...aws6 === void 0 ? {} : {
         aws: {
-          ...aws5,
-          previewRoleArn: checkedRoleArn(gh.ci.model, aws5, aws5.previewRoleArn),
-          deployRoleArn: checkedRoleArn(gh.ci.model, aws5, aws5.deployRoleArn)
+          ...aws6,
+          previewRoleArn: checkedRoleArn(gh.ci.model, aws6, aws6.previewRoleArn),
+          deployRoleArn: checkedRoleArn(gh.ci.model, aws6, aws6.deployRoleArn)
         }
       },
       ...keys2.ciPrivateKey === void 0 ? {} : {
@@ -27263,11 +27994,11 @@ function buildGithubAccess(args) {
   }
   return result;
 }
-var pulumi20;
+var pulumi23;
 var init_github_access = __esm({
   "stacks/github-access.ts"() {
     "use strict";
-    pulumi20 = __toESM(require("@pulumi/pulumi"));
+    pulumi23 = __toESM(require("@pulumi/pulumi"));
     init_ci_secrets();
     init_deploy_keys();
     init_manifest_repo();
@@ -27287,7 +28018,7 @@ function clusterProviderUses(config2) {
   return {
     aws: { off: "a cluster stack reads the account stack's outputs and creates no AWS resource" },
     github: config2.github.enabled ? { owned: { owner: { setting: "gitops-bootstrap:github.owner", value: config2.github.owner } } } : { off: githubOff },
-    tls: config2.github.enabled ? { owned: {} } : { off: `${githubOff} (tls makes its deploy keys)` },
+    tls: config2.github.enabled || generatesAgeKeys(config2) ? { owned: {} } : { off: `${githubOff} (tls makes its deploy keys and secrets.sopsAge's age keys)` },
     tailscale: config2.tailscale.enabled ? { owned: {} } : { off: "gitops-bootstrap:tailscale.enabled is false" },
     // The API URL is the setting's, never PULUMI_BACKEND_URL (the SDK's fallback), which may be an s3:// URL.
     pulumiservice: config2.home === "pulumi-cloud" ? {
@@ -27322,7 +28053,7 @@ function accessProviders(config2, uses) {
         "github",
         providerArgs("github", owned(uses.github))
       ),
-      tls: new tls2.Provider("tls", providerArgs("tls", owned(uses.tls)))
+      tls: new tls3.Provider("tls", providerArgs("tls", owned(uses.tls)))
     } : {},
     ...config2.tailscale.enabled ? {
       tailscale: new tailscale2.Provider(
@@ -27332,9 +28063,11 @@ function accessProviders(config2, uses) {
     } : {}
   };
 }
-function accountOutputsForCi(accountStack) {
-  if (accountStack === void 0) return void 0;
-  const account = new pulumi21.StackReference("account", { name: accountStack });
+function generatesAgeKeys(config2) {
+  return (config2.secrets.sopsAge?.keys.length ?? 0) > 0;
+}
+function accountOutputsForCi(account) {
+  if (account === void 0) return void 0;
   const read = (name) => account.requireOutput(name);
   return {
     region: read("region"),
@@ -27344,6 +28077,20 @@ function accountOutputsForCi(accountStack) {
     previewEnvironment: read("previewEnvironment"),
     backendUrl: read("backendUrl"),
     secretsProvider: read("secretsProvider")
+  };
+}
+function secretsReaderOutputs(account) {
+  const read = (name) => account.requireOutput(name);
+  return {
+    region: account.requireOutput("region"),
+    accessKeyId: pulumi24.secret(read("secretsReaderAccessKeyId")),
+    secretAccessKey: pulumi24.secret(read("secretsReaderSecretAccessKey"))
+  };
+}
+function secretZeroOutputs(zero) {
+  return {
+    ...zero.sopsAgeRecipients === void 0 ? {} : { sopsAgeRecipients: zero.sopsAgeRecipients },
+    ...zero.externalSecretsStore === void 0 ? {} : { externalSecretsStore: zero.externalSecretsStore }
   };
 }
 function kubeContext(config2) {
@@ -27375,9 +28122,9 @@ function pulumiCloudHome(config2, uses) {
   if (config2.home !== "pulumi-cloud") return;
   const { deployments, driftSchedule } = config2.pulumiCloud;
   const stack = {
-    organization: config2.pulumiCloud.organization ?? pulumi21.getOrganization(),
-    project: pulumi21.getProject(),
-    stack: pulumi21.getStack()
+    organization: config2.pulumiCloud.organization ?? pulumi24.getOrganization(),
+    project: pulumi24.getProject(),
+    stack: pulumi24.getStack()
   };
   const repository = deploymentsRepository(homeContext(config2, true));
   new PulumiDeployments("pulumi-cloud", {
@@ -27391,27 +28138,40 @@ function pulumiCloudHome(config2, uses) {
 }
 function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
-  const problems = providerUseProblems(pulumi21.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi21.RunError(formatConfigErrors(pulumi21.getStack(), problems));
-  const provider = new k8s6.Provider(
+  const problems = providerUseProblems(pulumi24.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi24.RunError(formatConfigErrors(pulumi24.getStack(), problems));
+  const provider = new k8s7.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
   );
   const repo = config2.repo;
   pulumiCloudHome(config2, uses);
-  const aws5 = accountOutputsForCi(config2.aws.accountStack);
+  const accountStack = config2.aws.accountStack;
+  const account = accountStack === void 0 ? void 0 : new pulumi24.StackReference("account", { name: accountStack });
+  const aws6 = accountOutputsForCi(account);
+  const providers = accessProviders(config2, uses);
   const access = buildGithubAccess({
-    stack: pulumi21.getStack(),
+    stack: pulumi24.getStack(),
     github: config2.github,
     tailscale: config2.tailscale,
     repo: { url: repo.url },
-    ...aws5 === void 0 ? {} : { aws: aws5 },
-    providers: accessProviders(config2, uses)
+    ...aws6 === void 0 ? {} : { aws: aws6 },
+    providers
+  });
+  const secretZero = (fluxNamespace) => buildSecretZero({
+    settings: config2.secrets,
+    provider,
+    ...generatesAgeKeys(config2) ? {
+      tlsProvider: providers.tls ?? new tls3.Provider("tls", providerArgs("tls", owned(uses.tls)))
+    } : {},
+    fluxNamespace,
+    secrets,
+    ...account !== void 0 && config2.secrets.externalSecrets?.provider === "aws" ? { account: secretsReaderOutputs(account) } : {}
   });
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
   const credential = repo.username !== void 0 ? secrets.repoToken === void 0 ? void 0 : { httpsToken: secrets.repoToken } : sshPrivateKey === void 0 ? void 0 : { sshPrivateKey };
   if (credential === void 0)
-    throw new pulumi21.RunError(
+    throw new pulumi24.RunError(
       repo.username !== void 0 ? "no token for the https repository: set repoToken" : "no read-only deploy key: set repoSshPrivateKey or switch on github"
     );
   const rootWaitsFor = access.deployKeys === void 0 ? [] : [access.deployKeys];
@@ -27438,7 +28198,9 @@ function buildCluster(config2, secrets) {
       waitFor: [engine2.release ?? engine2, ...rootWaitsFor]
     });
     ciClusterAccess(config2, provider, settings2.namespace, engine2.namespace);
+    const zero2 = secretZero(engine2.namespace);
     return clusterOutputs(config2, {
+      ...secretZeroOutputs(zero2),
       engine: "argocd",
       namespace: engine2.namespace,
       rootApp: root2.name,
@@ -27457,7 +28219,9 @@ function buildCluster(config2, secrets) {
       instanceWaitsFor: rootWaitsFor
     });
     ciClusterAccess(config2, provider, settings2.namespace, engine2.namespace);
+    const zero2 = secretZero(engine2.namespace);
     return clusterOutputs(config2, {
+      ...secretZeroOutputs(zero2),
       engine: "flux-operator",
       namespace: engine2.namespace,
       rootApp: settings2.sync.name,
@@ -27471,31 +28235,33 @@ function buildCluster(config2, secrets) {
     ...credential,
     chartVersion: config2.charts.flux2
   });
+  const zero = secretZero(engine.namespace);
   const root = new RootApp("root", {
     provider,
     namespace: engine.namespace,
     objects: fluxRootObjects(config2.flux, repo),
     rootName: config2.flux.root.name,
-    waitFor: [engine.release ?? engine, ...rootWaitsFor]
+    waitFor: [engine.release ?? engine, ...rootWaitsFor, ...zero.waitFor]
   });
   ciClusterAccess(config2, provider, config2.flux.namespace, engine.namespace);
   return clusterOutputs(config2, {
+    ...secretZeroOutputs(zero),
     engine: "flux",
     namespace: engine.namespace,
     rootApp: root.name,
     repoUrl: repo.url
   });
 }
-var github5, k8s6, pulumi21, pulumiservice2, tailscale2, tls2, owned;
+var github5, k8s7, pulumi24, pulumiservice2, tailscale2, tls3, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
-    k8s6 = __toESM(require("@pulumi/kubernetes"));
-    pulumi21 = __toESM(require("@pulumi/pulumi"));
+    k8s7 = __toESM(require("@pulumi/kubernetes"));
+    pulumi24 = __toESM(require("@pulumi/pulumi"));
     pulumiservice2 = __toESM(require("@pulumi/pulumiservice"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
-    tls2 = __toESM(require("@pulumi/tls"));
+    tls3 = __toESM(require("@pulumi/tls"));
     init_argocd2();
     init_flux2();
     init_flux_operator();
@@ -27507,6 +28273,7 @@ var init_cluster = __esm({
     init_pulumi_deployments();
     init_deployments();
     init_settings7();
+    init_build();
     init_config();
     init_github_access();
     init_provider_config();
@@ -27516,32 +28283,36 @@ var init_cluster = __esm({
 
 // stacks/load-config.ts
 function loadStackConfig(otherErrors = []) {
-  const raw = pulumi22.runtime.allConfig();
+  const raw = pulumi25.runtime.allConfig();
   const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret2(key)));
   const result = parseStackConfig(raw, secretKeys);
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
   if (!result.ok || errors.length > 0)
-    throw new pulumi22.RunError(formatConfigErrors(pulumi22.getStack(), errors));
+    throw new pulumi25.RunError(formatConfigErrors(pulumi25.getStack(), errors));
   return result.config;
 }
 function loadStackSecrets() {
-  const config2 = new pulumi22.Config(PROJECT);
-  const raw = pulumi22.runtime.allConfig();
+  const config2 = new pulumi25.Config(PROJECT);
+  const raw = pulumi25.runtime.allConfig();
   const read = (name) => hasSecretValue(raw, name) ? config2.requireSecret(SECRET_KEYS[name]) : void 0;
   const deployKey = read("repoSshPrivateKey");
   const clientSecret = read("argocdOidcClientSecret");
   const token = read("repoToken");
+  const secretZero = Object.fromEntries(
+    ["sopsAgeKey", "externalSecretsToken", "onePasswordCredentials"].map((name) => [name, read(name)]).filter(([, value]) => value !== void 0)
+  );
   return {
+    ...secretZero,
     ...deployKey === void 0 ? {} : { repoSshPrivateKey: deployKey },
     ...token === void 0 ? {} : { repoToken: token },
     ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
   };
 }
-var pulumi22, runtimeConfig2, isConfigSecret2;
+var pulumi25, runtimeConfig2, isConfigSecret2;
 var init_load_config = __esm({
   "stacks/load-config.ts"() {
     "use strict";
-    pulumi22 = __toESM(require("@pulumi/pulumi"));
+    pulumi25 = __toESM(require("@pulumi/pulumi"));
     runtimeConfig2 = __toESM(require("@pulumi/pulumi/runtime/config"));
     init_config();
     ({ isConfigSecret: isConfigSecret2 } = runtimeConfig2);
@@ -27552,14 +28323,14 @@ var init_load_config = __esm({
 var require_index = __commonJS({
   "index.ts"(exports2, module2) {
     "use strict";
-    var pulumi23 = __toESM(require("@pulumi/pulumi"));
+    var pulumi26 = __toESM(require("@pulumi/pulumi"));
     init_account();
     init_cluster();
     init_load_config();
     init_provider_config();
     function buildStack() {
       const providerProblems = loadProviderKeyProblems();
-      if (isAccountStackConfig(pulumi23.runtime.allConfig())) {
+      if (isAccountStackConfig(pulumi26.runtime.allConfig())) {
         const settings2 = loadAccountConfig(providerProblems);
         return { ...buildAccount(settings2, accountProviders(settings2)) };
       }
@@ -27645,6 +28416,7 @@ function stackFileHandoff(raw, secretKeys, stack, projectDir) {
 }
 
 // cli/mock-runtime.ts
+var import_node_crypto2 = require("node:crypto");
 var pulumi = __toESM(require("@pulumi/pulumi"));
 var settings = __toESM(require("@pulumi/pulumi/runtime/settings"));
 init_account_config();
@@ -27662,13 +28434,28 @@ var SecretInput = class {
   }
 };
 var ACCOUNT = "123456789012";
+function mockEd25519Pem(name) {
+  const seed = Buffer.concat([Buffer.from("MOCK"), (0, import_node_crypto2.createHash)("sha256").update(name).digest()]).subarray(
+    0,
+    32
+  );
+  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  return `-----BEGIN PRIVATE KEY-----
+${der.toString("base64")}
+-----END PRIVATE KEY-----
+`;
+}
 var MOCK_STATE = {
   // A stack reference answers with labelled stand-ins naming the stack and output they come from.
   "pulumi:pulumi:StackReference": (_name, inputs) => ({
     outputs: Object.fromEntries(
-      CI_OUTPUT_NAMES.map((output5) => [output5, `[${String(inputs.name)} output ${output5}]`])
+      [...CI_OUTPUT_NAMES, ...SECRETS_READER_OUTPUT_NAMES].map((output6) => [
+        output6,
+        `[${String(inputs.name)} output ${output6}]`
+      ])
     ),
-    secretOutputNames: []
+    // The reader's access key is a secret output of the account stack.
+    secretOutputNames: ["secretsReaderAccessKeyId", "secretsReaderSecretAccessKey"]
   }),
   "kubernetes:core/v1:Namespace": (name, inputs) => ({
     metadata: { name, ...inputs.metadata }
@@ -27694,8 +28481,15 @@ var MOCK_STATE = {
   "tls:index/privateKey:PrivateKey": (name) => ({
     publicKeyOpenssh: `ssh-ed25519 MOCK-PUBLIC-KEY-${name}`,
     privateKeyOpenssh: `MOCK-PRIVATE-KEY-${name}`,
-    privateKeyPem: `MOCK-PRIVATE-KEY-${name}`
-  })
+    privateKeyPem: `MOCK-PRIVATE-KEY-${name}`,
+    // A well-formed Ed25519 PKCS#8 key whose seed is derived from the name (the age identities
+    // are computed from it); labelled by the seed's first bytes, "MOCK".
+    privateKeyPemPkcs8: mockEd25519Pem(name)
+  }),
+  "aws:iam/user:User": (name, inputs) => ({
+    arn: `arn:aws:iam::${ACCOUNT}:user${String(inputs.path ?? "/")}${String(inputs.name ?? name)}`
+  }),
+  "aws:iam/accessKey:AccessKey": (name) => ({ secret: `MOCK-SECRET-ACCESS-KEY-${name}` })
 };
 function decodeSecrets(value) {
   if (Array.isArray(value)) return value.map(decodeSecrets);
@@ -27804,13 +28598,13 @@ async function startMockRuntime(options) {
 }
 async function resolveOutputs(value) {
   if (pulumi.Output.isInstance(value)) {
-    const output5 = value;
-    const [plain, secret5] = await Promise.all([
-      new Promise((resolve5) => output5.apply((v) => resolve5(v))),
-      pulumi.isSecret(output5)
+    const output6 = value;
+    const [plain, secret8] = await Promise.all([
+      new Promise((resolve5) => output6.apply((v) => resolve5(v))),
+      pulumi.isSecret(output6)
     ]);
     const resolved = await resolveOutputs(plain);
-    return secret5 ? new SecretInput(resolved) : resolved;
+    return secret8 ? new SecretInput(resolved) : resolved;
   }
   if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
@@ -27974,13 +28768,13 @@ function view(projectDir, stack, file3) {
   }
   const parsed = parseStackConfig(file3.config, new Set(file3.secretKeys), { projectDir });
   if (!parsed.ok) return void 0;
-  const { github: github6, repo, aws: aws5 } = parsed.config;
+  const { github: github6, repo, aws: aws6 } = parsed.config;
   return {
     kind: "cluster",
     stack,
     ...github6.enabled ? { github: github6 } : {},
     repo: { url: repo.url, ...repo.catalog === void 0 ? {} : { catalog: repo.catalog } },
-    ...aws5.accountStack === void 0 ? {} : { accountStack: aws5.accountStack }
+    ...aws6.accountStack === void 0 ? {} : { accountStack: aws6.accountStack }
   };
 }
 function stackSetErrors(projectDir, stack, read) {
@@ -28020,14 +28814,22 @@ async function loadProgram(projectDir) {
 }
 
 // cli/stack-file.ts
+var import_node_crypto3 = require("node:crypto");
 var import_node_fs7 = require("node:fs");
 var import_node_path5 = require("node:path");
-var import_yaml7 = __toESM(require_dist());
+var import_yaml8 = __toESM(require_dist());
+init_age();
 init_files();
 init_messages();
 function securePlaceholder(key) {
-  return `[synth placeholder for secure config ${key}]`;
+  const text = `[synth placeholder for secure config ${key}]`;
+  return SHAPED_PLACEHOLDERS[key]?.(text) ?? text;
 }
+var SHAPED_PLACEHOLDERS = {
+  "gitops-bootstrap:sopsAgeKey": (text) => `# ${text}
+${ageIdentity((0, import_node_crypto3.createHash)("sha256").update(text).digest())}
+`
+};
 function configString(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -28048,15 +28850,15 @@ function projectConfig(project, declared) {
 function readYamlMapping(file3, what) {
   const read = readTextFile(file3);
   if (!read.ok) throw new Error(`${file3}: ${read.problem}`);
-  const counter = new import_yaml7.LineCounter();
-  const doc = (0, import_yaml7.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml8.LineCounter();
+  const doc = (0, import_yaml8.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
   const [error2] = doc.errors;
   if (error2 !== void 0) {
     const { line, col } = counter.linePos(error2.pos[0]);
     throw new Error(`${file3}:${line}:${col}: ${yamlErrorText(error2.message)}; fix the YAML syntax`);
   }
   if (doc.contents === null) return {};
-  if (!(0, import_yaml7.isMap)(doc.contents))
+  if (!(0, import_yaml8.isMap)(doc.contents))
     throw new Error(`${file3}: is not ${what}: it must be a YAML mapping (key: value)`);
   return doc.toJS();
 }
