@@ -22601,6 +22601,7 @@ var stateBucketSchema = external_exports.object({
   abortIncompleteMultipartUploadDays: count(1, 365).default(7),
   keyDeletionWindowDays: count(7, 30).default(30)
 }).strict();
+var DRIFT_WORKFLOW = ".github/workflows/drift.yml";
 var ciSchema = external_exports.object({
   repository: checkedString(repositoryProblem),
   repositoryId: numericId("123456789").optional(),
@@ -22615,7 +22616,14 @@ var ciSchema = external_exports.object({
   workflows: external_exports.object({
     // Optional in the environments model; defaults to .github/workflows/preview.yml in the branches model.
     preview: checkedString(workflowProblem).optional(),
-    deploy: checkedString(workflowProblem).default(".github/workflows/up.yml")
+    deploy: checkedString(workflowProblem).default(".github/workflows/up.yml"),
+    // The drift workflow the preview role also admits, on the default branch; false admits none.
+    drift: external_exports.preprocess(
+      (v) => v === "false" ? false : v,
+      external_exports.union([external_exports.literal(false), checkedString(workflowProblem)], {
+        error: "must be a workflow file path such as .github/workflows/drift.yml, or false"
+      })
+    ).default(DRIFT_WORKFLOW)
   }).strict().prefault({}),
   roleNames: external_exports.object({ preview: roleName().optional(), deploy: roleName().optional() }).strict().prefault({}),
   deployPolicyArns: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).refine((arns) => new Set(arns.map(managedPolicyName)).size === arns.length, {
@@ -22777,7 +22785,8 @@ function resolve(raw, ctx) {
       ...ci.repositoryId === void 0 ? {} : { repositoryId: ci.repositoryId },
       workflows: {
         ...previewWorkflow === void 0 ? {} : { preview: previewWorkflow },
-        ...ci.workflows.deploy === void 0 ? {} : { deploy: ci.workflows.deploy }
+        ...ci.workflows.deploy === void 0 ? {} : { deploy: ci.workflows.deploy },
+        ...ci.workflows.drift === false ? {} : { drift: ci.workflows.drift }
       },
       roleNames: { preview: previewRole, deploy: deployRole },
       deployPolicyArns: ci.deployPolicyArns

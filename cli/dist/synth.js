@@ -23379,17 +23379,30 @@ function webIdentityStatement(sid, providerArn, stringEquals, stringLike) {
 }
 function previewTrustPolicy(ci, providerArn) {
   const workflow = ci.workflows.preview;
+  const defaultRef = `refs/heads/${ci.defaultBranch}`;
+  const drift = ci.workflows.drift;
   const refs = workflow === void 0 ? [] : [
-    ...ci.model === "environments" ? [jobWorkflowRef(ci.repository, workflow, `refs/heads/${ci.defaultBranch}`)] : [],
+    ...ci.model === "environments" ? [
+      jobWorkflowRef(ci.repository, workflow, defaultRef),
+      // drift.yml's preview job declares the preview environment too.
+      ...drift === void 0 ? [] : [jobWorkflowRef(ci.repository, drift, defaultRef)]
+    ] : [],
     jobWorkflowRef(ci.repository, workflow, "refs/pull/*/merge")
   ];
+  const previewStatement = webIdentityStatement(
+    "GitHubActionsPreview",
+    providerArn,
+    { [GITHUB_CLAIM.sub]: previewSubjects(ci), ...repositoryIdPin(ci) },
+    refs.length === 0 ? void 0 : { [GITHUB_CLAIM.jobWorkflowRef]: refs }
+  );
+  if (ci.model === "environments" || drift === void 0) return policy(previewStatement);
   return policy(
-    webIdentityStatement(
-      "GitHubActionsPreview",
-      providerArn,
-      { [GITHUB_CLAIM.sub]: previewSubjects(ci), ...repositoryIdPin(ci) },
-      refs.length === 0 ? void 0 : { [GITHUB_CLAIM.jobWorkflowRef]: refs }
-    )
+    previewStatement,
+    webIdentityStatement("GitHubActionsDrift", providerArn, {
+      [GITHUB_CLAIM.sub]: [branchSubject(ci.repository, ci.defaultBranch)],
+      ...repositoryIdPin(ci),
+      [GITHUB_CLAIM.jobWorkflowRef]: jobWorkflowRef(ci.repository, drift, defaultRef)
+    })
   );
 }
 function deployTrustPolicy(ci, providerArn) {
@@ -23810,7 +23823,8 @@ function resolve(raw, ctx) {
       ...ci.repositoryId === void 0 ? {} : { repositoryId: ci.repositoryId },
       workflows: {
         ...previewWorkflow === void 0 ? {} : { preview: previewWorkflow },
-        ...ci.workflows.deploy === void 0 ? {} : { deploy: ci.workflows.deploy }
+        ...ci.workflows.deploy === void 0 ? {} : { deploy: ci.workflows.deploy },
+        ...ci.workflows.drift === false ? {} : { drift: ci.workflows.drift }
       },
       roleNames: { preview: previewRole, deploy: deployRole },
       deployPolicyArns: ci.deployPolicyArns
@@ -23872,7 +23886,7 @@ function awsSettingsProblems(input2) {
     return [`${path}: ${issue2.message}`];
   });
 }
-var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, STATE_BUCKET_PARTS, KMS_KEY_ID, stateBucketSchema, ciSchema, adoptSchema, DEFAULT_SECRETS_READER_NAME, secretsReaderSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
+var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, STATE_BUCKET_PARTS, KMS_KEY_ID, stateBucketSchema, DRIFT_WORKFLOW, ciSchema, adoptSchema, DEFAULT_SECRETS_READER_NAME, secretsReaderSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
 var init_settings3 = __esm({
   "core/aws/settings.ts"() {
     "use strict";
@@ -23932,6 +23946,7 @@ var init_settings3 = __esm({
       abortIncompleteMultipartUploadDays: count(1, 365).default(7),
       keyDeletionWindowDays: count(7, 30).default(30)
     }).strict();
+    DRIFT_WORKFLOW = ".github/workflows/drift.yml";
     ciSchema = external_exports.object({
       repository: checkedString(repositoryProblem),
       repositoryId: numericId("123456789").optional(),
@@ -23946,7 +23961,14 @@ var init_settings3 = __esm({
       workflows: external_exports.object({
         // Optional in the environments model; defaults to .github/workflows/preview.yml in the branches model.
         preview: checkedString(workflowProblem).optional(),
-        deploy: checkedString(workflowProblem).default(".github/workflows/up.yml")
+        deploy: checkedString(workflowProblem).default(".github/workflows/up.yml"),
+        // The drift workflow the preview role also admits, on the default branch; false admits none.
+        drift: external_exports.preprocess(
+          (v) => v === "false" ? false : v,
+          external_exports.union([external_exports.literal(false), checkedString(workflowProblem)], {
+            error: "must be a workflow file path such as .github/workflows/drift.yml, or false"
+          })
+        ).default(DRIFT_WORKFLOW)
       }).strict().prefault({}),
       roleNames: external_exports.object({ preview: roleName().optional(), deploy: roleName().optional() }).strict().prefault({}),
       deployPolicyArns: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).refine((arns) => new Set(arns.map(managedPolicyName)).size === arns.length, {

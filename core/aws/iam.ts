@@ -95,7 +95,16 @@ export interface CiTrustCommon {
    * gate (pinned to the default branch, which a pull request cannot change); `preview` is not (a
    * pull request may edit the pinned file itself): see {@link previewTrustPolicy}.
    */
-  workflows: { preview?: string; deploy?: string };
+  workflows: {
+    preview?: string;
+    deploy?: string;
+    /**
+     * The drift workflow (`drift.yml`), run on the default branch on a schedule, which previews
+     * with the preview role: in the branches model its own statement (the default branch's subject,
+     * pinned to this file), in the environments model one more pinned file when `preview` is pinned.
+     */
+    drift?: string;
+  };
 }
 
 /** The environments model (`CiModel` in core/github/github.ts): each role trusts one environment. */
@@ -205,22 +214,38 @@ const repositoryIdPin = (ci: CiTrust): Record<string, string> =>
  */
 export function previewTrustPolicy(ci: CiTrust, providerArn: string): PolicyDocument {
   const workflow = ci.workflows.preview;
+  const defaultRef = `refs/heads/${ci.defaultBranch}`;
+  const drift = ci.workflows.drift;
   const refs =
     workflow === undefined
       ? []
       : [
           ...(ci.model === "environments"
-            ? [jobWorkflowRef(ci.repository, workflow, `refs/heads/${ci.defaultBranch}`)]
+            ? [
+                jobWorkflowRef(ci.repository, workflow, defaultRef),
+                // drift.yml's preview job declares the preview environment too.
+                ...(drift === undefined ? [] : [jobWorkflowRef(ci.repository, drift, defaultRef)]),
+              ]
             : []),
           jobWorkflowRef(ci.repository, workflow, "refs/pull/*/merge"),
         ];
+  const previewStatement = webIdentityStatement(
+    "GitHubActionsPreview",
+    providerArn,
+    { [GITHUB_CLAIM.sub]: previewSubjects(ci), ...repositoryIdPin(ci) },
+    refs.length === 0 ? undefined : { [GITHUB_CLAIM.jobWorkflowRef]: refs },
+  );
+  if (ci.model === "environments" || drift === undefined) return policy(previewStatement);
+  // Branches model: the scheduled drift run has the default branch's subject, which only the deploy
+  // role trusts otherwise; this statement lets exactly that file, on that branch, preview. Whoever
+  // can change it there can already deploy.
   return policy(
-    webIdentityStatement(
-      "GitHubActionsPreview",
-      providerArn,
-      { [GITHUB_CLAIM.sub]: previewSubjects(ci), ...repositoryIdPin(ci) },
-      refs.length === 0 ? undefined : { [GITHUB_CLAIM.jobWorkflowRef]: refs },
-    ),
+    previewStatement,
+    webIdentityStatement("GitHubActionsDrift", providerArn, {
+      [GITHUB_CLAIM.sub]: [branchSubject(ci.repository, ci.defaultBranch)],
+      ...repositoryIdPin(ci),
+      [GITHUB_CLAIM.jobWorkflowRef]: jobWorkflowRef(ci.repository, drift, defaultRef),
+    }),
   );
 }
 

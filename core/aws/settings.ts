@@ -179,6 +179,9 @@ const stateBucketSchema = z
   })
   .strict();
 
+/** The scheduled drift check (.github/workflows/drift.yml), which previews every stack with the preview role. */
+export const DRIFT_WORKFLOW = ".github/workflows/drift.yml";
+
 const ciSchema = z
   .object({
     repository: checkedString(repositoryProblem),
@@ -199,6 +202,15 @@ const ciSchema = z
         // Optional in the environments model; defaults to .github/workflows/preview.yml in the branches model.
         preview: checkedString(workflowProblem).optional(),
         deploy: checkedString(workflowProblem).default(".github/workflows/up.yml"),
+        // The drift workflow the preview role also admits, on the default branch; false admits none.
+        drift: z
+          .preprocess(
+            (v) => (v === "false" ? false : v),
+            z.union([z.literal(false), checkedString(workflowProblem)], {
+              error: "must be a workflow file path such as .github/workflows/drift.yml, or false",
+            }),
+          )
+          .default(DRIFT_WORKFLOW),
       })
       .strict()
       .prefault({}),
@@ -482,6 +494,7 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
       workflows: {
         ...(previewWorkflow === undefined ? {} : { preview: previewWorkflow }),
         ...(ci.workflows.deploy === undefined ? {} : { deploy: ci.workflows.deploy }),
+        ...(ci.workflows.drift === false ? {} : { drift: ci.workflows.drift }),
       },
       roleNames: { preview: previewRole, deploy: deployRole },
       deployPolicyArns: ci.deployPolicyArns,

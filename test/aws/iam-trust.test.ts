@@ -181,7 +181,11 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
     const pinned: CiTrust = {
       ...withEnvironment,
       repositoryId: "424242",
-      workflows: { preview: ".github/workflows/preview.yml", deploy: ".github/workflows/up.yml" },
+      workflows: {
+        preview: ".github/workflows/preview.yml",
+        deploy: ".github/workflows/up.yml",
+        drift: ".github/workflows/drift.yml",
+      },
     };
     const preview = previewTrustPolicy(pinned, PROVIDER_ARN);
     const deploy = deployTrustPolicy(pinned, PROVIDER_ARN);
@@ -195,6 +199,21 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
     const upRef = `${REPO}/.github/workflows/up.yml@refs/heads/main`;
 
     const cases: Array<[string, PolicyDocument, string, Claims, Outcome]> = [
+      [
+        // drift.yml's scheduled preview job declares the preview environment on the default branch.
+        "preview: drift.yml on main in the preview environment",
+        preview,
+        PREVIEW_ARN,
+        pr({ repositoryId: "424242", jobWorkflowRef: `${REPO}/.github/workflows/drift.yml@refs/heads/main` }),
+        "allow",
+      ],
+      [
+        "preview: drift.yml on another branch in the preview environment",
+        preview,
+        PREVIEW_ARN,
+        pr({ repositoryId: "424242", jobWorkflowRef: `${REPO}/.github/workflows/drift.yml@refs/heads/x` }),
+        "deny",
+      ],
       [
         "preview: right id and workflow on a pull request",
         preview,
@@ -374,6 +393,43 @@ describe("IAM trust policies, evaluated by @cloud-copilot/iam-simulate", () => {
         "deny",
       ],
       ["preview: job_workflow_ref missing", preview, PREVIEW_ARN, pr(), "deny"],
+      [
+        // The scheduled drift check: the default branch's subject, admitted for drift.yml alone.
+        "preview: drift.yml on main (the scheduled drift check)",
+        preview,
+        PREVIEW_ARN,
+        push("main", wf("drift.yml", "refs/heads/main")),
+        "allow",
+      ],
+      [
+        "preview: drift.yml on another branch",
+        preview,
+        PREVIEW_ARN,
+        push("feature", wf("drift.yml", "refs/heads/feature")),
+        "deny",
+      ],
+      [
+        "preview: drift.yml as a pull request rewrote it",
+        preview,
+        PREVIEW_ARN,
+        pr(wf("drift.yml", "refs/pull/99/merge")),
+        "deny",
+      ],
+      [
+        "preview: drift.yml on main from another repository id",
+        preview,
+        PREVIEW_ARN,
+        { ...push("main", wf("drift.yml", "refs/heads/main")), repositoryId: "999" },
+        "deny",
+      ],
+      ["preview: the default branch without job_workflow_ref", preview, PREVIEW_ARN, push("main"), "deny"],
+      [
+        "deploy: drift.yml on main (it only previews)",
+        deploy,
+        DEPLOY_ARN,
+        push("main", wf("drift.yml", "refs/heads/main")),
+        "deny",
+      ],
       [
         "preview: up.yml on main",
         preview,

@@ -343,9 +343,24 @@ describe("core/aws/settings", () => {
     const settings = parseAwsSettings({ ...good, ci: { repository: "acme/homelab-infra" } }) as AwsSettings;
     assert.equal(settings.ci.model, "environments");
     assert.equal(environmentsCi(settings).environment, "production");
-    assert.deepEqual(settings.ci.workflows, { deploy: ".github/workflows/up.yml" });
+    assert.deepEqual(settings.ci.workflows, {
+      deploy: ".github/workflows/up.yml",
+      drift: ".github/workflows/drift.yml",
+    });
     assert.equal(environmentsCi(settings).previewEnvironment, "preview");
     assert.equal(awsSettingsProblems({ ...good, ci: { ...good.ci, workflows: {} } }).length, 0);
+  });
+
+  it("admits drift.yml by default, another drift workflow when named, none with drift: false", () => {
+    const workflows = (drift: unknown) =>
+      (parseAwsSettings({ ...good, ci: { ...good.ci, workflows: { drift } } }) as AwsSettings).ci.workflows;
+    assert.equal(workflows(".github/workflows/nightly.yml").drift, ".github/workflows/nightly.yml");
+    assert.equal("drift" in workflows(false), false);
+    // `pulumi config set --path ...drift false` stores the string.
+    assert.equal("drift" in workflows("false"), false);
+    const problems = awsSettingsProblems({ ...good, ci: { ...good.ci, workflows: { drift: "drift.yml" } } });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? "", /ci\.workflows\.drift/);
   });
 
   it("takes a preview environment name", () => {
@@ -365,7 +380,11 @@ describe("core/aws/settings", () => {
       { model: settings.ci.model, workflows: settings.ci.workflows },
       {
         model: "branches",
-        workflows: { preview: ".github/workflows/preview.yml", deploy: ".github/workflows/up.yml" },
+        workflows: {
+          preview: ".github/workflows/preview.yml",
+          deploy: ".github/workflows/up.yml",
+          drift: ".github/workflows/drift.yml",
+        },
       },
     );
     assert.ok(!("environment" in settings.ci) && !("previewEnvironment" in settings.ci));
