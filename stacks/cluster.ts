@@ -20,6 +20,7 @@ import { CI_OUTPUT_NAMES } from "./account-config";
 import { argoCdSettingsOf, formatConfigErrors, type StackConfig } from "./config";
 import type { StackSecrets } from "./load-config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
+import { buildHub, buildSpoke, type SpokeOutputs } from "./hub";
 import { providerArgs, providerUseProblems, type ProviderPackage, type ProviderUse } from "./provider-config";
 
 export interface ClusterOutputs {
@@ -40,6 +41,10 @@ export interface ClusterOutputs {
    * on or the cluster is reached through `kubernetes.tailscaleHost`.
    */
   tailscalePolicy?: PolicyFragment;
+  /** With `hub.spoke`: what the hub stack reads (stacks/hub.ts). */
+  hubSpoke?: SpokeOutputs["hubSpoke"];
+  hubSpokeCredentials?: SpokeOutputs["hubSpokeCredentials"];
+  hubTailscaleGrant?: SpokeOutputs["hubTailscaleGrant"];
 }
 
 /** Argo CD settings as the pure builders take them (whether an OIDC client secret exists). */
@@ -206,6 +211,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     ...(aws === undefined ? {} : { aws }),
     providers: accessProviders(config, uses),
   });
+  const spoke = buildSpoke(config, provider, aws);
   // An https repository is read with its token; an SSH one with the generated read-only key when
   // the GitHub part is on, else the configured one. Config validation guarantees exactly one.
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
@@ -249,11 +255,13 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       waitFor: [engine.release ?? engine, ...rootWaitsFor],
     });
     ciClusterAccess(config, provider, settings.namespace, engine.namespace);
+    buildHub(config, provider, engine.namespace);
     return clusterOutputs(config, {
       engine: "argocd",
       namespace: engine.namespace,
       rootApp: root.name,
       repoUrl: repo.url,
+      ...spoke,
     });
   }
 
@@ -275,6 +283,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       namespace: engine.namespace,
       rootApp: settings.sync.name,
       repoUrl: repo.url,
+      ...spoke,
     });
   }
 
@@ -298,5 +307,6 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     namespace: engine.namespace,
     rootApp: root.name,
     repoUrl: repo.url,
+    ...spoke,
   });
 }

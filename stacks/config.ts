@@ -11,6 +11,8 @@ import { z } from "zod";
 import { argoCdValuesProblems, type ArgoCdSettings } from "../core/argocd/argocd";
 import { argoCdSelfManagementProblems } from "../core/argocd/self-management";
 import { argoCdSettingsSchema } from "../core/argocd/settings";
+import { hubProblems } from "../core/argocd/hub";
+import { hubSettingsSchema } from "../core/argocd/hub-settings";
 import { clusterAwsSettingsSchema } from "../core/aws/settings";
 import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../core/catalog/catalog";
 import { fluxValuesProblems } from "../core/flux/flux";
@@ -143,6 +145,8 @@ const stackSchema = z
     aws: clusterAwsSettingsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+    // Hub and spoke (docs/hub-and-spoke.md).
+    hub: hubSettingsSchema.prefault({}),
   })
   .strict();
 
@@ -328,6 +332,7 @@ export function parseStackConfig(
           ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
+    for (const problem of hubProblems(config)) errors.push(`${fq(problem.key)}: ${problem.message}`);
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
