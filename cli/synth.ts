@@ -192,7 +192,7 @@ export async function synthesize(
   }
   if (failures.length > 0) {
     // Offline, another stack's outputs exist only as recorded: say how to give them.
-    const hint = failures.some((f) => /^Required output '.*' does not exist on stack/.test(f))
+    const hint = failures.some((f) => /Required output '.*' does not exist on stack/.test(f))
       ? "\n  (offline, a StackReference answers only with recorded outputs: pass the referenced stacks' outputs with --stack-outputs <file>; docs/hub-and-spoke.md)"
       : "";
     throw new Error(

@@ -44,7 +44,7 @@ export interface ClusterOutputs {
   /** With `hub.spoke`: what the hub stack reads (stacks/hub.ts). */
   hubSpoke?: SpokeOutputs["hubSpoke"];
   hubSpokeCredentials?: SpokeOutputs["hubSpokeCredentials"];
-  hubTailscaleGrant?: SpokeOutputs["hubTailscaleGrant"];
+  hubTailscalePolicy?: SpokeOutputs["hubTailscalePolicy"];
 }
 
 /** Argo CD settings as the pure builders take them (whether an OIDC client secret exists). */

@@ -10,11 +10,11 @@ import {
   accountIdOfArn,
   spokeRegistration,
   spokeServer,
-  spokeTailscaleGrant,
+  spokeTailscalePolicy,
   type SpokeCredentials,
   type SpokeRegistration,
 } from "../core/argocd/hub";
-import type { PolicyGrant } from "../core/tailscale/ci-access";
+import type { PolicyFragment } from "../core/tailscale/ci-access";
 import { rfc1123LabelProblem } from "../core/shared/names";
 import { formatConfigErrors, type StackConfig } from "./config";
 
@@ -24,8 +24,8 @@ export interface SpokeOutputs {
   hubSpoke: pulumi.Output<SpokeRegistration>;
   /** access: token: the bearer token and CA, a secret. */
   hubSpokeCredentials?: pulumi.Output<SpokeCredentials>;
-  /** access: tailscale: the grant to merge into the tailnet policy file for the hub's tags. */
-  hubTailscaleGrant?: PolicyGrant;
+  /** access: tailscale: the fragment to merge into the tailnet policy file for the hub's tags. */
+  hubTailscalePolicy?: PolicyFragment;
 }
 
 /**
@@ -62,7 +62,7 @@ export function buildSpoke(
     hubSpoke: awsFacts.apply((facts) => spokeRegistration(spoke, name, server, facts)),
     ...(identity.credentials === undefined ? {} : { hubSpokeCredentials: identity.credentials }),
     ...(spoke.access === "tailscale"
-      ? { hubTailscaleGrant: spokeTailscaleGrant(spoke, config.tailscale.apiServer) }
+      ? { hubTailscalePolicy: spokeTailscalePolicy(spoke, config.tailscale) }
       : {}),
   };
 }

@@ -11,7 +11,7 @@
  * ApplicationSet cluster generator hands to templates as `.metadata.labels.<key>` and
  * `.metadata.annotations.<key>` (docs/operator-manual/applicationset/Generators-Cluster.md).
  */
-import { KUBERNETES_CAPABILITY, RBAC_API_GROUP, type PolicyGrant } from "../tailscale/ci-access";
+import { KUBERNETES_CAPABILITY, RBAC_API_GROUP, type PolicyFragment } from "../tailscale/ci-access";
 import type { HubSpokeEntry, SpokeSettings } from "./hub-settings";
 import { spokeSecretName } from "./hub-settings";
 
@@ -97,7 +97,7 @@ export interface SpokeIdentityObjects {
  * longer makes one by itself since 1.24; the token controller fills it in and keeps it valid until
  * the Secret is deleted, which is how a stack revokes it) and a ClusterRoleBinding of
  * `clusterRole`. tailscale: only the ClusterRoleBinding, for the group the API server proxy
- * impersonates the hub as (the grant in {@link spokeTailscaleGrant}); no credential exists.
+ * impersonates the hub as (the grant in {@link spokeTailscalePolicy}); no credential exists.
  */
 export function spokeIdentityObjects(spoke: SpokeSettings): SpokeIdentityObjects {
   const { name, namespace } = spoke.serviceAccount;
@@ -191,19 +191,29 @@ export function accountIdOfArn(arn: string): string | undefined {
 }
 
 /**
- * The tailnet grant the hub needs to reach the spoke's API server proxy as `tailscale.group`: from
- * the hub's tags to the proxy's tags on its ports (core/tailscale/ci-access.ts explains the
- * proxy's impersonation). To merge into the tailnet policy file, like CI's.
+ * The tailnet policy fragment the hub needs to reach the spoke's API server proxy as
+ * `tailscale.group`: who may own the hub's tags, and a grant from them to the proxy's tags on its
+ * ports (core/tailscale/ci-access.ts explains the proxy's impersonation). To merge into the tailnet
+ * policy file by hand, like CI's.
  */
-export function spokeTailscaleGrant(
+export function spokeTailscalePolicy(
   spoke: SpokeSettings,
-  apiServer: { readonly tags: readonly string[]; readonly ports: readonly number[] },
-): PolicyGrant {
+  tailnet: {
+    readonly apiServer: { readonly tags: readonly string[]; readonly ports: readonly number[] };
+    readonly tagOwners: readonly string[];
+  },
+): PolicyFragment {
+  const { hubTags, group } = spoke.tailscale;
   return {
-    src: [...spoke.tailscale.hubTags],
-    dst: [...apiServer.tags],
-    ip: apiServer.ports.map((port) => `tcp:${port}`),
-    app: { [KUBERNETES_CAPABILITY]: [{ impersonate: { groups: [spoke.tailscale.group] } }] },
+    tagOwners: Object.fromEntries(hubTags.map((tag) => [tag, [...tailnet.tagOwners]])),
+    grants: [
+      {
+        src: [...hubTags],
+        dst: [...tailnet.apiServer.tags],
+        ip: tailnet.apiServer.ports.map((port) => `tcp:${port}`),
+        app: { [KUBERNETES_CAPABILITY]: [{ impersonate: { groups: [group] } }] },
+      },
+    ],
   };
 }
 
