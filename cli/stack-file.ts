@@ -119,7 +119,10 @@ export function readStackOutputsFile(file: string): Record<string, Record<string
   const document = readYamlMapping(file, "a mapping of stack names to their recorded outputs");
   const problems = Object.entries(document)
     .filter(([, outputs]) => !isRecord(outputs))
-    .map(([stack]) => `${file}: ${stack}: must be a mapping of output names to values (the stack's outputs.json)`);
+    .map(
+      ([stack]) =>
+        `${file}: ${stack}: must be a mapping of output names to values (the stack's outputs.json)`,
+    );
   if (problems.length > 0) throw new Error(problems.join("\n"));
   return document as Record<string, Record<string, unknown>>;
 }

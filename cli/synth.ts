@@ -304,7 +304,9 @@ export async function synthCommand(argv: string[]): Promise<number> {
   try {
     const configFile = values["config-file"] === undefined ? undefined : resolve(values["config-file"]);
     const stackOutputs =
-      values["stack-outputs"] === undefined ? undefined : readStackOutputsFile(resolve(values["stack-outputs"]));
+      values["stack-outputs"] === undefined
+        ? undefined
+        : readStackOutputsFile(resolve(values["stack-outputs"]));
     const result = await synthesize(projectDir, values.stack, configFile, stackOutputs);
     writeTree(outDir, result.files, projectDir);
     console.log(

@@ -61,7 +61,9 @@ const spokeSchema = z
      * API server's URL and CA) or `tailscale` (the spoke's Tailscale API server proxy, which
      * impersonates the hub's tailnet identity: no token leaves the spoke).
      */
-    access: z.enum(["token", "tailscale"], { error: "must be token or tailscale" }).default(SPOKE_DEFAULTS.access),
+    access: z
+      .enum(["token", "tailscale"], { error: "must be token or tailscale" })
+      .default(SPOKE_DEFAULTS.access),
     /** The API server's URL as the hub reaches it. Defaults (tailscale) to https://<kubernetes.tailscaleHost>. */
     server: httpsUrl.optional(),
     /** The `environment` label and annotation. Defaults to none (no environment is invented). */

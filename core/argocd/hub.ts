@@ -101,7 +101,11 @@ export interface SpokeIdentityObjects {
  */
 export function spokeIdentityObjects(spoke: SpokeSettings): SpokeIdentityObjects {
   const { name, namespace } = spoke.serviceAccount;
-  const roleRef = { apiGroup: RBAC_API_GROUP as typeof RBAC_API_GROUP, kind: "ClusterRole" as const, name: spoke.clusterRole };
+  const roleRef = {
+    apiGroup: RBAC_API_GROUP as typeof RBAC_API_GROUP,
+    kind: "ClusterRole" as const,
+    name: spoke.clusterRole,
+  };
   if (spoke.access === "tailscale") {
     return {
       binding: {
@@ -114,7 +118,11 @@ export function spokeIdentityObjects(spoke: SpokeSettings): SpokeIdentityObjects
     };
   }
   return {
-    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace, labels: { ...LABELS } } },
+    serviceAccount: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name, namespace, labels: { ...LABELS } },
+    },
     tokenSecret: {
       apiVersion: "v1",
       kind: "Secret",
@@ -232,7 +240,9 @@ const isStringMap = (value: unknown): value is Record<string, string> =>
 export function parseSpokeRegistration(value: unknown, stack: string): SpokeRegistration {
   const fix = `run pulumi up on ${stack} with gitops-bootstrap:hub.spoke set (docs/hub-and-spoke.md)`;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error(`hub.spokes: stack ${stack}'s output ${SPOKE_OUTPUTS.registration} is not a spoke registration; ${fix}`);
+    throw new Error(
+      `hub.spokes: stack ${stack}'s output ${SPOKE_OUTPUTS.registration} is not a spoke registration; ${fix}`,
+    );
   }
   const v = value as Record<string, unknown>;
   const wrong = [

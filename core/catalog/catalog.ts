@@ -207,6 +207,52 @@ const generatorDirectory = z.strictObject({
     .meta({ description: "Leave out the directories this path matches (it wins over every other entry)." }),
 });
 
+// Hub and spoke: a cluster generator over the hub's Argo CD clusters (docs/hub-and-spoke.md).
+
+/** One set-based requirement of a label selector (metav1.LabelSelectorRequirement). */
+const labelSelectorRequirement = z
+  .strictObject({
+    key: z.string().superRefine((value, ctx) => {
+      const problem = labelKeyProblem(value);
+      if (problem !== undefined)
+        ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+    }),
+    operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+    values: z.array(z.string()).optional(),
+  })
+  .superRefine((requirement, ctx) => {
+    const needsValues = requirement.operator === "In" || requirement.operator === "NotIn";
+    const has = (requirement.values ?? []).length > 0;
+    if (needsValues !== has) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["values"],
+        message: needsValues
+          ? `must list at least one value with operator ${requirement.operator}`
+          : `must be left out with operator ${requirement.operator}`,
+      });
+    }
+  });
+
+const clusterGeneratorSettings = z
+  .strictObject({
+    selector: z
+      .strictObject({
+        matchLabels: labels().optional(),
+        matchExpressions: z.array(labelSelectorRequirement).optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          "The clusters (Argo CD cluster Secrets) the category's apps go to, by label. Defaults to GitOps Bridge's add-on label, matchLabels {enable_<category>: \"true\"}. An empty selector ({}) selects every cluster, the hub's own in-cluster one included.",
+      }),
+  })
+  .optional()
+  .meta({
+    description:
+      "Deploy the category's apps to every selected cluster: a matrix of a cluster generator and the git directory generator; Applications are named {{ .nameNormalized }}-<app name> and go to {{ .server }}. Defaults to off (the in-cluster server only).",
+  });
+
 const applicationSetSettings = z
   .strictObject({
     name: label("The ApplicationSet's name. Defaults to the category").optional(),
@@ -235,6 +281,7 @@ const applicationSetSettings = z
       .meta({
         description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`,
       }),
+    clusters: clusterGeneratorSettings,
   })
   .prefault({})
   .meta({ description: "The category's ApplicationSet object." });
