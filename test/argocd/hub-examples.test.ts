@@ -15,7 +15,7 @@ import { ensureTools } from "../support/tools";
 import { validateKubernetesObject } from "../support/validate";
 
 const EXAMPLE = join(REPO_ROOT, "examples", "hub-and-spoke");
-const RECORDED = join(EXAMPLE, "spoke-outputs.yaml");
+const RECORDED = join(EXAMPLE, "stack-outputs.yaml");
 
 /** The CLI from the TypeScript sources (cli/dist is rebuilt only after a merge). */
 function cli(args: string[]) {
