@@ -24,6 +24,9 @@ const STACKS = [
   "flux-operator-homelab",
   "applicationset-homelab",
   "flux-homelab",
+  "hub",
+  "spoke-a",
+  "spoke-b",
 ];
 
 /** Stacks documented from an example's stack file rather than one at the project root. */
@@ -32,6 +35,15 @@ const EXAMPLE_FILES: Record<string, string> = {
   // Engines that manage themselves (selfManagement): destroy leaves the engine's release in place.
   "applicationset-homelab": join("examples", "applicationset-homelab", "Pulumi.applicationset-homelab.yaml"),
   "flux-homelab": join("examples", "flux-homelab", "Pulumi.flux-homelab.yaml"),
+  // Hub and spoke: the hub reads the spokes' recorded outputs (stack-outputs.yaml beside it).
+  hub: join("examples", "hub-and-spoke", "Pulumi.hub.yaml"),
+  "spoke-a": join("examples", "hub-and-spoke", "Pulumi.spoke-a.yaml"),
+  "spoke-b": join("examples", "hub-and-spoke", "Pulumi.spoke-b.yaml"),
+};
+
+/** Recorded outputs of the stacks a stack references, for synth (docs/hub-and-spoke.md). */
+const STACK_OUTPUTS: Record<string, string> = {
+  hub: join("examples", "hub-and-spoke", "stack-outputs.yaml"),
 };
 
 describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
@@ -48,6 +60,9 @@ describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
         "--stack",
         stack,
         ...(file === undefined ? [] : ["--config-file", join(REPO_ROOT, file)]),
+        ...(STACK_OUTPUTS[stack] === undefined
+          ? []
+          : ["--stack-outputs", join(REPO_ROOT, STACK_OUTPUTS[stack])]),
         "--out",
         out,
       ]);
