@@ -150,10 +150,29 @@ const addonsRepoSchema = z
   })
   .prefault({});
 
+/** Settings of the other access mode would be ignored: refused instead, naming the key. */
+const spokeWithAccess = z.preprocess((value, ctx) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const raw = value as Record<string, unknown>;
+  const tailscale = raw.access === "tailscale";
+  const unused = tailscale ? "serviceAccount" : "tailscale";
+  if (raw[unused] !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: [unused],
+      input: raw[unused],
+      message: tailscale
+        ? "applies only with access: token (with tailscale no ServiceAccount exists); remove it"
+        : "applies only with access: tailscale; remove it, or set access: tailscale",
+    });
+  }
+  return value;
+}, spokeSchema);
+
 export const hubSettingsSchema = z
   .strictObject({
     /** This cluster is a spoke: make the identity the hub's Argo CD uses here. Defaults to off. */
-    spoke: spokeSchema.optional(),
+    spoke: spokeWithAccess.optional(),
     /** This cluster is a hub: one Argo CD cluster Secret per spoke stack. Defaults to []. */
     spokes: z.array(hubSpokeSchema).default([]),
     /** The GitOps Bridge `addons_repo_*` annotations the hub writes on every cluster Secret. */

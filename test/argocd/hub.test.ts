@@ -67,6 +67,21 @@ describe("hub settings", () => {
     assert.ok(found.some((p) => p.includes('write "media"')));
   });
 
+  it("refuses the settings of the other access mode instead of ignoring them", () => {
+    assert.deepEqual(
+      problems({ spoke: { access: "tailscale", serviceAccount: { name: "x" } } }).map(
+        (p) => p.split(": ")[0],
+      ),
+      ["spoke.serviceAccount"],
+    );
+    assert.deepEqual(
+      problems({ spoke: { server: "https://x.example.com", tailscale: { group: "g" } } }).map(
+        (p) => p.split(": ")[0],
+      ),
+      ["spoke.tailscale"],
+    );
+  });
+
   it("names each spoke's Secret after its stack and refuses two spokes with one Secret", () => {
     assert.equal(stackSlug("acme/gitops-bootstrap/Spoke_A"), "spoke-a");
     assert.equal(spokeSecretName({ stack: "acme/gitops-bootstrap/spoke-a" }), "cluster-spoke-a");
