@@ -39,14 +39,23 @@ describe("catalog: cluster generator (applicationSet.clusters)", () => {
       {
         matrix: {
           generators: [
-            { git: { repoURL: "https://github.com/acme/fleet", revision: "main", directories: [{ path: "apps/media/*" }] } },
+            {
+              git: {
+                repoURL: "https://github.com/acme/fleet",
+                revision: "main",
+                directories: [{ path: "apps/media/*" }],
+              },
+            },
             { clusters: { selector: { matchLabels: { enable_media: "true" } } } },
           ],
         },
       },
     ]);
     assert.equal(set.spec.template.metadata.name, "{{ .nameNormalized }}-media-{{ .path.basename }}");
-    assert.deepEqual(set.spec.template.spec.destination, { server: "{{ .server }}", namespace: "{{ .path.basename }}" });
+    assert.deepEqual(set.spec.template.spec.destination, {
+      server: "{{ .server }}",
+      namespace: "{{ .path.basename }}",
+    });
     assert.deepEqual(set.spec.syncPolicy, { preserveResourcesOnDeletion: true });
     await validateObject(set);
   });
@@ -57,7 +66,11 @@ describe("catalog: cluster generator (applicationSet.clusters)", () => {
     );
     assert.deepEqual(
       (written.spec.generators[0] as { matrix: { generators: unknown[] } }).matrix.generators[1],
-      { clusters: { selector: { matchExpressions: [{ key: "environment", operator: "NotIn", values: ["prod"] }] } } },
+      {
+        clusters: {
+          selector: { matchExpressions: [{ key: "environment", operator: "NotIn", values: ["prod"] }] },
+        },
+      },
     );
     const all = media(`${CATEGORY}    applicationSet: { clusters: { selector: {} } }\n`);
     assert.deepEqual((all.spec.generators[0] as { matrix: { generators: unknown[] } }).matrix.generators[1], {
@@ -66,7 +79,9 @@ describe("catalog: cluster generator (applicationSet.clusters)", () => {
   });
 
   it("keeps the cluster parameters out of a per-app patch, which changes only what differs", () => {
-    const set = media(`${CATEGORY}    applicationSet: { clusters: {} }\napps:\n  media-jellyfin:\n    selfHeal: false\n`);
+    const set = media(
+      `${CATEGORY}    applicationSet: { clusters: {} }\napps:\n  media-jellyfin:\n    selfHeal: false\n`,
+    );
     const patch = set.spec.templatePatch ?? "";
     assert.equal(
       patch,
@@ -100,6 +115,10 @@ describe("catalog: cluster generator (applicationSet.clusters)", () => {
       repoWithDirs(DIRS),
     );
     const { warnings } = generate(catalog, new Map(), { engine: "argocd" });
-    assert.ok(warnings.some((w) => w.startsWith("categories media: applicationSet is used by --mode applicationsets only")));
+    assert.ok(
+      warnings.some((w) =>
+        w.startsWith("categories media: applicationSet is used by --mode applicationsets only"),
+      ),
+    );
   });
 });
