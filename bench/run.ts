@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: whole-process times of the compiled CLI, printed as the Markdown tables the
  * README quotes. Not a test (nothing here asserts a time). Run `npm run build` first when the
- * sources changed. BENCH_RUNS sets the runs per measurement; sizes may be given (default
- * 50 1000 10000): `npm run bench -- 50 1000`.
+ * sources changed. BENCH_RUNS sets the runs per measurement, BENCH_NODE the Node timed, and
+ * BENCH_SCRIPT=0 skips the stand-in script; sizes may be given (default 50 1000 10000):
+ * `npm run bench -- 50 1000`.
  */
 import { cpus, loadavg } from "node:os";
 import { spawnSync } from "node:child_process";
@@ -23,7 +24,7 @@ const script = scriptAvailable();
 console.log(
   `\n## generate, whole process (median of ${process.env.BENCH_RUNS ?? "5 runs, 3 at 10,000 apps"})\n`,
 );
-if (!script) console.log("(bash 4 is not available: generate-apps.sh was not timed)\n");
+if (!script) console.log("(BENCH_SCRIPT=0 or no bash 4: the stand-in script was not timed)\n");
 console.log(
   generateTable((sizes.length > 0 ? sizes : SIZES).flatMap((apps) => measureGenerate(apps, script))),
 );

@@ -27,6 +27,7 @@ const ENTRIES: Record<string, string> = {
   synth: "cli/synth.ts",
   handoff: "cli/handoff.ts",
   "migrate-state": "cli/migrate-state.ts",
+  "drift-report": "cli/drift-report.ts",
 };
 
 /** Packages compiled into the bundles; every other package is required from node_modules. */

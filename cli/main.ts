@@ -32,6 +32,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "move stacks from the local backend into the S3 backend the account stack made",
     load: async () => (await import("./migrate-state")).migrateStateCommand,
   },
+  "drift-report": {
+    summary:
+      "turn a recorded `pulumi preview --refresh --json` into a drift verdict and its issue text (drift.yml)",
+    load: async () => (await import("./drift-report")).driftReportCommand,
+  },
   help: {
     summary: "show this help, or a command's (help <command>)",
     load: async () => help,

@@ -1278,9 +1278,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal2 ? "|\n" : ">\n";
+        return literal3 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -1329,7 +1329,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal2) {
+      if (!literal3) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -2317,7 +2317,7 @@ var require_string = __commonJS({
   "node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
-    var string4 = {
+    var string5 = {
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
@@ -2327,7 +2327,7 @@ var require_string = __commonJS({
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
     };
-    exports2.string = string4;
+    exports2.string = string5;
   }
 });
 
@@ -2468,7 +2468,7 @@ var require_int = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
-    var int2 = {
+    var int3 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
@@ -2485,7 +2485,7 @@ var require_int = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports2.int = int2;
+    exports2.int = int3;
     exports2.intHex = intHex;
     exports2.intOct = intOct;
   }
@@ -2498,19 +2498,19 @@ var require_schema = __commonJS({
     var map2 = require_map();
     var _null4 = require_null();
     var seq = require_seq();
-    var string4 = require_string();
+    var string5 = require_string();
     var bool2 = require_bool();
     var float = require_float();
-    var int2 = require_int();
+    var int3 = require_int();
     var schema = [
       map2.map,
       seq.seq,
-      string4.string,
+      string5.string,
       _null4.nullTag,
       bool2.boolTag,
-      int2.intOct,
-      int2.int,
-      int2.intHex,
+      int3.intOct,
+      int3.int,
+      int3.intHex,
       float.floatNaN,
       float.floatExp,
       float.float
@@ -2944,7 +2944,7 @@ var require_int2 = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
-    var int2 = {
+    var int3 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
@@ -2961,7 +2961,7 @@ var require_int2 = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports2.int = int2;
+    exports2.int = int3;
     exports2.intBin = intBin;
     exports2.intHex = intHex;
     exports2.intOct = intOct;
@@ -3152,11 +3152,11 @@ var require_schema3 = __commonJS({
     var map2 = require_map();
     var _null4 = require_null();
     var seq = require_seq();
-    var string4 = require_string();
+    var string5 = require_string();
     var binary = require_binary();
     var bool2 = require_bool2();
     var float = require_float2();
-    var int2 = require_int2();
+    var int3 = require_int2();
     var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
@@ -3165,14 +3165,14 @@ var require_schema3 = __commonJS({
     var schema = [
       map2.map,
       seq.seq,
-      string4.string,
+      string5.string,
       _null4.nullTag,
       bool2.trueTag,
       bool2.falseTag,
-      int2.intBin,
-      int2.intOct,
-      int2.int,
-      int2.intHex,
+      int3.intBin,
+      int3.intOct,
+      int3.int,
+      int3.intHex,
       float.floatNaN,
       float.floatExp,
       float.float,
@@ -3196,10 +3196,10 @@ var require_tags = __commonJS({
     var map2 = require_map();
     var _null4 = require_null();
     var seq = require_seq();
-    var string4 = require_string();
+    var string5 = require_string();
     var bool2 = require_bool();
     var float = require_float();
-    var int2 = require_int();
+    var int3 = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
@@ -3211,7 +3211,7 @@ var require_tags = __commonJS({
     var timestamp = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
-      ["failsafe", [map2.map, seq.seq, string4.string]],
+      ["failsafe", [map2.map, seq.seq, string5.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
       ["yaml-1.1", schema$2.schema]
@@ -3223,9 +3223,9 @@ var require_tags = __commonJS({
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int2.int,
-      intHex: int2.intHex,
-      intOct: int2.intOct,
+      int: int3.int,
+      intHex: int3.intHex,
+      intOct: int3.intOct,
       intTime: timestamp.intTime,
       map: map2.map,
       merge: merge2.merge,
@@ -3290,7 +3290,7 @@ var require_Schema = __commonJS({
     var identity2 = require_identity();
     var map2 = require_map();
     var seq = require_seq();
-    var string4 = require_string();
+    var string5 = require_string();
     var tags2 = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
@@ -3301,7 +3301,7 @@ var require_Schema = __commonJS({
         this.tags = tags2.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity2.MAP, { value: map2.map });
-        Object.defineProperty(this, identity2.SCALAR, { value: string4.string });
+        Object.defineProperty(this, identity2.SCALAR, { value: string5.string });
         Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
@@ -8059,8 +8059,8 @@ function getEnumValues(entries) {
   const values2 = Object.entries(entries).filter(([k, _]) => numericValues.indexOf(+k) === -1).map(([_, v]) => v);
   return values2;
 }
-function joinValues(array2, separator = "|") {
-  return array2.map((val) => stringifyPrimitive(val)).join(separator);
+function joinValues(array3, separator = "|") {
+  return array3.map((val) => stringifyPrimitive(val)).join(separator);
 }
 function jsonStringifyReplacer(_, value) {
   if (typeof value === "bigint")
@@ -11236,8 +11236,8 @@ var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
     });
   };
 });
-function getDiscriminatedOption(union2, value) {
-  const internals = union2._zod;
+function getDiscriminatedOption(union3, value) {
+  const internals = union3._zod;
   let map2 = internals.bag.optionsMap;
   if (!map2) {
     map2 = discriminatorMap(internals.def);
@@ -12844,10 +12844,10 @@ var $ZodRegistry = class {
     this._idmap = /* @__PURE__ */ new Map();
   }
   add(schema, ..._meta) {
-    const meta3 = _meta[0];
-    this._map.set(schema, meta3);
-    if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-      this._idmap.set(meta3.id, schema);
+    const meta4 = _meta[0];
+    this._map.set(schema, meta4);
+    if (meta4 && typeof meta4 === "object" && "id" in meta4) {
+      this._idmap.set(meta4.id, schema);
     }
     return this;
   }
@@ -12857,9 +12857,9 @@ var $ZodRegistry = class {
     return this;
   }
   remove(schema) {
-    const meta3 = this._map.get(schema);
-    if (meta3 && typeof meta3 === "object" && "id" in meta3) {
-      this._idmap.delete(meta3.id);
+    const meta4 = this._map.get(schema);
+    if (meta4 && typeof meta4 === "object" && "id" in meta4) {
+      this._idmap.delete(meta4.id);
     }
     this._map.delete(schema);
     return this;
@@ -15641,9 +15641,9 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
       ctx.seen.get(parent).isParent = true;
     }
   }
-  const meta3 = ctx.metadataRegistry.get(schema);
-  if (meta3)
-    assignProps(result.schema, meta3);
+  const meta4 = ctx.metadataRegistry.get(schema);
+  if (meta4)
+    assignProps(result.schema, meta4);
   if (ctx.io === "input" && isTransforming(schema)) {
     delete result.schema.examples;
     delete result.schema.default;
@@ -15843,12 +15843,12 @@ function foldIntersection(json2) {
   if (!unions.length) {
     folded = foldObjects(allOf);
   } else {
-    const union2 = unions[0];
-    const keyword = UNION_KEYS.find((k) => Array.isArray(union2[k]));
-    if (Object.keys(union2).length !== 1)
+    const union3 = unions[0];
+    const keyword = UNION_KEYS.find((k) => Array.isArray(union3[k]));
+    if (Object.keys(union3).length !== 1)
       return;
-    const rest = allOf.filter((m) => m !== union2);
-    const branches = union2[keyword].map((branch) => foldObjects([...rest, branch]));
+    const rest = allOf.filter((m) => m !== union3);
+    const branches = union3[keyword].map((branch) => foldObjects([...rest, branch]));
     if (branches.some((b) => !b))
       return;
     folded = { [keyword]: branches };
@@ -16504,8 +16504,8 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   let minItems = def.items.length;
   while (minItems > 0) {
     const item = def.items[minItems - 1];
-    const optional2 = ctx.io === "input" ? inputOptin(item) !== void 0 : item._zod.optout === "optional";
-    if (!optional2)
+    const optional3 = ctx.io === "input" ? inputOptin(item) !== void 0 : item._zod.optout === "optional";
+    if (!optional3)
       break;
     minItems--;
   }
@@ -16595,8 +16595,8 @@ function rewriteKeyNames(ctx) {
       bySchema.set(entry.schema, entry);
   }
   const rewrites = /* @__PURE__ */ new Map();
-  for (const record2 of pendingRecords.get(ctx) ?? []) {
-    const seen = ctx.seen.get(record2);
+  for (const record3 of pendingRecords.get(ctx) ?? []) {
+    const seen = ctx.seen.get(record3);
     const names = (seen?.def ?? seen?.schema)?.propertyNames;
     if (!names || names === true || rewrites.has(names))
       continue;
@@ -17222,8 +17222,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   brand() {
     return this;
   },
-  register(reg, meta3) {
-    reg.add(this, meta3);
+  register(reg, meta4) {
+    reg.add(this, meta4);
     return this;
   },
   refine(check2, params) {
@@ -19660,6 +19660,7 @@ function date4(params) {
 }
 
 // core/repository/repository.ts
+var DEFAULT_ROOT_PATH = "manifests/bootstrap";
 var SCP_LIKE = /^(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+):(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
 var SSH_URL = /^ssh:\/\/(?<user>[A-Za-z0-9._-]+)@(?<host>[A-Za-z0-9.-]+)(:(?<port>\d+))?\/(?<path>[A-Za-z0-9._/-]+?)(\.git)?$/;
 function parseSshRepoUrl(url2) {
@@ -19709,7 +19710,6 @@ var repoPath = (whenMissing = "must be a string") => external_exports.string({ e
     });
   }
 });
-var DEFAULT_ROOT_PATH = "manifests/bootstrap";
 var repositorySettingsSchema = external_exports.object({
   url: external_exports.string({ error: "is required: the SSH or https URL of the private manifest repository" }).refine((url2) => !urlHasCredentials(url2), {
     error: "has credentials in it, which would be stored in clear; write the URL without them (https://github.com/acme/manifests.git) and set the token with `pulumi config set --secret repoToken`"
@@ -19782,63 +19782,6 @@ var repositorySettingsSchema = external_exports.object({
   }
   return { ...repo, path: repo.path ?? DEFAULT_ROOT_PATH, knownHosts };
 });
-
-// core/shared/duration.ts
-var NANOS = {
-  ns: 1n,
-  us: 1000n,
-  "µs": 1000n,
-  // micro sign
-  "μs": 1000n,
-  // Greek mu
-  ms: 1000000n,
-  s: 1000000000n,
-  m: 60000000000n,
-  h: 3600000000000n
-};
-var MAX_NANOS = (1n << 63n) - 1n;
-var FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
-function goDurationNanos(text) {
-  let rest = text;
-  let negative = false;
-  if (rest.startsWith("-") || rest.startsWith("+")) {
-    negative = rest.startsWith("-");
-    rest = rest.slice(1);
-  }
-  if (rest === "0") return 0n;
-  if (rest === "") return void 0;
-  let total = 0n;
-  while (rest !== "") {
-    const number4 = /^([0-9]*)(?:\.([0-9]*))?/.exec(rest);
-    const whole = number4?.[1] ?? "";
-    const fraction = number4?.[2];
-    if (whole === "" && (fraction ?? "") === "") return void 0;
-    rest = rest.slice(number4?.[0].length ?? 0);
-    const unitMatch = /^[^0-9.]+/.exec(rest);
-    const unit = unitMatch === null ? void 0 : NANOS[unitMatch[0]];
-    if (unitMatch === null || unit === void 0) return void 0;
-    rest = rest.slice(unitMatch[0].length);
-    let value = BigInt(whole === "" ? "0" : whole) * unit;
-    if (fraction !== void 0 && fraction !== "") {
-      value += BigInt(Math.floor(Number(`0.${fraction}`) * Number(unit)));
-    }
-    total += value;
-    if (total > MAX_NANOS + 1n) return void 0;
-  }
-  if (!negative && total > MAX_NANOS) return void 0;
-  return negative ? -total : total;
-}
-function fluxDurationProblem(text) {
-  const example = "such as 30s, 10m, 1.5h or 1h30m (units ms, s, m, h)";
-  const nanos = goDurationNanos(text);
-  if (nanos === void 0) return `must be a Go duration ${example}`;
-  if (nanos <= 0n)
-    return `must be longer than 0: Flux reconciles again after this long; use a duration ${example}`;
-  if (!FLUX_DURATION.test(text)) {
-    return `is a Go duration, but Flux's CRD accepts only whole or decimal numbers with the units ms, s, m or h; write it ${example}`;
-  }
-  return void 0;
-}
 
 // core/shared/messages.ts
 var EXCERPT_WHOLE = 64;
@@ -19953,67 +19896,357 @@ function annotationsSizeProblem(annotations2) {
   return total > MAX_ANNOTATIONS_BYTES ? `are ${total} bytes in total; the API server accepts at most ${MAX_ANNOTATIONS_BYTES}` : void 0;
 }
 
+// node_modules/zod/v4/mini/schemas.js
+var ZodMiniType = /* @__PURE__ */ $constructor("ZodMiniType", (inst, def) => {
+  if (!inst._zod)
+    throw new Error("Uninitialized schema in ZodMiniType.");
+  $ZodType.init(inst, def);
+  inst.def = def;
+  inst.type = def.type;
+}, {
+  // `with` is an alias for `check`: the same function object, not a wrapper.
+  get with() {
+    return this.check;
+  },
+  set with(value) {
+    own(this, "with", value);
+  },
+  parse(data, params) {
+    return parse(this, data, params, { callee: this.parse });
+  },
+  parseAsync(data, params) {
+    return parseAsync(this, data, params, { callee: this.parseAsync });
+  },
+  safeParse(data, params) {
+    return safeParse(this, data, params);
+  },
+  safeParseAsync(data, params) {
+    return safeParseAsync(this, data, params);
+  },
+  check(...checks) {
+    const def = this.def;
+    return this.clone({
+      ...def,
+      checks: [
+        ...def.checks ?? [],
+        ...checks.map((ch) => typeof ch === "function" ? { _zod: { check: ch, def: { check: "custom" }, onattach: [] } } : ch)
+      ]
+    }, { parent: true });
+  },
+  clone(_def, params) {
+    return clone(this, _def, params);
+  },
+  brand() {
+    return this;
+  },
+  register(reg, meta4) {
+    reg.add(this, meta4);
+    return this;
+  },
+  apply(fn, ...args) {
+    return args.length === 0 ? fn(this) : fn(this, ...args);
+  }
+});
+var ZodMiniString = /* @__PURE__ */ $constructor("ZodMiniString", (inst, def) => {
+  $ZodString.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function string4(params) {
+  return _string(ZodMiniString, params);
+}
+var ZodMiniNumber = /* @__PURE__ */ $constructor("ZodMiniNumber", (inst, def) => {
+  $ZodNumber.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+var ZodMiniNumberFormat = /* @__PURE__ */ $constructor("ZodMiniNumberFormat", (inst, def) => {
+  $ZodNumberFormat.init(inst, def);
+  ZodMiniNumber.init(inst, def);
+});
+function int2(params) {
+  return _int(ZodMiniNumberFormat, params);
+}
+var ZodMiniBoolean = /* @__PURE__ */ $constructor("ZodMiniBoolean", (inst, def) => {
+  $ZodBoolean.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function boolean4(params) {
+  return _boolean(ZodMiniBoolean, params);
+}
+var ZodMiniUnknown = /* @__PURE__ */ $constructor("ZodMiniUnknown", (inst, def) => {
+  $ZodUnknown.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function unknown2() {
+  return _unknown(ZodMiniUnknown);
+}
+var ZodMiniNever = /* @__PURE__ */ $constructor("ZodMiniNever", (inst, def) => {
+  $ZodNever.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function never2(params) {
+  return _never(ZodMiniNever, params);
+}
+var ZodMiniArray = /* @__PURE__ */ $constructor("ZodMiniArray", (inst, def) => {
+  $ZodArray.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function array2(element, params) {
+  return new ZodMiniArray({
+    type: "array",
+    element,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniObject = /* @__PURE__ */ $constructor("ZodMiniObject", (inst, def) => {
+  $ZodObject.init(inst, def);
+  ZodMiniType.init(inst, def);
+  installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
+});
+// @__NO_SIDE_EFFECTS__
+function strictObject2(shape, params) {
+  return new ZodMiniObject({
+    type: "object",
+    shape,
+    catchall: /* @__PURE__ */ never2(),
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniUnion = /* @__PURE__ */ $constructor("ZodMiniUnion", (inst, def) => {
+  $ZodUnion.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function union2(options, params) {
+  return new ZodMiniUnion({
+    type: "union",
+    options,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniRecord = /* @__PURE__ */ $constructor("ZodMiniRecord", (inst, def) => {
+  $ZodRecord.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function record2(keyType, valueType, params) {
+  if (!valueType || !valueType._zod) {
+    return new ZodMiniRecord({
+      type: "record",
+      keyType: /* @__PURE__ */ string4(),
+      valueType: keyType,
+      ...normalizeParams(valueType)
+    });
+  }
+  return new ZodMiniRecord({
+    type: "record",
+    keyType,
+    valueType,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniEnum = /* @__PURE__ */ $constructor("ZodMiniEnum", (inst, def) => {
+  $ZodEnum.init(inst, def);
+  ZodMiniType.init(inst, def);
+  inst.options = [...inst._zod.values];
+});
+// @__NO_SIDE_EFFECTS__
+function _enum3(values2, params) {
+  const entries = Array.isArray(values2) ? Object.fromEntries(values2.map((v) => [v, v])) : values2;
+  return new ZodMiniEnum({
+    type: "enum",
+    entries,
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniLiteral = /* @__PURE__ */ $constructor("ZodMiniLiteral", (inst, def) => {
+  $ZodLiteral.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function literal2(value, params) {
+  return new ZodMiniLiteral({
+    type: "literal",
+    values: Array.isArray(value) ? value : [value],
+    ...normalizeParams(params)
+  });
+}
+var ZodMiniOptional = /* @__PURE__ */ $constructor("ZodMiniOptional", (inst, def) => {
+  $ZodOptional.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function optional2(innerType) {
+  return new ZodMiniOptional({
+    type: "optional",
+    innerType
+  });
+}
+var ZodMiniNullable = /* @__PURE__ */ $constructor("ZodMiniNullable", (inst, def) => {
+  $ZodNullable.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function nullable2(innerType) {
+  return new ZodMiniNullable({
+    type: "nullable",
+    innerType
+  });
+}
+var ZodMiniDefault = /* @__PURE__ */ $constructor("ZodMiniDefault", (inst, def) => {
+  $ZodDefault.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function _default3(innerType, defaultValue) {
+  return new ZodMiniDefault({
+    type: "default",
+    innerType,
+    get defaultValue() {
+      return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
+    }
+  });
+}
+var ZodMiniPrefault = /* @__PURE__ */ $constructor("ZodMiniPrefault", (inst, def) => {
+  $ZodPrefault.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function prefault2(innerType, defaultValue) {
+  return new ZodMiniPrefault({
+    type: "prefault",
+    innerType,
+    get defaultValue() {
+      return typeof defaultValue === "function" ? defaultValue() : shallowClone(defaultValue);
+    }
+  });
+}
+var ZodMiniCustom = /* @__PURE__ */ $constructor("ZodMiniCustom", (inst, def) => {
+  $ZodCustom.init(inst, def);
+  ZodMiniType.init(inst, def);
+});
+// @__NO_SIDE_EFFECTS__
+function refine2(fn, _params = {}) {
+  return _refine(ZodMiniCustom, fn, _params);
+}
+// @__NO_SIDE_EFFECTS__
+function superRefine2(fn, params) {
+  return _superRefine(fn, params);
+}
+var meta3 = meta;
+
+// core/shared/duration.ts
+var NANOS = {
+  ns: 1n,
+  us: 1000n,
+  "µs": 1000n,
+  // micro sign
+  "μs": 1000n,
+  // Greek mu
+  ms: 1000000n,
+  s: 1000000000n,
+  m: 60000000000n,
+  h: 3600000000000n
+};
+var MAX_NANOS = (1n << 63n) - 1n;
+var FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
+function goDurationNanos(text) {
+  let rest = text;
+  let negative = false;
+  if (rest.startsWith("-") || rest.startsWith("+")) {
+    negative = rest.startsWith("-");
+    rest = rest.slice(1);
+  }
+  if (rest === "0") return 0n;
+  if (rest === "") return void 0;
+  let total = 0n;
+  while (rest !== "") {
+    const number4 = /^([0-9]*)(?:\.([0-9]*))?/.exec(rest);
+    const whole = number4?.[1] ?? "";
+    const fraction = number4?.[2];
+    if (whole === "" && (fraction ?? "") === "") return void 0;
+    rest = rest.slice(number4?.[0].length ?? 0);
+    const unitMatch = /^[^0-9.]+/.exec(rest);
+    const unit = unitMatch === null ? void 0 : NANOS[unitMatch[0]];
+    if (unitMatch === null || unit === void 0) return void 0;
+    rest = rest.slice(unitMatch[0].length);
+    let value = BigInt(whole === "" ? "0" : whole) * unit;
+    if (fraction !== void 0 && fraction !== "") {
+      value += BigInt(Math.floor(Number(`0.${fraction}`) * Number(unit)));
+    }
+    total += value;
+    if (total > MAX_NANOS + 1n) return void 0;
+  }
+  if (!negative && total > MAX_NANOS) return void 0;
+  return negative ? -total : total;
+}
+function fluxDurationProblem(text) {
+  const example = "such as 30s, 10m, 1.5h or 1h30m (units ms, s, m, h)";
+  const nanos = goDurationNanos(text);
+  if (nanos === void 0) return `must be a Go duration ${example}`;
+  if (nanos <= 0n)
+    return `must be longer than 0: Flux reconciles again after this long; use a duration ${example}`;
+  if (!FLUX_DURATION.test(text)) {
+    return `is a Go duration, but Flux's CRD accepts only whole or decimal numbers with the units ms, s, m or h; write it ${example}`;
+  }
+  return void 0;
+}
+
 // core/shared/schema.ts
-var bool = () => external_exports.preprocess(
-  (v) => v === "true" ? true : v === "false" ? false : v,
-  external_exports.boolean({ error: "must be true or false" })
+var duration3 = () => string4({ error: "must be a duration string such as 10m" }).check(
+  _regex(FLUX_DURATION, {
+    // The pattern stays in the schema (editors check it); the message says what exactly is wrong.
+    error: (issue2) => fluxDurationProblem(String(issue2.input)) ?? "must be a duration such as 10m"
+  }),
+  superRefine2((value, ctx) => {
+    const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
+    if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
+  })
 );
-var count = (min, max) => external_exports.preprocess(
-  (v) => typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v,
-  external_exports.number({ error: `must be a whole number from ${min} to ${max}` }).int({ error: `must be a whole number from ${min} to ${max}` }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` })
+var kustomizePatchTarget = () => strictObject2({
+  group: optional2(string4()),
+  version: optional2(string4()),
+  kind: optional2(string4()),
+  name: optional2(string4()),
+  namespace: optional2(string4()),
+  labelSelector: optional2(string4()),
+  annotationSelector: optional2(string4())
+});
+var labels = (options = {}) => record2(string4(), string4({ error: "must be a string (quote numbers and true/false)" })).check(
+  superRefine2((map2, ctx) => {
+    for (const [key, value] of Object.entries(map2)) {
+      const keyProblem = labelKeyProblem(key);
+      if (keyProblem !== void 0) {
+        ctx.addIssue({ code: "custom", path: [key], message: `label key ${excerpt(key)} ${keyProblem}` });
+      }
+      if (options.templateValues === true && value.includes("{{")) continue;
+      const valueProblem = labelValueProblem(value);
+      if (valueProblem !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `label value ${excerpt(value)} ${valueProblem}`
+        });
+      }
+    }
+  })
 );
-var checkedString = (problem) => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
-  const message = problem(value);
-  if (message !== void 0) ctx.addIssue({ code: "custom", message });
-});
-var label = () => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
-  const problem = rfc1123LabelProblem(value);
-  if (problem !== void 0)
-    ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-});
-var duration3 = () => external_exports.string({ error: "must be a duration string such as 10m" }).regex(FLUX_DURATION, {
-  // The pattern stays in the schema (editors check it); the message says what exactly is wrong.
-  error: (issue2) => fluxDurationProblem(String(issue2.input)) ?? "must be a duration such as 10m"
-}).superRefine((value, ctx) => {
-  const problem = FLUX_DURATION.test(value) ? fluxDurationProblem(value) : void 0;
-  if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
-});
-var kustomizePatchTarget = () => external_exports.strictObject({
-  group: external_exports.string().optional(),
-  version: external_exports.string().optional(),
-  kind: external_exports.string().optional(),
-  name: external_exports.string().optional(),
-  namespace: external_exports.string().optional(),
-  labelSelector: external_exports.string().optional(),
-  annotationSelector: external_exports.string().optional()
-});
-var labels = (options = {}) => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
-  for (const [key, value] of Object.entries(map2)) {
-    const keyProblem = labelKeyProblem(key);
-    if (keyProblem !== void 0) {
-      ctx.addIssue({ code: "custom", path: [key], message: `label key ${excerpt(key)} ${keyProblem}` });
+var annotations = () => record2(string4(), string4({ error: "must be a string (quote numbers and true/false)" })).check(
+  superRefine2((map2, ctx) => {
+    for (const key of Object.keys(map2)) {
+      const problem = annotationKeyProblem(key);
+      if (problem !== void 0) {
+        ctx.addIssue({ code: "custom", path: [key], message: `annotation key ${excerpt(key)} ${problem}` });
+      }
     }
-    if (options.templateValues === true && value.includes("{{")) continue;
-    const valueProblem = labelValueProblem(value);
-    if (valueProblem !== void 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: `label value ${excerpt(value)} ${valueProblem}`
-      });
-    }
-  }
-});
-var annotations = () => external_exports.record(external_exports.string(), external_exports.string({ error: "must be a string (quote numbers and true/false)" })).superRefine((map2, ctx) => {
-  for (const key of Object.keys(map2)) {
-    const problem = annotationKeyProblem(key);
-    if (problem !== void 0) {
-      ctx.addIssue({ code: "custom", path: [key], message: `annotation key ${excerpt(key)} ${problem}` });
-    }
-  }
-  const size = annotationsSizeProblem(map2);
-  if (size !== void 0) ctx.addIssue({ code: "custom", message: size });
-});
+    const size = annotationsSizeProblem(map2);
+    if (size !== void 0) ctx.addIssue({ code: "custom", message: size });
+  })
+);
 var EXPECTED = {
   string: "a string",
   number: "a number",
@@ -20026,7 +20259,7 @@ var EXPECTED = {
   date: "a date",
   null: "null"
 };
-function describe3(input2) {
+function describeInput(input2) {
   if (input2 === null) return "null";
   if (Array.isArray(input2)) return "a list";
   if (typeof input2 === "object") return "an object";
@@ -20036,7 +20269,7 @@ function plainIssueText(issue2) {
   switch (issue2.code) {
     case "invalid_type": {
       const expected = EXPECTED[issue2.expected] ?? issue2.expected;
-      return issue2.input === void 0 ? `is required (${expected})` : `must be ${expected}, got ${describe3(issue2.input)}`;
+      return issue2.input === void 0 ? `is required (${expected})` : `must be ${expected}, got ${describeInput(issue2.input)}`;
     }
     case "too_small": {
       const min = Number(issue2.minimum);
@@ -20056,7 +20289,7 @@ function plainIssueText(issue2) {
     case "invalid_value":
       return issue2.values.length === 1 ? `must be ${JSON.stringify(issue2.values[0])}` : `must be one of ${issue2.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_format": {
-      const got = `got ${describe3(issue2.input)}`;
+      const got = `got ${describeInput(issue2.input)}`;
       const { prefix, suffix, includes } = issue2;
       if (issue2.format === "starts_with") return `must start with ${JSON.stringify(prefix)}, ${got}`;
       if (issue2.format === "ends_with") return `must end with ${JSON.stringify(suffix)}, ${got}`;
@@ -20102,10 +20335,29 @@ function knownKeys(schema, path) {
   });
   return [...new Set(keys2)];
 }
+
+// core/shared/settings-schema.ts
+var bool = () => external_exports.preprocess(
+  (v) => v === "true" ? true : v === "false" ? false : v,
+  external_exports.boolean({ error: "must be true or false" })
+);
+var count = (min, max) => external_exports.preprocess(
+  (v) => typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v,
+  external_exports.number({ error: `must be a whole number from ${min} to ${max}` }).int({ error: `must be a whole number from ${min} to ${max}` }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` })
+);
+var checkedString = (problem) => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
+  const message = problem(value);
+  if (message !== void 0) ctx.addIssue({ code: "custom", message });
+});
+var label = () => external_exports.string({ error: "must be a string" }).superRefine((value, ctx) => {
+  const problem = rfc1123LabelProblem(value);
+  if (problem !== void 0)
+    ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
+});
 var isObject2 = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 function onOff(on, offSchema) {
   const off = offSchema ?? external_exports.object({ enabled: external_exports.literal(false) });
-  const union2 = external_exports.discriminatedUnion("enabled", [off, on], {
+  const union3 = external_exports.discriminatedUnion("enabled", [off, on], {
     error: (issue2) => issue2.code === "invalid_type" ? "must be a mapping: { enabled: false }, or enabled: true with the part's settings" : "must be true or false: set enabled: true to manage this part, false to skip it"
   });
   return external_exports.preprocess((value, ctx) => {
@@ -20113,10 +20365,10 @@ function onOff(on, offSchema) {
     const enabled = value.enabled === "true" ? true : value.enabled === "false" ? false : value.enabled;
     if (enabled === false && offSchema === void 0) {
       const known = knownKeys(on, []);
-      const unknown2 = Object.keys(value).filter((key) => !known.includes(key));
-      if (unknown2.length > 0) {
-        const message = unknown2.map((key) => unknownKeyMessage(key, known)).join("; ");
-        ctx.addIssue({ code: "unrecognized_keys", keys: unknown2, input: value, message });
+      const unknown3 = Object.keys(value).filter((key) => !known.includes(key));
+      if (unknown3.length > 0) {
+        const message = unknown3.map((key) => unknownKeyMessage(key, known)).join("; ");
+        ctx.addIssue({ code: "unrecognized_keys", keys: unknown3, input: value, message });
       }
     }
     if (typeof enabled === "boolean") return { ...value, enabled };
@@ -20124,14 +20376,14 @@ function onOff(on, offSchema) {
       code: "custom",
       path: ["enabled"],
       input: value.enabled,
-      message: value.enabled === void 0 ? "must be true or false (it is not set): set enabled: true to manage this part, false to skip it" : `must be true or false, got ${describe3(value.enabled)}: set enabled: true to manage this part, false to skip it`
+      message: value.enabled === void 0 ? "must be true or false (it is not set): set enabled: true to manage this part, false to skip it" : `must be true or false, got ${describeInput(value.enabled)}: set enabled: true to manage this part, false to skip it`
     });
     const rest = on.safeParse({ ...value, enabled: true }, { error: plainIssueText });
     for (const issue2 of rest.success ? [] : rest.error.issues) {
       ctx.addIssue({ ...issue2, input: void 0 });
     }
     return value;
-  }, union2);
+  }, union3);
 }
 
 // core/shared/self-management.ts
@@ -20191,80 +20443,101 @@ var FORBIDDEN_SYNC_OPTIONS = {};
 
 // core/catalog/argocd-application.ts
 var ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
-var argoDuration = (what) => external_exports.string().refine((value) => ARGO_DURATION.test(value), {
-  error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m"
-}).meta({
-  description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
-  // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
-  pattern: ARGO_DURATION.source
-});
-var retry = external_exports.union(
+var argoDuration = (what) => string4().check(
+  refine2((value) => ARGO_DURATION.test(value), {
+    error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m"
+  }),
+  meta3({
+    description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
+    // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
+    pattern: ARGO_DURATION.source
+  })
+);
+var retry = union2(
   [
-    external_exports.literal(false),
-    external_exports.strictObject({
-      limit: external_exports.number().int().optional().meta({
-        description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5."
-      }),
-      backoff: external_exports.strictObject({
-        duration: argoDuration("First wait. Defaults to 30s").optional(),
-        factor: external_exports.number().int().positive().optional().meta({
-          description: "Each wait is the previous one times this whole number. Defaults to 2."
-        }),
-        maxDuration: argoDuration("Longest wait. Defaults to 2m").optional()
-      }).optional(),
-      refresh: external_exports.boolean().optional().meta({
-        description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14)."
-      })
+    literal2(false),
+    strictObject2({
+      limit: optional2(int2()).check(
+        meta3({
+          description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5."
+        })
+      ),
+      backoff: optional2(
+        strictObject2({
+          duration: optional2(argoDuration("First wait. Defaults to 30s")),
+          factor: optional2(int2().check(_positive())).check(
+            meta3({
+              description: "Each wait is the previous one times this whole number. Defaults to 2."
+            })
+          ),
+          maxDuration: optional2(argoDuration("Longest wait. Defaults to 2m"))
+        })
+      ),
+      refresh: optional2(boolean4()).check(
+        meta3({
+          description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14)."
+        })
+      )
     })
   ],
   {
     error: "must be false (no retry) or a map of limit, backoff (duration, factor, maxDuration) and refresh"
   }
-).meta({
-  description: "syncPolicy.retry, merged field by field over the level above (default: limit 5, backoff 30s × 2 up to 2m). false writes none: a failed sync is not retried."
-});
-var helm = external_exports.strictObject({
-  releaseName: external_exports.string().min(1).optional(),
-  valueFiles: external_exports.array(external_exports.string().min(1)).optional(),
-  values: external_exports.string().optional().meta({ description: "Values as YAML text." }),
-  valuesObject: external_exports.record(external_exports.string(), external_exports.unknown()).optional().meta({ description: "Values as a map." }),
-  parameters: external_exports.array(
-    external_exports.strictObject({
-      name: external_exports.string().min(1),
-      value: external_exports.string().optional(),
-      forceString: external_exports.boolean().optional()
-    })
-  ).optional(),
-  fileParameters: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), path: external_exports.string().min(1) })).optional(),
-  version: external_exports.enum(["v3"]).optional(),
-  passCredentials: external_exports.boolean().optional(),
-  ignoreMissingValueFiles: external_exports.boolean().optional(),
-  skipCrds: external_exports.boolean().optional(),
-  skipTests: external_exports.boolean().optional(),
-  skipSchemaValidation: external_exports.boolean().optional(),
-  namespace: external_exports.string().min(1).optional(),
-  kubeVersion: external_exports.string().min(1).optional(),
-  apiVersions: external_exports.array(external_exports.string().min(1)).optional()
-}).meta({ description: "source.helm: Helm options (ApplicationSourceHelm)." });
-var plugin = external_exports.strictObject({
-  name: external_exports.string().min(1).optional(),
-  env: external_exports.array(external_exports.strictObject({ name: external_exports.string().min(1), value: external_exports.string() })).optional(),
-  parameters: external_exports.array(
-    external_exports.strictObject({
-      name: external_exports.string().min(1),
-      string: external_exports.string().optional(),
-      array: external_exports.array(external_exports.string()).optional(),
-      map: external_exports.record(external_exports.string(), external_exports.string()).optional()
-    })
-  ).optional()
-}).meta({ description: "source.plugin: a config management plugin (ApplicationSourcePlugin)." });
-var directory = external_exports.strictObject({
-  recurse: external_exports.boolean().optional(),
-  include: external_exports.string().optional(),
-  exclude: external_exports.string().optional(),
-  disableExtensionFilter: external_exports.boolean().optional(),
-  jsonnet: external_exports.record(external_exports.string(), external_exports.unknown()).optional()
-}).meta({ description: "source.directory: plain-directory options (ApplicationSourceDirectory)." });
+).check(
+  meta3({
+    description: "syncPolicy.retry, merged field by field over the level above (default: limit 5, backoff 30s × 2 up to 2m). false writes none: a failed sync is not retried."
+  })
+);
+var helm = strictObject2({
+  releaseName: optional2(string4().check(_minLength(1))),
+  valueFiles: optional2(array2(string4().check(_minLength(1)))),
+  values: optional2(string4()).check(meta3({ description: "Values as YAML text." })),
+  valuesObject: optional2(record2(string4(), unknown2())).check(meta3({ description: "Values as a map." })),
+  parameters: optional2(
+    array2(
+      strictObject2({
+        name: string4().check(_minLength(1)),
+        value: optional2(string4()),
+        forceString: optional2(boolean4())
+      })
+    )
+  ),
+  fileParameters: optional2(
+    array2(
+      strictObject2({ name: string4().check(_minLength(1)), path: string4().check(_minLength(1)) })
+    )
+  ),
+  version: optional2(_enum3(["v3"])),
+  passCredentials: optional2(boolean4()),
+  ignoreMissingValueFiles: optional2(boolean4()),
+  skipCrds: optional2(boolean4()),
+  skipTests: optional2(boolean4()),
+  skipSchemaValidation: optional2(boolean4()),
+  namespace: optional2(string4().check(_minLength(1))),
+  kubeVersion: optional2(string4().check(_minLength(1))),
+  apiVersions: optional2(array2(string4().check(_minLength(1))))
+}).check(meta3({ description: "source.helm: Helm options (ApplicationSourceHelm)." }));
+var plugin = strictObject2({
+  name: optional2(string4().check(_minLength(1))),
+  env: optional2(array2(strictObject2({ name: string4().check(_minLength(1)), value: string4() }))),
+  parameters: optional2(
+    array2(
+      strictObject2({
+        name: string4().check(_minLength(1)),
+        string: optional2(string4()),
+        array: optional2(array2(string4())),
+        map: optional2(record2(string4(), string4()))
+      })
+    )
+  )
+}).check(meta3({ description: "source.plugin: a config management plugin (ApplicationSourcePlugin)." }));
+var directory = strictObject2({
+  recurse: optional2(boolean4()),
+  include: optional2(string4()),
+  exclude: optional2(string4()),
+  disableExtensionFilter: optional2(boolean4()),
+  jsonnet: optional2(record2(string4(), unknown2()))
+}).check(meta3({ description: "source.directory: plain-directory options (ApplicationSourceDirectory)." }));
 var KUSTOMIZE_FIELDS = [
   "namePrefix",
   "nameSuffix",
@@ -20285,53 +20558,74 @@ var KUSTOMIZE_FIELDS = [
   "apiVersions",
   "labelIncludeTemplates"
 ];
-var kustomize = external_exports.strictObject(Object.fromEntries(KUSTOMIZE_FIELDS.map((field) => [field, external_exports.unknown().optional()]))).meta({
-  description: "source.kustomize: Kustomize options (ApplicationSourceKustomize), written as given."
-});
-var sourceOptions = {
-  repoURL: external_exports.string().min(1).optional().meta({
-    description: "Repository URL. Defaults to repo.url; a chart from a Helm repository needs its URL here."
-  }),
-  targetRevision: external_exports.string().min(1).optional().meta({
-    description: "Branch, tag, commit, or chart version. Defaults to repo.revision when repoURL is the catalog's."
-  }),
-  chart: external_exports.string().min(1).optional().meta({
-    description: "A chart from a Helm (or OCI) repository: set repoURL and targetRevision (the version) too."
-  }),
-  name: external_exports.string().min(1).optional().meta({ description: "The source's name (multiple sources)." }),
-  helm: helm.optional(),
-  kustomize: kustomize.optional(),
-  directory: directory.optional(),
-  plugin: plugin.optional()
-};
-var source = external_exports.strictObject(sourceOptions).meta({
-  description: "The Application's source, merged field by field over the level above and over ours (path: the app's directory, repoURL: repo.url, targetRevision: repo.revision). {name}, {namespace} and {path} are replaced in chart, helm.releaseName and helm.valueFiles."
-});
-var sourceEntry = external_exports.strictObject({
-  ...sourceOptions,
-  path: external_exports.string().min(1).optional().meta({
-    description: "Directory in the repository; {path} is the app's directory."
-  }),
-  ref: external_exports.string().refine((value) => /^[A-Za-z0-9_-]+$/.test(value), {
-    error: "must be letters, digits, '-' and '_', such as values (value files name it as $values/…)"
-  }).optional().meta({
-    description: "Names this source for $<ref>/… value files of another source, e.g. values.",
-    pattern: "^[A-Za-z0-9_-]+$"
+var kustomize = strictObject2(Object.fromEntries(KUSTOMIZE_FIELDS.map((field) => [field, optional2(unknown2())]))).check(
+  meta3({
+    description: "source.kustomize: Kustomize options (ApplicationSourceKustomize), written as given."
   })
-}).meta({ description: "One of several sources." });
-var destination = external_exports.strictObject({
-  server: external_exports.string().min(1).optional(),
-  name: external_exports.string().min(1).optional()
-}).superRefine((value, ctx) => {
-  if (value.server === void 0 === (value.name === void 0)) {
-    ctx.addIssue({
-      code: "custom",
-      message: "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both"
-    });
-  }
-}).meta({
-  description: "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server."
-});
+);
+var sourceOptions = {
+  repoURL: optional2(string4().check(_minLength(1))).check(
+    meta3({
+      description: "Repository URL. Defaults to repo.url; a chart from a Helm repository needs its URL here."
+    })
+  ),
+  targetRevision: optional2(string4().check(_minLength(1))).check(
+    meta3({
+      description: "Branch, tag, commit, or chart version. Defaults to repo.revision when repoURL is the catalog's."
+    })
+  ),
+  chart: optional2(string4().check(_minLength(1))).check(
+    meta3({
+      description: "A chart from a Helm (or OCI) repository: set repoURL and targetRevision (the version) too."
+    })
+  ),
+  name: optional2(string4().check(_minLength(1))).check(meta3({ description: "The source's name (multiple sources)." })),
+  helm: optional2(helm),
+  kustomize: optional2(kustomize),
+  directory: optional2(directory),
+  plugin: optional2(plugin)
+};
+var source = strictObject2(sourceOptions).check(
+  meta3({
+    description: "The Application's source, merged field by field over the level above and over ours (path: the app's directory, repoURL: repo.url, targetRevision: repo.revision). {name}, {namespace} and {path} are replaced in chart, helm.releaseName and helm.valueFiles."
+  })
+);
+var sourceEntry = strictObject2({
+  ...sourceOptions,
+  path: optional2(string4().check(_minLength(1))).check(
+    meta3({
+      description: "Directory in the repository; {path} is the app's directory."
+    })
+  ),
+  ref: optional2(
+    string4().check(
+      refine2((value) => /^[A-Za-z0-9_-]+$/.test(value), {
+        error: "must be letters, digits, '-' and '_', such as values (value files name it as $values/…)"
+      })
+    )
+  ).check(
+    meta3({
+      description: "Names this source for $<ref>/… value files of another source, e.g. values.",
+      pattern: "^[A-Za-z0-9_-]+$"
+    })
+  )
+}).check(meta3({ description: "One of several sources." }));
+var destination = strictObject2({
+  server: optional2(string4().check(_minLength(1))),
+  name: optional2(string4().check(_minLength(1)))
+}).check(
+  superRefine2((value, ctx) => {
+    if (value.server === void 0 === (value.name === void 0)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both"
+      });
+    }
+  }),
+  meta3({
+    description: "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server."
+  })
+);
 var OWNED_SPEC_KEYS = {
   destination: "namespace and destination",
   project: "project",
@@ -20341,48 +20635,67 @@ var OWNED_SPEC_KEYS = {
   ignoreDifferences: "ignoreDifferences",
   revisionHistoryLimit: "revisionHistoryLimit"
 };
-var specPatch = external_exports.record(external_exports.string(), external_exports.unknown()).superRefine((value, ctx) => {
-  for (const key of Object.keys(value)) {
-    const instead = OWNED_SPEC_KEYS[key];
-    if (instead !== void 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: `spec.${key} is written by generate from the catalog; use the catalog's ${instead} key(s) instead`
-      });
+var specPatch = record2(string4(), unknown2()).check(
+  superRefine2((value, ctx) => {
+    for (const key of Object.keys(value)) {
+      const instead = OWNED_SPEC_KEYS[key];
+      if (instead !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `spec.${key} is written by generate from the catalog; use the catalog's ${instead} key(s) instead`
+        });
+      }
     }
-  }
-}).meta({
-  description: "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused."
-});
+  }),
+  meta3({
+    description: "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused."
+  })
+);
 var argocdApplicationSettings = {
-  prune: external_exports.boolean().optional().meta({
-    description: "syncPolicy.automated.prune: delete what left Git. Defaults to true."
-  }),
-  allowEmpty: external_exports.boolean().optional().meta({
-    description: "syncPolicy.automated.allowEmpty: let a sync leave the app with no resources. Not written unless set (Argo CD: false)."
-  }),
-  retry: retry.optional(),
-  revisionHistoryLimit: external_exports.number().int().nonnegative().optional().meta({
-    description: "spec.revisionHistoryLimit: syncs kept in the history. Not written unless set (Argo CD: 10)."
-  }),
-  managedNamespaceMetadata: external_exports.strictObject({
-    labels: labels().optional(),
-    annotations: annotations().optional()
-  }).optional().meta({
-    description: "syncPolicy.managedNamespaceMetadata: labels and annotations on the namespace CreateNamespace=true makes."
-  }),
-  resourcesFinalizer: external_exports.union([external_exports.boolean(), external_exports.enum(["foreground", "background"])], {
-    error: "must be true, false, foreground or background"
-  }).optional().meta({
-    description: "The resources finalizer: deleting the Application deletes what it deployed. true (default): resources-finalizer.argocd.argoproj.io; foreground/background: that deletion policy's variant; false: none, so removing the app leaves its resources (CNI, storage)."
-  }),
-  destination: destination.optional(),
-  source: source.optional(),
-  sources: external_exports.array(sourceEntry).min(1).optional().meta({
-    description: "Several sources instead of one (spec.sources), e.g. a chart plus { ref: values } for $values/… value files. An entry without repoURL reads repo.url at repo.revision."
-  }),
-  spec: specPatch.optional()
+  prune: optional2(boolean4()).check(
+    meta3({
+      description: "syncPolicy.automated.prune: delete what left Git. Defaults to true."
+    })
+  ),
+  allowEmpty: optional2(boolean4()).check(
+    meta3({
+      description: "syncPolicy.automated.allowEmpty: let a sync leave the app with no resources. Not written unless set (Argo CD: false)."
+    })
+  ),
+  retry: optional2(retry),
+  revisionHistoryLimit: optional2(int2().check(_nonnegative())).check(
+    meta3({
+      description: "spec.revisionHistoryLimit: syncs kept in the history. Not written unless set (Argo CD: 10)."
+    })
+  ),
+  managedNamespaceMetadata: optional2(
+    strictObject2({
+      labels: optional2(labels()),
+      annotations: optional2(annotations())
+    })
+  ).check(
+    meta3({
+      description: "syncPolicy.managedNamespaceMetadata: labels and annotations on the namespace CreateNamespace=true makes."
+    })
+  ),
+  resourcesFinalizer: optional2(
+    union2([boolean4(), _enum3(["foreground", "background"])], {
+      error: "must be true, false, foreground or background"
+    })
+  ).check(
+    meta3({
+      description: "The resources finalizer: deleting the Application deletes what it deployed. true (default): resources-finalizer.argocd.argoproj.io; foreground/background: that deletion policy's variant; false: none, so removing the app leaves its resources (CNI, storage)."
+    })
+  ),
+  destination: optional2(destination),
+  source: optional2(source),
+  sources: optional2(array2(sourceEntry).check(_minLength(1))).check(
+    meta3({
+      description: "Several sources instead of one (spec.sources), e.g. a chart plus { ref: values } for $values/… value files. An entry without repoURL reads repo.url at repo.revision."
+    })
+  ),
+  spec: optional2(specPatch)
 };
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -20802,14 +21115,14 @@ function argoCdValueSources(settings, repo) {
 }
 function argoCdValuesProblems(settings, repo, keys2) {
   if (Object.keys(settings.values).length === 0) return [];
-  const unknown2 = unknownValueKeys(settings.values, keys2);
+  const unknown3 = unknownValueKeys(settings.values, keys2);
   const owned = ownedValueConflicts(
     argoCdOwnValues(settings, repo),
     settings.values,
     argoCdValueSources(settings, repo),
     "argocd.values"
   );
-  return [...unknown2, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
+  return [...unknown3, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
 }
 
 // core/shared/versions.ts
@@ -21117,131 +21430,174 @@ var import_yaml4 = __toESM(require_dist());
 
 // core/catalog/flux-settings.ts
 var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-var objectName = (what) => external_exports.string().min(1).max(253).regex(SUBDOMAIN, {
-  error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
-}).meta({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` });
-var namespaceName = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label.` });
-var FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"];
-var sourceRef = external_exports.strictObject({
-  kind: external_exports.enum(FLUX_SOURCE_KINDS).optional().meta({ description: "Source kind. Defaults to GitRepository." }),
-  name: objectName("Source name. Defaults to flux.gitRepository").optional(),
-  namespace: namespaceName(
-    "Namespace of the source. Defaults to not written: the Kustomization's own namespace"
-  ).optional()
-}).meta({ description: "The Kustomization's spec.sourceRef; each field left out takes its default." });
-var decryption = external_exports.strictObject({
-  provider: external_exports.literal("sops").default("sops").meta({ description: "Decryption provider. Only sops exists." }),
-  secretRef: external_exports.strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }).optional().meta({ description: "The Secret with the private keys, in the Kustomization's namespace." }),
-  serviceAccountName: objectName("ServiceAccount used to reach a cloud KMS").optional()
-}).meta({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." });
-var substituteReference = external_exports.strictObject({
-  kind: external_exports.enum(["ConfigMap", "Secret"]),
-  name: objectName("ConfigMap or Secret name"),
-  optional: external_exports.boolean().optional()
-});
-var postBuild = external_exports.strictObject({
-  substitute: external_exports.record(external_exports.string().regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/), external_exports.string()).optional().meta({ description: "Variables replaced in the built manifests (${var}); quote numbers." }),
-  substituteFrom: external_exports.array(substituteReference).optional().meta({
-    description: "ConfigMaps and Secrets (in the Kustomization's namespace) holding more variables."
+var objectName = (what) => string4().check(
+  _minLength(1),
+  _maxLength(253),
+  _regex(SUBDOMAIN, {
+    error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
   }),
-  substituteStrategy: external_exports.enum(["WithVariables", "Always"]).optional()
-}).meta({ description: "spec.postBuild: variable substitution after kustomize build." });
-var healthCheck = external_exports.strictObject({
-  apiVersion: external_exports.string().min(1).optional(),
-  kind: external_exports.string().min(1),
-  name: external_exports.string().min(1),
-  namespace: external_exports.string().min(1).optional()
+  meta3({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` })
+);
+var namespaceName = (what) => string4().check(_maxLength(63), _regex(RFC1123_LABEL), meta3({ description: `${what}: an RFC 1123 label.` }));
+var FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"];
+var sourceRef = strictObject2({
+  kind: optional2(_enum3(FLUX_SOURCE_KINDS)).check(meta3({ description: "Source kind. Defaults to GitRepository." })),
+  name: optional2(objectName("Source name. Defaults to flux.gitRepository")),
+  namespace: optional2(
+    namespaceName("Namespace of the source. Defaults to not written: the Kustomization's own namespace")
+  )
+}).check(
+  meta3({ description: "The Kustomization's spec.sourceRef; each field left out takes its default." })
+);
+var decryption = strictObject2({
+  provider: _default3(literal2("sops"), "sops").check(meta3({ description: "Decryption provider. Only sops exists." })),
+  secretRef: optional2(strictObject2({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") })).check(meta3({ description: "The Secret with the private keys, in the Kustomization's namespace." })),
+  serviceAccountName: optional2(objectName("ServiceAccount used to reach a cloud KMS"))
+}).check(meta3({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." }));
+var substituteReference = strictObject2({
+  kind: _enum3(["ConfigMap", "Secret"]),
+  name: objectName("ConfigMap or Secret name"),
+  optional: optional2(boolean4())
 });
-var patch = external_exports.strictObject({
-  patch: external_exports.string().min(1).meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." }),
-  target: kustomizePatchTarget().optional()
+var postBuild = strictObject2({
+  substitute: optional2(record2(string4().check(_regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/)), string4())).check(meta3({ description: "Variables replaced in the built manifests (${var}); quote numbers." })),
+  substituteFrom: optional2(array2(substituteReference)).check(
+    meta3({
+      description: "ConfigMaps and Secrets (in the Kustomization's namespace) holding more variables."
+    })
+  ),
+  substituteStrategy: optional2(_enum3(["WithVariables", "Always"]))
+}).check(meta3({ description: "spec.postBuild: variable substitution after kustomize build." }));
+var healthCheck = strictObject2({
+  apiVersion: optional2(string4().check(_minLength(1))),
+  kind: string4().check(_minLength(1)),
+  name: string4().check(_minLength(1)),
+  namespace: optional2(string4().check(_minLength(1)))
+});
+var patch = strictObject2({
+  patch: string4().check(_minLength(1), meta3({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
+  target: optional2(kustomizePatchTarget())
 });
 var PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-var valuesReference = external_exports.strictObject({
-  kind: external_exports.enum(["ConfigMap", "Secret"]),
+var valuesReference = strictObject2({
+  kind: _enum3(["ConfigMap", "Secret"]),
   name: objectName("ConfigMap or Secret name (in the app's namespace)"),
-  valuesKey: external_exports.string().min(1).optional(),
-  targetPath: external_exports.string().min(1).optional(),
-  optional: external_exports.boolean().optional()
+  valuesKey: optional2(string4().check(_minLength(1))),
+  targetPath: optional2(string4().check(_minLength(1))),
+  optional: optional2(boolean4())
 });
-var helm2 = external_exports.strictObject({
-  repository: external_exports.string().regex(/^(https?|oci):\/\/\S+$/, {
-    error: "must be an https:// chart repository or an oci:// registry path"
-  }).meta({
-    description: "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written)."
+var helm2 = strictObject2({
+  repository: string4().check(
+    _regex(/^(https?|oci):\/\/\S+$/, {
+      error: "must be an https:// chart repository or an oci:// registry path"
+    }),
+    meta3({
+      description: "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written)."
+    })
+  ),
+  chart: string4().check(
+    _regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }),
+    meta3({ description: "Chart name." })
+  ),
+  version: string4().check(
+    _regex(PINNED_VERSION, {
+      error: "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)"
+    }),
+    meta3({ description: "Exact chart version (pinned)." })
+  ),
+  releaseName: optional2(string4().check(_minLength(1), _maxLength(53))).check(meta3({ description: "Helm release name. Defaults to the app name." })),
+  values: optional2(record2(string4(), unknown2())).check(meta3({ description: "spec.values of the HelmRelease." })),
+  valuesFrom: optional2(array2(valuesReference)).check(meta3({ description: "spec.valuesFrom of the HelmRelease." }))
+}).check(
+  meta3({
+    description: "Deploy this app as a Helm chart: a HelmRepository or OCIRepository and a helm.toolkit.fluxcd.io/v2 HelmRelease in the app's namespace, applied by the app's Kustomization so waves and dependsOn hold (Flux only)."
+  })
+);
+var oci = strictObject2({
+  url: string4().check(
+    _regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }),
+    meta3({ description: "The OCI artifact (as flux push artifact writes it)." })
+  ),
+  tag: optional2(string4().check(_minLength(1))),
+  semver: optional2(string4().check(_minLength(1))),
+  digest: optional2(string4().check(_regex(/^sha256:[a-f0-9]{64}$/))),
+  path: optional2(string4()).check(meta3({ description: "Directory inside the artifact. Defaults to its root." }))
+}).check(
+  superRefine2((value, ctx) => {
+    const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== void 0);
+    if (refs.length !== 1)
+      ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
   }),
-  chart: external_exports.string().regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }).meta({ description: "Chart name." }),
-  version: external_exports.string().regex(PINNED_VERSION, {
-    error: "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)"
-  }).meta({ description: "Exact chart version (pinned)." }),
-  releaseName: external_exports.string().min(1).max(53).optional().meta({ description: "Helm release name. Defaults to the app name." }),
-  values: external_exports.record(external_exports.string(), external_exports.unknown()).optional().meta({ description: "spec.values of the HelmRelease." }),
-  valuesFrom: external_exports.array(valuesReference).optional().meta({ description: "spec.valuesFrom of the HelmRelease." })
-}).meta({
-  description: "Deploy this app as a Helm chart: a HelmRepository or OCIRepository and a helm.toolkit.fluxcd.io/v2 HelmRelease in the app's namespace, applied by the app's Kustomization so waves and dependsOn hold (Flux only)."
-});
-var oci = external_exports.strictObject({
-  url: external_exports.string().regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }).meta({ description: "The OCI artifact (as flux push artifact writes it)." }),
-  tag: external_exports.string().min(1).optional(),
-  semver: external_exports.string().min(1).optional(),
-  digest: external_exports.string().regex(/^sha256:[a-f0-9]{64}$/).optional(),
-  path: external_exports.string().optional().meta({ description: "Directory inside the artifact. Defaults to its root." })
-}).superRefine((value, ctx) => {
-  const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== void 0);
-  if (refs.length !== 1)
-    ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
-}).meta({
-  description: "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only)."
-});
+  meta3({
+    description: "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only)."
+  })
+);
 var sharedFluxKeys = {
-  targetNamespace: external_exports.boolean().optional().meta({
-    description: "Write spec.targetNamespace (the app's namespace), which puts every namespaced object of the app into it and renames its Namespace objects. Defaults to true."
-  }),
-  createNamespace: external_exports.boolean().optional().meta({
-    description: "Write a Namespace (<ns>-namespace.yaml) for the app's namespace. Defaults to the value of targetNamespace."
-  }),
-  wait: external_exports.boolean().optional().meta({
-    description: "spec.wait: Ready only when every applied object is healthy. Defaults to true; false is not written."
-  }),
-  force: external_exports.boolean().optional().meta({
-    description: "spec.force: recreate objects whose immutable fields changed. Defaults to false (not written)."
-  }),
-  prune: external_exports.boolean().optional().meta({ description: "spec.prune: garbage-collect removed objects. Defaults to true." }),
-  timeout: duration3().optional().meta({ description: "spec.timeout. Defaults to not written (Flux: interval)." }),
-  retryInterval: duration3().nullable().optional().meta({
-    description: "spec.retryInterval. Defaults to 1m; null leaves it out (Flux then retries at the interval)."
-  }),
-  sourceRef: sourceRef.optional(),
-  serviceAccountName: objectName("spec.serviceAccountName: the ServiceAccount to impersonate").optional(),
-  decryption: decryption.optional(),
-  postBuild: postBuild.optional(),
-  healthChecks: external_exports.array(healthCheck).optional().meta({ description: "spec.healthChecks (used when wait is false)." }),
-  patches: external_exports.array(patch).optional().meta({ description: "spec.patches." }),
-  components: external_exports.array(external_exports.string().min(1)).optional().meta({ description: "spec.components: kustomize Component paths." })
+  targetNamespace: optional2(boolean4()).check(
+    meta3({
+      description: "Write spec.targetNamespace (the app's namespace), which puts every namespaced object of the app into it and renames its Namespace objects. Defaults to true."
+    })
+  ),
+  createNamespace: optional2(boolean4()).check(
+    meta3({
+      description: "Write a Namespace (<ns>-namespace.yaml) for the app's namespace. Defaults to the value of targetNamespace."
+    })
+  ),
+  wait: optional2(boolean4()).check(
+    meta3({
+      description: "spec.wait: Ready only when every applied object is healthy. Defaults to true; false is not written."
+    })
+  ),
+  force: optional2(boolean4()).check(
+    meta3({
+      description: "spec.force: recreate objects whose immutable fields changed. Defaults to false (not written)."
+    })
+  ),
+  prune: optional2(boolean4()).check(meta3({ description: "spec.prune: garbage-collect removed objects. Defaults to true." })),
+  timeout: optional2(duration3()).check(meta3({ description: "spec.timeout. Defaults to not written (Flux: interval)." })),
+  retryInterval: optional2(nullable2(duration3())).check(
+    meta3({
+      description: "spec.retryInterval. Defaults to 1m; null leaves it out (Flux then retries at the interval)."
+    })
+  ),
+  sourceRef: optional2(sourceRef),
+  serviceAccountName: optional2(objectName("spec.serviceAccountName: the ServiceAccount to impersonate")),
+  decryption: optional2(decryption),
+  postBuild: optional2(postBuild),
+  healthChecks: optional2(array2(healthCheck)).check(meta3({ description: "spec.healthChecks (used when wait is false)." })),
+  patches: optional2(array2(patch)).check(meta3({ description: "spec.patches." })),
+  components: optional2(array2(string4().check(_minLength(1)))).check(meta3({ description: "spec.components: kustomize Component paths." }))
 };
-var fluxDefaultsSchema = external_exports.strictObject(sharedFluxKeys).meta({ description: "Flux Kustomization settings every app gets unless it sets its own (Flux only)." });
-var fluxAppSchema = external_exports.strictObject({
+var fluxDefaultsSchema = strictObject2(sharedFluxKeys).check(
+  meta3({ description: "Flux Kustomization settings every app gets unless it sets its own (Flux only)." })
+);
+var fluxAppSchema = strictObject2({
   ...sharedFluxKeys,
-  interval: duration3().optional().meta({ description: "spec.interval of this app. Defaults to flux.interval." }),
-  helm: helm2.optional(),
-  oci: oci.optional()
-}).superRefine((value, ctx) => {
-  if (value.helm !== void 0 && value.oci !== void 0) {
-    ctx.addIssue({ code: "custom", path: ["oci"], message: "give helm or oci, not both" });
-  } else if ((value.helm !== void 0 || value.oci !== void 0) && value.sourceRef !== void 0) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["sourceRef"],
-      message: `${value.helm !== void 0 ? "helm" : "oci"} makes the app's source; remove sourceRef`
-    });
-  }
-}).meta({
-  description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only)."
-});
+  interval: optional2(duration3()).check(meta3({ description: "spec.interval of this app. Defaults to flux.interval." })),
+  helm: optional2(helm2),
+  oci: optional2(oci)
+}).check(
+  superRefine2((value, ctx) => {
+    if (value.helm !== void 0 && value.oci !== void 0) {
+      ctx.addIssue({ code: "custom", path: ["oci"], message: "give helm or oci, not both" });
+    } else if ((value.helm !== void 0 || value.oci !== void 0) && value.sourceRef !== void 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["sourceRef"],
+        message: `${value.helm !== void 0 ? "helm" : "oci"} makes the app's source; remove sourceRef`
+      });
+    }
+  }),
+  meta3({
+    description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only)."
+  })
+);
 var FLUX_WAVE_DEPENDENCIES = ["all", "barrier"];
-var fluxWaveDependencies = external_exports.enum(FLUX_WAVE_DEPENDENCIES).default("all").meta({
-  description: "How waves become dependsOn. all: each app depends on every app of the nearest lower wave (quadratic in wide waves). barrier: one no-op Kustomization per wave depends on that wave's apps, and the next wave's apps depend on it only (linear). Defaults to all."
-});
+var fluxWaveDependencies = _default3(_enum3(FLUX_WAVE_DEPENDENCIES), "all").check(
+  meta3({
+    description: "How waves become dependsOn. all: each app depends on every app of the nearest lower wave (quadratic in wide waves). barrier: one no-op Kustomization per wave depends on that wave's apps, and the next wave's apps depend on it only (linear). Defaults to all."
+  })
+);
 var FLUX_RETRY_INTERVAL = "1m";
 var BUILT_IN = { targetNamespace: true, wait: true, force: false, prune: true };
 function resolveFluxSettings(own2, defaults) {
@@ -21259,7 +21615,7 @@ function resolveFluxSettings(own2, defaults) {
   if (own2?.interval !== void 0) out.interval = own2.interval;
   if (own2?.helm !== void 0) out.helm = structuredClone(own2.helm);
   if (own2?.oci !== void 0) out.oci = structuredClone(own2.oci);
-  const optional2 = [
+  const optional3 = [
     "timeout",
     "sourceRef",
     "serviceAccountName",
@@ -21269,7 +21625,7 @@ function resolveFluxSettings(own2, defaults) {
     "patches",
     "components"
   ];
-  for (const key of optional2) {
+  for (const key of optional3) {
     const value = pick2(key);
     if (value !== void 0) out[key] = structuredClone(value);
   }
@@ -21296,8 +21652,13 @@ function goTemplateProblem(value) {
 }
 
 // core/catalog/catalog.ts
+config(en_only_exports.en());
 var DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
-var label2 = (what) => external_exports.string().max(63).regex(RFC1123_LABEL).meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
+var label2 = (what) => string4().check(
+  _maxLength(63),
+  _regex(RFC1123_LABEL),
+  meta3({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` })
+);
 function normalPath(value) {
   const normal = import_node_path2.posix.normalize(value).replace(/\/+$/, "");
   return normal === "" ? "." : normal;
@@ -21315,159 +21676,233 @@ function repoPathProblem(value) {
   }
   return void 0;
 }
-var repoPath2 = (description) => external_exports.string().superRefine((value, ctx) => {
-  const problem = repoPathProblem(value);
-  if (problem !== void 0)
-    ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-}).meta({ description });
-var wave = external_exports.number().int().nonnegative().meta({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." });
-var syncOptions = external_exports.array(external_exports.string().regex(/^[A-Za-z]+=\S+$/)).superRefine((options, ctx) => {
-  options.forEach((option, i) => {
-    const why = FORBIDDEN_SYNC_OPTIONS[option];
-    if (why !== void 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: [i],
-        message: `${option} is not allowed: it ${why}; remove it`
-      });
-    }
-  });
-}).meta({
-  description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md)."
-});
-var ignoreDifference = external_exports.strictObject({
-  group: external_exports.string().optional(),
-  kind: external_exports.string().min(1),
-  name: external_exports.string().optional(),
-  namespace: external_exports.string().optional(),
-  jsonPointers: external_exports.array(external_exports.string().startsWith("/")).optional(),
-  jqPathExpressions: external_exports.array(external_exports.string()).optional(),
-  managedFieldsManagers: external_exports.array(external_exports.string()).optional()
+var repoPath2 = (description) => string4().check(
+  superRefine2((value, ctx) => {
+    const problem = repoPathProblem(value);
+    if (problem !== void 0)
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
+  }),
+  meta3({ description })
+);
+var wave = int2().check(
+  _nonnegative(),
+  meta3({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." })
+);
+var syncOptions = array2(string4().check(_regex(/^[A-Za-z]+=\S+$/))).check(
+  superRefine2((options, ctx) => {
+    options.forEach((option, i) => {
+      const why = FORBIDDEN_SYNC_OPTIONS[option];
+      if (why !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i],
+          message: `${option} is not allowed: it ${why}; remove it`
+        });
+      }
+    });
+  }),
+  meta3({
+    description: "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md)."
+  })
+);
+var ignoreDifference = strictObject2({
+  group: optional2(string4()),
+  kind: string4().check(_minLength(1)),
+  name: optional2(string4()),
+  namespace: optional2(string4()),
+  jsonPointers: optional2(array2(string4().check(_startsWith("/")))),
+  jqPathExpressions: optional2(array2(string4())),
+  managedFieldsManagers: optional2(array2(string4()))
 });
 var appSettings = {
-  project: label2("Argo CD project").optional(),
-  selfHeal: external_exports.boolean().optional().meta({ description: "Argo CD automated selfHeal." }),
-  syncOptions: syncOptions.optional(),
-  ignoreDifferences: external_exports.array(ignoreDifference).optional().meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
-  labels: labels({ templateValues: true }).meta({
-    description: "Labels on the generated object. A value with {{ }} is a Go template an ApplicationSet renders (applicationsets mode only)."
-  }).optional(),
-  annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
+  project: optional2(label2("Argo CD project")),
+  selfHeal: optional2(boolean4()).check(meta3({ description: "Argo CD automated selfHeal." })),
+  syncOptions: optional2(syncOptions),
+  ignoreDifferences: optional2(array2(ignoreDifference)).check(
+    meta3({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." })
+  ),
+  labels: optional2(
+    labels({ templateValues: true }).check(
+      meta3({
+        description: "Labels on the generated object. A value with {{ }} is a Go template an ApplicationSet renders (applicationsets mode only)."
+      })
+    )
+  ),
+  annotations: optional2(
+    annotations().check(meta3({ description: "Annotations on the generated object." }))
+  ),
   ...argocdApplicationSettings
 };
-var fluxAppSettings = { flux: fluxAppSchema.optional() };
-var appOverride = external_exports.strictObject({
-  namespace: label2("Destination namespace. Defaults to the app's directory name").optional(),
-  wave: wave.optional(),
-  path: repoPath2(
-    "The app's directory, relative to the repository root. Defaults to defaults.path."
-  ).optional(),
-  dependsOn: external_exports.array(label2("Name of another app")).optional().meta({
-    description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave."
-  }),
-  ...appSettings,
-  ...fluxAppSettings
-}).nullable().meta({
-  description: "Adds an app, or overrides a discovered one. `name: {}` or `name:` adds one with defaults."
-});
-var include = external_exports.strictObject({
-  kustomization: repoPath2(
-    "A kustomization.yaml whose `resources:` entries each name an app directory (the classic layout)."
-  ).optional(),
-  directories: external_exports.string().optional().meta({
-    description: "A glob like apps/*/* : each matching directory is an app, its parent the category."
-  })
-}).superRefine((value, ctx) => {
-  const given = (value.kustomization === void 0 ? 0 : 1) + (value.directories === void 0 ? 0 : 1);
-  if (given !== 1) {
-    ctx.addIssue({ code: "custom", message: "give exactly one of `kustomization:` or `directories:`" });
-  }
-  if (value.directories !== void 0) {
-    const problem = globProblem(value.directories);
-    if (problem !== void 0) {
-      ctx.addIssue({ code: "custom", path: ["directories"], message: problem });
-    }
-  }
-});
-var ROLLING_SYNC_WAVE_LABEL = "gitops-bootstrap/wave";
-var namespaceSetting = external_exports.string().superRefine((value, ctx) => {
-  const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
-  if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
-}).meta({
-  description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`
-});
-var generatorDirectory = external_exports.strictObject({
-  path: external_exports.string().superRefine((value, ctx) => {
-    const problem = generatorPathProblem(value);
-    if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
-  }).meta({
-    description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*."
-  }),
-  exclude: external_exports.boolean().optional().meta({ description: "Leave out the directories this path matches (it wins over every other entry)." })
-});
-var applicationSetSettings = external_exports.strictObject({
-  name: label2("The ApplicationSet's name. Defaults to the category").optional(),
-  labels: labels().meta({ description: "Labels on the ApplicationSet itself." }).optional(),
-  annotations: annotations().meta({
-    description: "Annotations on the ApplicationSet itself (the sync-wave annotation is generate's)."
-  }).optional(),
-  preserveResourcesOnDeletion: external_exports.boolean().default(true).meta({
-    description: "syncPolicy.preserveResourcesOnDeletion: an Application the generator drops leaves its workloads. Defaults to true."
-  }),
-  strategy: external_exports.enum(["AllAtOnce", "RollingSync"]).default("AllAtOnce").meta({
-    description: "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs."
-  }),
-  waveLabel: external_exports.string().default(ROLLING_SYNC_WAVE_LABEL).superRefine((value, ctx) => {
-    const problem = labelKeyProblem(value);
-    if (problem !== void 0)
-      ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
-  }).meta({
-    description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
-  })
-}).prefault({}).meta({ description: "The category's ApplicationSet object." });
-var appProjectSettings = external_exports.union([
-  external_exports.boolean(),
-  external_exports.strictObject({
-    description: external_exports.string().optional().meta({ description: "spec.description. Defaults to a sentence naming the category." }),
-    destinations: external_exports.array(
-      external_exports.strictObject({
-        namespace: external_exports.string().min(1).meta({ description: "A namespace or a glob such as *." }),
-        server: external_exports.string().min(1).default(IN_CLUSTER_SERVER)
+var fluxAppSettings = { flux: optional2(fluxAppSchema) };
+var appOverride = nullable2(
+  strictObject2({
+    namespace: optional2(label2("Destination namespace. Defaults to the app's directory name")),
+    wave: optional2(wave),
+    path: optional2(
+      repoPath2("The app's directory, relative to the repository root. Defaults to defaults.path.")
+    ),
+    dependsOn: optional2(array2(label2("Name of another app"))).check(
+      meta3({
+        description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave."
       })
-    ).optional().meta({
-      description: "spec.destinations. Defaults to the category's apps' namespaces on the in-cluster server."
-    }),
-    clusterResources: external_exports.boolean().default(true).meta({
-      description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true."
-    }),
-    finalizer: external_exports.boolean().default(true).meta({
-      description: "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true."
-    })
+    ),
+    ...appSettings,
+    ...fluxAppSettings
   })
-]).optional().meta({
-  description: "Generate an AppProject for the category (named by the category's project, default the category): its repository and its apps' namespaces. Off unless set."
-});
-var category = external_exports.strictObject({
-  ...appSettings,
-  namespace: namespaceSetting.optional(),
-  wave: wave.optional(),
-  appName: external_exports.string().superRefine((value, ctx) => {
+).check(
+  meta3({
+    description: "Adds an app, or overrides a discovered one. `name: {}` or `name:` adds one with defaults."
+  })
+);
+var include = strictObject2({
+  kustomization: optional2(
+    repoPath2(
+      "A kustomization.yaml whose `resources:` entries each name an app directory (the classic layout)."
+    )
+  ),
+  directories: optional2(string4()).check(
+    meta3({
+      description: "A glob like apps/*/* : each matching directory is an app, its parent the category."
+    })
+  )
+}).check(
+  superRefine2((value, ctx) => {
+    const given = (value.kustomization === void 0 ? 0 : 1) + (value.directories === void 0 ? 0 : 1);
+    if (given !== 1) {
+      ctx.addIssue({ code: "custom", message: "give exactly one of `kustomization:` or `directories:`" });
+    }
+    if (value.directories !== void 0) {
+      const problem = globProblem(value.directories);
+      if (problem !== void 0) {
+        ctx.addIssue({ code: "custom", path: ["directories"], message: problem });
+      }
+    }
+  })
+);
+var ROLLING_SYNC_WAVE_LABEL = "gitops-bootstrap/wave";
+var namespaceSetting = string4().check(
+  superRefine2((value, ctx) => {
     const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
     if (problem !== void 0) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
-    else if (!isGoTemplate(value))
-      ctx.addIssue({
-        code: "custom",
-        message: `${excerpt(value)} names every app alike; use a Go template such as {{.path.basename}}`
-      });
-  }).optional().meta({
-    description: "The Application name template, such as my-apps-{{.path.basename}} or {{.path.basename}}. Defaults to <category>-{{ .path.basename }}."
   }),
-  directories: external_exports.array(generatorDirectory).min(1).optional().meta({
-    description: "The git generator's own directory list (explicit paths, globs, exclude: true entries); its matches are this category's apps. Defaults to <category dir>/* of the include that found the category."
+  meta3({
+    description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`
+  })
+);
+var generatorDirectory = strictObject2({
+  path: string4().check(
+    superRefine2((value, ctx) => {
+      const problem = generatorPathProblem(value);
+      if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    meta3({
+      description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*."
+    })
+  ),
+  exclude: optional2(boolean4()).check(
+    meta3({
+      description: "Leave out the directories this path matches (it wins over every other entry)."
+    })
+  )
+});
+var applicationSetSettings = prefault2(
+  strictObject2({
+    name: optional2(label2("The ApplicationSet's name. Defaults to the category")),
+    labels: optional2(labels().check(meta3({ description: "Labels on the ApplicationSet itself." }))),
+    annotations: optional2(
+      annotations().check(
+        meta3({
+          description: "Annotations on the ApplicationSet itself (the sync-wave annotation is generate's)."
+        })
+      )
+    ),
+    preserveResourcesOnDeletion: _default3(boolean4(), true).check(
+      meta3({
+        description: "syncPolicy.preserveResourcesOnDeletion: an Application the generator drops leaves its workloads. Defaults to true."
+      })
+    ),
+    strategy: _default3(_enum3(["AllAtOnce", "RollingSync"]), "AllAtOnce").check(
+      meta3({
+        description: "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs."
+      })
+    ),
+    waveLabel: _default3(string4(), ROLLING_SYNC_WAVE_LABEL).check(
+      superRefine2((value, ctx) => {
+        const problem = labelKeyProblem(value);
+        if (problem !== void 0)
+          ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+      }),
+      meta3({
+        description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
+      })
+    )
   }),
+  {}
+).check(meta3({ description: "The category's ApplicationSet object." }));
+var appProjectSettings = optional2(
+  union2([
+    boolean4(),
+    strictObject2({
+      description: optional2(string4()).check(meta3({ description: "spec.description. Defaults to a sentence naming the category." })),
+      destinations: optional2(
+        array2(
+          strictObject2({
+            namespace: string4().check(_minLength(1), meta3({ description: "A namespace or a glob such as *." })),
+            server: _default3(string4().check(_minLength(1)), IN_CLUSTER_SERVER)
+          })
+        )
+      ).check(
+        meta3({
+          description: "spec.destinations. Defaults to the category's apps' namespaces on the in-cluster server."
+        })
+      ),
+      clusterResources: _default3(boolean4(), true).check(
+        meta3({
+          description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true."
+        })
+      ),
+      finalizer: _default3(boolean4(), true).check(
+        meta3({
+          description: "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true."
+        })
+      )
+    })
+  ])
+).check(
+  meta3({
+    description: "Generate an AppProject for the category (named by the category's project, default the category): its repository and its apps' namespaces. Off unless set."
+  })
+);
+var category = strictObject2({
+  ...appSettings,
+  namespace: optional2(namespaceSetting),
+  wave: optional2(wave),
+  appName: optional2(
+    string4().check(
+      superRefine2((value, ctx) => {
+        const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+        if (problem !== void 0)
+          ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+        else if (!isGoTemplate(value))
+          ctx.addIssue({
+            code: "custom",
+            message: `${excerpt(value)} names every app alike; use a Go template such as {{.path.basename}}`
+          });
+      })
+    )
+  ).check(
+    meta3({
+      description: "The Application name template, such as my-apps-{{.path.basename}} or {{.path.basename}}. Defaults to <category>-{{ .path.basename }}."
+    })
+  ),
+  directories: optional2(array2(generatorDirectory).check(_minLength(1))).check(
+    meta3({
+      description: "The git generator's own directory list (explicit paths, globs, exclude: true entries); its matches are this category's apps. Defaults to <category dir>/* of the include that found the category."
+    })
+  ),
   applicationSet: applicationSetSettings,
   appProject: appProjectSettings
-}).meta({ description: "A category's settings: defaults < category < apps.<name>." });
+}).check(meta3({ description: "A category's settings: defaults < category < apps.<name>." }));
 function generatorPathProblem(value) {
   const problem = repoPathProblem(value);
   if (problem !== void 0) return `${JSON.stringify(value)} ${problem}`;
@@ -21477,48 +21912,80 @@ function generatorPathProblem(value) {
   }
   return void 0;
 }
-var CatalogSchema = external_exports.strictObject({
-  repo: external_exports.strictObject({
-    url: external_exports.string().min(1).meta({ description: "The Git repository the GitOps engine reads." }),
-    revision: external_exports.string().min(1).default("HEAD").meta({ description: "Branch, tag or commit. Defaults to HEAD." })
-  }).meta({ description: "The manifest repository." }),
-  output: repoPath2(
-    "Directory (relative to the repository root) that generate writes and the root app of apps watches. Defaults to manifests/bootstrap."
-  ).default(DEFAULT_OUTPUT),
-  defaults: external_exports.strictObject({
-    path: external_exports.string().default("manifests/cluster/{name}").meta({
-      description: "Directory of an app listed only under apps:. {name} is replaced by the app name."
+var CatalogSchema = strictObject2({
+  repo: strictObject2({
+    url: string4().check(_minLength(1), meta3({ description: "The Git repository the GitOps engine reads." })),
+    revision: _default3(string4().check(_minLength(1)), "HEAD").check(meta3({ description: "Branch, tag or commit. Defaults to HEAD." }))
+  }).check(meta3({ description: "The manifest repository." })),
+  output: _default3(
+    repoPath2(
+      "Directory (relative to the repository root) that generate writes and the root app of apps watches. Defaults to manifests/bootstrap."
+    ),
+    DEFAULT_OUTPUT
+  ),
+  defaults: prefault2(
+    strictObject2({
+      path: _default3(string4(), "manifests/cluster/{name}").check(
+        meta3({
+          description: "Directory of an app listed only under apps:. {name} is replaced by the app name."
+        })
+      ),
+      wave: _default3(wave, 10),
+      ...appSettings,
+      project: _default3(label2("Argo CD project"), "default"),
+      selfHeal: _default3(boolean4(), true).check(meta3({ description: "Argo CD automated selfHeal. Defaults to true." })),
+      // Not defaulted: in applicationsets mode a list the user wrote replaces the built-in one.
+      syncOptions: optional2(syncOptions),
+      namespace: optional2(namespaceSetting),
+      ignoreDifferences: _default3(array2(ignoreDifference), []),
+      labels: _default3(
+        labels({ templateValues: true }).check(
+          meta3({ description: "Labels on every generated object." })
+        ),
+        {}
+      ),
+      annotations: _default3(
+        annotations().check(meta3({ description: "Annotations on every generated object." })),
+        {}
+      ),
+      flux: optional2(fluxDefaultsSchema)
     }),
-    wave: wave.default(10),
-    ...appSettings,
-    project: label2("Argo CD project").default("default"),
-    selfHeal: external_exports.boolean().default(true).meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
-    // Not defaulted: in applicationsets mode a list the user wrote replaces the built-in one.
-    syncOptions: syncOptions.optional(),
-    namespace: namespaceSetting.optional(),
-    ignoreDifferences: external_exports.array(ignoreDifference).default([]),
-    labels: labels({ templateValues: true }).meta({ description: "Labels on every generated object." }).default({}),
-    annotations: annotations().meta({ description: "Annotations on every generated object." }).default({}),
-    flux: fluxDefaultsSchema.optional()
-  }).prefault({}).meta({ description: "Settings every app gets unless it overrides them." }),
-  include: external_exports.array(include).default([]).meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
-  apps: external_exports.record(label2("App name"), appOverride).default({}).meta({ description: "Apps added or overridden by name." }),
-  categories: external_exports.record(label2("Category"), category).default({}).meta({
-    description: "Settings per category (the parent directory of a `directories:` include's apps, or a category with its own `directories:`): the apps' settings between defaults and apps, and their ApplicationSet."
-  }),
-  argocd: external_exports.strictObject({ namespace: label2("Namespace Argo CD runs in").default("argocd") }).prefault({}).meta({ description: "Argo CD settings." }),
-  flux: external_exports.strictObject({
-    namespace: label2("Namespace the Kustomizations live in").default("flux-system"),
-    gitRepository: label2("Name of the GitRepository source in that namespace").default("flux-system"),
-    interval: duration3().default("10m").meta({
-      description: "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m."
+    {}
+  ).check(meta3({ description: "Settings every app gets unless it overrides them." })),
+  include: _default3(array2(include), []).check(
+    meta3({
+      description: "Where apps are discovered, in order: kustomization files and directory globs."
+    })
+  ),
+  apps: _default3(record2(label2("App name"), appOverride), {}).check(meta3({ description: "Apps added or overridden by name." })),
+  categories: _default3(record2(label2("Category"), category), {}).check(
+    meta3({
+      description: "Settings per category (the parent directory of a `directories:` include's apps, or a category with its own `directories:`): the apps' settings between defaults and apps, and their ApplicationSet."
+    })
+  ),
+  argocd: prefault2(strictObject2({ namespace: _default3(label2("Namespace Argo CD runs in"), "argocd") }), {}).check(meta3({ description: "Argo CD settings." })),
+  flux: prefault2(
+    strictObject2({
+      namespace: _default3(label2("Namespace the Kustomizations live in"), "flux-system"),
+      gitRepository: _default3(
+        label2("Name of the GitRepository source in that namespace"),
+        "flux-system"
+      ),
+      interval: _default3(duration3(), "10m").check(
+        meta3({
+          description: "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m."
+        })
+      ),
+      waveDependencies: fluxWaveDependencies
     }),
-    waveDependencies: fluxWaveDependencies
-  }).prefault({}).meta({ description: "Flux settings." })
-}).meta({
-  title: "gitops-bootstrap app catalog",
-  description: "The apps `gitops-bootstrap generate` turns into Argo CD Applications/ApplicationSets or Flux Kustomizations."
-});
+    {}
+  ).check(meta3({ description: "Flux settings." }))
+}).check(
+  meta3({
+    title: "gitops-bootstrap app catalog",
+    description: "The apps `gitops-bootstrap generate` turns into Argo CD Applications/ApplicationSets or Flux Kustomizations."
+  })
+);
 function globProblem(glob) {
   const problem = repoPathProblem(glob);
   if (problem !== void 0) return `${JSON.stringify(glob)} ${problem}`;
@@ -21574,9 +22041,9 @@ function locate(doc, counter, path, key) {
   const pos = counter.linePos(range[0]);
   return { line: pos.line, column: pos.col };
 }
-function zodIssues(file2, doc, counter, error2) {
+function zodIssues(file2, doc, counter, issues) {
   const out = [];
-  for (const issue2 of error2.issues) {
+  for (const issue2 of issues) {
     const path = issue2.path;
     if (issue2.code === "invalid_union") {
       const nested = issue2.errors.find(
@@ -21584,7 +22051,7 @@ function zodIssues(file2, doc, counter, error2) {
       );
       if (nested !== void 0 && (0, import_yaml4.isMap)(doc.getIn(path, true))) {
         const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
-        out.push(...zodIssues(file2, doc, counter, new external_exports.ZodError(inner)));
+        out.push(...zodIssues(file2, doc, counter, inner));
         continue;
       }
     }
@@ -21656,7 +22123,7 @@ function parseCatalog(text, file2) {
     ]);
   }
   const result = CatalogSchema.safeParse(doc.toJS() ?? {}, { error: plainIssueText });
-  if (!result.success) throw new CatalogError(zodIssues(file2, doc, counter, result.error));
+  if (!result.success) throw new CatalogError(zodIssues(file2, doc, counter, result.error.issues));
   const problems = [];
   if (!result.data.defaults.path.includes("{name}")) {
     problems.push({
@@ -21666,13 +22133,13 @@ function parseCatalog(text, file2) {
       message: `${JSON.stringify(result.data.defaults.path)} must contain {name}, e.g. manifests/cluster/{name}`
     });
   } else {
-    const unknown2 = /\{(?!name\})[^}]*\}/.exec(result.data.defaults.path);
-    if (unknown2 !== null) {
+    const unknown3 = /\{(?!name\})[^}]*\}/.exec(result.data.defaults.path);
+    if (unknown3 !== null) {
       problems.push({
         file: file2,
         ...locate(doc, counter, ["defaults", "path"]),
         key: "defaults.path",
-        message: `unknown placeholder ${unknown2[0]}; only {name} is replaced`
+        message: `unknown placeholder ${unknown3[0]}; only {name} is replaced`
       });
     }
   }
@@ -21703,7 +22170,7 @@ var argoCdSettingsSchema = external_exports.object({
   ingress: external_exports.object({
     enabled: bool().default(true),
     className: external_exports.string().min(1).optional(),
-    annotations: annotations().default({})
+    annotations: external_exports._default(annotations(), {})
   }).strict().prefault({}),
   oidc: oidcSchema.optional(),
   rbac: external_exports.object({
@@ -21739,7 +22206,7 @@ var argoCdSettingsSchema = external_exports.object({
     selfHeal: bool().default(false),
     // Issue #11: what seed 004's and seed 001's roots set.
     resourcesFinalizer: bool().default(false),
-    retry: retry.optional(),
+    retry: external_exports.optional(retry),
     ignoreDifferences: external_exports.array(ignoreDifference).default([])
   }).strict().prefault({}),
   appsProject: external_exports.object({
@@ -22158,14 +22625,14 @@ function fluxValueSources() {
 }
 function fluxValuesProblems(settings, keys2) {
   if (Object.keys(settings.values).length === 0) return [];
-  const unknown2 = unknownValueKeys(settings.values, keys2);
+  const unknown3 = unknownValueKeys(settings.values, keys2);
   const owned = ownedValueConflicts(
     fluxOwnValues(settings),
     settings.values,
     fluxValueSources(),
     "flux.values"
   );
-  return [...unknown2, ...owned.map((o) => o.message)].map((message) => ({ key: "flux.values", message }));
+  return [...unknown3, ...owned.map((o) => o.message)].map((message) => ({ key: "flux.values", message }));
 }
 function handoffPointerKustomization(target, self) {
   return {
@@ -22316,23 +22783,23 @@ function fluxOperatorSelfManagementProblems(settings) {
 
 // core/flux/settings.ts
 var rootReconcileSettings = {
-  interval: duration3().default("10m"),
+  interval: external_exports._default(duration3(), "10m"),
   prune: bool().default(true),
-  retryInterval: duration3().default("1m"),
+  retryInterval: external_exports._default(duration3(), "1m"),
   wait: bool().default(false),
-  timeout: duration3().default("5m")
+  timeout: external_exports._default(duration3(), "5m")
 };
 var fluxSettingsSchema = external_exports.object({
   namespace: label().default("flux-system"),
   imageAutomation: bool().default(false),
-  source: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
+  source: external_exports.object({ name: label().default("flux-system"), interval: external_exports._default(duration3(), "1m") }).strict().prefault({}),
   root: external_exports.object({
     name: label().default("flux-bootstrap"),
     ...rootReconcileSettings
   }).strict().prefault({}),
   values: external_exports.record(external_exports.string(), external_exports.unknown(), { error: "must be a map of the flux2 chart's values" }).default({}),
   release: releaseSettingsSchema,
-  selfManagement: selfManagementSchema("flux-system").extend({ interval: duration3().default("10m") }).optional()
+  selfManagement: selfManagementSchema("flux-system").extend({ interval: external_exports._default(duration3(), "10m") }).optional()
 }).strict();
 
 // core/flux/operator-settings.ts
@@ -22355,7 +22822,7 @@ var FLUX_VERSION_RANGE = /^\d+\.(x|\d+\.x)$/;
 var values = (chart) => external_exports.record(external_exports.string(), external_exports.unknown(), { error: `must be a map of the ${chart} chart's values` }).default({});
 var patchSchema = external_exports.object({
   patch: external_exports.string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" }).min(1),
-  target: kustomizePatchTarget().optional()
+  target: external_exports.optional(kustomizePatchTarget())
 }).strict();
 var fluxOperatorSettingsSchema = external_exports.object({
   namespace: label().default("flux-system"),
@@ -22387,13 +22854,13 @@ var fluxOperatorSettingsSchema = external_exports.object({
     networkPolicy: bool().default(true),
     multitenant: bool().default(false)
   }).strict().prefault({}),
-  sync: external_exports.object({ name: label().default("flux-system"), interval: duration3().default("1m") }).strict().prefault({}),
+  sync: external_exports.object({ name: label().default("flux-system"), interval: external_exports._default(duration3(), "1m") }).strict().prefault({}),
   root: external_exports.object(rootReconcileSettings).strict().prefault({}),
   patches: external_exports.array(patchSchema, { error: "must be a list of {patch, target} patches" }).default([]),
   operator: external_exports.object({ values: values("flux-operator"), release: releaseSettingsSchema }).strict().prefault({}),
   instance: external_exports.object({ values: values("flux-instance"), release: releaseSettingsSchema }).strict().prefault({}),
   // Not flux-system: that is the root Kustomization's name (sync.name) by default.
-  selfManagement: selfManagementSchema("flux-operator").extend({ interval: duration3().default("10m") }).optional()
+  selfManagement: selfManagementSchema("flux-operator").extend({ interval: external_exports._default(duration3(), "10m") }).optional()
 }).strict();
 
 // core/github/settings.ts

@@ -61,6 +61,10 @@ var COMMANDS = {
     summary: "move stacks from the local backend into the S3 backend the account stack made",
     load: async () => (await Promise.resolve().then(() => __toESM(require("./migrate-state.js")))).migrateStateCommand
   },
+  "drift-report": {
+    summary: "turn a recorded `pulumi preview --refresh --json` into a drift verdict and its issue text (drift.yml)",
+    load: async () => (await Promise.resolve().then(() => __toESM(require("./drift-report.js")))).driftReportCommand
+  },
   help: {
     summary: "show this help, or a command's (help <command>)",
     load: async () => help

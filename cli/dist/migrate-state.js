@@ -12320,7 +12320,7 @@ var MAX_NANOS = (1n << 63n) - 1n;
 // core/shared/names.ts
 var MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
-// core/shared/schema.ts
+// core/shared/settings-schema.ts
 var bool = () => external_exports.preprocess(
   (v) => v === "true" ? true : v === "false" ? false : v,
   external_exports.boolean({ error: "must be true or false" })

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { excerpt } from "../shared/messages";
-import { annotations, checkedString, label, labels } from "../shared/schema";
+import { annotations, labels } from "../shared/schema";
+import { checkedString, label } from "../shared/settings-schema";
 import { labelKeyProblem } from "../shared/names";
 import { tailscaleTagProblem } from "../tailscale/tailscale";
 import { kubernetesGroupProblem, rbacNameProblem } from "../tailscale/ci-access";
@@ -71,9 +72,9 @@ const spokeSchema = z
     /** Add-ons enabled on this cluster: each becomes the label `enable_<name>: "true"`. Defaults to []. */
     addons: z.array(checkedString(addonProblem)).default([]),
     /** More labels on the cluster Secret (ApplicationSet cluster generators select on them). Defaults to {}. */
-    labels: labels().default({}),
+    labels: z._default(labels(), {}),
     /** More annotations on the cluster Secret (`{{.metadata.annotations.<key>}}` in templates). Defaults to {}. */
-    annotations: annotations().default({}),
+    annotations: z._default(annotations(), {}),
     /** token: the ServiceAccount the token belongs to. */
     serviceAccount: z
       .strictObject({

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { HOSTNAME } from "../shared/names";
 import { releaseSettingsSchema } from "../shared/release";
 import { selfManagementSchema } from "../shared/self-management";
-import { annotations, bool, count, label } from "../shared/schema";
+import { annotations } from "../shared/schema";
+import { bool, count, label } from "../shared/settings-schema";
 import { ACCOUNT_CAPABILITIES, TLS_TERMINATIONS, type ArgoCdSettings } from "./argocd";
 import { IN_CLUSTER_SERVER } from "./sync";
 import { retry } from "../catalog/argocd-application";
@@ -38,7 +39,7 @@ export const argoCdSettingsSchema = z
       .object({
         enabled: bool().default(true),
         className: z.string().min(1).optional(),
-        annotations: annotations().default({}),
+        annotations: z._default(annotations(), {}),
       })
       .strict()
       .prefault({}),
@@ -95,7 +96,7 @@ export const argoCdSettingsSchema = z
         selfHeal: bool().default(false),
         // Issue #11: what seed 004's and seed 001's roots set.
         resourcesFinalizer: bool().default(false),
-        retry: retry.optional(),
+        retry: z.optional(retry),
         ignoreDifferences: z.array(ignoreDifference).default([]),
       })
       .strict()

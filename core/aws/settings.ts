@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import { unknownKeyMessage } from "../shared/messages";
-import { bool, checkedString, count, knownKeys, plainIssueText } from "../shared/schema";
+import { knownKeys, plainIssueText } from "../shared/schema";
+import { bool, checkedString, count } from "../shared/settings-schema";
 import { githubOidcProviderArn, partitionOf, type Partition } from "./state";
 import { CI_MODELS } from "../github/github";
 import { managedPolicyName, type CiTrust } from "./iam";

@@ -14,7 +14,7 @@
  * from the most specific level that sets it, maps (`source`, `retry`, `spec`, …) field by field.
  * With none of them set, an Application is the classic object byte for byte.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DEFAULT_RETRY, IN_CLUSTER_SERVER } from "../argocd/sync";
 import { annotations, labels } from "../shared/schema";
 
@@ -22,16 +22,16 @@ import { annotations, labels } from "../shared/schema";
 const ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
 
 const argoDuration = (what: string) =>
-  z
-    .string()
-    .refine((value) => ARGO_DURATION.test(value), {
+  z.string().check(
+    z.refine((value) => ARGO_DURATION.test(value), {
       error: "must be whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m",
-    })
-    .meta({
+    }),
+    z.meta({
       description: `${what}: whole seconds such as 30, or a Go duration such as 30s, 2m or 1h30m.`,
       // For editors: the check above is a refinement, which JSON Schema does not carry by itself.
       pattern: ARGO_DURATION.source,
-    });
+    }),
+  );
 
 /** `retry`: false (none) or a map refining the level above; also the root app's `argocd.root.retry`. */
 export const retry = z
@@ -39,21 +39,27 @@ export const retry = z
     [
       z.literal(false),
       z.strictObject({
-        limit: z.number().int().optional().meta({
-          description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5.",
-        }),
-        backoff: z
-          .strictObject({
-            duration: argoDuration("First wait. Defaults to 30s").optional(),
-            factor: z.number().int().positive().optional().meta({
-              description: "Each wait is the previous one times this whole number. Defaults to 2.",
-            }),
-            maxDuration: argoDuration("Longest wait. Defaults to 2m").optional(),
-          })
-          .optional(),
-        refresh: z.boolean().optional().meta({
-          description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14).",
-        }),
+        limit: z.optional(z.int()).check(
+          z.meta({
+            description: "Failed sync attempts to retry; less than 0 retries forever. Defaults to 5.",
+          }),
+        ),
+        backoff: z.optional(
+          z.strictObject({
+            duration: z.optional(argoDuration("First wait. Defaults to 30s")),
+            factor: z.optional(z.int().check(z.positive())).check(
+              z.meta({
+                description: "Each wait is the previous one times this whole number. Defaults to 2.",
+              }),
+            ),
+            maxDuration: z.optional(argoDuration("Longest wait. Defaults to 2m")),
+          }),
+        ),
+        refresh: z.optional(z.boolean()).check(
+          z.meta({
+            description: "Retry with the latest revision instead of the one that failed (Argo CD ≥ 2.14).",
+          }),
+        ),
       }),
     ],
     {
@@ -61,65 +67,73 @@ export const retry = z
         "must be false (no retry) or a map of limit, backoff (duration, factor, maxDuration) and refresh",
     },
   )
-  .meta({
-    description:
-      "syncPolicy.retry, merged field by field over the level above (default: limit 5, backoff 30s × 2 up to 2m). false writes none: a failed sync is not retried.",
-  });
+  .check(
+    z.meta({
+      description:
+        "syncPolicy.retry, merged field by field over the level above (default: limit 5, backoff 30s × 2 up to 2m). false writes none: a failed sync is not retried.",
+    }),
+  );
 
 const helm = z
   .strictObject({
-    releaseName: z.string().min(1).optional(),
-    valueFiles: z.array(z.string().min(1)).optional(),
-    values: z.string().optional().meta({ description: "Values as YAML text." }),
-    valuesObject: z.record(z.string(), z.unknown()).optional().meta({ description: "Values as a map." }),
-    parameters: z
-      .array(
+    releaseName: z.optional(z.string().check(z.minLength(1))),
+    valueFiles: z.optional(z.array(z.string().check(z.minLength(1)))),
+    values: z.optional(z.string()).check(z.meta({ description: "Values as YAML text." })),
+    valuesObject: z
+      .optional(z.record(z.string(), z.unknown()))
+      .check(z.meta({ description: "Values as a map." })),
+    parameters: z.optional(
+      z.array(
         z.strictObject({
-          name: z.string().min(1),
-          value: z.string().optional(),
-          forceString: z.boolean().optional(),
+          name: z.string().check(z.minLength(1)),
+          value: z.optional(z.string()),
+          forceString: z.optional(z.boolean()),
         }),
-      )
-      .optional(),
-    fileParameters: z.array(z.strictObject({ name: z.string().min(1), path: z.string().min(1) })).optional(),
-    version: z.enum(["v3"]).optional(),
-    passCredentials: z.boolean().optional(),
-    ignoreMissingValueFiles: z.boolean().optional(),
-    skipCrds: z.boolean().optional(),
-    skipTests: z.boolean().optional(),
-    skipSchemaValidation: z.boolean().optional(),
-    namespace: z.string().min(1).optional(),
-    kubeVersion: z.string().min(1).optional(),
-    apiVersions: z.array(z.string().min(1)).optional(),
+      ),
+    ),
+    fileParameters: z.optional(
+      z.array(
+        z.strictObject({ name: z.string().check(z.minLength(1)), path: z.string().check(z.minLength(1)) }),
+      ),
+    ),
+    version: z.optional(z.enum(["v3"])),
+    passCredentials: z.optional(z.boolean()),
+    ignoreMissingValueFiles: z.optional(z.boolean()),
+    skipCrds: z.optional(z.boolean()),
+    skipTests: z.optional(z.boolean()),
+    skipSchemaValidation: z.optional(z.boolean()),
+    namespace: z.optional(z.string().check(z.minLength(1))),
+    kubeVersion: z.optional(z.string().check(z.minLength(1))),
+    apiVersions: z.optional(z.array(z.string().check(z.minLength(1)))),
   })
-  .meta({ description: "source.helm: Helm options (ApplicationSourceHelm)." });
+  .check(z.meta({ description: "source.helm: Helm options (ApplicationSourceHelm)." }));
 
 const plugin = z
   .strictObject({
-    name: z.string().min(1).optional(),
-    env: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).optional(),
-    parameters: z
-      .array(
+    name: z.optional(z.string().check(z.minLength(1))),
+    env: z.optional(z.array(z.strictObject({ name: z.string().check(z.minLength(1)), value: z.string() }))),
+    parameters: z.optional(
+      z.array(
         z.strictObject({
-          name: z.string().min(1),
-          string: z.string().optional(),
-          array: z.array(z.string()).optional(),
-          map: z.record(z.string(), z.string()).optional(),
+          name: z.string().check(z.minLength(1)),
+          string: z.optional(z.string()),
+          array: z.optional(z.array(z.string())),
+          map: z.optional(z.record(z.string(), z.string())),
         }),
-      )
-      .optional(),
+      ),
+    ),
   })
-  .meta({ description: "source.plugin: a config management plugin (ApplicationSourcePlugin)." });
+  .check(z.meta({ description: "source.plugin: a config management plugin (ApplicationSourcePlugin)." }));
 
 const directory = z
   .strictObject({
-    recurse: z.boolean().optional(),
-    include: z.string().optional(),
-    exclude: z.string().optional(),
-    disableExtensionFilter: z.boolean().optional(),
-    jsonnet: z.record(z.string(), z.unknown()).optional(),
+    recurse: z.optional(z.boolean()),
+    include: z.optional(z.string()),
+    exclude: z.optional(z.string()),
+    disableExtensionFilter: z.optional(z.boolean()),
+    jsonnet: z.optional(z.record(z.string(), z.unknown())),
   })
-  .meta({ description: "source.directory: plain-directory options (ApplicationSourceDirectory)." });
+  .check(z.meta({ description: "source.directory: plain-directory options (ApplicationSourceDirectory)." }));
 
 /** ApplicationSourceKustomize's fields (types.go); values are written as given. */
 const KUSTOMIZE_FIELDS = [
@@ -144,72 +158,93 @@ const KUSTOMIZE_FIELDS = [
 ] as const;
 
 const kustomize = z
-  .strictObject(Object.fromEntries(KUSTOMIZE_FIELDS.map((field) => [field, z.unknown().optional()])))
-  .meta({
-    description: "source.kustomize: Kustomize options (ApplicationSourceKustomize), written as given.",
-  });
+  .strictObject(Object.fromEntries(KUSTOMIZE_FIELDS.map((field) => [field, z.optional(z.unknown())])))
+  .check(
+    z.meta({
+      description: "source.kustomize: Kustomize options (ApplicationSourceKustomize), written as given.",
+    }),
+  );
 
 /** The fields of one source that are not its place (path/ref): type-specific options. */
 const sourceOptions = {
-  repoURL: z.string().min(1).optional().meta({
-    description: "Repository URL. Defaults to repo.url; a chart from a Helm repository needs its URL here.",
-  }),
-  targetRevision: z.string().min(1).optional().meta({
-    description:
-      "Branch, tag, commit, or chart version. Defaults to repo.revision when repoURL is the catalog's.",
-  }),
-  chart: z.string().min(1).optional().meta({
-    description: "A chart from a Helm (or OCI) repository: set repoURL and targetRevision (the version) too.",
-  }),
-  name: z.string().min(1).optional().meta({ description: "The source's name (multiple sources)." }),
-  helm: helm.optional(),
-  kustomize: kustomize.optional(),
-  directory: directory.optional(),
-  plugin: plugin.optional(),
+  repoURL: z.optional(z.string().check(z.minLength(1))).check(
+    z.meta({
+      description: "Repository URL. Defaults to repo.url; a chart from a Helm repository needs its URL here.",
+    }),
+  ),
+  targetRevision: z.optional(z.string().check(z.minLength(1))).check(
+    z.meta({
+      description:
+        "Branch, tag, commit, or chart version. Defaults to repo.revision when repoURL is the catalog's.",
+    }),
+  ),
+  chart: z.optional(z.string().check(z.minLength(1))).check(
+    z.meta({
+      description:
+        "A chart from a Helm (or OCI) repository: set repoURL and targetRevision (the version) too.",
+    }),
+  ),
+  name: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(z.meta({ description: "The source's name (multiple sources)." })),
+  helm: z.optional(helm),
+  kustomize: z.optional(kustomize),
+  directory: z.optional(directory),
+  plugin: z.optional(plugin),
 };
 
-const source = z.strictObject(sourceOptions).meta({
-  description:
-    "The Application's source, merged field by field over the level above and over ours (path: the app's directory, repoURL: repo.url, targetRevision: repo.revision). {name}, {namespace} and {path} are replaced in chart, helm.releaseName and helm.valueFiles.",
-});
+const source = z.strictObject(sourceOptions).check(
+  z.meta({
+    description:
+      "The Application's source, merged field by field over the level above and over ours (path: the app's directory, repoURL: repo.url, targetRevision: repo.revision). {name}, {namespace} and {path} are replaced in chart, helm.releaseName and helm.valueFiles.",
+  }),
+);
 
 const sourceEntry = z
   .strictObject({
     ...sourceOptions,
-    path: z.string().min(1).optional().meta({
-      description: "Directory in the repository; {path} is the app's directory.",
-    }),
-    ref: z
-      .string()
-      .refine((value) => /^[A-Za-z0-9_-]+$/.test(value), {
-        error: "must be letters, digits, '-' and '_', such as values (value files name it as $values/…)",
-      })
-      .optional()
-      .meta({
-        description: "Names this source for $<ref>/… value files of another source, e.g. values.",
-        pattern: "^[A-Za-z0-9_-]+$",
+    path: z.optional(z.string().check(z.minLength(1))).check(
+      z.meta({
+        description: "Directory in the repository; {path} is the app's directory.",
       }),
+    ),
+    ref: z
+      .optional(
+        z.string().check(
+          z.refine((value) => /^[A-Za-z0-9_-]+$/.test(value), {
+            error: "must be letters, digits, '-' and '_', such as values (value files name it as $values/…)",
+          }),
+        ),
+      )
+      .check(
+        z.meta({
+          description: "Names this source for $<ref>/… value files of another source, e.g. values.",
+          pattern: "^[A-Za-z0-9_-]+$",
+        }),
+      ),
   })
-  .meta({ description: "One of several sources." });
+  .check(z.meta({ description: "One of several sources." }));
 
 const destination = z
   .strictObject({
-    server: z.string().min(1).optional(),
-    name: z.string().min(1).optional(),
+    server: z.optional(z.string().check(z.minLength(1))),
+    name: z.optional(z.string().check(z.minLength(1))),
   })
-  .superRefine((value, ctx) => {
-    if ((value.server === undefined) === (value.name === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both",
-      });
-    }
-  })
-  .meta({
-    description:
-      "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server.",
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if ((value.server === undefined) === (value.name === undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "give exactly one of server: (the API server URL) or name: (the cluster's name in Argo CD); Argo CD refuses both",
+        });
+      }
+    }),
+    z.meta({
+      description:
+        "The destination cluster, by server URL or by name (exactly one). Defaults to the in-cluster server.",
+    }),
+  );
 
 /** Application spec keys generate writes from catalog keys; `spec:` may not set them. */
 export const OWNED_SPEC_KEYS: Readonly<Record<string, string>> = {
@@ -222,9 +257,8 @@ export const OWNED_SPEC_KEYS: Readonly<Record<string, string>> = {
   revisionHistoryLimit: "revisionHistoryLimit",
 };
 
-const specPatch = z
-  .record(z.string(), z.unknown())
-  .superRefine((value, ctx) => {
+const specPatch = z.record(z.string(), z.unknown()).check(
+  z.superRefine((value, ctx) => {
     for (const key of Object.keys(value)) {
       const instead = OWNED_SPEC_KEYS[key];
       if (instead !== undefined) {
@@ -235,55 +269,70 @@ const specPatch = z
         });
       }
     }
-  })
-  .meta({
+  }),
+  z.meta({
     description:
       "Escape hatch: Application spec fields the catalog has no key for (e.g. info, sourceHydrator), added to the spec as given (maps merged over the level above). Keys generate writes are refused.",
-  });
+  }),
+);
 
 /**
  * The Argo CD Application keys of every catalog level, spread into `appSettings` so defaults,
  * categories and apps all take them.
  */
 export const argocdApplicationSettings = {
-  prune: z.boolean().optional().meta({
-    description: "syncPolicy.automated.prune: delete what left Git. Defaults to true.",
-  }),
-  allowEmpty: z.boolean().optional().meta({
-    description:
-      "syncPolicy.automated.allowEmpty: let a sync leave the app with no resources. Not written unless set (Argo CD: false).",
-  }),
-  retry: retry.optional(),
-  revisionHistoryLimit: z.number().int().nonnegative().optional().meta({
-    description:
-      "spec.revisionHistoryLimit: syncs kept in the history. Not written unless set (Argo CD: 10).",
-  }),
+  prune: z.optional(z.boolean()).check(
+    z.meta({
+      description: "syncPolicy.automated.prune: delete what left Git. Defaults to true.",
+    }),
+  ),
+  allowEmpty: z.optional(z.boolean()).check(
+    z.meta({
+      description:
+        "syncPolicy.automated.allowEmpty: let a sync leave the app with no resources. Not written unless set (Argo CD: false).",
+    }),
+  ),
+  retry: z.optional(retry),
+  revisionHistoryLimit: z.optional(z.int().check(z.nonnegative())).check(
+    z.meta({
+      description:
+        "spec.revisionHistoryLimit: syncs kept in the history. Not written unless set (Argo CD: 10).",
+    }),
+  ),
   managedNamespaceMetadata: z
-    .strictObject({
-      labels: labels().optional(),
-      annotations: annotations().optional(),
-    })
-    .optional()
-    .meta({
-      description:
-        "syncPolicy.managedNamespaceMetadata: labels and annotations on the namespace CreateNamespace=true makes.",
-    }),
+    .optional(
+      z.strictObject({
+        labels: z.optional(labels()),
+        annotations: z.optional(annotations()),
+      }),
+    )
+    .check(
+      z.meta({
+        description:
+          "syncPolicy.managedNamespaceMetadata: labels and annotations on the namespace CreateNamespace=true makes.",
+      }),
+    ),
   resourcesFinalizer: z
-    .union([z.boolean(), z.enum(["foreground", "background"])], {
-      error: "must be true, false, foreground or background",
-    })
-    .optional()
-    .meta({
+    .optional(
+      z.union([z.boolean(), z.enum(["foreground", "background"])], {
+        error: "must be true, false, foreground or background",
+      }),
+    )
+    .check(
+      z.meta({
+        description:
+          "The resources finalizer: deleting the Application deletes what it deployed. true (default): resources-finalizer.argocd.argoproj.io; foreground/background: that deletion policy's variant; false: none, so removing the app leaves its resources (CNI, storage).",
+      }),
+    ),
+  destination: z.optional(destination),
+  source: z.optional(source),
+  sources: z.optional(z.array(sourceEntry).check(z.minLength(1))).check(
+    z.meta({
       description:
-        "The resources finalizer: deleting the Application deletes what it deployed. true (default): resources-finalizer.argocd.argoproj.io; foreground/background: that deletion policy's variant; false: none, so removing the app leaves its resources (CNI, storage).",
+        "Several sources instead of one (spec.sources), e.g. a chart plus { ref: values } for $values/… value files. An entry without repoURL reads repo.url at repo.revision.",
     }),
-  destination: destination.optional(),
-  source: source.optional(),
-  sources: z.array(sourceEntry).min(1).optional().meta({
-    description:
-      "Several sources instead of one (spec.sources), e.g. a chart plus { ref: values } for $values/… value files. An entry without repoURL reads repo.url at repo.revision.",
-  }),
-  spec: specPatch.optional(),
+  ),
+  spec: z.optional(specPatch),
 };
 
 type LevelSettings = {

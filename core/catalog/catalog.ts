@@ -9,12 +9,16 @@
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import { Document, LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from "yaml";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { FORBIDDEN_SYNC_OPTIONS, IN_CLUSTER_SERVER } from "../argocd/sync";
-import { DEFAULT_ROOT_PATH } from "../repository/settings";
+import { DEFAULT_ROOT_PATH } from "../repository/repository";
 import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } from "../shared/messages";
 import { labelKeyProblem, labelValueProblem, RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
 import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
+
+// zod/mini carries no message locale: English, as the classic API sets, for the issues that
+// plainIssueText leaves to zod (the stack settings' schemas use the same).
+z.config(z.locales.en());
 import { plainKustomizationResources } from "./fast-kustomization";
 import {
   argocdApplicationSettings,
@@ -42,9 +46,11 @@ export const DEFAULT_OUTPUT = DEFAULT_ROOT_PATH;
 const label = (what: string) =>
   z
     .string()
-    .max(63)
-    .regex(RFC1123_LABEL)
-    .meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` });
+    .check(
+      z.maxLength(63),
+      z.regex(RFC1123_LABEL),
+      z.meta({ description: `${what}: an RFC 1123 label (lower-case letters, digits, '-'; at most 63).` }),
+    );
 
 /** A repository-relative path in one spelling: no `./`, no doubled or trailing `/`. */
 export function normalPath(value: string): string {
@@ -68,24 +74,24 @@ export function repoPathProblem(value: string): string | undefined {
 }
 
 const repoPath = (description: string) =>
-  z
-    .string()
-    .superRefine((value, ctx) => {
+  z.string().check(
+    z.superRefine((value, ctx) => {
       const problem = repoPathProblem(value);
       if (problem !== undefined)
         ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} ${problem}` });
-    })
-    .meta({ description });
+    }),
+    z.meta({ description }),
+  );
 
 const wave = z
-  .number()
   .int()
-  .nonnegative()
-  .meta({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." });
+  .check(
+    z.nonnegative(),
+    z.meta({ description: "Sync wave: a whole number ≥ 0. Lower waves are deployed first." }),
+  );
 
-const syncOptions = z
-  .array(z.string().regex(/^[A-Za-z]+=\S+$/))
-  .superRefine((options, ctx) => {
+const syncOptions = z.array(z.string().check(z.regex(/^[A-Za-z]+=\S+$/))).check(
+  z.superRefine((options, ctx) => {
     options.forEach((option, i) => {
       const why = FORBIDDEN_SYNC_OPTIONS[option];
       if (why !== undefined) {
@@ -96,82 +102,100 @@ const syncOptions = z
         });
       }
     });
-  })
-  .meta({
+  }),
+  z.meta({
     description:
       "Argo CD sync options, e.g. CreateNamespace=true. ApplyOutOfSyncOnly=true gets a warning about its interaction with the diff (docs/catalog.md).",
-  });
+  }),
+);
 
 export const ignoreDifference = z.strictObject({
-  group: z.string().optional(),
-  kind: z.string().min(1),
-  name: z.string().optional(),
-  namespace: z.string().optional(),
-  jsonPointers: z.array(z.string().startsWith("/")).optional(),
-  jqPathExpressions: z.array(z.string()).optional(),
-  managedFieldsManagers: z.array(z.string()).optional(),
+  group: z.optional(z.string()),
+  kind: z.string().check(z.minLength(1)),
+  name: z.optional(z.string()),
+  namespace: z.optional(z.string()),
+  jsonPointers: z.optional(z.array(z.string().check(z.startsWith("/")))),
+  jqPathExpressions: z.optional(z.array(z.string())),
+  managedFieldsManagers: z.optional(z.array(z.string())),
 });
 
 const appSettings = {
-  project: label("Argo CD project").optional(),
-  selfHeal: z.boolean().optional().meta({ description: "Argo CD automated selfHeal." }),
-  syncOptions: syncOptions.optional(),
+  project: z.optional(label("Argo CD project")),
+  selfHeal: z.optional(z.boolean()).check(z.meta({ description: "Argo CD automated selfHeal." })),
+  syncOptions: z.optional(syncOptions),
   ignoreDifferences: z
-    .array(ignoreDifference)
-    .optional()
-    .meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
-  labels: labels({ templateValues: true })
-    .meta({
-      description:
-        "Labels on the generated object. A value with {{ }} is a Go template an ApplicationSet renders (applicationsets mode only).",
-    })
-    .optional(),
-  annotations: annotations().meta({ description: "Annotations on the generated object." }).optional(),
+    .optional(z.array(ignoreDifference))
+    .check(
+      z.meta({ description: "Argo CD ignoreDifferences, e.g. /spec/replicas of an autoscaled Deployment." }),
+    ),
+  labels: z.optional(
+    labels({ templateValues: true }).check(
+      z.meta({
+        description:
+          "Labels on the generated object. A value with {{ }} is a Go template an ApplicationSet renders (applicationsets mode only).",
+      }),
+    ),
+  ),
+  annotations: z.optional(
+    annotations().check(z.meta({ description: "Annotations on the generated object." })),
+  ),
   ...argocdApplicationSettings,
 };
 
 /** Per-app Flux settings (Flux only), under one `flux:` key: see ./flux-settings.ts for why. */
-const fluxAppSettings = { flux: fluxAppSchema.optional() };
+const fluxAppSettings = { flux: z.optional(fluxAppSchema) };
 
 const appOverride = z
-  .strictObject({
-    namespace: label("Destination namespace. Defaults to the app's directory name").optional(),
-    wave: wave.optional(),
-    path: repoPath(
-      "The app's directory, relative to the repository root. Defaults to defaults.path.",
-    ).optional(),
-    dependsOn: z.array(label("Name of another app")).optional().meta({
-      description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave.",
+  .nullable(
+    z.strictObject({
+      namespace: z.optional(label("Destination namespace. Defaults to the app's directory name")),
+      wave: z.optional(wave),
+      path: z.optional(
+        repoPath("The app's directory, relative to the repository root. Defaults to defaults.path."),
+      ),
+      dependsOn: z.optional(z.array(label("Name of another app"))).check(
+        z.meta({
+          description: "Apps that must be ready first. Flux: dependsOn; Argo CD: must be in a lower wave.",
+        }),
+      ),
+      ...appSettings,
+      ...fluxAppSettings,
     }),
-    ...appSettings,
-    ...fluxAppSettings,
-  })
-  .nullable()
-  .meta({
-    description: "Adds an app, or overrides a discovered one. `name: {}` or `name:` adds one with defaults.",
-  });
+  )
+  .check(
+    z.meta({
+      description:
+        "Adds an app, or overrides a discovered one. `name: {}` or `name:` adds one with defaults.",
+    }),
+  );
 
 const include = z
   .strictObject({
-    kustomization: repoPath(
-      "A kustomization.yaml whose `resources:` entries each name an app directory (the classic layout).",
-    ).optional(),
-    directories: z.string().optional().meta({
-      description: "A glob like apps/*/* : each matching directory is an app, its parent the category.",
-    }),
+    kustomization: z.optional(
+      repoPath(
+        "A kustomization.yaml whose `resources:` entries each name an app directory (the classic layout).",
+      ),
+    ),
+    directories: z.optional(z.string()).check(
+      z.meta({
+        description: "A glob like apps/*/* : each matching directory is an app, its parent the category.",
+      }),
+    ),
   })
-  .superRefine((value, ctx) => {
-    const given = (value.kustomization === undefined ? 0 : 1) + (value.directories === undefined ? 0 : 1);
-    if (given !== 1) {
-      ctx.addIssue({ code: "custom", message: "give exactly one of `kustomization:` or `directories:`" });
-    }
-    if (value.directories !== undefined) {
-      const problem = globProblem(value.directories);
-      if (problem !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["directories"], message: problem });
+  .check(
+    z.superRefine((value, ctx) => {
+      const given = (value.kustomization === undefined ? 0 : 1) + (value.directories === undefined ? 0 : 1);
+      if (given !== 1) {
+        ctx.addIssue({ code: "custom", message: "give exactly one of `kustomization:` or `directories:`" });
       }
-    }
-  });
+      if (value.directories !== undefined) {
+        const problem = globProblem(value.directories);
+        if (problem !== undefined) {
+          ctx.addIssue({ code: "custom", path: ["directories"], message: problem });
+        }
+      }
+    }),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Categories and their ApplicationSets (applicationsets mode)
@@ -180,31 +204,32 @@ const include = z
 export const ROLLING_SYNC_WAVE_LABEL = "gitops-bootstrap/wave";
 
 /** A destination namespace: an RFC 1123 label, or a Go template of the git generator's path. */
-const namespaceSetting = z
-  .string()
-  .superRefine((value, ctx) => {
+const namespaceSetting = z.string().check(
+  z.superRefine((value, ctx) => {
     const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
-  })
-  .meta({
+  }),
+  z.meta({
     description: `Destination namespace: an RFC 1123 label, or a Go template of the app's directory such as {{index .path.segments 1}} (supported: ${SUPPORTED_EXPRESSIONS}). Defaults to the app's directory name.`,
-  });
+  }),
+);
 
 /** One entry of a git directory generator: a directory or a glob of whole-segment `*`s. */
 const generatorDirectory = z.strictObject({
-  path: z
-    .string()
-    .superRefine((value, ctx) => {
+  path: z.string().check(
+    z.superRefine((value, ctx) => {
       const problem = generatorPathProblem(value);
       if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-    })
-    .meta({
+    }),
+    z.meta({
       description: "A directory, or a glob whose segments are plain names or *, such as my-apps/*/*.",
     }),
-  exclude: z
-    .boolean()
-    .optional()
-    .meta({ description: "Leave out the directories this path matches (it wins over every other entry)." }),
+  ),
+  exclude: z.optional(z.boolean()).check(
+    z.meta({
+      description: "Leave out the directories this path matches (it wins over every other entry).",
+    }),
+  ),
 });
 
 // Hub and spoke: a cluster generator over the hub's Argo CD clusters (docs/hub-and-spoke.md).
@@ -212,144 +237,179 @@ const generatorDirectory = z.strictObject({
 /** One set-based requirement of a label selector (metav1.LabelSelectorRequirement). */
 const labelSelectorRequirement = z
   .strictObject({
-    key: z.string().superRefine((value, ctx) => {
-      const problem = labelKeyProblem(value);
-      if (problem !== undefined)
-        ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
-    }),
-    operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
-    values: z.array(z.string()).optional(),
-  })
-  .superRefine((requirement, ctx) => {
-    const needsValues = requirement.operator === "In" || requirement.operator === "NotIn";
-    const has = (requirement.values ?? []).length > 0;
-    if (needsValues !== has) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["values"],
-        message: needsValues
-          ? `must list at least one value with operator ${requirement.operator}`
-          : `must be left out with operator ${requirement.operator}`,
-      });
-    }
-  });
-
-const clusterGeneratorSettings = z
-  .strictObject({
-    selector: z
-      .strictObject({
-        matchLabels: labels().optional(),
-        matchExpressions: z.array(labelSelectorRequirement).optional(),
-      })
-      .optional()
-      .meta({
-        description:
-          "The clusters (Argo CD cluster Secrets) the category's apps go to, by label. Defaults to GitOps Bridge's add-on label, matchLabels {enable_<category>: \"true\"}. An empty selector ({}) selects every cluster, the hub's own in-cluster one included.",
-      }),
-  })
-  .optional()
-  .meta({
-    description:
-      "Deploy the category's apps to every selected cluster: a matrix of a cluster generator and the git directory generator; Applications are named {{ .nameNormalized }}-<app name> and go to {{ .server }}. Defaults to off (the in-cluster server only).",
-  });
-
-const applicationSetSettings = z
-  .strictObject({
-    name: label("The ApplicationSet's name. Defaults to the category").optional(),
-    labels: labels().meta({ description: "Labels on the ApplicationSet itself." }).optional(),
-    annotations: annotations()
-      .meta({
-        description: "Annotations on the ApplicationSet itself (the sync-wave annotation is generate's).",
-      })
-      .optional(),
-    preserveResourcesOnDeletion: z.boolean().default(true).meta({
-      description:
-        "syncPolicy.preserveResourcesOnDeletion: an Application the generator drops leaves its workloads. Defaults to true.",
-    }),
-    strategy: z.enum(["AllAtOnce", "RollingSync"]).default("AllAtOnce").meta({
-      description:
-        "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs.",
-    }),
-    waveLabel: z
-      .string()
-      .default(ROLLING_SYNC_WAVE_LABEL)
-      .superRefine((value, ctx) => {
+    key: z.string().check(
+      z.superRefine((value, ctx) => {
         const problem = labelKeyProblem(value);
         if (problem !== undefined)
           ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
-      })
-      .meta({
-        description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`,
       }),
-    clusters: clusterGeneratorSettings,
+    ),
+    operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+    values: z.optional(z.array(z.string())),
   })
-  .prefault({})
-  .meta({ description: "The category's ApplicationSet object." });
+  .check(
+    z.superRefine((requirement, ctx) => {
+      const needsValues = requirement.operator === "In" || requirement.operator === "NotIn";
+      const has = (requirement.values ?? []).length > 0;
+      if (needsValues !== has) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["values"],
+          message: needsValues
+            ? `must list at least one value with operator ${requirement.operator}`
+            : `must be left out with operator ${requirement.operator}`,
+        });
+      }
+    }),
+  );
 
-const appProjectSettings = z
-  .union([
-    z.boolean(),
+const clusterGeneratorSettings = z
+  .optional(
     z.strictObject({
-      description: z
-        .string()
-        .optional()
-        .meta({ description: "spec.description. Defaults to a sentence naming the category." }),
-      destinations: z
-        .array(
+      selector: z
+        .optional(
           z.strictObject({
-            namespace: z.string().min(1).meta({ description: "A namespace or a glob such as *." }),
-            server: z.string().min(1).default(IN_CLUSTER_SERVER),
+            matchLabels: z.optional(labels()),
+            matchExpressions: z.optional(z.array(labelSelectorRequirement)),
           }),
         )
-        .optional()
-        .meta({
-          description:
-            "spec.destinations. Defaults to the category's apps' namespaces on the in-cluster server.",
-        }),
-      clusterResources: z.boolean().default(true).meta({
-        description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true.",
-      }),
-      finalizer: z.boolean().default(true).meta({
-        description:
-          "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true.",
-      }),
+        .check(
+          z.meta({
+            description:
+              "The clusters (Argo CD cluster Secrets) the category's apps go to, by label. Defaults to GitOps Bridge's add-on label, matchLabels {enable_<category>: \"true\"}. An empty selector ({}) selects every cluster, the hub's own in-cluster one included.",
+          }),
+        ),
     }),
-  ])
-  .optional()
-  .meta({
-    description:
-      "Generate an AppProject for the category (named by the category's project, default the category): its repository and its apps' namespaces. Off unless set.",
-  });
+  )
+  .check(
+    z.meta({
+      description:
+        "Deploy the category's apps to every selected cluster: a matrix of a cluster generator and the git directory generator; Applications are named {{ .nameNormalized }}-<app name> and go to {{ .server }}. Defaults to off (the in-cluster server only).",
+    }),
+  );
+
+const applicationSetSettings = z
+  .prefault(
+    z.strictObject({
+      name: z.optional(label("The ApplicationSet's name. Defaults to the category")),
+      labels: z.optional(labels().check(z.meta({ description: "Labels on the ApplicationSet itself." }))),
+      annotations: z.optional(
+        annotations().check(
+          z.meta({
+            description: "Annotations on the ApplicationSet itself (the sync-wave annotation is generate's).",
+          }),
+        ),
+      ),
+      preserveResourcesOnDeletion: z._default(z.boolean(), true).check(
+        z.meta({
+          description:
+            "syncPolicy.preserveResourcesOnDeletion: an Application the generator drops leaves its workloads. Defaults to true.",
+        }),
+      ),
+      strategy: z._default(z.enum(["AllAtOnce", "RollingSync"]), "AllAtOnce").check(
+        z.meta({
+          description:
+            "AllAtOnce (Argo CD's default, no strategy written) or RollingSync: one step per wave over the wave label, each step waiting for the previous one to be Healthy. Needs applicationsetcontroller.enable.progressive.syncs.",
+        }),
+      ),
+      waveLabel: z._default(z.string(), ROLLING_SYNC_WAVE_LABEL).check(
+        z.superRefine((value, ctx) => {
+          const problem = labelKeyProblem(value);
+          if (problem !== undefined)
+            ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+        }),
+        z.meta({
+          description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`,
+        }),
+      ),
+      clusters: clusterGeneratorSettings,
+    }),
+    {},
+  )
+  .check(z.meta({ description: "The category's ApplicationSet object." }));
+
+const appProjectSettings = z
+  .optional(
+    z.union([
+      z.boolean(),
+      z.strictObject({
+        description: z
+          .optional(z.string())
+          .check(z.meta({ description: "spec.description. Defaults to a sentence naming the category." })),
+        destinations: z
+          .optional(
+            z.array(
+              z.strictObject({
+                namespace: z
+                  .string()
+                  .check(z.minLength(1), z.meta({ description: "A namespace or a glob such as *." })),
+                server: z._default(z.string().check(z.minLength(1)), IN_CLUSTER_SERVER),
+              }),
+            ),
+          )
+          .check(
+            z.meta({
+              description:
+                "spec.destinations. Defaults to the category's apps' namespaces on the in-cluster server.",
+            }),
+          ),
+        clusterResources: z._default(z.boolean(), true).check(
+          z.meta({
+            description: "Allow cluster-scoped kinds (clusterResourceWhitelist */*). Defaults to true.",
+          }),
+        ),
+        finalizer: z._default(z.boolean(), true).check(
+          z.meta({
+            description:
+              "The resources finalizer: Argo CD deletes the project only once no Application uses it. Defaults to true.",
+          }),
+        ),
+      }),
+    ]),
+  )
+  .check(
+    z.meta({
+      description:
+        "Generate an AppProject for the category (named by the category's project, default the category): its repository and its apps' namespaces. Off unless set.",
+    }),
+  );
 
 const category = z
   .strictObject({
     ...appSettings,
-    namespace: namespaceSetting.optional(),
-    wave: wave.optional(),
+    namespace: z.optional(namespaceSetting),
+    wave: z.optional(wave),
     appName: z
-      .string()
-      .superRefine((value, ctx) => {
-        const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
-        if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
-        else if (!isGoTemplate(value))
-          ctx.addIssue({
-            code: "custom",
-            message: `${excerpt(value)} names every app alike; use a Go template such as {{.path.basename}}`,
-          });
-      })
-      .optional()
-      .meta({
+      .optional(
+        z.string().check(
+          z.superRefine((value, ctx) => {
+            const problem = isGoTemplate(value) ? goTemplateProblem(value) : rfc1123LabelProblem(value);
+            if (problem !== undefined)
+              ctx.addIssue({ code: "custom", message: `${excerpt(value)} ${problem}` });
+            else if (!isGoTemplate(value))
+              ctx.addIssue({
+                code: "custom",
+                message: `${excerpt(value)} names every app alike; use a Go template such as {{.path.basename}}`,
+              });
+          }),
+        ),
+      )
+      .check(
+        z.meta({
+          description:
+            "The Application name template, such as my-apps-{{.path.basename}} or {{.path.basename}}. Defaults to <category>-{{ .path.basename }}.",
+        }),
+      ),
+    directories: z.optional(z.array(generatorDirectory).check(z.minLength(1))).check(
+      z.meta({
         description:
-          "The Application name template, such as my-apps-{{.path.basename}} or {{.path.basename}}. Defaults to <category>-{{ .path.basename }}.",
+          "The git generator's own directory list (explicit paths, globs, exclude: true entries); its matches are this category's apps. Defaults to <category dir>/* of the include that found the category.",
       }),
-    directories: z.array(generatorDirectory).min(1).optional().meta({
-      description:
-        "The git generator's own directory list (explicit paths, globs, exclude: true entries); its matches are this category's apps. Defaults to <category dir>/* of the include that found the category.",
-    }),
+    ),
     applicationSet: applicationSetSettings,
     appProject: appProjectSettings,
   })
-  .meta({ description: "A category's settings: defaults < category < apps.<name>." });
+  .check(z.meta({ description: "A category's settings: defaults < category < apps.<name>." }));
 
 function generatorPathProblem(value: string): string | undefined {
   const problem = repoPathProblem(value);
@@ -368,77 +428,97 @@ export const CatalogSchema = z
   .strictObject({
     repo: z
       .strictObject({
-        url: z.string().min(1).meta({ description: "The Git repository the GitOps engine reads." }),
-        revision: z
+        url: z
           .string()
-          .min(1)
-          .default("HEAD")
-          .meta({ description: "Branch, tag or commit. Defaults to HEAD." }),
+          .check(z.minLength(1), z.meta({ description: "The Git repository the GitOps engine reads." })),
+        revision: z
+          ._default(z.string().check(z.minLength(1)), "HEAD")
+          .check(z.meta({ description: "Branch, tag or commit. Defaults to HEAD." })),
       })
-      .meta({ description: "The manifest repository." }),
-    output: repoPath(
-      "Directory (relative to the repository root) that generate writes and the root app of apps watches. Defaults to manifests/bootstrap.",
-    ).default(DEFAULT_OUTPUT),
+      .check(z.meta({ description: "The manifest repository." })),
+    output: z._default(
+      repoPath(
+        "Directory (relative to the repository root) that generate writes and the root app of apps watches. Defaults to manifests/bootstrap.",
+      ),
+      DEFAULT_OUTPUT,
+    ),
     defaults: z
-      .strictObject({
-        path: z.string().default("manifests/cluster/{name}").meta({
-          description: "Directory of an app listed only under apps:. {name} is replaced by the app name.",
+      .prefault(
+        z.strictObject({
+          path: z._default(z.string(), "manifests/cluster/{name}").check(
+            z.meta({
+              description: "Directory of an app listed only under apps:. {name} is replaced by the app name.",
+            }),
+          ),
+          wave: z._default(wave, 10),
+          ...appSettings,
+          project: z._default(label("Argo CD project"), "default"),
+          selfHeal: z
+            ._default(z.boolean(), true)
+            .check(z.meta({ description: "Argo CD automated selfHeal. Defaults to true." })),
+          // Not defaulted: in applicationsets mode a list the user wrote replaces the built-in one.
+          syncOptions: z.optional(syncOptions),
+          namespace: z.optional(namespaceSetting),
+          ignoreDifferences: z._default(z.array(ignoreDifference), []),
+          labels: z._default(
+            labels({ templateValues: true }).check(
+              z.meta({ description: "Labels on every generated object." }),
+            ),
+            {},
+          ),
+          annotations: z._default(
+            annotations().check(z.meta({ description: "Annotations on every generated object." })),
+            {},
+          ),
+          flux: z.optional(fluxDefaultsSchema),
         }),
-        wave: wave.default(10),
-        ...appSettings,
-        project: label("Argo CD project").default("default"),
-        selfHeal: z
-          .boolean()
-          .default(true)
-          .meta({ description: "Argo CD automated selfHeal. Defaults to true." }),
-        // Not defaulted: in applicationsets mode a list the user wrote replaces the built-in one.
-        syncOptions: syncOptions.optional(),
-        namespace: namespaceSetting.optional(),
-        ignoreDifferences: z.array(ignoreDifference).default([]),
-        labels: labels({ templateValues: true })
-          .meta({ description: "Labels on every generated object." })
-          .default({}),
-        annotations: annotations()
-          .meta({ description: "Annotations on every generated object." })
-          .default({}),
-        flux: fluxDefaultsSchema.optional(),
-      })
-      .prefault({})
-      .meta({ description: "Settings every app gets unless it overrides them." }),
-    include: z
-      .array(include)
-      .default([])
-      .meta({ description: "Where apps are discovered, in order: kustomization files and directory globs." }),
+        {},
+      )
+      .check(z.meta({ description: "Settings every app gets unless it overrides them." })),
+    include: z._default(z.array(include), []).check(
+      z.meta({
+        description: "Where apps are discovered, in order: kustomization files and directory globs.",
+      }),
+    ),
     apps: z
-      .record(label("App name"), appOverride)
-      .default({})
-      .meta({ description: "Apps added or overridden by name." }),
-    categories: z.record(label("Category"), category).default({}).meta({
-      description:
-        "Settings per category (the parent directory of a `directories:` include's apps, or a category with its own `directories:`): the apps' settings between defaults and apps, and their ApplicationSet.",
-    }),
+      ._default(z.record(label("App name"), appOverride), {})
+      .check(z.meta({ description: "Apps added or overridden by name." })),
+    categories: z._default(z.record(label("Category"), category), {}).check(
+      z.meta({
+        description:
+          "Settings per category (the parent directory of a `directories:` include's apps, or a category with its own `directories:`): the apps' settings between defaults and apps, and their ApplicationSet.",
+      }),
+    ),
     argocd: z
-      .strictObject({ namespace: label("Namespace Argo CD runs in").default("argocd") })
-      .prefault({})
-      .meta({ description: "Argo CD settings." }),
+      .prefault(z.strictObject({ namespace: z._default(label("Namespace Argo CD runs in"), "argocd") }), {})
+      .check(z.meta({ description: "Argo CD settings." })),
     flux: z
-      .strictObject({
-        namespace: label("Namespace the Kustomizations live in").default("flux-system"),
-        gitRepository: label("Name of the GitRepository source in that namespace").default("flux-system"),
-        interval: duration().default("10m").meta({
-          description:
-            "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m.",
+      .prefault(
+        z.strictObject({
+          namespace: z._default(label("Namespace the Kustomizations live in"), "flux-system"),
+          gitRepository: z._default(
+            label("Name of the GitRepository source in that namespace"),
+            "flux-system",
+          ),
+          interval: z._default(duration(), "10m").check(
+            z.meta({
+              description:
+                "Reconcile interval: a Go duration longer than 0 with the units ms, s, m or h, such as 10m or 1.5h. Defaults to 10m.",
+            }),
+          ),
+          waveDependencies: fluxWaveDependencies,
         }),
-        waveDependencies: fluxWaveDependencies,
-      })
-      .prefault({})
-      .meta({ description: "Flux settings." }),
+        {},
+      )
+      .check(z.meta({ description: "Flux settings." })),
   })
-  .meta({
-    title: "gitops-bootstrap app catalog",
-    description:
-      "The apps `gitops-bootstrap generate` turns into Argo CD Applications/ApplicationSets or Flux Kustomizations.",
-  });
+  .check(
+    z.meta({
+      title: "gitops-bootstrap app catalog",
+      description:
+        "The apps `gitops-bootstrap generate` turns into Argo CD Applications/ApplicationSets or Flux Kustomizations.",
+    }),
+  );
 
 export type CatalogDocument = z.output<typeof CatalogSchema>;
 export type CatalogAppOverride = NonNullable<z.output<typeof appOverride>>;
@@ -532,9 +612,14 @@ function locate(
   return { line: pos.line, column: pos.col };
 }
 
-function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.ZodError): CatalogIssue[] {
+function zodIssues(
+  file: string,
+  doc: Document,
+  counter: LineCounter,
+  issues: readonly z.core.$ZodIssue[],
+): CatalogIssue[] {
   const out: CatalogIssue[] = [];
-  for (const issue of error.issues) {
+  for (const issue of issues) {
     const path = issue.path;
     if (issue.code === "invalid_union") {
       // A key that takes `false` or a map (retry): report the map branch's own issues, by key.
@@ -543,7 +628,7 @@ function zodIssues(file: string, doc: Document, counter: LineCounter, error: z.Z
       );
       if (nested !== undefined && isMap(doc.getIn(path as unknown[], true))) {
         const inner = nested.map((i) => ({ ...i, path: [...path, ...i.path] }));
-        out.push(...zodIssues(file, doc, counter, new z.ZodError(inner as z.core.$ZodIssue[])));
+        out.push(...zodIssues(file, doc, counter, inner as z.core.$ZodIssue[]));
         continue;
       }
     }
@@ -641,7 +726,7 @@ export function parseCatalog(text: string, file: string): CatalogDocument {
     ]);
   }
   const result = CatalogSchema.safeParse(doc.toJS() ?? {}, { error: plainIssueText });
-  if (!result.success) throw new CatalogError(zodIssues(file, doc, counter, result.error));
+  if (!result.success) throw new CatalogError(zodIssues(file, doc, counter, result.error.issues));
   const problems: CatalogIssue[] = [];
   if (!result.data.defaults.path.includes("{name}")) {
     problems.push({

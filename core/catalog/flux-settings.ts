@@ -8,7 +8,7 @@
  * (fluxcd/kustomize-controller api/v1/kustomization_types.go) in name and shape, so a Flux user
  * writes what they already know; generate copies them into the Kustomization as given.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { RFC1123_LABEL } from "../shared/names";
 import { duration, kustomizePatchTarget } from "../shared/schema";
 
@@ -16,22 +16,20 @@ import { duration, kustomizePatchTarget } from "../shared/schema";
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const objectName = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(253)
-    .regex(SUBDOMAIN, {
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(253),
+    z.regex(SUBDOMAIN, {
       error:
         "must be a Kubernetes object name: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-    })
-    .meta({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` });
+    }),
+    z.meta({ description: `${what}: a Kubernetes object name (lower-case letters, digits, '-', '.').` }),
+  );
 
 const namespaceName = (what: string) =>
   z
     .string()
-    .max(63)
-    .regex(RFC1123_LABEL)
-    .meta({ description: `${what}: an RFC 1123 label.` });
+    .check(z.maxLength(63), z.regex(RFC1123_LABEL), z.meta({ description: `${what}: an RFC 1123 label.` }));
 
 /** Source kinds a Kustomization's sourceRef may name (CrossNamespaceSourceReference.Kind). */
 export const FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"] as const;
@@ -39,59 +37,61 @@ export const FLUX_SOURCE_KINDS = ["GitRepository", "OCIRepository", "Bucket", "E
 const sourceRef = z
   .strictObject({
     kind: z
-      .enum(FLUX_SOURCE_KINDS)
-      .optional()
-      .meta({ description: "Source kind. Defaults to GitRepository." }),
-    name: objectName("Source name. Defaults to flux.gitRepository").optional(),
-    namespace: namespaceName(
-      "Namespace of the source. Defaults to not written: the Kustomization's own namespace",
-    ).optional(),
+      .optional(z.enum(FLUX_SOURCE_KINDS))
+      .check(z.meta({ description: "Source kind. Defaults to GitRepository." })),
+    name: z.optional(objectName("Source name. Defaults to flux.gitRepository")),
+    namespace: z.optional(
+      namespaceName("Namespace of the source. Defaults to not written: the Kustomization's own namespace"),
+    ),
   })
-  .meta({ description: "The Kustomization's spec.sourceRef; each field left out takes its default." });
+  .check(
+    z.meta({ description: "The Kustomization's spec.sourceRef; each field left out takes its default." }),
+  );
 
 const decryption = z
   .strictObject({
     provider: z
-      .literal("sops")
-      .default("sops")
-      .meta({ description: "Decryption provider. Only sops exists." }),
+      ._default(z.literal("sops"), "sops")
+      .check(z.meta({ description: "Decryption provider. Only sops exists." })),
     secretRef: z
-      .strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") })
-      .optional()
-      .meta({ description: "The Secret with the private keys, in the Kustomization's namespace." }),
-    serviceAccountName: objectName("ServiceAccount used to reach a cloud KMS").optional(),
+      .optional(z.strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }))
+      .check(z.meta({ description: "The Secret with the private keys, in the Kustomization's namespace." })),
+    serviceAccountName: z.optional(objectName("ServiceAccount used to reach a cloud KMS")),
   })
-  .meta({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." });
+  .check(z.meta({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." }));
 
 const substituteReference = z.strictObject({
   kind: z.enum(["ConfigMap", "Secret"]),
   name: objectName("ConfigMap or Secret name"),
-  optional: z.boolean().optional(),
+  optional: z.optional(z.boolean()),
 });
 
 const postBuild = z
   .strictObject({
     substitute: z
-      .record(z.string().regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/), z.string())
-      .optional()
-      .meta({ description: "Variables replaced in the built manifests (${var}); quote numbers." }),
-    substituteFrom: z.array(substituteReference).optional().meta({
-      description: "ConfigMaps and Secrets (in the Kustomization's namespace) holding more variables.",
-    }),
-    substituteStrategy: z.enum(["WithVariables", "Always"]).optional(),
+      .optional(z.record(z.string().check(z.regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/)), z.string()))
+      .check(z.meta({ description: "Variables replaced in the built manifests (${var}); quote numbers." })),
+    substituteFrom: z.optional(z.array(substituteReference)).check(
+      z.meta({
+        description: "ConfigMaps and Secrets (in the Kustomization's namespace) holding more variables.",
+      }),
+    ),
+    substituteStrategy: z.optional(z.enum(["WithVariables", "Always"])),
   })
-  .meta({ description: "spec.postBuild: variable substitution after kustomize build." });
+  .check(z.meta({ description: "spec.postBuild: variable substitution after kustomize build." }));
 
 const healthCheck = z.strictObject({
-  apiVersion: z.string().min(1).optional(),
-  kind: z.string().min(1),
-  name: z.string().min(1),
-  namespace: z.string().min(1).optional(),
+  apiVersion: z.optional(z.string().check(z.minLength(1))),
+  kind: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  namespace: z.optional(z.string().check(z.minLength(1))),
 });
 
 const patch = z.strictObject({
-  patch: z.string().min(1).meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." }),
-  target: kustomizePatchTarget().optional(),
+  patch: z
+    .string()
+    .check(z.minLength(1), z.meta({ description: "A strategic merge or JSON 6902 patch, as YAML text." })),
+  target: z.optional(kustomizePatchTarget()),
 });
 
 /** An exact chart version: a range would let a new chart release roll out without a commit. */
@@ -100,151 +100,164 @@ export const PINNED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-
 const valuesReference = z.strictObject({
   kind: z.enum(["ConfigMap", "Secret"]),
   name: objectName("ConfigMap or Secret name (in the app's namespace)"),
-  valuesKey: z.string().min(1).optional(),
-  targetPath: z.string().min(1).optional(),
-  optional: z.boolean().optional(),
+  valuesKey: z.optional(z.string().check(z.minLength(1))),
+  targetPath: z.optional(z.string().check(z.minLength(1))),
+  optional: z.optional(z.boolean()),
 });
 
 const helm = z
   .strictObject({
-    repository: z
-      .string()
-      .regex(/^(https?|oci):\/\/\S+$/, {
+    repository: z.string().check(
+      z.regex(/^(https?|oci):\/\/\S+$/, {
         error: "must be an https:// chart repository or an oci:// registry path",
-      })
-      .meta({
+      }),
+      z.meta({
         description:
           "The chart repository: https://… (a HelmRepository is written) or oci://… without the chart name (an OCIRepository is written).",
       }),
+    ),
     chart: z
       .string()
-      .regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" })
-      .meta({ description: "Chart name." }),
-    version: z
-      .string()
-      .regex(PINNED_VERSION, {
+      .check(
+        z.regex(/^[^/\s]+$/, { error: "must be a chart name without '/'" }),
+        z.meta({ description: "Chart name." }),
+      ),
+    version: z.string().check(
+      z.regex(PINNED_VERSION, {
         error:
           "must be an exact chart version such as 1.16.2 (a range would upgrade without a commit; let Renovate bump it)",
-      })
-      .meta({ description: "Exact chart version (pinned)." }),
+      }),
+      z.meta({ description: "Exact chart version (pinned)." }),
+    ),
     releaseName: z
-      .string()
-      .min(1)
-      .max(53)
-      .optional()
-      .meta({ description: "Helm release name. Defaults to the app name." }),
+      .optional(z.string().check(z.minLength(1), z.maxLength(53)))
+      .check(z.meta({ description: "Helm release name. Defaults to the app name." })),
     values: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .meta({ description: "spec.values of the HelmRelease." }),
+      .optional(z.record(z.string(), z.unknown()))
+      .check(z.meta({ description: "spec.values of the HelmRelease." })),
     valuesFrom: z
-      .array(valuesReference)
-      .optional()
-      .meta({ description: "spec.valuesFrom of the HelmRelease." }),
+      .optional(z.array(valuesReference))
+      .check(z.meta({ description: "spec.valuesFrom of the HelmRelease." })),
   })
-  .meta({
-    description:
-      "Deploy this app as a Helm chart: a HelmRepository or OCIRepository and a helm.toolkit.fluxcd.io/v2 HelmRelease in the app's namespace, applied by the app's Kustomization so waves and dependsOn hold (Flux only).",
-  });
+  .check(
+    z.meta({
+      description:
+        "Deploy this app as a Helm chart: a HelmRepository or OCIRepository and a helm.toolkit.fluxcd.io/v2 HelmRelease in the app's namespace, applied by the app's Kustomization so waves and dependsOn hold (Flux only).",
+    }),
+  );
 
 const oci = z
   .strictObject({
     url: z
       .string()
-      .regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" })
-      .meta({ description: "The OCI artifact (as flux push artifact writes it)." }),
-    tag: z.string().min(1).optional(),
-    semver: z.string().min(1).optional(),
-    digest: z
-      .string()
-      .regex(/^sha256:[a-f0-9]{64}$/)
-      .optional(),
-    path: z.string().optional().meta({ description: "Directory inside the artifact. Defaults to its root." }),
+      .check(
+        z.regex(/^oci:\/\/\S+$/, { error: "must be an oci:// artifact URL" }),
+        z.meta({ description: "The OCI artifact (as flux push artifact writes it)." }),
+      ),
+    tag: z.optional(z.string().check(z.minLength(1))),
+    semver: z.optional(z.string().check(z.minLength(1))),
+    digest: z.optional(z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/))),
+    path: z
+      .optional(z.string())
+      .check(z.meta({ description: "Directory inside the artifact. Defaults to its root." })),
   })
-  .superRefine((value, ctx) => {
-    const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== undefined);
-    if (refs.length !== 1)
-      ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
-  })
-  .meta({
-    description:
-      "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only).",
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      const refs = [value.tag, value.semver, value.digest].filter((ref) => ref !== undefined);
+      if (refs.length !== 1)
+        ctx.addIssue({ code: "custom", message: "give exactly one of tag, semver or digest" });
+    }),
+    z.meta({
+      description:
+        "Deploy this app from an OCI artifact: an OCIRepository is written and the app's Kustomization reads it (Flux only).",
+    }),
+  );
 
 /** The keys `defaults.flux` and `apps.<name>.flux` share. */
 const sharedFluxKeys = {
-  targetNamespace: z.boolean().optional().meta({
-    description:
-      "Write spec.targetNamespace (the app's namespace), which puts every namespaced object of the app into it and renames its Namespace objects. Defaults to true.",
-  }),
-  createNamespace: z.boolean().optional().meta({
-    description:
-      "Write a Namespace (<ns>-namespace.yaml) for the app's namespace. Defaults to the value of targetNamespace.",
-  }),
-  wait: z.boolean().optional().meta({
-    description:
-      "spec.wait: Ready only when every applied object is healthy. Defaults to true; false is not written.",
-  }),
-  force: z.boolean().optional().meta({
-    description:
-      "spec.force: recreate objects whose immutable fields changed. Defaults to false (not written).",
-  }),
+  targetNamespace: z.optional(z.boolean()).check(
+    z.meta({
+      description:
+        "Write spec.targetNamespace (the app's namespace), which puts every namespaced object of the app into it and renames its Namespace objects. Defaults to true.",
+    }),
+  ),
+  createNamespace: z.optional(z.boolean()).check(
+    z.meta({
+      description:
+        "Write a Namespace (<ns>-namespace.yaml) for the app's namespace. Defaults to the value of targetNamespace.",
+    }),
+  ),
+  wait: z.optional(z.boolean()).check(
+    z.meta({
+      description:
+        "spec.wait: Ready only when every applied object is healthy. Defaults to true; false is not written.",
+    }),
+  ),
+  force: z.optional(z.boolean()).check(
+    z.meta({
+      description:
+        "spec.force: recreate objects whose immutable fields changed. Defaults to false (not written).",
+    }),
+  ),
   prune: z
-    .boolean()
-    .optional()
-    .meta({ description: "spec.prune: garbage-collect removed objects. Defaults to true." }),
-  timeout: duration()
-    .optional()
-    .meta({ description: "spec.timeout. Defaults to not written (Flux: interval)." }),
-  retryInterval: duration().nullable().optional().meta({
-    description:
-      "spec.retryInterval. Defaults to 1m; null leaves it out (Flux then retries at the interval).",
-  }),
-  sourceRef: sourceRef.optional(),
-  serviceAccountName: objectName("spec.serviceAccountName: the ServiceAccount to impersonate").optional(),
-  decryption: decryption.optional(),
-  postBuild: postBuild.optional(),
+    .optional(z.boolean())
+    .check(z.meta({ description: "spec.prune: garbage-collect removed objects. Defaults to true." })),
+  timeout: z
+    .optional(duration())
+    .check(z.meta({ description: "spec.timeout. Defaults to not written (Flux: interval)." })),
+  retryInterval: z.optional(z.nullable(duration())).check(
+    z.meta({
+      description:
+        "spec.retryInterval. Defaults to 1m; null leaves it out (Flux then retries at the interval).",
+    }),
+  ),
+  sourceRef: z.optional(sourceRef),
+  serviceAccountName: z.optional(objectName("spec.serviceAccountName: the ServiceAccount to impersonate")),
+  decryption: z.optional(decryption),
+  postBuild: z.optional(postBuild),
   healthChecks: z
-    .array(healthCheck)
-    .optional()
-    .meta({ description: "spec.healthChecks (used when wait is false)." }),
-  patches: z.array(patch).optional().meta({ description: "spec.patches." }),
+    .optional(z.array(healthCheck))
+    .check(z.meta({ description: "spec.healthChecks (used when wait is false)." })),
+  patches: z.optional(z.array(patch)).check(z.meta({ description: "spec.patches." })),
   components: z
-    .array(z.string().min(1))
-    .optional()
-    .meta({ description: "spec.components: kustomize Component paths." }),
+    .optional(z.array(z.string().check(z.minLength(1))))
+    .check(z.meta({ description: "spec.components: kustomize Component paths." })),
 };
 
 /** `defaults.flux`: every app's Flux settings unless it overrides them (the interval is `flux.interval`). */
 export const fluxDefaultsSchema = z
   .strictObject(sharedFluxKeys)
-  .meta({ description: "Flux Kustomization settings every app gets unless it sets its own (Flux only)." });
+  .check(
+    z.meta({ description: "Flux Kustomization settings every app gets unless it sets its own (Flux only)." }),
+  );
 
 /** `apps.<name>.flux`: one app's Flux settings; each key replaces the same key of `defaults.flux`. */
 export const fluxAppSchema = z
   .strictObject({
     ...sharedFluxKeys,
-    interval: duration()
-      .optional()
-      .meta({ description: "spec.interval of this app. Defaults to flux.interval." }),
-    helm: helm.optional(),
-    oci: oci.optional(),
+    interval: z
+      .optional(duration())
+      .check(z.meta({ description: "spec.interval of this app. Defaults to flux.interval." })),
+    helm: z.optional(helm),
+    oci: z.optional(oci),
   })
-  .superRefine((value, ctx) => {
-    // These two make the app's source; a second way to name it would be silently ignored.
-    if (value.helm !== undefined && value.oci !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["oci"], message: "give helm or oci, not both" });
-    } else if ((value.helm !== undefined || value.oci !== undefined) && value.sourceRef !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["sourceRef"],
-        message: `${value.helm !== undefined ? "helm" : "oci"} makes the app's source; remove sourceRef`,
-      });
-    }
-  })
-  .meta({
-    description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only).",
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      // These two make the app's source; a second way to name it would be silently ignored.
+      if (value.helm !== undefined && value.oci !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["oci"], message: "give helm or oci, not both" });
+      } else if ((value.helm !== undefined || value.oci !== undefined) && value.sourceRef !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["sourceRef"],
+          message: `${value.helm !== undefined ? "helm" : "oci"} makes the app's source; remove sourceRef`,
+        });
+      }
+    }),
+    z.meta({
+      description: "This app's Flux Kustomization settings; each key replaces defaults.flux's (Flux only).",
+    }),
+  );
 
 export type FluxDefaults = z.output<typeof fluxDefaultsSchema>;
 export type FluxAppOverride = z.output<typeof fluxAppSchema>;
@@ -253,10 +266,12 @@ export type FluxAppOverride = z.output<typeof fluxAppSchema>;
 export const FLUX_WAVE_DEPENDENCIES = ["all", "barrier"] as const;
 export type FluxWaveDependencies = (typeof FLUX_WAVE_DEPENDENCIES)[number];
 
-export const fluxWaveDependencies = z.enum(FLUX_WAVE_DEPENDENCIES).default("all").meta({
-  description:
-    "How waves become dependsOn. all: each app depends on every app of the nearest lower wave (quadratic in wide waves). barrier: one no-op Kustomization per wave depends on that wave's apps, and the next wave's apps depend on it only (linear). Defaults to all.",
-});
+export const fluxWaveDependencies = z._default(z.enum(FLUX_WAVE_DEPENDENCIES), "all").check(
+  z.meta({
+    description:
+      "How waves become dependsOn. all: each app depends on every app of the nearest lower wave (quadratic in wide waves). barrier: one no-op Kustomization per wave depends on that wave's apps, and the next wave's apps depend on it only (linear). Defaults to all.",
+  }),
+);
 
 /** One app's Flux settings, resolved (defaults applied, nothing optional left to guess). */
 export interface ResolvedFluxSettings {

@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { releaseSettingsSchema } from "../shared/release";
 import { selfManagementSchema } from "../shared/self-management";
-import { bool, duration, kustomizePatchTarget, label } from "../shared/schema";
+import { duration, kustomizePatchTarget } from "../shared/schema";
+import { bool, label } from "../shared/settings-schema";
 import { EXACT_CHART_VERSION, FLUX_DISTRIBUTION } from "../shared/versions";
 import type { FluxOperatorSettings } from "./operator";
 import { rootReconcileSettings } from "./settings";
@@ -41,7 +42,7 @@ const patchSchema = z
     patch: z
       .string({ error: "must be a string: a strategic merge patch or a JSON6902 patch as YAML" })
       .min(1),
-    target: kustomizePatchTarget().optional(),
+    target: z.optional(kustomizePatchTarget()),
   })
   .strict();
 
@@ -94,7 +95,7 @@ export const fluxOperatorSettingsSchema = z
       .strict()
       .prefault({}),
     sync: z
-      .object({ name: label().default("flux-system"), interval: duration().default("1m") })
+      .object({ name: label().default("flux-system"), interval: z._default(duration(), "1m") })
       .strict()
       .prefault({}),
     root: z.object(rootReconcileSettings).strict().prefault({}),
@@ -109,7 +110,7 @@ export const fluxOperatorSettingsSchema = z
       .prefault({}),
     // Not flux-system: that is the root Kustomization's name (sync.name) by default.
     selfManagement: selfManagementSchema("flux-operator")
-      .extend({ interval: duration().default("10m") })
+      .extend({ interval: z._default(duration(), "10m") })
       .optional(),
   })
   .strict();

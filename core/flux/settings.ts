@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { releaseSettingsSchema } from "../shared/release";
 import { selfManagementSchema } from "../shared/self-management";
-import { bool, duration, label } from "../shared/schema";
+import { duration } from "../shared/schema";
+import { bool, label } from "../shared/settings-schema";
 import type { FluxSettings } from "./flux";
 
 /**
@@ -11,11 +12,11 @@ import type { FluxSettings } from "./flux";
  * the apps it applies, and gives up an apply after 5m.
  */
 export const rootReconcileSettings = {
-  interval: duration().default("10m"),
+  interval: z._default(duration(), "10m"),
   prune: bool().default(true),
-  retryInterval: duration().default("1m"),
+  retryInterval: z._default(duration(), "1m"),
   wait: bool().default(false),
-  timeout: duration().default("5m"),
+  timeout: z._default(duration(), "5m"),
 };
 
 export const fluxSettingsSchema = z
@@ -23,7 +24,7 @@ export const fluxSettingsSchema = z
     namespace: label().default("flux-system"),
     imageAutomation: bool().default(false),
     source: z
-      .object({ name: label().default("flux-system"), interval: duration().default("1m") })
+      .object({ name: label().default("flux-system"), interval: z._default(duration(), "1m") })
       .strict()
       .prefault({}),
     root: z
@@ -38,7 +39,7 @@ export const fluxSettingsSchema = z
       .default({}),
     release: releaseSettingsSchema,
     selfManagement: selfManagementSchema("flux-system")
-      .extend({ interval: duration().default("10m") })
+      .extend({ interval: z._default(duration(), "10m") })
       .optional(),
   })
   .strict();

@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { shortenQuoted, unknownKeyMessage } from "../shared/messages";
-import { bool, checkedString, count, knownKeys, onOff, plainIssueText } from "../shared/schema";
+import { knownKeys, plainIssueText } from "../shared/schema";
+import { bool, checkedString, count, onOff } from "../shared/settings-schema";
 import {
   BRANCH_NAME,
   CI_MODELS,

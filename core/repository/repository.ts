@@ -5,6 +5,9 @@
  */
 
 /** A parsed SSH repository URL. */
+/** Where the root app looks when neither `repo.path` nor `repo.catalog` says (the catalog's default too). */
+export const DEFAULT_ROOT_PATH = "manifests/bootstrap";
+
 /** The manifest repository the root app of apps reads. */
 export interface ManifestRepo {
   /** SSH or https URL of the private manifest repository. */

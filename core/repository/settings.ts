@@ -3,7 +3,13 @@
  * root app of apps looks.
  */
 import { z } from "zod";
-import { defaultKnownHosts, parseHttpsRepoUrl, parseSshRepoUrl, urlHasCredentials } from "./repository";
+import {
+  DEFAULT_ROOT_PATH,
+  defaultKnownHosts,
+  parseHttpsRepoUrl,
+  parseSshRepoUrl,
+  urlHasCredentials,
+} from "./repository";
 
 /**
  * A directory inside the manifest repository, relative to its root (no leading or trailing `/`, no
@@ -25,9 +31,6 @@ export const repoPath = (whenMissing = "must be a string") =>
         });
       }
     });
-
-/** Where the root app looks when neither `repo.path` nor `repo.catalog` says (the catalog's default too). */
-export const DEFAULT_ROOT_PATH = "manifests/bootstrap";
 
 export const repositorySettingsSchema = z
   .object({

@@ -3,7 +3,7 @@
  * default, each option is settable, and options that contradict each other are refused.
  */
 import { z } from "zod";
-import { bool, count } from "./schema";
+import { bool, count } from "./settings-schema";
 
 export interface ReleaseSettings {
   /** Seconds Helm waits for any one Kubernetes operation. */

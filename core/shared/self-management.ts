@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 import { repoPath } from "../repository/settings";
-import { bool, label } from "./schema";
+import { bool, label } from "./settings-schema";
 import type { Values, ValuesProblem } from "./values";
 import type { ChartPin } from "./versions";
 

@@ -3,7 +3,8 @@
  * {@link tailscaleSettingsSchema} into the stack schema.
  */
 import { z } from "zod";
-import { bool, checkedString, onOff, plainIssueText } from "../shared/schema";
+import { plainIssueText } from "../shared/schema";
+import { bool, checkedString, onOff } from "../shared/settings-schema";
 import { formatIssues } from "../github/settings";
 import { MAX_AUTH_KEY_EXPIRY_DAYS, tailscaleTagProblem } from "./tailscale";
 import { kubernetesGroupProblem, rbacNameProblem } from "./ci-access";

@@ -76,6 +76,24 @@ describe("what each command loads", () => {
     }
   });
 
+  it("drift-report loads its own bundle and no package from node_modules (no @pulumi SDK)", () => {
+    const fixtures = join(REPO_ROOT, "test", "github", "fixtures", "drift");
+    const out = join(copyFixture("classic"), "drift-report.json");
+    const { code, modules } = loadedBy([
+      "drift-report",
+      "--stack",
+      "prod",
+      "--preview",
+      join(fixtures, "drifted-prod.json"),
+      "--exit-code",
+      "7",
+      "--out",
+      out,
+    ]);
+    assert.equal(code, 0);
+    assert.deepEqual(modules, ["cli/dist/drift-report.js", "cli/dist/main.js"]);
+  });
+
   // (@pulumi/pulumi itself loads the typescript package, for closure serialisation.)
   it("synth runs the program compiled into its bundle, with the Pulumi SDKs, never a TypeScript loader or source", function () {
     this.timeout(120_000);

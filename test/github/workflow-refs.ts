@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 
 export const WORKFLOW_DIR = join(__dirname, "..", "..", ".github", "workflows");
-export const WORKFLOW_FILES = ["preview.yml", "up.yml", "publish-manifests.yml"] as const;
+export const WORKFLOW_FILES = ["preview.yml", "up.yml", "publish-manifests.yml", "drift.yml"] as const;
 
 /** Every string anywhere in a parsed document (keys excluded: expressions live in values). */
 function strings(value: unknown): string[] {
@@ -30,7 +30,7 @@ export function references(doc: unknown): { secrets: Set<string>; variables: Set
   return { secrets, variables };
 }
 
-/** The union of the references of all three workflows, parsed from the files. */
+/** The union of the references of all the workflows, parsed from the files. */
 export function workflowReferences(): { secrets: Set<string>; variables: Set<string> } {
   const all = { secrets: new Set<string>(), variables: new Set<string>() };
   for (const file of WORKFLOW_FILES) {

@@ -52,7 +52,7 @@ const workflow = (file: string): Workflow => parse(text(file)) as Workflow;
 const sorted = (set: Iterable<string>): string[] => [...set].sort();
 
 describe("workflows", () => {
-  it("are exactly the three documented files", () => {
+  it("are exactly the documented files", () => {
     assert.deepEqual(readdirSync(DIR).sort(), [...FILES].sort());
   });
 
@@ -147,14 +147,18 @@ describe("workflows", () => {
     assert.deepEqual(grants, ["preview.yml:preview:write"]);
   });
 
-  it("never widens a permission beyond read except id-token and pull-requests", () => {
+  it("never widens a permission beyond read except id-token, pull-requests and the drift issues", () => {
+    const issues: string[] = [];
     for (const file of FILES) {
-      for (const job of Object.values(workflow(file).jobs)) {
+      for (const [name, job] of Object.entries(workflow(file).jobs)) {
         for (const [scope, level] of Object.entries(job.permissions as Record<string, string>)) {
-          if (level === "write") assert.ok(["id-token", "pull-requests"].includes(scope), `${file} ${scope}`);
+          if (level !== "write") continue;
+          if (scope === "issues") issues.push(`${file}:${name}`);
+          else assert.ok(["id-token", "pull-requests"].includes(scope), `${file} ${scope}`);
         }
       }
     }
+    assert.deepEqual(issues, ["drift.yml:issues"]);
   });
 
   it("preview uses the preview role on pull requests, up the deploy role in an environment", () => {
@@ -243,6 +247,7 @@ describe("workflows", () => {
         .map(([name, job]) => `${file}:${name}:${String(environmentOf(job))}`),
     );
     assert.deepEqual(declared.sort(), [
+      "drift.yml:preview:preview",
       "preview.yml:preview:preview",
       "publish-manifests.yml:publish:production",
       "up.yml:up:production",
@@ -358,7 +363,7 @@ describe("workflows", () => {
       // createStack alone passes it on (`pulumi stack init --secrets-provider`); selectStack ignores
       // it. A stack created that way rewrites Pulumi.<stack>.yaml in the job's checkout, which dies
       // with the job, and the next run falls back to a passphrase.
-      for (const file of ["preview.yml", "up.yml"]) {
+      for (const file of ["preview.yml", "up.yml", "drift.yml"]) {
         for (const step of pulumiSteps(file)) {
           assert.deepEqual(
             ["secrets-provider", "upsert"].filter((key) => step.with?.[key] !== undefined),
@@ -398,7 +403,7 @@ describe("workflows", () => {
       }
     };
 
-    for (const file of ["preview.yml", "up.yml"]) {
+    for (const file of ["preview.yml", "up.yml", "drift.yml"]) {
       it(`${file} reads STACK and the account's provider from env, never spliced`, () => {
         assert.deepEqual(checkStep(file).env, {
           STACK: "${{ matrix.stack }}",

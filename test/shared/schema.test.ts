@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { z } from "zod";
-import { knownKeys, onOff, plainIssueText } from "../../core/shared/schema";
+import { knownKeys, plainIssueText } from "../../core/shared/schema";
+import { onOff } from "../../core/shared/settings-schema";
 
 const on = z.strictObject({
   enabled: z.literal(true),
