@@ -64,7 +64,11 @@ interface ApplicationSpecFields {
   revisionHistoryLimit?: number;
 }
 
-export interface ArgoApplicationSet {
+/**
+ * An ApplicationSet as written. `G` is its generator: the git directory generator, or with
+ * `applicationSet.clusters` (hub and spoke) a matrix of it and a cluster generator.
+ */
+export interface ArgoApplicationSet<G = GitDirectoryGenerator> {
   apiVersion: typeof ARGOCD_API_VERSION;
   kind: "ApplicationSet";
   metadata: {
@@ -77,9 +81,7 @@ export interface ArgoApplicationSet {
   spec: {
     goTemplate: true;
     goTemplateOptions: string[];
-    generators: Array<
-      GitDirectoryGenerator | { matrix: { generators: [GitDirectoryGenerator, ClusterGenerator] } }
-    >;
+    generators: G[];
     /** Removing an Application (renamed directory, empty generator) must never delete its workloads. */
     syncPolicy?: { preserveResourcesOnDeletion: true };
     /** Progressive sync: one step per wave, each waiting for the previous one to be Healthy. */
@@ -106,6 +108,10 @@ export interface ArgoApplicationSet {
 export interface GitDirectoryGenerator {
   git: { repoURL: string; revision: string; directories: Array<{ path: string; exclude?: boolean }> };
 }
+
+/** Either generator an ApplicationSet of the catalog has. */
+export type AppSetGenerator =
+  GitDirectoryGenerator | { matrix: { generators: [GitDirectoryGenerator, ClusterGenerator] } };
 
 /** A cluster generator: one parameter set per Argo CD cluster its selector matches (hub and spoke). */
 export interface ClusterGenerator {
@@ -538,7 +544,7 @@ function clusterParamsInJson(json: string): string {
 export function argoApplicationSet(
   group: Pick<ApplicationSetGroup, "settings" | "apps">,
   catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
-): ArgoApplicationSet {
+): ArgoApplicationSet<AppSetGenerator> {
   const { settings: cat, apps } = group;
   const isRolling = rolling(cat);
   const waves = [...new Set([cat.wave, ...apps.map((a) => a.wave)])].sort((a, b) => a - b);
@@ -602,7 +608,7 @@ export function argoApplicationSet(
       directories: cat.directories.map((d) => ({ ...d })),
     },
   };
-  const set: ArgoApplicationSet = {
+  const set: ArgoApplicationSet<AppSetGenerator> = {
     apiVersion: ARGOCD_API_VERSION,
     kind: "ApplicationSet",
     metadata: {
@@ -651,9 +657,7 @@ export function argoApplicationSet(
       ...(branches.length === 0 ? {} : { templatePatch: `${branches.join("\n")}\n{{- end }}\n` }),
     },
   };
-  return clusters === undefined
-    ? set
-    : (JSON.parse(clusterParamsInJson(JSON.stringify(set))) as ArgoApplicationSet);
+  return clusters === undefined ? set : (JSON.parse(clusterParamsInJson(JSON.stringify(set))) as typeof set);
 }
 
 /** The cluster generator's selector: the one written (`{}` selects every cluster), else the add-on label. */

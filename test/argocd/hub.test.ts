@@ -209,7 +209,8 @@ describe("the hub's cluster Secret", () => {
       },
     });
     assert.deepEqual(object.stringData, { name: "spoke-a", server: "https://x.example.com" });
-    await validateKubernetesObject({ ...object, stringData: { ...object.stringData, config: "{}" } });
+    const withConfig = { ...object, stringData: { ...object.stringData, config: "{}" } };
+    await validateKubernetesObject(withConfig);
   });
 
   it("keeps the secret-type label even when a registration carries another value", () => {

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "node:assert";
 import { parse } from "yaml";
-import type { ArgoApplicationSet } from "../../core/catalog/applications";
+import type { AppSetGenerator, ArgoApplicationSet } from "../../core/catalog/applications";
 import { loadCatalog } from "../../core/catalog/catalog";
 import { generate } from "../../core/catalog/generate";
 import { catalogError, repoWithDirs, validateObject } from "./helpers";
@@ -14,13 +14,13 @@ import { catalogError, repoWithDirs, validateObject } from "./helpers";
 const REPO = "repo: { url: https://github.com/acme/fleet, revision: main }\n";
 const DIRS = ["apps/media/jellyfin", "apps/media/sonarr"];
 
-function sets(text: string): Map<string, ArgoApplicationSet> {
+function sets(text: string): Map<string, ArgoApplicationSet<AppSetGenerator>> {
   const catalog = loadCatalog(`${REPO}${text}`, "catalog.yaml", repoWithDirs(DIRS));
   const result = generate(catalog, new Map(), { engine: "argocd", mode: "applicationsets" });
   return new Map(
     [...result.files]
       .filter(([file]) => file.endsWith("-appset.yaml"))
-      .map(([file, content]) => [file, parse(content) as ArgoApplicationSet]),
+      .map(([file, content]) => [file, parse(content) as ArgoApplicationSet<AppSetGenerator>]),
   );
 }
 
