@@ -28,6 +28,7 @@ const ENTRIES: Record<string, string> = {
   handoff: "cli/handoff.ts",
   "migrate-state": "cli/migrate-state.ts",
   "drift-report": "cli/drift-report.ts",
+  migrate: "cli/migrate.ts",
 };
 
 /** Packages compiled into the bundles; every other package is required from node_modules. */

@@ -29,13 +29,19 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("./handoff")).handoffCommand,
   },
   "migrate-state": {
-    summary: "move stacks from the local backend into the S3 backend the account stack made",
+    summary:
+      "move stacks from the local backend into the S3 backend the account stack made, or into Pulumi Cloud",
     load: async () => (await import("./migrate-state")).migrateStateCommand,
   },
   "drift-report": {
     summary:
       "turn a recorded `pulumi preview --refresh --json` into a drift verdict and its issue text (drift.yml)",
     load: async () => (await import("./drift-report")).driftReportCommand,
+  },
+  migrate: {
+    summary:
+      "read the Terragrunt layer's state and write the stacks' adopt settings (docs/migrating-from-terragrunt.md)",
+    load: async () => (await import("./migrate")).migrateCommand,
   },
   help: {
     summary: "show this help, or a command's (help <command>)",

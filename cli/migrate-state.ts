@@ -1,6 +1,8 @@
 /**
  * `npm run migrate-state`: moves stacks from the local backend, where the account stack had to
- * start (its bucket did not exist yet), into the S3 backend that stack created.
+ * start (its bucket did not exist yet), into the S3 backend that stack created; or, with an https
+ * `--backend-url`, into Pulumi Cloud (`home: pulumi-cloud`, docs/pulumi-cloud.md), from the local
+ * backend or from the bucket (`--from`).
  *
  * It only prints, or with `--execute` runs, documented Pulumi CLI commands, in order, stopping at
  * the first failure. Secrets never leave KMS: each stack first switches to the KMS secrets provider
@@ -22,9 +24,15 @@ Without --execute it prints the commands and changes nothing. With --execute it 
 and stops at the first failure. Needs the Pulumi CLI, AWS credentials of the account's
 administrator, and PULUMI_CONFIG_PASSPHRASE if a stack still uses the passphrase provider.
 
+To Pulumi Cloud instead: --backend-url https://api.pulumi.com --organization <org>, and --from
+'s3://<bucket>?region=<region>' for stacks already in the bucket. The state travels encrypted with
+the KMS key; in Pulumi Cloud each stack then switches to the service's own key (default).
+
 Options:
   --stack <name>             a stack to move (repeatable; the account stack first)
-  --backend-url <url>        the S3 backend, s3://<bucket>?region=<region>
+  --backend-url <url>        the S3 backend, s3://<bucket>?region=<region>, or Pulumi Cloud, https://api.pulumi.com
+  --organization <org>       the Pulumi Cloud organization the stacks go to (only with an https backend)
+  --from <url>               where the stacks are now, s3://<bucket>?region=<region> (default: the local backend)
   --secrets-provider <url>   the KMS secrets provider, awskms://<keyId>?region=<region>
   --checkpoint-dir <dir>     where exported checkpoints go (default: .cache/migrate-state)
   --execute                  run the commands instead of printing them
@@ -35,6 +43,25 @@ export interface MigrationPlan {
   backendUrl: string;
   secretsProvider: string;
   checkpointDir: string;
+  /** The backend the stacks are in now; unset, the local backend. */
+  from?: string;
+  /** With a Pulumi Cloud backend (https), the organization the stacks go to. */
+  organization?: string;
+}
+
+/** A backend URL that is Pulumi Cloud (or a self-hosted one) rather than a bucket. */
+const isPulumiCloud = (backendUrl: string) => backendUrl.startsWith("https://");
+
+/** Problems of an s3://<bucket>?region=<region> URL given as `option`, or that it is not one. */
+function s3UrlProblems(option: string, url: string, expected: string): string[] {
+  const backend = /^s3:\/\/([^/?]+)\?region=([^&]+)$/.exec(url);
+  if (backend === null) return [`${option}: ${JSON.stringify(url)} must be ${expected}`];
+  const problems: string[] = [];
+  const bucket = bucketNameProblem(backend[1] ?? "");
+  if (bucket !== undefined) problems.push(`${option}: bucket ${bucket}`);
+  const region = regionProblem(backend[2] ?? "");
+  if (region !== undefined) problems.push(`${option}: region ${region}`);
+  return problems;
 }
 
 /** One step: why, and the `pulumi` arguments. */
@@ -54,16 +81,32 @@ export function planProblems(plan: MigrationPlan): string[] {
     }
   }
   if (new Set(plan.stacks).size !== plan.stacks.length) problems.push("--stack: a stack is listed twice");
-  const backend = /^s3:\/\/([^/?]+)\?region=([^&]+)$/.exec(plan.backendUrl);
-  if (backend === null) {
-    problems.push(
-      `--backend-url: ${JSON.stringify(plan.backendUrl)} must be s3://<bucket>?region=<region> (pulumi stack output backendUrl in the account stack)`,
-    );
+  if (isPulumiCloud(plan.backendUrl)) {
+    if (plan.organization === undefined || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(plan.organization)) {
+      problems.push(
+        `--organization: is required with a Pulumi Cloud --backend-url: the organization the stacks go to, such as acme`,
+      );
+    }
   } else {
-    const bucket = bucketNameProblem(backend[1] ?? "");
-    if (bucket !== undefined) problems.push(`--backend-url: bucket ${bucket}`);
-    const region = regionProblem(backend[2] ?? "");
-    if (region !== undefined) problems.push(`--backend-url: region ${region}`);
+    problems.push(
+      ...s3UrlProblems(
+        "--backend-url",
+        plan.backendUrl,
+        "s3://<bucket>?region=<region> (pulumi stack output backendUrl in the account stack) or https://api.pulumi.com",
+      ),
+    );
+    if (plan.organization !== undefined)
+      problems.push("--organization: only with a Pulumi Cloud --backend-url (https://…); remove it");
+  }
+  if (plan.from !== undefined) {
+    problems.push(
+      ...s3UrlProblems(
+        "--from",
+        plan.from,
+        "s3://<bucket>?region=<region>, the bucket the stacks are in now",
+      ),
+    );
+    if (plan.from === plan.backendUrl) problems.push("--from: is the same backend as --backend-url");
   }
   const secrets = /^awskms:\/\/([^?]+)\?region=([^&]+)$/.exec(plan.secretsProvider);
   if (secrets === null) {
@@ -80,8 +123,11 @@ export function planProblems(plan: MigrationPlan): string[] {
 /** The commands, in order. Pure: the tests check exactly what would run. */
 export function migrationSteps(plan: MigrationPlan): Step[] {
   const checkpoint = (stack: string) => `${plan.checkpointDir}/${stack}.checkpoint.json`;
+  if (isPulumiCloud(plan.backendUrl)) return pulumiCloudSteps(plan, checkpoint);
   return [
-    { why: "use the local backend, where the stacks are now", args: ["login", "--local"] },
+    plan.from === undefined
+      ? { why: "use the local backend, where the stacks are now", args: ["login", "--local"] }
+      : { why: "use the bucket, where the stacks are now", args: ["login", plan.from] },
     ...plan.stacks.flatMap((stack): Step[] => [
       {
         why: `${stack}: re-encrypt its secrets with the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
@@ -105,6 +151,48 @@ export function migrationSteps(plan: MigrationPlan): Step[] {
       {
         why: `${stack}: prove nothing changed (fails if the program and the imported state disagree)`,
         args: ["preview", "--stack", stack, "--expect-no-changes"],
+      },
+    ]),
+  ];
+}
+
+/**
+ * Into Pulumi Cloud: exported with KMS ciphertext as into the bucket, imported into a stack that
+ * starts on the same KMS provider, which then switches to the service's own key (`default`).
+ */
+function pulumiCloudSteps(plan: MigrationPlan, checkpoint: (stack: string) => string): Step[] {
+  const qualified = (stack: string) => `${plan.organization ?? ""}/${stack}`;
+  return [
+    plan.from === undefined
+      ? { why: "use the local backend, where the stacks are now", args: ["login", "--local"] }
+      : { why: "use the bucket, where the stacks are now", args: ["login", plan.from] },
+    ...plan.stacks.flatMap((stack): Step[] => [
+      {
+        why: `${stack}: re-encrypt its secrets with the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
+        args: ["stack", "change-secrets-provider", "--stack", stack, plan.secretsProvider],
+      },
+      {
+        why: `${stack}: export its state (secrets stay ciphertext)`,
+        args: ["stack", "export", "--stack", stack, "--file", checkpoint(stack)],
+      },
+    ]),
+    { why: "switch to Pulumi Cloud", args: ["login", plan.backendUrl] },
+    ...plan.stacks.flatMap((stack): Step[] => [
+      {
+        why: `${stack}: create it in ${plan.organization ?? ""} with the KMS provider the export is encrypted with`,
+        args: ["stack", "init", qualified(stack), "--secrets-provider", plan.secretsProvider],
+      },
+      {
+        why: `${stack}: import the exported state`,
+        args: ["stack", "import", "--stack", qualified(stack), "--file", checkpoint(stack)],
+      },
+      {
+        why: `${stack}: re-encrypt with Pulumi Cloud's own key, so the stack no longer needs the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
+        args: ["stack", "change-secrets-provider", "--stack", qualified(stack), "default"],
+      },
+      {
+        why: `${stack}: prove nothing changed (fails if the program and the imported state disagree)`,
+        args: ["preview", "--stack", qualified(stack), "--expect-no-changes"],
       },
     ]),
   ];
@@ -145,6 +233,8 @@ export function migrateStateCommand(
       "backend-url": { type: "string" },
       "secrets-provider": { type: "string" },
       "checkpoint-dir": { type: "string" },
+      organization: { type: "string" },
+      from: { type: "string" },
       execute: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -159,6 +249,8 @@ export function migrateStateCommand(
     backendUrl: values["backend-url"] ?? "",
     secretsProvider: values["secrets-provider"] ?? "",
     checkpointDir: values["checkpoint-dir"] ?? ".cache/migrate-state",
+    ...(values.organization === undefined ? {} : { organization: values.organization }),
+    ...(values.from === undefined ? {} : { from: values.from }),
   };
   const problems = planProblems(plan);
   if (problems.length > 0) {

@@ -9,9 +9,10 @@
  * dependsOn, protect, retainOnDelete and import live on the raw request, so we wrap the mock
  * monitor's `registerResource` to read them before it answers.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { CI_OUTPUT_NAMES } from "../stacks/account-config";
+import { CI_OUTPUT_NAMES, SECRETS_READER_OUTPUT_NAMES } from "../stacks/account-config";
 
 /** Drains the RPC queue; exported by the runtime but marked internal, so absent from its typings. */
 const { waitForRPCs } = settings as unknown as { waitForRPCs(): Promise<void> };
@@ -66,6 +67,16 @@ export type MockState = (name: string, inputs: Record<string, unknown>) => Recor
 
 const ACCOUNT = "123456789012";
 
+/** An Ed25519 PKCS#8 PEM whose 32-byte seed is "MOCK" and a hash of the name: deterministic. */
+function mockEd25519Pem(name: string): string {
+  const seed = Buffer.concat([Buffer.from("MOCK"), createHash("sha256").update(name).digest()]).subarray(
+    0,
+    32,
+  );
+  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64")}\n-----END PRIVATE KEY-----\n`;
+}
+
 /**
  * Deterministic stand-ins for provider-computed outputs that our programs read. They are labelled
  * as mocks; nothing consumes them but the recorder.
@@ -74,9 +85,13 @@ export const MOCK_STATE: Readonly<Record<string, MockState>> = {
   // A stack reference answers with labelled stand-ins naming the stack and output they come from.
   "pulumi:pulumi:StackReference": (_name, inputs) => ({
     outputs: Object.fromEntries(
-      CI_OUTPUT_NAMES.map((output) => [output, `[${String(inputs.name)} output ${output}]`]),
+      [...CI_OUTPUT_NAMES, ...SECRETS_READER_OUTPUT_NAMES].map((output) => [
+        output,
+        `[${String(inputs.name)} output ${output}]`,
+      ]),
     ),
-    secretOutputNames: [],
+    // The reader's access key is a secret output of the account stack.
+    secretOutputNames: ["secretsReaderAccessKeyId", "secretsReaderSecretAccessKey"],
   }),
   // The token controller fills a ServiceAccount token Secret in; the provider waits for it (hub.spoke).
   "kubernetes:core/v1:Secret": (_name, inputs) =>
@@ -105,14 +120,22 @@ export const MOCK_STATE: Readonly<Record<string, MockState>> = {
   "aws:iam/role:Role": (name, inputs) => ({
     arn: `arn:aws:iam::${ACCOUNT}:role/${String(inputs.name ?? name)}`,
   }),
-  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": () => ({
-    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+  // IAM names a provider after its URL without the scheme (GitHub's, or Pulumi's api.pulumi.com/oidc).
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
+    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`,
   }),
   "tls:index/privateKey:PrivateKey": (name) => ({
     publicKeyOpenssh: `ssh-ed25519 MOCK-PUBLIC-KEY-${name}`,
     privateKeyOpenssh: `MOCK-PRIVATE-KEY-${name}`,
     privateKeyPem: `MOCK-PRIVATE-KEY-${name}`,
+    // A well-formed Ed25519 PKCS#8 key whose seed is derived from the name (the age identities
+    // are computed from it); labelled by the seed's first bytes, "MOCK".
+    privateKeyPemPkcs8: mockEd25519Pem(name),
   }),
+  "aws:iam/user:User": (name, inputs) => ({
+    arn: `arn:aws:iam::${ACCOUNT}:user${String(inputs.path ?? "/")}${String(inputs.name ?? name)}`,
+  }),
+  "aws:iam/accessKey:AccessKey": (name) => ({ secret: `MOCK-SECRET-ACCESS-KEY-${name}` }),
 };
 
 export interface MockRuntimeOptions {

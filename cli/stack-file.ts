@@ -3,16 +3,28 @@
  * declarations, then Pulumi.<stack>.yaml (or a `--config-file`). No Pulumi SDK is loaded here, so a
  * command that only reads config (`handoff`) stays light; `synth` re-exports it.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, LineCounter, parseDocument } from "yaml";
+import { ageIdentity } from "../core/secrets/age";
 import { readTextFile } from "../core/shared/files";
 import { yamlErrorText } from "../core/shared/messages";
 
 /** Text put in place of a `secure:` config value; synth must never write it (tests check). */
 export function securePlaceholder(key: string): string {
-  return `[synth placeholder for secure config ${key}]`;
+  const text = `[synth placeholder for secure config ${key}]`;
+  return SHAPED_PLACEHOLDERS[key]?.(text) ?? text;
 }
+
+/**
+ * Placeholders for the secrets whose form the program checks, shaped like a valid value: an age
+ * key file (`sopsAgeKey`) holds one identity made from a labelled constant, never a real key.
+ */
+const SHAPED_PLACEHOLDERS: Record<string, (text: string) => string> = {
+  "gitops-bootstrap:sopsAgeKey": (text) =>
+    `# ${text}\n${ageIdentity(createHash("sha256").update(text).digest())}\n`,
+};
 
 export interface StackFile {
   project: string;

@@ -24,6 +24,17 @@ export const CI_OUTPUT_NAMES = [
   "secretsProvider",
 ] as const;
 
+/**
+ * The account outputs a cluster stack hands to External Secrets (`secrets.externalSecrets` with
+ * provider aws): the reader's access key, both secret outputs, and its path prefix. Present only
+ * when the account stack sets `aws.secretsReader`.
+ */
+export const SECRETS_READER_OUTPUT_NAMES = [
+  "secretsReaderAccessKeyId",
+  "secretsReaderSecretAccessKey",
+  "secretsReaderPathPrefix",
+] as const;
+
 /** Whether raw stack config (fully qualified keys, string values) belongs to the account stack. */
 export function isAccountStackConfig(raw: Record<string, string>): boolean {
   return raw[STACK_KIND_KEY] === "account";

@@ -11,6 +11,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CiIdentity } from "../components/aws/ci-identity";
 import { StateBackend } from "../components/aws/state-backend";
+import { PulumiDeploymentsRole } from "../components/cloud/pulumi-deployments-role";
+import { SecretsReader } from "../components/secrets/aws-reader";
 import { trustedEnvironments } from "../core/aws/iam";
 import { roleArn } from "../core/aws/state";
 import type { CiValues } from "../core/github/github";
@@ -49,6 +51,14 @@ export interface AccountOutputs {
   deployEnvironment: string;
   /** The GitHub environment the preview role trusts (the preview job must declare it; "" in the branches model). */
   previewEnvironment: string;
+  /** The role Pulumi Deployments assumes for Pulumi Cloud stacks (pulumiCloud.deployments.aws.roleArn); only with aws.pulumiDeployments. */
+  pulumiDeploymentsRoleArn?: pulumi.Output<string>;
+  /** With `aws.secretsReader`: the reader's access key ID (secret), for the cluster stack's External Secrets Secret. */
+  secretsReaderAccessKeyId?: pulumi.Output<string>;
+  /** With `aws.secretsReader`: the reader's secret access key (secret). */
+  secretsReaderSecretAccessKey?: pulumi.Output<string>;
+  /** With `aws.secretsReader`: the one path prefix it may read. */
+  secretsReaderPathPrefix?: string;
 }
 
 // The account outputs a cluster stack hands to CI are exactly outputs of this stack.
@@ -99,6 +109,7 @@ export function accountProviderUses(settings: AwsSettings): Record<ProviderPacka
     kubernetes: { off: elsewhere },
     tailscale: { off: elsewhere },
     tls: { off: elsewhere },
+    pulumiservice: { off: elsewhere },
   };
 }
 
@@ -143,6 +154,10 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
       accountStack: pulumi.getStack(),
     },
     ...(settings.adopt.stateBucket === undefined ? {} : { importBucket: settings.adopt.stateBucket }),
+    ...(settings.adopt.stateBucketConfiguration === undefined
+      ? {}
+      : { importConfiguration: settings.adopt.stateBucketConfiguration }),
+    ...(settings.adopt.stateKey === undefined ? {} : { importKey: settings.adopt.stateKey }),
   });
 
   const identity = new CiIdentity("ci", {
@@ -156,9 +171,44 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     deployPolicyArns: ci.deployPolicyArns,
     ...(settings.adopt.oidcProvider === undefined ? {} : { importOidcProvider: settings.adopt.oidcProvider }),
     ...(settings.adopt.deployRole === undefined ? {} : { importDeployRole: settings.adopt.deployRole }),
+    ...(settings.adopt.deployRolePolicyAttachments === undefined
+      ? {}
+      : { importDeployRolePolicyAttachments: settings.adopt.deployRolePolicyAttachments }),
   });
 
+  const pulumiDeployments =
+    settings.pulumiDeployments === undefined
+      ? undefined
+      : // A fixed resource name: renaming the role must not move the protected OIDC provider.
+        new PulumiDeploymentsRole("pulumi-deployments", {
+          provider: providers.aws,
+          settings: settings.pulumiDeployments,
+          project,
+        });
+
+  const reader =
+    settings.secretsReader === undefined
+      ? undefined
+      : new SecretsReader("secrets-reader", {
+          provider: providers.aws,
+          userName: settings.secretsReader.userName,
+          access: {
+            partition: settings.partition,
+            accountId: settings.accountId,
+            region: settings.region,
+            pathPrefix: settings.secretsReader.pathPrefix,
+            kmsKeyArns: settings.secretsReader.kmsKeyArns,
+          },
+        });
+
   return {
+    ...(reader === undefined || settings.secretsReader === undefined
+      ? {}
+      : {
+          secretsReaderAccessKeyId: reader.accessKeyId,
+          secretsReaderSecretAccessKey: reader.secretAccessKey,
+          secretsReaderPathPrefix: settings.secretsReader.pathPrefix,
+        }),
     backendUrl: state.backendUrl,
     secretsProvider: state.secretsProvider,
     stateBucket: state.bucketName,
@@ -169,5 +219,6 @@ export function buildAccount(settings: AwsSettings, providers: AccountProviders)
     region: settings.region,
     // "" in the branches model: the roles trust the default branch and pull requests, no environment.
     ...trustedEnvironments(ci),
+    ...(pulumiDeployments === undefined ? {} : { pulumiDeploymentsRoleArn: pulumiDeployments.roleArn }),
   };
 }

@@ -5,6 +5,7 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as pulumiservice from "@pulumi/pulumiservice";
 import * as tailscale from "@pulumi/tailscale";
 import * as tls from "@pulumi/tls";
 import { ArgoCd } from "../components/argocd/argocd";
@@ -16,7 +17,11 @@ import type { ManifestRepo } from "../core/repository/repository";
 import { fluxRootObjects } from "../core/flux/flux";
 import { aclFragment, ciRbacWanted, type PolicyFragment } from "../core/tailscale/ci-access";
 import { CiClusterAccess } from "../components/tailscale/ci-cluster-access";
-import { CI_OUTPUT_NAMES } from "./account-config";
+import { PulumiDeployments } from "../components/cloud/pulumi-deployments";
+import { deploymentSettingsInputs, driftScheduleInputs } from "../core/cloud/deployments";
+import { deploymentsRepository, homeContext } from "../core/cloud/settings";
+import { CI_OUTPUT_NAMES, SECRETS_READER_OUTPUT_NAMES } from "./account-config";
+import { buildSecretZero, type SecretZeroOutputs } from "../components/secrets/build";
 import { argoCdSettingsOf, formatConfigErrors, type StackConfig } from "./config";
 import type { StackSecrets } from "./load-config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
@@ -45,6 +50,10 @@ export interface ClusterOutputs {
   hubSpoke?: SpokeOutputs["hubSpoke"];
   hubSpokeCredentials?: SpokeOutputs["hubSpokeCredentials"];
   hubTailscalePolicy?: SpokeOutputs["hubTailscalePolicy"];
+  /** The age recipients of the sops-age Secret, for .sops.yaml; with `secrets.sopsAge`. */
+  sopsAgeRecipients?: pulumi.Output<string[]>;
+  /** The ClusterSecretStore to commit to the manifest repository; with `secrets.externalSecrets.store`. */
+  externalSecretsStore?: pulumi.Output<string>;
 }
 
 /** Argo CD settings as the pure builders take them (whether an OIDC client secret exists). */
@@ -68,10 +77,22 @@ export function clusterProviderUses(config: StackConfig): Record<ProviderPackage
     github: config.github.enabled
       ? { owned: { owner: { setting: "gitops-bootstrap:github.owner", value: config.github.owner } } }
       : { off: githubOff },
-    tls: config.github.enabled ? { owned: {} } : { off: `${githubOff} (tls makes its deploy keys)` },
+    tls:
+      config.github.enabled || generatesAgeKeys(config)
+        ? { owned: {} }
+        : { off: `${githubOff} (tls makes its deploy keys and secrets.sopsAge's age keys)` },
     tailscale: config.tailscale.enabled
       ? { owned: {} }
       : { off: "gitops-bootstrap:tailscale.enabled is false" },
+    // The API URL is the setting's, never PULUMI_BACKEND_URL (the SDK's fallback), which may be an s3:// URL.
+    pulumiservice:
+      config.home === "pulumi-cloud"
+        ? {
+            owned: {
+              apiUrl: { setting: "gitops-bootstrap:pulumiCloud.apiUrl", value: config.pulumiCloud.apiUrl },
+            },
+          }
+        : { off: "gitops-bootstrap:home is s3" },
     kubernetes: {
       owned: {
         // Unset means the kubeconfig's current context, as kubectl would use; `tailscale configure
@@ -130,13 +151,17 @@ function accessProviders(
   };
 }
 
+/** Whether `secrets.sopsAge` generates an age key (with tls). */
+function generatesAgeKeys(config: StackConfig): boolean {
+  return (config.secrets.sopsAge?.keys.length ?? 0) > 0;
+}
+
 /**
  * The account stack's outputs CI needs (role ARNs, region, state backend, secrets provider), read
  * through a StackReference: the cluster stack never holds the account's resources in its state.
  */
-function accountOutputsForCi(accountStack: string | undefined): GithubAccessArgs["aws"] {
-  if (accountStack === undefined) return undefined;
-  const account = new pulumi.StackReference("account", { name: accountStack });
+function accountOutputsForCi(account: pulumi.StackReference | undefined): GithubAccessArgs["aws"] {
+  if (account === undefined) return undefined;
   const read = (name: (typeof CI_OUTPUT_NAMES)[number]) =>
     account.requireOutput(name) as pulumi.Output<string>;
   return {
@@ -147,6 +172,25 @@ function accountOutputsForCi(accountStack: string | undefined): GithubAccessArgs
     previewEnvironment: read("previewEnvironment"),
     backendUrl: read("backendUrl"),
     secretsProvider: read("secretsProvider"),
+  };
+}
+
+/** The account stack's secrets reader outputs (its access key, secret) and region. */
+function secretsReaderOutputs(account: pulumi.StackReference) {
+  const read = (name: (typeof SECRETS_READER_OUTPUT_NAMES)[number]) =>
+    account.requireOutput(name) as pulumi.Output<string>;
+  return {
+    region: account.requireOutput("region") as pulumi.Output<string>,
+    accessKeyId: pulumi.secret(read("secretsReaderAccessKeyId")),
+    secretAccessKey: pulumi.secret(read("secretsReaderSecretAccessKey")),
+  };
+}
+
+/** The stack outputs of the secret-zero part; none when it is not configured (outputs unchanged). */
+function secretZeroOutputs(zero: SecretZeroOutputs): Partial<ClusterOutputs> {
+  return {
+    ...(zero.sopsAgeRecipients === undefined ? {} : { sopsAgeRecipients: zero.sopsAgeRecipients }),
+    ...(zero.externalSecretsStore === undefined ? {} : { externalSecretsStore: zero.externalSecretsStore }),
   };
 }
 
@@ -191,6 +235,33 @@ function clusterOutputs(config: StackConfig, outputs: ClusterOutputs): ClusterOu
   return { ...outputs, tailscalePolicy: aclFragment({ ci, apiServer, tagOwners }) };
 }
 
+/**
+ * With `home: pulumi-cloud`, the stack's own Deployments settings and drift schedule, through an
+ * explicit pulumiservice provider (its token from `pulumiservice:accessToken` or, unset, the
+ * provider's own PULUMI_ACCESS_TOKEN, which Deployments sets).
+ */
+function pulumiCloudHome(config: StackConfig, uses: Record<ProviderPackage, ProviderUse>): void {
+  if (config.home !== "pulumi-cloud") return;
+  const { deployments, driftSchedule } = config.pulumiCloud;
+  const stack = {
+    organization: config.pulumiCloud.organization ?? pulumi.getOrganization(),
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+  };
+  // Config validation guarantees a repository whenever deployments are on.
+  const repository = deploymentsRepository(homeContext(config, true));
+  new PulumiDeployments("pulumi-cloud", {
+    provider: new pulumiservice.Provider(
+      "pulumiservice",
+      providerArgs("pulumiservice", owned(uses.pulumiservice)) as pulumiservice.ProviderArgs,
+    ),
+    ...(deployments.enabled && repository !== undefined
+      ? { settings: deploymentSettingsInputs(stack, repository, deployments) }
+      : {}),
+    ...(driftSchedule.enabled ? { driftSchedule: driftScheduleInputs(stack, driftSchedule) } : {}),
+  });
+}
+
 /** Registers one cluster's resources. Every resource uses an explicit provider. */
 export function buildCluster(config: StackConfig, secrets: StackSecrets): ClusterOutputs {
   const uses = clusterProviderUses(config);
@@ -201,17 +272,40 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     providerArgs("kubernetes", owned(uses.kubernetes)) as k8s.ProviderArgs,
   );
   const repo: ManifestRepo = config.repo;
+  pulumiCloudHome(config, uses);
 
-  const aws = accountOutputsForCi(config.aws.accountStack);
+  const accountStack = config.aws.accountStack;
+  const account =
+    accountStack === undefined ? undefined : new pulumi.StackReference("account", { name: accountStack });
+  const aws = accountOutputsForCi(account);
+  const providers = accessProviders(config, uses);
   const access = buildGithubAccess({
     stack: pulumi.getStack(),
     github: config.github,
     tailscale: config.tailscale,
     repo: { url: repo.url },
     ...(aws === undefined ? {} : { aws }),
-    providers: accessProviders(config, uses),
+    providers,
   });
   const spoke = buildSpoke(config, provider, aws);
+  // The secret-zero part, built once the engine's namespace exists (secretZero below).
+  const secretZero = (fluxNamespace: pulumi.Output<string>): SecretZeroOutputs =>
+    buildSecretZero({
+      settings: config.secrets,
+      provider,
+      ...(generatesAgeKeys(config)
+        ? {
+            tlsProvider:
+              providers.tls ??
+              new tls.Provider("tls", providerArgs("tls", owned(uses.tls)) as tls.ProviderArgs),
+          }
+        : {}),
+      fluxNamespace,
+      secrets,
+      ...(account !== undefined && config.secrets.externalSecrets?.provider === "aws"
+        ? { account: secretsReaderOutputs(account) }
+        : {}),
+    });
   // An https repository is read with its token; an SSH one with the generated read-only key when
   // the GitHub part is on, else the configured one. Config validation guarantees exactly one.
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
@@ -244,19 +338,23 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
         ? { oidcClientSecret: secrets.argocdOidcClientSecret }
         : {}),
       chartVersion: config.charts.argoCd,
+      ...(config.adopt === undefined ? {} : { adopt: config.adopt }),
     });
     const root = new RootApp("root", {
       provider,
       namespace: engine.namespace,
       objects: argoCdRootObjects(settings, repo),
       rootName: settings.root.name,
+      ...(config.adopt?.rootObjects === undefined ? {} : { adoptObjects: config.adopt.rootObjects }),
       // Without a declared release (selfManagement.releaseOwner: engine), after everything the
       // engine's component still makes.
       waitFor: [engine.release ?? engine, ...rootWaitsFor],
     });
     ciClusterAccess(config, provider, settings.namespace, engine.namespace);
     buildHub(config, provider, engine.namespace);
+    const zero = secretZero(engine.namespace);
     return clusterOutputs(config, {
+      ...secretZeroOutputs(zero),
       engine: "argocd",
       namespace: engine.namespace,
       rootApp: root.name,
@@ -278,7 +376,11 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       instanceWaitsFor: rootWaitsFor,
     });
     ciClusterAccess(config, provider, settings.namespace, engine.namespace);
+    // The instance's sync starts before sops-age exists; a Kustomization that cannot decrypt yet
+    // retries after its retryInterval (docs/operations.md, "Secret zero").
+    const zero = secretZero(engine.namespace);
     return clusterOutputs(config, {
+      ...secretZeroOutputs(zero),
       engine: "flux-operator",
       namespace: engine.namespace,
       rootApp: settings.sync.name,
@@ -294,15 +396,18 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     ...credential,
     chartVersion: config.charts.flux2,
   });
+  // The root applies the apps only once sops-age exists, so none fails to decrypt first.
+  const zero = secretZero(engine.namespace);
   const root = new RootApp("root", {
     provider,
     namespace: engine.namespace,
     objects: fluxRootObjects(config.flux, repo),
     rootName: config.flux.root.name,
-    waitFor: [engine.release ?? engine, ...rootWaitsFor],
+    waitFor: [engine.release ?? engine, ...rootWaitsFor, ...zero.waitFor],
   });
   ciClusterAccess(config, provider, config.flux.namespace, engine.namespace);
   return clusterOutputs(config, {
+    ...secretZeroOutputs(zero),
     engine: "flux",
     namespace: engine.namespace,
     rootApp: root.name,

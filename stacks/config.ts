@@ -34,6 +34,15 @@ import { knownKeys, plainIssueText } from "../core/shared/schema";
 import { isMap, unknownValueKeys } from "../core/shared/values";
 import { chartKeys, chartsSettingsSchema, type ChartKey } from "../core/shared/versions";
 import { tailscaleSettingsSchema } from "../core/tailscale/settings";
+import {
+  homeContext,
+  homeSchema,
+  pulumiCloudProblems,
+  pulumiCloudSettingsSchema,
+} from "../core/cloud/settings";
+import { clusterAdoptProblems, clusterAdoptSettingsSchema } from "../core/migration/settings";
+import { SECRETS_SECRET_KEYS, secretsProblems } from "../core/secrets/problems";
+import { secretsSettingsSchema } from "../core/secrets/settings";
 
 /** The Pulumi project name: the namespace of every config key. */
 export const PROJECT = "gitops-bootstrap";
@@ -59,6 +68,8 @@ export const SECRET_KEYS = {
   repoToken: "repoToken",
   /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
   argocdOidcClientSecret: "argocdOidcClientSecret",
+  // The secret-zero part's keys (core/secrets/problems.ts).
+  ...SECRETS_SECRET_KEYS,
 } as const;
 
 const fq = (key: string) => `${PROJECT}:${key}`;
@@ -147,6 +158,12 @@ const stackSchema = z
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
     // Hub and spoke (docs/hub-and-spoke.md).
     hub: hubSettingsSchema.prefault({}),
+    // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
+    home: homeSchema,
+    pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
+    // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
+    adopt: clusterAdoptSettingsSchema.optional(),
+    secrets: secretsSettingsSchema.prefault({}),
   })
   .strict();
 
@@ -271,6 +288,20 @@ export function parseStackConfig(
     }
   }
 
+  // The secret-zero part against the engine and its secret keys: checked on its own section, so
+  // it is reported even when other keys fail to parse.
+  const secrets = secretsSettingsSchema.safeParse(input.secrets ?? {});
+  if (secrets.success) {
+    const accountStack = (input.aws as { accountStack?: unknown } | undefined)?.accountStack;
+    for (const problem of secretsProblems(secrets.data, {
+      engine: String(input.engine),
+      hasAccountStack: accountStack !== undefined,
+      has: hasSecret,
+      ...(hasSecret("sopsAgeKey") ? { sopsAgeKey: raw[fq(SECRET_KEYS.sopsAgeKey)] } : {}),
+    }))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+  }
+
   const result = stackSchema.safeParse(input, { reportInput: true, error: plainIssueText });
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -331,8 +362,19 @@ export function parseStackConfig(
             ...fluxOperatorSelfManagementProblems(config.fluxOperator),
           ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of clusterAdoptProblems(
+      config.adopt,
+      config.engine,
+      config.engine === "argocd" ? argocd : undefined,
+      config.repo,
+    ))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
     for (const problem of hubProblems(config)) errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of pulumiCloudProblems(homeContext(config, input.pulumiCloud !== undefined)))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+    errors.push(...secretsNamespaceProblems(config));
+
     const withCatalog = rootPathFromCatalog(config, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
@@ -351,6 +393,31 @@ export function parseStackConfig(
     }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
+}
+
+/**
+ * The store's Secrets go into a Namespace the secret-zero part makes: never the engine's own,
+ * which the engine's component makes (two owners of one Namespace fail on the first up).
+ */
+function secretsNamespaceProblems(config: StackConfig): string[] {
+  const store = config.secrets.externalSecrets;
+  if (store === undefined) return [];
+  const section = engineSection(config.engine);
+  const engineNamespace = (config[section as "argocd" | "flux" | "fluxOperator"] as { namespace: string })
+    .namespace;
+  const keys: Array<[string, string | undefined]> = [
+    ["secrets.externalSecrets.namespace", store.namespace],
+    [
+      "secrets.externalSecrets.connectNamespace",
+      store.provider === "onepassword" ? store.connectNamespace : undefined,
+    ],
+  ];
+  return keys
+    .filter(([, namespace]) => namespace === engineNamespace)
+    .map(
+      ([key]) =>
+        `${fq(key)}: is ${engineNamespace}, the engine's namespace (${section}.namespace), which the engine's part makes; use a namespace of its own, such as external-secrets`,
+    );
 }
 
 /** A chart version for an engine the stack does not run would be ignored: say so instead. */

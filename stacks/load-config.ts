@@ -39,6 +39,12 @@ export interface StackSecrets {
   repoToken?: pulumi.Output<string>;
   /** Absent for a public OIDC client (PKCE) or without OIDC. */
   argocdOidcClientSecret?: pulumi.Output<string>;
+  /** Age identities the user brought for secrets.sopsAge; absent unless set. */
+  sopsAgeKey?: pulumi.Output<string>;
+  /** The External Secrets store's token (1Password Connect, Bitwarden, Doppler); absent unless set. */
+  externalSecretsToken?: pulumi.Output<string>;
+  /** The 1Password Connect server's credentials file; absent unless set. */
+  onePasswordCredentials?: pulumi.Output<string>;
 }
 
 /**
@@ -53,7 +59,13 @@ export function loadStackSecrets(): StackSecrets {
   const deployKey = read("repoSshPrivateKey");
   const clientSecret = read("argocdOidcClientSecret");
   const token = read("repoToken");
+  const secretZero = Object.fromEntries(
+    (["sopsAgeKey", "externalSecretsToken", "onePasswordCredentials"] as const)
+      .map((name) => [name, read(name)] as const)
+      .filter(([, value]) => value !== undefined),
+  ) as Pick<StackSecrets, "sopsAgeKey" | "externalSecretsToken" | "onePasswordCredentials">;
   return {
+    ...secretZero,
     ...(deployKey === undefined ? {} : { repoSshPrivateKey: deployKey }),
     ...(token === undefined ? {} : { repoToken: token }),
     ...(clientSecret === undefined ? {} : { argocdOidcClientSecret: clientSecret }),

@@ -1,6 +1,6 @@
 /**
  * Provider configuration from the stack's own namespaces: `github:*`, `tailscale:*`, `tls:*`,
- * `aws:*` and `kubernetes:*`.
+ * `aws:*`, `kubernetes:*` and `pulumiservice:*`.
  *
  * Pulumi hands a package's config namespace only to that package's *default* provider, and
  * Pulumi.yaml disables default providers, so an explicit provider sees none of it:
@@ -20,10 +20,11 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { isDeepStrictEqual } from "node:util";
 import * as awsConfig from "@pulumi/aws/config/vars";
 import * as githubConfig from "@pulumi/github/config/vars";
+import * as pulumiserviceConfig from "@pulumi/pulumiservice/config/vars";
 import * as tailscaleConfig from "@pulumi/tailscale/config/vars";
 import * as tlsConfig from "@pulumi/tls/config/vars";
 
-export type ProviderPackage = "aws" | "github" | "kubernetes" | "tailscale" | "tls";
+export type ProviderPackage = "aws" | "github" | "kubernetes" | "tailscale" | "tls" | "pulumiservice";
 
 export const PROVIDER_PACKAGES: readonly ProviderPackage[] = [
   "aws",
@@ -31,6 +32,7 @@ export const PROVIDER_PACKAGES: readonly ProviderPackage[] = [
   "kubernetes",
   "tailscale",
   "tls",
+  "pulumiservice",
 ];
 
 /** @pulumi/kubernetes inputs and how each is read: a plain string, or JSON (booleans, objects). */
@@ -63,6 +65,7 @@ const SDK_CONFIG: Readonly<
   github: githubConfig,
   tailscale: tailscaleConfig,
   tls: tlsConfig,
+  pulumiservice: pulumiserviceConfig,
 };
 
 /** The config keys a provider package accepts (its provider's input names). */
@@ -81,6 +84,8 @@ export const CREDENTIAL_KEYS: Readonly<Record<ProviderPackage, readonly string[]
   kubernetes: [],
   tailscale: ["apiKey", "identityToken", "oauthClientSecret"],
   tls: [],
+  // Unset, the provider reads PULUMI_ACCESS_TOKEN itself (Pulumi Deployments sets it), never into its inputs.
+  pulumiservice: ["accessToken"],
 };
 
 /**
@@ -94,6 +99,7 @@ export const ENV_CREDENTIALS: Readonly<Record<ProviderPackage, ReadonlyArray<rea
   kubernetes: [],
   tailscale: [],
   tls: [],
+  pulumiservice: [],
 };
 
 /** Whether a config key holds a secret; `isConfigSecret` exists at runtime but is not in the typings. */

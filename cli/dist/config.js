@@ -20402,6 +20402,49 @@ function managedPolicyName(policyArn2) {
   return (policyArn2.split(":policy/")[1] ?? policyArn2).replace(/[^A-Za-z0-9-]+/g, "-");
 }
 
+// core/aws/pulumi-oidc.ts
+var PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+var PULUMI_OIDC_URL = `https://${PULUMI_OIDC_HOST}`;
+var PULUMI_CLAIM = { aud: `${PULUMI_OIDC_HOST}:aud`, sub: `${PULUMI_OIDC_HOST}:sub` };
+var DEPLOYMENT_OPERATIONS = [
+  "preview",
+  "update",
+  "refresh",
+  "destroy",
+  "detect-drift",
+  "remediate-drift"
+];
+var DEFAULT_TRUSTED_OPERATIONS = [
+  "update",
+  "refresh",
+  "detect-drift"
+];
+var DEFAULT_PULUMI_DEPLOYMENTS_ROLE = "pulumi-deployments";
+var NAME = /^[A-Za-z0-9_.-]+$/;
+var nameProblem = (what) => (value) => NAME.test(value) ? void 0 : `must be a Pulumi ${what} name (letters, digits, '_', '.', '-')`;
+var pulumiDeploymentsSettingsSchema = external_exports.strictObject({
+  /** The Pulumi organization: the token's audience and the first part of its subject. Required. */
+  organization: checkedString(nameProblem("organization")),
+  /** The project of the trusted stacks; default: this project (gitops-bootstrap). */
+  project: checkedString(nameProblem("project")).optional(),
+  /** The stacks (names, in Pulumi Cloud) whose deployments may assume the role. Required, at least one. */
+  stacks: external_exports.array(checkedString(nameProblem("stack"))).min(1, { error: "must list at least one stack, such as homelab-cloud" }),
+  /** Which operations may assume it. */
+  operations: external_exports.array(external_exports.enum(DEPLOYMENT_OPERATIONS, { error: `must be one of ${DEPLOYMENT_OPERATIONS.join(", ")}` })).min(1, { error: "must list at least one operation; remove pulumiDeployments for none" }).default([...DEFAULT_TRUSTED_OPERATIONS]),
+  /** The role's name. */
+  roleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name (up to 64 of letters, digits, +=,.@_-)" }).default(DEFAULT_PULUMI_DEPLOYMENTS_ROLE),
+  /** Managed policies the role gets: the stacks' own AWS needs. None by default. */
+  policyArns: external_exports.array(
+    external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/.+$/, {
+      error: "must be an IAM policy ARN"
+    })
+  ).default([]),
+  /** The account's existing Pulumi OIDC provider (one per URL and account, e.g. made for ESC); default: create one. */
+  oidcProviderArn: external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, {
+    error: "must be the ARN of the account's api.pulumi.com/oidc provider (aws iam list-open-id-connect-providers)"
+  }).optional()
+});
+
 // core/aws/settings.ts
 var AWS_CONFIG_KEY = "gitops-bootstrap:aws";
 var DEFAULT_ROLE_NAMES = {
@@ -20486,6 +20529,15 @@ function isAdministratorPolicy(policyArn2) {
 var policyArn = () => external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
   error: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns"
 });
+var STATE_BUCKET_PARTS = [
+  "ownershipControls",
+  "publicAccessBlock",
+  "versioning",
+  "encryption",
+  "lifecycle",
+  "policy"
+];
+var KMS_KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 var stateBucketSchema = external_exports.object({
   /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
   name: checkedString(bucketNameProblem).optional(),
@@ -20520,7 +20572,30 @@ var adoptSchema = external_exports.object({
   oidcProvider: external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
     error: "must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)"
   }).optional(),
-  deployRole: roleName().optional()
+  deployRole: roleName().optional(),
+  // Issue 13 (gitops-bootstrap migrate): the bucket's configuration resources, the key, the
+  // deploy role's managed policy attachments.
+  stateBucketConfiguration: external_exports.array(
+    external_exports.enum(STATE_BUCKET_PARTS, {
+      error: `must list only ${STATE_BUCKET_PARTS.join(", ")}`
+    }),
+    { error: "must be a list such as [versioning, encryption]" }
+  ).refine((parts) => new Set(parts).size === parts.length, { error: "must not list a part twice" }).optional(),
+  stateKey: external_exports.string({ error: "must be a string" }).regex(KMS_KEY_ID, {
+    error: "must be the KMS key ID (not its ARN or alias), such as 1234abcd-12ab-34cd-56ef-1234567890ab (aws kms list-keys)"
+  }).optional(),
+  deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
+}).strict();
+var DEFAULT_SECRETS_READER_NAME = "gitops-bootstrap-secrets-reader";
+var secretsReaderSchema = external_exports.object({
+  pathPrefix: checkedString(secretsPathPrefixProblem),
+  userName: roleName().default(DEFAULT_SECRETS_READER_NAME),
+  kmsKeyArns: external_exports.array(
+    external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
+      error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-..."
+    }),
+    { error: "must be a list of KMS key ARNs" }
+  ).default([])
 }).strict();
 var rawSchema = external_exports.object({
   enabled: bool().default(false),
@@ -20528,8 +20603,16 @@ var rawSchema = external_exports.object({
   region: checkedString(regionProblem).optional(),
   stateBucket: stateBucketSchema.prefault({}),
   ci: ciSchema.optional(),
-  adopt: adoptSchema.prefault({})
+  adopt: adoptSchema.prefault({}),
+  /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+  pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
+  secretsReader: secretsReaderSchema.optional()
 }).strict();
+function secretsPathPrefixProblem(prefix) {
+  if (!/^\/([A-Za-z0-9_.-]+\/)+$/.test(prefix))
+    return "must be a path such as /homelab/: starting and ending with /, segments of letters, digits, _ . -; the root / alone would grant every secret";
+  return void 0;
+}
 var BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
 var DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
 function ciProblems(ci, issue2) {
@@ -20609,6 +20692,7 @@ function resolve(raw, ctx) {
     issue2(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
   }
   if (ci !== void 0) ciProblems(ci, issue2);
+  adoptPartsProblems(adopt, ci, issue2);
   if (accountId === void 0 || region === void 0 || ci === void 0 || bucket === void 0)
     return external_exports.NEVER;
   const partition = partitionOf(region);
@@ -20643,12 +20727,48 @@ function resolve(raw, ctx) {
       deployPolicyArns: ci.deployPolicyArns
     },
     oidcProviderArn: expectedProvider,
+    ...raw.secretsReader === void 0 ? {} : { secretsReader: raw.secretsReader },
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
-      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
-    }
+      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole },
+      ...adopt.stateBucketConfiguration === void 0 ? {} : { stateBucketConfiguration: adopt.stateBucketConfiguration },
+      ...adopt.stateKey === void 0 ? {} : { stateKey: adopt.stateKey },
+      ...adopt.deployRolePolicyAttachments === void 0 ? {} : { deployRolePolicyAttachments: adopt.deployRolePolicyAttachments }
+    },
+    ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
+}
+function adoptPartsProblems(adopt, ci, issue2) {
+  if (adopt.stateBucketConfiguration !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateBucketConfiguration"],
+      "is set but adopt.stateBucket is not: only an adopted bucket has configuration to adopt; set adopt.stateBucket to the bucket's name, or remove adopt.stateBucketConfiguration"
+    );
+  }
+  if (adopt.stateKey !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateKey"],
+      "is set but adopt.stateBucket is not: the state key is adopted together with the bucket it encrypts; set adopt.stateBucket, or remove adopt.stateKey"
+    );
+  }
+  const attachments = adopt.deployRolePolicyAttachments;
+  if (attachments === void 0) return;
+  if (adopt.deployRole === void 0) {
+    issue2(
+      ["adopt", "deployRolePolicyAttachments"],
+      "is set but adopt.deployRole is not: only the adopted role has attachments to adopt; set adopt.deployRole, or remove adopt.deployRolePolicyAttachments"
+    );
+  }
+  const kept = ci?.deployPolicyArns ?? [];
+  attachments.forEach((arn, i) => {
+    if (!kept.includes(arn)) {
+      issue2(
+        ["adopt", "deployRolePolicyAttachments", i],
+        `is ${arn} but ci.deployPolicyArns does not list it: an attachment the stack does not declare is detached, not adopted; add it to ci.deployPolicyArns to keep it, or remove it here`
+      );
+    }
+  });
 }
 var awsSettingsSchema = rawSchema.transform(resolve);
 function awsSettingsProblems(input2) {
@@ -20676,11 +20796,18 @@ var import_node_fs4 = require("node:fs");
 var import_node_path3 = require("node:path");
 
 // core/argocd/sync.ts
+var ARGOCD_API_VERSION = "argoproj.io/v1alpha1";
 var IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
+var RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 var DEFAULT_RETRY = {
   limit: 5,
   backoff: { duration: "30s", factor: 2, maxDuration: "2m" }
 };
+var SERVER_SIDE_SYNC_OPTIONS = [
+  "CreateNamespace=true",
+  "ServerSideApply=true",
+  "RespectIgnoreDifferences=true"
+];
 var FORBIDDEN_SYNC_OPTIONS = {};
 
 // core/catalog/argocd-application.ts
@@ -21194,6 +21321,7 @@ function readChartData(relativePath) {
 // core/argocd/argocd.ts
 var TLS_TERMINATIONS = ["ingress", "reencrypt", "server"];
 var ACCOUNT_CAPABILITIES = ["apiKey", "login"];
+var ARGOCD_RELEASE_NAME = "argocd";
 var OIDC_SECRET_NAME = "argocd-oidc";
 var APPLICATION_HEALTH_LUA = `hs = {}
 hs.status = "Progressing"
@@ -21364,6 +21492,101 @@ function argoCdValuesProblems(settings, repo, keys2) {
     "argocd.values"
   );
   return [...unknown3, ...owned.map((o) => o.message)].map((message) => ({ key: "argocd.values", message }));
+}
+function argoCdRootProject(settings, repo) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: settings.root.project, namespace: settings.namespace },
+    spec: {
+      description: "The root app of apps: Applications and ApplicationSets from the manifest repository, nothing else.",
+      sourceRepos: [repo.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings.namespace }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: "argoproj.io", kind: "Application" },
+        { group: "argoproj.io", kind: "ApplicationSet" }
+      ]
+    }
+  };
+}
+function argoCdAppsProject(settings, repo) {
+  const project = settings.appsProject;
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: project.name, namespace: settings.namespace },
+    spec: {
+      description: "The apps the root app of apps deploys, from the manifest repository.",
+      sourceRepos: [.../* @__PURE__ */ new Set([repo.url, ...project.sourceRepos])],
+      destinations: project.destinations.map((d) => ({ server: d.server, namespace: d.namespace })),
+      clusterResourceWhitelist: project.clusterResources ? [{ group: "*", kind: "*" }] : []
+    }
+  };
+}
+function argoCdRootApplication(settings, repo) {
+  const root = settings.root;
+  const retry2 = root.retry === void 0 ? structuredClone(DEFAULT_RETRY) : root.retry === false ? void 0 : mergeMaps(structuredClone(DEFAULT_RETRY), root.retry);
+  const ignoreDifferences = root.ignoreDifferences ?? [];
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: {
+      name: root.name,
+      namespace: settings.namespace,
+      ...root.resourcesFinalizer === true ? { finalizers: [RESOURCES_FINALIZER] } : {}
+    },
+    spec: {
+      project: root.project,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: repo.path },
+      destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: root.selfHeal },
+        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        ...retry2 === void 0 ? {} : { retry: retry2 }
+      },
+      ...ignoreDifferences.length === 0 ? {} : { ignoreDifferences: structuredClone(ignoreDifferences) }
+    }
+  };
+}
+function argoCdSelfProject(settings, repo, self) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "AppProject",
+    metadata: { name: self.name, namespace: settings.namespace },
+    spec: {
+      description: "Argo CD's own install, from the manifest repository (argocd.selfManagement).",
+      sourceRepos: [repo.url],
+      destinations: [{ server: IN_CLUSTER_SERVER, namespace: settings.namespace }],
+      clusterResourceWhitelist: [{ group: "*", kind: "*" }]
+    }
+  };
+}
+function argoCdSelfApplication(settings, repo, self) {
+  return {
+    apiVersion: ARGOCD_API_VERSION,
+    kind: "Application",
+    metadata: { name: self.name, namespace: settings.namespace },
+    spec: {
+      project: self.name,
+      source: { repoURL: repo.url, targetRevision: repo.revision, path: self.path },
+      destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: settings.root.selfHeal },
+        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        retry: structuredClone(DEFAULT_RETRY)
+      }
+    }
+  };
+}
+function argoCdRootObjects(settings, repo) {
+  const self = settings.selfManagement;
+  return [
+    ...settings.root.project === "default" ? [] : [argoCdRootProject(settings, repo)],
+    ...settings.appsProject.enabled ? [argoCdAppsProject(settings, repo)] : [],
+    argoCdRootApplication(settings, repo),
+    ...self === void 0 ? [] : [argoCdSelfProject(settings, repo, self), argoCdSelfApplication(settings, repo, self)]
+  ];
 }
 
 // core/repository/settings.ts
@@ -21715,6 +21938,9 @@ var import_node_fs2 = require("node:fs");
 var import_node_path2 = require("node:path");
 var import_yaml4 = __toESM(require_dist());
 
+// core/secrets/names.ts
+var SOPS_AGE_SECRET_NAME = "sops-age";
+
 // core/catalog/flux-settings.ts
 var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 var objectName = (what) => string4().check(
@@ -21738,7 +21964,13 @@ var sourceRef = strictObject2({
 );
 var decryption = strictObject2({
   provider: _default3(literal2("sops"), "sops").check(meta3({ description: "Decryption provider. Only sops exists." })),
-  secretRef: optional2(strictObject2({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") })).check(meta3({ description: "The Secret with the private keys, in the Kustomization's namespace." })),
+  secretRef: optional2(
+    nullable2(strictObject2({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }))
+  ).check(
+    meta3({
+      description: `The Secret with the private keys, in the Kustomization's namespace. Defaults to ${SOPS_AGE_SECRET_NAME} (what the stack's secrets.sopsAge places) unless serviceAccountName is given; null leaves it out (the controller's own cloud KMS identity).`
+    })
+  ),
   serviceAccountName: optional2(objectName("ServiceAccount used to reach a cloud KMS"))
 }).check(meta3({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." }));
 var substituteReference = strictObject2({
@@ -21916,7 +22148,14 @@ function resolveFluxSettings(own2, defaults) {
     const value = pick2(key);
     if (value !== void 0) out[key] = structuredClone(value);
   }
+  if (out.decryption !== void 0) out.decryption = withDecryptionSecret(out.decryption);
   return out;
+}
+function withDecryptionSecret(decryption2) {
+  const { secretRef, ...rest } = decryption2;
+  if (secretRef === null) return rest;
+  if (secretRef !== void 0 || rest.serviceAccountName !== void 0) return decryption2;
+  return { ...rest, secretRef: { name: SOPS_AGE_SECRET_NAME } };
 }
 var BUILT_IN_FLUX = Object.freeze(
   resolveFluxSettings(void 0, void 0)
@@ -23115,6 +23354,420 @@ var tailscaleDisabledSchema = external_exports.strictObject({
 });
 var tailscaleSettingsSchema = onOff(tailscaleEnabledSchema, tailscaleDisabledSchema);
 
+// core/cloud/settings.ts
+var HOME_NAMES = ["s3", "pulumi-cloud"];
+var homeSchema = external_exports.enum(HOME_NAMES, {
+  error: `must be "s3" (the account stack's bucket and GitHub Actions) or "pulumi-cloud" (docs/pulumi-cloud.md)`
+}).default("s3");
+var DEFAULT_PULUMI_API_URL = "https://api.pulumi.com";
+var DEFAULT_AWS_SESSION_NAME = "gitops-bootstrap-${deployment.version}";
+var DEFAULT_DRIFT_CRON = "0 6 * * *";
+var IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+var CRON = /^\S+( \S+){4}$/;
+var SESSION_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
+var awsOidcSchema = external_exports.strictObject({
+  /** The role Deployments assumes with its OIDC token: the account stack's `pulumiDeploymentsRoleArn` output. */
+  roleArn: external_exports.string({ error: "must be a string" }).regex(IAM_ROLE_ARN, {
+    error: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deployments (the account stack's pulumiDeploymentsRoleArn output)"
+  }),
+  /** Session name; `${deployment.version}` and the other placeholders Deployments documents are filled in. */
+  sessionName: external_exports.string().min(1).max(64).default(DEFAULT_AWS_SESSION_NAME),
+  /** Session duration such as 1h; unset, Deployments' own default. */
+  duration: external_exports.string().regex(SESSION_DURATION, { error: "must be a duration such as 1h or 30m (XhYmZs)" }).refine((d) => d !== "", { error: "must not be empty; remove it for Deployments' default" }).optional()
+});
+var deploymentsSchema = external_exports.strictObject({
+  /** The program makes the stack's DeploymentSettings (false: you configure Deployments, or not, yourself). */
+  enabled: bool().default(true),
+  /** owner/name of the GitHub repository holding this Pulumi project; default: github.owner/github.sourceRepository. */
+  repository: checkedString(repositoryProblem).optional(),
+  /** The branch Deployments checks out and deploys on push. */
+  branch: checkedString(branchProblem).default("main"),
+  /** The directory of Pulumi.yaml inside the repository; unset, its root. */
+  repoDir: external_exports.string().min(1, { error: "must not be empty; remove it for the repository root" }).optional(),
+  /** Only pushes and pull requests touching these paths run; empty means every change. */
+  paths: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Pulumi's GitHub app runs `pulumi preview` on each pull request and comments the result. */
+  previewPullRequests: bool().default(true),
+  /** Pulumi's GitHub app runs `pulumi up` on each push to the branch. */
+  deployCommits: bool().default(true),
+  /** Commands run before each operation, such as joining a tailnet to reach the cluster. */
+  preRunCommands: external_exports.array(external_exports.string().min(1)).default([]),
+  /** Executor image; unset, Deployments' default pulumi/pulumi image. */
+  executorImage: external_exports.string().min(1).optional(),
+  /** OIDC to AWS; unset, the deployment gets no AWS credentials (a cluster stack needs none of its own). */
+  aws: awsOidcSchema.optional()
+});
+var driftScheduleSchema = external_exports.strictObject({
+  /** The program makes a DriftSchedule for this stack. */
+  enabled: bool().default(true),
+  /** When drift detection runs (cron, UTC). */
+  cron: external_exports.string().regex(CRON, { error: 'must be a five-field cron expression such as "0 6 * * *"' }).default(DEFAULT_DRIFT_CRON),
+  /** Run `pulumi up` after drift is found: off, a person reads the drift first. */
+  autoRemediate: bool().default(false)
+});
+var pulumiCloudSettingsSchema = external_exports.strictObject({
+  /** The Pulumi organization; default: the running stack's own. */
+  organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: "must be a Pulumi organization name such as acme" }).optional(),
+  /** The Pulumi Cloud API the pulumiservice provider talks to. */
+  apiUrl: external_exports.url({ protocol: /^https$/, error: "must be an https URL such as https://api.pulumi.com" }).default(DEFAULT_PULUMI_API_URL),
+  deployments: deploymentsSchema.prefault({}),
+  driftSchedule: driftScheduleSchema.prefault({})
+});
+function pulumiCloudProblems(context) {
+  const problems = [];
+  if (context.home === "s3") {
+    if (context.pulumiCloudSet)
+      problems.push({
+        key: "pulumiCloud",
+        message: "is set but home is s3 (the default), which never reads it; set gitops-bootstrap:home: pulumi-cloud, or remove pulumiCloud"
+      });
+    return problems;
+  }
+  if (context.github?.ciEnabled === true) {
+    problems.push({
+      key: "github.ci.enabled",
+      message: "is true (the default), which writes GitHub Actions' S3 backend, KMS and role settings, but with home: pulumi-cloud Pulumi Deployments runs this stack; set github.ci.enabled: false"
+    });
+  }
+  if (context.accountStack !== void 0) {
+    problems.push({
+      key: "aws.accountStack",
+      message: "is set, but its outputs (backend URL, KMS key, CI roles) go only to GitHub Actions' CI settings, which a stack Deployments runs does not write, and a StackReference reaches only stacks of the same backend; remove it (the account stack's pulumiDeploymentsRoleArn goes into pulumiCloud.deployments.aws.roleArn)"
+    });
+  }
+  const { deployments } = context.pulumiCloud;
+  if (deployments.enabled && deployments.repository === void 0 && context.github === void 0) {
+    problems.push({
+      key: "pulumiCloud.deployments.repository",
+      message: "is required: the owner/name of the GitHub repository holding this Pulumi project, which Deployments checks out (or switch on the github part, whose sourceRepository is the default, or set deployments.enabled: false)"
+    });
+  }
+  return problems;
+}
+function homeContext(config2, pulumiCloudSet) {
+  const { github } = config2;
+  return {
+    home: config2.home,
+    pulumiCloudSet,
+    pulumiCloud: config2.pulumiCloud,
+    ...config2.aws.accountStack === void 0 ? {} : { accountStack: config2.aws.accountStack },
+    ...github.enabled ? {
+      github: {
+        owner: github.owner,
+        sourceRepository: github.sourceRepository,
+        ciEnabled: github.ci.enabled
+      }
+    } : {}
+  };
+}
+
+// core/migration/settings.ts
+var NAME2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var OBJECT = /^[A-Z][A-Za-z0-9]*\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
+var clusterAdoptSettingsSchema = external_exports.object({
+  namespace: external_exports.string({ error: "must be a string" }).regex(NAME2, { error: "must be the engine's namespace name, such as argocd" }).optional(),
+  release: external_exports.string({ error: "must be a string" }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, {
+    error: "must be <namespace>/<release name>, such as argocd/argocd (helm list -A)"
+  }).optional(),
+  rootObjects: external_exports.array(
+    external_exports.string({ error: "must be a string" }).regex(OBJECT, {
+      error: "must be <Kind>/<name>, such as Application/bootstrap"
+    }),
+    { error: "must be a list such as [Application/bootstrap]" }
+  ).optional()
+}).strict();
+function argoCdRootObjectNames(settings, repo) {
+  return argoCdRootObjects(settings, repo).map((o) => `${o.kind}/${o.metadata.name}`);
+}
+function clusterAdoptProblems(adopt, engine, argocd, repo) {
+  if (adopt === void 0) return [];
+  if (argocd === void 0 || engine !== "argocd") {
+    return [
+      {
+        key: "adopt",
+        message: `is set but engine is ${engine}: adopting the Terragrunt layer's resources is built for engine argocd (its argocd-install and argocd-configure modules); remove adopt and import by hand (docs/migrating-from-terragrunt.md)`
+      }
+    ];
+  }
+  const problems = [];
+  if (adopt.namespace !== void 0 && adopt.namespace !== argocd.namespace) {
+    problems.push({
+      key: "adopt.namespace",
+      message: `is ${adopt.namespace} but argocd.namespace is ${argocd.namespace}: importing one namespace under another name would replace it; set argocd.namespace: ${adopt.namespace} (the name stays when adopt is removed after the import)`
+    });
+  }
+  const ours = `${argocd.namespace}/${ARGOCD_RELEASE_NAME}`;
+  if (adopt.release !== void 0) {
+    const [namespace] = adopt.release.split("/");
+    if (adopt.release !== ours) {
+      problems.push({
+        key: "adopt.release",
+        message: namespace !== argocd.namespace ? `is ${adopt.release} but the stack installs release ${ours} (argocd.namespace is ${argocd.namespace}): set argocd.namespace: ${namespace ?? ""}` : `is ${adopt.release} but the stack installs the release as ${ours}: Helm cannot rename a release, so it cannot be adopted; remove adopt.release (a second Argo CD would then be installed beside it, so migrate only a release named ${ARGOCD_RELEASE_NAME})`
+      });
+    }
+    const self = argocd.selfManagement;
+    if (self?.releaseOwner === "engine") {
+      problems.push({
+        key: "adopt.release",
+        message: "is set but argocd.selfManagement.releaseOwner is engine: the stack declares no release to import it into; remove adopt.release, or set releaseOwner: pulumi"
+      });
+    } else if (self?.importRelease === true) {
+      problems.push({
+        key: "adopt.release",
+        message: "is set together with argocd.selfManagement.importRelease, which imports the same release: remove one of them"
+      });
+    }
+  }
+  const rendered = argoCdRootObjectNames(argocd, repo);
+  (adopt.rootObjects ?? []).forEach((object2, i) => {
+    if (!rendered.includes(object2)) {
+      problems.push({
+        key: `adopt.rootObjects.${i}`,
+        message: `is ${object2}, which the root chart does not render (it renders ${rendered.join(", ")}): fix the name, or set argocd.root.name so the root chart renders it`
+      });
+    }
+  });
+  return problems;
+}
+
+// core/secrets/age.ts
+var import_node_crypto = require("node:crypto");
+
+// core/secrets/bech32.ts
+var CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+var GENERATOR = [996825010, 642813549, 513874426, 1027748829, 705979059];
+function polymod(values2) {
+  let chk = 1;
+  for (const value of values2) {
+    const top = chk >>> 25;
+    chk = ((chk & 33554431) << 5 ^ value) >>> 0;
+    for (let i = 0; i < 5; i++) if ((top >>> i & 1) === 1) chk = (chk ^ GENERATOR[i]) >>> 0;
+  }
+  return chk;
+}
+function hrpExpand(hrp) {
+  const codes = [...hrp].map((c) => c.charCodeAt(0));
+  return [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31)];
+}
+function convertBits(data, from, to, pad) {
+  let acc = 0;
+  let bits = 0;
+  const out = [];
+  const max = (1 << to) - 1;
+  for (const value of data) {
+    acc = acc << from | value;
+    bits += from;
+    while (bits >= to) {
+      bits -= to;
+      out.push(acc >> bits & max);
+    }
+  }
+  if (pad) {
+    if (bits > 0) out.push(acc << to - bits & max);
+  } else if (bits >= from || (acc << to - bits & max) !== 0) {
+    return void 0;
+  }
+  return out;
+}
+function bech32Encode(hrp, data) {
+  const lower = hrp.toLowerCase();
+  const words = convertBits(data, 8, 5, true);
+  const check2 = polymod([...hrpExpand(lower), ...words, 0, 0, 0, 0, 0, 0]) ^ 1;
+  const checksum = Array.from({ length: 6 }, (_, i) => check2 >>> 5 * (5 - i) & 31);
+  return `${lower}1${[...words, ...checksum].map((w) => CHARSET[w]).join("")}`;
+}
+function bech32Decode(text) {
+  if (text !== text.toLowerCase() && text !== text.toUpperCase()) return void 0;
+  const lower = text.toLowerCase();
+  const split = lower.lastIndexOf("1");
+  if (split < 1 || split + 7 > lower.length) return void 0;
+  const hrp = lower.slice(0, split);
+  if ([...hrp].some((c) => c.charCodeAt(0) < 33 || c.charCodeAt(0) > 126)) return void 0;
+  const words = [...lower.slice(split + 1)].map((c) => CHARSET.indexOf(c));
+  if (words.includes(-1)) return void 0;
+  if (polymod([...hrpExpand(hrp), ...words]) !== 1) return void 0;
+  const bytes = convertBits(words.slice(0, -6), 5, 8, false);
+  return bytes === void 0 ? void 0 : { hrp, data: Uint8Array.from(bytes) };
+}
+
+// core/secrets/age.ts
+var IDENTITY_HRP = "age-secret-key-";
+var X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+function ageIdentity(secret) {
+  if (secret.length !== 32) throw new Error(`an age X25519 identity is 32 bytes, not ${secret.length}`);
+  return bech32Encode(IDENTITY_HRP, secret).toUpperCase();
+}
+function parseAgeIdentity(text) {
+  if (!text.startsWith("AGE-SECRET-KEY-1")) return void 0;
+  const decoded = bech32Decode(text);
+  return decoded?.hrp === IDENTITY_HRP && decoded.data.length === 32 ? decoded.data : void 0;
+}
+function parseAgeKeyFile(text) {
+  const identities = [];
+  const badLines = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const identity2 = parseAgeIdentity(line);
+    if (identity2 === void 0) badLines.push(index + 1);
+    else identities.push(identity2);
+  });
+  return badLines.length > 0 ? { badLines } : { identities };
+}
+var ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+// core/secrets/problems.ts
+var SECRETS_SECRET_KEYS = {
+  /** Age identities the user already has (an age-keygen file), added to the sops-age Secret. */
+  sopsAgeKey: "sopsAgeKey",
+  /** The 1Password Connect, Bitwarden Secrets Manager or Doppler token the store reads with. */
+  externalSecretsToken: "externalSecretsToken",
+  /** The 1Password Connect server's 1password-credentials.json. */
+  onePasswordCredentials: "onePasswordCredentials"
+};
+function secretsProblems(settings, context) {
+  const problems = [];
+  const add = (key, message) => problems.push({ key, message });
+  const { sopsAge, externalSecrets } = settings;
+  const setCmd = (key, from) => `\`pulumi config set --secret ${SECRETS_SECRET_KEYS[key]} < ${from}\``;
+  if (sopsAge !== void 0 && context.engine === "argocd") {
+    add(
+      "secrets.sopsAge",
+      "places the age key for Flux's kustomize-controller, but engine is argocd, which decrypts SOPS only through a plugin (KSOPS, helm-secrets) configured on its repo-server; remove secrets.sopsAge, or use engine flux or flux-operator"
+    );
+  }
+  if (context.has("sopsAgeKey")) {
+    if (sopsAge === void 0) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        "is set but secrets.sopsAge is not; add secrets.sopsAge (keys: [] to place only this key) or remove it with `pulumi config rm sopsAgeKey`"
+      );
+    }
+    const parsed = parseAgeKeyFile(context.sopsAgeKey ?? "");
+    if ("badLines" in parsed) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        `line ${parsed.badLines.join(", ")} is neither a comment nor an AGE-SECRET-KEY-1… identity (checksum included); set it again from the age-keygen file with ${setCmd("sopsAgeKey", "keys.txt")}`
+      );
+    } else if (parsed.identities.length === 0) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        "holds no AGE-SECRET-KEY-1… identity; set the age-keygen file or remove it"
+      );
+    }
+  } else if (sopsAge !== void 0 && sopsAge.keys.length === 0) {
+    add(
+      "secrets.sopsAge.keys",
+      `is [] (generate none) and no sopsAgeKey is set, so the Secret would hold no identity; keep a key name, or set your own with ${setCmd("sopsAgeKey", "keys.txt")}`
+    );
+  }
+  const provider = externalSecrets?.provider;
+  const tokenWanted = provider === "onepassword" || provider === "bitwarden" || provider === "doppler";
+  if (tokenWanted && !context.has("externalSecretsToken")) {
+    const what = provider === "onepassword" ? "the 1Password Connect token" : provider === "bitwarden" ? "the Bitwarden Secrets Manager machine account's access token" : "the Doppler service token";
+    add(
+      SECRETS_SECRET_KEYS.externalSecretsToken,
+      `is required with secrets.externalSecrets.provider ${provider}: ${what}; set it with ${setCmd("externalSecretsToken", "token.txt")}`
+    );
+  }
+  if (!tokenWanted && context.has("externalSecretsToken")) {
+    add(
+      SECRETS_SECRET_KEYS.externalSecretsToken,
+      provider === "aws" ? "is set but the aws preset reads the account stack's secretsReader access key; remove it with `pulumi config rm externalSecretsToken`" : "is set but secrets.externalSecrets is not; configure it or remove the token with `pulumi config rm externalSecretsToken`"
+    );
+  }
+  if (context.has("onePasswordCredentials") && provider !== "onepassword") {
+    add(
+      SECRETS_SECRET_KEYS.onePasswordCredentials,
+      "is set but secrets.externalSecrets.provider is not onepassword; remove it with `pulumi config rm onePasswordCredentials`"
+    );
+  }
+  if (provider === "aws" && !context.hasAccountStack) {
+    add(
+      "secrets.externalSecrets.provider",
+      "is aws, whose reader's access key comes from the account stack; set aws.accountStack (and aws.secretsReader in the account stack)"
+    );
+  }
+  return problems;
+}
+
+// core/secrets/settings.ts
+var SUBDOMAIN2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+var objectName2 = () => external_exports.string({ error: "must be a string" }).max(253).regex(SUBDOMAIN2, {
+  error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'"
+});
+var sopsAgeSchema = external_exports.object({
+  keys: external_exports.array(label(), { error: 'must be a list of key names such as ["1"]' }).default(["1"]).superRefine((keys2, ctx) => {
+    const twice = keys2.filter((key, i) => keys2.indexOf(key) !== i);
+    if (twice.length > 0)
+      ctx.addIssue({ code: "custom", message: `names ${twice.join(", ")} twice; each key name once` });
+  }),
+  secretName: objectName2().default(SOPS_AGE_SECRET_NAME),
+  // The generated identities exist nowhere else: losing them loses every file encrypted to them.
+  protect: bool().default(true)
+}).strict();
+var STORE_PROVIDERS = ["onepassword", "bitwarden", "doppler", "aws"];
+var storeName = (fallback) => objectName2().default(fallback);
+var common = { namespace: label().default("external-secrets") };
+var onePasswordSchema = external_exports.object({
+  provider: external_exports.literal("onepassword"),
+  ...common,
+  secretName: objectName2().default("onepassword-connect-token"),
+  /** Where the Connect server runs (it reads op-credentials); defaults to `namespace`. */
+  connectNamespace: label().optional(),
+  credentialsSecretName: objectName2().default("op-credentials"),
+  store: external_exports.object({
+    name: storeName("onepassword"),
+    connectHost: external_exports.url({
+      error: "must be the Connect server's URL, such as http://onepassword-connect.external-secrets:8080"
+    }),
+    vaults: external_exports.record(external_exports.string().min(1), count(1, 1e3), {
+      error: "must map vault names to their search order (1 first)"
+    }).refine((vaults) => Object.keys(vaults).length > 0, { error: "must name at least one vault" })
+  }).strict().optional()
+}).strict();
+var bitwardenSchema = external_exports.object({
+  provider: external_exports.literal("bitwarden"),
+  ...common,
+  secretName: objectName2().default("bitwarden-access-token"),
+  store: external_exports.object({
+    name: storeName("bitwarden"),
+    organizationID: external_exports.string().min(1),
+    projectID: external_exports.string().min(1),
+    bitwardenServerSDKURL: external_exports.url({ error: "must be the bitwarden-sdk-server's https URL" }),
+    caBundle: external_exports.string().min(1).optional()
+  }).strict().optional()
+}).strict();
+var dopplerSchema = external_exports.object({
+  provider: external_exports.literal("doppler"),
+  ...common,
+  secretName: objectName2().default("doppler-token"),
+  store: external_exports.object({
+    name: storeName("doppler"),
+    project: external_exports.string().min(1).optional(),
+    config: external_exports.string().min(1).optional()
+  }).strict().optional()
+}).strict();
+var AWS_STORE_SERVICES = ["ParameterStore", "SecretsManager"];
+var awsSchema = external_exports.object({
+  provider: external_exports.literal("aws"),
+  ...common,
+  secretName: objectName2().default("aws-secrets-reader"),
+  store: external_exports.object({
+    name: storeName("aws"),
+    service: external_exports.enum(AWS_STORE_SERVICES, { error: "must be ParameterStore or SecretsManager" }).default("ParameterStore")
+  }).strict().optional()
+}).strict();
+var externalSecretsSchema = external_exports.discriminatedUnion(
+  "provider",
+  [onePasswordSchema, bitwardenSchema, dopplerSchema, awsSchema],
+  { error: `provider must be one of ${STORE_PROVIDERS.join(", ")}` }
+);
+var secretsSettingsSchema = external_exports.object({
+  sopsAge: sopsAgeSchema.optional(),
+  externalSecrets: externalSecretsSchema.optional()
+}).strict();
+
 // stacks/config.ts
 var PROJECT = "gitops-bootstrap";
 function argoCdSettingsOf(config2, hasClientSecret) {
@@ -23127,7 +23780,9 @@ var SECRET_KEYS = {
   /** Token the engine reads an https manifest repository with (instead of a deploy key). */
   repoToken: "repoToken",
   /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
-  argocdOidcClientSecret: "argocdOidcClientSecret"
+  argocdOidcClientSecret: "argocdOidcClientSecret",
+  // The secret-zero part's keys (core/secrets/problems.ts).
+  ...SECRETS_SECRET_KEYS
 };
 var fq = (key) => `${PROJECT}:${key}`;
 function hasSecretValue(raw, name) {
@@ -23176,7 +23831,13 @@ var stackSchema = external_exports.object({
   fluxOperator: fluxOperatorSettingsSchema.prefault({}),
   aws: clusterAwsSettingsSchema.prefault({}),
   github: githubSettingsSchema.prefault({ enabled: false }),
-  tailscale: tailscaleSettingsSchema.prefault({ enabled: false })
+  tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+  // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
+  home: homeSchema,
+  pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
+  // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
+  adopt: clusterAdoptSettingsSchema.optional(),
+  secrets: secretsSettingsSchema.prefault({})
 }).strict();
 var CONFIG_KEYS = [
   ...Object.keys(stackSchema.shape),
@@ -23253,6 +23914,17 @@ function parseStackConfig(raw, secretKeys, options = {}) {
         errors.push(`${fq(`${section}.values`)}: ${message}`);
     }
   }
+  const secrets = secretsSettingsSchema.safeParse(input2.secrets ?? {});
+  if (secrets.success) {
+    const accountStack = input2.aws?.accountStack;
+    for (const problem of secretsProblems(secrets.data, {
+      engine: String(input2.engine),
+      hasAccountStack: accountStack !== void 0,
+      has: hasSecret,
+      ...hasSecret("sopsAgeKey") ? { sopsAgeKey: raw[fq(SECRET_KEYS.sopsAgeKey)] } : {}
+    }))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+  }
   const result = stackSchema.safeParse(input2, { reportInput: true, error: plainIssueText });
   if (!result.success) {
     for (const issue2 of result.error.issues) {
@@ -23298,7 +23970,17 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       ...fluxOperatorSelfManagementProblems(config2.fluxOperator)
     ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of clusterAdoptProblems(
+      config2.adopt,
+      config2.engine,
+      config2.engine === "argocd" ? argocd : void 0,
+      config2.repo
+    ))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
+    for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+    errors.push(...secretsNamespaceProblems(config2));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
@@ -23310,6 +23992,22 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
+}
+function secretsNamespaceProblems(config2) {
+  const store = config2.secrets.externalSecrets;
+  if (store === void 0) return [];
+  const section = engineSection(config2.engine);
+  const engineNamespace = config2[section].namespace;
+  const keys2 = [
+    ["secrets.externalSecrets.namespace", store.namespace],
+    [
+      "secrets.externalSecrets.connectNamespace",
+      store.provider === "onepassword" ? store.connectNamespace : void 0
+    ]
+  ];
+  return keys2.filter(([, namespace]) => namespace === engineNamespace).map(
+    ([key]) => `${fq(key)}: is ${engineNamespace}, the engine's namespace (${section}.namespace), which the engine's part makes; use a namespace of its own, such as external-secrets`
+  );
 }
 function otherEngineCharts(config2, input2) {
   const charts = input2.charts;
@@ -23650,12 +24348,19 @@ function stackSetErrors(projectDir, stack, read) {
 }
 
 // cli/stack-file.ts
+var import_node_crypto2 = require("node:crypto");
 var import_node_fs6 = require("node:fs");
 var import_node_path4 = require("node:path");
 var import_yaml6 = __toESM(require_dist());
 function securePlaceholder(key) {
-  return `[synth placeholder for secure config ${key}]`;
+  const text = `[synth placeholder for secure config ${key}]`;
+  return SHAPED_PLACEHOLDERS[key]?.(text) ?? text;
 }
+var SHAPED_PLACEHOLDERS = {
+  "gitops-bootstrap:sopsAgeKey": (text) => `# ${text}
+${ageIdentity((0, import_node_crypto2.createHash)("sha256").update(text).digest())}
+`
+};
 function configString(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -10558,6 +10558,9 @@ function classicArgoAppSettings() {
   return CLASSIC_SETTINGS;
 }
 
+// core/secrets/names.ts
+var SOPS_AGE_SECRET_NAME = "sops-age";
+
 // core/catalog/flux-settings.ts
 var SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 var objectName = (what) => string2().check(
@@ -10581,7 +10584,13 @@ var sourceRef = strictObject({
 );
 var decryption = strictObject({
   provider: _default(literal("sops"), "sops").check(meta2({ description: "Decryption provider. Only sops exists." })),
-  secretRef: optional(strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") })).check(meta2({ description: "The Secret with the private keys, in the Kustomization's namespace." })),
+  secretRef: optional(
+    nullable(strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }))
+  ).check(
+    meta2({
+      description: `The Secret with the private keys, in the Kustomization's namespace. Defaults to ${SOPS_AGE_SECRET_NAME} (what the stack's secrets.sopsAge places) unless serviceAccountName is given; null leaves it out (the controller's own cloud KMS identity).`
+    })
+  ),
   serviceAccountName: optional(objectName("ServiceAccount used to reach a cloud KMS"))
 }).check(meta2({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." }));
 var substituteReference = strictObject({
@@ -10759,7 +10768,14 @@ function resolveFluxSettings(own2, defaults) {
     const value = pick2(key);
     if (value !== void 0) out[key] = structuredClone(value);
   }
+  if (out.decryption !== void 0) out.decryption = withDecryptionSecret(out.decryption);
   return out;
+}
+function withDecryptionSecret(decryption2) {
+  const { secretRef, ...rest } = decryption2;
+  if (secretRef === null) return rest;
+  if (secretRef !== void 0 || rest.serviceAccountName !== void 0) return decryption2;
+  return { ...rest, secretRef: { name: SOPS_AGE_SECRET_NAME } };
 }
 var BUILT_IN_FLUX = Object.freeze(
   resolveFluxSettings(void 0, void 0)

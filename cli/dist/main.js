@@ -58,12 +58,16 @@ var COMMANDS = {
     load: async () => (await Promise.resolve().then(() => __toESM(require("./handoff.js")))).handoffCommand
   },
   "migrate-state": {
-    summary: "move stacks from the local backend into the S3 backend the account stack made",
+    summary: "move stacks from the local backend into the S3 backend the account stack made, or into Pulumi Cloud",
     load: async () => (await Promise.resolve().then(() => __toESM(require("./migrate-state.js")))).migrateStateCommand
   },
   "drift-report": {
     summary: "turn a recorded `pulumi preview --refresh --json` into a drift verdict and its issue text (drift.yml)",
     load: async () => (await Promise.resolve().then(() => __toESM(require("./drift-report.js")))).driftReportCommand
+  },
+  migrate: {
+    summary: "read the Terragrunt layer's state and write the stacks' adopt settings (docs/migrating-from-terragrunt.md)",
+    load: async () => (await Promise.resolve().then(() => __toESM(require("./migrate.js")))).migrateCommand
   },
   help: {
     summary: "show this help, or a command's (help <command>)",

@@ -12363,6 +12363,49 @@ function managedPolicyName(policyArn2) {
   return (policyArn2.split(":policy/")[1] ?? policyArn2).replace(/[^A-Za-z0-9-]+/g, "-");
 }
 
+// core/aws/pulumi-oidc.ts
+var PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+var PULUMI_OIDC_URL = `https://${PULUMI_OIDC_HOST}`;
+var PULUMI_CLAIM = { aud: `${PULUMI_OIDC_HOST}:aud`, sub: `${PULUMI_OIDC_HOST}:sub` };
+var DEPLOYMENT_OPERATIONS = [
+  "preview",
+  "update",
+  "refresh",
+  "destroy",
+  "detect-drift",
+  "remediate-drift"
+];
+var DEFAULT_TRUSTED_OPERATIONS = [
+  "update",
+  "refresh",
+  "detect-drift"
+];
+var DEFAULT_PULUMI_DEPLOYMENTS_ROLE = "pulumi-deployments";
+var NAME = /^[A-Za-z0-9_.-]+$/;
+var nameProblem = (what) => (value) => NAME.test(value) ? void 0 : `must be a Pulumi ${what} name (letters, digits, '_', '.', '-')`;
+var pulumiDeploymentsSettingsSchema = external_exports.strictObject({
+  /** The Pulumi organization: the token's audience and the first part of its subject. Required. */
+  organization: checkedString(nameProblem("organization")),
+  /** The project of the trusted stacks; default: this project (gitops-bootstrap). */
+  project: checkedString(nameProblem("project")).optional(),
+  /** The stacks (names, in Pulumi Cloud) whose deployments may assume the role. Required, at least one. */
+  stacks: external_exports.array(checkedString(nameProblem("stack"))).min(1, { error: "must list at least one stack, such as homelab-cloud" }),
+  /** Which operations may assume it. */
+  operations: external_exports.array(external_exports.enum(DEPLOYMENT_OPERATIONS, { error: `must be one of ${DEPLOYMENT_OPERATIONS.join(", ")}` })).min(1, { error: "must list at least one operation; remove pulumiDeployments for none" }).default([...DEFAULT_TRUSTED_OPERATIONS]),
+  /** The role's name. */
+  roleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name (up to 64 of letters, digits, +=,.@_-)" }).default(DEFAULT_PULUMI_DEPLOYMENTS_ROLE),
+  /** Managed policies the role gets: the stacks' own AWS needs. None by default. */
+  policyArns: external_exports.array(
+    external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/.+$/, {
+      error: "must be an IAM policy ARN"
+    })
+  ).default([]),
+  /** The account's existing Pulumi OIDC provider (one per URL and account, e.g. made for ESC); default: create one. */
+  oidcProviderArn: external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, {
+    error: "must be the ARN of the account's api.pulumi.com/oidc provider (aws iam list-open-id-connect-providers)"
+  }).optional()
+});
+
 // core/aws/settings.ts
 var DEFAULT_ROLE_NAMES = {
   preview: "gitops-bootstrap-ci-preview",
@@ -12446,6 +12489,15 @@ function isAdministratorPolicy(policyArn2) {
 var policyArn = () => external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
   error: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns"
 });
+var STATE_BUCKET_PARTS = [
+  "ownershipControls",
+  "publicAccessBlock",
+  "versioning",
+  "encryption",
+  "lifecycle",
+  "policy"
+];
+var KMS_KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 var stateBucketSchema = external_exports.object({
   /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
   name: checkedString(bucketNameProblem).optional(),
@@ -12480,7 +12532,30 @@ var adoptSchema = external_exports.object({
   oidcProvider: external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
     error: "must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)"
   }).optional(),
-  deployRole: roleName().optional()
+  deployRole: roleName().optional(),
+  // Issue 13 (gitops-bootstrap migrate): the bucket's configuration resources, the key, the
+  // deploy role's managed policy attachments.
+  stateBucketConfiguration: external_exports.array(
+    external_exports.enum(STATE_BUCKET_PARTS, {
+      error: `must list only ${STATE_BUCKET_PARTS.join(", ")}`
+    }),
+    { error: "must be a list such as [versioning, encryption]" }
+  ).refine((parts) => new Set(parts).size === parts.length, { error: "must not list a part twice" }).optional(),
+  stateKey: external_exports.string({ error: "must be a string" }).regex(KMS_KEY_ID, {
+    error: "must be the KMS key ID (not its ARN or alias), such as 1234abcd-12ab-34cd-56ef-1234567890ab (aws kms list-keys)"
+  }).optional(),
+  deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
+}).strict();
+var DEFAULT_SECRETS_READER_NAME = "gitops-bootstrap-secrets-reader";
+var secretsReaderSchema = external_exports.object({
+  pathPrefix: checkedString(secretsPathPrefixProblem),
+  userName: roleName().default(DEFAULT_SECRETS_READER_NAME),
+  kmsKeyArns: external_exports.array(
+    external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
+      error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-..."
+    }),
+    { error: "must be a list of KMS key ARNs" }
+  ).default([])
 }).strict();
 var rawSchema = external_exports.object({
   enabled: bool().default(false),
@@ -12488,8 +12563,16 @@ var rawSchema = external_exports.object({
   region: checkedString(regionProblem).optional(),
   stateBucket: stateBucketSchema.prefault({}),
   ci: ciSchema.optional(),
-  adopt: adoptSchema.prefault({})
+  adopt: adoptSchema.prefault({}),
+  /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+  pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
+  secretsReader: secretsReaderSchema.optional()
 }).strict();
+function secretsPathPrefixProblem(prefix) {
+  if (!/^\/([A-Za-z0-9_.-]+\/)+$/.test(prefix))
+    return "must be a path such as /homelab/: starting and ending with /, segments of letters, digits, _ . -; the root / alone would grant every secret";
+  return void 0;
+}
 var BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
 var DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
 function ciProblems(ci, issue2) {
@@ -12569,6 +12652,7 @@ function resolve(raw, ctx) {
     issue2(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
   }
   if (ci !== void 0) ciProblems(ci, issue2);
+  adoptPartsProblems(adopt, ci, issue2);
   if (accountId === void 0 || region === void 0 || ci === void 0 || bucket === void 0)
     return external_exports.NEVER;
   const partition = partitionOf(region);
@@ -12603,12 +12687,48 @@ function resolve(raw, ctx) {
       deployPolicyArns: ci.deployPolicyArns
     },
     oidcProviderArn: expectedProvider,
+    ...raw.secretsReader === void 0 ? {} : { secretsReader: raw.secretsReader },
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
-      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
-    }
+      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole },
+      ...adopt.stateBucketConfiguration === void 0 ? {} : { stateBucketConfiguration: adopt.stateBucketConfiguration },
+      ...adopt.stateKey === void 0 ? {} : { stateKey: adopt.stateKey },
+      ...adopt.deployRolePolicyAttachments === void 0 ? {} : { deployRolePolicyAttachments: adopt.deployRolePolicyAttachments }
+    },
+    ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
+}
+function adoptPartsProblems(adopt, ci, issue2) {
+  if (adopt.stateBucketConfiguration !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateBucketConfiguration"],
+      "is set but adopt.stateBucket is not: only an adopted bucket has configuration to adopt; set adopt.stateBucket to the bucket's name, or remove adopt.stateBucketConfiguration"
+    );
+  }
+  if (adopt.stateKey !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateKey"],
+      "is set but adopt.stateBucket is not: the state key is adopted together with the bucket it encrypts; set adopt.stateBucket, or remove adopt.stateKey"
+    );
+  }
+  const attachments = adopt.deployRolePolicyAttachments;
+  if (attachments === void 0) return;
+  if (adopt.deployRole === void 0) {
+    issue2(
+      ["adopt", "deployRolePolicyAttachments"],
+      "is set but adopt.deployRole is not: only the adopted role has attachments to adopt; set adopt.deployRole, or remove adopt.deployRolePolicyAttachments"
+    );
+  }
+  const kept = ci?.deployPolicyArns ?? [];
+  attachments.forEach((arn, i) => {
+    if (!kept.includes(arn)) {
+      issue2(
+        ["adopt", "deployRolePolicyAttachments", i],
+        `is ${arn} but ci.deployPolicyArns does not list it: an attachment the stack does not declare is detached, not adopted; add it to ci.deployPolicyArns to keep it, or remove it here`
+      );
+    }
+  });
 }
 var awsSettingsSchema = rawSchema.transform(resolve);
 var STACK_REFERENCE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -12630,13 +12750,30 @@ Without --execute it prints the commands and changes nothing. With --execute it 
 and stops at the first failure. Needs the Pulumi CLI, AWS credentials of the account's
 administrator, and PULUMI_CONFIG_PASSPHRASE if a stack still uses the passphrase provider.
 
+To Pulumi Cloud instead: --backend-url https://api.pulumi.com --organization <org>, and --from
+'s3://<bucket>?region=<region>' for stacks already in the bucket. The state travels encrypted with
+the KMS key; in Pulumi Cloud each stack then switches to the service's own key (default).
+
 Options:
   --stack <name>             a stack to move (repeatable; the account stack first)
-  --backend-url <url>        the S3 backend, s3://<bucket>?region=<region>
+  --backend-url <url>        the S3 backend, s3://<bucket>?region=<region>, or Pulumi Cloud, https://api.pulumi.com
+  --organization <org>       the Pulumi Cloud organization the stacks go to (only with an https backend)
+  --from <url>               where the stacks are now, s3://<bucket>?region=<region> (default: the local backend)
   --secrets-provider <url>   the KMS secrets provider, awskms://<keyId>?region=<region>
   --checkpoint-dir <dir>     where exported checkpoints go (default: .cache/migrate-state)
   --execute                  run the commands instead of printing them
   -h, --help                 this text`;
+var isPulumiCloud = (backendUrl) => backendUrl.startsWith("https://");
+function s3UrlProblems(option, url2, expected) {
+  const backend = /^s3:\/\/([^/?]+)\?region=([^&]+)$/.exec(url2);
+  if (backend === null) return [`${option}: ${JSON.stringify(url2)} must be ${expected}`];
+  const problems = [];
+  const bucket = bucketNameProblem(backend[1] ?? "");
+  if (bucket !== void 0) problems.push(`${option}: bucket ${bucket}`);
+  const region = regionProblem(backend[2] ?? "");
+  if (region !== void 0) problems.push(`${option}: region ${region}`);
+  return problems;
+}
 function planProblems(plan) {
   const problems = [];
   if (plan.stacks.length === 0)
@@ -12647,16 +12784,32 @@ function planProblems(plan) {
     }
   }
   if (new Set(plan.stacks).size !== plan.stacks.length) problems.push("--stack: a stack is listed twice");
-  const backend = /^s3:\/\/([^/?]+)\?region=([^&]+)$/.exec(plan.backendUrl);
-  if (backend === null) {
-    problems.push(
-      `--backend-url: ${JSON.stringify(plan.backendUrl)} must be s3://<bucket>?region=<region> (pulumi stack output backendUrl in the account stack)`
-    );
+  if (isPulumiCloud(plan.backendUrl)) {
+    if (plan.organization === void 0 || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(plan.organization)) {
+      problems.push(
+        `--organization: is required with a Pulumi Cloud --backend-url: the organization the stacks go to, such as acme`
+      );
+    }
   } else {
-    const bucket = bucketNameProblem(backend[1] ?? "");
-    if (bucket !== void 0) problems.push(`--backend-url: bucket ${bucket}`);
-    const region = regionProblem(backend[2] ?? "");
-    if (region !== void 0) problems.push(`--backend-url: region ${region}`);
+    problems.push(
+      ...s3UrlProblems(
+        "--backend-url",
+        plan.backendUrl,
+        "s3://<bucket>?region=<region> (pulumi stack output backendUrl in the account stack) or https://api.pulumi.com"
+      )
+    );
+    if (plan.organization !== void 0)
+      problems.push("--organization: only with a Pulumi Cloud --backend-url (https://…); remove it");
+  }
+  if (plan.from !== void 0) {
+    problems.push(
+      ...s3UrlProblems(
+        "--from",
+        plan.from,
+        "s3://<bucket>?region=<region>, the bucket the stacks are in now"
+      )
+    );
+    if (plan.from === plan.backendUrl) problems.push("--from: is the same backend as --backend-url");
   }
   const secrets = /^awskms:\/\/([^?]+)\?region=([^&]+)$/.exec(plan.secretsProvider);
   if (secrets === null) {
@@ -12671,8 +12824,9 @@ function planProblems(plan) {
 }
 function migrationSteps(plan) {
   const checkpoint = (stack) => `${plan.checkpointDir}/${stack}.checkpoint.json`;
+  if (isPulumiCloud(plan.backendUrl)) return pulumiCloudSteps(plan, checkpoint);
   return [
-    { why: "use the local backend, where the stacks are now", args: ["login", "--local"] },
+    plan.from === void 0 ? { why: "use the local backend, where the stacks are now", args: ["login", "--local"] } : { why: "use the bucket, where the stacks are now", args: ["login", plan.from] },
     ...plan.stacks.flatMap((stack) => [
       {
         why: `${stack}: re-encrypt its secrets with the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
@@ -12700,6 +12854,41 @@ function migrationSteps(plan) {
     ])
   ];
 }
+function pulumiCloudSteps(plan, checkpoint) {
+  const qualified = (stack) => `${plan.organization ?? ""}/${stack}`;
+  return [
+    plan.from === void 0 ? { why: "use the local backend, where the stacks are now", args: ["login", "--local"] } : { why: "use the bucket, where the stacks are now", args: ["login", plan.from] },
+    ...plan.stacks.flatMap((stack) => [
+      {
+        why: `${stack}: re-encrypt its secrets with the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
+        args: ["stack", "change-secrets-provider", "--stack", stack, plan.secretsProvider]
+      },
+      {
+        why: `${stack}: export its state (secrets stay ciphertext)`,
+        args: ["stack", "export", "--stack", stack, "--file", checkpoint(stack)]
+      }
+    ]),
+    { why: "switch to Pulumi Cloud", args: ["login", plan.backendUrl] },
+    ...plan.stacks.flatMap((stack) => [
+      {
+        why: `${stack}: create it in ${plan.organization ?? ""} with the KMS provider the export is encrypted with`,
+        args: ["stack", "init", qualified(stack), "--secrets-provider", plan.secretsProvider]
+      },
+      {
+        why: `${stack}: import the exported state`,
+        args: ["stack", "import", "--stack", qualified(stack), "--file", checkpoint(stack)]
+      },
+      {
+        why: `${stack}: re-encrypt with Pulumi Cloud's own key, so the stack no longer needs the KMS key (rewrites Pulumi.${stack}.yaml: commit it)`,
+        args: ["stack", "change-secrets-provider", "--stack", qualified(stack), "default"]
+      },
+      {
+        why: `${stack}: prove nothing changed (fails if the program and the imported state disagree)`,
+        args: ["preview", "--stack", qualified(stack), "--expect-no-changes"]
+      }
+    ])
+  ];
+}
 function shellQuote(arg) {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
@@ -12722,6 +12911,8 @@ function migrateStateCommand(argv, runner = runPulumi, log = console.log) {
       "backend-url": { type: "string" },
       "secrets-provider": { type: "string" },
       "checkpoint-dir": { type: "string" },
+      organization: { type: "string" },
+      from: { type: "string" },
       execute: { type: "boolean" },
       help: { type: "boolean", short: "h" }
     },
@@ -12735,7 +12926,9 @@ function migrateStateCommand(argv, runner = runPulumi, log = console.log) {
     stacks: values.stack ?? [],
     backendUrl: values["backend-url"] ?? "",
     secretsProvider: values["secrets-provider"] ?? "",
-    checkpointDir: values["checkpoint-dir"] ?? ".cache/migrate-state"
+    checkpointDir: values["checkpoint-dir"] ?? ".cache/migrate-state",
+    ...values.organization === void 0 ? {} : { organization: values.organization },
+    ...values.from === void 0 ? {} : { from: values.from }
   };
   const problems = planProblems(plan);
   if (problems.length > 0) {

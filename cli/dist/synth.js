@@ -21,9 +21,9 @@ var __commonJS = (cb, mod) => function __require() {
     throw mod = 0, e;
   }
 };
-var __export = (target, all3) => {
-  for (var name in all3)
-    __defProp(target, name, { get: all3[name], enumerable: true });
+var __export = (target, all4) => {
+  for (var name in all4)
+    __defProp(target, name, { get: all4[name], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -1765,7 +1765,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
-    var log5 = require_log();
+    var log6 = require_log();
     var merge2 = require_merge();
     var stringify2 = require_stringify();
     var identity2 = require_identity();
@@ -1814,7 +1814,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log5.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log6.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -7231,7 +7231,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document3 = require_Document();
     var errors = require_errors();
-    var log5 = require_log();
+    var log6 = require_log();
     var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -7283,7 +7283,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument3(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log5.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning) => log6.warn(doc.options.logLevel, warning));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -11681,9 +11681,9 @@ var init_schemas = __esm({
         }
         const _out = def.transform(payload.value, payload);
         if (ctx.async) {
-          const output3 = _out instanceof Promise ? _out : Promise.resolve(_out);
-          return output3.then((output4) => {
-            payload.value = output4;
+          const output6 = _out instanceof Promise ? _out : Promise.resolve(_out);
+          return output6.then((output7) => {
+            payload.value = output7;
             return payload;
           });
         }
@@ -12010,12 +12010,12 @@ var init_schemas = __esm({
           output: inst._def.output
         });
       };
-      inst.output = (output3) => {
+      inst.output = (output6) => {
         const F = inst.constructor;
         return new F({
           type: "function",
           input: inst._def.input,
-          output: output3
+          output: output6
         });
       };
       return inst;
@@ -18597,14 +18597,14 @@ var init_schemas2 = __esm({
             payload.issues.push(util_exports.issue(_issue));
           }
         };
-        const output3 = def.transform(payload.value, payload);
-        if (output3 instanceof Promise) {
-          return output3.then((output4) => {
-            payload.value = output4;
+        const output6 = def.transform(payload.value, payload);
+        if (output6 instanceof Promise) {
+          return output6.then((output7) => {
+            payload.value = output7;
             return payload;
           });
         }
-        payload.value = output3;
+        payload.value = output6;
         return payload;
       };
     });
@@ -22074,6 +22074,15 @@ var init_fast_kustomization = __esm({
   }
 });
 
+// core/secrets/names.ts
+var SOPS_AGE_SECRET_NAME;
+var init_names2 = __esm({
+  "core/secrets/names.ts"() {
+    "use strict";
+    SOPS_AGE_SECRET_NAME = "sops-age";
+  }
+});
+
 // core/catalog/flux-settings.ts
 function resolveFluxSettings(own2, defaults) {
   const pick2 = (key) => own2?.[key] ?? defaults?.[key];
@@ -22104,7 +22113,14 @@ function resolveFluxSettings(own2, defaults) {
     const value = pick2(key);
     if (value !== void 0) out[key] = structuredClone(value);
   }
+  if (out.decryption !== void 0) out.decryption = withDecryptionSecret(out.decryption);
   return out;
+}
+function withDecryptionSecret(decryption2) {
+  const { secretRef, ...rest } = decryption2;
+  if (secretRef === null) return rest;
+  if (secretRef !== void 0 || rest.serviceAccountName !== void 0) return decryption2;
+  return { ...rest, secretRef: { name: SOPS_AGE_SECRET_NAME } };
 }
 var SUBDOMAIN, objectName, namespaceName, FLUX_SOURCE_KINDS, sourceRef, decryption, substituteReference, postBuild, healthCheck, patch, PINNED_VERSION, valuesReference, helm2, oci, sharedFluxKeys, fluxDefaultsSchema, fluxAppSchema, FLUX_WAVE_DEPENDENCIES, fluxWaveDependencies, FLUX_RETRY_INTERVAL, BUILT_IN, BUILT_IN_FLUX;
 var init_flux_settings = __esm({
@@ -22113,6 +22129,7 @@ var init_flux_settings = __esm({
     init_mini();
     init_names();
     init_schema();
+    init_names2();
     SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
     objectName = (what) => string4().check(
       _minLength(1),
@@ -22135,7 +22152,13 @@ var init_flux_settings = __esm({
     );
     decryption = strictObject2({
       provider: _default3(literal2("sops"), "sops").check(meta3({ description: "Decryption provider. Only sops exists." })),
-      secretRef: optional2(strictObject2({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") })).check(meta3({ description: "The Secret with the private keys, in the Kustomization's namespace." })),
+      secretRef: optional2(
+        nullable2(strictObject2({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }))
+      ).check(
+        meta3({
+          description: `The Secret with the private keys, in the Kustomization's namespace. Defaults to ${SOPS_AGE_SECRET_NAME} (what the stack's secrets.sopsAge places) unless serviceAccountName is given; null leaves it out (the controller's own cloud KMS identity).`
+        })
+      ),
       serviceAccountName: optional2(objectName("ServiceAccount used to reach a cloud KMS"))
     }).check(meta3({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." }));
     substituteReference = strictObject2({
@@ -23125,16 +23148,16 @@ function environmentNameProblem(model, role, reported) {
   return `the AWS ${which} role trusts the GitHub environment "${reported}" (the account stack's aws.ci.model is environments), but gitops-bootstrap:github.ci.model is branches, where no job declares an environment: set both to the same model`;
 }
 function ciEnvironmentSpecs(args) {
-  const common = {
+  const common2 = {
     reviewers: { users: [...args.reviewers.users], teams: [...args.reviewers.teams] },
     preventSelfReview: args.preventSelfReview,
     canAdminsBypass: false
   };
   return [
-    { environment: "preview", ...common, branchPatterns: [] },
+    { environment: "preview", ...common2, branchPatterns: [] },
     {
       environment: "production",
-      ...common,
+      ...common2,
       deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
       branchPatterns: [args.defaultBranch]
     }
@@ -23549,6 +23572,81 @@ var init_iam = __esm({
   }
 });
 
+// core/aws/pulumi-oidc.ts
+function pulumiDeploySubject(organization, project, stack, operation) {
+  return `pulumi:deploy:org:${organization}:project:${project}:stack:${stack}:operation:${operation}:scope:write`;
+}
+function pulumiDeploymentsTrustPolicy(settings2, project, providerArn) {
+  const subjects = settings2.stacks.flatMap(
+    (stack) => settings2.operations.map(
+      (operation) => pulumiDeploySubject(settings2.organization, project, stack, operation)
+    )
+  );
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "PulumiDeployments",
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: { [PULUMI_CLAIM.aud]: settings2.organization, [PULUMI_CLAIM.sub]: subjects }
+        }
+      }
+    ]
+  };
+}
+var PULUMI_OIDC_HOST, PULUMI_OIDC_URL, PULUMI_CLAIM, DEPLOYMENT_OPERATIONS, DEFAULT_TRUSTED_OPERATIONS, DEFAULT_PULUMI_DEPLOYMENTS_ROLE, NAME, nameProblem, pulumiDeploymentsSettingsSchema;
+var init_pulumi_oidc = __esm({
+  "core/aws/pulumi-oidc.ts"() {
+    "use strict";
+    init_zod();
+    init_settings_schema();
+    PULUMI_OIDC_HOST = "api.pulumi.com/oidc";
+    PULUMI_OIDC_URL = `https://${PULUMI_OIDC_HOST}`;
+    PULUMI_CLAIM = { aud: `${PULUMI_OIDC_HOST}:aud`, sub: `${PULUMI_OIDC_HOST}:sub` };
+    DEPLOYMENT_OPERATIONS = [
+      "preview",
+      "update",
+      "refresh",
+      "destroy",
+      "detect-drift",
+      "remediate-drift"
+    ];
+    DEFAULT_TRUSTED_OPERATIONS = [
+      "update",
+      "refresh",
+      "detect-drift"
+    ];
+    DEFAULT_PULUMI_DEPLOYMENTS_ROLE = "pulumi-deployments";
+    NAME = /^[A-Za-z0-9_.-]+$/;
+    nameProblem = (what) => (value) => NAME.test(value) ? void 0 : `must be a Pulumi ${what} name (letters, digits, '_', '.', '-')`;
+    pulumiDeploymentsSettingsSchema = external_exports.strictObject({
+      /** The Pulumi organization: the token's audience and the first part of its subject. Required. */
+      organization: checkedString(nameProblem("organization")),
+      /** The project of the trusted stacks; default: this project (gitops-bootstrap). */
+      project: checkedString(nameProblem("project")).optional(),
+      /** The stacks (names, in Pulumi Cloud) whose deployments may assume the role. Required, at least one. */
+      stacks: external_exports.array(checkedString(nameProblem("stack"))).min(1, { error: "must list at least one stack, such as homelab-cloud" }),
+      /** Which operations may assume it. */
+      operations: external_exports.array(external_exports.enum(DEPLOYMENT_OPERATIONS, { error: `must be one of ${DEPLOYMENT_OPERATIONS.join(", ")}` })).min(1, { error: "must list at least one operation; remove pulumiDeployments for none" }).default([...DEFAULT_TRUSTED_OPERATIONS]),
+      /** The role's name. */
+      roleName: external_exports.string().regex(/^[\w+=,.@-]{1,64}$/, { error: "must be an IAM role name (up to 64 of letters, digits, +=,.@_-)" }).default(DEFAULT_PULUMI_DEPLOYMENTS_ROLE),
+      /** Managed policies the role gets: the stacks' own AWS needs. None by default. */
+      policyArns: external_exports.array(
+        external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/.+$/, {
+          error: "must be an IAM policy ARN"
+        })
+      ).default([]),
+      /** The account's existing Pulumi OIDC provider (one per URL and account, e.g. made for ESC); default: create one. */
+      oidcProviderArn: external_exports.string().regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/, {
+        error: "must be the ARN of the account's api.pulumi.com/oidc provider (aws iam list-open-id-connect-providers)"
+      }).optional()
+    });
+  }
+});
+
 // core/aws/settings.ts
 function bucketNameProblem(name) {
   if (name.length < 3 || name.length > 63) {
@@ -23600,6 +23698,11 @@ function workflowProblem(path) {
 function isAdministratorPolicy(policyArn2) {
   const match = /^arn:aws(-cn|-us-gov)?:iam::aws:policy\/(.+)$/.exec(policyArn2);
   return match !== null && ADMINISTRATOR_POLICY_NAMES.includes(match[2] ?? "");
+}
+function secretsPathPrefixProblem(prefix) {
+  if (!/^\/([A-Za-z0-9_.-]+\/)+$/.test(prefix))
+    return "must be a path such as /homelab/: starting and ending with /, segments of letters, digits, _ . -; the root / alone would grant every secret";
+  return void 0;
 }
 function ciProblems(ci, issue2) {
   if (ci.model === "branches") {
@@ -23678,6 +23781,7 @@ function resolve(raw, ctx) {
     issue2(["ci", "roleNames", "preview"], `must differ from the deploy role's name ${deployRole}`);
   }
   if (ci !== void 0) ciProblems(ci, issue2);
+  adoptPartsProblems(adopt, ci, issue2);
   if (accountId === void 0 || region === void 0 || ci === void 0 || bucket === void 0)
     return external_exports.NEVER;
   const partition = partitionOf(region);
@@ -23712,12 +23816,48 @@ function resolve(raw, ctx) {
       deployPolicyArns: ci.deployPolicyArns
     },
     oidcProviderArn: expectedProvider,
+    ...raw.secretsReader === void 0 ? {} : { secretsReader: raw.secretsReader },
     adopt: {
       ...adopt.stateBucket === void 0 ? {} : { stateBucket: adopt.stateBucket },
       ...adopt.oidcProvider === void 0 ? {} : { oidcProvider: adopt.oidcProvider },
-      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole }
-    }
+      ...adopt.deployRole === void 0 ? {} : { deployRole: adopt.deployRole },
+      ...adopt.stateBucketConfiguration === void 0 ? {} : { stateBucketConfiguration: adopt.stateBucketConfiguration },
+      ...adopt.stateKey === void 0 ? {} : { stateKey: adopt.stateKey },
+      ...adopt.deployRolePolicyAttachments === void 0 ? {} : { deployRolePolicyAttachments: adopt.deployRolePolicyAttachments }
+    },
+    ...raw.pulumiDeployments === void 0 ? {} : { pulumiDeployments: raw.pulumiDeployments }
   };
+}
+function adoptPartsProblems(adopt, ci, issue2) {
+  if (adopt.stateBucketConfiguration !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateBucketConfiguration"],
+      "is set but adopt.stateBucket is not: only an adopted bucket has configuration to adopt; set adopt.stateBucket to the bucket's name, or remove adopt.stateBucketConfiguration"
+    );
+  }
+  if (adopt.stateKey !== void 0 && adopt.stateBucket === void 0) {
+    issue2(
+      ["adopt", "stateKey"],
+      "is set but adopt.stateBucket is not: the state key is adopted together with the bucket it encrypts; set adopt.stateBucket, or remove adopt.stateKey"
+    );
+  }
+  const attachments = adopt.deployRolePolicyAttachments;
+  if (attachments === void 0) return;
+  if (adopt.deployRole === void 0) {
+    issue2(
+      ["adopt", "deployRolePolicyAttachments"],
+      "is set but adopt.deployRole is not: only the adopted role has attachments to adopt; set adopt.deployRole, or remove adopt.deployRolePolicyAttachments"
+    );
+  }
+  const kept = ci?.deployPolicyArns ?? [];
+  attachments.forEach((arn, i) => {
+    if (!kept.includes(arn)) {
+      issue2(
+        ["adopt", "deployRolePolicyAttachments", i],
+        `is ${arn} but ci.deployPolicyArns does not list it: an attachment the stack does not declare is detached, not adopted; add it to ci.deployPolicyArns to keep it, or remove it here`
+      );
+    }
+  });
 }
 function awsSettingsProblems(input2) {
   const result = awsSettingsSchema.safeParse(input2, { error: plainIssueText });
@@ -23732,7 +23872,7 @@ function awsSettingsProblems(input2) {
     return [`${path}: ${issue2.message}`];
   });
 }
-var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, stateBucketSchema, ciSchema, adoptSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
+var AWS_CONFIG_KEY, DEFAULT_ROLE_NAMES, BUCKET_CHARS, RESERVED_BUCKET_PREFIXES, RESERVED_BUCKET_SUFFIXES, REGION, GITHUB_OWNER2, GITHUB_REPO, ENVIRONMENT, numericId, roleName, ADMINISTRATOR_POLICY_NAMES, policyArn, STATE_BUCKET_PARTS, KMS_KEY_ID, stateBucketSchema, ciSchema, adoptSchema, DEFAULT_SECRETS_READER_NAME, secretsReaderSchema, rawSchema, BRANCHES_PREVIEW_WORKFLOW, DEFAULT_ENVIRONMENTS, awsSettingsSchema, STACK_REFERENCE, clusterAwsSettingsSchema;
 var init_settings3 = __esm({
   "core/aws/settings.ts"() {
     "use strict";
@@ -23743,6 +23883,7 @@ var init_settings3 = __esm({
     init_state();
     init_github();
     init_iam();
+    init_pulumi_oidc();
     AWS_CONFIG_KEY = "gitops-bootstrap:aws";
     DEFAULT_ROLE_NAMES = {
       preview: "gitops-bootstrap-ci-preview",
@@ -23775,6 +23916,15 @@ var init_settings3 = __esm({
     policyArn = () => external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/, {
       error: "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns"
     });
+    STATE_BUCKET_PARTS = [
+      "ownershipControls",
+      "publicAccessBlock",
+      "versioning",
+      "encryption",
+      "lifecycle",
+      "policy"
+    ];
+    KMS_KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
     stateBucketSchema = external_exports.object({
       /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
       name: checkedString(bucketNameProblem).optional(),
@@ -23809,7 +23959,30 @@ var init_settings3 = __esm({
       oidcProvider: external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
         error: "must be the ARN of the account's GitHub OIDC provider, arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com (aws iam list-open-id-connect-providers)"
       }).optional(),
-      deployRole: roleName().optional()
+      deployRole: roleName().optional(),
+      // Issue 13 (gitops-bootstrap migrate): the bucket's configuration resources, the key, the
+      // deploy role's managed policy attachments.
+      stateBucketConfiguration: external_exports.array(
+        external_exports.enum(STATE_BUCKET_PARTS, {
+          error: `must list only ${STATE_BUCKET_PARTS.join(", ")}`
+        }),
+        { error: "must be a list such as [versioning, encryption]" }
+      ).refine((parts) => new Set(parts).size === parts.length, { error: "must not list a part twice" }).optional(),
+      stateKey: external_exports.string({ error: "must be a string" }).regex(KMS_KEY_ID, {
+        error: "must be the KMS key ID (not its ARN or alias), such as 1234abcd-12ab-34cd-56ef-1234567890ab (aws kms list-keys)"
+      }).optional(),
+      deployRolePolicyAttachments: external_exports.array(policyArn(), { error: "must be a list of policy ARNs" }).optional()
+    }).strict();
+    DEFAULT_SECRETS_READER_NAME = "gitops-bootstrap-secrets-reader";
+    secretsReaderSchema = external_exports.object({
+      pathPrefix: checkedString(secretsPathPrefixProblem),
+      userName: roleName().default(DEFAULT_SECRETS_READER_NAME),
+      kmsKeyArns: external_exports.array(
+        external_exports.string({ error: "must be a string" }).regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
+          error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-..."
+        }),
+        { error: "must be a list of KMS key ARNs" }
+      ).default([])
     }).strict();
     rawSchema = external_exports.object({
       enabled: bool().default(false),
@@ -23817,7 +23990,10 @@ var init_settings3 = __esm({
       region: checkedString(regionProblem).optional(),
       stateBucket: stateBucketSchema.prefault({}),
       ci: ciSchema.optional(),
-      adopt: adoptSchema.prefault({})
+      adopt: adoptSchema.prefault({}),
+      /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+      pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
+      secretsReader: secretsReaderSchema.optional()
     }).strict();
     BRANCHES_PREVIEW_WORKFLOW = ".github/workflows/preview.yml";
     DEFAULT_ENVIRONMENTS = { deploy: "production", preview: "preview" };
@@ -24674,6 +24850,508 @@ var init_settings6 = __esm({
   }
 });
 
+// core/cloud/settings.ts
+function pulumiCloudProblems(context) {
+  const problems = [];
+  if (context.home === "s3") {
+    if (context.pulumiCloudSet)
+      problems.push({
+        key: "pulumiCloud",
+        message: "is set but home is s3 (the default), which never reads it; set gitops-bootstrap:home: pulumi-cloud, or remove pulumiCloud"
+      });
+    return problems;
+  }
+  if (context.github?.ciEnabled === true) {
+    problems.push({
+      key: "github.ci.enabled",
+      message: "is true (the default), which writes GitHub Actions' S3 backend, KMS and role settings, but with home: pulumi-cloud Pulumi Deployments runs this stack; set github.ci.enabled: false"
+    });
+  }
+  if (context.accountStack !== void 0) {
+    problems.push({
+      key: "aws.accountStack",
+      message: "is set, but its outputs (backend URL, KMS key, CI roles) go only to GitHub Actions' CI settings, which a stack Deployments runs does not write, and a StackReference reaches only stacks of the same backend; remove it (the account stack's pulumiDeploymentsRoleArn goes into pulumiCloud.deployments.aws.roleArn)"
+    });
+  }
+  const { deployments } = context.pulumiCloud;
+  if (deployments.enabled && deployments.repository === void 0 && context.github === void 0) {
+    problems.push({
+      key: "pulumiCloud.deployments.repository",
+      message: "is required: the owner/name of the GitHub repository holding this Pulumi project, which Deployments checks out (or switch on the github part, whose sourceRepository is the default, or set deployments.enabled: false)"
+    });
+  }
+  return problems;
+}
+function deploymentsRepository(context) {
+  const { repository } = context.pulumiCloud.deployments;
+  if (repository !== void 0) return repository;
+  return context.github === void 0 ? void 0 : `${context.github.owner}/${context.github.sourceRepository}`;
+}
+function homeContext(config2, pulumiCloudSet) {
+  const { github: github6 } = config2;
+  return {
+    home: config2.home,
+    pulumiCloudSet,
+    pulumiCloud: config2.pulumiCloud,
+    ...config2.aws.accountStack === void 0 ? {} : { accountStack: config2.aws.accountStack },
+    ...github6.enabled ? {
+      github: {
+        owner: github6.owner,
+        sourceRepository: github6.sourceRepository,
+        ciEnabled: github6.ci.enabled
+      }
+    } : {}
+  };
+}
+var HOME_NAMES, homeSchema, DEFAULT_PULUMI_API_URL, DEFAULT_AWS_SESSION_NAME, DEFAULT_DRIFT_CRON, IAM_ROLE_ARN, CRON, SESSION_DURATION, awsOidcSchema, deploymentsSchema, driftScheduleSchema, pulumiCloudSettingsSchema;
+var init_settings7 = __esm({
+  "core/cloud/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_settings_schema();
+    init_settings3();
+    HOME_NAMES = ["s3", "pulumi-cloud"];
+    homeSchema = external_exports.enum(HOME_NAMES, {
+      error: `must be "s3" (the account stack's bucket and GitHub Actions) or "pulumi-cloud" (docs/pulumi-cloud.md)`
+    }).default("s3");
+    DEFAULT_PULUMI_API_URL = "https://api.pulumi.com";
+    DEFAULT_AWS_SESSION_NAME = "gitops-bootstrap-${deployment.version}";
+    DEFAULT_DRIFT_CRON = "0 6 * * *";
+    IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+    CRON = /^\S+( \S+){4}$/;
+    SESSION_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
+    awsOidcSchema = external_exports.strictObject({
+      /** The role Deployments assumes with its OIDC token: the account stack's `pulumiDeploymentsRoleArn` output. */
+      roleArn: external_exports.string({ error: "must be a string" }).regex(IAM_ROLE_ARN, {
+        error: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/pulumi-deployments (the account stack's pulumiDeploymentsRoleArn output)"
+      }),
+      /** Session name; `${deployment.version}` and the other placeholders Deployments documents are filled in. */
+      sessionName: external_exports.string().min(1).max(64).default(DEFAULT_AWS_SESSION_NAME),
+      /** Session duration such as 1h; unset, Deployments' own default. */
+      duration: external_exports.string().regex(SESSION_DURATION, { error: "must be a duration such as 1h or 30m (XhYmZs)" }).refine((d) => d !== "", { error: "must not be empty; remove it for Deployments' default" }).optional()
+    });
+    deploymentsSchema = external_exports.strictObject({
+      /** The program makes the stack's DeploymentSettings (false: you configure Deployments, or not, yourself). */
+      enabled: bool().default(true),
+      /** owner/name of the GitHub repository holding this Pulumi project; default: github.owner/github.sourceRepository. */
+      repository: checkedString(repositoryProblem).optional(),
+      /** The branch Deployments checks out and deploys on push. */
+      branch: checkedString(branchProblem).default("main"),
+      /** The directory of Pulumi.yaml inside the repository; unset, its root. */
+      repoDir: external_exports.string().min(1, { error: "must not be empty; remove it for the repository root" }).optional(),
+      /** Only pushes and pull requests touching these paths run; empty means every change. */
+      paths: external_exports.array(external_exports.string().min(1)).default([]),
+      /** Pulumi's GitHub app runs `pulumi preview` on each pull request and comments the result. */
+      previewPullRequests: bool().default(true),
+      /** Pulumi's GitHub app runs `pulumi up` on each push to the branch. */
+      deployCommits: bool().default(true),
+      /** Commands run before each operation, such as joining a tailnet to reach the cluster. */
+      preRunCommands: external_exports.array(external_exports.string().min(1)).default([]),
+      /** Executor image; unset, Deployments' default pulumi/pulumi image. */
+      executorImage: external_exports.string().min(1).optional(),
+      /** OIDC to AWS; unset, the deployment gets no AWS credentials (a cluster stack needs none of its own). */
+      aws: awsOidcSchema.optional()
+    });
+    driftScheduleSchema = external_exports.strictObject({
+      /** The program makes a DriftSchedule for this stack. */
+      enabled: bool().default(true),
+      /** When drift detection runs (cron, UTC). */
+      cron: external_exports.string().regex(CRON, { error: 'must be a five-field cron expression such as "0 6 * * *"' }).default(DEFAULT_DRIFT_CRON),
+      /** Run `pulumi up` after drift is found: off, a person reads the drift first. */
+      autoRemediate: bool().default(false)
+    });
+    pulumiCloudSettingsSchema = external_exports.strictObject({
+      /** The Pulumi organization; default: the running stack's own. */
+      organization: external_exports.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: "must be a Pulumi organization name such as acme" }).optional(),
+      /** The Pulumi Cloud API the pulumiservice provider talks to. */
+      apiUrl: external_exports.url({ protocol: /^https$/, error: "must be an https URL such as https://api.pulumi.com" }).default(DEFAULT_PULUMI_API_URL),
+      deployments: deploymentsSchema.prefault({}),
+      driftSchedule: driftScheduleSchema.prefault({})
+    });
+  }
+});
+
+// core/migration/settings.ts
+function argoCdRootObjectNames(settings2, repo) {
+  return argoCdRootObjects(settings2, repo).map((o) => `${o.kind}/${o.metadata.name}`);
+}
+function clusterAdoptProblems(adopt, engine, argocd, repo) {
+  if (adopt === void 0) return [];
+  if (argocd === void 0 || engine !== "argocd") {
+    return [
+      {
+        key: "adopt",
+        message: `is set but engine is ${engine}: adopting the Terragrunt layer's resources is built for engine argocd (its argocd-install and argocd-configure modules); remove adopt and import by hand (docs/migrating-from-terragrunt.md)`
+      }
+    ];
+  }
+  const problems = [];
+  if (adopt.namespace !== void 0 && adopt.namespace !== argocd.namespace) {
+    problems.push({
+      key: "adopt.namespace",
+      message: `is ${adopt.namespace} but argocd.namespace is ${argocd.namespace}: importing one namespace under another name would replace it; set argocd.namespace: ${adopt.namespace} (the name stays when adopt is removed after the import)`
+    });
+  }
+  const ours = `${argocd.namespace}/${ARGOCD_RELEASE_NAME}`;
+  if (adopt.release !== void 0) {
+    const [namespace] = adopt.release.split("/");
+    if (adopt.release !== ours) {
+      problems.push({
+        key: "adopt.release",
+        message: namespace !== argocd.namespace ? `is ${adopt.release} but the stack installs release ${ours} (argocd.namespace is ${argocd.namespace}): set argocd.namespace: ${namespace ?? ""}` : `is ${adopt.release} but the stack installs the release as ${ours}: Helm cannot rename a release, so it cannot be adopted; remove adopt.release (a second Argo CD would then be installed beside it, so migrate only a release named ${ARGOCD_RELEASE_NAME})`
+      });
+    }
+    const self = argocd.selfManagement;
+    if (self?.releaseOwner === "engine") {
+      problems.push({
+        key: "adopt.release",
+        message: "is set but argocd.selfManagement.releaseOwner is engine: the stack declares no release to import it into; remove adopt.release, or set releaseOwner: pulumi"
+      });
+    } else if (self?.importRelease === true) {
+      problems.push({
+        key: "adopt.release",
+        message: "is set together with argocd.selfManagement.importRelease, which imports the same release: remove one of them"
+      });
+    }
+  }
+  const rendered = argoCdRootObjectNames(argocd, repo);
+  (adopt.rootObjects ?? []).forEach((object2, i) => {
+    if (!rendered.includes(object2)) {
+      problems.push({
+        key: `adopt.rootObjects.${i}`,
+        message: `is ${object2}, which the root chart does not render (it renders ${rendered.join(", ")}): fix the name, or set argocd.root.name so the root chart renders it`
+      });
+    }
+  });
+  return problems;
+}
+function helmOwnershipCommands(objects, namespace, releaseName) {
+  return objects.flatMap((object2) => {
+    const [kind = "", name = ""] = object2.split("/");
+    const ref = `${kind.toLowerCase()}.argoproj.io/${name}`;
+    return [
+      `kubectl -n ${namespace} label ${ref} app.kubernetes.io/managed-by=Helm`,
+      `kubectl -n ${namespace} annotate ${ref} meta.helm.sh/release-name=${releaseName} meta.helm.sh/release-namespace=${namespace}`
+    ];
+  });
+}
+function rootAdoptionNote(objects, namespace) {
+  return [
+    `adopt.rootObjects: the root chart's Helm install takes over ${objects.join(", ")} only if each carries Helm's ownership label and annotations (else it fails and changes nothing). Before pulumi up, run:`,
+    ...helmOwnershipCommands(objects, namespace, ROOT_CHART.name).map((c) => `  ${c}`)
+  ].join("\n");
+}
+var NAME2, OBJECT, clusterAdoptSettingsSchema;
+var init_settings8 = __esm({
+  "core/migration/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_argocd();
+    init_versions2();
+    NAME2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    OBJECT = /^[A-Z][A-Za-z0-9]*\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
+    clusterAdoptSettingsSchema = external_exports.object({
+      namespace: external_exports.string({ error: "must be a string" }).regex(NAME2, { error: "must be the engine's namespace name, such as argocd" }).optional(),
+      release: external_exports.string({ error: "must be a string" }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, {
+        error: "must be <namespace>/<release name>, such as argocd/argocd (helm list -A)"
+      }).optional(),
+      rootObjects: external_exports.array(
+        external_exports.string({ error: "must be a string" }).regex(OBJECT, {
+          error: "must be <Kind>/<name>, such as Application/bootstrap"
+        }),
+        { error: "must be a list such as [Application/bootstrap]" }
+      ).optional()
+    }).strict();
+  }
+});
+
+// core/secrets/bech32.ts
+function polymod(values2) {
+  let chk = 1;
+  for (const value of values2) {
+    const top = chk >>> 25;
+    chk = ((chk & 33554431) << 5 ^ value) >>> 0;
+    for (let i = 0; i < 5; i++) if ((top >>> i & 1) === 1) chk = (chk ^ GENERATOR[i]) >>> 0;
+  }
+  return chk;
+}
+function hrpExpand(hrp) {
+  const codes = [...hrp].map((c) => c.charCodeAt(0));
+  return [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31)];
+}
+function convertBits(data, from, to, pad) {
+  let acc = 0;
+  let bits = 0;
+  const out = [];
+  const max = (1 << to) - 1;
+  for (const value of data) {
+    acc = acc << from | value;
+    bits += from;
+    while (bits >= to) {
+      bits -= to;
+      out.push(acc >> bits & max);
+    }
+  }
+  if (pad) {
+    if (bits > 0) out.push(acc << to - bits & max);
+  } else if (bits >= from || (acc << to - bits & max) !== 0) {
+    return void 0;
+  }
+  return out;
+}
+function bech32Encode(hrp, data) {
+  const lower = hrp.toLowerCase();
+  const words = convertBits(data, 8, 5, true);
+  const check2 = polymod([...hrpExpand(lower), ...words, 0, 0, 0, 0, 0, 0]) ^ 1;
+  const checksum = Array.from({ length: 6 }, (_, i) => check2 >>> 5 * (5 - i) & 31);
+  return `${lower}1${[...words, ...checksum].map((w) => CHARSET[w]).join("")}`;
+}
+function bech32Decode(text) {
+  if (text !== text.toLowerCase() && text !== text.toUpperCase()) return void 0;
+  const lower = text.toLowerCase();
+  const split = lower.lastIndexOf("1");
+  if (split < 1 || split + 7 > lower.length) return void 0;
+  const hrp = lower.slice(0, split);
+  if ([...hrp].some((c) => c.charCodeAt(0) < 33 || c.charCodeAt(0) > 126)) return void 0;
+  const words = [...lower.slice(split + 1)].map((c) => CHARSET.indexOf(c));
+  if (words.includes(-1)) return void 0;
+  if (polymod([...hrpExpand(hrp), ...words]) !== 1) return void 0;
+  const bytes = convertBits(words.slice(0, -6), 5, 8, false);
+  return bytes === void 0 ? void 0 : { hrp, data: Uint8Array.from(bytes) };
+}
+var CHARSET, GENERATOR;
+var init_bech32 = __esm({
+  "core/secrets/bech32.ts"() {
+    "use strict";
+    CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+    GENERATOR = [996825010, 642813549, 513874426, 1027748829, 705979059];
+  }
+});
+
+// core/secrets/age.ts
+function ageIdentity(secret8) {
+  if (secret8.length !== 32) throw new Error(`an age X25519 identity is 32 bytes, not ${secret8.length}`);
+  return bech32Encode(IDENTITY_HRP, secret8).toUpperCase();
+}
+function ageRecipientOf(secret8) {
+  const key = (0, import_node_crypto.createPrivateKey)({
+    key: Buffer.concat([X25519_PKCS8_PREFIX, Buffer.from(secret8)]),
+    format: "der",
+    type: "pkcs8"
+  });
+  const jwk = (0, import_node_crypto.createPublicKey)(key).export({ format: "jwk" });
+  return bech32Encode(RECIPIENT_HRP, Buffer.from(String(jwk.x), "base64url"));
+}
+function parseAgeIdentity(text) {
+  if (!text.startsWith("AGE-SECRET-KEY-1")) return void 0;
+  const decoded = bech32Decode(text);
+  return decoded?.hrp === IDENTITY_HRP && decoded.data.length === 32 ? decoded.data : void 0;
+}
+function parseAgeKeyFile(text) {
+  const identities = [];
+  const badLines = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const identity2 = parseAgeIdentity(line);
+    if (identity2 === void 0) badLines.push(index + 1);
+    else identities.push(identity2);
+  });
+  return badLines.length > 0 ? { badLines } : { identities };
+}
+function ed25519Seed(pkcs8Pem) {
+  const body = /-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----/.exec(pkcs8Pem)?.[1];
+  const der = body === void 0 ? void 0 : Buffer.from(body.replace(/\s+/g, ""), "base64");
+  if (der === void 0 || der.length !== ED25519_PKCS8_PREFIX.length + 32 || !der.subarray(0, ED25519_PKCS8_PREFIX.length).equals(ED25519_PKCS8_PREFIX))
+    throw new Error("not an Ed25519 private key in PKCS#8 PEM (tls PrivateKey, algorithm ED25519)");
+  return Uint8Array.from(der.subarray(ED25519_PKCS8_PREFIX.length));
+}
+function ageKeyFile(secrets) {
+  return secrets.map((secret8) => `# public key: ${ageRecipientOf(secret8)}
+${ageIdentity(secret8)}
+`).join("");
+}
+var import_node_crypto, IDENTITY_HRP, RECIPIENT_HRP, X25519_PKCS8_PREFIX, ED25519_PKCS8_PREFIX;
+var init_age = __esm({
+  "core/secrets/age.ts"() {
+    "use strict";
+    import_node_crypto = require("node:crypto");
+    init_bech32();
+    IDENTITY_HRP = "age-secret-key-";
+    RECIPIENT_HRP = "age";
+    X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+    ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+  }
+});
+
+// core/secrets/problems.ts
+function secretsProblems(settings2, context) {
+  const problems = [];
+  const add = (key, message) => problems.push({ key, message });
+  const { sopsAge, externalSecrets } = settings2;
+  const setCmd = (key, from) => `\`pulumi config set --secret ${SECRETS_SECRET_KEYS[key]} < ${from}\``;
+  if (sopsAge !== void 0 && context.engine === "argocd") {
+    add(
+      "secrets.sopsAge",
+      "places the age key for Flux's kustomize-controller, but engine is argocd, which decrypts SOPS only through a plugin (KSOPS, helm-secrets) configured on its repo-server; remove secrets.sopsAge, or use engine flux or flux-operator"
+    );
+  }
+  if (context.has("sopsAgeKey")) {
+    if (sopsAge === void 0) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        "is set but secrets.sopsAge is not; add secrets.sopsAge (keys: [] to place only this key) or remove it with `pulumi config rm sopsAgeKey`"
+      );
+    }
+    const parsed = parseAgeKeyFile(context.sopsAgeKey ?? "");
+    if ("badLines" in parsed) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        `line ${parsed.badLines.join(", ")} is neither a comment nor an AGE-SECRET-KEY-1… identity (checksum included); set it again from the age-keygen file with ${setCmd("sopsAgeKey", "keys.txt")}`
+      );
+    } else if (parsed.identities.length === 0) {
+      add(
+        SECRETS_SECRET_KEYS.sopsAgeKey,
+        "holds no AGE-SECRET-KEY-1… identity; set the age-keygen file or remove it"
+      );
+    }
+  } else if (sopsAge !== void 0 && sopsAge.keys.length === 0) {
+    add(
+      "secrets.sopsAge.keys",
+      `is [] (generate none) and no sopsAgeKey is set, so the Secret would hold no identity; keep a key name, or set your own with ${setCmd("sopsAgeKey", "keys.txt")}`
+    );
+  }
+  const provider = externalSecrets?.provider;
+  const tokenWanted = provider === "onepassword" || provider === "bitwarden" || provider === "doppler";
+  if (tokenWanted && !context.has("externalSecretsToken")) {
+    const what = provider === "onepassword" ? "the 1Password Connect token" : provider === "bitwarden" ? "the Bitwarden Secrets Manager machine account's access token" : "the Doppler service token";
+    add(
+      SECRETS_SECRET_KEYS.externalSecretsToken,
+      `is required with secrets.externalSecrets.provider ${provider}: ${what}; set it with ${setCmd("externalSecretsToken", "token.txt")}`
+    );
+  }
+  if (!tokenWanted && context.has("externalSecretsToken")) {
+    add(
+      SECRETS_SECRET_KEYS.externalSecretsToken,
+      provider === "aws" ? "is set but the aws preset reads the account stack's secretsReader access key; remove it with `pulumi config rm externalSecretsToken`" : "is set but secrets.externalSecrets is not; configure it or remove the token with `pulumi config rm externalSecretsToken`"
+    );
+  }
+  if (context.has("onePasswordCredentials") && provider !== "onepassword") {
+    add(
+      SECRETS_SECRET_KEYS.onePasswordCredentials,
+      "is set but secrets.externalSecrets.provider is not onepassword; remove it with `pulumi config rm onePasswordCredentials`"
+    );
+  }
+  if (provider === "aws" && !context.hasAccountStack) {
+    add(
+      "secrets.externalSecrets.provider",
+      "is aws, whose reader's access key comes from the account stack; set aws.accountStack (and aws.secretsReader in the account stack)"
+    );
+  }
+  return problems;
+}
+var SECRETS_SECRET_KEYS;
+var init_problems = __esm({
+  "core/secrets/problems.ts"() {
+    "use strict";
+    init_age();
+    SECRETS_SECRET_KEYS = {
+      /** Age identities the user already has (an age-keygen file), added to the sops-age Secret. */
+      sopsAgeKey: "sopsAgeKey",
+      /** The 1Password Connect, Bitwarden Secrets Manager or Doppler token the store reads with. */
+      externalSecretsToken: "externalSecretsToken",
+      /** The 1Password Connect server's 1password-credentials.json. */
+      onePasswordCredentials: "onePasswordCredentials"
+    };
+  }
+});
+
+// core/secrets/settings.ts
+var SUBDOMAIN2, objectName2, sopsAgeSchema, STORE_PROVIDERS, storeName, common, onePasswordSchema, bitwardenSchema, dopplerSchema, AWS_STORE_SERVICES, awsSchema, externalSecretsSchema, secretsSettingsSchema;
+var init_settings9 = __esm({
+  "core/secrets/settings.ts"() {
+    "use strict";
+    init_zod();
+    init_settings_schema();
+    init_names2();
+    SUBDOMAIN2 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+    objectName2 = () => external_exports.string({ error: "must be a string" }).max(253).regex(SUBDOMAIN2, {
+      error: "must be a Kubernetes object name: lower-case letters, digits, '-' and '.'"
+    });
+    sopsAgeSchema = external_exports.object({
+      keys: external_exports.array(label(), { error: 'must be a list of key names such as ["1"]' }).default(["1"]).superRefine((keys2, ctx) => {
+        const twice = keys2.filter((key, i) => keys2.indexOf(key) !== i);
+        if (twice.length > 0)
+          ctx.addIssue({ code: "custom", message: `names ${twice.join(", ")} twice; each key name once` });
+      }),
+      secretName: objectName2().default(SOPS_AGE_SECRET_NAME),
+      // The generated identities exist nowhere else: losing them loses every file encrypted to them.
+      protect: bool().default(true)
+    }).strict();
+    STORE_PROVIDERS = ["onepassword", "bitwarden", "doppler", "aws"];
+    storeName = (fallback) => objectName2().default(fallback);
+    common = { namespace: label().default("external-secrets") };
+    onePasswordSchema = external_exports.object({
+      provider: external_exports.literal("onepassword"),
+      ...common,
+      secretName: objectName2().default("onepassword-connect-token"),
+      /** Where the Connect server runs (it reads op-credentials); defaults to `namespace`. */
+      connectNamespace: label().optional(),
+      credentialsSecretName: objectName2().default("op-credentials"),
+      store: external_exports.object({
+        name: storeName("onepassword"),
+        connectHost: external_exports.url({
+          error: "must be the Connect server's URL, such as http://onepassword-connect.external-secrets:8080"
+        }),
+        vaults: external_exports.record(external_exports.string().min(1), count(1, 1e3), {
+          error: "must map vault names to their search order (1 first)"
+        }).refine((vaults) => Object.keys(vaults).length > 0, { error: "must name at least one vault" })
+      }).strict().optional()
+    }).strict();
+    bitwardenSchema = external_exports.object({
+      provider: external_exports.literal("bitwarden"),
+      ...common,
+      secretName: objectName2().default("bitwarden-access-token"),
+      store: external_exports.object({
+        name: storeName("bitwarden"),
+        organizationID: external_exports.string().min(1),
+        projectID: external_exports.string().min(1),
+        bitwardenServerSDKURL: external_exports.url({ error: "must be the bitwarden-sdk-server's https URL" }),
+        caBundle: external_exports.string().min(1).optional()
+      }).strict().optional()
+    }).strict();
+    dopplerSchema = external_exports.object({
+      provider: external_exports.literal("doppler"),
+      ...common,
+      secretName: objectName2().default("doppler-token"),
+      store: external_exports.object({
+        name: storeName("doppler"),
+        project: external_exports.string().min(1).optional(),
+        config: external_exports.string().min(1).optional()
+      }).strict().optional()
+    }).strict();
+    AWS_STORE_SERVICES = ["ParameterStore", "SecretsManager"];
+    awsSchema = external_exports.object({
+      provider: external_exports.literal("aws"),
+      ...common,
+      secretName: objectName2().default("aws-secrets-reader"),
+      store: external_exports.object({
+        name: storeName("aws"),
+        service: external_exports.enum(AWS_STORE_SERVICES, { error: "must be ParameterStore or SecretsManager" }).default("ParameterStore")
+      }).strict().optional()
+    }).strict();
+    externalSecretsSchema = external_exports.discriminatedUnion(
+      "provider",
+      [onePasswordSchema, bitwardenSchema, dopplerSchema, awsSchema],
+      { error: `provider must be one of ${STORE_PROVIDERS.join(", ")}` }
+    );
+    secretsSettingsSchema = external_exports.object({
+      sopsAge: sopsAgeSchema.optional(),
+      externalSecrets: externalSecretsSchema.optional()
+    }).strict();
+  }
+});
+
 // stacks/config.ts
 function argoCdSettingsOf(config2, hasClientSecret) {
   const { oidc, ...rest } = config2.argocd;
@@ -24756,6 +25434,17 @@ function parseStackConfig(raw, secretKeys, options = {}) {
         errors.push(`${fq(`${section}.values`)}: ${message}`);
     }
   }
+  const secrets = secretsSettingsSchema.safeParse(input2.secrets ?? {});
+  if (secrets.success) {
+    const accountStack = input2.aws?.accountStack;
+    for (const problem of secretsProblems(secrets.data, {
+      engine: String(input2.engine),
+      hasAccountStack: accountStack !== void 0,
+      has: hasSecret,
+      ...hasSecret("sopsAgeKey") ? { sopsAgeKey: raw[fq(SECRET_KEYS.sopsAgeKey)] } : {}
+    }))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+  }
   const result = stackSchema.safeParse(input2, { reportInput: true, error: plainIssueText });
   if (!result.success) {
     for (const issue2 of result.error.issues) {
@@ -24801,7 +25490,17 @@ function parseStackConfig(raw, secretKeys, options = {}) {
       ...fluxOperatorSelfManagementProblems(config2.fluxOperator)
     ])
       errors.push(`${fq(problem.key)}: ${problem.message}`);
+    for (const problem of clusterAdoptProblems(
+      config2.adopt,
+      config2.engine,
+      config2.engine === "argocd" ? argocd : void 0,
+      config2.repo
+    ))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
+    for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
+      errors.push(`${fq(problem.key)}: ${problem.message}`);
+    errors.push(...secretsNamespaceProblems(config2));
     const withCatalog = rootPathFromCatalog(config2, options);
     if (Array.isArray(withCatalog)) errors.push(...withCatalog);
     else {
@@ -24813,6 +25512,22 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     }
   }
   return { ok: false, errors: [...new Set(errors.map(shortenQuoted))].sort() };
+}
+function secretsNamespaceProblems(config2) {
+  const store = config2.secrets.externalSecrets;
+  if (store === void 0) return [];
+  const section = engineSection(config2.engine);
+  const engineNamespace = config2[section].namespace;
+  const keys2 = [
+    ["secrets.externalSecrets.namespace", store.namespace],
+    [
+      "secrets.externalSecrets.connectNamespace",
+      store.provider === "onepassword" ? store.connectNamespace : void 0
+    ]
+  ];
+  return keys2.filter(([, namespace]) => namespace === engineNamespace).map(
+    ([key]) => `${fq(key)}: is ${engineNamespace}, the engine's namespace (${section}.namespace), which the engine's part makes; use a namespace of its own, such as external-secrets`
+  );
 }
 function otherEngineCharts(config2, input2) {
   const charts = input2.charts;
@@ -24967,6 +25682,10 @@ var init_config = __esm({
     init_values();
     init_versions2();
     init_settings6();
+    init_settings7();
+    init_settings8();
+    init_problems();
+    init_settings9();
     PROJECT = "gitops-bootstrap";
     SECRET_KEYS = {
       /** Private half of the read-only deploy key the engine reads the manifest repo with. */
@@ -24974,7 +25693,9 @@ var init_config = __esm({
       /** Token the engine reads an https manifest repository with (instead of a deploy key). */
       repoToken: "repoToken",
       /** OIDC client secret for Argo CD SSO (omit for a public client with PKCE). */
-      argocdOidcClientSecret: "argocdOidcClientSecret"
+      argocdOidcClientSecret: "argocdOidcClientSecret",
+      // The secret-zero part's keys (core/secrets/problems.ts).
+      ...SECRETS_SECRET_KEYS
     };
     fq = (key) => `${PROJECT}:${key}`;
     kubernetesSchema = external_exports.object({
@@ -25017,7 +25738,13 @@ var init_config = __esm({
       fluxOperator: fluxOperatorSettingsSchema.prefault({}),
       aws: clusterAwsSettingsSchema.prefault({}),
       github: githubSettingsSchema.prefault({ enabled: false }),
-      tailscale: tailscaleSettingsSchema.prefault({ enabled: false })
+      tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+      // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
+      home: homeSchema,
+      pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
+      // Issue 13: what the stack takes over from the Terragrunt layer (core/migration/settings.ts).
+      adopt: clusterAdoptSettingsSchema.optional(),
+      secrets: secretsSettingsSchema.prefault({})
     }).strict();
     CONFIG_KEYS = [
       ...Object.keys(stackSchema.shape),
@@ -25227,7 +25954,7 @@ function parseAccountConfig(raw) {
   if (errors.length > 0 || !parsed.success || !parsed.data.enabled) return { ok: false, errors };
   return { ok: true, settings: parsed.data };
 }
-var STACK_KIND_KEY, CI_OUTPUT_NAMES;
+var STACK_KIND_KEY, CI_OUTPUT_NAMES, SECRETS_READER_OUTPUT_NAMES;
 var init_account_config = __esm({
   "stacks/account-config.ts"() {
     "use strict";
@@ -25242,6 +25969,11 @@ var init_account_config = __esm({
       "previewEnvironment",
       "backendUrl",
       "secretsProvider"
+    ];
+    SECRETS_READER_OUTPUT_NAMES = [
+      "secretsReaderAccessKeyId",
+      "secretsReaderSecretAccessKey",
+      "secretsReaderPathPrefix"
     ];
   }
 });
@@ -25308,7 +26040,8 @@ var init_ci_identity = __esm({
           managedPolicyArns: deployPolicyArns,
           maxSessionDuration,
           child,
-          ...args.importDeployRole === void 0 ? {} : { importId: args.importDeployRole }
+          ...args.importDeployRole === void 0 ? {} : { importId: args.importDeployRole },
+          ...args.importDeployRolePolicyAttachments === void 0 ? {} : { importAttachments: args.importDeployRolePolicyAttachments }
         });
         this.previewRole = preview;
         this.deployRole = deploy;
@@ -25343,7 +26076,7 @@ var init_ci_identity = __esm({
           (policyArn2) => new aws.iam.RolePolicyAttachment(
             `${resourceName}-${managedPolicyName(policyArn2)}`,
             { role: role.name, policyArn: policyArn2 },
-            child
+            spec.importAttachments?.includes(policyArn2) === true ? { ...child, import: `${spec.roleName}/${policyArn2}` } : child
           )
         );
         new aws.iam.RolePolicyAttachmentsExclusive(
@@ -25403,6 +26136,13 @@ var init_state_backend = __esm({
         const child = { parent: this, provider: args.provider };
         const precious = { ...child, protect: true, retainOnDelete: true };
         const guarded = precious;
+        const adoptedPart = (part) => args.importConfiguration?.includes(part) === true ? { import: args.bucketName } : {};
+        if (args.importConfiguration !== void 0 && args.importBucket === void 0) {
+          throw new pulumi3.ResourceError(
+            "importConfiguration is set but importBucket is not: only an adopted bucket has configuration to adopt",
+            this
+          );
+        }
         const guard = args.ciGuard;
         const denied = guard === void 0 ? [] : [guard.previewRoleArn, guard.deployRoleArn];
         this.key = new aws2.kms.Key(
@@ -25413,7 +26153,7 @@ var init_state_backend = __esm({
             deletionWindowInDays: deletionWindowDays,
             policy: JSON.stringify(stateKeyPolicy(partition, args.accountId, denied))
           },
-          precious
+          args.importKey === void 0 ? precious : { ...precious, import: args.importKey }
         );
         this.bucket = new aws2.s3.Bucket(
           `${name}-bucket`,
@@ -25425,7 +26165,7 @@ var init_state_backend = __esm({
         const ownership = new aws2.s3.BucketOwnershipControls(
           `${name}-ownership`,
           { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-          guarded
+          { ...guarded, ...adoptedPart("ownershipControls") }
         );
         const publicAccess = new aws2.s3.BucketPublicAccessBlock(
           `${name}-public-access`,
@@ -25436,12 +26176,12 @@ var init_state_backend = __esm({
             ignorePublicAcls: true,
             restrictPublicBuckets: true
           },
-          guarded
+          { ...guarded, ...adoptedPart("publicAccessBlock") }
         );
         const versioning = new aws2.s3.BucketVersioning(
           `${name}-versioning`,
           { bucket, versioningConfiguration: { status: "Enabled" } },
-          guarded
+          { ...guarded, ...adoptedPart("versioning") }
         );
         new aws2.s3.BucketServerSideEncryptionConfiguration(
           `${name}-encryption`,
@@ -25455,7 +26195,7 @@ var init_state_backend = __esm({
               }
             ]
           },
-          guarded
+          { ...guarded, ...adoptedPart("encryption") }
         );
         new aws2.s3.BucketLifecycleConfiguration(
           `${name}-lifecycle`,
@@ -25474,14 +26214,14 @@ var init_state_backend = __esm({
             ]
           },
           // S3 rejects a noncurrent-version rule on a bucket whose versioning was never enabled.
-          { ...guarded, dependsOn: [versioning] }
+          { ...guarded, dependsOn: [versioning], ...adoptedPart("lifecycle") }
         );
         const arn = bucketArn(partition, args.bucketName);
         new aws2.s3.BucketPolicy(
           `${name}-policy`,
           { bucket, policy: JSON.stringify(stateBucketPolicy(arn, guard)) },
           // S3 answers OperationAborted to concurrent configuration changes of one bucket: serialise.
-          { ...guarded, dependsOn: [publicAccess, ownership] }
+          { ...guarded, dependsOn: [publicAccess, ownership], ...adoptedPart("policy") }
         );
         this.bucketName = bucket;
         this.bucketArn = this.bucket.arn;
@@ -25497,6 +26237,167 @@ var init_state_backend = __esm({
           backendUrl: this.backendUrl,
           secretsProvider: this.secretsProvider
         });
+      }
+    };
+  }
+});
+
+// components/cloud/pulumi-deployments-role.ts
+var aws3, pulumi4, PulumiDeploymentsRole;
+var init_pulumi_deployments_role = __esm({
+  "components/cloud/pulumi-deployments-role.ts"() {
+    "use strict";
+    aws3 = __toESM(require("@pulumi/aws"));
+    pulumi4 = __toESM(require("@pulumi/pulumi"));
+    init_iam();
+    init_pulumi_oidc();
+    PulumiDeploymentsRole = class extends pulumi4.ComponentResource {
+      roleArn;
+      oidcProviderArn;
+      constructor(name, args, opts) {
+        super("gitops:cloud:PulumiDeploymentsRole", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        const { settings: settings2 } = args;
+        const providerArn = settings2.oidcProviderArn === void 0 ? new aws3.iam.OpenIdConnectProvider(
+          `${name}-oidc`,
+          // No thumbprints: IAM verifies the issuer's certificate through its own trusted CA library.
+          { url: PULUMI_OIDC_URL, clientIdLists: [settings2.organization] },
+          // One provider per URL and account, which ESC may come to use too: never deleted with the stack.
+          { ...child, protect: true, retainOnDelete: true }
+        ).arn : pulumi4.output(settings2.oidcProviderArn);
+        const project = settings2.project ?? args.project;
+        const role = new aws3.iam.Role(
+          name,
+          {
+            name: settings2.roleName,
+            description: `Pulumi Deployments ${settings2.organization}/${project}: ${settings2.operations.join(", ")} of ${settings2.stacks.join(", ")}`,
+            assumeRolePolicy: providerArn.apply(
+              (arn) => JSON.stringify(pulumiDeploymentsTrustPolicy(settings2, project, arn))
+            ),
+            maxSessionDuration: 3600
+          },
+          child
+        );
+        const attachments = settings2.policyArns.map(
+          (policyArn2) => new aws3.iam.RolePolicyAttachment(
+            `${name}-${managedPolicyName(policyArn2)}`,
+            { role: role.name, policyArn: policyArn2 },
+            child
+          )
+        );
+        new aws3.iam.RolePolicyAttachmentsExclusive(
+          `${name}-managed-exclusive`,
+          { roleName: role.name, policyArns: settings2.policyArns },
+          { ...child, dependsOn: attachments }
+        );
+        new aws3.iam.RolePoliciesExclusive(
+          `${name}-inline-exclusive`,
+          { roleName: role.name, policyNames: [] },
+          child
+        );
+        this.roleArn = role.arn;
+        this.oidcProviderArn = providerArn;
+        this.registerOutputs({ roleArn: this.roleArn, oidcProviderArn: this.oidcProviderArn });
+      }
+    };
+  }
+});
+
+// core/aws/secrets-reader.ts
+function secretsReaderPolicy(access) {
+  const { partition, accountId, region, pathPrefix } = access;
+  const path = pathPrefix.slice(1, -1);
+  const parameters = `arn:${partition}:ssm:${region}:${accountId}:parameter/${path}`;
+  const secrets = `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${pathPrefix}*`;
+  const statements = [
+    {
+      Sid: "ReadParametersUnderPrefix",
+      Effect: "Allow",
+      Action: [...PARAMETER_READ_ACTIONS],
+      Resource: [parameters, `${parameters}/*`]
+    },
+    {
+      Sid: "ReadSecretsUnderPrefix",
+      Effect: "Allow",
+      Action: [...SECRET_READ_ACTIONS],
+      Resource: secrets
+    }
+  ];
+  if (access.kmsKeyArns.length > 0) {
+    statements.push({
+      Sid: "DecryptThroughSsmAndSecretsManager",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: [...access.kmsKeyArns],
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": [`ssm.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`]
+        }
+      }
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+var PARAMETER_READ_ACTIONS, SECRET_READ_ACTIONS;
+var init_secrets_reader = __esm({
+  "core/aws/secrets-reader.ts"() {
+    "use strict";
+    PARAMETER_READ_ACTIONS = [
+      "ssm:GetParameter",
+      "ssm:GetParameters",
+      "ssm:GetParametersByPath",
+      "ssm:ListTagsForResource"
+    ];
+    SECRET_READ_ACTIONS = [
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:ListSecretVersionIds"
+    ];
+  }
+});
+
+// components/secrets/aws-reader.ts
+var aws4, pulumi5, SECRETS_READER_POLICY_NAME, SecretsReader;
+var init_aws_reader = __esm({
+  "components/secrets/aws-reader.ts"() {
+    "use strict";
+    aws4 = __toESM(require("@pulumi/aws"));
+    pulumi5 = __toESM(require("@pulumi/pulumi"));
+    init_secrets_reader();
+    SECRETS_READER_POLICY_NAME = "read-secrets-under-prefix";
+    SecretsReader = class extends pulumi5.ComponentResource {
+      user;
+      /** The access key's ID, a secret output (it names the user's credential). */
+      accessKeyId;
+      /** The access key's secret, a secret output. */
+      secretAccessKey;
+      constructor(name, args, opts) {
+        super("gitops:aws:SecretsReader", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        this.user = new aws4.iam.User(name, { name: args.userName, path: "/gitops-bootstrap/" }, child);
+        const inline = new aws4.iam.UserPolicy(
+          `${name}-policy`,
+          {
+            user: this.user.name,
+            name: SECRETS_READER_POLICY_NAME,
+            policy: JSON.stringify(secretsReaderPolicy(args.access))
+          },
+          child
+        );
+        new aws4.iam.UserPoliciesExclusive(
+          `${name}-inline-exclusive`,
+          { userName: this.user.name, policyNames: [SECRETS_READER_POLICY_NAME] },
+          { ...child, dependsOn: [inline] }
+        );
+        new aws4.iam.UserPolicyAttachmentsExclusive(
+          `${name}-attachments-exclusive`,
+          { userName: this.user.name, policyArns: [] },
+          child
+        );
+        const key = new aws4.iam.AccessKey(`${name}-key`, { user: this.user.name }, child);
+        this.accessKeyId = pulumi5.secret(key.id);
+        this.secretAccessKey = pulumi5.secret(key.secret);
+        this.registerOutputs({});
       }
     };
   }
@@ -25590,7 +26491,7 @@ function providerUseProblems(raw, uses) {
 }
 function readKey(pkg, key) {
   if (pkg === "kubernetes") {
-    const config2 = new pulumi4.Config("kubernetes");
+    const config2 = new pulumi6.Config("kubernetes");
     return KUBERNETES_PROVIDER_KEYS[key] === "string" ? config2.get(key) : config2.getObject(key);
   }
   return SDK_CONFIG[pkg][key];
@@ -25611,22 +26512,22 @@ function unreadableKeyProblems(raw) {
   return problems;
 }
 function providerArgs(pkg, owned2 = {}) {
-  const raw = pulumi4.runtime.allConfig();
+  const raw = pulumi6.runtime.allConfig();
   const args = {};
   for (const key of setKeys(raw, pkg).filter((k) => providerKeys(pkg).includes(k))) {
     const value = readKey(pkg, key);
-    const secret5 = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
-    args[key] = secret5 ? pulumi4.secret(value) : value;
+    const secret8 = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
+    args[key] = secret8 ? pulumi6.secret(value) : value;
   }
   for (const [key, variable] of ENV_CREDENTIALS[pkg]) {
     const fromEnv = process.env[variable];
     if (args[key] === void 0 && fromEnv !== void 0 && fromEnv !== "")
-      args[key] = pulumi4.secret(fromEnv);
+      args[key] = pulumi6.secret(fromEnv);
   }
   for (const [key, mine] of Object.entries(owned2)) {
     if (mine.value === void 0) continue;
     const theirs = args[key];
-    args[key] = mine.merge && theirs !== void 0 ? pulumi4.output(theirs).apply((value) => mergeObjects(value, mine.value).value) : mine.value;
+    args[key] = mine.merge && theirs !== void 0 ? pulumi6.output(theirs).apply((value) => mergeObjects(value, mine.value).value) : mine.value;
   }
   return args;
 }
@@ -25634,18 +26535,19 @@ function runningSecretKeys(raw) {
   return new Set(Object.keys(raw).filter((key) => isConfigSecret(key)));
 }
 function loadProviderKeyProblems() {
-  const raw = pulumi4.runtime.allConfig();
+  const raw = pulumi6.runtime.allConfig();
   return [...providerKeyProblems(raw, runningSecretKeys(raw)), ...unreadableKeyProblems(raw)];
 }
-var pulumi4, runtimeConfig, import_node_util, awsConfig, githubConfig, tailscaleConfig, tlsConfig, PROVIDER_PACKAGES, KUBERNETES_PROVIDER_KEYS, SDK_CONFIG, CREDENTIAL_KEYS, ENV_CREDENTIALS, isConfigSecret;
+var pulumi6, runtimeConfig, import_node_util, awsConfig, githubConfig, pulumiserviceConfig, tailscaleConfig, tlsConfig, PROVIDER_PACKAGES, KUBERNETES_PROVIDER_KEYS, SDK_CONFIG, CREDENTIAL_KEYS, ENV_CREDENTIALS, isConfigSecret;
 var init_provider_config = __esm({
   "stacks/provider-config.ts"() {
     "use strict";
-    pulumi4 = __toESM(require("@pulumi/pulumi"));
+    pulumi6 = __toESM(require("@pulumi/pulumi"));
     runtimeConfig = __toESM(require("@pulumi/pulumi/runtime/config"));
     import_node_util = require("node:util");
     awsConfig = __toESM(require("@pulumi/aws/config/vars"));
     githubConfig = __toESM(require("@pulumi/github/config/vars"));
+    pulumiserviceConfig = __toESM(require("@pulumi/pulumiservice/config/vars"));
     tailscaleConfig = __toESM(require("@pulumi/tailscale/config/vars"));
     tlsConfig = __toESM(require("@pulumi/tls/config/vars"));
     PROVIDER_PACKAGES = [
@@ -25653,7 +26555,8 @@ var init_provider_config = __esm({
       "github",
       "kubernetes",
       "tailscale",
-      "tls"
+      "tls",
+      "pulumiservice"
     ];
     KUBERNETES_PROVIDER_KEYS = {
       alwaysRender: "json",
@@ -25679,21 +26582,25 @@ var init_provider_config = __esm({
       aws: awsConfig,
       github: githubConfig,
       tailscale: tailscaleConfig,
-      tls: tlsConfig
+      tls: tlsConfig,
+      pulumiservice: pulumiserviceConfig
     };
     CREDENTIAL_KEYS = {
       aws: ["accessKey", "secretKey", "token"],
       github: ["appAuth", "token"],
       kubernetes: [],
       tailscale: ["apiKey", "identityToken", "oauthClientSecret"],
-      tls: []
+      tls: [],
+      // Unset, the provider reads PULUMI_ACCESS_TOKEN itself (Pulumi Deployments sets it), never into its inputs.
+      pulumiservice: ["accessToken"]
     };
     ENV_CREDENTIALS = {
       aws: [],
       github: [["token", "GITHUB_TOKEN"]],
       kubernetes: [],
       tailscale: [],
-      tls: []
+      tls: [],
+      pulumiservice: []
     };
     ({ isConfigSecret } = runtimeConfig);
   }
@@ -25701,10 +26608,10 @@ var init_provider_config = __esm({
 
 // stacks/account.ts
 function loadAccountConfig(otherErrors = []) {
-  const result = parseAccountConfig(pulumi5.runtime.allConfig());
+  const result = parseAccountConfig(pulumi7.runtime.allConfig());
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
   if (!result.ok || errors.length > 0)
-    throw new pulumi5.RunError(formatConfigErrors(pulumi5.getStack(), errors));
+    throw new pulumi7.RunError(formatConfigErrors(pulumi7.getStack(), errors));
   return result.settings;
 }
 function accountProviderUses(settings2) {
@@ -25724,22 +26631,23 @@ function accountProviderUses(settings2) {
     github: { off: elsewhere },
     kubernetes: { off: elsewhere },
     tailscale: { off: elsewhere },
-    tls: { off: elsewhere }
+    tls: { off: elsewhere },
+    pulumiservice: { off: elsewhere }
   };
 }
 function accountProviders(settings2) {
   const uses = accountProviderUses(settings2);
-  const problems = providerUseProblems(pulumi5.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi5.RunError(formatConfigErrors(pulumi5.getStack(), problems));
+  const problems = providerUseProblems(pulumi7.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi7.RunError(formatConfigErrors(pulumi7.getStack(), problems));
   const use = uses.aws;
   return {
-    aws: new aws3.Provider("aws", providerArgs("aws", "owned" in use ? use.owned : {}))
+    aws: new aws5.Provider("aws", providerArgs("aws", "owned" in use ? use.owned : {}))
   };
 }
 function buildAccount(settings2, providers) {
   const { ci } = settings2;
   const arn = (name) => roleArn(settings2.partition, settings2.accountId, name);
-  const project = pulumi5.getProject();
+  const project = pulumi7.getProject();
   const state = new StateBackend("state", {
     provider: providers.aws,
     bucketName: settings2.stateBucket.name,
@@ -25753,9 +26661,11 @@ function buildAccount(settings2, providers) {
       previewRoleArn: arn(ci.roleNames.preview),
       deployRoleArn: arn(ci.roleNames.deploy),
       project,
-      accountStack: pulumi5.getStack()
+      accountStack: pulumi7.getStack()
     },
-    ...settings2.adopt.stateBucket === void 0 ? {} : { importBucket: settings2.adopt.stateBucket }
+    ...settings2.adopt.stateBucket === void 0 ? {} : { importBucket: settings2.adopt.stateBucket },
+    ...settings2.adopt.stateBucketConfiguration === void 0 ? {} : { importConfiguration: settings2.adopt.stateBucketConfiguration },
+    ...settings2.adopt.stateKey === void 0 ? {} : { importKey: settings2.adopt.stateKey }
   });
   const identity2 = new CiIdentity("ci", {
     provider: providers.aws,
@@ -25767,9 +26677,34 @@ function buildAccount(settings2, providers) {
     roleNames: ci.roleNames,
     deployPolicyArns: ci.deployPolicyArns,
     ...settings2.adopt.oidcProvider === void 0 ? {} : { importOidcProvider: settings2.adopt.oidcProvider },
-    ...settings2.adopt.deployRole === void 0 ? {} : { importDeployRole: settings2.adopt.deployRole }
+    ...settings2.adopt.deployRole === void 0 ? {} : { importDeployRole: settings2.adopt.deployRole },
+    ...settings2.adopt.deployRolePolicyAttachments === void 0 ? {} : { importDeployRolePolicyAttachments: settings2.adopt.deployRolePolicyAttachments }
+  });
+  const pulumiDeployments = settings2.pulumiDeployments === void 0 ? void 0 : (
+    // A fixed resource name: renaming the role must not move the protected OIDC provider.
+    new PulumiDeploymentsRole("pulumi-deployments", {
+      provider: providers.aws,
+      settings: settings2.pulumiDeployments,
+      project
+    })
+  );
+  const reader = settings2.secretsReader === void 0 ? void 0 : new SecretsReader("secrets-reader", {
+    provider: providers.aws,
+    userName: settings2.secretsReader.userName,
+    access: {
+      partition: settings2.partition,
+      accountId: settings2.accountId,
+      region: settings2.region,
+      pathPrefix: settings2.secretsReader.pathPrefix,
+      kmsKeyArns: settings2.secretsReader.kmsKeyArns
+    }
   });
   return {
+    ...reader === void 0 || settings2.secretsReader === void 0 ? {} : {
+      secretsReaderAccessKeyId: reader.accessKeyId,
+      secretsReaderSecretAccessKey: reader.secretAccessKey,
+      secretsReaderPathPrefix: settings2.secretsReader.pathPrefix
+    },
     backendUrl: state.backendUrl,
     secretsProvider: state.secretsProvider,
     stateBucket: state.bucketName,
@@ -25779,17 +26714,20 @@ function buildAccount(settings2, providers) {
     deployRoleArn: identity2.deployRoleArn,
     region: settings2.region,
     // "" in the branches model: the roles trust the default branch and pull requests, no environment.
-    ...trustedEnvironments(ci)
+    ...trustedEnvironments(ci),
+    ...pulumiDeployments === void 0 ? {} : { pulumiDeploymentsRoleArn: pulumiDeployments.roleArn }
   };
 }
-var aws3, pulumi5, ACCOUNT_DEFAULT_TAGS;
+var aws5, pulumi7, ACCOUNT_DEFAULT_TAGS;
 var init_account = __esm({
   "stacks/account.ts"() {
     "use strict";
-    aws3 = __toESM(require("@pulumi/aws"));
-    pulumi5 = __toESM(require("@pulumi/pulumi"));
+    aws5 = __toESM(require("@pulumi/aws"));
+    pulumi7 = __toESM(require("@pulumi/pulumi"));
     init_ci_identity();
     init_state_backend();
+    init_pulumi_deployments_role();
+    init_aws_reader();
     init_iam();
     init_state();
     init_config();
@@ -25804,24 +26742,24 @@ var init_account = __esm({
 // components/shared/repository-credential.ts
 function repositoryCredentialSecret(parent, repo, args, ssh, https) {
   if (args.sshPrivateKey !== void 0 && args.httpsToken !== void 0) {
-    throw new pulumi6.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
+    throw new pulumi8.ResourceError("give sshPrivateKey or httpsToken, not both", parent);
   }
   if (repo.username !== void 0) {
     if (args.httpsToken === void 0) {
-      throw new pulumi6.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
+      throw new pulumi8.ResourceError(`${repo.url} is an https repository: pass httpsToken`, parent);
     }
     return https(repo.username, args.httpsToken);
   }
   if (args.sshPrivateKey === void 0) {
-    throw new pulumi6.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
+    throw new pulumi8.ResourceError(`${repo.url} is an SSH repository: pass sshPrivateKey`, parent);
   }
   return ssh(args.sshPrivateKey);
 }
-var pulumi6;
+var pulumi8;
 var init_repository_credential = __esm({
   "components/shared/repository-credential.ts"() {
     "use strict";
-    pulumi6 = __toESM(require("@pulumi/pulumi"));
+    pulumi8 = __toESM(require("@pulumi/pulumi"));
   }
 });
 
@@ -25832,6 +26770,7 @@ function engineRelease(name, args, opts) {
     throw new Error(
       "engineRelease: importRelease needs handedOff (selfManagement.importRelease without selfManagement)"
     );
+  const adopt = args.adoptRelease === true ? { import: releaseImportId(install) } : {};
   return new k8s.helm.v3.Release(
     name,
     {
@@ -25848,14 +26787,14 @@ function engineRelease(name, args, opts) {
       ...opts,
       ignoreChanges: [...opts.ignoreChanges ?? [], ...HANDED_OFF_RELEASE_INPUTS],
       retainOnDelete: true,
-      ...args.importRelease === true ? { import: releaseImportId(install) } : {}
-    } : opts
+      ...args.importRelease === true ? { import: releaseImportId(install) } : adopt
+    } : { ...opts, ...adopt }
   );
 }
 function selfManagedEngineRelease(name, args, opts) {
   const self = args.selfManagement;
   if (self?.releaseOwner === "engine") {
-    void pulumi7.log.warn(releaseOwnerEngineNote(args.engine, args.install), opts.parent);
+    void pulumi9.log.warn(releaseOwnerEngineNote(args.engine, args.install), opts.parent);
     return void 0;
   }
   return engineRelease(
@@ -25864,17 +26803,18 @@ function selfManagedEngineRelease(name, args, opts) {
       install: args.install,
       ...args.release === void 0 ? {} : { release: args.release },
       handedOff: self !== void 0,
-      importRelease: self?.importRelease === true
+      importRelease: self?.importRelease === true,
+      ...args.adoptRelease === true ? { adoptRelease: true } : {}
     },
     opts
   );
 }
-var k8s, pulumi7;
+var k8s, pulumi9;
 var init_helm = __esm({
   "components/shared/helm.ts"() {
     "use strict";
     k8s = __toESM(require("@pulumi/kubernetes"));
-    pulumi7 = __toESM(require("@pulumi/pulumi"));
+    pulumi9 = __toESM(require("@pulumi/pulumi"));
     init_release();
     init_self_management();
     init_versions2();
@@ -25882,19 +26822,19 @@ var init_helm = __esm({
 });
 
 // components/argocd/argocd.ts
-var k8s2, pulumi8, ArgoCd;
+var k8s2, pulumi10, ArgoCd;
 var init_argocd2 = __esm({
   "components/argocd/argocd.ts"() {
     "use strict";
     k8s2 = __toESM(require("@pulumi/kubernetes"));
-    pulumi8 = __toESM(require("@pulumi/pulumi"));
+    pulumi10 = __toESM(require("@pulumi/pulumi"));
     init_argocd();
     init_self_management2();
     init_repository();
     init_repository_credential();
     init_versions2();
     init_helm();
-    ArgoCd = class extends pulumi8.ComponentResource {
+    ArgoCd = class extends pulumi10.ComponentResource {
       namespace;
       /**
        * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
@@ -25908,23 +26848,28 @@ var init_argocd2 = __esm({
         const { provider, settings: settings2, repo } = args;
         const hasClientSecret = settings2.oidc?.hasClientSecret ?? false;
         if (args.oidcClientSecret !== void 0 !== hasClientSecret) {
-          throw new pulumi8.ResourceError(
+          throw new pulumi10.ResourceError(
             args.oidcClientSecret === void 0 ? "settings.oidc.hasClientSecret is true but no oidcClientSecret was given: pass the secret, or set hasClientSecret: false for a public client using PKCE" : "oidcClientSecret was given but settings.oidc.hasClientSecret is not true (or there is no settings.oidc): set both, or drop the secret",
             this
           );
         }
         const problems = argoCdValuesProblems(settings2, repo, chartKeys("argoCd"));
         if (problems.length > 0)
-          throw new pulumi8.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.argoCd.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("argoCd", version2);
         for (const warning of [...argoCdWarnings(settings2, repo), ...keysNote === void 0 ? [] : [keysNote]])
-          void pulumi8.log.warn(warning, this);
+          void pulumi10.log.warn(warning, this);
         const namespace = new k8s2.core.v1.Namespace(
           `${name}-namespace`,
           { metadata: { name: settings2.namespace } },
           // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
-          { parent: this, provider, retainOnDelete: true }
+          {
+            parent: this,
+            provider,
+            retainOnDelete: true,
+            ...args.adopt?.namespace === void 0 ? {} : { import: args.adopt.namespace }
+          }
         );
         const target = {
           name: REPOSITORY_SECRET_NAME,
@@ -25964,7 +26909,8 @@ var init_argocd2 = __esm({
             install: this.install,
             release: settings2.release,
             selfManagement: settings2.selfManagement,
-            engine: "argocd"
+            engine: "argocd",
+            ...args.adopt?.release === void 0 ? {} : { adoptRelease: true }
           },
           {
             parent: this,
@@ -25998,7 +26944,7 @@ function fluxNamespaceAndGitSecret(parent, name, args) {
     url: repo.url,
     knownHosts: repo.knownHosts
   };
-  const secret5 = repositoryCredentialSecret(
+  const secret8 = repositoryCredentialSecret(
     parent,
     repo,
     args,
@@ -26007,7 +26953,7 @@ function fluxNamespaceAndGitSecret(parent, name, args) {
   );
   const gitSecret = new k8s3.core.v1.Secret(
     `${name}-git`,
-    { metadata: secret5.metadata, type: secret5.type, stringData: secret5.stringData },
+    { metadata: secret8.metadata, type: secret8.type, stringData: secret8.stringData },
     { parent, provider, dependsOn: [namespace] }
   );
   return { namespace, gitSecret };
@@ -26024,17 +26970,17 @@ var init_flux_system = __esm({
 });
 
 // components/flux/flux.ts
-var pulumi9, Flux;
+var pulumi11, Flux;
 var init_flux2 = __esm({
   "components/flux/flux.ts"() {
     "use strict";
-    pulumi9 = __toESM(require("@pulumi/pulumi"));
+    pulumi11 = __toESM(require("@pulumi/pulumi"));
     init_flux();
     init_self_management3();
     init_flux_system();
     init_versions2();
     init_helm();
-    Flux = class extends pulumi9.ComponentResource {
+    Flux = class extends pulumi11.ComponentResource {
       namespace;
       /**
        * The engine's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the stack
@@ -26048,10 +26994,10 @@ var init_flux2 = __esm({
         const { provider, settings: settings2 } = args;
         const problems = fluxValuesProblems(settings2, chartKeys("flux2"));
         if (problems.length > 0)
-          throw new pulumi9.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi11.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const version2 = args.chartVersion ?? CHARTS.flux2.version;
         const keysNote = Object.keys(settings2.values).length === 0 ? void 0 : chartKeysNote("flux2", version2);
-        if (keysNote !== void 0) void pulumi9.log.warn(keysNote, this);
+        if (keysNote !== void 0) void pulumi11.log.warn(keysNote, this);
         const { namespace, gitSecret } = fluxNamespaceAndGitSecret(this, name, {
           ...args,
           namespace: settings2.namespace
@@ -26079,17 +27025,17 @@ var init_flux2 = __esm({
 });
 
 // components/flux/flux-operator.ts
-var pulumi10, FluxOperator;
+var pulumi12, FluxOperator;
 var init_flux_operator = __esm({
   "components/flux/flux-operator.ts"() {
     "use strict";
-    pulumi10 = __toESM(require("@pulumi/pulumi"));
+    pulumi12 = __toESM(require("@pulumi/pulumi"));
     init_operator();
     init_operator_self_management();
     init_flux_system();
     init_versions2();
     init_helm();
-    FluxOperator = class extends pulumi10.ComponentResource {
+    FluxOperator = class extends pulumi12.ComponentResource {
       namespace;
       /**
        * The operator's Helm release, or undefined with `selfManagement.releaseOwner: engine` (the
@@ -26111,12 +27057,12 @@ var init_flux_operator = __esm({
           instance: chartKeys("fluxInstance")
         });
         if (problems.length > 0)
-          throw new pulumi10.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
+          throw new pulumi12.ResourceError(problems.map((p) => `${p.key}: ${p.message}`).join("\n"), this);
         const operatorVersion = args.operatorChartVersion ?? CHARTS.fluxOperator.version;
         const instanceVersion = args.instanceChartVersion ?? CHARTS.fluxInstance.version;
         const warnKeys = (key, values2, version2) => {
           const note = Object.keys(values2).length === 0 ? void 0 : chartKeysNote(key, version2);
-          if (note !== void 0) void pulumi10.log.warn(note, this);
+          if (note !== void 0) void pulumi12.log.warn(note, this);
         };
         warnKeys("fluxOperator", settings2.operator.values, operatorVersion);
         warnKeys("fluxInstance", settings2.instance.values, instanceVersion);
@@ -26157,14 +27103,15 @@ var init_flux_operator = __esm({
 });
 
 // components/shared/root-app.ts
-var k8s4, pulumi11, RootApp;
+var k8s4, pulumi13, RootApp;
 var init_root_app = __esm({
   "components/shared/root-app.ts"() {
     "use strict";
     k8s4 = __toESM(require("@pulumi/kubernetes"));
-    pulumi11 = __toESM(require("@pulumi/pulumi"));
+    pulumi13 = __toESM(require("@pulumi/pulumi"));
     init_versions2();
-    RootApp = class extends pulumi11.ComponentResource {
+    init_settings8();
+    RootApp = class extends pulumi13.ComponentResource {
       name;
       release;
       constructor(name, args, opts) {
@@ -26183,6 +27130,10 @@ var init_root_app = __esm({
           },
           { parent: this, provider: args.provider, dependsOn: args.waitFor }
         );
+        if (args.adoptObjects !== void 0 && args.adoptObjects.length > 0) {
+          const objects = args.adoptObjects;
+          void pulumi13.output(args.namespace).apply((namespace) => pulumi13.log.warn(rootAdoptionNote(objects, namespace), this));
+        }
         this.name = args.rootName;
         this.registerOutputs({ name: this.name });
       }
@@ -26191,14 +27142,14 @@ var init_root_app = __esm({
 });
 
 // components/tailscale/ci-cluster-access.ts
-var k8s5, pulumi12, CiClusterAccess;
+var k8s5, pulumi14, CiClusterAccess;
 var init_ci_cluster_access = __esm({
   "components/tailscale/ci-cluster-access.ts"() {
     "use strict";
     k8s5 = __toESM(require("@pulumi/kubernetes"));
-    pulumi12 = __toESM(require("@pulumi/pulumi"));
+    pulumi14 = __toESM(require("@pulumi/pulumi"));
     init_ci_access();
-    CiClusterAccess = class extends pulumi12.ComponentResource {
+    CiClusterAccess = class extends pulumi14.ComponentResource {
       /** The ClusterRoleBindings and RoleBindings, by key (`preview-clusterrolebinding`, …). */
       resources;
       constructor(name, args, opts) {
@@ -26228,15 +27179,332 @@ var init_ci_cluster_access = __esm({
   }
 });
 
+// components/cloud/pulumi-deployments.ts
+var pulumi15, pulumiservice, PulumiDeployments;
+var init_pulumi_deployments = __esm({
+  "components/cloud/pulumi-deployments.ts"() {
+    "use strict";
+    pulumi15 = __toESM(require("@pulumi/pulumi"));
+    pulumiservice = __toESM(require("@pulumi/pulumiservice"));
+    PulumiDeployments = class extends pulumi15.ComponentResource {
+      settings;
+      driftSchedule;
+      constructor(name, args, opts) {
+        super("gitops:cloud:PulumiDeployments", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        const settings2 = args.settings === void 0 ? void 0 : new pulumiservice.DeploymentSettings(`${name}-settings`, args.settings, child);
+        const drift = args.driftSchedule === void 0 ? void 0 : new pulumiservice.DriftSchedule(`${name}-drift`, args.driftSchedule, {
+          ...child,
+          ...settings2 === void 0 ? {} : { dependsOn: [settings2] }
+        });
+        if (settings2 !== void 0) this.settings = settings2;
+        if (drift !== void 0) this.driftSchedule = drift;
+        this.registerOutputs({});
+      }
+    };
+  }
+});
+
+// core/cloud/deployments.ts
+function deploymentSettingsInputs(stack, repository, settings2) {
+  const { aws: aws6 } = settings2;
+  const operationContext = {
+    ...settings2.preRunCommands.length === 0 ? {} : { preRunCommands: settings2.preRunCommands },
+    ...aws6 === void 0 ? {} : {
+      oidc: {
+        aws: {
+          roleARN: aws6.roleArn,
+          sessionName: aws6.sessionName,
+          ...aws6.duration === void 0 ? {} : { duration: aws6.duration }
+        }
+      }
+    }
+  };
+  return {
+    ...stack,
+    sourceContext: {
+      git: {
+        branch: settings2.branch.startsWith("refs/") ? settings2.branch : `refs/heads/${settings2.branch}`,
+        ...settings2.repoDir === void 0 ? {} : { repoDir: settings2.repoDir }
+      }
+    },
+    vcs: {
+      provider: "github",
+      repository,
+      previewPullRequests: settings2.previewPullRequests,
+      deployCommits: settings2.deployCommits,
+      ...settings2.paths.length === 0 ? {} : { paths: settings2.paths }
+    },
+    ...Object.keys(operationContext).length === 0 ? {} : { operationContext },
+    ...settings2.executorImage === void 0 ? {} : { executorContext: { executorImage: settings2.executorImage } }
+  };
+}
+function driftScheduleInputs(stack, settings2) {
+  return { ...stack, scheduleCron: settings2.cron, autoRemediate: settings2.autoRemediate };
+}
+var init_deployments = __esm({
+  "core/cloud/deployments.ts"() {
+    "use strict";
+  }
+});
+
+// core/secrets/stores.ts
+function clusterSecretStore(settings2, region) {
+  if (settings2.store === void 0) return void 0;
+  const ref = (key) => ({ name: settings2.secretName, namespace: settings2.namespace, key });
+  const store = (provider) => ({
+    apiVersion: SECRET_STORE_API_VERSION,
+    kind: "ClusterSecretStore",
+    metadata: { name: settings2.store?.name ?? "" },
+    spec: { provider }
+  });
+  switch (settings2.provider) {
+    case "onepassword": {
+      const { connectHost, vaults } = settings2.store;
+      return store({
+        onepassword: {
+          connectHost,
+          vaults,
+          auth: { secretRef: { connectTokenSecretRef: ref(CREDENTIAL_KEYS2.onepassword.token) } }
+        }
+      });
+    }
+    case "bitwarden": {
+      const s = settings2.store;
+      return store({
+        bitwardensecretsmanager: {
+          organizationID: s.organizationID,
+          projectID: s.projectID,
+          bitwardenServerSDKURL: s.bitwardenServerSDKURL,
+          ...s.caBundle === void 0 ? {} : { caBundle: s.caBundle },
+          auth: { secretRef: { credentials: ref(CREDENTIAL_KEYS2.bitwarden.token) } }
+        }
+      });
+    }
+    case "doppler": {
+      const s = settings2.store;
+      return store({
+        doppler: {
+          ...s.project === void 0 ? {} : { project: s.project },
+          ...s.config === void 0 ? {} : { config: s.config },
+          auth: { secretRef: { dopplerToken: ref(CREDENTIAL_KEYS2.doppler.token) } }
+        }
+      });
+    }
+    case "aws": {
+      const s = settings2.store;
+      return store({
+        aws: {
+          service: s.service,
+          region: region ?? "",
+          auth: {
+            secretRef: {
+              accessKeyIDSecretRef: ref(CREDENTIAL_KEYS2.aws.accessKeyId),
+              secretAccessKeySecretRef: ref(CREDENTIAL_KEYS2.aws.secretAccessKey)
+            }
+          }
+        }
+      });
+    }
+  }
+}
+var SECRET_STORE_API_VERSION, CREDENTIAL_KEYS2, ONEPASSWORD_CREDENTIALS_KEY, SECRET_ZERO_LABELS;
+var init_stores = __esm({
+  "core/secrets/stores.ts"() {
+    "use strict";
+    SECRET_STORE_API_VERSION = "external-secrets.io/v1";
+    CREDENTIAL_KEYS2 = {
+      onepassword: { token: "token" },
+      bitwarden: { token: "token" },
+      doppler: { token: "dopplerToken" },
+      aws: { accessKeyId: "access-key-id", secretAccessKey: "secret-access-key" }
+    };
+    ONEPASSWORD_CREDENTIALS_KEY = "1password-credentials.json";
+    SECRET_ZERO_LABELS = {
+      "app.kubernetes.io/managed-by": "gitops-bootstrap",
+      "gitops-bootstrap/part": "secret-zero"
+    };
+  }
+});
+
+// components/secrets/secret-zero.ts
+function storeSecretData(parent, args) {
+  const { provider } = args.settings;
+  if (provider === "aws") {
+    if (args.aws === void 0)
+      throw new pulumi16.ResourceError("the aws preset needs the reader's access key", parent);
+    return {
+      [CREDENTIAL_KEYS2.aws.accessKeyId]: pulumi16.secret(args.aws.accessKeyId),
+      [CREDENTIAL_KEYS2.aws.secretAccessKey]: pulumi16.secret(args.aws.secretAccessKey)
+    };
+  }
+  if (args.token === void 0)
+    throw new pulumi16.ResourceError(`the ${provider} preset needs its token`, parent);
+  return { [CREDENTIAL_KEYS2[provider].token]: pulumi16.secret(args.token) };
+}
+var k8s6, pulumi16, tls, AGE_KEY_FILE, SopsAgeKeys, StoreCredentials;
+var init_secret_zero = __esm({
+  "components/secrets/secret-zero.ts"() {
+    "use strict";
+    k8s6 = __toESM(require("@pulumi/kubernetes"));
+    pulumi16 = __toESM(require("@pulumi/pulumi"));
+    tls = __toESM(require("@pulumi/tls"));
+    init_age();
+    init_stores();
+    AGE_KEY_FILE = "age.agekey";
+    SopsAgeKeys = class extends pulumi16.ComponentResource {
+      secret;
+      /** The recipients (`age1…`) of every identity in the Secret, generated first in `keys` order. */
+      recipients;
+      constructor(name, args, opts) {
+        super("gitops:secrets:SopsAgeKeys", name, {}, opts);
+        if (args.settings.keys.length > 0 && args.tlsProvider === void 0)
+          throw new pulumi16.ResourceError("pass tlsProvider: it generates the age identities", this);
+        const seeds = args.settings.keys.map(
+          (key) => new tls.PrivateKey(
+            `${name}-${key}`,
+            { algorithm: "ED25519" },
+            // Protected (settings.protect, on by default): the state holds the only copy of the
+            // identity, and a destroy or a removed key name would lose every file encrypted to it.
+            { parent: this, provider: args.tlsProvider, protect: args.settings.protect }
+          ).privateKeyPemPkcs8
+        );
+        const secrets = pulumi16.all([pulumi16.all(seeds), args.existingKeys ?? ""]).apply(([pems, existing]) => {
+          const own2 = pems.map(ed25519Seed);
+          const parsed = parseAgeKeyFile(existing);
+          if ("badLines" in parsed)
+            throw new Error(`the existing age key file is malformed at lines ${parsed.badLines.join(", ")}`);
+          return [...own2, ...parsed.identities];
+        });
+        this.recipients = pulumi16.unsecret(secrets.apply((all4) => all4.map(ageRecipientOf)));
+        this.secret = new k8s6.core.v1.Secret(
+          name,
+          {
+            metadata: {
+              name: args.settings.secretName,
+              namespace: args.namespace,
+              labels: { ...SECRET_ZERO_LABELS }
+            },
+            type: "Opaque",
+            stringData: { [AGE_KEY_FILE]: pulumi16.secret(secrets.apply(ageKeyFile)) }
+          },
+          // Left on the cluster on destroy: Flux keeps decrypting what it applied without this stack.
+          { parent: this, provider: args.provider, retainOnDelete: true }
+        );
+        this.registerOutputs({ recipients: this.recipients });
+      }
+    };
+    StoreCredentials = class extends pulumi16.ComponentResource {
+      secrets;
+      constructor(name, args, opts) {
+        super("gitops:secrets:StoreCredentials", name, {}, opts);
+        const { settings: settings2 } = args;
+        const child = { parent: this, provider: args.provider };
+        const data = storeSecretData(this, args);
+        const namespaces = [
+          .../* @__PURE__ */ new Set([
+            settings2.namespace,
+            ...settings2.provider === "onepassword" && args.onePasswordCredentials !== void 0 ? [settings2.connectNamespace ?? settings2.namespace] : []
+          ])
+        ];
+        const made = new Map(
+          namespaces.map((ns) => [
+            ns,
+            new k8s6.core.v1.Namespace(
+              `${name}-${ns}`,
+              { metadata: { name: ns, labels: { ...SECRET_ZERO_LABELS } } },
+              { ...child, retainOnDelete: true }
+            )
+          ])
+        );
+        const secret8 = (resource, namespace, secretName, stringData) => new k8s6.core.v1.Secret(
+          resource,
+          {
+            metadata: {
+              name: secretName,
+              namespace: made.get(namespace)?.metadata.name ?? namespace,
+              labels: { ...SECRET_ZERO_LABELS }
+            },
+            type: "Opaque",
+            stringData
+          },
+          child
+        );
+        this.secrets = [secret8(name, settings2.namespace, settings2.secretName, data)];
+        if (settings2.provider === "onepassword" && args.onePasswordCredentials !== void 0) {
+          this.secrets.push(
+            secret8(
+              `${name}-connect`,
+              settings2.connectNamespace ?? settings2.namespace,
+              settings2.credentialsSecretName,
+              {
+                // Connect reads the file base64-encoded (OP_SESSION); stringData then encodes it once more.
+                [ONEPASSWORD_CREDENTIALS_KEY]: pulumi16.secret(
+                  args.onePasswordCredentials.apply((json2) => Buffer.from(json2, "utf8").toString("base64"))
+                )
+              }
+            )
+          );
+        }
+        this.registerOutputs({});
+      }
+    };
+  }
+});
+
+// components/secrets/build.ts
+function buildSecretZero(args) {
+  const { sopsAge, externalSecrets } = args.settings;
+  const out = { waitFor: [] };
+  if (sopsAge !== void 0) {
+    const keys2 = new SopsAgeKeys("sops-age", {
+      provider: args.provider,
+      ...args.tlsProvider === void 0 ? {} : { tlsProvider: args.tlsProvider },
+      namespace: args.fluxNamespace,
+      settings: sopsAge,
+      ...args.secrets.sopsAgeKey === void 0 ? {} : { existingKeys: args.secrets.sopsAgeKey }
+    });
+    out.waitFor.push(keys2.secret);
+    out.sopsAgeRecipients = keys2.recipients;
+  }
+  if (externalSecrets !== void 0) {
+    new StoreCredentials("external-secrets", {
+      provider: args.provider,
+      settings: externalSecrets,
+      ...args.secrets.externalSecretsToken === void 0 ? {} : { token: args.secrets.externalSecretsToken },
+      ...args.secrets.onePasswordCredentials === void 0 ? {} : { onePasswordCredentials: args.secrets.onePasswordCredentials },
+      ...args.account === void 0 ? {} : { aws: { accessKeyId: args.account.accessKeyId, secretAccessKey: args.account.secretAccessKey } }
+    });
+    if (externalSecrets.store !== void 0) {
+      const region = args.account?.region ?? pulumi17.output(void 0);
+      out.externalSecretsStore = region.apply((r) => {
+        const store = clusterSecretStore(externalSecrets, r);
+        return store === void 0 ? "" : kubernetesYaml(store);
+      });
+    }
+  }
+  return out;
+}
+var pulumi17;
+var init_build = __esm({
+  "components/secrets/build.ts"() {
+    "use strict";
+    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    init_stores();
+    init_yaml();
+    init_secret_zero();
+  }
+});
+
 // components/github/ci-secrets.ts
-var github, pulumi13, CiSecrets;
+var github, pulumi18, CiSecrets;
 var init_ci_secrets = __esm({
   "components/github/ci-secrets.ts"() {
     "use strict";
     github = __toESM(require("@pulumi/github"));
-    pulumi13 = __toESM(require("@pulumi/pulumi"));
+    pulumi18 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    CiSecrets = class extends pulumi13.ComponentResource {
+    CiSecrets = class extends pulumi18.ComponentResource {
       /** Names of the Actions secrets created, in registration order (each once, whatever its environments). */
       secretNames;
       /** Names of the Actions variables created, in registration order. */
@@ -26287,7 +27555,7 @@ var init_ci_secrets = __esm({
           if (setting.kind === "secret" && model === "branches") {
             new github.ActionsSecret(
               `${name}-secret-${suffix}`,
-              { repository: args.repository, secretName: setting.name, value: pulumi13.secret(value) },
+              { repository: args.repository, secretName: setting.name, value: pulumi18.secret(value) },
               { parent: this, provider }
             );
             this.secretNames.push(setting.name);
@@ -26301,7 +27569,7 @@ var init_ci_secrets = __esm({
                   repository: args.repository,
                   environment: environment.environment,
                   secretName: setting.name,
-                  value: pulumi13.secret(value)
+                  value: pulumi18.secret(value)
                 },
                 { parent: this, provider }
               );
@@ -26323,15 +27591,15 @@ var init_ci_secrets = __esm({
 });
 
 // components/github/deploy-keys.ts
-var github2, pulumi14, tls, DeployKeys;
+var github2, pulumi19, tls2, DeployKeys;
 var init_deploy_keys = __esm({
   "components/github/deploy-keys.ts"() {
     "use strict";
     github2 = __toESM(require("@pulumi/github"));
-    pulumi14 = __toESM(require("@pulumi/pulumi"));
-    tls = __toESM(require("@pulumi/tls"));
+    pulumi19 = __toESM(require("@pulumi/pulumi"));
+    tls2 = __toESM(require("@pulumi/tls"));
     init_github();
-    DeployKeys = class extends pulumi14.ComponentResource {
+    DeployKeys = class extends pulumi19.ComponentResource {
       /** OpenSSH private key of the read-only cluster key (secret). Goes into the engine's repository Secret. */
       clusterPrivateKey;
       /** OpenSSH public key of the read-only cluster key. */
@@ -26354,7 +27622,7 @@ var init_deploy_keys = __esm({
         const provider = args.providers.github;
         const makeKey = (role) => {
           const title = deployKeyTitle(args.stack, role, rotation);
-          const pair = new tls.PrivateKey(
+          const pair = new tls2.PrivateKey(
             `${name}-${role}-r${rotation}`,
             { algorithm: "ED25519" },
             // @pulumi/tls itself registers privateKeyOpenssh/Pem/PemPkcs8 as additionalSecretOutputs
@@ -26366,7 +27634,7 @@ var init_deploy_keys = __esm({
             { repository: args.repository, title, key: pair.publicKeyOpenssh, readOnly: deployKeyReadOnly(role) },
             { parent: this, provider, deleteBeforeReplace: false }
           );
-          return { title, privateKey: pulumi14.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
+          return { title, privateKey: pulumi19.secret(pair.privateKeyOpenssh), publicKey: pair.publicKeyOpenssh };
         };
         const cluster = makeKey("cluster-readonly");
         this.clusterPrivateKey = cluster.privateKey;
@@ -26388,14 +27656,14 @@ var init_deploy_keys = __esm({
 });
 
 // components/github/manifest-repo.ts
-var github3, pulumi15, ManifestRepo;
+var github3, pulumi20, ManifestRepo;
 var init_manifest_repo = __esm({
   "components/github/manifest-repo.ts"() {
     "use strict";
     github3 = __toESM(require("@pulumi/github"));
-    pulumi15 = __toESM(require("@pulumi/pulumi"));
+    pulumi20 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    ManifestRepo = class extends pulumi15.ComponentResource {
+    ManifestRepo = class extends pulumi20.ComponentResource {
       /** Repository name. */
       name;
       /** `owner/name`. */
@@ -26487,14 +27755,14 @@ var init_manifest_repo = __esm({
 });
 
 // components/github/source-ruleset.ts
-var github4, pulumi16, SourceRuleset;
+var github4, pulumi21, SourceRuleset;
 var init_source_ruleset = __esm({
   "components/github/source-ruleset.ts"() {
     "use strict";
     github4 = __toESM(require("@pulumi/github"));
-    pulumi16 = __toESM(require("@pulumi/pulumi"));
+    pulumi21 = __toESM(require("@pulumi/pulumi"));
     init_github();
-    SourceRuleset = class extends pulumi16.ComponentResource {
+    SourceRuleset = class extends pulumi21.ComponentResource {
       /** The ruleset's name on GitHub. */
       rulesetName;
       constructor(name, args, opts) {
@@ -26521,15 +27789,15 @@ var init_source_ruleset = __esm({
 });
 
 // components/tailscale/tailscale-access.ts
-var pulumi17, tailscale, ROLES, TailscaleAccess;
+var pulumi22, tailscale, ROLES, TailscaleAccess;
 var init_tailscale_access = __esm({
   "components/tailscale/tailscale-access.ts"() {
     "use strict";
-    pulumi17 = __toESM(require("@pulumi/pulumi"));
+    pulumi22 = __toESM(require("@pulumi/pulumi"));
     tailscale = __toESM(require("@pulumi/tailscale"));
     init_tailscale();
     ROLES = ["preview", "deploy"];
-    TailscaleAccess = class extends pulumi17.ComponentResource {
+    TailscaleAccess = class extends pulumi22.ComponentResource {
       /** `oauth` or `authkey`. */
       mode;
       /** Per identity: its tags and its credential, all secret, as the GitHub part writes them. */
@@ -26573,8 +27841,8 @@ var init_tailscale_access = __esm({
               { parent: this, provider }
             );
             return {
-              clientId: pulumi17.secret(created.id),
-              clientSecret: pulumi17.secret(created.key),
+              clientId: pulumi22.secret(created.id),
+              clientSecret: pulumi22.secret(created.key),
               tags: tagsOf(role)
             };
           };
@@ -26595,7 +27863,7 @@ var init_tailscale_access = __esm({
               },
               { parent: this, provider }
             );
-            return { authKey: pulumi17.secret(created.key) };
+            return { authKey: pulumi22.secret(created.key) };
           };
           this.credentials = { mode: "authkey", preview: key("preview"), deploy: key("deploy") };
         }
@@ -26628,17 +27896,17 @@ function githubAccessProblems(args) {
   }
   return problems;
 }
-function ciModelProblems(model, aws4) {
+function ciModelProblems(model, aws6) {
   return [
-    ["production", aws4.deployEnvironment],
-    ["preview", aws4.previewEnvironment]
+    ["production", aws6.deployEnvironment],
+    ["preview", aws6.previewEnvironment]
   ].map(
     ([role, reported]) => typeof reported === "string" ? environmentNameProblem(model, role, reported) : void 0
   );
 }
-function checkedRoleArn(model, aws4, arn) {
-  return pulumi18.all([arn, aws4.deployEnvironment, aws4.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
-    const reported = { ...aws4, deployEnvironment, previewEnvironment };
+function checkedRoleArn(model, aws6, arn) {
+  return pulumi23.all([arn, aws6.deployEnvironment, aws6.previewEnvironment]).apply(([value, deployEnvironment, previewEnvironment]) => {
+    const reported = { ...aws6, deployEnvironment, previewEnvironment };
     const problems = ciModelProblems(model, reported).filter((why) => why !== void 0);
     if (problems.length > 0)
       throw new Error(`invalid stack config:
@@ -26689,15 +27957,15 @@ function buildGithubAccess(args) {
   result.repoSshPrivateKey = keys2.clusterPrivateKey;
   if (gh.ci.enabled) {
     const access = result.tailscaleAccess;
-    const aws4 = args.aws;
+    const aws6 = args.aws;
     const values2 = {
       stacks: gh.ci.stacks ?? [args.stack],
       model: gh.ci.model,
-      ...aws4 === void 0 ? {} : {
+      ...aws6 === void 0 ? {} : {
         aws: {
-          ...aws4,
-          previewRoleArn: checkedRoleArn(gh.ci.model, aws4, aws4.previewRoleArn),
-          deployRoleArn: checkedRoleArn(gh.ci.model, aws4, aws4.deployRoleArn)
+          ...aws6,
+          previewRoleArn: checkedRoleArn(gh.ci.model, aws6, aws6.previewRoleArn),
+          deployRoleArn: checkedRoleArn(gh.ci.model, aws6, aws6.deployRoleArn)
         }
       },
       ...keys2.ciPrivateKey === void 0 ? {} : {
@@ -26726,11 +27994,11 @@ function buildGithubAccess(args) {
   }
   return result;
 }
-var pulumi18;
+var pulumi23;
 var init_github_access = __esm({
   "stacks/github-access.ts"() {
     "use strict";
-    pulumi18 = __toESM(require("@pulumi/pulumi"));
+    pulumi23 = __toESM(require("@pulumi/pulumi"));
     init_ci_secrets();
     init_deploy_keys();
     init_manifest_repo();
@@ -26750,8 +28018,14 @@ function clusterProviderUses(config2) {
   return {
     aws: { off: "a cluster stack reads the account stack's outputs and creates no AWS resource" },
     github: config2.github.enabled ? { owned: { owner: { setting: "gitops-bootstrap:github.owner", value: config2.github.owner } } } : { off: githubOff },
-    tls: config2.github.enabled ? { owned: {} } : { off: `${githubOff} (tls makes its deploy keys)` },
+    tls: config2.github.enabled || generatesAgeKeys(config2) ? { owned: {} } : { off: `${githubOff} (tls makes its deploy keys and secrets.sopsAge's age keys)` },
     tailscale: config2.tailscale.enabled ? { owned: {} } : { off: "gitops-bootstrap:tailscale.enabled is false" },
+    // The API URL is the setting's, never PULUMI_BACKEND_URL (the SDK's fallback), which may be an s3:// URL.
+    pulumiservice: config2.home === "pulumi-cloud" ? {
+      owned: {
+        apiUrl: { setting: "gitops-bootstrap:pulumiCloud.apiUrl", value: config2.pulumiCloud.apiUrl }
+      }
+    } : { off: "gitops-bootstrap:home is s3" },
     kubernetes: {
       owned: {
         // Unset means the kubeconfig's current context, as kubectl would use; `tailscale configure
@@ -26779,7 +28053,7 @@ function accessProviders(config2, uses) {
         "github",
         providerArgs("github", owned(uses.github))
       ),
-      tls: new tls2.Provider("tls", providerArgs("tls", owned(uses.tls)))
+      tls: new tls3.Provider("tls", providerArgs("tls", owned(uses.tls)))
     } : {},
     ...config2.tailscale.enabled ? {
       tailscale: new tailscale2.Provider(
@@ -26789,9 +28063,11 @@ function accessProviders(config2, uses) {
     } : {}
   };
 }
-function accountOutputsForCi(accountStack) {
-  if (accountStack === void 0) return void 0;
-  const account = new pulumi19.StackReference("account", { name: accountStack });
+function generatesAgeKeys(config2) {
+  return (config2.secrets.sopsAge?.keys.length ?? 0) > 0;
+}
+function accountOutputsForCi(account) {
+  if (account === void 0) return void 0;
   const read = (name) => account.requireOutput(name);
   return {
     region: read("region"),
@@ -26801,6 +28077,20 @@ function accountOutputsForCi(accountStack) {
     previewEnvironment: read("previewEnvironment"),
     backendUrl: read("backendUrl"),
     secretsProvider: read("secretsProvider")
+  };
+}
+function secretsReaderOutputs(account) {
+  const read = (name) => account.requireOutput(name);
+  return {
+    region: account.requireOutput("region"),
+    accessKeyId: pulumi24.secret(read("secretsReaderAccessKeyId")),
+    secretAccessKey: pulumi24.secret(read("secretsReaderSecretAccessKey"))
+  };
+}
+function secretZeroOutputs(zero) {
+  return {
+    ...zero.sopsAgeRecipients === void 0 ? {} : { sopsAgeRecipients: zero.sopsAgeRecipients },
+    ...zero.externalSecretsStore === void 0 ? {} : { externalSecretsStore: zero.externalSecretsStore }
   };
 }
 function kubeContext(config2) {
@@ -26828,28 +28118,60 @@ function clusterOutputs(config2, outputs) {
   const { apiServer, tagOwners, ci } = config2.tailscale;
   return { ...outputs, tailscalePolicy: aclFragment({ ci, apiServer, tagOwners }) };
 }
+function pulumiCloudHome(config2, uses) {
+  if (config2.home !== "pulumi-cloud") return;
+  const { deployments, driftSchedule } = config2.pulumiCloud;
+  const stack = {
+    organization: config2.pulumiCloud.organization ?? pulumi24.getOrganization(),
+    project: pulumi24.getProject(),
+    stack: pulumi24.getStack()
+  };
+  const repository = deploymentsRepository(homeContext(config2, true));
+  new PulumiDeployments("pulumi-cloud", {
+    provider: new pulumiservice2.Provider(
+      "pulumiservice",
+      providerArgs("pulumiservice", owned(uses.pulumiservice))
+    ),
+    ...deployments.enabled && repository !== void 0 ? { settings: deploymentSettingsInputs(stack, repository, deployments) } : {},
+    ...driftSchedule.enabled ? { driftSchedule: driftScheduleInputs(stack, driftSchedule) } : {}
+  });
+}
 function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
-  const problems = providerUseProblems(pulumi19.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi19.RunError(formatConfigErrors(pulumi19.getStack(), problems));
-  const provider = new k8s6.Provider(
+  const problems = providerUseProblems(pulumi24.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi24.RunError(formatConfigErrors(pulumi24.getStack(), problems));
+  const provider = new k8s7.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
   );
   const repo = config2.repo;
-  const aws4 = accountOutputsForCi(config2.aws.accountStack);
+  pulumiCloudHome(config2, uses);
+  const accountStack = config2.aws.accountStack;
+  const account = accountStack === void 0 ? void 0 : new pulumi24.StackReference("account", { name: accountStack });
+  const aws6 = accountOutputsForCi(account);
+  const providers = accessProviders(config2, uses);
   const access = buildGithubAccess({
-    stack: pulumi19.getStack(),
+    stack: pulumi24.getStack(),
     github: config2.github,
     tailscale: config2.tailscale,
     repo: { url: repo.url },
-    ...aws4 === void 0 ? {} : { aws: aws4 },
-    providers: accessProviders(config2, uses)
+    ...aws6 === void 0 ? {} : { aws: aws6 },
+    providers
+  });
+  const secretZero = (fluxNamespace) => buildSecretZero({
+    settings: config2.secrets,
+    provider,
+    ...generatesAgeKeys(config2) ? {
+      tlsProvider: providers.tls ?? new tls3.Provider("tls", providerArgs("tls", owned(uses.tls)))
+    } : {},
+    fluxNamespace,
+    secrets,
+    ...account !== void 0 && config2.secrets.externalSecrets?.provider === "aws" ? { account: secretsReaderOutputs(account) } : {}
   });
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
   const credential = repo.username !== void 0 ? secrets.repoToken === void 0 ? void 0 : { httpsToken: secrets.repoToken } : sshPrivateKey === void 0 ? void 0 : { sshPrivateKey };
   if (credential === void 0)
-    throw new pulumi19.RunError(
+    throw new pulumi24.RunError(
       repo.username !== void 0 ? "no token for the https repository: set repoToken" : "no read-only deploy key: set repoSshPrivateKey or switch on github"
     );
   const rootWaitsFor = access.deployKeys === void 0 ? [] : [access.deployKeys];
@@ -26862,19 +28184,23 @@ function buildCluster(config2, secrets) {
       ...credential,
       // Only with OIDC configured: a client secret alone makes no Secret (config validation refuses it too).
       ...settings2.oidc?.hasClientSecret === true && secrets.argocdOidcClientSecret !== void 0 ? { oidcClientSecret: secrets.argocdOidcClientSecret } : {},
-      chartVersion: config2.charts.argoCd
+      chartVersion: config2.charts.argoCd,
+      ...config2.adopt === void 0 ? {} : { adopt: config2.adopt }
     });
     const root2 = new RootApp("root", {
       provider,
       namespace: engine2.namespace,
       objects: argoCdRootObjects(settings2, repo),
       rootName: settings2.root.name,
+      ...config2.adopt?.rootObjects === void 0 ? {} : { adoptObjects: config2.adopt.rootObjects },
       // Without a declared release (selfManagement.releaseOwner: engine), after everything the
       // engine's component still makes.
       waitFor: [engine2.release ?? engine2, ...rootWaitsFor]
     });
     ciClusterAccess(config2, provider, settings2.namespace, engine2.namespace);
+    const zero2 = secretZero(engine2.namespace);
     return clusterOutputs(config2, {
+      ...secretZeroOutputs(zero2),
       engine: "argocd",
       namespace: engine2.namespace,
       rootApp: root2.name,
@@ -26893,7 +28219,9 @@ function buildCluster(config2, secrets) {
       instanceWaitsFor: rootWaitsFor
     });
     ciClusterAccess(config2, provider, settings2.namespace, engine2.namespace);
+    const zero2 = secretZero(engine2.namespace);
     return clusterOutputs(config2, {
+      ...secretZeroOutputs(zero2),
       engine: "flux-operator",
       namespace: engine2.namespace,
       rootApp: settings2.sync.name,
@@ -26907,30 +28235,33 @@ function buildCluster(config2, secrets) {
     ...credential,
     chartVersion: config2.charts.flux2
   });
+  const zero = secretZero(engine.namespace);
   const root = new RootApp("root", {
     provider,
     namespace: engine.namespace,
     objects: fluxRootObjects(config2.flux, repo),
     rootName: config2.flux.root.name,
-    waitFor: [engine.release ?? engine, ...rootWaitsFor]
+    waitFor: [engine.release ?? engine, ...rootWaitsFor, ...zero.waitFor]
   });
   ciClusterAccess(config2, provider, config2.flux.namespace, engine.namespace);
   return clusterOutputs(config2, {
+    ...secretZeroOutputs(zero),
     engine: "flux",
     namespace: engine.namespace,
     rootApp: root.name,
     repoUrl: repo.url
   });
 }
-var github5, k8s6, pulumi19, tailscale2, tls2, owned;
+var github5, k8s7, pulumi24, pulumiservice2, tailscale2, tls3, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
-    k8s6 = __toESM(require("@pulumi/kubernetes"));
-    pulumi19 = __toESM(require("@pulumi/pulumi"));
+    k8s7 = __toESM(require("@pulumi/kubernetes"));
+    pulumi24 = __toESM(require("@pulumi/pulumi"));
+    pulumiservice2 = __toESM(require("@pulumi/pulumiservice"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
-    tls2 = __toESM(require("@pulumi/tls"));
+    tls3 = __toESM(require("@pulumi/tls"));
     init_argocd2();
     init_flux2();
     init_flux_operator();
@@ -26939,6 +28270,10 @@ var init_cluster = __esm({
     init_flux();
     init_ci_access();
     init_ci_cluster_access();
+    init_pulumi_deployments();
+    init_deployments();
+    init_settings7();
+    init_build();
     init_config();
     init_github_access();
     init_provider_config();
@@ -26948,32 +28283,36 @@ var init_cluster = __esm({
 
 // stacks/load-config.ts
 function loadStackConfig(otherErrors = []) {
-  const raw = pulumi20.runtime.allConfig();
+  const raw = pulumi25.runtime.allConfig();
   const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret2(key)));
   const result = parseStackConfig(raw, secretKeys);
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
   if (!result.ok || errors.length > 0)
-    throw new pulumi20.RunError(formatConfigErrors(pulumi20.getStack(), errors));
+    throw new pulumi25.RunError(formatConfigErrors(pulumi25.getStack(), errors));
   return result.config;
 }
 function loadStackSecrets() {
-  const config2 = new pulumi20.Config(PROJECT);
-  const raw = pulumi20.runtime.allConfig();
+  const config2 = new pulumi25.Config(PROJECT);
+  const raw = pulumi25.runtime.allConfig();
   const read = (name) => hasSecretValue(raw, name) ? config2.requireSecret(SECRET_KEYS[name]) : void 0;
   const deployKey = read("repoSshPrivateKey");
   const clientSecret = read("argocdOidcClientSecret");
   const token = read("repoToken");
+  const secretZero = Object.fromEntries(
+    ["sopsAgeKey", "externalSecretsToken", "onePasswordCredentials"].map((name) => [name, read(name)]).filter(([, value]) => value !== void 0)
+  );
   return {
+    ...secretZero,
     ...deployKey === void 0 ? {} : { repoSshPrivateKey: deployKey },
     ...token === void 0 ? {} : { repoToken: token },
     ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
   };
 }
-var pulumi20, runtimeConfig2, isConfigSecret2;
+var pulumi25, runtimeConfig2, isConfigSecret2;
 var init_load_config = __esm({
   "stacks/load-config.ts"() {
     "use strict";
-    pulumi20 = __toESM(require("@pulumi/pulumi"));
+    pulumi25 = __toESM(require("@pulumi/pulumi"));
     runtimeConfig2 = __toESM(require("@pulumi/pulumi/runtime/config"));
     init_config();
     ({ isConfigSecret: isConfigSecret2 } = runtimeConfig2);
@@ -26984,14 +28323,14 @@ var init_load_config = __esm({
 var require_index = __commonJS({
   "index.ts"(exports2, module2) {
     "use strict";
-    var pulumi21 = __toESM(require("@pulumi/pulumi"));
+    var pulumi26 = __toESM(require("@pulumi/pulumi"));
     init_account();
     init_cluster();
     init_load_config();
     init_provider_config();
     function buildStack() {
       const providerProblems = loadProviderKeyProblems();
-      if (isAccountStackConfig(pulumi21.runtime.allConfig())) {
+      if (isAccountStackConfig(pulumi26.runtime.allConfig())) {
         const settings2 = loadAccountConfig(providerProblems);
         return { ...buildAccount(settings2, accountProviders(settings2)) };
       }
@@ -27077,6 +28416,7 @@ function stackFileHandoff(raw, secretKeys, stack, projectDir) {
 }
 
 // cli/mock-runtime.ts
+var import_node_crypto2 = require("node:crypto");
 var pulumi = __toESM(require("@pulumi/pulumi"));
 var settings = __toESM(require("@pulumi/pulumi/runtime/settings"));
 init_account_config();
@@ -27094,13 +28434,28 @@ var SecretInput = class {
   }
 };
 var ACCOUNT = "123456789012";
+function mockEd25519Pem(name) {
+  const seed = Buffer.concat([Buffer.from("MOCK"), (0, import_node_crypto2.createHash)("sha256").update(name).digest()]).subarray(
+    0,
+    32
+  );
+  const der = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), seed]);
+  return `-----BEGIN PRIVATE KEY-----
+${der.toString("base64")}
+-----END PRIVATE KEY-----
+`;
+}
 var MOCK_STATE = {
   // A stack reference answers with labelled stand-ins naming the stack and output they come from.
   "pulumi:pulumi:StackReference": (_name, inputs) => ({
     outputs: Object.fromEntries(
-      CI_OUTPUT_NAMES.map((output3) => [output3, `[${String(inputs.name)} output ${output3}]`])
+      [...CI_OUTPUT_NAMES, ...SECRETS_READER_OUTPUT_NAMES].map((output6) => [
+        output6,
+        `[${String(inputs.name)} output ${output6}]`
+      ])
     ),
-    secretOutputNames: []
+    // The reader's access key is a secret output of the account stack.
+    secretOutputNames: ["secretsReaderAccessKeyId", "secretsReaderSecretAccessKey"]
   }),
   "kubernetes:core/v1:Namespace": (name, inputs) => ({
     metadata: { name, ...inputs.metadata }
@@ -27119,14 +28474,22 @@ var MOCK_STATE = {
   "aws:iam/role:Role": (name, inputs) => ({
     arn: `arn:aws:iam::${ACCOUNT}:role/${String(inputs.name ?? name)}`
   }),
-  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": () => ({
-    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`
+  // IAM names a provider after its URL without the scheme (GitHub's, or Pulumi's api.pulumi.com/oidc).
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
+    arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`
   }),
   "tls:index/privateKey:PrivateKey": (name) => ({
     publicKeyOpenssh: `ssh-ed25519 MOCK-PUBLIC-KEY-${name}`,
     privateKeyOpenssh: `MOCK-PRIVATE-KEY-${name}`,
-    privateKeyPem: `MOCK-PRIVATE-KEY-${name}`
-  })
+    privateKeyPem: `MOCK-PRIVATE-KEY-${name}`,
+    // A well-formed Ed25519 PKCS#8 key whose seed is derived from the name (the age identities
+    // are computed from it); labelled by the seed's first bytes, "MOCK".
+    privateKeyPemPkcs8: mockEd25519Pem(name)
+  }),
+  "aws:iam/user:User": (name, inputs) => ({
+    arn: `arn:aws:iam::${ACCOUNT}:user${String(inputs.path ?? "/")}${String(inputs.name ?? name)}`
+  }),
+  "aws:iam/accessKey:AccessKey": (name) => ({ secret: `MOCK-SECRET-ACCESS-KEY-${name}` })
 };
 function decodeSecrets(value) {
   if (Array.isArray(value)) return value.map(decodeSecrets);
@@ -27235,13 +28598,13 @@ async function startMockRuntime(options) {
 }
 async function resolveOutputs(value) {
   if (pulumi.Output.isInstance(value)) {
-    const output3 = value;
-    const [plain, secret5] = await Promise.all([
-      new Promise((resolve5) => output3.apply((v) => resolve5(v))),
-      pulumi.isSecret(output3)
+    const output6 = value;
+    const [plain, secret8] = await Promise.all([
+      new Promise((resolve5) => output6.apply((v) => resolve5(v))),
+      pulumi.isSecret(output6)
     ]);
     const resolved = await resolveOutputs(plain);
-    return secret5 ? new SecretInput(resolved) : resolved;
+    return secret8 ? new SecretInput(resolved) : resolved;
   }
   if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
@@ -27405,13 +28768,13 @@ function view(projectDir, stack, file3) {
   }
   const parsed = parseStackConfig(file3.config, new Set(file3.secretKeys), { projectDir });
   if (!parsed.ok) return void 0;
-  const { github: github6, repo, aws: aws4 } = parsed.config;
+  const { github: github6, repo, aws: aws6 } = parsed.config;
   return {
     kind: "cluster",
     stack,
     ...github6.enabled ? { github: github6 } : {},
     repo: { url: repo.url, ...repo.catalog === void 0 ? {} : { catalog: repo.catalog } },
-    ...aws4.accountStack === void 0 ? {} : { accountStack: aws4.accountStack }
+    ...aws6.accountStack === void 0 ? {} : { accountStack: aws6.accountStack }
   };
 }
 function stackSetErrors(projectDir, stack, read) {
@@ -27451,14 +28814,22 @@ async function loadProgram(projectDir) {
 }
 
 // cli/stack-file.ts
+var import_node_crypto3 = require("node:crypto");
 var import_node_fs7 = require("node:fs");
 var import_node_path5 = require("node:path");
-var import_yaml7 = __toESM(require_dist());
+var import_yaml8 = __toESM(require_dist());
+init_age();
 init_files();
 init_messages();
 function securePlaceholder(key) {
-  return `[synth placeholder for secure config ${key}]`;
+  const text = `[synth placeholder for secure config ${key}]`;
+  return SHAPED_PLACEHOLDERS[key]?.(text) ?? text;
 }
+var SHAPED_PLACEHOLDERS = {
+  "gitops-bootstrap:sopsAgeKey": (text) => `# ${text}
+${ageIdentity((0, import_node_crypto3.createHash)("sha256").update(text).digest())}
+`
+};
 function configString(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -27479,15 +28850,15 @@ function projectConfig(project, declared) {
 function readYamlMapping(file3, what) {
   const read = readTextFile(file3);
   if (!read.ok) throw new Error(`${file3}: ${read.problem}`);
-  const counter = new import_yaml7.LineCounter();
-  const doc = (0, import_yaml7.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
+  const counter = new import_yaml8.LineCounter();
+  const doc = (0, import_yaml8.parseDocument)(read.text, { lineCounter: counter, prettyErrors: false });
   const [error2] = doc.errors;
   if (error2 !== void 0) {
     const { line, col } = counter.linePos(error2.pos[0]);
     throw new Error(`${file3}:${line}:${col}: ${yamlErrorText(error2.message)}; fix the YAML syntax`);
   }
   if (doc.contents === null) return {};
-  if (!(0, import_yaml7.isMap)(doc.contents))
+  if (!(0, import_yaml8.isMap)(doc.contents))
     throw new Error(`${file3}: is not ${what}: it must be a YAML mapping (key: value)`);
   return doc.toJS();
 }

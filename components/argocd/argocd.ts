@@ -33,6 +33,11 @@ export interface ArgoCdArgs {
   oidcClientSecret?: pulumi.Input<string>;
   /** argo-cd chart version. Defaults to the pin in core/shared/versions.ts. */
   chartVersion?: string;
+  /**
+   * What the Terragrunt layer made, imported instead of created (`gitops-bootstrap:adopt`,
+   * validated against the names this component uses). Defaults to nothing adopted.
+   */
+  adopt?: { namespace?: string; release?: string };
 }
 
 /** Installs Argo CD from the argo-helm chart, with the credentials it reads the manifest repo with. */
@@ -73,7 +78,12 @@ export class ArgoCd extends pulumi.ComponentResource {
       `${name}-namespace`,
       { metadata: { name: settings.namespace } },
       // Kept on destroy: deleting it would hang on, or cascade into, the apps the engine still owns.
-      { parent: this, provider, retainOnDelete: true },
+      {
+        parent: this,
+        provider,
+        retainOnDelete: true,
+        ...(args.adopt?.namespace === undefined ? {} : { import: args.adopt.namespace }),
+      },
     );
 
     const target = {
@@ -121,6 +131,7 @@ export class ArgoCd extends pulumi.ComponentResource {
         release: settings.release,
         selfManagement: settings.selfManagement,
         engine: "argocd",
+        ...(args.adopt?.release === undefined ? {} : { adoptRelease: true }),
       },
       {
         parent: this,

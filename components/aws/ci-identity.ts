@@ -41,6 +41,11 @@ export interface CiIdentityArgs {
   importOidcProvider?: string;
   /** Name of an existing role (the Terragrunt CI role) to adopt as the deploy role. Defaults to creating it. */
   importDeployRole?: string;
+  /**
+   * Managed policies attached to the adopted deploy role that stay (each in `deployPolicyArns`),
+   * imported as `<role name>/<policy ARN>`. Defaults to none.
+   */
+  importDeployRolePolicyAttachments?: readonly string[];
   /** Maximum session length in seconds for both roles. Defaults to 3600 (one hour, the minimum). */
   maxSessionDuration?: number;
 }
@@ -108,6 +113,9 @@ export class CiIdentity extends pulumi.ComponentResource {
       maxSessionDuration,
       child,
       ...(args.importDeployRole === undefined ? {} : { importId: args.importDeployRole }),
+      ...(args.importDeployRolePolicyAttachments === undefined
+        ? {}
+        : { importAttachments: args.importDeployRolePolicyAttachments }),
     });
 
     this.previewRole = preview;
@@ -133,6 +141,7 @@ export class CiIdentity extends pulumi.ComponentResource {
       maxSessionDuration: number;
       child: { parent: pulumi.Resource; provider: aws.Provider };
       importId?: string;
+      importAttachments?: readonly string[];
     },
   ): aws.iam.Role {
     const { child } = spec;
@@ -158,7 +167,9 @@ export class CiIdentity extends pulumi.ComponentResource {
         new aws.iam.RolePolicyAttachment(
           `${resourceName}-${managedPolicyName(policyArn)}`,
           { role: role.name, policyArn },
-          child,
+          spec.importAttachments?.includes(policyArn) === true
+            ? { ...child, import: `${spec.roleName}/${policyArn}` }
+            : child,
         ),
     );
     // Exclusive: whatever else is attached or inlined (AdministratorAccess left by the Terragrunt

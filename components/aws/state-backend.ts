@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketArn, kmsSecretsProviderUrl, stateBackendUrl, type Partition } from "../../core/aws/state";
 import { stateBucketPolicy, stateKeyPolicy, type CiStateGuard } from "../../core/aws/iam";
+import type { StateBucketPart } from "../../core/aws/settings";
 
 export interface StateBackendArgs {
   /** The AWS provider (region and allowed account). Required: no ambient default provider is used. */
@@ -35,6 +36,14 @@ export interface StateBackendArgs {
   ciGuard?: CiStateGuard;
   /** Name of an existing bucket to adopt with the `import` option (must equal `bucketName`). Defaults to none. */
   importBucket?: string;
+  /**
+   * The adopted bucket's configuration resources that exist (versioning, encryption, …), each
+   * imported under the bucket's name, which is the import ID of every one of them. Defaults to none
+   * (each is created, which overwrites that part of the bucket's configuration).
+   */
+  importConfiguration?: readonly StateBucketPart[];
+  /** ID of an existing KMS key to adopt as the state key with `import`. Defaults to creating one. */
+  importKey?: string;
 }
 
 /** The defaults, in one place. */
@@ -82,6 +91,16 @@ export class StateBackend extends pulumi.ComponentResource {
     // What protects the bucket: deleting one of these (destroy, or dropping it from the program)
     // would weaken the bucket while it stays; protect stops destroy, retainOnDelete keeps the setting.
     const guarded = precious;
+    // An adopted part is imported under the bucket's name, the import ID of each of these types
+    // (their Import sections in @pulumi/aws); names never depend on the import.
+    const adoptedPart = (part: StateBucketPart) =>
+      args.importConfiguration?.includes(part) === true ? { import: args.bucketName } : {};
+    if (args.importConfiguration !== undefined && args.importBucket === undefined) {
+      throw new pulumi.ResourceError(
+        "importConfiguration is set but importBucket is not: only an adopted bucket has configuration to adopt",
+        this,
+      );
+    }
     const guard = args.ciGuard;
     const denied = guard === undefined ? [] : [guard.previewRoleArn, guard.deployRoleArn];
 
@@ -93,7 +112,7 @@ export class StateBackend extends pulumi.ComponentResource {
         deletionWindowInDays: deletionWindowDays,
         policy: JSON.stringify(stateKeyPolicy(partition, args.accountId, denied)),
       },
-      precious,
+      args.importKey === undefined ? precious : { ...precious, import: args.importKey },
     );
 
     this.bucket = new aws.s3.Bucket(
@@ -107,7 +126,7 @@ export class StateBackend extends pulumi.ComponentResource {
     const ownership = new aws.s3.BucketOwnershipControls(
       `${name}-ownership`,
       { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      guarded,
+      { ...guarded, ...adoptedPart("ownershipControls") },
     );
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
@@ -118,12 +137,12 @@ export class StateBackend extends pulumi.ComponentResource {
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       },
-      guarded,
+      { ...guarded, ...adoptedPart("publicAccessBlock") },
     );
     const versioning = new aws.s3.BucketVersioning(
       `${name}-versioning`,
       { bucket, versioningConfiguration: { status: "Enabled" } },
-      guarded,
+      { ...guarded, ...adoptedPart("versioning") },
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
@@ -137,7 +156,7 @@ export class StateBackend extends pulumi.ComponentResource {
           },
         ],
       },
-      guarded,
+      { ...guarded, ...adoptedPart("encryption") },
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
@@ -156,14 +175,14 @@ export class StateBackend extends pulumi.ComponentResource {
         ],
       },
       // S3 rejects a noncurrent-version rule on a bucket whose versioning was never enabled.
-      { ...guarded, dependsOn: [versioning] },
+      { ...guarded, dependsOn: [versioning], ...adoptedPart("lifecycle") },
     );
     const arn = bucketArn(partition, args.bucketName);
     new aws.s3.BucketPolicy(
       `${name}-policy`,
       { bucket, policy: JSON.stringify(stateBucketPolicy(arn, guard)) },
       // S3 answers OperationAborted to concurrent configuration changes of one bucket: serialise.
-      { ...guarded, dependsOn: [publicAccess, ownership] },
+      { ...guarded, dependsOn: [publicAccess, ownership], ...adoptedPart("policy") },
     );
 
     this.bucketName = bucket;

@@ -34,6 +34,14 @@ export interface EngineReleaseArgs {
    * to false.
    */
   importRelease?: boolean;
+  /**
+   * Adopt the release the Terragrunt layer installed (`gitops-bootstrap:adopt.release`): the
+   * `import` option with ID `<namespace>/<release name>`, on a release Pulumi owns. The first
+   * `pulumi up` imports it and, in the same run, upgrades it to the stack's chart and values (the
+   * diff `migrate` prints); a Pulumi CLI older than pulumi/pulumi#19339 refuses such an import
+   * instead, changing nothing. Defaults to false.
+   */
+  adoptRelease?: boolean;
 }
 
 /**
@@ -59,6 +67,7 @@ export function engineRelease(
     throw new Error(
       "engineRelease: importRelease needs handedOff (selfManagement.importRelease without selfManagement)",
     );
+  const adopt = args.adoptRelease === true ? { import: releaseImportId(install) } : {};
   return new k8s.helm.v3.Release(
     name,
     {
@@ -78,9 +87,9 @@ export function engineRelease(
           ...opts,
           ignoreChanges: [...(opts.ignoreChanges ?? []), ...HANDED_OFF_RELEASE_INPUTS],
           retainOnDelete: true,
-          ...(args.importRelease === true ? { import: releaseImportId(install) } : {}),
+          ...(args.importRelease === true ? { import: releaseImportId(install) } : adopt),
         }
-      : opts,
+      : { ...opts, ...adopt },
   );
 }
 
@@ -112,6 +121,7 @@ export function selfManagedEngineRelease(
       ...(args.release === undefined ? {} : { release: args.release }),
       handedOff: self !== undefined,
       importRelease: self?.importRelease === true,
+      ...(args.adoptRelease === true ? { adoptRelease: true } : {}),
     },
     opts,
   );

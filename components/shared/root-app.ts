@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ROOT_CHART } from "../../core/shared/versions";
+import { rootAdoptionNote } from "../../core/migration/settings";
 
 export interface RootAppArgs {
   /** The Kubernetes provider for the target cluster (never the ambient default). */
@@ -16,6 +17,12 @@ export interface RootAppArgs {
    * the stack makes it, the deploy key the engine reads the repository with.
    */
   waitFor: pulumi.Resource[];
+  /**
+   * Existing objects the chart renders (`gitops-bootstrap:adopt.rootObjects`, `<Kind>/<name>`):
+   * Helm takes them over only once they carry its ownership label and annotations, so preview
+   * prints the kubectl commands that add them. Defaults to none.
+   */
+  adoptObjects?: readonly string[];
 }
 
 /**
@@ -46,6 +53,12 @@ export class RootApp extends pulumi.ComponentResource {
       },
       { parent: this, provider: args.provider, dependsOn: args.waitFor },
     );
+    if (args.adoptObjects !== undefined && args.adoptObjects.length > 0) {
+      const objects = args.adoptObjects;
+      void pulumi
+        .output(args.namespace)
+        .apply((namespace) => pulumi.log.warn(rootAdoptionNote(objects, namespace), this));
+    }
     this.name = args.rootName;
     this.registerOutputs({ name: this.name });
   }

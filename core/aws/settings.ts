@@ -13,6 +13,7 @@ import { bool, checkedString, count } from "../shared/settings-schema";
 import { githubOidcProviderArn, partitionOf, type Partition } from "./state";
 import { CI_MODELS } from "../github/github";
 import { managedPolicyName, type CiTrust } from "./iam";
+import { pulumiDeploymentsSettingsSchema, type PulumiDeploymentsSettings } from "./pulumi-oidc";
 
 /** The fully qualified config key. */
 export const AWS_CONFIG_KEY = "gitops-bootstrap:aws";
@@ -151,6 +152,23 @@ const policyArn = () =>
         "must be an IAM managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess or arn:aws:iam::123456789012:policy/cluster-dns",
     });
 
+/**
+ * The state bucket's configuration resources (components/aws/state-backend.ts), each its own
+ * Pulumi resource imported by the bucket's name when `adopt.stateBucketConfiguration` lists it.
+ */
+export const STATE_BUCKET_PARTS = [
+  "ownershipControls",
+  "publicAccessBlock",
+  "versioning",
+  "encryption",
+  "lifecycle",
+  "policy",
+] as const;
+export type StateBucketPart = (typeof STATE_BUCKET_PARTS)[number];
+
+/** A KMS key ID: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+const KMS_KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
 const stateBucketSchema = z
   .object({
     /** Bucket name; defaults to `adopt.stateBucket` when adopting. */
@@ -209,6 +227,49 @@ const adoptSchema = z
       })
       .optional(),
     deployRole: roleName().optional(),
+    // Issue 13 (gitops-bootstrap migrate): the bucket's configuration resources, the key, the
+    // deploy role's managed policy attachments.
+    stateBucketConfiguration: z
+      .array(
+        z.enum(STATE_BUCKET_PARTS, {
+          error: `must list only ${STATE_BUCKET_PARTS.join(", ")}`,
+        }),
+        { error: "must be a list such as [versioning, encryption]" },
+      )
+      .refine((parts) => new Set(parts).size === parts.length, { error: "must not list a part twice" })
+      .optional(),
+    stateKey: z
+      .string({ error: "must be a string" })
+      .regex(KMS_KEY_ID, {
+        error:
+          "must be the KMS key ID (not its ARN or alias), such as 1234abcd-12ab-34cd-56ef-1234567890ab (aws kms list-keys)",
+      })
+      .optional(),
+    deployRolePolicyAttachments: z.array(policyArn(), { error: "must be a list of policy ARNs" }).optional(),
+  })
+  .strict();
+
+/** The reader's user name unless `secretsReader.userName` says otherwise. */
+export const DEFAULT_SECRETS_READER_NAME = "gitops-bootstrap-secrets-reader";
+
+/**
+ * `secretsReader`: the read-only IAM user External Secrets reads one path prefix with (docs/aws.md,
+ * core/aws/secrets-reader.ts). Off unless set.
+ */
+const secretsReaderSchema = z
+  .object({
+    pathPrefix: checkedString(secretsPathPrefixProblem),
+    userName: roleName().default(DEFAULT_SECRETS_READER_NAME),
+    kmsKeyArns: z
+      .array(
+        z
+          .string({ error: "must be a string" })
+          .regex(/^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, {
+            error: "must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-...",
+          }),
+        { error: "must be a list of KMS key ARNs" },
+      )
+      .default([]),
   })
   .strict();
 
@@ -222,6 +283,9 @@ const rawSchema = z
     stateBucket: stateBucketSchema.prefault({}),
     ci: ciSchema.optional(),
     adopt: adoptSchema.prefault({}),
+    /** Pulumi Deployments' OIDC provider and role, for stacks whose home is Pulumi Cloud (core/aws/pulumi-oidc.ts). */
+    pulumiDeployments: pulumiDeploymentsSettingsSchema.optional(),
+    secretsReader: secretsReaderSchema.optional(),
   })
   .strict();
 
@@ -244,8 +308,42 @@ export interface AwsSettings {
   };
   /** The account's GitHub OIDC provider ARN (created, or adopted when `adopt.oidcProvider` is set). */
   oidcProviderArn: string;
+  /** The External Secrets reader (read-only, one path prefix); absent unless configured. */
+  secretsReader?: SecretsReaderSettings;
   /** Import IDs of what the Terragrunt layer made; each is adopted with the `import` resource option. */
-  adopt: { stateBucket?: string; oidcProvider?: string; deployRole?: string };
+  adopt: {
+    stateBucket?: string;
+    oidcProvider?: string;
+    deployRole?: string;
+    /** Configuration resources of the adopted bucket, each imported under the bucket's name. */
+    stateBucketConfiguration?: StateBucketPart[];
+    /** ID of the KMS key to adopt as the state key. */
+    stateKey?: string;
+    /** Managed policies attached to the adopted deploy role, each imported as `<role>/<arn>`. */
+    deployRolePolicyAttachments?: string[];
+  };
+  /** Pulumi Deployments' role for Pulumi Cloud stacks; absent, none exists. */
+  pulumiDeployments?: PulumiDeploymentsSettings;
+}
+
+/** The External Secrets reader's settings (core/aws/secrets-reader.ts). */
+export interface SecretsReaderSettings {
+  /** The one path both services are read under, such as /homelab/ (starts and ends with "/"). */
+  pathPrefix: string;
+  /** The IAM user's name. Defaults to gitops-bootstrap-secrets-reader. */
+  userName: string;
+  /** Customer managed KMS keys the parameters or secrets are encrypted with. Defaults to none (AWS managed keys). */
+  kmsKeyArns: string[];
+}
+
+/**
+ * A path prefix both Parameter Store and Secrets Manager names can live under: "/", then segments
+ * of the characters both allow, ending in "/" so /homelab/ never matches /homelab-other/.
+ */
+export function secretsPathPrefixProblem(prefix: string): string | undefined {
+  if (!/^\/([A-Za-z0-9_.-]+\/)+$/.test(prefix))
+    return "must be a path such as /homelab/: starting and ending with /, segments of letters, digits, _ . -; the root / alone would grant every secret";
+  return undefined;
 }
 
 export type AwsConfig = { enabled: false } | AwsSettings;
@@ -349,6 +447,8 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
   }
   if (ci !== undefined) ciProblems(ci, issue);
 
+  adoptPartsProblems(adopt, ci, issue);
+
   if (accountId === undefined || region === undefined || ci === undefined || bucket === undefined)
     return z.NEVER;
   const partition = partitionOf(region);
@@ -387,12 +487,62 @@ function resolve(raw: Raw, ctx: z.RefinementCtx): AwsConfig {
       deployPolicyArns: ci.deployPolicyArns,
     },
     oidcProviderArn: expectedProvider,
+    ...(raw.secretsReader === undefined ? {} : { secretsReader: raw.secretsReader }),
     adopt: {
       ...(adopt.stateBucket === undefined ? {} : { stateBucket: adopt.stateBucket }),
       ...(adopt.oidcProvider === undefined ? {} : { oidcProvider: adopt.oidcProvider }),
       ...(adopt.deployRole === undefined ? {} : { deployRole: adopt.deployRole }),
+      ...(adopt.stateBucketConfiguration === undefined
+        ? {}
+        : { stateBucketConfiguration: adopt.stateBucketConfiguration }),
+      ...(adopt.stateKey === undefined ? {} : { stateKey: adopt.stateKey }),
+      ...(adopt.deployRolePolicyAttachments === undefined
+        ? {}
+        : { deployRolePolicyAttachments: adopt.deployRolePolicyAttachments }),
     },
+    ...(raw.pulumiDeployments === undefined ? {} : { pulumiDeployments: raw.pulumiDeployments }),
   };
+}
+
+/**
+ * The adopted parts need their whole: a bucket's configuration exists only with an adopted bucket,
+ * an attachment only on the adopted role, and only for a policy the stack keeps attached (anything
+ * else the exclusive attachments resource detaches).
+ */
+function adoptPartsProblems(
+  adopt: Raw["adopt"],
+  ci: Raw["ci"],
+  issue: (path: PropertyKey[], message: string) => void,
+): void {
+  if (adopt.stateBucketConfiguration !== undefined && adopt.stateBucket === undefined) {
+    issue(
+      ["adopt", "stateBucketConfiguration"],
+      "is set but adopt.stateBucket is not: only an adopted bucket has configuration to adopt; set adopt.stateBucket to the bucket's name, or remove adopt.stateBucketConfiguration",
+    );
+  }
+  if (adopt.stateKey !== undefined && adopt.stateBucket === undefined) {
+    issue(
+      ["adopt", "stateKey"],
+      "is set but adopt.stateBucket is not: the state key is adopted together with the bucket it encrypts; set adopt.stateBucket, or remove adopt.stateKey",
+    );
+  }
+  const attachments = adopt.deployRolePolicyAttachments;
+  if (attachments === undefined) return;
+  if (adopt.deployRole === undefined) {
+    issue(
+      ["adopt", "deployRolePolicyAttachments"],
+      "is set but adopt.deployRole is not: only the adopted role has attachments to adopt; set adopt.deployRole, or remove adopt.deployRolePolicyAttachments",
+    );
+  }
+  const kept = ci?.deployPolicyArns ?? [];
+  attachments.forEach((arn, i) => {
+    if (!kept.includes(arn)) {
+      issue(
+        ["adopt", "deployRolePolicyAttachments", i],
+        `is ${arn} but ci.deployPolicyArns does not list it: an attachment the stack does not declare is detached, not adopted; add it to ci.deployPolicyArns to keep it, or remove it here`,
+      );
+    }
+  });
 }
 
 /**

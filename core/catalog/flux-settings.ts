@@ -11,6 +11,7 @@
 import * as z from "zod/mini";
 import { RFC1123_LABEL } from "../shared/names";
 import { duration, kustomizePatchTarget } from "../shared/schema";
+import { SOPS_AGE_SECRET_NAME } from "../secrets/names";
 
 /** A DNS-1123 subdomain (Kubernetes object names such as Secrets and ServiceAccounts). */
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -54,8 +55,14 @@ const decryption = z
       ._default(z.literal("sops"), "sops")
       .check(z.meta({ description: "Decryption provider. Only sops exists." })),
     secretRef: z
-      .optional(z.strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") }))
-      .check(z.meta({ description: "The Secret with the private keys, in the Kustomization's namespace." })),
+      .optional(
+        z.nullable(z.strictObject({ name: objectName("Secret holding the SOPS keys (age or OpenPGP)") })),
+      )
+      .check(
+        z.meta({
+          description: `The Secret with the private keys, in the Kustomization's namespace. Defaults to ${SOPS_AGE_SECRET_NAME} (what the stack's secrets.sopsAge places) unless serviceAccountName is given; null leaves it out (the controller's own cloud KMS identity).`,
+        }),
+      ),
     serviceAccountName: z.optional(objectName("ServiceAccount used to reach a cloud KMS")),
   })
   .check(z.meta({ description: "spec.decryption: decrypt SOPS-encrypted Secrets before applying them." }));
@@ -259,6 +266,8 @@ export const fluxAppSchema = z
     }),
   );
 
+type DecryptionSettings = z.output<typeof decryption>;
+
 export type FluxDefaults = z.output<typeof fluxDefaultsSchema>;
 export type FluxAppOverride = z.output<typeof fluxAppSchema>;
 
@@ -287,7 +296,7 @@ export interface ResolvedFluxSettings {
   retryInterval: string | null;
   sourceRef?: z.output<typeof sourceRef>;
   serviceAccountName?: string;
-  decryption?: z.output<typeof decryption>;
+  decryption?: DecryptionSettings;
   postBuild?: z.output<typeof postBuild>;
   healthChecks?: Array<z.output<typeof healthCheck>>;
   patches?: Array<z.output<typeof patch>>;
@@ -341,7 +350,19 @@ export function resolveFluxSettings(
     const value = pick(key);
     if (value !== undefined) (out as unknown as Record<string, unknown>)[key] = structuredClone(value);
   }
+  if (out.decryption !== undefined) out.decryption = withDecryptionSecret(out.decryption);
   return out;
+}
+
+/**
+ * `decryption` with its Secret filled in: `decryption: {}` reads the sops-age Secret the stack's
+ * secrets.sopsAge places; a serviceAccountName alone (cloud KMS) gets none; null writes none.
+ */
+function withDecryptionSecret(decryption: DecryptionSettings): DecryptionSettings {
+  const { secretRef, ...rest } = decryption;
+  if (secretRef === null) return rest;
+  if (secretRef !== undefined || rest.serviceAccountName !== undefined) return decryption;
+  return { ...rest, secretRef: { name: SOPS_AGE_SECRET_NAME } };
 }
 
 /** The settings of an app that sets nothing. */

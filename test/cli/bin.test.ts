@@ -9,7 +9,7 @@ import { runCli, REPO_ROOT } from "../support/harness";
 
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string })
   .version;
-const COMMANDS = ["config", "generate", "synth", "handoff", "migrate-state", "drift-report"];
+const COMMANDS = ["config", "generate", "synth", "handoff", "migrate-state", "drift-report", "migrate"];
 
 describe("npx gitops-bootstrap", () => {
   const work = mkdtempSync(join(tmpdir(), "gitops-bin-"));

@@ -27,6 +27,10 @@ const STACKS = [
   "hub",
   "spoke-a",
   "spoke-b",
+  "cloud",
+  "secret-zero-flux",
+  "secret-zero-argocd",
+  "secret-zero-account",
 ];
 
 /** Stacks documented from an example's stack file rather than one at the project root. */
@@ -39,6 +43,12 @@ const EXAMPLE_FILES: Record<string, string> = {
   hub: join("examples", "hub-and-spoke", "Pulumi.hub.yaml"),
   "spoke-a": join("examples", "hub-and-spoke", "Pulumi.spoke-a.yaml"),
   "spoke-b": join("examples", "hub-and-spoke", "Pulumi.spoke-b.yaml"),
+  // home: pulumi-cloud: its own Deployments settings and drift schedule go with it.
+  cloud: join("examples", "pulumi-cloud", "Pulumi.cloud.yaml"),
+  // Secret zero (docs/operations.md, "Secret zero").
+  "secret-zero-flux": join("examples", "secret-zero", "Pulumi.secret-zero-flux.yaml"),
+  "secret-zero-argocd": join("examples", "secret-zero", "Pulumi.secret-zero-argocd.yaml"),
+  "secret-zero-account": join("examples", "secret-zero", "Pulumi.secret-zero-account.yaml"),
 };
 
 /** Recorded outputs of the stacks a stack references, for synth (docs/hub-and-spoke.md). */

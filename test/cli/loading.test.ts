@@ -94,6 +94,20 @@ describe("what each command loads", () => {
     assert.deepEqual(modules, ["cli/dist/drift-report.js", "cli/dist/main.js"]);
   });
 
+  it("migrate loads its own bundle and no package from node_modules (no @pulumi SDK)", () => {
+    const fixtures = join(REPO_ROOT, "test", "migration", "fixtures");
+    const { code, modules } = loadedBy([
+      "migrate",
+      "--state",
+      join(fixtures, "run-all.out"),
+      "--cluster-stack-file",
+      join(fixtures, "Pulumi.tg-cluster.yaml"),
+      "--dry-run",
+    ]);
+    assert.equal(code, 0);
+    assert.deepEqual(modules, ["cli/dist/main.js", "cli/dist/migrate.js"]);
+  });
+
   // (@pulumi/pulumi itself loads the typescript package, for closure serialisation.)
   it("synth runs the program compiled into its bundle, with the Pulumi SDKs, never a TypeScript loader or source", function () {
     this.timeout(120_000);

@@ -19,9 +19,12 @@ describe("layout: one folder per domain", () => {
       "argocd",
       "aws",
       "catalog",
+      "cloud",
       "flux",
       "github",
+      "migration",
       "repository",
+      "secrets",
       "shared",
       "tailscale",
     ]);
@@ -31,7 +34,17 @@ describe("layout: one folder per domain", () => {
   });
 
   it("keeps each domain's settings schema in core/<domain>/settings.ts", () => {
-    for (const domain of ["argocd", "aws", "flux", "github", "repository", "tailscale"]) {
+    for (const domain of [
+      "argocd",
+      "aws",
+      "cloud",
+      "flux",
+      "github",
+      "migration",
+      "repository",
+      "secrets",
+      "tailscale",
+    ]) {
       const text = readFileSync(join(REPO_ROOT, "core", domain, "settings.ts"), "utf8");
       assert.match(text, /export const \w+SettingsSchema\b/, domain);
     }

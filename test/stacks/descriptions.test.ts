@@ -11,12 +11,14 @@ import { z } from "zod";
 import { argoCdSettingsSchema } from "../../core/argocd/settings";
 import { hubSettingsSchema } from "../../core/argocd/hub-settings";
 import { awsSettingsSchema } from "../../core/aws/settings";
+import { pulumiCloudSettingsSchema } from "../../core/cloud/settings";
 import { fluxOperatorSettingsSchema } from "../../core/flux/operator-settings";
 import { fluxSettingsSchema } from "../../core/flux/settings";
 import { githubEnabledSchema } from "../../core/github/settings";
 import { repositorySettingsSchema } from "../../core/repository/settings";
 import { chartsSettingsSchema } from "../../core/shared/versions";
 import { tailscaleEnabledSchema } from "../../core/tailscale/settings";
+import { secretsSettingsSchema } from "../../core/secrets/settings";
 import { REPO_ROOT } from "../support/paths";
 
 const descriptions = (
@@ -79,6 +81,14 @@ const SECTIONS: Array<[string, z.ZodType, unknown]> = [
   ["fluxOperator", fluxOperatorSettingsSchema, { selfManagement: { path: "bootstrap/flux-operator" } }],
   // A spoke's own defaults are described once it is set.
   ["hub", hubSettingsSchema, { spoke: { server: "https://spoke.example.com" } }],
+  // aws is off by default; set, its own defaults are the ones described.
+  [
+    "pulumiCloud",
+    pulumiCloudSettingsSchema,
+    { deployments: { aws: { roleArn: "arn:aws:iam::123456789012:role/pulumi-deployments" } } },
+  ],
+  // Both parts are off by default; set, their own defaults are the ones described.
+  ["secrets", secretsSettingsSchema, { sopsAge: {}, externalSecrets: { provider: "doppler" } }],
 ];
 
 describe("Pulumi.yaml descriptions", () => {

@@ -38,6 +38,7 @@ const CLUSTER_USES: Record<ProviderPackage, ProviderUse> = {
   },
   tailscale: { off: "gitops-bootstrap:tailscale.enabled is false" },
   tls: { owned: {} },
+  pulumiservice: { off: "gitops-bootstrap:home is s3" },
 };
 
 describe("stacks/provider-config", () => {
