@@ -93,6 +93,16 @@ export const MOCK_STATE: Readonly<Record<string, MockState>> = {
     // The reader's access key is a secret output of the account stack.
     secretOutputNames: ["secretsReaderAccessKeyId", "secretsReaderSecretAccessKey"],
   }),
+  // The token controller fills a ServiceAccount token Secret in; the provider waits for it (hub.spoke).
+  "kubernetes:core/v1:Secret": (_name, inputs) =>
+    inputs.type === "kubernetes.io/service-account-token"
+      ? {
+          data: {
+            token: Buffer.from("[mock ServiceAccount token]").toString("base64"),
+            "ca.crt": Buffer.from("[mock cluster CA]").toString("base64"),
+          },
+        }
+      : {},
   "kubernetes:core/v1:Namespace": (name, inputs) => ({
     metadata: { name, ...(inputs.metadata as object | undefined) },
   }),
@@ -137,6 +147,13 @@ export interface MockRuntimeOptions {
   secretKeys?: string[];
   /** Run as a preview (unknowns stay unknown). Defaults to false. */
   preview?: boolean;
+  /**
+   * Recorded outputs of other stacks, by the name a StackReference gives (`org/project/stack`), as
+   * `pulumi stack output --json` or synth's outputs.json prints them: an output holding a
+   * `[secret]` leaf is answered as a secret. A stack not listed gets the labelled stand-ins of
+   * MOCK_STATE (the account stack's CI outputs). Defaults to none.
+   */
+  stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
   /** Invoke results by function token; every other invoke throws. Defaults to none. */
   invokes?: Record<string, (args: Record<string, unknown>) => Record<string, unknown>>;
 }
@@ -145,6 +162,26 @@ export interface MockRuntime {
   readonly registrations: Registration[];
   /** Waits until every registration the program started has reached the mock monitor. */
   settle(): Promise<void>;
+}
+
+/** What synth writes for a secret leaf, and what a recorded output holds in its place. */
+const SECRET_PLACEHOLDER = "[secret]";
+
+function holdsSecret(value: unknown): boolean {
+  if (value === SECRET_PLACEHOLDER) return true;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value !== null && typeof value === "object") return Object.values(value).some(holdsSecret);
+  return false;
+}
+
+/** A StackReference's state from recorded outputs: those holding a `[secret]` leaf are secret. */
+function recordedStackState(outputs: Record<string, unknown>): Record<string, unknown> {
+  return {
+    outputs,
+    secretOutputNames: Object.keys(outputs)
+      .filter((name) => holdsSecret(outputs[name]))
+      .sort(),
+  };
 }
 
 /** Rewrites the mock monitor's secret markers into {@link SecretInput}s, recursively. */
@@ -225,7 +262,14 @@ export async function startMockRuntime(options: MockRuntimeOptions): Promise<Moc
     {
       newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: object } {
         inputsByName.set(`${args.type}::${args.name}`, args.inputs);
-        const computed = MOCK_STATE[args.type]?.(args.name, args.inputs) ?? {};
+        const recorded =
+          args.type === "pulumi:pulumi:StackReference"
+            ? options.stackOutputs?.[String(args.inputs.name)]
+            : undefined;
+        const computed =
+          recorded !== undefined
+            ? recordedStackState(recorded)
+            : (MOCK_STATE[args.type]?.(args.name, args.inputs) ?? {});
         return {
           id: args.custom === false ? undefined : `${args.name}-id`,
           state: { ...args.inputs, ...computed },

@@ -120,3 +120,21 @@ export function readStackFile(projectDir: string, stack: string, configFile?: st
   }
   return { project, config, secretKeys: secretKeys.sort() };
 }
+
+/**
+ * Recorded outputs of other stacks for synth's StackReferences (`--stack-outputs`): a YAML or JSON
+ * mapping of stack name (as a StackReference names it) to that stack's outputs, as `pulumi stack
+ * output --json` or synth's outputs.json prints them (secrets as `[secret]`). Errors name the file
+ * and the key, never a value.
+ */
+export function readStackOutputsFile(file: string): Record<string, Record<string, unknown>> {
+  const document = readYamlMapping(file, "a mapping of stack names to their recorded outputs");
+  const problems = Object.entries(document)
+    .filter(([, outputs]) => !isRecord(outputs))
+    .map(
+      ([stack]) =>
+        `${file}: ${stack}: must be a mapping of output names to values (the stack's outputs.json)`,
+    );
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  return document as Record<string, Record<string, unknown>>;
+}

@@ -23,7 +23,7 @@ import { stackFileHandoff } from "../stacks/handoff";
 import { resolveOutputs, SecretInput, startMockRuntime, type Registration } from "./mock-runtime";
 import { stackSetErrors } from "./stack-set";
 import { loadProgram } from "./program";
-import { readStackFile } from "./stack-file";
+import { readStackFile, readStackOutputsFile } from "./stack-file";
 
 export const SYNTH_HELP = `Usage: npx gitops-bootstrap synth --stack <name> [--out <dir>]
 
@@ -46,6 +46,9 @@ Options:
   --project <dir>  project directory holding Pulumi.yaml (default: the current directory)
   --config-file <file>  the stack's config file, as \`pulumi --config-file\` takes it
                    (default: Pulumi.<name>.yaml in the project directory)
+  --stack-outputs <file>  recorded outputs of the stacks this one references (a hub's spokes):
+                   a YAML mapping of stack name to its outputs, as \`pulumi stack output --json\`
+                   or synth's outputs.json print them (docs/hub-and-spoke.md)
   -h, --help       this text`;
 
 export { readStackFile, securePlaceholder, type StackFile } from "./stack-file";
@@ -152,6 +155,7 @@ export async function synthesize(
   projectDir: string,
   stack: string,
   configFile?: string,
+  stackOutputs?: Readonly<Record<string, Record<string, unknown>>>,
 ): Promise<SynthResult> {
   const stackFile = readStackFile(projectDir, stack, configFile);
   // What `pulumi up` cannot see: this stack against the project's other stack files (a stack file
@@ -165,6 +169,7 @@ export async function synthesize(
     stack,
     config: stackFile.config,
     secretKeys: stackFile.secretKeys,
+    ...(stackOutputs === undefined ? {} : { stackOutputs }),
   });
   // An error thrown inside an apply only surfaces as an unhandled rejection, and the resource it
   // fed is silently never registered; a real `pulumi up` fails on it, so synth must too.
@@ -186,8 +191,12 @@ export async function synthesize(
     process.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) {
+    // Offline, another stack's outputs exist only as recorded: say how to give them.
+    const hint = failures.some((f) => /Required output '.*' does not exist on stack/.test(f))
+      ? "\n  (offline, a StackReference answers only with recorded outputs: pass the referenced stacks' outputs with --stack-outputs <file>; docs/hub-and-spoke.md)"
+      : "";
     throw new Error(
-      `synth: the program failed while registering resources:\n  ${[...new Set(failures)].join("\n  ")}`,
+      `synth: the program failed while registering resources:\n  ${[...new Set(failures)].join("\n  ")}${hint}`,
     );
   }
   const files = renderSynth(runtime.registrations, outputs);
@@ -271,6 +280,7 @@ export async function synthCommand(argv: string[]): Promise<number> {
       out: { type: "string" },
       project: { type: "string" },
       "config-file": { type: "string" },
+      "stack-outputs": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -293,7 +303,11 @@ export async function synthCommand(argv: string[]): Promise<number> {
   }
   try {
     const configFile = values["config-file"] === undefined ? undefined : resolve(values["config-file"]);
-    const result = await synthesize(projectDir, values.stack, configFile);
+    const stackOutputs =
+      values["stack-outputs"] === undefined
+        ? undefined
+        : readStackOutputsFile(resolve(values["stack-outputs"]));
+    const result = await synthesize(projectDir, values.stack, configFile, stackOutputs);
     writeTree(outDir, result.files, projectDir);
     console.log(
       `synth: ${values.stack}: ${result.registrations.length} resources, ${result.files.size} files in ${relative(process.cwd(), outDir) || "."}`,

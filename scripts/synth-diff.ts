@@ -13,7 +13,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 export interface StackRef {
@@ -37,6 +37,15 @@ export function listStacks(root: string): StackRef[] {
   return [...at("."), ...examples].map((s) => ({ ...s, file: relative(".", s.file) }));
 }
 
+/**
+ * Recorded outputs of the stacks an example's stacks reference (a hub's spokes): `stack-outputs.yaml`
+ * beside the stack file, passed to synth with --stack-outputs (docs/hub-and-spoke.md).
+ */
+function stackOutputsArgs(projectDir: string, ref: StackRef): string[] {
+  const file = join(projectDir, dirname(ref.file), "stack-outputs.yaml");
+  return ref.file.includes("/") && existsSync(file) ? ["--stack-outputs", file] : [];
+}
+
 function synth(projectDir: string, ref: StackRef, out: string): { ok: boolean; error: string } {
   const run = spawnSync(
     join(projectDir, "node_modules", ".bin", "tsx"),
@@ -46,6 +55,7 @@ function synth(projectDir: string, ref: StackRef, out: string): { ok: boolean; e
       "--stack",
       ref.stack,
       ...(ref.file.includes("/") ? ["--config-file", join(projectDir, ref.file)] : []),
+      ...stackOutputsArgs(projectDir, ref),
       "--out",
       out,
     ],

@@ -25,6 +25,7 @@ import { buildSecretZero, type SecretZeroOutputs } from "../components/secrets/b
 import { argoCdSettingsOf, formatConfigErrors, type StackConfig } from "./config";
 import type { StackSecrets } from "./load-config";
 import { buildGithubAccess, type GithubAccessArgs } from "./github-access";
+import { buildHub, buildSpoke, type SpokeOutputs } from "./hub";
 import { providerArgs, providerUseProblems, type ProviderPackage, type ProviderUse } from "./provider-config";
 
 export interface ClusterOutputs {
@@ -45,6 +46,10 @@ export interface ClusterOutputs {
    * on or the cluster is reached through `kubernetes.tailscaleHost`.
    */
   tailscalePolicy?: PolicyFragment;
+  /** With `hub.spoke`: what the hub stack reads (stacks/hub.ts). */
+  hubSpoke?: SpokeOutputs["hubSpoke"];
+  hubSpokeCredentials?: SpokeOutputs["hubSpokeCredentials"];
+  hubTailscalePolicy?: SpokeOutputs["hubTailscalePolicy"];
   /** The age recipients of the sops-age Secret, for .sops.yaml; with `secrets.sopsAge`. */
   sopsAgeRecipients?: pulumi.Output<string[]>;
   /** The ClusterSecretStore to commit to the manifest repository; with `secrets.externalSecrets.store`. */
@@ -282,6 +287,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     ...(aws === undefined ? {} : { aws }),
     providers,
   });
+  const spoke = buildSpoke(config, provider, aws);
   // The secret-zero part, built once the engine's namespace exists (secretZero below).
   const secretZero = (fluxNamespace: pulumi.Output<string>): SecretZeroOutputs =>
     buildSecretZero({
@@ -345,6 +351,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       waitFor: [engine.release ?? engine, ...rootWaitsFor],
     });
     ciClusterAccess(config, provider, settings.namespace, engine.namespace);
+    buildHub(config, provider, engine.namespace);
     const zero = secretZero(engine.namespace);
     return clusterOutputs(config, {
       ...secretZeroOutputs(zero),
@@ -352,6 +359,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       namespace: engine.namespace,
       rootApp: root.name,
       repoUrl: repo.url,
+      ...spoke,
     });
   }
 
@@ -377,6 +385,7 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       namespace: engine.namespace,
       rootApp: settings.sync.name,
       repoUrl: repo.url,
+      ...spoke,
     });
   }
 
@@ -403,5 +412,6 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
     namespace: engine.namespace,
     rootApp: root.name,
     repoUrl: repo.url,
+    ...spoke,
   });
 }

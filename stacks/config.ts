@@ -11,6 +11,8 @@ import { z } from "zod";
 import { argoCdValuesProblems, type ArgoCdSettings } from "../core/argocd/argocd";
 import { argoCdSelfManagementProblems } from "../core/argocd/self-management";
 import { argoCdSettingsSchema } from "../core/argocd/settings";
+import { hubProblems } from "../core/argocd/hub";
+import { hubSettingsSchema } from "../core/argocd/hub-settings";
 import { clusterAwsSettingsSchema } from "../core/aws/settings";
 import { bootstrapTarget, CatalogError, parseCatalog, type CatalogDocument } from "../core/catalog/catalog";
 import { fluxValuesProblems } from "../core/flux/flux";
@@ -154,6 +156,8 @@ const stackSchema = z
     aws: clusterAwsSettingsSchema.prefault({}),
     github: githubSettingsSchema.prefault({ enabled: false }),
     tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+    // Hub and spoke (docs/hub-and-spoke.md).
+    hub: hubSettingsSchema.prefault({}),
     // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
     home: homeSchema,
     pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
@@ -366,6 +370,7 @@ export function parseStackConfig(
     ))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config, input), ...ciFileProblems(config, options));
+    for (const problem of hubProblems(config)) errors.push(`${fq(problem.key)}: ${problem.message}`);
     for (const problem of pulumiCloudProblems(homeContext(config, input.pulumiCloud !== undefined)))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...secretsNamespaceProblems(config));

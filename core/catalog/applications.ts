@@ -64,7 +64,11 @@ interface ApplicationSpecFields {
   revisionHistoryLimit?: number;
 }
 
-export interface ArgoApplicationSet {
+/**
+ * An ApplicationSet as written. `G` is its generator: the git directory generator, or with
+ * `applicationSet.clusters` (hub and spoke) a matrix of it and a cluster generator.
+ */
+export interface ArgoApplicationSet<G = GitDirectoryGenerator> {
   apiVersion: typeof ARGOCD_API_VERSION;
   kind: "ApplicationSet";
   metadata: {
@@ -77,9 +81,7 @@ export interface ArgoApplicationSet {
   spec: {
     goTemplate: true;
     goTemplateOptions: string[];
-    generators: Array<{
-      git: { repoURL: string; revision: string; directories: Array<{ path: string; exclude?: boolean }> };
-    }>;
+    generators: G[];
     /** Removing an Application (renamed directory, empty generator) must never delete its workloads. */
     syncPolicy?: { preserveResourcesOnDeletion: true };
     /** Progressive sync: one step per wave, each waiting for the previous one to be Healthy. */
@@ -99,6 +101,25 @@ export interface ArgoApplicationSet {
       spec: ApplicationSpec;
     };
     templatePatch?: string;
+  };
+}
+
+/** A git directory generator: one parameter set per matching directory. */
+export interface GitDirectoryGenerator {
+  git: { repoURL: string; revision: string; directories: Array<{ path: string; exclude?: boolean }> };
+}
+
+/** Either generator an ApplicationSet of the catalog has. */
+export type AppSetGenerator =
+  GitDirectoryGenerator | { matrix: { generators: [GitDirectoryGenerator, ClusterGenerator] } };
+
+/** A cluster generator: one parameter set per Argo CD cluster its selector matches (hub and spoke). */
+export interface ClusterGenerator {
+  clusters: {
+    selector: {
+      matchLabels?: Record<string, string>;
+      matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+    };
   };
 }
 
@@ -467,6 +488,46 @@ function withoutWave(app: ArgoApplication): TemplatedApplication {
   };
 }
 
+// ---- hub and spoke: the cluster generator -----------------------------------------------------
+
+/**
+ * Stand-ins for the cluster generator's parameters while the template and its per-app patches are
+ * compared (go-template.ts renders only the git generator's): NUL never occurs in catalog values.
+ */
+const CLUSTER_NAME = "\u0000cluster-name\u0000";
+const CLUSTER_SERVER = "\u0000cluster-server\u0000";
+
+/** The Go templates of the cluster generator (argo-cd docs/operator-manual/applicationset/Generators-Cluster.md). */
+const CLUSTER_PARAMS: ReadonlyArray<readonly [string, string]> = [
+  [CLUSTER_NAME, "{{ .nameNormalized }}"],
+  [CLUSTER_SERVER, "{{ .server }}"],
+];
+
+/** GitOps Bridge's add-on label for a category: `enable_<category>: "true"`. */
+export function addonLabel(category: string): Record<string, string> {
+  return { [`enable_${category}`]: "true" };
+}
+
+/**
+ * An Application as a cluster generator makes it: named after the cluster (the same app on every
+ * cluster needs its own name) and sent to the cluster's server.
+ */
+function onEachCluster(app: TemplatedApplication): TemplatedApplication {
+  return {
+    ...app,
+    metadata: { ...app.metadata, name: `${CLUSTER_NAME}-${app.metadata.name}` },
+    spec: { ...app.spec, destination: { server: CLUSTER_SERVER, namespace: app.spec.destination.namespace } },
+  };
+}
+
+/** Replaces the stand-ins in text (JSON text escapes NUL as \\u0000). */
+function clusterParamsInJson(json: string): string {
+  let out = json;
+  for (const [stand, param] of CLUSTER_PARAMS)
+    out = out.replaceAll(JSON.stringify(stand).slice(1, -1), param);
+  return out;
+}
+
 /**
  * One ApplicationSet per category: a git directory generator over `<categoryDir>/*` (or the
  * category's own `directories:`), Go templates with missingkey=error, Application names from the
@@ -483,7 +544,7 @@ function withoutWave(app: ArgoApplication): TemplatedApplication {
 export function argoApplicationSet(
   group: Pick<ApplicationSetGroup, "settings" | "apps">,
   catalog: Pick<ResolvedCatalog, "repo" | "argocd">,
-): ArgoApplicationSet {
+): ArgoApplicationSet<AppSetGenerator> {
   const { settings: cat, apps } = group;
   const isRolling = rolling(cat);
   const waves = [...new Set([cat.wave, ...apps.map((a) => a.wave)])].sort((a, b) => a - b);
@@ -494,13 +555,16 @@ export function argoApplicationSet(
   // Under RollingSync the template keeps `automated`: the controller turns automated sync off itself
   // but reads automated.prune for the syncs it triggers (argo-cd applicationset/progressivesync
   // progressive_sync.go SyncDesiredApplications); without it those syncs never prune.
-  const applicationOf = (app: ResolvedApp) =>
-    withoutWave(
+  const clusters = cat.applicationSet.clusters;
+  const applicationOf = (app: ResolvedApp) => {
+    const application = withoutWave(
       argoApplication(
         { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
         catalog,
       ),
     );
+    return clusters === undefined ? application : onEachCluster(application);
+  };
   const template = applicationOf({
     name: cat.appName,
     source: "",
@@ -531,13 +595,20 @@ export function argoApplicationSet(
     const patch = differences(JSON.parse(renderedJson), full);
     if (patch !== undefined) {
       branches.push(
-        `{{- ${branches.length === 0 ? "if" : "else if"} eq .path.path ${JSON.stringify(discoveredPath)} }}\n${goLiteral(JSON.stringify(patch))}`,
+        `{{- ${branches.length === 0 ? "if" : "else if"} eq .path.path ${JSON.stringify(discoveredPath)} }}\n${clusterParamsInJson(goLiteral(JSON.stringify(patch)))}`,
       );
     }
   }
   const { name, labels, annotations, finalizers } = template.metadata;
   const setLabels = cat.applicationSet.labels ?? {};
-  return {
+  const git: GitDirectoryGenerator = {
+    git: {
+      repoURL: catalog.repo.url,
+      revision: catalog.repo.revision,
+      directories: cat.directories.map((d) => ({ ...d })),
+    },
+  };
+  const set: ArgoApplicationSet<AppSetGenerator> = {
     apiVersion: ARGOCD_API_VERSION,
     kind: "ApplicationSet",
     metadata: {
@@ -551,13 +622,11 @@ export function argoApplicationSet(
       goTemplate: true,
       goTemplateOptions: ["missingkey=error"],
       generators: [
-        {
-          git: {
-            repoURL: catalog.repo.url,
-            revision: catalog.repo.revision,
-            directories: cat.directories.map((d) => ({ ...d })),
-          },
-        },
+        clusters === undefined
+          ? git
+          : {
+              matrix: { generators: [git, { clusters: { selector: clusterSelector(cat.name, clusters) } }] },
+            },
       ],
       ...(cat.applicationSet.preserveResourcesOnDeletion
         ? { syncPolicy: { preserveResourcesOnDeletion: true as const } }
@@ -587,6 +656,20 @@ export function argoApplicationSet(
       },
       ...(branches.length === 0 ? {} : { templatePatch: `${branches.join("\n")}\n{{- end }}\n` }),
     },
+  };
+  return clusters === undefined ? set : (JSON.parse(clusterParamsInJson(JSON.stringify(set))) as typeof set);
+}
+
+/** The cluster generator's selector: the one written (`{}` selects every cluster), else the add-on label. */
+function clusterSelector(
+  category: string,
+  clusters: NonNullable<ResolvedCategory["applicationSet"]["clusters"]>,
+): ClusterGenerator["clusters"]["selector"] {
+  if (clusters.selector === undefined) return { matchLabels: addonLabel(category) };
+  const { matchLabels, matchExpressions } = clusters.selector;
+  return {
+    ...(matchLabels === undefined ? {} : { matchLabels: { ...matchLabels } }),
+    ...(matchExpressions === undefined ? {} : { matchExpressions: matchExpressions.map((e) => ({ ...e })) }),
   };
 }
 
@@ -648,4 +731,43 @@ function differences(base: unknown, target: unknown): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A category with a cluster generator (`applicationSet.clusters`) sends its apps to each selected
+ * cluster's server, so nothing else may name a destination, and an AppProject it asks for must list
+ * its destinations (the default names the in-cluster server only, where the spokes' Applications
+ * would be refused). Throws a CatalogError naming every key and fix.
+ */
+export function checkClusterGenerators(
+  catalog: Pick<ResolvedCatalog, "file">,
+  groups: readonly Pick<ApplicationSetGroup, "settings" | "apps">[],
+): void {
+  const issues: CatalogIssue[] = [];
+  for (const { settings, apps } of groups) {
+    if (settings.applicationSet.clusters === undefined) continue;
+    const key = `categories.${settings.name}`;
+    if (settings.appProject !== undefined && settings.appProject.destinations === undefined) {
+      issues.push({
+        file: catalog.file,
+        key: `${key}.appProject.destinations`,
+        message:
+          'is needed with applicationSet.clusters: the default names only the in-cluster server, and the apps go to the selected clusters; list the spokes\' servers (or server: "*")',
+      });
+    }
+    const elsewhere = [settings.argocd, ...apps.map((a) => a.argocd)].filter(
+      (argo) =>
+        argo !== undefined &&
+        !("server" in argo.destination && argo.destination.server === IN_CLUSTER_SERVER),
+    );
+    if (elsewhere.length > 0) {
+      issues.push({
+        file: catalog.file,
+        key: `${key}.applicationSet.clusters`,
+        message:
+          "sends the category's apps to each selected cluster ({{ .server }}), but a destination is set for them (defaults, the category or an app); remove the destination, or the clusters setting",
+      });
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
 }

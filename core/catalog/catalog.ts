@@ -232,6 +232,62 @@ const generatorDirectory = z.strictObject({
   ),
 });
 
+// Hub and spoke: a cluster generator over the hub's Argo CD clusters (docs/hub-and-spoke.md).
+
+/** One set-based requirement of a label selector (metav1.LabelSelectorRequirement). */
+const labelSelectorRequirement = z
+  .strictObject({
+    key: z.string().check(
+      z.superRefine((value, ctx) => {
+        const problem = labelKeyProblem(value);
+        if (problem !== undefined)
+          ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+      }),
+    ),
+    operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+    values: z.optional(z.array(z.string())),
+  })
+  .check(
+    z.superRefine((requirement, ctx) => {
+      const needsValues = requirement.operator === "In" || requirement.operator === "NotIn";
+      const has = (requirement.values ?? []).length > 0;
+      if (needsValues !== has) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["values"],
+          message: needsValues
+            ? `must list at least one value with operator ${requirement.operator}`
+            : `must be left out with operator ${requirement.operator}`,
+        });
+      }
+    }),
+  );
+
+const clusterGeneratorSettings = z
+  .optional(
+    z.strictObject({
+      selector: z
+        .optional(
+          z.strictObject({
+            matchLabels: z.optional(labels()),
+            matchExpressions: z.optional(z.array(labelSelectorRequirement)),
+          }),
+        )
+        .check(
+          z.meta({
+            description:
+              "The clusters (Argo CD cluster Secrets) the category's apps go to, by label. Defaults to GitOps Bridge's add-on label, matchLabels {enable_<category>: \"true\"}. An empty selector ({}) selects every cluster, the hub's own in-cluster one included.",
+          }),
+        ),
+    }),
+  )
+  .check(
+    z.meta({
+      description:
+        "Deploy the category's apps to every selected cluster: a matrix of a cluster generator and the git directory generator; Applications are named {{ .nameNormalized }}-<app name> and go to {{ .server }}. Defaults to off (the in-cluster server only).",
+    }),
+  );
+
 const applicationSetSettings = z
   .prefault(
     z.strictObject({
@@ -266,6 +322,7 @@ const applicationSetSettings = z
           description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`,
         }),
       ),
+      clusters: clusterGeneratorSettings,
     }),
     {},
   )

@@ -11,6 +11,7 @@ import {
   applicationSetGroups,
   argoApplication,
   argoApplicationSet,
+  checkClusterGenerators,
   argoAppProject,
   applyOutOfSyncOnlyWarnings,
   checkArgoDependencies,
@@ -247,6 +248,7 @@ export function generate(
     checkArgoDependencies(catalog, { applicationSets: true });
     checkTemplateText(catalog);
     const groups = new Map(applicationSetGroups(catalog).map((g) => [g.category, g]));
+    checkClusterGenerators(catalog, [...groups.values()]);
     refuseTemplates(
       catalog.file,
       catalog.apps.filter((a) => a.category === undefined || !groups.has(a.category)),
@@ -397,6 +399,7 @@ function unusedApplicationSetWarnings(catalog: ResolvedCatalog, engine: Engine):
       set.annotations !== undefined ||
       !set.preserveResourcesOnDeletion ||
       set.strategy !== "AllAtOnce" ||
+      set.clusters !== undefined ||
       (engine === "flux" && c.appProject !== undefined)
     );
   });

@@ -24,6 +24,9 @@ const STACKS = [
   "flux-operator-homelab",
   "applicationset-homelab",
   "flux-homelab",
+  "hub",
+  "spoke-a",
+  "spoke-b",
   "cloud",
   "secret-zero-flux",
   "secret-zero-argocd",
@@ -36,12 +39,21 @@ const EXAMPLE_FILES: Record<string, string> = {
   // Engines that manage themselves (selfManagement): destroy leaves the engine's release in place.
   "applicationset-homelab": join("examples", "applicationset-homelab", "Pulumi.applicationset-homelab.yaml"),
   "flux-homelab": join("examples", "flux-homelab", "Pulumi.flux-homelab.yaml"),
+  // Hub and spoke: the hub reads the spokes' recorded outputs (stack-outputs.yaml beside it).
+  hub: join("examples", "hub-and-spoke", "Pulumi.hub.yaml"),
+  "spoke-a": join("examples", "hub-and-spoke", "Pulumi.spoke-a.yaml"),
+  "spoke-b": join("examples", "hub-and-spoke", "Pulumi.spoke-b.yaml"),
   // home: pulumi-cloud: its own Deployments settings and drift schedule go with it.
   cloud: join("examples", "pulumi-cloud", "Pulumi.cloud.yaml"),
   // Secret zero (docs/operations.md, "Secret zero").
   "secret-zero-flux": join("examples", "secret-zero", "Pulumi.secret-zero-flux.yaml"),
   "secret-zero-argocd": join("examples", "secret-zero", "Pulumi.secret-zero-argocd.yaml"),
   "secret-zero-account": join("examples", "secret-zero", "Pulumi.secret-zero-account.yaml"),
+};
+
+/** Recorded outputs of the stacks a stack references, for synth (docs/hub-and-spoke.md). */
+const STACK_OUTPUTS: Record<string, string> = {
+  hub: join("examples", "hub-and-spoke", "stack-outputs.yaml"),
 };
 
 describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
@@ -58,6 +70,9 @@ describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
         "--stack",
         stack,
         ...(file === undefined ? [] : ["--config-file", join(REPO_ROOT, file)]),
+        ...(STACK_OUTPUTS[stack] === undefined
+          ? []
+          : ["--stack-outputs", join(REPO_ROOT, STACK_OUTPUTS[stack])]),
         "--out",
         out,
       ]);

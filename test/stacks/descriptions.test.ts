@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { argoCdSettingsSchema } from "../../core/argocd/settings";
+import { hubSettingsSchema } from "../../core/argocd/hub-settings";
 import { awsSettingsSchema } from "../../core/aws/settings";
 import { pulumiCloudSettingsSchema } from "../../core/cloud/settings";
 import { fluxOperatorSettingsSchema } from "../../core/flux/operator-settings";
@@ -78,6 +79,8 @@ const SECTIONS: Array<[string, z.ZodType, unknown]> = [
   ["argocd", argoCdSettingsSchema, { selfManagement: { path: "bootstrap/argocd" } }],
   ["flux", fluxSettingsSchema, { selfManagement: { path: "flux-system" } }],
   ["fluxOperator", fluxOperatorSettingsSchema, { selfManagement: { path: "bootstrap/flux-operator" } }],
+  // A spoke's own defaults are described once it is set.
+  ["hub", hubSettingsSchema, { spoke: { server: "https://spoke.example.com" } }],
   // aws is off by default; set, its own defaults are the ones described.
   [
     "pulumiCloud",
