@@ -22340,6 +22340,47 @@ var generatorDirectory = strictObject2({
     })
   )
 });
+var labelSelectorRequirement = strictObject2({
+  key: string4().check(
+    superRefine2((value, ctx) => {
+      const problem = labelKeyProblem(value);
+      if (problem !== void 0)
+        ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+    })
+  ),
+  operator: _enum3(["In", "NotIn", "Exists", "DoesNotExist"]),
+  values: optional2(array2(string4()))
+}).check(
+  superRefine2((requirement, ctx) => {
+    const needsValues = requirement.operator === "In" || requirement.operator === "NotIn";
+    const has = (requirement.values ?? []).length > 0;
+    if (needsValues !== has) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["values"],
+        message: needsValues ? `must list at least one value with operator ${requirement.operator}` : `must be left out with operator ${requirement.operator}`
+      });
+    }
+  })
+);
+var clusterGeneratorSettings = optional2(
+  strictObject2({
+    selector: optional2(
+      strictObject2({
+        matchLabels: optional2(labels()),
+        matchExpressions: optional2(array2(labelSelectorRequirement))
+      })
+    ).check(
+      meta3({
+        description: `The clusters (Argo CD cluster Secrets) the category's apps go to, by label. Defaults to GitOps Bridge's add-on label, matchLabels {enable_<category>: "true"}. An empty selector ({}) selects every cluster, the hub's own in-cluster one included.`
+      })
+    )
+  })
+).check(
+  meta3({
+    description: "Deploy the category's apps to every selected cluster: a matrix of a cluster generator and the git directory generator; Applications are named {{ .nameNormalized }}-<app name> and go to {{ .server }}. Defaults to off (the in-cluster server only)."
+  })
+);
 var applicationSetSettings = prefault2(
   strictObject2({
     name: optional2(label2("The ApplicationSet's name. Defaults to the category")),
@@ -22370,7 +22411,8 @@ var applicationSetSettings = prefault2(
       meta3({
         description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
       })
-    )
+    ),
+    clusters: clusterGeneratorSettings
   }),
   {}
 ).check(meta3({ description: "The category's ApplicationSet object." }));
@@ -22790,6 +22832,220 @@ var argoCdSettingsSchema = external_exports.object({
     });
   }
 });
+
+// core/tailscale/ci-access.ts
+function kubernetesGroupProblem(value) {
+  if (value.trim() === "") return 'must not be empty (e.g. "gitops-bootstrap:ci-deploy")';
+  if (value !== value.trim() || /[\s\p{Cc}]/u.test(value)) {
+    return `${JSON.stringify(value)} holds white space or control characters; a group name is one word (e.g. "gitops-bootstrap:ci-deploy")`;
+  }
+  if (value.startsWith("system:")) {
+    return `${JSON.stringify(value)} is a Kubernetes system group, which the API server assigns itself (system:authenticated holds every identity); use a group of your own (e.g. "gitops-bootstrap:ci-deploy")`;
+  }
+  return void 0;
+}
+function rbacNameProblem(value) {
+  if (value.length === 0) return "must not be empty";
+  if (value.length > 253) return `is ${value.length} characters long; a Kubernetes name has at most 253`;
+  if (value === "." || value === ".." || /[/%\s]/.test(value)) {
+    return `${JSON.stringify(value)} is not a valid RBAC name: no '/', '%' or white space, and not "." or ".."`;
+  }
+  return void 0;
+}
+
+// core/tailscale/tailscale.ts
+var TAILSCALE_TAG = /^tag:[A-Za-z][A-Za-z0-9-]*$/;
+function tailscaleTagProblem(value) {
+  if (!value.startsWith("tag:")) {
+    return `"${value}" must start with "tag:" (e.g. "tag:${value.replace(/[^A-Za-z0-9-]/g, "") || "ci"}")`;
+  }
+  if (!TAILSCALE_TAG.test(value)) {
+    return `"${value}" is not a Tailscale tag: after "tag:" use a letter, then letters, digits or '-'`;
+  }
+  return void 0;
+}
+var MAX_AUTH_KEY_EXPIRY_DAYS = 90;
+
+// core/argocd/hub-settings.ts
+var SPOKE_DEFAULTS = {
+  access: "token",
+  serviceAccount: { name: "argocd-manager", namespace: "kube-system" },
+  clusterRole: "cluster-admin",
+  tailscale: { group: "gitops-bootstrap:argocd-hub", hubTags: ["tag:argocd-hub"] }
+};
+var COMPUTED_LABELS = ["argocd.argoproj.io/secret-type", "cluster_name", "environment"];
+var COMPUTED_ANNOTATIONS = [
+  "cluster_name",
+  "environment",
+  "addons_repo_url",
+  "addons_repo_basepath",
+  "addons_repo_path",
+  "addons_repo_revision"
+];
+function addonProblem(name) {
+  if (name.startsWith("enable_"))
+    return `${excerpt(name)} starts with enable_, which the label gets anyway; write ${excerpt(name.slice(7))}`;
+  const problem = labelKeyProblem(`enable_${name}`);
+  return problem === void 0 ? void 0 : `enable_${name} is not a label key: it ${problem}`;
+}
+var httpsUrl = external_exports.url({
+  protocol: /^https$/,
+  error: "must be the API server's https URL as the hub reaches it, such as https://spoke-a.example.com:6443"
+});
+var spokeSchema = external_exports.strictObject({
+  /** Argo CD's name for this cluster (the cluster generator's `.name`). Defaults to the stack name. */
+  name: label().optional(),
+  /**
+   * How the hub's Argo CD signs in: `token` (a ServiceAccount's bound token; the hub needs the
+   * API server's URL and CA) or `tailscale` (the spoke's Tailscale API server proxy, which
+   * impersonates the hub's tailnet identity: no token leaves the spoke).
+   */
+  access: external_exports.enum(["token", "tailscale"], { error: "must be token or tailscale" }).default(SPOKE_DEFAULTS.access),
+  /** The API server's URL as the hub reaches it. Defaults (tailscale) to https://<kubernetes.tailscaleHost>. */
+  server: httpsUrl.optional(),
+  /** The `environment` label and annotation. Defaults to none (no environment is invented). */
+  environment: label().optional(),
+  /** Add-ons enabled on this cluster: each becomes the label `enable_<name>: "true"`. Defaults to []. */
+  addons: external_exports.array(checkedString(addonProblem)).default([]),
+  /** More labels on the cluster Secret (ApplicationSet cluster generators select on them). Defaults to {}. */
+  labels: external_exports._default(labels(), {}),
+  /** More annotations on the cluster Secret (`{{.metadata.annotations.<key>}}` in templates). Defaults to {}. */
+  annotations: external_exports._default(annotations(), {}),
+  /** token: the ServiceAccount the token belongs to. */
+  serviceAccount: external_exports.strictObject({
+    name: label().default(SPOKE_DEFAULTS.serviceAccount.name),
+    namespace: label().default(SPOKE_DEFAULTS.serviceAccount.namespace)
+  }).prefault({}),
+  /** The existing ClusterRole bound to the hub's identity. Defaults to cluster-admin. */
+  clusterRole: checkedString(rbacNameProblem).default(SPOKE_DEFAULTS.clusterRole),
+  /** tailscale: the Kubernetes group the proxy impersonates and the hub's tailnet tags. */
+  tailscale: external_exports.strictObject({
+    group: checkedString(kubernetesGroupProblem).default(SPOKE_DEFAULTS.tailscale.group),
+    hubTags: external_exports.array(checkedString(tailscaleTagProblem)).min(1, { error: 'must list at least one tag (e.g. "tag:argocd-hub")' }).default([...SPOKE_DEFAULTS.tailscale.hubTags])
+  }).prefault({})
+}).superRefine((spoke, ctx) => {
+  for (const key of Object.keys(spoke.labels)) {
+    if (COMPUTED_LABELS.includes(key) || key.startsWith("enable_")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["labels", key],
+        message: `is written by the hub (${key.startsWith("enable_") ? "from addons" : "from name and environment"}); set it there instead`
+      });
+    }
+  }
+  for (const key of Object.keys(spoke.annotations)) {
+    if (COMPUTED_ANNOTATIONS.includes(key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["annotations", key],
+        message: key.startsWith("addons_repo_") ? "is written by the hub from its hub.addonsRepo; set it in the hub stack" : "is written by the hub from name and environment; set it there instead"
+      });
+    }
+  }
+  if (spoke.access === "token" && spoke.server === void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["server"],
+      message: "is required with access: token: the API server's https URL as the hub reaches it (the kubeconfig's address is often one only this machine can reach)"
+    });
+  }
+});
+var STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+var hubSpokeSchema = external_exports.strictObject({
+  /** The spoke's stack, as StackReference names it: org/project/stack (or the stack alone on a DIY backend). */
+  stack: external_exports.string({ error: "is required: the spoke's stack, such as acme/gitops-bootstrap/spoke-a" }).regex(STACK_NAME, { error: "must be a stack name such as acme/gitops-bootstrap/spoke-a" }),
+  /** metadata.name of the cluster Secret. Defaults to cluster-<the stack's last segment>. */
+  secretName: label().optional()
+});
+var addonsRepoSchema = external_exports.strictObject({
+  /** `addons_repo_url`. Defaults to repo.url. */
+  url: external_exports.string().min(1).optional(),
+  /** `addons_repo_basepath`. Defaults to "" (GitOps Bridge's default). */
+  basepath: external_exports.string().default(""),
+  /** `addons_repo_path`. Defaults to repo.path. */
+  path: external_exports.string().min(1).optional(),
+  /** `addons_repo_revision`. Defaults to repo.revision. */
+  revision: external_exports.string().min(1).optional()
+}).prefault({});
+var spokeWithAccess = external_exports.preprocess((value, ctx) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const raw = value;
+  const tailscale = raw.access === "tailscale";
+  const unused = tailscale ? "serviceAccount" : "tailscale";
+  if (raw[unused] !== void 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: [unused],
+      input: raw[unused],
+      message: tailscale ? "applies only with access: token (with tailscale no ServiceAccount exists); remove it" : "applies only with access: tailscale; remove it, or set access: tailscale"
+    });
+  }
+  return value;
+}, spokeSchema);
+var hubSettingsSchema = external_exports.strictObject({
+  /** This cluster is a spoke: make the identity the hub's Argo CD uses here. Defaults to off. */
+  spoke: spokeWithAccess.optional(),
+  /** This cluster is a hub: one Argo CD cluster Secret per spoke stack. Defaults to []. */
+  spokes: external_exports.array(hubSpokeSchema).default([]),
+  /** The GitOps Bridge `addons_repo_*` annotations the hub writes on every cluster Secret. */
+  addonsRepo: addonsRepoSchema
+}).superRefine((hub, ctx) => {
+  const names = /* @__PURE__ */ new Map();
+  hub.spokes.forEach((spoke, index) => {
+    const name = spokeSecretName(spoke);
+    const first = names.get(name);
+    if (first !== void 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["spokes", index, "secretName"],
+        message: `is ${name}, the same Secret as spokes.${first}; give one of them its own secretName`
+      });
+    } else names.set(name, index);
+  });
+  const stacks = hub.spokes.map((s) => s.stack);
+  stacks.forEach((stack, index) => {
+    if (stacks.indexOf(stack) !== index) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["spokes", index, "stack"],
+        message: `names ${stack} a second time; list each spoke once`
+      });
+    }
+  });
+});
+function stackSlug(stack) {
+  const last = stack.split("/").pop() ?? stack;
+  return last.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 55) || "spoke";
+}
+function spokeSecretName(entry) {
+  return entry.secretName ?? `cluster-${stackSlug(entry.stack)}`;
+}
+
+// core/argocd/hub.ts
+function spokeServer(spoke, tailscaleHost) {
+  if (spoke.server !== void 0) return spoke.server;
+  if (spoke.access === "tailscale" && tailscaleHost !== void 0) return `https://${tailscaleHost}`;
+  return void 0;
+}
+function spokeProblems(spoke, tailscaleHost) {
+  if (spokeServer(spoke, tailscaleHost) !== void 0) return [];
+  return [
+    {
+      key: "hub.spoke.server",
+      message: "is required with access: tailscale unless kubernetes.tailscaleHost names the spoke's API server proxy; set it to https://<the proxy's MagicDNS name>"
+    }
+  ];
+}
+function hubProblems(config2) {
+  const problems = config2.hub.spoke === void 0 ? [] : spokeProblems(config2.hub.spoke, config2.kubernetes.tailscaleHost);
+  if (config2.hub.spokes.length > 0 && config2.engine !== "argocd") {
+    problems.push({
+      key: "hub.spokes",
+      message: `lists spokes, but engine is ${config2.engine}: a hub registers its spokes with Argo CD (engine: argocd); remove hub.spokes or switch the engine`
+    });
+  }
+  return problems;
+}
 
 // core/flux/flux.ts
 var GIT_SECRET_NAME = "flux-system";
@@ -23223,39 +23479,6 @@ function readTextFile(path) {
   }
   if (!isText(bytes)) return { ok: false, problem: "is not a text file (it holds binary data)" };
   return { ok: true, text: bytes.toString("utf8") };
-}
-
-// core/tailscale/tailscale.ts
-var TAILSCALE_TAG = /^tag:[A-Za-z][A-Za-z0-9-]*$/;
-function tailscaleTagProblem(value) {
-  if (!value.startsWith("tag:")) {
-    return `"${value}" must start with "tag:" (e.g. "tag:${value.replace(/[^A-Za-z0-9-]/g, "") || "ci"}")`;
-  }
-  if (!TAILSCALE_TAG.test(value)) {
-    return `"${value}" is not a Tailscale tag: after "tag:" use a letter, then letters, digits or '-'`;
-  }
-  return void 0;
-}
-var MAX_AUTH_KEY_EXPIRY_DAYS = 90;
-
-// core/tailscale/ci-access.ts
-function kubernetesGroupProblem(value) {
-  if (value.trim() === "") return 'must not be empty (e.g. "gitops-bootstrap:ci-deploy")';
-  if (value !== value.trim() || /[\s\p{Cc}]/u.test(value)) {
-    return `${JSON.stringify(value)} holds white space or control characters; a group name is one word (e.g. "gitops-bootstrap:ci-deploy")`;
-  }
-  if (value.startsWith("system:")) {
-    return `${JSON.stringify(value)} is a Kubernetes system group, which the API server assigns itself (system:authenticated holds every identity); use a group of your own (e.g. "gitops-bootstrap:ci-deploy")`;
-  }
-  return void 0;
-}
-function rbacNameProblem(value) {
-  if (value.length === 0) return "must not be empty";
-  if (value.length > 253) return `is ${value.length} characters long; a Kubernetes name has at most 253`;
-  if (value === "." || value === ".." || /[/%\s]/.test(value)) {
-    return `${JSON.stringify(value)} is not a valid RBAC name: no '/', '%' or white space, and not "." or ".."`;
-  }
-  return void 0;
 }
 
 // core/tailscale/settings.ts
@@ -23841,6 +24064,8 @@ var stackSchema = external_exports.object({
   aws: clusterAwsSettingsSchema.prefault({}),
   github: githubSettingsSchema.prefault({ enabled: false }),
   tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+  // Hub and spoke (docs/hub-and-spoke.md).
+  hub: hubSettingsSchema.prefault({}),
   // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
   home: homeSchema,
   pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
@@ -23987,6 +24212,7 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     ))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
+    for (const problem of hubProblems(config2)) errors.push(`${fq(problem.key)}: ${problem.message}`);
     for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...secretsNamespaceProblems(config2));

@@ -10987,6 +10987,47 @@ var generatorDirectory = strictObject({
     })
   )
 });
+var labelSelectorRequirement = strictObject({
+  key: string2().check(
+    superRefine((value, ctx) => {
+      const problem = labelKeyProblem(value);
+      if (problem !== void 0)
+        ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+    })
+  ),
+  operator: _enum(["In", "NotIn", "Exists", "DoesNotExist"]),
+  values: optional(array(string2()))
+}).check(
+  superRefine((requirement, ctx) => {
+    const needsValues = requirement.operator === "In" || requirement.operator === "NotIn";
+    const has = (requirement.values ?? []).length > 0;
+    if (needsValues !== has) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["values"],
+        message: needsValues ? `must list at least one value with operator ${requirement.operator}` : `must be left out with operator ${requirement.operator}`
+      });
+    }
+  })
+);
+var clusterGeneratorSettings = optional(
+  strictObject({
+    selector: optional(
+      strictObject({
+        matchLabels: optional(labels()),
+        matchExpressions: optional(array(labelSelectorRequirement))
+      })
+    ).check(
+      meta2({
+        description: `The clusters (Argo CD cluster Secrets) the category's apps go to, by label. Defaults to GitOps Bridge's add-on label, matchLabels {enable_<category>: "true"}. An empty selector ({}) selects every cluster, the hub's own in-cluster one included.`
+      })
+    )
+  })
+).check(
+  meta2({
+    description: "Deploy the category's apps to every selected cluster: a matrix of a cluster generator and the git directory generator; Applications are named {{ .nameNormalized }}-<app name> and go to {{ .server }}. Defaults to off (the in-cluster server only)."
+  })
+);
 var applicationSetSettings = prefault(
   strictObject({
     name: optional(label("The ApplicationSet's name. Defaults to the category")),
@@ -11017,7 +11058,8 @@ var applicationSetSettings = prefault(
       meta2({
         description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
       })
-    )
+    ),
+    clusters: clusterGeneratorSettings
   }),
   {}
 ).check(meta2({ description: "The category's ApplicationSet object." }));
@@ -12119,6 +12161,28 @@ function withoutWave(app) {
     metadata: { ...metadata, ...Object.keys(annotations2).length > 0 ? { annotations: annotations2 } : {} }
   };
 }
+var CLUSTER_NAME = "\0cluster-name\0";
+var CLUSTER_SERVER = "\0cluster-server\0";
+var CLUSTER_PARAMS = [
+  [CLUSTER_NAME, "{{ .nameNormalized }}"],
+  [CLUSTER_SERVER, "{{ .server }}"]
+];
+function addonLabel(category2) {
+  return { [`enable_${category2}`]: "true" };
+}
+function onEachCluster(app) {
+  return {
+    ...app,
+    metadata: { ...app.metadata, name: `${CLUSTER_NAME}-${app.metadata.name}` },
+    spec: { ...app.spec, destination: { server: CLUSTER_SERVER, namespace: app.spec.destination.namespace } }
+  };
+}
+function clusterParamsInJson(json) {
+  let out = json;
+  for (const [stand, param] of CLUSTER_PARAMS)
+    out = out.replaceAll(JSON.stringify(stand).slice(1, -1), param);
+  return out;
+}
 function argoApplicationSet(group, catalog) {
   const { settings: cat, apps } = group;
   const isRolling = rolling(cat);
@@ -12126,12 +12190,16 @@ function argoApplicationSet(group, catalog) {
   const wave2 = isRolling ? waves[0] ?? cat.wave : apps[0]?.wave ?? cat.wave;
   const waveLabel = (value) => isRolling ? { [cat.applicationSet.waveLabel]: String(value) } : {};
   const effective = (app) => app.syncOptionsWritten === true ? app.syncOptions : [...SERVER_SIDE_SYNC_OPTIONS];
-  const applicationOf = (app) => withoutWave(
-    argoApplication(
-      { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
-      catalog
-    )
-  );
+  const clusters = cat.applicationSet.clusters;
+  const applicationOf = (app) => {
+    const application = withoutWave(
+      argoApplication(
+        { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
+        catalog
+      )
+    );
+    return clusters === void 0 ? application : onEachCluster(application);
+  };
   const template = applicationOf({
     name: cat.appName,
     source: "",
@@ -12162,13 +12230,20 @@ function argoApplicationSet(group, catalog) {
     if (patch2 !== void 0) {
       branches.push(
         `{{- ${branches.length === 0 ? "if" : "else if"} eq .path.path ${JSON.stringify(discoveredPath)} }}
-${goLiteral(JSON.stringify(patch2))}`
+${clusterParamsInJson(goLiteral(JSON.stringify(patch2)))}`
       );
     }
   }
   const { name, labels: labels2, annotations: annotations2, finalizers } = template.metadata;
   const setLabels = cat.applicationSet.labels ?? {};
-  return {
+  const git = {
+    git: {
+      repoURL: catalog.repo.url,
+      revision: catalog.repo.revision,
+      directories: cat.directories.map((d) => ({ ...d }))
+    }
+  };
+  const set = {
     apiVersion: ARGOCD_API_VERSION,
     kind: "ApplicationSet",
     metadata: {
@@ -12182,12 +12257,8 @@ ${goLiteral(JSON.stringify(patch2))}`
       goTemplate: true,
       goTemplateOptions: ["missingkey=error"],
       generators: [
-        {
-          git: {
-            repoURL: catalog.repo.url,
-            revision: catalog.repo.revision,
-            directories: cat.directories.map((d) => ({ ...d }))
-          }
+        clusters === void 0 ? git : {
+          matrix: { generators: [git, { clusters: { selector: clusterSelector(cat.name, clusters) } }] }
         }
       ],
       ...cat.applicationSet.preserveResourcesOnDeletion ? { syncPolicy: { preserveResourcesOnDeletion: true } } : {},
@@ -12216,6 +12287,15 @@ ${goLiteral(JSON.stringify(patch2))}`
 {{- end }}
 ` }
     }
+  };
+  return clusters === void 0 ? set : JSON.parse(clusterParamsInJson(JSON.stringify(set)));
+}
+function clusterSelector(category2, clusters) {
+  if (clusters.selector === void 0) return { matchLabels: addonLabel(category2) };
+  const { matchLabels, matchExpressions } = clusters.selector;
+  return {
+    ...matchLabels === void 0 ? {} : { matchLabels: { ...matchLabels } },
+    ...matchExpressions === void 0 ? {} : { matchExpressions: matchExpressions.map((e) => ({ ...e })) }
   };
 }
 function argoAppProject(settings, apps, catalog) {
@@ -12256,6 +12336,31 @@ function differences(base, target) {
 }
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function checkClusterGenerators(catalog, groups) {
+  const issues = [];
+  for (const { settings, apps } of groups) {
+    if (settings.applicationSet.clusters === void 0) continue;
+    const key = `categories.${settings.name}`;
+    if (settings.appProject !== void 0 && settings.appProject.destinations === void 0) {
+      issues.push({
+        file: catalog.file,
+        key: `${key}.appProject.destinations`,
+        message: `is needed with applicationSet.clusters: the default names only the in-cluster server, and the apps go to the selected clusters; list the spokes' servers (or server: "*")`
+      });
+    }
+    const elsewhere = [settings.argocd, ...apps.map((a) => a.argocd)].filter(
+      (argo) => argo !== void 0 && !("server" in argo.destination && argo.destination.server === IN_CLUSTER_SERVER)
+    );
+    if (elsewhere.length > 0) {
+      issues.push({
+        file: catalog.file,
+        key: `${key}.applicationSet.clusters`,
+        message: "sends the category's apps to each selected cluster ({{ .server }}), but a destination is set for them (defaults, the category or an app); remove the destination, or the clusters setting"
+      });
+    }
+  }
+  if (issues.length > 0) throw new CatalogError(issues);
 }
 
 // core/catalog/graph.ts
@@ -12768,6 +12873,7 @@ function generate(catalog, existing, options) {
     checkArgoDependencies(catalog, { applicationSets: true });
     checkTemplateText(catalog);
     const groups = new Map(applicationSetGroups(catalog).map((g) => [g.category, g]));
+    checkClusterGenerators(catalog, [...groups.values()]);
     refuseTemplates(
       catalog.file,
       catalog.apps.filter((a) => a.category === void 0 || !groups.has(a.category)),
@@ -12891,7 +12997,7 @@ function checkShippedNamespaces(catalog, generated) {
 function unusedApplicationSetWarnings(catalog, engine) {
   const unused = [...catalog.categories.values()].filter((c) => {
     const set = c.applicationSet;
-    return set.name !== c.name || set.labels !== void 0 || set.annotations !== void 0 || !set.preserveResourcesOnDeletion || set.strategy !== "AllAtOnce" || engine === "flux" && c.appProject !== void 0;
+    return set.name !== c.name || set.labels !== void 0 || set.annotations !== void 0 || !set.preserveResourcesOnDeletion || set.strategy !== "AllAtOnce" || set.clusters !== void 0 || engine === "flux" && c.appProject !== void 0;
   });
   if (unused.length === 0) return [];
   const what = engine === "flux" ? "applicationSet and appProject are Argo CD settings; Flux ignores them" : "applicationSet is used by --mode applicationsets only; this run writes Applications";

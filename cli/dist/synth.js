@@ -21,9 +21,9 @@ var __commonJS = (cb, mod) => function __require() {
     throw mod = 0, e;
   }
 };
-var __export = (target, all4) => {
-  for (var name in all4)
-    __defProp(target, name, { get: all4[name], enumerable: true });
+var __export = (target, all6) => {
+  for (var name in all6)
+    __defProp(target, name, { get: all6[name], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -11681,9 +11681,9 @@ var init_schemas = __esm({
         }
         const _out = def.transform(payload.value, payload);
         if (ctx.async) {
-          const output6 = _out instanceof Promise ? _out : Promise.resolve(_out);
-          return output6.then((output7) => {
-            payload.value = output7;
+          const output7 = _out instanceof Promise ? _out : Promise.resolve(_out);
+          return output7.then((output8) => {
+            payload.value = output8;
             return payload;
           });
         }
@@ -12010,12 +12010,12 @@ var init_schemas = __esm({
           output: inst._def.output
         });
       };
-      inst.output = (output6) => {
+      inst.output = (output7) => {
         const F = inst.constructor;
         return new F({
           type: "function",
           input: inst._def.input,
-          output: output6
+          output: output7
         });
       };
       return inst;
@@ -18597,14 +18597,14 @@ var init_schemas2 = __esm({
             payload.issues.push(util_exports.issue(_issue));
           }
         };
-        const output6 = def.transform(payload.value, payload);
-        if (output6 instanceof Promise) {
-          return output6.then((output7) => {
-            payload.value = output7;
+        const output7 = def.transform(payload.value, payload);
+        if (output7 instanceof Promise) {
+          return output7.then((output8) => {
+            payload.value = output8;
             return payload;
           });
         }
-        payload.value = output6;
+        payload.value = output7;
         return payload;
       };
     });
@@ -21268,8 +21268,8 @@ function oidcConfig(oidc) {
   return `${lines.join("\n")}
 `;
 }
-function adminPolicy(rbac2) {
-  const subjects = [...rbac2.adminGroups, ...rbac2.adminUsers];
+function adminPolicy(rbac3) {
+  const subjects = [...rbac3.adminGroups, ...rbac3.adminUsers];
   return subjects.map((subject) => `g, ${subject}, role:admin
 `).join("");
 }
@@ -22521,7 +22521,7 @@ function bootstrapTarget(catalog) {
     path: normalPath(catalog.output)
   };
 }
-var import_node_fs2, import_node_path2, import_yaml4, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, fluxAppSettings, appOverride, include, ROLLING_SYNC_WAVE_LABEL, namespaceSetting, generatorDirectory, applicationSetSettings, appProjectSettings, category, CatalogSchema, CatalogError;
+var import_node_fs2, import_node_path2, import_yaml4, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, fluxAppSettings, appOverride, include, ROLLING_SYNC_WAVE_LABEL, namespaceSetting, generatorDirectory, labelSelectorRequirement, clusterGeneratorSettings, applicationSetSettings, appProjectSettings, category, CatalogSchema, CatalogError;
 var init_catalog = __esm({
   "core/catalog/catalog.ts"() {
     "use strict";
@@ -22674,6 +22674,47 @@ var init_catalog = __esm({
         })
       )
     });
+    labelSelectorRequirement = strictObject2({
+      key: string4().check(
+        superRefine2((value, ctx) => {
+          const problem = labelKeyProblem(value);
+          if (problem !== void 0)
+            ctx.addIssue({ code: "custom", message: `label key ${excerpt(value)} ${problem}` });
+        })
+      ),
+      operator: _enum3(["In", "NotIn", "Exists", "DoesNotExist"]),
+      values: optional2(array2(string4()))
+    }).check(
+      superRefine2((requirement, ctx) => {
+        const needsValues = requirement.operator === "In" || requirement.operator === "NotIn";
+        const has = (requirement.values ?? []).length > 0;
+        if (needsValues !== has) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["values"],
+            message: needsValues ? `must list at least one value with operator ${requirement.operator}` : `must be left out with operator ${requirement.operator}`
+          });
+        }
+      })
+    );
+    clusterGeneratorSettings = optional2(
+      strictObject2({
+        selector: optional2(
+          strictObject2({
+            matchLabels: optional2(labels()),
+            matchExpressions: optional2(array2(labelSelectorRequirement))
+          })
+        ).check(
+          meta3({
+            description: `The clusters (Argo CD cluster Secrets) the category's apps go to, by label. Defaults to GitOps Bridge's add-on label, matchLabels {enable_<category>: "true"}. An empty selector ({}) selects every cluster, the hub's own in-cluster one included.`
+          })
+        )
+      })
+    ).check(
+      meta3({
+        description: "Deploy the category's apps to every selected cluster: a matrix of a cluster generator and the git directory generator; Applications are named {{ .nameNormalized }}-<app name> and go to {{ .server }}. Defaults to off (the in-cluster server only)."
+      })
+    );
     applicationSetSettings = prefault2(
       strictObject2({
         name: optional2(label2("The ApplicationSet's name. Defaults to the category")),
@@ -22704,7 +22745,8 @@ var init_catalog = __esm({
           meta3({
             description: `RollingSync only: the Application label carrying the wave. Defaults to ${ROLLING_SYNC_WAVE_LABEL}.`
           })
-        )
+        ),
+        clusters: clusterGeneratorSettings
       }),
       {}
     ).check(meta3({ description: "The category's ApplicationSet object." }));
@@ -22972,6 +23014,509 @@ var init_settings2 = __esm({
         });
       }
     });
+  }
+});
+
+// core/tailscale/ci-access.ts
+function kubernetesGroupProblem(value) {
+  if (value.trim() === "") return 'must not be empty (e.g. "gitops-bootstrap:ci-deploy")';
+  if (value !== value.trim() || /[\s\p{Cc}]/u.test(value)) {
+    return `${JSON.stringify(value)} holds white space or control characters; a group name is one word (e.g. "gitops-bootstrap:ci-deploy")`;
+  }
+  if (value.startsWith("system:")) {
+    return `${JSON.stringify(value)} is a Kubernetes system group, which the API server assigns itself (system:authenticated holds every identity); use a group of your own (e.g. "gitops-bootstrap:ci-deploy")`;
+  }
+  return void 0;
+}
+function rbacNameProblem(value) {
+  if (value.length === 0) return "must not be empty";
+  if (value.length > 253) return `is ${value.length} characters long; a Kubernetes name has at most 253`;
+  if (value === "." || value === ".." || /[/%\s]/.test(value)) {
+    return `${JSON.stringify(value)} is not a valid RBAC name: no '/', '%' or white space, and not "." or ".."`;
+  }
+  return void 0;
+}
+function aclFragment(settings2) {
+  const tagOwners = {};
+  const identities = [settings2.ci.preview, settings2.ci.deploy];
+  for (const identity2 of identities)
+    for (const tag2 of identity2.tags) tagOwners[tag2] = [...settings2.tagOwners];
+  return {
+    tagOwners,
+    grants: identities.map((identity2) => ({
+      src: [...identity2.tags],
+      dst: [...settings2.apiServer.tags],
+      ip: settings2.apiServer.ports.map((port) => `tcp:${port}`),
+      app: { [KUBERNETES_CAPABILITY]: [{ impersonate: { groups: [identity2.group] } }] }
+    }))
+  };
+}
+function previewClusterRules(engineNamespace) {
+  return [{ apiGroups: [""], resources: ["namespaces"], resourceNames: [engineNamespace], verbs: ["get"] }];
+}
+function ciRbacObjects(ci, engineNamespace, namespace) {
+  const { preview, deploy } = ci;
+  const meta4 = (name) => ({ name, labels: { ...LABELS } });
+  const entries = [
+    {
+      key: "preview-clusterrole",
+      role: "preview",
+      object: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: meta4(preview.name),
+        rules: previewClusterRules(engineNamespace)
+      }
+    },
+    {
+      key: "preview-clusterrolebinding",
+      role: "preview",
+      object: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: meta4(preview.name),
+        roleRef: { apiGroup: RBAC_API_GROUP, kind: "ClusterRole", name: preview.name },
+        subjects: [group(preview.group)]
+      }
+    }
+  ];
+  if (preview.readSecrets) {
+    entries.push(
+      {
+        key: "preview-secrets-role",
+        role: "preview",
+        object: {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "Role",
+          metadata: { ...meta4(preview.name), namespace },
+          rules: PREVIEW_SECRET_RULES.map((rule) => ({ ...rule, verbs: [...rule.verbs] }))
+        }
+      },
+      {
+        key: "preview-secrets-rolebinding",
+        role: "preview",
+        object: {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "RoleBinding",
+          metadata: { ...meta4(preview.name), namespace },
+          roleRef: { apiGroup: RBAC_API_GROUP, kind: "Role", name: preview.name },
+          subjects: [group(preview.group)]
+        }
+      }
+    );
+  }
+  entries.push({
+    key: "deploy-clusterrolebinding",
+    role: "deploy",
+    object: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: meta4(deploy.name),
+      roleRef: { apiGroup: RBAC_API_GROUP, kind: "ClusterRole", name: deploy.clusterRole },
+      subjects: [group(deploy.group)]
+    }
+  });
+  return entries;
+}
+function ciRbacWanted(settings2) {
+  return settings2.rbac && (settings2.tailscaleHost !== void 0 || settings2.tailscaleEnabled);
+}
+var KUBERNETES_CAPABILITY, RBAC_API_GROUP, LABELS, PREVIEW_SECRET_RULES, group;
+var init_ci_access = __esm({
+  "core/tailscale/ci-access.ts"() {
+    "use strict";
+    KUBERNETES_CAPABILITY = "tailscale.com/cap/kubernetes";
+    RBAC_API_GROUP = "rbac.authorization.k8s.io";
+    LABELS = {
+      "app.kubernetes.io/managed-by": "gitops-bootstrap",
+      "app.kubernetes.io/part-of": "gitops-bootstrap-ci"
+    };
+    PREVIEW_SECRET_RULES = [
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }
+    ];
+    group = (name) => ({ kind: "Group", apiGroup: RBAC_API_GROUP, name });
+  }
+});
+
+// core/tailscale/tailscale.ts
+function tailscaleTagProblem(value) {
+  if (!value.startsWith("tag:")) {
+    return `"${value}" must start with "tag:" (e.g. "tag:${value.replace(/[^A-Za-z0-9-]/g, "") || "ci"}")`;
+  }
+  if (!TAILSCALE_TAG.test(value)) {
+    return `"${value}" is not a Tailscale tag: after "tag:" use a letter, then letters, digits or '-'`;
+  }
+  return void 0;
+}
+function authKeyExpirySeconds(days) {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_AUTH_KEY_EXPIRY_DAYS) {
+    throw new Error(
+      `auth key expiry must be a whole number of days from 1 to ${MAX_AUTH_KEY_EXPIRY_DAYS}, got ${days}`
+    );
+  }
+  return days * 24 * 60 * 60;
+}
+function credentialDescription(stack, role) {
+  return `ci ${role} gitops bootstrap ${stack}`.replace(/[^A-Za-z0-9 ]/g, " ").slice(0, 50);
+}
+var TAILSCALE_TAG, CI_OAUTH_SCOPES, MAX_AUTH_KEY_EXPIRY_DAYS;
+var init_tailscale = __esm({
+  "core/tailscale/tailscale.ts"() {
+    "use strict";
+    TAILSCALE_TAG = /^tag:[A-Za-z][A-Za-z0-9-]*$/;
+    CI_OAUTH_SCOPES = ["auth_keys"];
+    MAX_AUTH_KEY_EXPIRY_DAYS = 90;
+  }
+});
+
+// core/argocd/hub-settings.ts
+function addonProblem(name) {
+  if (name.startsWith("enable_"))
+    return `${excerpt(name)} starts with enable_, which the label gets anyway; write ${excerpt(name.slice(7))}`;
+  const problem = labelKeyProblem(`enable_${name}`);
+  return problem === void 0 ? void 0 : `enable_${name} is not a label key: it ${problem}`;
+}
+function stackSlug(stack) {
+  const last = stack.split("/").pop() ?? stack;
+  return last.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 55) || "spoke";
+}
+function spokeSecretName(entry) {
+  return entry.secretName ?? `cluster-${stackSlug(entry.stack)}`;
+}
+var SPOKE_DEFAULTS, COMPUTED_LABELS, COMPUTED_ANNOTATIONS, httpsUrl, spokeSchema, STACK_NAME, hubSpokeSchema, addonsRepoSchema, spokeWithAccess, hubSettingsSchema;
+var init_hub_settings = __esm({
+  "core/argocd/hub-settings.ts"() {
+    "use strict";
+    init_zod();
+    init_messages();
+    init_schema();
+    init_settings_schema();
+    init_names();
+    init_tailscale();
+    init_ci_access();
+    SPOKE_DEFAULTS = {
+      access: "token",
+      serviceAccount: { name: "argocd-manager", namespace: "kube-system" },
+      clusterRole: "cluster-admin",
+      tailscale: { group: "gitops-bootstrap:argocd-hub", hubTags: ["tag:argocd-hub"] }
+    };
+    COMPUTED_LABELS = ["argocd.argoproj.io/secret-type", "cluster_name", "environment"];
+    COMPUTED_ANNOTATIONS = [
+      "cluster_name",
+      "environment",
+      "addons_repo_url",
+      "addons_repo_basepath",
+      "addons_repo_path",
+      "addons_repo_revision"
+    ];
+    httpsUrl = external_exports.url({
+      protocol: /^https$/,
+      error: "must be the API server's https URL as the hub reaches it, such as https://spoke-a.example.com:6443"
+    });
+    spokeSchema = external_exports.strictObject({
+      /** Argo CD's name for this cluster (the cluster generator's `.name`). Defaults to the stack name. */
+      name: label().optional(),
+      /**
+       * How the hub's Argo CD signs in: `token` (a ServiceAccount's bound token; the hub needs the
+       * API server's URL and CA) or `tailscale` (the spoke's Tailscale API server proxy, which
+       * impersonates the hub's tailnet identity: no token leaves the spoke).
+       */
+      access: external_exports.enum(["token", "tailscale"], { error: "must be token or tailscale" }).default(SPOKE_DEFAULTS.access),
+      /** The API server's URL as the hub reaches it. Defaults (tailscale) to https://<kubernetes.tailscaleHost>. */
+      server: httpsUrl.optional(),
+      /** The `environment` label and annotation. Defaults to none (no environment is invented). */
+      environment: label().optional(),
+      /** Add-ons enabled on this cluster: each becomes the label `enable_<name>: "true"`. Defaults to []. */
+      addons: external_exports.array(checkedString(addonProblem)).default([]),
+      /** More labels on the cluster Secret (ApplicationSet cluster generators select on them). Defaults to {}. */
+      labels: external_exports._default(labels(), {}),
+      /** More annotations on the cluster Secret (`{{.metadata.annotations.<key>}}` in templates). Defaults to {}. */
+      annotations: external_exports._default(annotations(), {}),
+      /** token: the ServiceAccount the token belongs to. */
+      serviceAccount: external_exports.strictObject({
+        name: label().default(SPOKE_DEFAULTS.serviceAccount.name),
+        namespace: label().default(SPOKE_DEFAULTS.serviceAccount.namespace)
+      }).prefault({}),
+      /** The existing ClusterRole bound to the hub's identity. Defaults to cluster-admin. */
+      clusterRole: checkedString(rbacNameProblem).default(SPOKE_DEFAULTS.clusterRole),
+      /** tailscale: the Kubernetes group the proxy impersonates and the hub's tailnet tags. */
+      tailscale: external_exports.strictObject({
+        group: checkedString(kubernetesGroupProblem).default(SPOKE_DEFAULTS.tailscale.group),
+        hubTags: external_exports.array(checkedString(tailscaleTagProblem)).min(1, { error: 'must list at least one tag (e.g. "tag:argocd-hub")' }).default([...SPOKE_DEFAULTS.tailscale.hubTags])
+      }).prefault({})
+    }).superRefine((spoke, ctx) => {
+      for (const key of Object.keys(spoke.labels)) {
+        if (COMPUTED_LABELS.includes(key) || key.startsWith("enable_")) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["labels", key],
+            message: `is written by the hub (${key.startsWith("enable_") ? "from addons" : "from name and environment"}); set it there instead`
+          });
+        }
+      }
+      for (const key of Object.keys(spoke.annotations)) {
+        if (COMPUTED_ANNOTATIONS.includes(key)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["annotations", key],
+            message: key.startsWith("addons_repo_") ? "is written by the hub from its hub.addonsRepo; set it in the hub stack" : "is written by the hub from name and environment; set it there instead"
+          });
+        }
+      }
+      if (spoke.access === "token" && spoke.server === void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["server"],
+          message: "is required with access: token: the API server's https URL as the hub reaches it (the kubeconfig's address is often one only this machine can reach)"
+        });
+      }
+    });
+    STACK_NAME = /^(?:[A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+    hubSpokeSchema = external_exports.strictObject({
+      /** The spoke's stack, as StackReference names it: org/project/stack (or the stack alone on a DIY backend). */
+      stack: external_exports.string({ error: "is required: the spoke's stack, such as acme/gitops-bootstrap/spoke-a" }).regex(STACK_NAME, { error: "must be a stack name such as acme/gitops-bootstrap/spoke-a" }),
+      /** metadata.name of the cluster Secret. Defaults to cluster-<the stack's last segment>. */
+      secretName: label().optional()
+    });
+    addonsRepoSchema = external_exports.strictObject({
+      /** `addons_repo_url`. Defaults to repo.url. */
+      url: external_exports.string().min(1).optional(),
+      /** `addons_repo_basepath`. Defaults to "" (GitOps Bridge's default). */
+      basepath: external_exports.string().default(""),
+      /** `addons_repo_path`. Defaults to repo.path. */
+      path: external_exports.string().min(1).optional(),
+      /** `addons_repo_revision`. Defaults to repo.revision. */
+      revision: external_exports.string().min(1).optional()
+    }).prefault({});
+    spokeWithAccess = external_exports.preprocess((value, ctx) => {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+      const raw = value;
+      const tailscale3 = raw.access === "tailscale";
+      const unused = tailscale3 ? "serviceAccount" : "tailscale";
+      if (raw[unused] !== void 0) {
+        ctx.addIssue({
+          code: "custom",
+          path: [unused],
+          input: raw[unused],
+          message: tailscale3 ? "applies only with access: token (with tailscale no ServiceAccount exists); remove it" : "applies only with access: tailscale; remove it, or set access: tailscale"
+        });
+      }
+      return value;
+    }, spokeSchema);
+    hubSettingsSchema = external_exports.strictObject({
+      /** This cluster is a spoke: make the identity the hub's Argo CD uses here. Defaults to off. */
+      spoke: spokeWithAccess.optional(),
+      /** This cluster is a hub: one Argo CD cluster Secret per spoke stack. Defaults to []. */
+      spokes: external_exports.array(hubSpokeSchema).default([]),
+      /** The GitOps Bridge `addons_repo_*` annotations the hub writes on every cluster Secret. */
+      addonsRepo: addonsRepoSchema
+    }).superRefine((hub, ctx) => {
+      const names = /* @__PURE__ */ new Map();
+      hub.spokes.forEach((spoke, index) => {
+        const name = spokeSecretName(spoke);
+        const first = names.get(name);
+        if (first !== void 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["spokes", index, "secretName"],
+            message: `is ${name}, the same Secret as spokes.${first}; give one of them its own secretName`
+          });
+        } else names.set(name, index);
+      });
+      const stacks = hub.spokes.map((s) => s.stack);
+      stacks.forEach((stack, index) => {
+        if (stacks.indexOf(stack) !== index) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["spokes", index, "stack"],
+            message: `names ${stack} a second time; list each spoke once`
+          });
+        }
+      });
+    });
+  }
+});
+
+// core/argocd/hub.ts
+function spokeIdentityObjects(spoke) {
+  const { name, namespace } = spoke.serviceAccount;
+  const roleRef = {
+    apiGroup: RBAC_API_GROUP,
+    kind: "ClusterRole",
+    name: spoke.clusterRole
+  };
+  if (spoke.access === "tailscale") {
+    return {
+      binding: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        metadata: { name: `${name}-tailscale`, labels: { ...LABELS2 } },
+        roleRef,
+        subjects: [{ kind: "Group", apiGroup: RBAC_API_GROUP, name: spoke.tailscale.group }]
+      }
+    };
+  }
+  return {
+    serviceAccount: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name, namespace, labels: { ...LABELS2 } }
+    },
+    tokenSecret: {
+      apiVersion: "v1",
+      kind: "Secret",
+      // argocd cluster add names it the same way (clusterauth.go SATokenSecretSuffix).
+      metadata: {
+        name: `${name}-long-lived-token`,
+        namespace,
+        labels: { ...LABELS2 },
+        annotations: { [SERVICE_ACCOUNT_NAME_ANNOTATION]: name }
+      },
+      type: "kubernetes.io/service-account-token"
+    },
+    binding: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name, labels: { ...LABELS2 } },
+      roleRef,
+      subjects: [{ kind: "ServiceAccount", name, namespace }]
+    }
+  };
+}
+function spokeServer(spoke, tailscaleHost) {
+  if (spoke.server !== void 0) return spoke.server;
+  if (spoke.access === "tailscale" && tailscaleHost !== void 0) return `https://${tailscaleHost}`;
+  return void 0;
+}
+function spokeProblems(spoke, tailscaleHost) {
+  if (spokeServer(spoke, tailscaleHost) !== void 0) return [];
+  return [
+    {
+      key: "hub.spoke.server",
+      message: "is required with access: tailscale unless kubernetes.tailscaleHost names the spoke's API server proxy; set it to https://<the proxy's MagicDNS name>"
+    }
+  ];
+}
+function spokeRegistration(spoke, name, server, aws6 = {}) {
+  const environment = spoke.environment === void 0 ? {} : { environment: spoke.environment };
+  const addons = Object.fromEntries([...spoke.addons].sort().map((addon) => [`enable_${addon}`, "true"]));
+  const awsAnnotations = {
+    ...aws6.accountId === void 0 ? {} : { aws_account_id: aws6.accountId },
+    ...aws6.region === void 0 ? {} : { aws_region: aws6.region }
+  };
+  return {
+    name,
+    server,
+    access: spoke.access,
+    labels: sorted({ ...spoke.labels, cluster_name: name, ...environment, ...addons }),
+    annotations: sorted({ ...awsAnnotations, ...spoke.annotations, cluster_name: name, ...environment })
+  };
+}
+function accountIdOfArn(arn) {
+  return /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(arn)?.[1];
+}
+function spokeTailscalePolicy(spoke, tailnet) {
+  const { hubTags, group: group2 } = spoke.tailscale;
+  return {
+    tagOwners: Object.fromEntries(hubTags.map((tag2) => [tag2, [...tailnet.tagOwners]])),
+    grants: [
+      {
+        src: [...hubTags],
+        dst: [...tailnet.apiServer.tags],
+        ip: tailnet.apiServer.ports.map((port) => `tcp:${port}`),
+        app: { [KUBERNETES_CAPABILITY]: [{ impersonate: { groups: [group2] } }] }
+      }
+    ]
+  };
+}
+function parseSpokeRegistration(value, stack) {
+  const fix = `run pulumi up on ${stack} with gitops-bootstrap:hub.spoke set (docs/hub-and-spoke.md)`;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(
+      `hub.spokes: stack ${stack}'s output ${SPOKE_OUTPUTS.registration} is not a spoke registration; ${fix}`
+    );
+  }
+  const v = value;
+  const wrong = [
+    typeof v.name === "string" && v.name !== "" ? void 0 : "name",
+    typeof v.server === "string" && v.server.startsWith("https://") ? void 0 : "server",
+    v.access === "token" || v.access === "tailscale" ? void 0 : "access",
+    isStringMap(v.labels) ? void 0 : "labels",
+    isStringMap(v.annotations) ? void 0 : "annotations"
+  ].filter((key) => key !== void 0);
+  if (wrong.length > 0) {
+    throw new Error(
+      `hub.spokes: stack ${stack}'s output ${SPOKE_OUTPUTS.registration} has no valid ${wrong.join(", ")}; ${fix}`
+    );
+  }
+  return v;
+}
+function clusterConfig(access, credentials) {
+  if (access === "tailscale") {
+    return JSON.stringify({ tlsClientConfig: { insecure: false } });
+  }
+  if (credentials === void 0) throw new Error("a token spoke needs its credentials");
+  return JSON.stringify({
+    bearerToken: credentials.bearerToken,
+    tlsClientConfig: { insecure: false, caData: credentials.caData }
+  });
+}
+function clusterSecretObject(entry, registration, addonsRepo, namespace) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: spokeSecretName(entry),
+      namespace,
+      labels: sorted({ ...registration.labels, [CLUSTER_SECRET_TYPE_LABEL]: "cluster" }),
+      annotations: sorted({
+        ...registration.annotations,
+        addons_repo_url: addonsRepo.url,
+        addons_repo_basepath: addonsRepo.basepath,
+        addons_repo_path: addonsRepo.path,
+        addons_repo_revision: addonsRepo.revision
+      })
+    },
+    type: "Opaque",
+    stringData: { name: registration.name, server: registration.server }
+  };
+}
+function sorted(record3) {
+  return Object.fromEntries(Object.entries(record3).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
+}
+function parseSpokeCredentials(value, stack) {
+  const v = typeof value === "object" && value !== null ? value : {};
+  if (typeof v.bearerToken !== "string" || v.bearerToken === "" || typeof v.caData !== "string") {
+    throw new Error(
+      `hub.spokes: stack ${stack} registers with access: token but its output ${SPOKE_OUTPUTS.credentials} holds no bearerToken and caData; run pulumi up on ${stack} (docs/hub-and-spoke.md)`
+    );
+  }
+  return { bearerToken: v.bearerToken, caData: v.caData };
+}
+function hubProblems(config2) {
+  const problems = config2.hub.spoke === void 0 ? [] : spokeProblems(config2.hub.spoke, config2.kubernetes.tailscaleHost);
+  if (config2.hub.spokes.length > 0 && config2.engine !== "argocd") {
+    problems.push({
+      key: "hub.spokes",
+      message: `lists spokes, but engine is ${config2.engine}: a hub registers its spokes with Argo CD (engine: argocd); remove hub.spokes or switch the engine`
+    });
+  }
+  return problems;
+}
+var CLUSTER_SECRET_TYPE_LABEL, SERVICE_ACCOUNT_NAME_ANNOTATION, SPOKE_OUTPUTS, LABELS2, isStringMap;
+var init_hub = __esm({
+  "core/argocd/hub.ts"() {
+    "use strict";
+    init_ci_access();
+    init_hub_settings();
+    CLUSTER_SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
+    SERVICE_ACCOUNT_NAME_ANNOTATION = "kubernetes.io/service-account.name";
+    SPOKE_OUTPUTS = { registration: "hubSpoke", credentials: "hubSpokeCredentials" };
+    LABELS2 = {
+      "app.kubernetes.io/managed-by": "gitops-bootstrap",
+      "app.kubernetes.io/part-of": "gitops-bootstrap-hub"
+    };
+    isStringMap = (value) => typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
   }
 });
 
@@ -24603,158 +25148,6 @@ var init_files = __esm({
   }
 });
 
-// core/tailscale/tailscale.ts
-function tailscaleTagProblem(value) {
-  if (!value.startsWith("tag:")) {
-    return `"${value}" must start with "tag:" (e.g. "tag:${value.replace(/[^A-Za-z0-9-]/g, "") || "ci"}")`;
-  }
-  if (!TAILSCALE_TAG.test(value)) {
-    return `"${value}" is not a Tailscale tag: after "tag:" use a letter, then letters, digits or '-'`;
-  }
-  return void 0;
-}
-function authKeyExpirySeconds(days) {
-  if (!Number.isInteger(days) || days < 1 || days > MAX_AUTH_KEY_EXPIRY_DAYS) {
-    throw new Error(
-      `auth key expiry must be a whole number of days from 1 to ${MAX_AUTH_KEY_EXPIRY_DAYS}, got ${days}`
-    );
-  }
-  return days * 24 * 60 * 60;
-}
-function credentialDescription(stack, role) {
-  return `ci ${role} gitops bootstrap ${stack}`.replace(/[^A-Za-z0-9 ]/g, " ").slice(0, 50);
-}
-var TAILSCALE_TAG, CI_OAUTH_SCOPES, MAX_AUTH_KEY_EXPIRY_DAYS;
-var init_tailscale = __esm({
-  "core/tailscale/tailscale.ts"() {
-    "use strict";
-    TAILSCALE_TAG = /^tag:[A-Za-z][A-Za-z0-9-]*$/;
-    CI_OAUTH_SCOPES = ["auth_keys"];
-    MAX_AUTH_KEY_EXPIRY_DAYS = 90;
-  }
-});
-
-// core/tailscale/ci-access.ts
-function kubernetesGroupProblem(value) {
-  if (value.trim() === "") return 'must not be empty (e.g. "gitops-bootstrap:ci-deploy")';
-  if (value !== value.trim() || /[\s\p{Cc}]/u.test(value)) {
-    return `${JSON.stringify(value)} holds white space or control characters; a group name is one word (e.g. "gitops-bootstrap:ci-deploy")`;
-  }
-  if (value.startsWith("system:")) {
-    return `${JSON.stringify(value)} is a Kubernetes system group, which the API server assigns itself (system:authenticated holds every identity); use a group of your own (e.g. "gitops-bootstrap:ci-deploy")`;
-  }
-  return void 0;
-}
-function rbacNameProblem(value) {
-  if (value.length === 0) return "must not be empty";
-  if (value.length > 253) return `is ${value.length} characters long; a Kubernetes name has at most 253`;
-  if (value === "." || value === ".." || /[/%\s]/.test(value)) {
-    return `${JSON.stringify(value)} is not a valid RBAC name: no '/', '%' or white space, and not "." or ".."`;
-  }
-  return void 0;
-}
-function aclFragment(settings2) {
-  const tagOwners = {};
-  const identities = [settings2.ci.preview, settings2.ci.deploy];
-  for (const identity2 of identities)
-    for (const tag2 of identity2.tags) tagOwners[tag2] = [...settings2.tagOwners];
-  return {
-    tagOwners,
-    grants: identities.map((identity2) => ({
-      src: [...identity2.tags],
-      dst: [...settings2.apiServer.tags],
-      ip: settings2.apiServer.ports.map((port) => `tcp:${port}`),
-      app: { [KUBERNETES_CAPABILITY]: [{ impersonate: { groups: [identity2.group] } }] }
-    }))
-  };
-}
-function previewClusterRules(engineNamespace) {
-  return [{ apiGroups: [""], resources: ["namespaces"], resourceNames: [engineNamespace], verbs: ["get"] }];
-}
-function ciRbacObjects(ci, engineNamespace, namespace) {
-  const { preview, deploy } = ci;
-  const meta4 = (name) => ({ name, labels: { ...LABELS } });
-  const entries = [
-    {
-      key: "preview-clusterrole",
-      role: "preview",
-      object: {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRole",
-        metadata: meta4(preview.name),
-        rules: previewClusterRules(engineNamespace)
-      }
-    },
-    {
-      key: "preview-clusterrolebinding",
-      role: "preview",
-      object: {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRoleBinding",
-        metadata: meta4(preview.name),
-        roleRef: { apiGroup: RBAC_API_GROUP, kind: "ClusterRole", name: preview.name },
-        subjects: [group(preview.group)]
-      }
-    }
-  ];
-  if (preview.readSecrets) {
-    entries.push(
-      {
-        key: "preview-secrets-role",
-        role: "preview",
-        object: {
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "Role",
-          metadata: { ...meta4(preview.name), namespace },
-          rules: PREVIEW_SECRET_RULES.map((rule) => ({ ...rule, verbs: [...rule.verbs] }))
-        }
-      },
-      {
-        key: "preview-secrets-rolebinding",
-        role: "preview",
-        object: {
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "RoleBinding",
-          metadata: { ...meta4(preview.name), namespace },
-          roleRef: { apiGroup: RBAC_API_GROUP, kind: "Role", name: preview.name },
-          subjects: [group(preview.group)]
-        }
-      }
-    );
-  }
-  entries.push({
-    key: "deploy-clusterrolebinding",
-    role: "deploy",
-    object: {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "ClusterRoleBinding",
-      metadata: meta4(deploy.name),
-      roleRef: { apiGroup: RBAC_API_GROUP, kind: "ClusterRole", name: deploy.clusterRole },
-      subjects: [group(deploy.group)]
-    }
-  });
-  return entries;
-}
-function ciRbacWanted(settings2) {
-  return settings2.rbac && (settings2.tailscaleHost !== void 0 || settings2.tailscaleEnabled);
-}
-var KUBERNETES_CAPABILITY, RBAC_API_GROUP, LABELS, PREVIEW_SECRET_RULES, group;
-var init_ci_access = __esm({
-  "core/tailscale/ci-access.ts"() {
-    "use strict";
-    KUBERNETES_CAPABILITY = "tailscale.com/cap/kubernetes";
-    RBAC_API_GROUP = "rbac.authorization.k8s.io";
-    LABELS = {
-      "app.kubernetes.io/managed-by": "gitops-bootstrap",
-      "app.kubernetes.io/part-of": "gitops-bootstrap-ci"
-    };
-    PREVIEW_SECRET_RULES = [
-      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }
-    ];
-    group = (name) => ({ kind: "Group", apiGroup: RBAC_API_GROUP, name });
-  }
-});
-
 // core/tailscale/settings.ts
 function credentialsOnly() {
   return external_exports.never({
@@ -25151,13 +25544,13 @@ var init_bech32 = __esm({
 });
 
 // core/secrets/age.ts
-function ageIdentity(secret8) {
-  if (secret8.length !== 32) throw new Error(`an age X25519 identity is 32 bytes, not ${secret8.length}`);
-  return bech32Encode(IDENTITY_HRP, secret8).toUpperCase();
+function ageIdentity(secret9) {
+  if (secret9.length !== 32) throw new Error(`an age X25519 identity is 32 bytes, not ${secret9.length}`);
+  return bech32Encode(IDENTITY_HRP, secret9).toUpperCase();
 }
-function ageRecipientOf(secret8) {
+function ageRecipientOf(secret9) {
   const key = (0, import_node_crypto.createPrivateKey)({
-    key: Buffer.concat([X25519_PKCS8_PREFIX, Buffer.from(secret8)]),
+    key: Buffer.concat([X25519_PKCS8_PREFIX, Buffer.from(secret9)]),
     format: "der",
     type: "pkcs8"
   });
@@ -25189,8 +25582,8 @@ function ed25519Seed(pkcs8Pem) {
   return Uint8Array.from(der.subarray(ED25519_PKCS8_PREFIX.length));
 }
 function ageKeyFile(secrets) {
-  return secrets.map((secret8) => `# public key: ${ageRecipientOf(secret8)}
-${ageIdentity(secret8)}
+  return secrets.map((secret9) => `# public key: ${ageRecipientOf(secret9)}
+${ageIdentity(secret9)}
 `).join("");
 }
 var import_node_crypto, IDENTITY_HRP, RECIPIENT_HRP, X25519_PKCS8_PREFIX, ED25519_PKCS8_PREFIX;
@@ -25520,6 +25913,7 @@ function parseStackConfig(raw, secretKeys, options = {}) {
     ))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...otherEngineCharts(config2, input2), ...ciFileProblems(config2, options));
+    for (const problem of hubProblems(config2)) errors.push(`${fq(problem.key)}: ${problem.message}`);
     for (const problem of pulumiCloudProblems(homeContext(config2, input2.pulumiCloud !== void 0)))
       errors.push(`${fq(problem.key)}: ${problem.message}`);
     errors.push(...secretsNamespaceProblems(config2));
@@ -25687,6 +26081,8 @@ var init_config = __esm({
     init_argocd();
     init_self_management2();
     init_settings2();
+    init_hub();
+    init_hub_settings();
     init_settings3();
     init_catalog();
     init_flux();
@@ -25761,6 +26157,8 @@ var init_config = __esm({
       aws: clusterAwsSettingsSchema.prefault({}),
       github: githubSettingsSchema.prefault({ enabled: false }),
       tailscale: tailscaleSettingsSchema.prefault({ enabled: false }),
+      // Hub and spoke (docs/hub-and-spoke.md).
+      hub: hubSettingsSchema.prefault({}),
       // Where the stack lives (docs/pulumi-cloud.md): s3 unless set; pulumiCloud only with pulumi-cloud.
       home: homeSchema,
       pulumiCloud: pulumiCloudSettingsSchema.prefault({}),
@@ -26538,8 +26936,8 @@ function providerArgs(pkg, owned2 = {}) {
   const args = {};
   for (const key of setKeys(raw, pkg).filter((k) => providerKeys(pkg).includes(k))) {
     const value = readKey(pkg, key);
-    const secret8 = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
-    args[key] = secret8 ? pulumi6.secret(value) : value;
+    const secret9 = isConfigSecret(`${pkg}:${key}`) || CREDENTIAL_KEYS[pkg].includes(key);
+    args[key] = secret9 ? pulumi6.secret(value) : value;
   }
   for (const [key, variable] of ENV_CREDENTIALS[pkg]) {
     const fromEnv = process.env[variable];
@@ -26966,7 +27364,7 @@ function fluxNamespaceAndGitSecret(parent, name, args) {
     url: repo.url,
     knownHosts: repo.knownHosts
   };
-  const secret8 = repositoryCredentialSecret(
+  const secret9 = repositoryCredentialSecret(
     parent,
     repo,
     args,
@@ -26975,7 +27373,7 @@ function fluxNamespaceAndGitSecret(parent, name, args) {
   );
   const gitSecret = new k8s3.core.v1.Secret(
     `${name}-git`,
-    { metadata: secret8.metadata, type: secret8.type, stringData: secret8.stringData },
+    { metadata: secret9.metadata, type: secret9.type, stringData: secret9.stringData },
     { parent, provider, dependsOn: [namespace] }
   );
   return { namespace, gitSecret };
@@ -27398,7 +27796,7 @@ var init_secret_zero = __esm({
             throw new Error(`the existing age key file is malformed at lines ${parsed.badLines.join(", ")}`);
           return [...own2, ...parsed.identities];
         });
-        this.recipients = pulumi16.unsecret(secrets.apply((all4) => all4.map(ageRecipientOf)));
+        this.recipients = pulumi16.unsecret(secrets.apply((all6) => all6.map(ageRecipientOf)));
         this.secret = new k8s6.core.v1.Secret(
           name,
           {
@@ -27439,7 +27837,7 @@ var init_secret_zero = __esm({
             )
           ])
         );
-        const secret8 = (resource, namespace, secretName, stringData) => new k8s6.core.v1.Secret(
+        const secret9 = (resource, namespace, secretName, stringData) => new k8s6.core.v1.Secret(
           resource,
           {
             metadata: {
@@ -27452,10 +27850,10 @@ var init_secret_zero = __esm({
           },
           child
         );
-        this.secrets = [secret8(name, settings2.namespace, settings2.secretName, data)];
+        this.secrets = [secret9(name, settings2.namespace, settings2.secretName, data)];
         if (settings2.provider === "onepassword" && args.onePasswordCredentials !== void 0) {
           this.secrets.push(
-            secret8(
+            secret9(
               `${name}-connect`,
               settings2.connectNamespace ?? settings2.namespace,
               settings2.credentialsSecretName,
@@ -28030,6 +28428,145 @@ var init_github_access = __esm({
   }
 });
 
+// components/argocd/hub.ts
+var k8s7, pulumi24, SpokeIdentity, HubClusters;
+var init_hub2 = __esm({
+  "components/argocd/hub.ts"() {
+    "use strict";
+    k8s7 = __toESM(require("@pulumi/kubernetes"));
+    pulumi24 = __toESM(require("@pulumi/pulumi"));
+    init_hub();
+    init_hub_settings();
+    SpokeIdentity = class extends pulumi24.ComponentResource {
+      /** token: the bearer token and CA the hub's cluster Secret needs, as one secret. Absent for tailscale. */
+      credentials;
+      constructor(name, args, opts) {
+        super("gitops:argocd:SpokeIdentity", name, {}, opts);
+        const options = { parent: this, provider: args.provider };
+        const objects = spokeIdentityObjects(args.settings);
+        const serviceAccount = objects.serviceAccount === void 0 ? void 0 : new k8s7.core.v1.ServiceAccount(
+          `${name}-service-account`,
+          { metadata: objects.serviceAccount.metadata },
+          options
+        );
+        const { binding } = objects;
+        new k8s7.rbac.v1.ClusterRoleBinding(
+          `${name}-binding`,
+          { metadata: binding.metadata, roleRef: binding.roleRef, subjects: binding.subjects },
+          options
+        );
+        if (objects.tokenSecret !== void 0) {
+          const { metadata, type } = objects.tokenSecret;
+          const token = new k8s7.core.v1.Secret(
+            `${name}-token`,
+            { metadata, type },
+            { ...options, dependsOn: serviceAccount === void 0 ? [] : [serviceAccount] }
+          );
+          const secretName = metadata.name;
+          this.credentials = pulumi24.secret(
+            token.data.apply((data) => {
+              const bearer = data?.token;
+              const ca = data?.["ca.crt"];
+              if (bearer === void 0 || ca === void 0) {
+                throw new Error(
+                  `hub.spoke: Secret ${metadata.namespace}/${secretName} holds no token or ca.crt: the token controller did not fill it in; check that ServiceAccount ${args.settings.serviceAccount.name} exists`
+                );
+              }
+              return { bearerToken: Buffer.from(bearer, "base64").toString("utf8"), caData: ca };
+            })
+          );
+        }
+        this.registerOutputs(this.credentials === void 0 ? {} : { credentials: this.credentials });
+      }
+    };
+    HubClusters = class extends pulumi24.ComponentResource {
+      /** The cluster Secrets, by spoke stack name. */
+      secrets;
+      constructor(name, args, opts) {
+        super("gitops:argocd:HubClusters", name, {}, opts);
+        const secrets = {};
+        for (const entry of args.spokes) {
+          const slug = stackSlug(entry.stack);
+          const spoke = new pulumi24.StackReference(`${name}-${slug}`, { name: entry.stack }, { parent: this });
+          const registration = spoke.requireOutput(SPOKE_OUTPUTS.registration).apply((value) => parseSpokeRegistration(value, entry.stack));
+          const object2 = pulumi24.all([registration, args.namespace]).apply(([reg, namespace]) => clusterSecretObject(entry, reg, args.addonsRepo, namespace));
+          const config2 = pulumi24.secret(
+            pulumi24.all([registration, spoke.getOutput(SPOKE_OUTPUTS.credentials)]).apply(
+              ([reg, credentials]) => clusterConfig(
+                reg.access,
+                reg.access === "token" ? parseSpokeCredentials(credentials, entry.stack) : void 0
+              )
+            )
+          );
+          secrets[entry.stack] = new k8s7.core.v1.Secret(
+            `${name}-${slug}`,
+            {
+              metadata: object2.metadata,
+              type: object2.type,
+              stringData: { name: object2.stringData.name, server: object2.stringData.server, config: config2 }
+            },
+            { parent: this, provider: args.provider }
+          );
+        }
+        this.secrets = secrets;
+        this.registerOutputs({});
+      }
+    };
+  }
+});
+
+// stacks/hub.ts
+function buildSpoke(config2, provider, aws6) {
+  const spoke = config2.hub.spoke;
+  if (spoke === void 0) return void 0;
+  const name = spoke.name ?? pulumi25.getStack();
+  const nameProblem2 = rfc1123LabelProblem(name);
+  if (spoke.name === void 0 && nameProblem2 !== void 0) {
+    throw new pulumi25.RunError(
+      formatConfigErrors(pulumi25.getStack(), [
+        `gitops-bootstrap:hub.spoke.name: defaults to the stack name ${JSON.stringify(name)}, which ${nameProblem2}; set hub.spoke.name`
+      ])
+    );
+  }
+  const server = spokeServer(spoke, config2.kubernetes.tailscaleHost) ?? "";
+  const identity2 = new SpokeIdentity("hub-spoke", { provider, settings: spoke });
+  const awsFacts = aws6 === void 0 ? pulumi25.output({}) : pulumi25.all([aws6.region, aws6.deployRoleArn]).apply(([region, arn]) => {
+    const accountId = accountIdOfArn(arn);
+    return { region, ...accountId === void 0 ? {} : { accountId } };
+  });
+  return {
+    hubSpoke: awsFacts.apply((facts) => spokeRegistration(spoke, name, server, facts)),
+    ...identity2.credentials === void 0 ? {} : { hubSpokeCredentials: identity2.credentials },
+    ...spoke.access === "tailscale" ? { hubTailscalePolicy: spokeTailscalePolicy(spoke, config2.tailscale) } : {}
+  };
+}
+function buildHub(config2, provider, namespace) {
+  if (config2.hub.spokes.length === 0) return void 0;
+  const { addonsRepo } = config2.hub;
+  return new HubClusters("hub", {
+    provider,
+    spokes: config2.hub.spokes,
+    addonsRepo: {
+      url: addonsRepo.url ?? config2.repo.url,
+      basepath: addonsRepo.basepath,
+      path: addonsRepo.path ?? config2.repo.path,
+      revision: addonsRepo.revision ?? config2.repo.revision
+    },
+    namespace
+  });
+}
+var pulumi25;
+var init_hub3 = __esm({
+  "stacks/hub.ts"() {
+    "use strict";
+    pulumi25 = __toESM(require("@pulumi/pulumi"));
+    init_hub2();
+    init_hub();
+    init_names();
+    init_config();
+  }
+});
+
 // stacks/cluster.ts
 function argoCdSettings(config2, secrets) {
   return argoCdSettingsOf(config2, secrets.argocdOidcClientSecret !== void 0);
@@ -28105,8 +28642,8 @@ function secretsReaderOutputs(account) {
   const read = (name) => account.requireOutput(name);
   return {
     region: account.requireOutput("region"),
-    accessKeyId: pulumi24.secret(read("secretsReaderAccessKeyId")),
-    secretAccessKey: pulumi24.secret(read("secretsReaderSecretAccessKey"))
+    accessKeyId: pulumi26.secret(read("secretsReaderAccessKeyId")),
+    secretAccessKey: pulumi26.secret(read("secretsReaderSecretAccessKey"))
   };
 }
 function secretZeroOutputs(zero) {
@@ -28144,9 +28681,9 @@ function pulumiCloudHome(config2, uses) {
   if (config2.home !== "pulumi-cloud") return;
   const { deployments, driftSchedule } = config2.pulumiCloud;
   const stack = {
-    organization: config2.pulumiCloud.organization ?? pulumi24.getOrganization(),
-    project: pulumi24.getProject(),
-    stack: pulumi24.getStack()
+    organization: config2.pulumiCloud.organization ?? pulumi26.getOrganization(),
+    project: pulumi26.getProject(),
+    stack: pulumi26.getStack()
   };
   const repository = deploymentsRepository(homeContext(config2, true));
   new PulumiDeployments("pulumi-cloud", {
@@ -28160,26 +28697,27 @@ function pulumiCloudHome(config2, uses) {
 }
 function buildCluster(config2, secrets) {
   const uses = clusterProviderUses(config2);
-  const problems = providerUseProblems(pulumi24.runtime.allConfig(), uses);
-  if (problems.length > 0) throw new pulumi24.RunError(formatConfigErrors(pulumi24.getStack(), problems));
-  const provider = new k8s7.Provider(
+  const problems = providerUseProblems(pulumi26.runtime.allConfig(), uses);
+  if (problems.length > 0) throw new pulumi26.RunError(formatConfigErrors(pulumi26.getStack(), problems));
+  const provider = new k8s8.Provider(
     "kubernetes",
     providerArgs("kubernetes", owned(uses.kubernetes))
   );
   const repo = config2.repo;
   pulumiCloudHome(config2, uses);
   const accountStack = config2.aws.accountStack;
-  const account = accountStack === void 0 ? void 0 : new pulumi24.StackReference("account", { name: accountStack });
+  const account = accountStack === void 0 ? void 0 : new pulumi26.StackReference("account", { name: accountStack });
   const aws6 = accountOutputsForCi(account);
   const providers = accessProviders(config2, uses);
   const access = buildGithubAccess({
-    stack: pulumi24.getStack(),
+    stack: pulumi26.getStack(),
     github: config2.github,
     tailscale: config2.tailscale,
     repo: { url: repo.url },
     ...aws6 === void 0 ? {} : { aws: aws6 },
     providers
   });
+  const spoke = buildSpoke(config2, provider, aws6);
   const secretZero = (fluxNamespace) => buildSecretZero({
     settings: config2.secrets,
     provider,
@@ -28193,7 +28731,7 @@ function buildCluster(config2, secrets) {
   const sshPrivateKey = access.repoSshPrivateKey ?? secrets.repoSshPrivateKey;
   const credential = repo.username !== void 0 ? secrets.repoToken === void 0 ? void 0 : { httpsToken: secrets.repoToken } : sshPrivateKey === void 0 ? void 0 : { sshPrivateKey };
   if (credential === void 0)
-    throw new pulumi24.RunError(
+    throw new pulumi26.RunError(
       repo.username !== void 0 ? "no token for the https repository: set repoToken" : "no read-only deploy key: set repoSshPrivateKey or switch on github"
     );
   const rootWaitsFor = access.deployKeys === void 0 ? [] : [access.deployKeys];
@@ -28220,13 +28758,15 @@ function buildCluster(config2, secrets) {
       waitFor: [engine2.release ?? engine2, ...rootWaitsFor]
     });
     ciClusterAccess(config2, provider, settings2.namespace, engine2.namespace);
+    buildHub(config2, provider, engine2.namespace);
     const zero2 = secretZero(engine2.namespace);
     return clusterOutputs(config2, {
       ...secretZeroOutputs(zero2),
       engine: "argocd",
       namespace: engine2.namespace,
       rootApp: root2.name,
-      repoUrl: repo.url
+      repoUrl: repo.url,
+      ...spoke
     });
   }
   if (config2.engine === "flux-operator") {
@@ -28247,7 +28787,8 @@ function buildCluster(config2, secrets) {
       engine: "flux-operator",
       namespace: engine2.namespace,
       rootApp: settings2.sync.name,
-      repoUrl: repo.url
+      repoUrl: repo.url,
+      ...spoke
     });
   }
   const engine = new Flux("flux", {
@@ -28271,16 +28812,17 @@ function buildCluster(config2, secrets) {
     engine: "flux",
     namespace: engine.namespace,
     rootApp: root.name,
-    repoUrl: repo.url
+    repoUrl: repo.url,
+    ...spoke
   });
 }
-var github5, k8s7, pulumi24, pulumiservice2, tailscale2, tls3, owned;
+var github5, k8s8, pulumi26, pulumiservice2, tailscale2, tls3, owned;
 var init_cluster = __esm({
   "stacks/cluster.ts"() {
     "use strict";
     github5 = __toESM(require("@pulumi/github"));
-    k8s7 = __toESM(require("@pulumi/kubernetes"));
-    pulumi24 = __toESM(require("@pulumi/pulumi"));
+    k8s8 = __toESM(require("@pulumi/kubernetes"));
+    pulumi26 = __toESM(require("@pulumi/pulumi"));
     pulumiservice2 = __toESM(require("@pulumi/pulumiservice"));
     tailscale2 = __toESM(require("@pulumi/tailscale"));
     tls3 = __toESM(require("@pulumi/tls"));
@@ -28298,6 +28840,7 @@ var init_cluster = __esm({
     init_build();
     init_config();
     init_github_access();
+    init_hub3();
     init_provider_config();
     owned = (use) => "owned" in use ? use.owned : {};
   }
@@ -28305,17 +28848,17 @@ var init_cluster = __esm({
 
 // stacks/load-config.ts
 function loadStackConfig(otherErrors = []) {
-  const raw = pulumi25.runtime.allConfig();
+  const raw = pulumi27.runtime.allConfig();
   const secretKeys = new Set(Object.keys(raw).filter((key) => isConfigSecret2(key)));
   const result = parseStackConfig(raw, secretKeys);
   const errors = [...result.ok ? [] : result.errors, ...otherErrors];
   if (!result.ok || errors.length > 0)
-    throw new pulumi25.RunError(formatConfigErrors(pulumi25.getStack(), errors));
+    throw new pulumi27.RunError(formatConfigErrors(pulumi27.getStack(), errors));
   return result.config;
 }
 function loadStackSecrets() {
-  const config2 = new pulumi25.Config(PROJECT);
-  const raw = pulumi25.runtime.allConfig();
+  const config2 = new pulumi27.Config(PROJECT);
+  const raw = pulumi27.runtime.allConfig();
   const read = (name) => hasSecretValue(raw, name) ? config2.requireSecret(SECRET_KEYS[name]) : void 0;
   const deployKey = read("repoSshPrivateKey");
   const clientSecret = read("argocdOidcClientSecret");
@@ -28330,11 +28873,11 @@ function loadStackSecrets() {
     ...clientSecret === void 0 ? {} : { argocdOidcClientSecret: clientSecret }
   };
 }
-var pulumi25, runtimeConfig2, isConfigSecret2;
+var pulumi27, runtimeConfig2, isConfigSecret2;
 var init_load_config = __esm({
   "stacks/load-config.ts"() {
     "use strict";
-    pulumi25 = __toESM(require("@pulumi/pulumi"));
+    pulumi27 = __toESM(require("@pulumi/pulumi"));
     runtimeConfig2 = __toESM(require("@pulumi/pulumi/runtime/config"));
     init_config();
     ({ isConfigSecret: isConfigSecret2 } = runtimeConfig2);
@@ -28345,14 +28888,14 @@ var init_load_config = __esm({
 var require_index = __commonJS({
   "index.ts"(exports2, module2) {
     "use strict";
-    var pulumi26 = __toESM(require("@pulumi/pulumi"));
+    var pulumi28 = __toESM(require("@pulumi/pulumi"));
     init_account();
     init_cluster();
     init_load_config();
     init_provider_config();
     function buildStack() {
       const providerProblems = loadProviderKeyProblems();
-      if (isAccountStackConfig(pulumi26.runtime.allConfig())) {
+      if (isAccountStackConfig(pulumi28.runtime.allConfig())) {
         const settings2 = loadAccountConfig(providerProblems);
         return { ...buildAccount(settings2, accountProviders(settings2)) };
       }
@@ -28471,14 +29014,21 @@ var MOCK_STATE = {
   // A stack reference answers with labelled stand-ins naming the stack and output they come from.
   "pulumi:pulumi:StackReference": (_name, inputs) => ({
     outputs: Object.fromEntries(
-      [...CI_OUTPUT_NAMES, ...SECRETS_READER_OUTPUT_NAMES].map((output6) => [
-        output6,
-        `[${String(inputs.name)} output ${output6}]`
+      [...CI_OUTPUT_NAMES, ...SECRETS_READER_OUTPUT_NAMES].map((output7) => [
+        output7,
+        `[${String(inputs.name)} output ${output7}]`
       ])
     ),
     // The reader's access key is a secret output of the account stack.
     secretOutputNames: ["secretsReaderAccessKeyId", "secretsReaderSecretAccessKey"]
   }),
+  // The token controller fills a ServiceAccount token Secret in; the provider waits for it (hub.spoke).
+  "kubernetes:core/v1:Secret": (_name, inputs) => inputs.type === "kubernetes.io/service-account-token" ? {
+    data: {
+      token: Buffer.from("[mock ServiceAccount token]").toString("base64"),
+      "ca.crt": Buffer.from("[mock cluster CA]").toString("base64")
+    }
+  } : {},
   "kubernetes:core/v1:Namespace": (name, inputs) => ({
     metadata: { name, ...inputs.metadata }
   }),
@@ -28513,6 +29063,19 @@ var MOCK_STATE = {
   }),
   "aws:iam/accessKey:AccessKey": (name) => ({ secret: `MOCK-SECRET-ACCESS-KEY-${name}` })
 };
+var SECRET_PLACEHOLDER = "[secret]";
+function holdsSecret(value) {
+  if (value === SECRET_PLACEHOLDER) return true;
+  if (Array.isArray(value)) return value.some(holdsSecret);
+  if (value !== null && typeof value === "object") return Object.values(value).some(holdsSecret);
+  return false;
+}
+function recordedStackState(outputs) {
+  return {
+    outputs,
+    secretOutputNames: Object.keys(outputs).filter((name) => holdsSecret(outputs[name])).sort()
+  };
+}
 function decodeSecrets(value) {
   if (Array.isArray(value)) return value.map(decodeSecrets);
   if (value !== null && typeof value === "object") {
@@ -28546,7 +29109,8 @@ async function startMockRuntime(options) {
     {
       newResource(args) {
         inputsByName.set(`${args.type}::${args.name}`, args.inputs);
-        const computed = MOCK_STATE[args.type]?.(args.name, args.inputs) ?? {};
+        const recorded = args.type === "pulumi:pulumi:StackReference" ? options.stackOutputs?.[String(args.inputs.name)] : void 0;
+        const computed = recorded !== void 0 ? recordedStackState(recorded) : MOCK_STATE[args.type]?.(args.name, args.inputs) ?? {};
         return {
           id: args.custom === false ? void 0 : `${args.name}-id`,
           state: { ...args.inputs, ...computed }
@@ -28620,13 +29184,13 @@ async function startMockRuntime(options) {
 }
 async function resolveOutputs(value) {
   if (pulumi.Output.isInstance(value)) {
-    const output6 = value;
-    const [plain, secret8] = await Promise.all([
-      new Promise((resolve5) => output6.apply((v) => resolve5(v))),
-      pulumi.isSecret(output6)
+    const output7 = value;
+    const [plain, secret9] = await Promise.all([
+      new Promise((resolve5) => output7.apply((v) => resolve5(v))),
+      pulumi.isSecret(output7)
     ]);
     const resolved = await resolveOutputs(plain);
-    return secret8 ? new SecretInput(resolved) : resolved;
+    return secret9 ? new SecretInput(resolved) : resolved;
   }
   if (Array.isArray(value)) return Promise.all(value.map(resolveOutputs));
   if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
@@ -28917,6 +29481,14 @@ function readStackFile(projectDir, stack, configFile) {
   }
   return { project, config: config2, secretKeys: secretKeys.sort() };
 }
+function readStackOutputsFile(file3) {
+  const document = readYamlMapping(file3, "a mapping of stack names to their recorded outputs");
+  const problems = Object.entries(document).filter(([, outputs]) => !isRecord2(outputs)).map(
+    ([stack]) => `${file3}: ${stack}: must be a mapping of output names to values (the stack's outputs.json)`
+  );
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  return document;
+}
 
 // cli/synth.ts
 var SYNTH_HELP = `Usage: npx gitops-bootstrap synth --stack <name> [--out <dir>]
@@ -28940,6 +29512,9 @@ Options:
   --project <dir>  project directory holding Pulumi.yaml (default: the current directory)
   --config-file <file>  the stack's config file, as \`pulumi --config-file\` takes it
                    (default: Pulumi.<name>.yaml in the project directory)
+  --stack-outputs <file>  recorded outputs of the stacks this one references (a hub's spokes):
+                   a YAML mapping of stack name to its outputs, as \`pulumi stack output --json\`
+                   or synth's outputs.json print them (docs/hub-and-spoke.md)
   -h, --help       this text`;
 function redactLeaves(value) {
   if (value instanceof SecretInput) return redactLeaves(value.value);
@@ -28970,8 +29545,8 @@ function manifestPath(object2) {
 }
 function renderSynth(registrations, outputs) {
   const files2 = /* @__PURE__ */ new Map();
-  const sorted = [...registrations].sort((a, b) => a.urn.localeCompare(b.urn));
-  const resources = sorted.map((r) => ({
+  const sorted2 = [...registrations].sort((a, b) => a.urn.localeCompare(b.urn));
+  const resources = sorted2.map((r) => ({
     urn: r.urn,
     type: r.type,
     name: r.name,
@@ -28988,7 +29563,7 @@ function renderSynth(registrations, outputs) {
 `);
   files2.set("outputs.json", `${JSON.stringify(redact(outputs), null, 2)}
 `);
-  for (const r of sorted) {
+  for (const r of sorted2) {
     if (r.type === "kubernetes:helm.sh/v3:Release") {
       const inputs = r.inputs;
       const values2 = redact(inputs.values ?? {});
@@ -29005,7 +29580,7 @@ function renderSynth(registrations, outputs) {
   }
   return files2;
 }
-async function synthesize(projectDir, stack, configFile) {
+async function synthesize(projectDir, stack, configFile, stackOutputs) {
   const stackFile = readStackFile(projectDir, stack, configFile);
   const crossStack = configFile === void 0 ? stackSetErrors(projectDir, stack, readStackFile) : [];
   if (crossStack.length > 0) throw new Error(formatConfigErrors(stack, crossStack));
@@ -29014,7 +29589,8 @@ async function synthesize(projectDir, stack, configFile) {
     project: stackFile.project,
     stack,
     config: stackFile.config,
-    secretKeys: stackFile.secretKeys
+    secretKeys: stackFile.secretKeys,
+    ...stackOutputs === void 0 ? {} : { stackOutputs }
   });
   const failures = [];
   const onRejection = (reason) => {
@@ -29032,9 +29608,10 @@ async function synthesize(projectDir, stack, configFile) {
     process.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) {
+    const hint = failures.some((f) => /Required output '.*' does not exist on stack/.test(f)) ? "\n  (offline, a StackReference answers only with recorded outputs: pass the referenced stacks' outputs with --stack-outputs <file>; docs/hub-and-spoke.md)" : "";
     throw new Error(
       `synth: the program failed while registering resources:
-  ${[...new Set(failures)].join("\n  ")}`
+  ${[...new Set(failures)].join("\n  ")}${hint}`
     );
   }
   const files2 = renderSynth(runtime6.registrations, outputs);
@@ -29099,6 +29676,7 @@ async function synthCommand(argv) {
       out: { type: "string" },
       project: { type: "string" },
       "config-file": { type: "string" },
+      "stack-outputs": { type: "string" },
       help: { type: "boolean", short: "h" }
     },
     strict: true
@@ -29122,7 +29700,8 @@ ${SYNTH_HELP}`);
   }
   try {
     const configFile = values2["config-file"] === void 0 ? void 0 : (0, import_node_path6.resolve)(values2["config-file"]);
-    const result = await synthesize(projectDir, values2.stack, configFile);
+    const stackOutputs = values2["stack-outputs"] === void 0 ? void 0 : readStackOutputsFile((0, import_node_path6.resolve)(values2["stack-outputs"]));
+    const result = await synthesize(projectDir, values2.stack, configFile, stackOutputs);
     writeTree(outDir, result.files, projectDir);
     console.log(
       `synth: ${values2.stack}: ${result.registrations.length} resources, ${result.files.size} files in ${(0, import_node_path6.relative)(process.cwd(), outDir) || "."}`
