@@ -10440,6 +10440,7 @@ function resolveLevels(levels, app) {
   let revisionHistoryLimit;
   let managedNamespaceMetadata;
   let resourcesFinalizer = true;
+  let resourcesFinalizerKey;
   let destination2 = { server: IN_CLUSTER_SERVER };
   let single;
   let multiple;
@@ -10460,7 +10461,10 @@ function resolveLevels(levels, app) {
         s.managedNamespaceMetadata
       );
     }
-    if (s.resourcesFinalizer !== void 0) resourcesFinalizer = s.resourcesFinalizer;
+    if (s.resourcesFinalizer !== void 0) {
+      resourcesFinalizer = s.resourcesFinalizer;
+      resourcesFinalizerKey = `${key}.resourcesFinalizer`;
+    }
     if (s.destination !== void 0) {
       destination2 = s.destination.name !== void 0 ? { name: s.destination.name } : { server: s.destination.server ?? "" };
     }
@@ -10513,6 +10517,7 @@ function resolveLevels(levels, app) {
       ...revisionHistoryLimit === void 0 ? {} : { revisionHistoryLimit },
       ...managedNamespaceMetadata === void 0 ? {} : { managedNamespaceMetadata },
       resourcesFinalizer,
+      ...resourcesFinalizerKey === void 0 ? {} : { resourcesFinalizerKey },
       destination: destination2,
       ...source2 === void 0 ? {} : { source: source2 },
       ...sources === void 0 ? {} : { sources },
@@ -12191,10 +12196,15 @@ function argoApplicationSet(group, catalog) {
   const waveLabel = (value) => isRolling ? { [cat.applicationSet.waveLabel]: String(value) } : {};
   const effective = (app) => app.syncOptionsWritten === true ? app.syncOptions : [...SERVER_SIDE_SYNC_OPTIONS];
   const clusters = cat.applicationSet.clusters;
+  const preserve = cat.applicationSet.preserveResourcesOnDeletion;
   const applicationOf = (app) => {
     const application = withoutWave(
       argoApplication(
-        { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
+        {
+          ...preserve ? withoutResourcesFinalizer(app) : app,
+          syncOptions: effective(app),
+          labels: { ...app.labels, ...waveLabel(app.wave) }
+        },
         catalog
       )
     );
@@ -12336,6 +12346,26 @@ function differences(base, target) {
 }
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function checkPreservedFinalizers(catalog, groups) {
+  const issues = /* @__PURE__ */ new Map();
+  for (const { settings, apps } of groups) {
+    if (!settings.applicationSet.preserveResourcesOnDeletion) continue;
+    for (const argo of [settings.argocd, ...apps.map((a) => a.argocd)]) {
+      const key = argo?.resourcesFinalizerKey;
+      if (argo === void 0 || key === void 0 || argo.resourcesFinalizer === false || issues.has(key))
+        continue;
+      issues.set(key, {
+        file: catalog.file,
+        key,
+        message: `is ${JSON.stringify(argo.resourcesFinalizer)} but categories.${settings.name}.applicationSet.preserveResourcesOnDeletion is true: Argo CD keeps a finalizer the ApplicationSet's template writes, so an Application the generator drops would delete its workloads all the same; set resourcesFinalizer: false for these apps (preserved), or preserveResourcesOnDeletion: false (cascading deletes)`
+      });
+    }
+  }
+  if (issues.size > 0) throw new CatalogError([...issues.values()]);
+}
+function withoutResourcesFinalizer(app) {
+  return { ...app, argocd: { ...app.argocd ?? classicArgoAppSettings(), resourcesFinalizer: false } };
 }
 function checkClusterGenerators(catalog, groups) {
   const issues = [];
@@ -12874,6 +12904,7 @@ function generate(catalog, existing, options) {
     checkTemplateText(catalog);
     const groups = new Map(applicationSetGroups(catalog).map((g) => [g.category, g]));
     checkClusterGenerators(catalog, [...groups.values()]);
+    checkPreservedFinalizers(catalog, [...groups.values()]);
     refuseTemplates(
       catalog.file,
       catalog.apps.filter((a) => a.category === void 0 || !groups.has(a.category)),

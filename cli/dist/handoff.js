@@ -20765,6 +20765,7 @@ function resolveLevels(levels, app) {
   let revisionHistoryLimit;
   let managedNamespaceMetadata;
   let resourcesFinalizer = true;
+  let resourcesFinalizerKey;
   let destination2 = { server: IN_CLUSTER_SERVER };
   let single;
   let multiple;
@@ -20785,7 +20786,10 @@ function resolveLevels(levels, app) {
         s.managedNamespaceMetadata
       );
     }
-    if (s.resourcesFinalizer !== void 0) resourcesFinalizer = s.resourcesFinalizer;
+    if (s.resourcesFinalizer !== void 0) {
+      resourcesFinalizer = s.resourcesFinalizer;
+      resourcesFinalizerKey = `${key}.resourcesFinalizer`;
+    }
     if (s.destination !== void 0) {
       destination2 = s.destination.name !== void 0 ? { name: s.destination.name } : { server: s.destination.server ?? "" };
     }
@@ -20838,6 +20842,7 @@ function resolveLevels(levels, app) {
       ...revisionHistoryLimit === void 0 ? {} : { revisionHistoryLimit },
       ...managedNamespaceMetadata === void 0 ? {} : { managedNamespaceMetadata },
       resourcesFinalizer,
+      ...resourcesFinalizerKey === void 0 ? {} : { resourcesFinalizerKey },
       destination: destination2,
       ...source2 === void 0 ? {} : { source: source2 },
       ...sources === void 0 ? {} : { sources },

@@ -15,6 +15,7 @@ import {
 import {
   argocdApplicationSettings,
   classicArgoAppSettings,
+  type ArgoAppSettings,
   RESOURCES_FINALIZERS,
   type ApplicationSourceSpec,
   type RetrySpec,
@@ -556,10 +557,15 @@ export function argoApplicationSet(
   // but reads automated.prune for the syncs it triggers (argo-cd applicationset/progressivesync
   // progressive_sync.go SyncDesiredApplications); without it those syncs never prune.
   const clusters = cat.applicationSet.clusters;
+  const preserve = cat.applicationSet.preserveResourcesOnDeletion;
   const applicationOf = (app: ResolvedApp) => {
     const application = withoutWave(
       argoApplication(
-        { ...app, syncOptions: effective(app), labels: { ...app.labels, ...waveLabel(app.wave) } },
+        {
+          ...(preserve ? withoutResourcesFinalizer(app) : app),
+          syncOptions: effective(app),
+          labels: { ...app.labels, ...waveLabel(app.wave) },
+        },
         catalog,
       ),
     );
@@ -731,6 +737,40 @@ function differences(base: unknown, target: unknown): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `preserveResourcesOnDeletion` works by the ApplicationSet controller adding no resources
+ * finalizer, and it adds one only to a template without finalizers (argo-cd
+ * applicationset/utils/utils.go, RenderTemplateParams): a finalizer the template writes stays, and
+ * an Application the generator drops then deletes its workloads. So with it on, the template and
+ * its per-app patches carry no resources finalizer, and a resourcesFinalizer someone wrote for such
+ * an app is refused rather than silently dropped. Throws a CatalogError naming each key and the fix.
+ */
+export function checkPreservedFinalizers(
+  catalog: Pick<ResolvedCatalog, "file">,
+  groups: readonly Pick<ApplicationSetGroup, "settings" | "apps">[],
+): void {
+  const issues = new Map<string, CatalogIssue>();
+  for (const { settings, apps } of groups) {
+    if (!settings.applicationSet.preserveResourcesOnDeletion) continue;
+    for (const argo of [settings.argocd, ...apps.map((a) => a.argocd)]) {
+      const key = argo?.resourcesFinalizerKey;
+      if (argo === undefined || key === undefined || argo.resourcesFinalizer === false || issues.has(key))
+        continue;
+      issues.set(key, {
+        file: catalog.file,
+        key,
+        message: `is ${JSON.stringify(argo.resourcesFinalizer)} but categories.${settings.name}.applicationSet.preserveResourcesOnDeletion is true: Argo CD keeps a finalizer the ApplicationSet's template writes, so an Application the generator drops would delete its workloads all the same; set resourcesFinalizer: false for these apps (preserved), or preserveResourcesOnDeletion: false (cascading deletes)`,
+      });
+    }
+  }
+  if (issues.size > 0) throw new CatalogError([...issues.values()]);
+}
+
+/** An app's settings without the resources finalizer (see {@link checkPreservedFinalizers}). */
+function withoutResourcesFinalizer<T extends { argocd?: ArgoAppSettings }>(app: T): T {
+  return { ...app, argocd: { ...(app.argocd ?? classicArgoAppSettings()), resourcesFinalizer: false } };
 }
 
 /**

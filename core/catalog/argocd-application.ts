@@ -356,6 +356,8 @@ export interface ArgoAppSettings {
   revisionHistoryLimit?: number;
   managedNamespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   resourcesFinalizer: boolean | "foreground" | "background";
+  /** The key that set resourcesFinalizer (`defaults.resourcesFinalizer`, …); absent at its default. */
+  resourcesFinalizerKey?: string;
   destination: { server: string } | { name: string };
   /** Options added to the single source (placeholders replaced); undefined with `sources`. */
   source?: Omit<ApplicationSourceSpec, "path" | "ref">;
@@ -478,6 +480,7 @@ function resolveLevels(
   let revisionHistoryLimit: number | undefined;
   let managedNamespaceMetadata: ArgoAppSettings["managedNamespaceMetadata"];
   let resourcesFinalizer: ArgoAppSettings["resourcesFinalizer"] = true;
+  let resourcesFinalizerKey: string | undefined;
   let destination: ArgoAppSettings["destination"] = { server: IN_CLUSTER_SERVER };
   let single: { value: Partial<ApplicationSourceSpec>; key: string } | undefined;
   let multiple: { value: ApplicationSourceSpec[]; key: string } | undefined;
@@ -502,7 +505,10 @@ function resolveLevels(
         s.managedNamespaceMetadata,
       ) as ArgoAppSettings["managedNamespaceMetadata"];
     }
-    if (s.resourcesFinalizer !== undefined) resourcesFinalizer = s.resourcesFinalizer;
+    if (s.resourcesFinalizer !== undefined) {
+      resourcesFinalizer = s.resourcesFinalizer;
+      resourcesFinalizerKey = `${key}.resourcesFinalizer`;
+    }
     if (s.destination !== undefined) {
       destination =
         s.destination.name !== undefined
@@ -560,6 +566,7 @@ function resolveLevels(
       ...(revisionHistoryLimit === undefined ? {} : { revisionHistoryLimit }),
       ...(managedNamespaceMetadata === undefined ? {} : { managedNamespaceMetadata }),
       resourcesFinalizer,
+      ...(resourcesFinalizerKey === undefined ? {} : { resourcesFinalizerKey }),
       destination,
       ...(source === undefined ? {} : { source }),
       ...(sources === undefined ? {} : { sources }),

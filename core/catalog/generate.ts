@@ -12,6 +12,7 @@ import {
   argoApplication,
   argoApplicationSet,
   checkClusterGenerators,
+  checkPreservedFinalizers,
   argoAppProject,
   applyOutOfSyncOnlyWarnings,
   checkArgoDependencies,
@@ -249,6 +250,7 @@ export function generate(
     checkTemplateText(catalog);
     const groups = new Map(applicationSetGroups(catalog).map((g) => [g.category, g]));
     checkClusterGenerators(catalog, [...groups.values()]);
+    checkPreservedFinalizers(catalog, [...groups.values()]);
     refuseTemplates(
       catalog.file,
       catalog.apps.filter((a) => a.category === undefined || !groups.has(a.category)),

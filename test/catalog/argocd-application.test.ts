@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { parse, stringify } from "yaml";
 import { APPLY_OUT_OF_SYNC_ONLY_WARNING } from "../../core/argocd/sync";
 import { classicArgoAppSettings } from "../../core/catalog/argocd-application";
-import { loadCatalog, type RepoView } from "../../core/catalog/catalog";
+import { CatalogError, loadCatalog, type RepoView } from "../../core/catalog/catalog";
 import { generate } from "../../core/catalog/generate";
 import { fastStringify } from "../../core/shared/fast-yaml";
 import { toYaml } from "../../core/shared/yaml";
@@ -321,7 +321,10 @@ describe("catalog: Argo CD Application settings", () => {
 
   it("carries every setting into an ApplicationSet's template, and per-app differences into templatePatch", async () => {
     const result = run(
-      "defaults: { resourcesFinalizer: false, retry: { limit: 2 } }\ninclude: [{ directories: 'apps/*/*' }]\napps: { media-y: { resourcesFinalizer: true } }\n",
+      "defaults: { resourcesFinalizer: false, retry: { limit: 2 } }\ninclude: [{ directories: 'apps/*/*' }]\n" +
+        // Cascading deletes on purpose: only then may a template carry a resources finalizer.
+        "categories: { media: { applicationSet: { preserveResourcesOnDeletion: false } } }\n" +
+        "apps: { media-y: { resourcesFinalizer: true } }\n",
       repoWithDirs(["apps/media/x", "apps/media/y"]),
       "applicationsets",
     );
@@ -366,7 +369,7 @@ describe("catalog: Argo CD Application settings", () => {
     const repo = repoWithDirs(["apps/storage/longhorn", "apps/storage/volsync"]);
     const result = run(
       "include: [{ directories: 'apps/*/*' }]\n" +
-        "categories: { storage: { resourcesFinalizer: false, retry: { limit: 2 }, allowEmpty: true, sources: [{ path: '{path}' }, { ref: values }] } }\n" +
+        "categories: { storage: { resourcesFinalizer: false, retry: { limit: 2 }, allowEmpty: true, sources: [{ path: '{path}' }, { ref: values }], applicationSet: { preserveResourcesOnDeletion: false } } }\n" +
         "apps: { storage-volsync: { resourcesFinalizer: true } }\n",
       repo,
       "applicationsets",
@@ -391,6 +394,49 @@ describe("catalog: Argo CD Application settings", () => {
       '{{- if eq .path.path "apps/storage/volsync" }}\n{"metadata":{"finalizers":["resources-finalizer.argocd.argoproj.io"]}}\n{{- end }}\n',
     );
     await validateObject(appset as never);
+  });
+
+  it("preserveResourcesOnDeletion (the default): no resources finalizer in the template or its patches, and a written one is refused", async () => {
+    // argo-cd adds none to a template without finalizers when preserving, and keeps one the
+    // template writes (applicationset/utils/utils.go), so a written finalizer would cascade.
+    const repo = repoWithDirs(["apps/storage/longhorn", "apps/storage/volsync"]);
+    const preserved = run(
+      "include: [{ directories: 'apps/*/*' }]\napps: { storage-volsync: { retry: false } }\n",
+      repo,
+      "applicationsets",
+    );
+    const appset = preserved.objects[0]?.object as unknown as {
+      spec: { template: Application; templatePatch?: string; syncPolicy?: unknown };
+    };
+    assert.deepEqual(appset.spec.syncPolicy, { preserveResourcesOnDeletion: true });
+    assert.ok(!("finalizers" in appset.spec.template.metadata));
+    assert.ok(appset.spec.templatePatch !== undefined && !appset.spec.templatePatch.includes("finalizer"));
+    await validateObject(appset as never);
+    for (const [text, key] of [
+      ["defaults: { resourcesFinalizer: true }\n", "defaults.resourcesFinalizer"],
+      [
+        "categories: { storage: { resourcesFinalizer: foreground } }\n",
+        "categories.storage.resourcesFinalizer",
+      ],
+      [
+        "apps: { storage-volsync: { resourcesFinalizer: background } }\n",
+        "apps.storage-volsync.resourcesFinalizer",
+      ],
+    ] as const) {
+      assert.throws(
+        () => run(`include: [{ directories: 'apps/*/*' }]\n${text}`, repo, "applicationsets"),
+        (error: unknown) =>
+          error instanceof CatalogError &&
+          error.issues.length === 1 &&
+          error.issues[0]?.key === key &&
+          /categories\.storage\.applicationSet\.preserveResourcesOnDeletion is true/.test(error.message),
+        key,
+      );
+    }
+    // Classic Applications keep the finalizer the catalog asks for.
+    const classic = run("include: [{ directories: 'apps/*/*' }]\n", repo);
+    const longhorn = classic.objects[0]?.object as unknown as Application;
+    assert.deepEqual(longhorn.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
   });
 
   it("keeps a category's prune under RollingSync, where the controller reads it for the syncs it triggers", async () => {

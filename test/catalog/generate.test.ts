@@ -631,7 +631,7 @@ describe("generate: categories and their ApplicationSets (issue 11)", () => {
       name: "media-{{ .path.basename }}",
       labels: { "app.kubernetes.io/name": "{{.path.basename}}", team: "home", tier: "media" },
       annotations: { note: "shared" },
-      finalizers: ["resources-finalizer.argocd.argoproj.io"],
+      // No resources finalizer: preserveResourcesOnDeletion (the default) needs the template without one.
     });
     const spec = media.spec.template.spec;
     assert.equal(spec.destination.namespace, "{{index .path.segments 1}}");
