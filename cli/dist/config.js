@@ -21556,7 +21556,7 @@ function argoCdRootApplication(settings, repo) {
       destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: root.selfHeal },
-        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        syncOptions: [...root.syncOptions ?? SERVER_SIDE_SYNC_OPTIONS],
         ...retry2 === void 0 ? {} : { retry: retry2 }
       },
       ...ignoreDifferences.length === 0 ? {} : { ignoreDifferences: structuredClone(ignoreDifferences) }
@@ -22789,7 +22789,13 @@ var argoCdSettingsSchema = external_exports.object({
     // Issue #11: what seed 004's and seed 001's roots set.
     resourcesFinalizer: bool().default(false),
     retry: external_exports.optional(retry),
-    ignoreDifferences: external_exports.array(ignoreDifference).default([])
+    ignoreDifferences: external_exports.array(ignoreDifference).default([]),
+    // Unset: the server-side three (core/argocd/sync.ts); a list you write replaces them.
+    syncOptions: external_exports.array(
+      external_exports.string().regex(/^[A-Za-z]+=\S+$/, {
+        error: "must be an Argo CD sync option such as ServerSideApply=true"
+      })
+    ).optional()
   }).strict().prefault({}),
   appsProject: external_exports.object({
     enabled: bool().default(true),

@@ -18109,7 +18109,7 @@ function argoCdRootApplication(settings, repo) {
       destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: root.selfHeal },
-        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        syncOptions: [...root.syncOptions ?? SERVER_SIDE_SYNC_OPTIONS],
         ...retry2 === void 0 ? {} : { retry: retry2 }
       },
       ...ignoreDifferences.length === 0 ? {} : { ignoreDifferences: structuredClone(ignoreDifferences) }
@@ -21568,6 +21568,7 @@ var ROOT_SETTINGS = [
   [/^spec\.syncPolicy\.automated\.selfHeal$/, (root) => `${root}.selfHeal`],
   [/^spec\.syncPolicy\.retry/, (root) => `${root}.retry`],
   [/^spec\.ignoreDifferences/, (root) => `${root}.ignoreDifferences`],
+  [/^spec\.syncPolicy\.syncOptions/, (root) => `${root}.syncOptions`],
   [/^metadata\.finalizers$/, (root) => `${root}.resourcesFinalizer`],
   [/^metadata\.name$/, (root) => `${root}.name`]
 ];
@@ -21589,6 +21590,8 @@ function rootDiff(live, ours, rootKey) {
     const setting = rule[1](rootKey);
     if (setting.endsWith("resourcesFinalizer"))
       return `${setting}: true keeps the finalizer (a cascading delete); the migration removes it from the old object first, on purpose`;
+    if (setting.endsWith(".syncOptions"))
+      return `${setting}: ${shown(now ?? [])} (a list you write replaces the default)`;
     if (setting.endsWith(".retry") || setting.endsWith(".ignoreDifferences"))
       return `${setting} (set it to what the live Application has)`;
     return `${setting}: ${shown(now === void 0 ? null : now)}`;
@@ -23476,7 +23479,13 @@ var argoCdSettingsSchema = external_exports.object({
     // Issue #11: what seed 004's and seed 001's roots set.
     resourcesFinalizer: bool().default(false),
     retry: external_exports.optional(retry),
-    ignoreDifferences: external_exports.array(ignoreDifference).default([])
+    ignoreDifferences: external_exports.array(ignoreDifference).default([]),
+    // Unset: the server-side three (core/argocd/sync.ts); a list you write replaces them.
+    syncOptions: external_exports.array(
+      external_exports.string().regex(/^[A-Za-z]+=\S+$/, {
+        error: "must be an Argo CD sync option such as ServerSideApply=true"
+      })
+    ).optional()
   }).strict().prefault({}),
   appsProject: external_exports.object({
     enabled: bool().default(true),

@@ -87,6 +87,8 @@ export interface ArgoCdSettings {
     retry?: RetrySpec | false;
     /** spec.ignoreDifferences, e.g. the child Applications' /status and /operation (seed 004). */
     ignoreDifferences?: IgnoreDifference[];
+    /** syncPolicy.syncOptions as written; unset: SERVER_SIDE_SYNC_OPTIONS. */
+    syncOptions?: string[];
   };
   /** The AppProject the generated apps use; see {@link argoCdAppsProject}. */
   appsProject: {
@@ -475,7 +477,7 @@ export function argoCdRootApplication(settings: ArgoCdSettings, repo: ManifestRe
       destination: { server: IN_CLUSTER_SERVER, namespace: settings.namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: root.selfHeal },
-        syncOptions: [...SERVER_SIDE_SYNC_OPTIONS],
+        syncOptions: [...(root.syncOptions ?? SERVER_SIDE_SYNC_OPTIONS)],
         ...(retry === undefined ? {} : { retry }),
       },
       ...(ignoreDifferences.length === 0 ? {} : { ignoreDifferences: structuredClone(ignoreDifferences) }),

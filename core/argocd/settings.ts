@@ -98,6 +98,16 @@ export const argoCdSettingsSchema = z
         resourcesFinalizer: bool().default(false),
         retry: z.optional(retry),
         ignoreDifferences: z.array(ignoreDifference).default([]),
+        // Unset: the server-side three (core/argocd/sync.ts); a list you write replaces them.
+        syncOptions: z
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z]+=\S+$/, {
+                error: "must be an Argo CD sync option such as ServerSideApply=true",
+              }),
+          )
+          .optional(),
       })
       .strict()
       .prefault({}),

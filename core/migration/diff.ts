@@ -121,6 +121,7 @@ const ROOT_SETTINGS: Array<[RegExp, (rootKey: string) => string]> = [
   [/^spec\.syncPolicy\.automated\.selfHeal$/, (root) => `${root}.selfHeal`],
   [/^spec\.syncPolicy\.retry/, (root) => `${root}.retry`],
   [/^spec\.ignoreDifferences/, (root) => `${root}.ignoreDifferences`],
+  [/^spec\.syncPolicy\.syncOptions/, (root) => `${root}.syncOptions`],
   [/^metadata\.finalizers$/, (root) => `${root}.resourcesFinalizer`],
   [/^metadata\.name$/, (root) => `${root}.name`],
 ];
@@ -148,6 +149,8 @@ export function rootDiff(live: Values, ours: Values, rootKey: string): Differenc
     const setting = rule[1](rootKey);
     if (setting.endsWith("resourcesFinalizer"))
       return `${setting}: true keeps the finalizer (a cascading delete); the migration removes it from the old object first, on purpose`;
+    if (setting.endsWith(".syncOptions"))
+      return `${setting}: ${shown(now ?? [])} (a list you write replaces the default)`;
     if (setting.endsWith(".retry") || setting.endsWith(".ignoreDifferences"))
       return `${setting} (set it to what the live Application has)`;
     return `${setting}: ${shown(now === undefined ? null : now)}`;

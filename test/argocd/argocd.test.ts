@@ -8,6 +8,7 @@ import {
   argoCdValues,
   type ArgoCdSettings,
 } from "../../core/argocd/argocd";
+import { argoCdSettingsSchema } from "../../core/argocd/settings";
 import { DEFAULT_RETRY, RESOURCES_FINALIZER } from "../../core/argocd/sync";
 import { ARGOCD, REPO } from "../support/fixtures";
 import { validateKubernetesObject } from "../support/validate";
@@ -168,6 +169,28 @@ describe("core/argocd: root app of apps", () => {
       "a copy, so no caller can mutate the shared constant",
     );
     assert.ok(!app.spec.syncPolicy.syncOptions.some((o) => o.startsWith("ApplyOutOfSyncOnly")));
+  });
+
+  it("syncs with the server-side three unless root.syncOptions is written, which replaces them", () => {
+    assert.deepEqual(app.spec.syncPolicy.syncOptions, [
+      "CreateNamespace=true",
+      "ServerSideApply=true",
+      "RespectIgnoreDifferences=true",
+    ]);
+    const written = (syncOptions: string[]) =>
+      argoCdRootApplication({ ...ARGOCD, root: { ...ARGOCD.root, syncOptions } }, REPO).spec.syncPolicy
+        .syncOptions;
+    assert.deepEqual(written(["ServerSideApply=true"]), ["ServerSideApply=true"]);
+    // An empty list is a value: a migrated root that had none keeps none.
+    assert.deepEqual(written([]), []);
+    const parsed = argoCdSettingsSchema.safeParse({
+      root: { syncOptions: ["Prune=false", "not an option"] },
+    });
+    assert.equal(parsed.success, false);
+    assert.deepEqual(
+      parsed.error?.issues.map((i) => i.path.join(".")),
+      ["root.syncOptions.1"],
+    );
   });
 
   it("points at the manifest repository's bootstrap path at the configured revision", () => {

@@ -307,9 +307,16 @@ describe("the release's values and the root Application, today against the stack
   it("names the root's settings for the live root Application's differences", () => {
     const live = {
       metadata: { name: "bootstrap", finalizers: ["resources-finalizer.argocd.argoproj.io"] },
-      spec: { project: "default", source: { path: "a" } },
+      spec: { project: "default", source: { path: "a" }, syncPolicy: { syncOptions: ["Validate=false"] } },
     };
-    const ours = { metadata: { name: "bootstrap" }, spec: { project: "bootstrap", source: { path: "a" } } };
+    const ours = {
+      metadata: { name: "bootstrap" },
+      spec: {
+        project: "bootstrap",
+        source: { path: "a" },
+        syncPolicy: { syncOptions: ["CreateNamespace=true", "ServerSideApply=true"] },
+      },
+    };
     assert.deepEqual(
       rootDiff(live, ours, "argocd.root").map((d) => [d.path, d.keep]),
       [
@@ -318,6 +325,10 @@ describe("the release's values and the root Application, today against the stack
           "argocd.root.resourcesFinalizer: true keeps the finalizer (a cascading delete); the migration removes it from the old object first, on purpose",
         ],
         ["spec.project", 'argocd.root.project: "default"'],
+        [
+          "spec.syncPolicy.syncOptions",
+          'argocd.root.syncOptions: ["Validate=false"] (a list you write replaces the default)',
+        ],
       ],
     );
   });
