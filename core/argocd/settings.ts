@@ -101,11 +101,9 @@ export const argoCdSettingsSchema = z
         // Unset: the server-side three (core/argocd/sync.ts); a list you write replaces them.
         syncOptions: z
           .array(
-            z
-              .string()
-              .regex(/^[A-Za-z]+=\S+$/, {
-                error: "must be an Argo CD sync option such as ServerSideApply=true",
-              }),
+            z.string().regex(/^[A-Za-z]+=\S+$/, {
+              error: "must be an Argo CD sync option such as ServerSideApply=true",
+            }),
           )
           .optional(),
       })
