@@ -23425,8 +23425,12 @@ var manifestRepositorySchema = manifestRepositoryObject.superRefine((repo, ctx) 
 var deployKeysSchema = external_exports.strictObject({
   /** Raise by one to replace both deploy keys; the new ones exist before the old ones go. */
   rotation: external_exports.int({ error: "must be a whole number: raise it by one to rotate the deploy keys" }).min(0, { error: "must be 0 or more: raise it by one to rotate the deploy keys" }).default(0),
-  /** Create the write key CI publishes manifests with. */
-  ciWriteKey: external_exports.boolean().default(true)
+  /**
+   * Create the write key CI publishes manifests with. Unset: exactly when this stack runs CI
+   * (`ci.enabled`), since only that stack hands the key to the workflows; a write key nothing
+   * uses is a standing credential for no one.
+   */
+  ciWriteKey: bool().optional()
 });
 var reviewerId = (what) => external_exports.preprocess(
   (v) => typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v,
@@ -23499,7 +23503,7 @@ var githubEnabledSchema = external_exports.strictObject({
   sourceRepositoryRuleset: sourceRepositoryRulesetSchema.prefault({})
 }).superRefine((settings, ctx) => {
   if (!settings.ci.enabled) return;
-  if (settings.ci.catalog === void 0 && settings.deployKeys.ciWriteKey) {
+  if (settings.ci.catalog === void 0 && settings.deployKeys.ciWriteKey !== false) {
     ctx.addIssue({
       code: "custom",
       path: ["ci", "catalog"],
@@ -23530,7 +23534,10 @@ var githubEnabledSchema = external_exports.strictObject({
       });
     }
   }
-});
+}).transform((settings) => ({
+  ...settings,
+  deployKeys: { ...settings.deployKeys, ciWriteKey: settings.deployKeys.ciWriteKey ?? settings.ci.enabled }
+}));
 var githubSettingsSchema = onOff(githubEnabledSchema);
 
 // core/shared/files.ts

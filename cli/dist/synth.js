@@ -25002,8 +25002,12 @@ var init_settings5 = __esm({
     deployKeysSchema = external_exports.strictObject({
       /** Raise by one to replace both deploy keys; the new ones exist before the old ones go. */
       rotation: external_exports.int({ error: "must be a whole number: raise it by one to rotate the deploy keys" }).min(0, { error: "must be 0 or more: raise it by one to rotate the deploy keys" }).default(0),
-      /** Create the write key CI publishes manifests with. */
-      ciWriteKey: external_exports.boolean().default(true)
+      /**
+       * Create the write key CI publishes manifests with. Unset: exactly when this stack runs CI
+       * (`ci.enabled`), since only that stack hands the key to the workflows; a write key nothing
+       * uses is a standing credential for no one.
+       */
+      ciWriteKey: bool().optional()
     });
     reviewerId = (what) => external_exports.preprocess(
       (v) => typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v,
@@ -25076,7 +25080,7 @@ var init_settings5 = __esm({
       sourceRepositoryRuleset: sourceRepositoryRulesetSchema.prefault({})
     }).superRefine((settings2, ctx) => {
       if (!settings2.ci.enabled) return;
-      if (settings2.ci.catalog === void 0 && settings2.deployKeys.ciWriteKey) {
+      if (settings2.ci.catalog === void 0 && settings2.deployKeys.ciWriteKey !== false) {
         ctx.addIssue({
           code: "custom",
           path: ["ci", "catalog"],
@@ -25107,7 +25111,10 @@ var init_settings5 = __esm({
           });
         }
       }
-    });
+    }).transform((settings2) => ({
+      ...settings2,
+      deployKeys: { ...settings2.deployKeys, ciWriteKey: settings2.deployKeys.ciWriteKey ?? settings2.ci.enabled }
+    }));
     githubSettingsSchema = onOff(githubEnabledSchema);
   }
 });

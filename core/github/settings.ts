@@ -80,8 +80,12 @@ const deployKeysSchema = z.strictObject({
     .int({ error: "must be a whole number: raise it by one to rotate the deploy keys" })
     .min(0, { error: "must be 0 or more: raise it by one to rotate the deploy keys" })
     .default(0),
-  /** Create the write key CI publishes manifests with. */
-  ciWriteKey: z.boolean().default(true),
+  /**
+   * Create the write key CI publishes manifests with. Unset: exactly when this stack runs CI
+   * (`ci.enabled`), since only that stack hands the key to the workflows; a write key nothing
+   * uses is a standing credential for no one.
+   */
+  ciWriteKey: bool().optional(),
 });
 
 /** A numeric GitHub user or team ID; logins and slugs are refused with the command that finds the ID. */
@@ -190,7 +194,7 @@ export const githubEnabledSchema = z
   })
   .superRefine((settings, ctx) => {
     if (!settings.ci.enabled) return;
-    if (settings.ci.catalog === undefined && settings.deployKeys.ciWriteKey) {
+    if (settings.ci.catalog === undefined && settings.deployKeys.ciWriteKey !== false) {
       ctx.addIssue({
         code: "custom",
         path: ["ci", "catalog"],
@@ -225,7 +229,11 @@ export const githubEnabledSchema = z
         });
       }
     }
-  });
+  })
+  .transform((settings) => ({
+    ...settings,
+    deployKeys: { ...settings.deployKeys, ciWriteKey: settings.deployKeys.ciWriteKey ?? settings.ci.enabled },
+  }));
 
 /** `gitops-bootstrap:github`: `{ enabled: false }` or the full settings. */
 export const githubSettingsSchema = onOff(githubEnabledSchema);

@@ -414,6 +414,24 @@ describe("core/github/github", () => {
       assert.deepEqual(parsed.deployKeys, { rotation: 0, ciWriteKey: false });
     });
 
+    it("makes the CI write key exactly when this stack runs CI, unless ciWriteKey is written", () => {
+      const keys = (ci: Record<string, unknown>, deployKeys: Record<string, unknown> = {}) => {
+        const parsed = parseGithubSettings({ ...base, ci: { ...base.ci, ...ci }, deployKeys });
+        assert.ok(parsed.enabled);
+        return parsed.deployKeys.ciWriteKey;
+      };
+      assert.equal(keys({}), true);
+      // Only the CI stack hands the key to the workflows: elsewhere it would be a credential for no one.
+      assert.equal(keys({ enabled: false }), false);
+      assert.equal(keys({ enabled: false }, { ciWriteKey: true }), true, "a written value is kept");
+      assert.equal(
+        keys({ enabled: false }, { ciWriteKey: "true" }),
+        true,
+        "pulumi config set --path writes a string",
+      );
+      assert.match(errorOf({ ...base, deployKeys: { ciWritKey: false } }), /deployKeys\.ciWritKey/);
+    });
+
     it("a bad owner names the key and the fix", () => {
       assert.match(
         errorOf({ ...base, owner: "-acme" }),
