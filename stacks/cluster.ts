@@ -194,6 +194,17 @@ function secretZeroOutputs(zero: SecretZeroOutputs): Partial<ClusterOutputs> {
   };
 }
 
+/** A promise with its resolve and reject, for a dependency on a resource made later. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
 /** The kubeconfig context the provider uses: the configured one, or the Tailscale proxy's. */
 export function kubeContext(config: StackConfig): string | undefined {
   return config.kubernetes.context ?? config.kubernetes.tailscaleHost;
@@ -365,6 +376,9 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
 
   if (config.engine === "flux-operator") {
     const settings = config.fluxOperator;
+    // sops-age goes into the namespace FluxOperator makes, and the instance's sync must start only
+    // once it exists (no app fails to decrypt first): the instance waits on a promise of it.
+    const sopsAge = config.secrets.sopsAge === undefined ? undefined : deferred<pulumi.Resource>();
     // The FluxInstance's sync is the root: it is installed after the operator, and after the deploy key.
     const engine = new FluxOperator("flux-operator", {
       provider,
@@ -373,12 +387,17 @@ export function buildCluster(config: StackConfig, secrets: StackSecrets): Cluste
       ...credential,
       operatorChartVersion: config.charts.fluxOperator,
       instanceChartVersion: config.charts.fluxInstance,
-      instanceWaitsFor: rootWaitsFor,
+      instanceWaitsFor: [...rootWaitsFor, ...(sopsAge === undefined ? [] : [sopsAge.promise])],
     });
     ciClusterAccess(config, provider, settings.namespace, engine.namespace);
-    // The instance's sync starts before sops-age exists; a Kustomization that cannot decrypt yet
-    // retries after its retryInterval (docs/operations.md, "Secret zero").
     const zero = secretZero(engine.namespace);
+    if (sopsAge !== undefined) {
+      const secret = zero.waitFor[0];
+      // A promise never kept would hang the run: fail it instead.
+      if (secret === undefined)
+        sopsAge.reject(new Error("secrets.sopsAge is set but no sops-age Secret was made"));
+      else sopsAge.resolve(secret);
+    }
     return clusterOutputs(config, {
       ...secretZeroOutputs(zero),
       engine: "flux-operator",

@@ -8466,9 +8466,9 @@ function $constructor(name, initializer3, proto, params) {
   function _(def) {
     const inst = params?.Parent ? newError(Definition) : this;
     init(inst, def);
-    const deferred = inst._zod.deferred;
-    if (deferred) {
-      for (const fn of deferred) {
+    const deferred2 = inst._zod.deferred;
+    if (deferred2) {
+      for (const fn of deferred2) {
         fn();
       }
       inst._zod.deferred = void 0;
@@ -28670,6 +28670,15 @@ function secretZeroOutputs(zero) {
     ...zero.externalSecretsStore === void 0 ? {} : { externalSecretsStore: zero.externalSecretsStore }
   };
 }
+function deferred() {
+  let resolve5 = () => void 0;
+  let reject = () => void 0;
+  const promise2 = new Promise((ok, fail) => {
+    resolve5 = ok;
+    reject = fail;
+  });
+  return { promise: promise2, resolve: resolve5, reject };
+}
 function kubeContext(config2) {
   return config2.kubernetes.context ?? config2.kubernetes.tailscaleHost;
 }
@@ -28789,6 +28798,7 @@ function buildCluster(config2, secrets) {
   }
   if (config2.engine === "flux-operator") {
     const settings2 = config2.fluxOperator;
+    const sopsAge = config2.secrets.sopsAge === void 0 ? void 0 : deferred();
     const engine2 = new FluxOperator("flux-operator", {
       provider,
       settings: settings2,
@@ -28796,10 +28806,16 @@ function buildCluster(config2, secrets) {
       ...credential,
       operatorChartVersion: config2.charts.fluxOperator,
       instanceChartVersion: config2.charts.fluxInstance,
-      instanceWaitsFor: rootWaitsFor
+      instanceWaitsFor: [...rootWaitsFor, ...sopsAge === void 0 ? [] : [sopsAge.promise]]
     });
     ciClusterAccess(config2, provider, settings2.namespace, engine2.namespace);
     const zero2 = secretZero(engine2.namespace);
+    if (sopsAge !== void 0) {
+      const secret9 = zero2.waitFor[0];
+      if (secret9 === void 0)
+        sopsAge.reject(new Error("secrets.sopsAge is set but no sops-age Secret was made"));
+      else sopsAge.resolve(secret9);
+    }
     return clusterOutputs(config2, {
       ...secretZeroOutputs(zero2),
       engine: "flux-operator",

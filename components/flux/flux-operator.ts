@@ -25,10 +25,11 @@ export interface FluxOperatorArgs {
   instanceChartVersion?: string;
   /**
    * What the FluxInstance is installed after besides the operator and the Git Secret: the deploy
-   * key GitHub must hold before the instance's GitRepository can read the repository. Defaults to
-   * nothing.
+   * key GitHub must hold before the instance's GitRepository can read the repository, and the
+   * sops-age Secret, which needs this component's namespace and so is given as a promise kept
+   * once it exists. Defaults to nothing.
    */
-  instanceWaitsFor?: pulumi.Resource[];
+  instanceWaitsFor?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**

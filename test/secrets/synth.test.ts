@@ -95,6 +95,16 @@ describe("synth of the secret-zero examples", function () {
       sopsAgeRecipients: string[];
     };
     assert.ok(isAgeRecipient(outputs.sopsAgeRecipients[0] ?? ""));
+    // The instance's sync is the root: it starts only once sops-age exists, as flux's root does.
+    const resources = JSON.parse(read("secret-zero-flux-operator", "resources.json")) as Array<{
+      name: string;
+      type: string;
+      dependsOn: string[];
+    }>;
+    const instance = resources.find(
+      (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "flux-operator-instance",
+    );
+    assert.ok(instance?.dependsOn.includes("gitops:secrets:SopsAgeKeys$kubernetes:core/v1:Secret::sops-age"));
   });
 
   it("flux: the 1Password token and Connect credentials in external-secrets, values redacted", () => {
