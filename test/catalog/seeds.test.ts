@@ -243,6 +243,9 @@ function seed001Set(
   };
 }
 
+/** Seed 001's categories whose template has no resources finalizer: the CNI and storage. */
+const SEED_001_WITHOUT_FINALIZER = new Set(["kube-system", "rook-ceph"]);
+
 const SEED_001: Json[] = [
   "ai",
   "banking",
@@ -260,7 +263,7 @@ const SEED_001: Json[] = [
   "system",
 ].map((category) =>
   seed001Set(category, {
-    finalizer: category !== "kube-system" && category !== "rook-ceph",
+    finalizer: !SEED_001_WITHOUT_FINALIZER.has(category),
     createNamespace: category !== "kube-system",
     single: category === "openebs",
   }),
@@ -272,7 +275,7 @@ const seed001Differences = (names: readonly string[]) =>
     `ApplicationSet ${name} metadata.annotations: (none) → {"argocd.argoproj.io/sync-wave":"10"}`,
     `ApplicationSet ${name} spec.syncPolicy: (none) → {"preserveResourcesOnDeletion":true}`,
     // Preserving needs a template without the finalizer (argo-cd keeps one the template writes).
-    ...(name === "kube-system" || name === "rook-ceph"
+    ...(SEED_001_WITHOUT_FINALIZER.has(name)
       ? []
       : [
           `ApplicationSet ${name} → Application metadata.finalizers: ["resources-finalizer.argocd.argoproj.io"] → (none)`,
