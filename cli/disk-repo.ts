@@ -5,6 +5,7 @@
  */
 import {
   closeSync,
+  lstatSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -92,6 +93,12 @@ export function diskRepo(root: string): RepoView {
   const holdsFileDirectly = new Set<string>();
   const hasFile = (real: string, ancestors: Ancestors): boolean => {
     if (holdsFileDirectly.has(real)) return true;
+    // An app directory usually holds a kustomization.yaml: one lstat answers, where listing the
+    // directory takes four system calls (a third of a 10,000-app run). Anything else lists it.
+    if (lstatSync(join(real, "kustomization.yaml"), { throwIfNoEntry: false })?.isFile() === true) {
+      holdsFileDirectly.add(real);
+      return true;
+    }
     const inner: Ancestors = { real, up: ancestors };
     const entries = list(real);
     // Files first: one is usually right there, and then no subdirectory is read.

@@ -1,12 +1,19 @@
 /**
  * `gitops-bootstrap generate`: the catalog in, GitOps manifests out (replaces generate-apps.sh).
  * All decisions live in core/catalog/generate.ts; this file parses arguments, reads the repository and
- * writes atomically (temporary directory, then rename), so a failed run writes nothing.
+ * writes (new files staged in a temporary directory, existing ones overwritten in place once all
+ * is ready: writeOutput), so a run that fails on its input writes nothing. Files are compared
+ * with the disk one by one as generate makes them (cli/output-files.ts).
  */
 import {
+  accessSync,
+  closeSync,
+  constants,
   existsSync,
+  ftruncateSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -15,22 +22,16 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { CatalogError, parseCatalog, resolveCatalog } from "../core/catalog/catalog";
-import {
-  ENGINES,
-  generate,
-  isGenerated,
-  isGeneratedSubdirectory,
-  MODES,
-  type Engine,
-  type Mode,
-} from "../core/catalog/generate";
+import { ENGINES, generateEach, isGenerated, MODES, type Engine, type Mode } from "../core/catalog/generate";
 import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
 import { diskRepo } from "./disk-repo";
+import { OutputFiles } from "./output-files";
 
 export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux|flux-operator [options]
 
@@ -78,47 +79,46 @@ const defaultIo: Io = {
 
 class UsageError extends Error {}
 
-/**
- * The YAML files directly in `dir` (name → content), plus those of the subdirectories generate
- * writes into (isGeneratedSubdirectory, as `sub/name`); empty when it does not exist.
- */
-function readOutput(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!existsSync(dir)) return out;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isFile() && /\.ya?ml$/.test(entry.name))
-      out.set(entry.name, readFileSync(join(dir, entry.name), "utf8"));
-    else if (entry.isDirectory() && isGeneratedSubdirectory(entry.name)) {
-      for (const inner of readdirSync(join(dir, entry.name), { withFileTypes: true })) {
-        if (inner.isFile() && /\.ya?ml$/.test(inner.name))
-          out.set(`${entry.name}/${inner.name}`, readFileSync(join(dir, entry.name, inner.name), "utf8"));
-      }
-    }
-  }
-  return out;
-}
-
 function readIfExists(file: string): string | undefined {
   return existsSync(file) ? readFileSync(file, "utf8") : undefined;
 }
 
-/** Writes `files` into `dir` and removes `remove`, via a temporary directory next to it. */
-function writeAtomically(dir: string, files: ReadonlyMap<string, string>, remove: readonly string[]): void {
-  mkdirSync(dirname(dir), { recursive: true });
-  const tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.generate-`));
+/**
+ * Writes `files` into `dir` and removes `remove`. Nothing changes until every new file is written
+ * into a temporary directory next to `dir` and every file to update is known to be writable; then
+ * existing files are overwritten in place and the new ones renamed in. In place, because on ext4
+ * (auto_da_alloc) replacing a file by rename or truncating it to zero forces it to disk: rewriting
+ * 10,000 files took 2–2.6 s that way and 0.25–0.3 s in place. A run killed while overwriting may
+ * leave some files updated and others not; the next run (or --check) finds the rest.
+ */
+function writeOutput(
+  dir: string,
+  files: ReadonlyMap<string, string>,
+  existing: { has(name: string): boolean },
+  remove: readonly string[],
+): void {
+  const updates = [...files.keys()].filter((name) => existing.has(name));
+  const creates = [...files.keys()].filter((name) => !existing.has(name));
+  for (const name of updates) accessSync(join(dir, name), constants.W_OK);
+  let tmp: string | undefined;
   try {
-    // A name may hold one subdirectory (`waves/kustomization.yaml`).
-    for (const [name, text] of files) {
-      if (name.includes("/")) mkdirSync(dirname(join(tmp, name)), { recursive: true });
-      writeFileSync(join(tmp, name), text);
+    if (creates.length > 0) {
+      mkdirSync(dirname(dir), { recursive: true });
+      tmp = mkdtempSync(join(dirname(dir), `.${basename(dir)}.generate-`));
+      // A name may hold one subdirectory (`waves/kustomization.yaml`).
+      for (const name of creates) {
+        if (name.includes("/")) mkdirSync(dirname(join(tmp, name)), { recursive: true });
+        writeFileSync(join(tmp, name), files.get(name) ?? "");
+      }
+      if (!existsSync(dir)) {
+        renameSync(tmp, dir);
+        return;
+      }
     }
-    if (!existsSync(dir)) {
-      renameSync(tmp, dir);
-      return;
-    }
-    for (const name of files.keys()) {
+    for (const name of updates) overwrite(join(dir, name), files.get(name) ?? "");
+    for (const name of creates) {
       if (name.includes("/")) mkdirSync(dirname(join(dir, name)), { recursive: true });
-      renameSync(join(tmp, name), join(dir, name));
+      renameSync(join(tmp ?? dir, name), join(dir, name));
     }
     for (const name of remove) {
       unlinkSync(join(dir, name));
@@ -127,7 +127,19 @@ function writeAtomically(dir: string, files: ReadonlyMap<string, string>, remove
         rmdirSync(dirname(join(dir, name)));
     }
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Replaces a file's bytes without replacing the file: write from the start, then cut what is left. */
+function overwrite(file: string, text: string): void {
+  const bytes = Buffer.from(text);
+  const fd = openSync(file, "r+");
+  try {
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at, at);
+    ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -230,15 +242,21 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
       );
       return 2;
     }
-    const existing = readOutput(out);
-    const result = generate(catalog, existing, { engine: args.engine, mode: args.mode });
+    const existing = new OutputFiles(out);
+    // Each file is compared with the disk as it is made; only the changed ones are kept.
+    const changed = new Map<string, string>();
+    const made = new Set<string>();
+    const result = generateEach(catalog, existing, { engine: args.engine, mode: args.mode }, (name, text) => {
+      made.add(name);
+      if (existing.holds(name, text)) changed.delete(name);
+      else changed.set(name, text);
+    });
     const warnings = [...result.warnings];
     if (out !== target) {
       warnings.push(`--out ${out} is not the catalog's output ${catalog.output}, which the root app watches`);
     }
     for (const warning of warnings) io.err(`warning: ${warning}\n`);
 
-    const changed = new Map([...result.files].filter(([name, text]) => existing.get(name) !== text));
     const massDeletion = massDeletionProblem(existing, result.delete);
     const graphChanged = graphFile !== undefined && readIfExists(graphFile) !== result.graph;
     const shown = (name: string) => relative(process.cwd(), join(out, name)) || ".";
@@ -248,7 +266,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
       ...result.delete.map((n) => `delete ${shown(n)}`),
       ...(graphChanged && graphFile !== undefined ? [`update ${relative(process.cwd(), graphFile)}`] : []),
     ];
-    const summary = `${result.objects.length} objects for ${catalog.apps.length} apps (${args.engine}${args.engine === "argocd" ? `, ${args.mode}` : ""})`;
+    const summary = `${result.objectCount} objects for ${catalog.apps.length} apps (${args.engine}${args.engine === "argocd" ? `, ${args.mode}` : ""})`;
 
     const refusal =
       massDeletion === undefined
@@ -276,10 +294,10 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
       io.err(`generate: refusing to ${refusal}. Nothing was written.\n`);
       return 3;
     }
-    if (changed.size > 0 || result.delete.length > 0) writeAtomically(out, changed, result.delete);
+    if (changed.size > 0 || result.delete.length > 0) writeOutput(out, changed, existing, result.delete);
     if (graphChanged && graphFile !== undefined) writeFileAtomically(graphFile, result.graph);
     io.out(
-      `generate: ${summary} in ${relative(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${result.files.size - changed.size} unchanged\n`,
+      `generate: ${summary} in ${relative(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${made.size - changed.size} unchanged\n`,
     );
     return 0;
   } catch (error) {
@@ -302,8 +320,9 @@ export function massDeletionProblem(
   existing: ReadonlyMap<string, string>,
   deletions: readonly string[],
 ): string | undefined {
+  if (deletions.length === 0) return undefined;
   const generated = [...existing].filter(([, text]) => isGenerated(text)).length;
-  if (deletions.length === 0 || deletions.length * 2 <= generated) return undefined;
+  if (deletions.length * 2 <= generated) return undefined;
   return `delete ${deletions.length} of the ${generated} files generate wrote`;
 }
 

@@ -2071,7 +2071,7 @@ var require_YAMLMap = __commonJS({
        * @param overwrite - If not set `true`, using a key that is already in the
        *   collection will throw. Otherwise, overwrites the previous value.
        */
-      add(pair, overwrite) {
+      add(pair, overwrite2) {
         let _pair;
         if (identity.isPair(pair))
           _pair = pair;
@@ -2082,7 +2082,7 @@ var require_YAMLMap = __commonJS({
         const prev = findPair(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
-          if (!overwrite)
+          if (!overwrite2)
             throw new Error(`Key ${_pair.key} already set`);
           if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
@@ -7373,8 +7373,8 @@ __export(generate_exports, {
   massDeletionProblem: () => massDeletionProblem
 });
 module.exports = __toCommonJS(generate_exports);
-var import_node_fs4 = require("node:fs");
-var import_node_path4 = require("node:path");
+var import_node_fs5 = require("node:fs");
+var import_node_path5 = require("node:path");
 var import_node_util = require("node:util");
 
 // core/catalog/catalog.ts
@@ -11493,21 +11493,21 @@ function fromDirectories(catalogFile, index, glob, repo, issues, categories = {}
     const last = depth === segments.length - 1;
     const next = [];
     for (const dir of level) {
-      const join3 = (name) => dir === "" ? name : `${dir}/${name}`;
+      const join4 = (name) => dir === "" ? name : `${dir}/${name}`;
       if (segment !== "*") {
-        if (repo.kind(join3(segment)) === "directory") next.push(join3(segment));
+        if (repo.kind(join4(segment)) === "directory") next.push(join4(segment));
         else if (last) {
-          const link = repo.linkOn(join3(segment));
-          if (link?.at === join3(segment))
+          const link = repo.linkOn(join4(segment));
+          if (link?.at === join4(segment))
             issues.push({ file: catalogFile, key, message: linkProblem(repo, link.at) ?? link.what });
         }
         continue;
       }
       for (const entry of repo.entries(dir)) {
         if (entry.name.startsWith(".")) continue;
-        if (entry.kind === "directory") next.push(join3(entry.name));
+        if (entry.kind === "directory") next.push(join4(entry.name));
         else if (entry.kind === "link" && last) {
-          issues.push({ file: catalogFile, key, message: linkProblem(repo, join3(entry.name)) ?? entry.what });
+          issues.push({ file: catalogFile, key, message: linkProblem(repo, join4(entry.name)) ?? entry.what });
         }
       }
     }
@@ -11576,13 +11576,13 @@ function directoriesMatching(pattern, repo) {
   for (const segment of pattern.split("/")) {
     const next = [];
     for (const dir of level) {
-      const join3 = (name) => dir === "" ? name : `${dir}/${name}`;
+      const join4 = (name) => dir === "" ? name : `${dir}/${name}`;
       if (segment !== "*") {
-        if (repo.kind(join3(segment)) === "directory") next.push(join3(segment));
+        if (repo.kind(join4(segment)) === "directory") next.push(join4(segment));
         continue;
       }
       for (const entry of repo.entries(dir)) {
-        if (entry.kind === "directory" && !entry.name.startsWith(".")) next.push(join3(entry.name));
+        if (entry.kind === "directory" && !entry.name.startsWith(".")) next.push(join4(entry.name));
       }
     }
     level = next;
@@ -12838,7 +12838,7 @@ function mergeKustomizationDocument(existing, ours, owned, where) {
   seq.items = [...kept, ...ours.map((name) => reuse.get(name) ?? doc.createNode(name))];
   return doc.toString({ lineWidth: 0 });
 }
-function generate(catalog, existing, options) {
+function generateEach(catalog, existing, options, emit) {
   const mode = options.mode ?? "applications";
   if (options.engine === "flux" && mode !== "applications") {
     throw new CatalogError([
@@ -12849,16 +12849,24 @@ function generate(catalog, existing, options) {
       }
     ]);
   }
-  const files = /* @__PURE__ */ new Map();
-  const objects = [];
+  const names = [];
+  const emitted = /* @__PURE__ */ new Set();
+  let objectCount = 0;
   const warnings = [...catalog.warnings];
+  const put = (file, text, object) => {
+    if (!emitted.has(file)) {
+      emitted.add(file);
+      names.push(file);
+    }
+    emit(file, text, object);
+  };
   const add = (file, object) => {
-    files.set(file, generatedYaml(object, catalog.file));
-    objects.push({ file, object });
+    put(file, generatedYaml(object, catalog.file), object);
+    objectCount++;
   };
   if (options.engine === "argocd") {
     for (const project of appProjects(catalog)) add(`${project.metadata.name}-appproject.yaml`, project);
-    if (files.size > 0) warnings.push(appProjectWarning(catalog, [...files.keys()]));
+    if (names.length > 0) warnings.push(appProjectWarning(catalog, [...names]));
   }
   if (mode !== "applicationsets") warnings.push(...unusedApplicationSetWarnings(catalog, options.engine));
   if (options.engine === "flux") {
@@ -12880,18 +12888,20 @@ function generate(catalog, existing, options) {
       if (release !== void 0) {
         const dir = helmDirectory(app.name);
         add(`${dir}/helmrelease.yaml`, release);
-        files.set(
+        put(
           `${dir}/${KUSTOMIZATION_FILE}`,
-          generatedYaml({ ...EMPTY_KUSTOMIZATION, resources: ["helmrelease.yaml"] }, catalog.file)
+          generatedYaml({ ...EMPTY_KUSTOMIZATION, resources: ["helmrelease.yaml"] }, catalog.file),
+          void 0
         );
       }
     }
     for (const barrier of barriers)
       add(`${barrier.name}-ks.yaml`, waveBarrierKustomization(barrier, catalog));
     if (barriers.length > 0) {
-      files.set(
+      put(
         `${WAVE_BARRIER_DIRECTORY}/${KUSTOMIZATION_FILE}`,
-        generatedYaml(EMPTY_KUSTOMIZATION, catalog.file)
+        generatedYaml(EMPTY_KUSTOMIZATION, catalog.file),
+        void 0
       );
     }
     warnings.push(
@@ -12944,9 +12954,9 @@ function generate(catalog, existing, options) {
     warnings.push(...fluxOnlyWarnings(catalog));
   }
   const stale = [];
-  for (const [name, text] of existing) {
-    if (files.has(name) || name === KUSTOMIZATION_FILE) continue;
-    if (isGenerated(text)) stale.push(name);
+  for (const name of existing.keys()) {
+    if (emitted.has(name) || name === KUSTOMIZATION_FILE) continue;
+    if (isGenerated(existing.get(name) ?? "")) stale.push(name);
     else if (GENERATED_NAME.test(name)) {
       warnings.push(
         `${name} is in the output directory but generate did not write it (no marker line); delete it by hand if it is stale`
@@ -12954,22 +12964,22 @@ function generate(catalog, existing, options) {
     }
   }
   stale.sort();
-  const ours = [...files.keys()].filter((name) => !name.includes("/"));
+  const ours = names.filter((name) => !name.includes("/"));
   const owned = /* @__PURE__ */ new Set([...ours, ...stale]);
-  files.set(
+  put(
     KUSTOMIZATION_FILE,
     mergeKustomization(
       existing.get(KUSTOMIZATION_FILE),
       ours,
       owned,
       `${catalog.output}/${KUSTOMIZATION_FILE}`
-    )
+    ),
+    void 0
   );
   return {
-    files,
     delete: stale,
     warnings,
-    objects,
+    objectCount,
     // Drawn only when read (--graph).
     get graph() {
       return mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`);
@@ -13249,6 +13259,10 @@ function diskRepo(root) {
   const holdsFileDirectly = /* @__PURE__ */ new Set();
   const hasFile = (real, ancestors) => {
     if (holdsFileDirectly.has(real)) return true;
+    if ((0, import_node_fs3.lstatSync)((0, import_node_path3.join)(real, "kustomization.yaml"), { throwIfNoEntry: false })?.isFile() === true) {
+      holdsFileDirectly.add(real);
+      return true;
+    }
     const inner = { real, up: ancestors };
     const entries = list(real);
     if (entries.some((e) => e.isFile() || e.isSymbolicLink() && resolveEntry(real, e, inner).kind === "file")) {
@@ -13340,6 +13354,80 @@ function diskRepo(root) {
   };
 }
 
+// cli/output-files.ts
+var import_node_fs4 = require("node:fs");
+var import_node_path4 = require("node:path");
+var YAML_NAME = /\.ya?ml$/;
+var OutputFiles = class {
+  /** The YAML files directly in `dir` and in the subdirectories generate writes into; none when it does not exist. */
+  constructor(dir) {
+    this.dir = dir;
+    const names = /* @__PURE__ */ new Set();
+    if ((0, import_node_fs4.existsSync)(dir)) {
+      for (const entry of (0, import_node_fs4.readdirSync)(dir, { withFileTypes: true })) {
+        if (entry.isFile() && YAML_NAME.test(entry.name)) names.add(entry.name);
+        else if (entry.isDirectory() && isGeneratedSubdirectory(entry.name)) {
+          for (const inner of (0, import_node_fs4.readdirSync)((0, import_node_path4.join)(dir, entry.name), { withFileTypes: true })) {
+            if (inner.isFile() && YAML_NAME.test(inner.name)) names.add(`${entry.name}/${inner.name}`);
+          }
+        }
+      }
+    }
+    this.names = names;
+  }
+  dir;
+  /** Names as generate writes them: `name.yaml`, or `sub/name.yaml` in a generated subdirectory. */
+  names;
+  // Two buffers reused by every comparison: the file's bytes and the new text's.
+  disk = Buffer.allocUnsafe(64 * 1024);
+  text = Buffer.allocUnsafe(64 * 1024);
+  get size() {
+    return this.names.size;
+  }
+  has(name) {
+    return this.names.has(name);
+  }
+  /** The file's text, read now (nothing is kept). */
+  get(name) {
+    return this.names.has(name) ? (0, import_node_fs4.readFileSync)((0, import_node_path4.join)(this.dir, name), "utf8") : void 0;
+  }
+  /** Whether file `name` exists and holds exactly `text`, compared as bytes without decoding it. */
+  holds(name, text) {
+    if (!this.names.has(name)) return false;
+    if (text.length * 3 > this.text.length) this.text = Buffer.allocUnsafe(text.length * 3);
+    const length = this.text.write(text);
+    if (this.disk.length <= length) this.disk = Buffer.allocUnsafe(length + 1);
+    const fd = (0, import_node_fs4.openSync)((0, import_node_path4.join)(this.dir, name), "r");
+    try {
+      let read = 0;
+      for (; ; ) {
+        const n = (0, import_node_fs4.readSync)(fd, this.disk, read, length + 1 - read, read);
+        if (n === 0) break;
+        read += n;
+        if (read > length) return false;
+      }
+      return read === length && this.disk.compare(this.text, 0, length, 0, length) === 0;
+    } finally {
+      (0, import_node_fs4.closeSync)(fd);
+    }
+  }
+  keys() {
+    return this.names.keys();
+  }
+  *entries() {
+    for (const name of this.names) yield [name, this.get(name) ?? ""];
+  }
+  *values() {
+    for (const [, text] of this.entries()) yield text;
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  forEach(callback) {
+    for (const [name, text] of this.entries()) callback(text, name, this);
+  }
+};
+
 // cli/generate.ts
 var GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux|flux-operator [options]
 
@@ -13380,53 +13468,55 @@ var defaultIo = {
 };
 var UsageError = class extends Error {
 };
-function readOutput(dir) {
-  const out = /* @__PURE__ */ new Map();
-  if (!(0, import_node_fs4.existsSync)(dir)) return out;
-  for (const entry of (0, import_node_fs4.readdirSync)(dir, { withFileTypes: true })) {
-    if (entry.isFile() && /\.ya?ml$/.test(entry.name))
-      out.set(entry.name, (0, import_node_fs4.readFileSync)((0, import_node_path4.join)(dir, entry.name), "utf8"));
-    else if (entry.isDirectory() && isGeneratedSubdirectory(entry.name)) {
-      for (const inner of (0, import_node_fs4.readdirSync)((0, import_node_path4.join)(dir, entry.name), { withFileTypes: true })) {
-        if (inner.isFile() && /\.ya?ml$/.test(inner.name))
-          out.set(`${entry.name}/${inner.name}`, (0, import_node_fs4.readFileSync)((0, import_node_path4.join)(dir, entry.name, inner.name), "utf8"));
+function readIfExists(file) {
+  return (0, import_node_fs5.existsSync)(file) ? (0, import_node_fs5.readFileSync)(file, "utf8") : void 0;
+}
+function writeOutput(dir, files, existing, remove) {
+  const updates = [...files.keys()].filter((name) => existing.has(name));
+  const creates = [...files.keys()].filter((name) => !existing.has(name));
+  for (const name of updates) (0, import_node_fs5.accessSync)((0, import_node_path5.join)(dir, name), import_node_fs5.constants.W_OK);
+  let tmp;
+  try {
+    if (creates.length > 0) {
+      (0, import_node_fs5.mkdirSync)((0, import_node_path5.dirname)(dir), { recursive: true });
+      tmp = (0, import_node_fs5.mkdtempSync)((0, import_node_path5.join)((0, import_node_path5.dirname)(dir), `.${(0, import_node_path5.basename)(dir)}.generate-`));
+      for (const name of creates) {
+        if (name.includes("/")) (0, import_node_fs5.mkdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(tmp, name)), { recursive: true });
+        (0, import_node_fs5.writeFileSync)((0, import_node_path5.join)(tmp, name), files.get(name) ?? "");
+      }
+      if (!(0, import_node_fs5.existsSync)(dir)) {
+        (0, import_node_fs5.renameSync)(tmp, dir);
+        return;
       }
     }
-  }
-  return out;
-}
-function readIfExists(file) {
-  return (0, import_node_fs4.existsSync)(file) ? (0, import_node_fs4.readFileSync)(file, "utf8") : void 0;
-}
-function writeAtomically(dir, files, remove) {
-  (0, import_node_fs4.mkdirSync)((0, import_node_path4.dirname)(dir), { recursive: true });
-  const tmp = (0, import_node_fs4.mkdtempSync)((0, import_node_path4.join)((0, import_node_path4.dirname)(dir), `.${(0, import_node_path4.basename)(dir)}.generate-`));
-  try {
-    for (const [name, text] of files) {
-      if (name.includes("/")) (0, import_node_fs4.mkdirSync)((0, import_node_path4.dirname)((0, import_node_path4.join)(tmp, name)), { recursive: true });
-      (0, import_node_fs4.writeFileSync)((0, import_node_path4.join)(tmp, name), text);
-    }
-    if (!(0, import_node_fs4.existsSync)(dir)) {
-      (0, import_node_fs4.renameSync)(tmp, dir);
-      return;
-    }
-    for (const name of files.keys()) {
-      if (name.includes("/")) (0, import_node_fs4.mkdirSync)((0, import_node_path4.dirname)((0, import_node_path4.join)(dir, name)), { recursive: true });
-      (0, import_node_fs4.renameSync)((0, import_node_path4.join)(tmp, name), (0, import_node_path4.join)(dir, name));
+    for (const name of updates) overwrite((0, import_node_path5.join)(dir, name), files.get(name) ?? "");
+    for (const name of creates) {
+      if (name.includes("/")) (0, import_node_fs5.mkdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name)), { recursive: true });
+      (0, import_node_fs5.renameSync)((0, import_node_path5.join)(tmp ?? dir, name), (0, import_node_path5.join)(dir, name));
     }
     for (const name of remove) {
-      (0, import_node_fs4.unlinkSync)((0, import_node_path4.join)(dir, name));
-      if (name.includes("/") && (0, import_node_fs4.readdirSync)((0, import_node_path4.dirname)((0, import_node_path4.join)(dir, name))).length === 0)
-        (0, import_node_fs4.rmdirSync)((0, import_node_path4.dirname)((0, import_node_path4.join)(dir, name)));
+      (0, import_node_fs5.unlinkSync)((0, import_node_path5.join)(dir, name));
+      if (name.includes("/") && (0, import_node_fs5.readdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name))).length === 0)
+        (0, import_node_fs5.rmdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name)));
     }
   } finally {
-    (0, import_node_fs4.rmSync)(tmp, { recursive: true, force: true });
+    if (tmp !== void 0) (0, import_node_fs5.rmSync)(tmp, { recursive: true, force: true });
+  }
+}
+function overwrite(file, text) {
+  const bytes = Buffer.from(text);
+  const fd = (0, import_node_fs5.openSync)(file, "r+");
+  try {
+    for (let at = 0; at < bytes.length; ) at += (0, import_node_fs5.writeSync)(fd, bytes, at, bytes.length - at, at);
+    (0, import_node_fs5.ftruncateSync)(fd, bytes.length);
+  } finally {
+    (0, import_node_fs5.closeSync)(fd);
   }
 }
 function writeFileAtomically(file, text) {
   const tmp = `${file}.generate-${process.pid}.tmp`;
-  (0, import_node_fs4.writeFileSync)(tmp, text);
-  (0, import_node_fs4.renameSync)(tmp, file);
+  (0, import_node_fs5.writeFileSync)(tmp, text);
+  (0, import_node_fs5.renameSync)(tmp, file);
 }
 function parse3(argv) {
   const { values } = (0, import_node_util.parseArgs)({
@@ -13486,8 +13576,8 @@ Run with --help for usage.
     io.out(GENERATE_HELP);
     return 0;
   }
-  const catalogPath = (0, import_node_path4.resolve)(args.catalog);
-  const root = (0, import_node_path4.resolve)(args.root ?? (0, import_node_path4.dirname)(catalogPath));
+  const catalogPath = (0, import_node_path5.resolve)(args.catalog);
+  const root = (0, import_node_path5.resolve)(args.root ?? (0, import_node_path5.dirname)(catalogPath));
   const catalogFile = readTextFile(catalogPath);
   if (!catalogFile.ok) {
     io.err(
@@ -13497,49 +13587,54 @@ Run with --help for usage.
     return 2;
   }
   const catalogText = catalogFile.text;
-  if (!(0, import_node_fs4.existsSync)(root) || !(0, import_node_fs4.statSync)(root).isDirectory()) {
+  if (!(0, import_node_fs5.existsSync)(root) || !(0, import_node_fs5.statSync)(root).isDirectory()) {
     io.err(`generate: --root ${root} is not a directory
 `);
     return 2;
   }
-  const graphFile = args.graph === void 0 ? void 0 : (0, import_node_path4.resolve)(args.graph);
+  const graphFile = args.graph === void 0 ? void 0 : (0, import_node_path5.resolve)(args.graph);
   const graphProblem = graphFile === void 0 ? void 0 : graphFileProblem(graphFile);
   if (graphProblem !== void 0) {
     io.err(`generate: --graph ${args.graph}: ${graphProblem}
 `);
     return 2;
   }
-  const catalogName = (0, import_node_path4.relative)(root, catalogPath).split(import_node_path4.sep).join("/");
+  const catalogName = (0, import_node_path5.relative)(root, catalogPath).split(import_node_path5.sep).join("/");
   try {
     const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, diskRepo(root));
-    const target = (0, import_node_path4.resolve)(root, catalog.output);
-    const out = (0, import_node_path4.resolve)(args.out ?? target);
-    if ((0, import_node_fs4.existsSync)(out) && !(0, import_node_fs4.statSync)(out).isDirectory()) {
+    const target = (0, import_node_path5.resolve)(root, catalog.output);
+    const out = (0, import_node_path5.resolve)(args.out ?? target);
+    if ((0, import_node_fs5.existsSync)(out) && !(0, import_node_fs5.statSync)(out).isDirectory()) {
       io.err(
-        `generate: the output ${(0, import_node_path4.relative)(process.cwd(), out)} is a file, not a directory; move it or pass --out <dir>
+        `generate: the output ${(0, import_node_path5.relative)(process.cwd(), out)} is a file, not a directory; move it or pass --out <dir>
 `
       );
       return 2;
     }
-    const existing = readOutput(out);
-    const result = generate(catalog, existing, { engine: args.engine, mode: args.mode });
+    const existing = new OutputFiles(out);
+    const changed = /* @__PURE__ */ new Map();
+    const made = /* @__PURE__ */ new Set();
+    const result = generateEach(catalog, existing, { engine: args.engine, mode: args.mode }, (name, text) => {
+      made.add(name);
+      if (existing.holds(name, text)) changed.delete(name);
+      else changed.set(name, text);
+    });
     const warnings = [...result.warnings];
     if (out !== target) {
       warnings.push(`--out ${out} is not the catalog's output ${catalog.output}, which the root app watches`);
     }
     for (const warning of warnings) io.err(`warning: ${warning}
 `);
-    const changed = new Map([...result.files].filter(([name, text]) => existing.get(name) !== text));
     const massDeletion = massDeletionProblem(existing, result.delete);
     const graphChanged = graphFile !== void 0 && readIfExists(graphFile) !== result.graph;
-    const shown = (name) => (0, import_node_path4.relative)(process.cwd(), (0, import_node_path4.join)(out, name)) || ".";
+    const shown = (name) => (0, import_node_path5.relative)(process.cwd(), (0, import_node_path5.join)(out, name)) || ".";
     const listing = () => [
       ...[...changed.keys()].sort().map((n) => `${existing.has(n) ? "update" : "create"} ${shown(n)}`),
       ...result.delete.map((n) => `delete ${shown(n)}`),
-      ...graphChanged && graphFile !== void 0 ? [`update ${(0, import_node_path4.relative)(process.cwd(), graphFile)}`] : []
+      ...graphChanged && graphFile !== void 0 ? [`update ${(0, import_node_path5.relative)(process.cwd(), graphFile)}`] : []
     ];
-    const summary = `${result.objects.length} objects for ${catalog.apps.length} apps (${args.engine}${args.engine === "argocd" ? `, ${args.mode}` : ""})`;
-    const refusal = massDeletion === void 0 ? void 0 : `${massDeletion} in ${(0, import_node_path4.relative)(process.cwd(), out) || "."}: check the catalog's includes and --root; if the apps really left, rerun with --allow-mass-delete`;
+    const summary = `${result.objectCount} objects for ${catalog.apps.length} apps (${args.engine}${args.engine === "argocd" ? `, ${args.mode}` : ""})`;
+    const refusal = massDeletion === void 0 ? void 0 : `${massDeletion} in ${(0, import_node_path5.relative)(process.cwd(), out) || "."}: check the catalog's includes and --root; if the apps really left, rerun with --allow-mass-delete`;
     if (args.check) {
       const lines = listing();
       if (lines.length === 0) {
@@ -13570,10 +13665,10 @@ ${lines.map((l) => `  ${l}
 `);
       return 3;
     }
-    if (changed.size > 0 || result.delete.length > 0) writeAtomically(out, changed, result.delete);
+    if (changed.size > 0 || result.delete.length > 0) writeOutput(out, changed, existing, result.delete);
     if (graphChanged && graphFile !== void 0) writeFileAtomically(graphFile, result.graph);
     io.out(
-      `generate: ${summary} in ${(0, import_node_path4.relative)(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${result.files.size - changed.size} unchanged
+      `generate: ${summary} in ${(0, import_node_path5.relative)(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${made.size - changed.size} unchanged
 `
     );
     return 0;
@@ -13590,16 +13685,17 @@ ${error2.message}
   }
 }
 function massDeletionProblem(existing, deletions) {
+  if (deletions.length === 0) return void 0;
   const generated = [...existing].filter(([, text]) => isGenerated(text)).length;
-  if (deletions.length === 0 || deletions.length * 2 <= generated) return void 0;
+  if (deletions.length * 2 <= generated) return void 0;
   return `delete ${deletions.length} of the ${generated} files generate wrote`;
 }
 function graphFileProblem(file) {
-  const dir = (0, import_node_path4.dirname)(file);
-  if (!(0, import_node_fs4.existsSync)(dir) || !(0, import_node_fs4.statSync)(dir).isDirectory()) {
-    return `directory ${(0, import_node_path4.relative)(process.cwd(), dir) || "."} does not exist; create it first or write the graph elsewhere`;
+  const dir = (0, import_node_path5.dirname)(file);
+  if (!(0, import_node_fs5.existsSync)(dir) || !(0, import_node_fs5.statSync)(dir).isDirectory()) {
+    return `directory ${(0, import_node_path5.relative)(process.cwd(), dir) || "."} does not exist; create it first or write the graph elsewhere`;
   }
-  if (!(0, import_node_fs4.existsSync)(file)) return void 0;
+  if (!(0, import_node_fs5.existsSync)(file)) return void 0;
   const current = readTextFile(file);
   if (!current.ok) return `${current.problem}; choose a file path for the graph`;
   return current.text.includes(GRAPH_MARKER) ? void 0 : "exists and generate did not write it; choose another file, or delete it first";

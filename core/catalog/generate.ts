@@ -90,6 +90,28 @@ export interface GenerateResult {
   graph: string;
 }
 
+/** What {@link generateEach} returns: everything but the files, which went to `emit` one by one. */
+export interface GenerateSummary {
+  /** Marked files in the output directory that no app produces any more, sorted. */
+  delete: string[];
+  /** Notes for the user; not errors. */
+  warnings: string[];
+  /** How many Kubernetes objects were emitted. */
+  objectCount: number;
+  /** A Markdown file with a Mermaid diagram of waves and dependencies. */
+  graph: string;
+}
+
+/**
+ * Receives each file as it is made: its name, its text, and the Kubernetes object it holds
+ * (undefined for the kustomizations that only list files).
+ */
+export type EmitFile = (
+  name: string,
+  text: string,
+  object: { apiVersion: string; kind: string } | undefined,
+) => void;
+
 /** Whether a file's text says generate wrote it. */
 export function isGenerated(text: string): boolean {
   return text.split("\n", 4).some((line) => line.startsWith(GENERATED_MARKER));
@@ -179,6 +201,37 @@ export function generate(
   existing: ReadonlyMap<string, string>,
   options: GenerateOptions,
 ): GenerateResult {
+  const files = new Map<string, string>();
+  const objects: GenerateResult["objects"] = [];
+  const summary = generateEach(catalog, existing, options, (name, text, object) => {
+    files.set(name, text);
+    if (object !== undefined) objects.push({ file: name, object });
+  });
+  return {
+    files,
+    delete: summary.delete,
+    warnings: summary.warnings,
+    objects,
+    get graph() {
+      return summary.graph;
+    },
+  };
+}
+
+/**
+ * {@link generate}, handing each file to `emit` as soon as it is made instead of keeping them
+ * all: the CLI compares each with the disk and keeps only what changed, so 10,000 texts and
+ * objects are never alive at once (their garbage collection was a third of a 10,000-app run).
+ * `existing` is read by name: the output's kustomization.yaml, and files no app produces any more.
+ * Files come in the order generate's `files` lists them (a name made twice is emitted twice, and
+ * the later text wins, as in that Map).
+ */
+export function generateEach(
+  catalog: ResolvedCatalog,
+  existing: ReadonlyMap<string, string>,
+  options: GenerateOptions,
+  emit: EmitFile,
+): GenerateSummary {
   const mode = options.mode ?? "applications";
   if (options.engine === "flux" && mode !== "applications") {
     throw new CatalogError([
@@ -189,18 +242,27 @@ export function generate(
       },
     ]);
   }
-  const files = new Map<string, string>();
-  const objects: GenerateResult["objects"] = [];
+  // The names emitted, in order: a name made twice keeps its first place, as in a Map.
+  const names: string[] = [];
+  const emitted = new Set<string>();
+  let objectCount = 0;
   const warnings = [...catalog.warnings];
+  const put = (file: string, text: string, object: { apiVersion: string; kind: string } | undefined) => {
+    if (!emitted.has(file)) {
+      emitted.add(file);
+      names.push(file);
+    }
+    emit(file, text, object);
+  };
   const add = (file: string, object: { apiVersion: string; kind: string }) => {
-    files.set(file, generatedYaml(object, catalog.file));
-    objects.push({ file, object });
+    put(file, generatedYaml(object, catalog.file), object);
+    objectCount++;
   };
 
   if (options.engine === "argocd") {
     // Opt-in AppProjects first: the Applications that name them come after.
     for (const project of appProjects(catalog)) add(`${project.metadata.name}-appproject.yaml`, project);
-    if (files.size > 0) warnings.push(appProjectWarning(catalog, [...files.keys()]));
+    if (names.length > 0) warnings.push(appProjectWarning(catalog, [...names]));
   }
   if (mode !== "applicationsets") warnings.push(...unusedApplicationSetWarnings(catalog, options.engine));
   if (options.engine === "flux") {
@@ -225,9 +287,10 @@ export function generate(
         // release waits for the app's dependencies like any other app.
         const dir = helmDirectory(app.name);
         add(`${dir}/helmrelease.yaml`, release);
-        files.set(
+        put(
           `${dir}/${KUSTOMIZATION_FILE}`,
           generatedYaml({ ...EMPTY_KUSTOMIZATION, resources: ["helmrelease.yaml"] }, catalog.file),
+          undefined,
         );
       }
     }
@@ -235,9 +298,10 @@ export function generate(
       add(`${barrier.name}-ks.yaml`, waveBarrierKustomization(barrier, catalog));
     // The barriers' empty kustomization: in a directory of its own, not listed by the output's.
     if (barriers.length > 0) {
-      files.set(
+      put(
         `${WAVE_BARRIER_DIRECTORY}/${KUSTOMIZATION_FILE}`,
         generatedYaml(EMPTY_KUSTOMIZATION, catalog.file),
+        undefined,
       );
     }
     warnings.push(
@@ -293,9 +357,9 @@ export function generate(
   }
 
   const stale: string[] = [];
-  for (const [name, text] of existing) {
-    if (files.has(name) || name === KUSTOMIZATION_FILE) continue;
-    if (isGenerated(text)) stale.push(name);
+  for (const name of existing.keys()) {
+    if (emitted.has(name) || name === KUSTOMIZATION_FILE) continue;
+    if (isGenerated(existing.get(name) ?? "")) stale.push(name);
     else if (GENERATED_NAME.test(name)) {
       warnings.push(
         `${name} is in the output directory but generate did not write it (no marker line); delete it by hand if it is stale`,
@@ -304,9 +368,9 @@ export function generate(
   }
   stale.sort();
   // Files in subdirectories (the wave barriers' kustomization) are not resources of the output.
-  const ours = [...files.keys()].filter((name) => !name.includes("/"));
+  const ours = names.filter((name) => !name.includes("/"));
   const owned = new Set([...ours, ...stale]);
-  files.set(
+  put(
     KUSTOMIZATION_FILE,
     mergeKustomization(
       existing.get(KUSTOMIZATION_FILE),
@@ -314,13 +378,13 @@ export function generate(
       owned,
       `${catalog.output}/${KUSTOMIZATION_FILE}`,
     ),
+    undefined,
   );
 
   return {
-    files,
     delete: stale,
     warnings,
-    objects,
+    objectCount,
     // Drawn only when read (--graph).
     get graph() {
       return mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`);
