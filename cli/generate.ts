@@ -32,6 +32,7 @@ import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
 import { diskRepo } from "./disk-repo";
 import { OutputFiles } from "./output-files";
+import { printErr, printOut } from "./stdio";
 
 export const GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux|flux-operator [options]
 
@@ -73,8 +74,8 @@ export interface Io {
 }
 
 const defaultIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+  out: printOut,
+  err: printErr,
 };
 
 class UsageError extends Error {}

@@ -7,6 +7,7 @@
  * every command to its own bundle in cli/dist/, which is what `cli/bin.js` runs.
  */
 import { version } from "../package.json";
+import { printErr, printOut } from "./stdio";
 
 type Command = (argv: string[]) => Promise<number> | number;
 
@@ -63,7 +64,7 @@ Options:
 Run \`npx gitops-bootstrap <command> --help\` for a command's options.`;
 
 function unknown(command: string): number {
-  console.error(`gitops-bootstrap: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+  printErr(`gitops-bootstrap: unknown command ${JSON.stringify(command)}\n\n${HELP}\n`);
   return 2;
 }
 
@@ -71,7 +72,7 @@ function unknown(command: string): number {
 async function help(argv: string[]): Promise<number> {
   const [command] = argv;
   if (command === undefined || command === "help") {
-    console.log(HELP);
+    printOut(`${HELP}\n`);
     return 0;
   }
   return COMMANDS[command] === undefined ? unknown(command) : main([command, "--help"]);
@@ -80,11 +81,11 @@ async function help(argv: string[]): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h") {
-    console.log(HELP);
+    printOut(`${HELP}\n`);
     return command === undefined ? 2 : 0;
   }
   if (command === "--version" || command === "-v" || command === "version") {
-    console.log(version);
+    printOut(`${version}\n`);
     return 0;
   }
   const entry = COMMANDS[command];
@@ -95,7 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     )(rest);
   } catch (error) {
     // Argument errors from parseArgs name the option; print them without a stack trace.
-    console.error(`gitops-bootstrap ${command}: ${error instanceof Error ? error.message : String(error)}`);
+    printErr(`gitops-bootstrap ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
 }

@@ -7373,7 +7373,7 @@ __export(generate_exports, {
   massDeletionProblem: () => massDeletionProblem
 });
 module.exports = __toCommonJS(generate_exports);
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 var import_node_path5 = require("node:path");
 var import_node_util = require("node:util");
 
@@ -13428,6 +13428,30 @@ var OutputFiles = class {
   }
 };
 
+// cli/stdio.ts
+var import_node_fs5 = require("node:fs");
+var viaStream = /* @__PURE__ */ new Set();
+function print(fd, text) {
+  const stream = () => fd === 1 ? process.stdout : process.stderr;
+  if (viaStream.has(fd)) {
+    stream().write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let at = 0;
+  try {
+    while (at < bytes.length) at += (0, import_node_fs5.writeSync)(fd, bytes, at, bytes.length - at);
+  } catch (error2) {
+    const code = error2.code;
+    if (code === "EPIPE") return;
+    if (code !== "EAGAIN") throw error2;
+    viaStream.add(fd);
+    stream().write(bytes.subarray(at));
+  }
+}
+var printOut = (text) => print(1, text);
+var printErr = (text) => print(2, text);
+
 // cli/generate.ts
 var GENERATE_HELP = `Usage: npx gitops-bootstrap generate --catalog <file> --engine argocd|flux|flux-operator [options]
 
@@ -13463,60 +13487,60 @@ Exit codes: 0 done (or up to date), 1 --check found stale files, 2 bad arguments
 3 refused to delete most of the generated files (see --allow-mass-delete).
 `;
 var defaultIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text)
+  out: printOut,
+  err: printErr
 };
 var UsageError = class extends Error {
 };
 function readIfExists(file) {
-  return (0, import_node_fs5.existsSync)(file) ? (0, import_node_fs5.readFileSync)(file, "utf8") : void 0;
+  return (0, import_node_fs6.existsSync)(file) ? (0, import_node_fs6.readFileSync)(file, "utf8") : void 0;
 }
 function writeOutput(dir, files, existing, remove) {
   const updates = [...files.keys()].filter((name) => existing.has(name));
   const creates = [...files.keys()].filter((name) => !existing.has(name));
-  for (const name of updates) (0, import_node_fs5.accessSync)((0, import_node_path5.join)(dir, name), import_node_fs5.constants.W_OK);
+  for (const name of updates) (0, import_node_fs6.accessSync)((0, import_node_path5.join)(dir, name), import_node_fs6.constants.W_OK);
   let tmp;
   try {
     if (creates.length > 0) {
-      (0, import_node_fs5.mkdirSync)((0, import_node_path5.dirname)(dir), { recursive: true });
-      tmp = (0, import_node_fs5.mkdtempSync)((0, import_node_path5.join)((0, import_node_path5.dirname)(dir), `.${(0, import_node_path5.basename)(dir)}.generate-`));
+      (0, import_node_fs6.mkdirSync)((0, import_node_path5.dirname)(dir), { recursive: true });
+      tmp = (0, import_node_fs6.mkdtempSync)((0, import_node_path5.join)((0, import_node_path5.dirname)(dir), `.${(0, import_node_path5.basename)(dir)}.generate-`));
       for (const name of creates) {
-        if (name.includes("/")) (0, import_node_fs5.mkdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(tmp, name)), { recursive: true });
-        (0, import_node_fs5.writeFileSync)((0, import_node_path5.join)(tmp, name), files.get(name) ?? "");
+        if (name.includes("/")) (0, import_node_fs6.mkdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(tmp, name)), { recursive: true });
+        (0, import_node_fs6.writeFileSync)((0, import_node_path5.join)(tmp, name), files.get(name) ?? "");
       }
-      if (!(0, import_node_fs5.existsSync)(dir)) {
-        (0, import_node_fs5.renameSync)(tmp, dir);
+      if (!(0, import_node_fs6.existsSync)(dir)) {
+        (0, import_node_fs6.renameSync)(tmp, dir);
         return;
       }
     }
     for (const name of updates) overwrite((0, import_node_path5.join)(dir, name), files.get(name) ?? "");
     for (const name of creates) {
-      if (name.includes("/")) (0, import_node_fs5.mkdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name)), { recursive: true });
-      (0, import_node_fs5.renameSync)((0, import_node_path5.join)(tmp ?? dir, name), (0, import_node_path5.join)(dir, name));
+      if (name.includes("/")) (0, import_node_fs6.mkdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name)), { recursive: true });
+      (0, import_node_fs6.renameSync)((0, import_node_path5.join)(tmp ?? dir, name), (0, import_node_path5.join)(dir, name));
     }
     for (const name of remove) {
-      (0, import_node_fs5.unlinkSync)((0, import_node_path5.join)(dir, name));
-      if (name.includes("/") && (0, import_node_fs5.readdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name))).length === 0)
-        (0, import_node_fs5.rmdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name)));
+      (0, import_node_fs6.unlinkSync)((0, import_node_path5.join)(dir, name));
+      if (name.includes("/") && (0, import_node_fs6.readdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name))).length === 0)
+        (0, import_node_fs6.rmdirSync)((0, import_node_path5.dirname)((0, import_node_path5.join)(dir, name)));
     }
   } finally {
-    if (tmp !== void 0) (0, import_node_fs5.rmSync)(tmp, { recursive: true, force: true });
+    if (tmp !== void 0) (0, import_node_fs6.rmSync)(tmp, { recursive: true, force: true });
   }
 }
 function overwrite(file, text) {
   const bytes = Buffer.from(text);
-  const fd = (0, import_node_fs5.openSync)(file, "r+");
+  const fd = (0, import_node_fs6.openSync)(file, "r+");
   try {
-    for (let at = 0; at < bytes.length; ) at += (0, import_node_fs5.writeSync)(fd, bytes, at, bytes.length - at, at);
-    (0, import_node_fs5.ftruncateSync)(fd, bytes.length);
+    for (let at = 0; at < bytes.length; ) at += (0, import_node_fs6.writeSync)(fd, bytes, at, bytes.length - at, at);
+    (0, import_node_fs6.ftruncateSync)(fd, bytes.length);
   } finally {
-    (0, import_node_fs5.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
   }
 }
 function writeFileAtomically(file, text) {
   const tmp = `${file}.generate-${process.pid}.tmp`;
-  (0, import_node_fs5.writeFileSync)(tmp, text);
-  (0, import_node_fs5.renameSync)(tmp, file);
+  (0, import_node_fs6.writeFileSync)(tmp, text);
+  (0, import_node_fs6.renameSync)(tmp, file);
 }
 function parse3(argv) {
   const { values } = (0, import_node_util.parseArgs)({
@@ -13587,7 +13611,7 @@ Run with --help for usage.
     return 2;
   }
   const catalogText = catalogFile.text;
-  if (!(0, import_node_fs5.existsSync)(root) || !(0, import_node_fs5.statSync)(root).isDirectory()) {
+  if (!(0, import_node_fs6.existsSync)(root) || !(0, import_node_fs6.statSync)(root).isDirectory()) {
     io.err(`generate: --root ${root} is not a directory
 `);
     return 2;
@@ -13604,7 +13628,7 @@ Run with --help for usage.
     const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, diskRepo(root));
     const target = (0, import_node_path5.resolve)(root, catalog.output);
     const out = (0, import_node_path5.resolve)(args.out ?? target);
-    if ((0, import_node_fs5.existsSync)(out) && !(0, import_node_fs5.statSync)(out).isDirectory()) {
+    if ((0, import_node_fs6.existsSync)(out) && !(0, import_node_fs6.statSync)(out).isDirectory()) {
       io.err(
         `generate: the output ${(0, import_node_path5.relative)(process.cwd(), out)} is a file, not a directory; move it or pass --out <dir>
 `
@@ -13692,10 +13716,10 @@ function massDeletionProblem(existing, deletions) {
 }
 function graphFileProblem(file) {
   const dir = (0, import_node_path5.dirname)(file);
-  if (!(0, import_node_fs5.existsSync)(dir) || !(0, import_node_fs5.statSync)(dir).isDirectory()) {
+  if (!(0, import_node_fs6.existsSync)(dir) || !(0, import_node_fs6.statSync)(dir).isDirectory()) {
     return `directory ${(0, import_node_path5.relative)(process.cwd(), dir) || "."} does not exist; create it first or write the graph elsewhere`;
   }
-  if (!(0, import_node_fs5.existsSync)(file)) return void 0;
+  if (!(0, import_node_fs6.existsSync)(file)) return void 0;
   const current = readTextFile(file);
   if (!current.ok) return `${current.problem}; choose a file path for the graph`;
   return current.text.includes(GRAPH_MARKER) ? void 0 : "exists and generate did not write it; choose another file, or delete it first";

@@ -39,6 +39,30 @@ module.exports = __toCommonJS(main_exports);
 // package.json
 var version = "0.1.0";
 
+// cli/stdio.ts
+var import_node_fs = require("node:fs");
+var viaStream = /* @__PURE__ */ new Set();
+function print(fd, text) {
+  const stream = () => fd === 1 ? process.stdout : process.stderr;
+  if (viaStream.has(fd)) {
+    stream().write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let at = 0;
+  try {
+    while (at < bytes.length) at += (0, import_node_fs.writeSync)(fd, bytes, at, bytes.length - at);
+  } catch (error) {
+    const code = error.code;
+    if (code === "EPIPE") return;
+    if (code !== "EAGAIN") throw error;
+    viaStream.add(fd);
+    stream().write(bytes.subarray(at));
+  }
+}
+var printOut = (text) => print(1, text);
+var printErr = (text) => print(2, text);
+
 // cli/main.ts
 var COMMANDS = {
   config: {
@@ -85,15 +109,17 @@ Options:
 
 Run \`npx gitops-bootstrap <command> --help\` for a command's options.`;
 function unknown(command) {
-  console.error(`gitops-bootstrap: unknown command ${JSON.stringify(command)}
+  printErr(`gitops-bootstrap: unknown command ${JSON.stringify(command)}
 
-${HELP}`);
+${HELP}
+`);
   return 2;
 }
 async function help(argv) {
   const [command] = argv;
   if (command === void 0 || command === "help") {
-    console.log(HELP);
+    printOut(`${HELP}
+`);
     return 0;
   }
   return COMMANDS[command] === void 0 ? unknown(command) : main([command, "--help"]);
@@ -101,11 +127,13 @@ async function help(argv) {
 async function main(argv) {
   const [command, ...rest] = argv;
   if (command === void 0 || command === "--help" || command === "-h") {
-    console.log(HELP);
+    printOut(`${HELP}
+`);
     return command === void 0 ? 2 : 0;
   }
   if (command === "--version" || command === "-v" || command === "version") {
-    console.log(version);
+    printOut(`${version}
+`);
     return 0;
   }
   const entry = COMMANDS[command];
@@ -113,7 +141,8 @@ async function main(argv) {
   try {
     return await (await entry.load())(rest);
   } catch (error) {
-    console.error(`gitops-bootstrap ${command}: ${error instanceof Error ? error.message : String(error)}`);
+    printErr(`gitops-bootstrap ${command}: ${error instanceof Error ? error.message : String(error)}
+`);
     return 2;
   }
 }

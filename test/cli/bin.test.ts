@@ -5,6 +5,8 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { writeRepository } from "../../bench/catalogs";
 import { runCli, REPO_ROOT } from "../support/harness";
 
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string })
@@ -74,5 +76,25 @@ describe("npx gitops-bootstrap", () => {
     const help = runCli(["help", "deploy"]);
     assert.equal(help.status, 2);
     assert.match(help.stderr, /unknown command "deploy"/);
+  });
+
+  it("printing to a reader that went away (| head) ends the printing, not the run", () => {
+    const root = mkdtempSync(join(tmpdir(), "bin-epipe-"));
+    try {
+      writeRepository(root, 3_000);
+      // The --dry-run listing (~200 KB) outgrows the pipe, so it is written after head has exited.
+      const run = spawnSync(
+        "bash",
+        [
+          "-c",
+          `"${process.execPath}" "${join(REPO_ROOT, "cli", "bin.js")}" generate --catalog apps.yaml --engine argocd --dry-run | head -c 10 >/dev/null; echo "exit \${PIPESTATUS[0]}"`,
+        ],
+        { cwd: root, encoding: "utf8" },
+      );
+      assert.equal(run.stdout, "exit 0\n", run.stderr);
+      assert.equal(run.stderr, "");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
