@@ -45,21 +45,27 @@ export const NODE = process.env.BENCH_NODE ?? process.execPath;
 
 /**
  * The least an unchanged run must do on this file system, whatever the implementation: start Node,
- * list each app directory (Git keeps no empty directory, so an app directory counts only when it
- * holds a file) and read each existing output to compare. No parsing, no YAML, no objects: the
- * distance from it to `unchanged` is what generate itself costs. argv: repository root, output
- * directory (relative to the root).
+ * learn that each app directory holds a file (Git keeps no empty directory; one lstat of its
+ * kustomization.yaml, the cheapest answer there is) and read each existing output to compare
+ * (open, read, close). No parsing, no YAML, no objects: the distance from it to `unchanged` is
+ * what generate itself costs. argv: repository root, output directory (relative to the root).
  */
 const IO_FLOOR_SCRIPT = `
-const { readdirSync, readFileSync } = require("node:fs");
+const { closeSync, lstatSync, openSync, readdirSync, readSync } = require("node:fs");
 const { join } = require("node:path");
 const [root, output] = process.argv.slice(1);
 const apps = join(root, "manifests", "cluster");
-let entries = 0;
-for (const name of readdirSync(apps)) if (!name.endsWith(".yaml")) entries += readdirSync(join(apps, name)).length;
+let holding = 0;
+for (const name of readdirSync(apps))
+  if (!name.endsWith(".yaml") && lstatSync(join(apps, name, "kustomization.yaml")).isFile()) holding++;
+const buffer = Buffer.allocUnsafe(1 << 20);
 let bytes = 0;
-for (const name of readdirSync(join(root, output))) bytes += readFileSync(join(root, output, name), "utf8").length;
-if (entries === 0 || bytes === 0) throw new Error("nothing was read");
+for (const name of readdirSync(join(root, output))) {
+  const fd = openSync(join(root, output, name), "r");
+  bytes += readSync(fd, buffer, 0, buffer.length, 0);
+  closeSync(fd);
+}
+if (holding === 0 || bytes === 0) throw new Error("nothing was read");
 `;
 
 export function runsFor(apps: number): number {

@@ -9616,6 +9616,15 @@ var APPLY_OUT_OF_SYNC_ONLY_WARNING = "ApplyOutOfSyncOnly=true makes a sync apply
 // core/repository/repository.ts
 var DEFAULT_ROOT_PATH = "manifests/bootstrap";
 
+// core/shared/freeze.ts
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 // core/shared/messages.ts
 var EXCERPT_WHOLE = 64;
 var EXCERPT_HEAD = 32;
@@ -10548,13 +10557,6 @@ var SETTING_KEYS = Object.keys(argocdApplicationSettings);
 function setsAny(settings) {
   for (const key of SETTING_KEYS) if (settings[key] !== void 0) return true;
   return false;
-}
-function deepFreeze(value) {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }
 var CLASSIC_SETTINGS = deepFreeze(
   resolveLevels([], { name: "", namespace: "", path: "", repo: { url: "", revision: "" } }).settings
@@ -11642,6 +11644,10 @@ function fromCategoryDirectories(catalogFile, category2, settings, repo, issues)
   }
   return out;
 }
+var NO_NAMES = Object.freeze([]);
+function ownsShared(override) {
+  return override.labels === void 0 && override.annotations === void 0 && override.syncOptions === void 0 && override.ignoreDifferences === void 0 && override.flux === void 0;
+}
 function settingKey(field, name, app, override, category2, settings) {
   if (override[field]?.[name] !== void 0) return `apps.${app}.${field}.${name}`;
   if (category2 !== void 0 && settings?.[field]?.[name] !== void 0) {
@@ -11741,13 +11747,7 @@ ${problem.message}`;
         });
       }
     }
-    const labels2 = { ...d.labels, ...c?.labels, ...override.labels };
-    const annotations2 = { ...d.annotations, ...c?.annotations, ...override.annotations };
-    const templated = [
-      ...Object.entries(labels2).filter(([, v]) => isGoTemplate(v)).map(([k]) => settingKey("labels", k, base.name, override, base.category, c)),
-      ...Object.entries(annotations2).filter(([, v]) => isGoTemplate(v)).map(([k]) => settingKey("annotations", k, base.name, override, base.category, c))
-    ];
-    const syncOptions2 = override.syncOptions ?? c?.syncOptions ?? d.syncOptions;
+    const { labels: labels2, annotations: annotations2, templated, syncOptions: syncOptions2, ignoreDifferences, flux } = ownsShared(override) ? sharedOf(base.category, c) : mergedSettings(base, override, c);
     return {
       name: base.name,
       ...base.category === void 0 ? {} : { category: base.category, categoryDir: base.categoryDir },
@@ -11757,18 +11757,45 @@ ${problem.message}`;
       wave: override.wave ?? c?.wave ?? d.wave,
       project: override.project ?? c?.project ?? (c?.appProject ? base.category : void 0) ?? d.project,
       selfHeal: override.selfHeal ?? c?.selfHeal ?? d.selfHeal,
-      syncOptions: [...syncOptions2 ?? []],
-      ignoreDifferences: structuredClone(
-        override.ignoreDifferences ?? c?.ignoreDifferences ?? d.ignoreDifferences
-      ),
-      dependsOn: [...override.dependsOn ?? []],
+      syncOptions: syncOptions2 ?? NO_NAMES,
+      ignoreDifferences,
+      dependsOn: override.dependsOn === void 0 ? NO_NAMES : [...override.dependsOn],
       labels: labels2,
       annotations: annotations2,
       ...base.generatorPath === void 0 ? {} : { generatorPath: base.generatorPath },
       ...syncOptions2 === void 0 ? {} : { syncOptionsWritten: true },
       ...templated.length === 0 ? {} : { templated },
+      flux
+    };
+  };
+  const mergedSettings = (base, override, c) => {
+    const labels2 = { ...d.labels, ...c?.labels, ...override.labels };
+    const annotations2 = { ...d.annotations, ...c?.annotations, ...override.annotations };
+    const syncOptions2 = override.syncOptions ?? c?.syncOptions ?? d.syncOptions;
+    return {
+      labels: labels2,
+      annotations: annotations2,
+      templated: [
+        ...Object.entries(labels2).filter(([, v]) => isGoTemplate(v)).map(([k]) => settingKey("labels", k, base.name, override, base.category, c)),
+        ...Object.entries(annotations2).filter(([, v]) => isGoTemplate(v)).map(([k]) => settingKey("annotations", k, base.name, override, base.category, c))
+      ],
+      syncOptions: syncOptions2 === void 0 ? void 0 : [...syncOptions2],
+      ignoreDifferences: structuredClone(
+        override.ignoreDifferences ?? c?.ignoreDifferences ?? d.ignoreDifferences
+      ),
       flux: resolveFluxSettings(override.flux, d.flux)
     };
+  };
+  const shared = /* @__PURE__ */ new Map();
+  const sharedOf = (category2, c) => {
+    let settings = shared.get(category2);
+    if (settings === void 0) {
+      settings = deepFreeze(
+        mergedSettings({ name: "", dirName: "", path: "", source: "", key: "", file, category: category2 }, {}, c)
+      );
+      shared.set(category2, settings);
+    }
+    return settings;
   };
   for (const found2 of discovered.values()) apps.push(build(found2, catalog.apps[found2.name] ?? {}));
   for (const [name, override] of Object.entries(catalog.apps)) {

@@ -20448,6 +20448,15 @@ var SERVER_SIDE_SYNC_OPTIONS = [
 ];
 var FORBIDDEN_SYNC_OPTIONS = {};
 
+// core/shared/freeze.ts
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 // core/catalog/argocd-application.ts
 var ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
 var argoDuration = (what) => string4().check(
@@ -20870,13 +20879,6 @@ function orderedSource(source2) {
   return out;
 }
 var SETTING_KEYS = Object.keys(argocdApplicationSettings);
-function deepFreeze(value) {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 var CLASSIC_SETTINGS = deepFreeze(
   resolveLevels([], { name: "", namespace: "", path: "", repo: { url: "", revision: "" } }).settings
 );
@@ -22318,6 +22320,7 @@ function bootstrapTarget(catalog) {
     path: normalPath(catalog.output)
   };
 }
+var NO_NAMES = Object.freeze([]);
 
 // core/argocd/settings.ts
 var oidcSchema = external_exports.object({

@@ -17062,6 +17062,15 @@ function visit(schema, fnOrHandlers) {
   return run(schema);
 }
 
+// core/shared/freeze.ts
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 // core/shared/duration.ts
 var NANOS = {
   ns: 1n,
@@ -17794,13 +17803,6 @@ function orderedSource(source2) {
   return out;
 }
 var SETTING_KEYS = Object.keys(argocdApplicationSettings);
-function deepFreeze(value) {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 var CLASSIC_SETTINGS = deepFreeze(
   resolveLevels([], { name: "", namespace: "", path: "", repo: { url: "", revision: "" } }).settings
 );
@@ -23425,6 +23427,7 @@ function bootstrapTarget(catalog) {
     path: normalPath(catalog.output)
   };
 }
+var NO_NAMES = Object.freeze([]);
 
 // core/argocd/settings.ts
 var oidcSchema = external_exports.object({

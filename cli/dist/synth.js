@@ -20391,6 +20391,20 @@ var init_mini = __esm({
   }
 });
 
+// core/shared/freeze.ts
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+var init_freeze = __esm({
+  "core/shared/freeze.ts"() {
+    "use strict";
+  }
+});
+
 // core/shared/duration.ts
 function goDurationNanos(text) {
   let rest = text;
@@ -20883,19 +20897,13 @@ function orderedSource(source2) {
   for (const key of SOURCE_ORDER) if (source2[key] !== void 0) out[key] = source2[key];
   return out;
 }
-function deepFreeze(value) {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 var ARGO_DURATION, argoDuration, retry, helm, plugin, directory, KUSTOMIZE_FIELDS, kustomize, sourceOptions, source, sourceEntry, destination, OWNED_SPEC_KEYS, specPatch, argocdApplicationSettings, SOURCE_ORDER, SETTING_KEYS, CLASSIC_SETTINGS;
 var init_argocd_application = __esm({
   "core/catalog/argocd-application.ts"() {
     "use strict";
     init_mini();
     init_sync();
+    init_freeze();
     init_schema();
     ARGO_DURATION = /^(\d+|(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+)$/;
     argoDuration = (what) => string4().check(
@@ -22526,7 +22534,7 @@ function bootstrapTarget(catalog) {
     path: normalPath(catalog.output)
   };
 }
-var import_node_fs2, import_node_path2, import_yaml4, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, fluxAppSettings, appOverride, include, ROLLING_SYNC_WAVE_LABEL, namespaceSetting, generatorDirectory, labelSelectorRequirement, clusterGeneratorSettings, applicationSetSettings, appProjectSettings, category, CatalogSchema, CatalogError;
+var import_node_fs2, import_node_path2, import_yaml4, DEFAULT_OUTPUT, label2, repoPath2, wave, syncOptions, ignoreDifference, appSettings, fluxAppSettings, appOverride, include, ROLLING_SYNC_WAVE_LABEL, namespaceSetting, generatorDirectory, labelSelectorRequirement, clusterGeneratorSettings, applicationSetSettings, appProjectSettings, category, CatalogSchema, CatalogError, NO_NAMES;
 var init_catalog = __esm({
   "core/catalog/catalog.ts"() {
     "use strict";
@@ -22536,6 +22544,7 @@ var init_catalog = __esm({
     init_mini();
     init_sync();
     init_repository();
+    init_freeze();
     init_messages();
     init_names();
     init_schema();
@@ -22901,6 +22910,7 @@ var init_catalog = __esm({
       }
       issues;
     };
+    NO_NAMES = Object.freeze([]);
   }
 });
 

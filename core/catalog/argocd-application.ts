@@ -16,6 +16,7 @@
  */
 import * as z from "zod/mini";
 import { DEFAULT_RETRY, IN_CLUSTER_SERVER } from "../argocd/sync";
+import { deepFreeze } from "../shared/freeze";
 import { annotations, labels } from "../shared/schema";
 
 /** What Argo CD accepts as a backoff duration: whole seconds ("30") or a Go duration ("2m", "1h30m"). */
@@ -602,14 +603,6 @@ const SETTING_KEYS = Object.keys(argocdApplicationSettings) as Array<keyof Level
 function setsAny(settings: LevelSettings): boolean {
   for (const key of SETTING_KEYS) if (settings[key] !== undefined) return true;
   return false;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /**

@@ -12,6 +12,7 @@ import { Document, LineCounter, parseDocument, isMap, isScalar, isSeq, type Node
 import * as z from "zod/mini";
 import { FORBIDDEN_SYNC_OPTIONS, IN_CLUSTER_SERVER } from "../argocd/sync";
 import { DEFAULT_ROOT_PATH } from "../repository/repository";
+import { deepFreeze } from "../shared/freeze";
 import { closest, excerpt, shortenQuoted, unknownKeyMessage, yamlErrorText } from "../shared/messages";
 import { labelKeyProblem, labelValueProblem, RFC1123_LABEL, rfc1123LabelProblem } from "../shared/names";
 import { annotations, duration, knownKeys, labels, plainIssueText } from "../shared/schema";
@@ -1206,6 +1207,29 @@ function fromCategoryDirectories(
 }
 
 /** The key of the most specific level that set `labels.<name>` (or annotations) of an app. */
+/** What an app inherits unless it sets its own: one frozen copy per category for apps that set none. */
+interface SharedSettings {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  templated: string[];
+  syncOptions: string[] | undefined;
+  ignoreDifferences: IgnoreDifference[];
+  flux: ResolvedFluxSettings;
+}
+
+const NO_NAMES: string[] = Object.freeze([]) as unknown as string[];
+
+/** Whether an app's own entry leaves every {@link SharedSettings} field to the levels above. */
+function ownsShared(override: CatalogAppOverride): boolean {
+  return (
+    override.labels === undefined &&
+    override.annotations === undefined &&
+    override.syncOptions === undefined &&
+    override.ignoreDifferences === undefined &&
+    override.flux === undefined
+  );
+}
+
 function settingKey(
   field: "labels" | "annotations",
   name: string,
@@ -1328,17 +1352,9 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
         });
       }
     }
-    const labels = { ...d.labels, ...c?.labels, ...override.labels };
-    const annotations = { ...d.annotations, ...c?.annotations, ...override.annotations };
-    const templated = [
-      ...Object.entries(labels)
-        .filter(([, v]) => isGoTemplate(v))
-        .map(([k]) => settingKey("labels", k, base.name, override, base.category, c)),
-      ...Object.entries(annotations)
-        .filter(([, v]) => isGoTemplate(v))
-        .map(([k]) => settingKey("annotations", k, base.name, override, base.category, c)),
-    ];
-    const syncOptions = override.syncOptions ?? c?.syncOptions ?? d.syncOptions;
+    const { labels, annotations, templated, syncOptions, ignoreDifferences, flux } = ownsShared(override)
+      ? sharedOf(base.category, c)
+      : mergedSettings(base, override, c);
     return {
       name: base.name,
       ...(base.category === undefined ? {} : { category: base.category, categoryDir: base.categoryDir }),
@@ -1348,18 +1364,57 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
       wave: override.wave ?? c?.wave ?? d.wave,
       project: override.project ?? c?.project ?? (c?.appProject ? base.category : undefined) ?? d.project,
       selfHeal: override.selfHeal ?? c?.selfHeal ?? d.selfHeal,
-      syncOptions: [...(syncOptions ?? [])],
-      ignoreDifferences: structuredClone(
-        override.ignoreDifferences ?? c?.ignoreDifferences ?? d.ignoreDifferences,
-      ),
-      dependsOn: [...(override.dependsOn ?? [])],
+      syncOptions: syncOptions ?? NO_NAMES,
+      ignoreDifferences,
+      dependsOn: override.dependsOn === undefined ? NO_NAMES : [...override.dependsOn],
       labels,
       annotations,
       ...(base.generatorPath === undefined ? {} : { generatorPath: base.generatorPath }),
       ...(syncOptions === undefined ? {} : { syncOptionsWritten: true }),
       ...(templated.length === 0 ? {} : { templated }),
+      flux,
+    };
+  };
+  /** The settings an app takes from the levels above it, merged for this app. */
+  const mergedSettings = (
+    base: Discovered,
+    override: CatalogAppOverride,
+    c: CatalogCategory | undefined,
+  ): SharedSettings => {
+    const labels = { ...d.labels, ...c?.labels, ...override.labels };
+    const annotations = { ...d.annotations, ...c?.annotations, ...override.annotations };
+    const syncOptions = override.syncOptions ?? c?.syncOptions ?? d.syncOptions;
+    return {
+      labels,
+      annotations,
+      templated: [
+        ...Object.entries(labels)
+          .filter(([, v]) => isGoTemplate(v))
+          .map(([k]) => settingKey("labels", k, base.name, override, base.category, c)),
+        ...Object.entries(annotations)
+          .filter(([, v]) => isGoTemplate(v))
+          .map(([k]) => settingKey("annotations", k, base.name, override, base.category, c)),
+      ],
+      syncOptions: syncOptions === undefined ? undefined : [...syncOptions],
+      ignoreDifferences: structuredClone(
+        override.ignoreDifferences ?? c?.ignoreDifferences ?? d.ignoreDifferences,
+      ),
       flux: resolveFluxSettings(override.flux, d.flux),
     };
+  };
+  // An app that sets none of them shares its category's (or the defaults') merged settings with
+  // every such app, frozen: 10,000 apps then hold one copy instead of 10,000.
+  const shared = new Map<string | undefined, SharedSettings>();
+  const sharedOf = (category: string | undefined, c: CatalogCategory | undefined): SharedSettings => {
+    let settings = shared.get(category);
+    if (settings === undefined) {
+      // No app's own key is involved, so the app named in settingKey's messages does not matter.
+      settings = deepFreeze(
+        mergedSettings({ name: "", dirName: "", path: "", source: "", key: "", file, category }, {}, c),
+      );
+      shared.set(category, settings);
+    }
+    return settings;
   };
   for (const found of discovered.values()) apps.push(build(found, catalog.apps[found.name] ?? {}));
   for (const [name, override] of Object.entries(catalog.apps)) {
