@@ -3,6 +3,7 @@
  * whatever watches them) stay put; a change rewrites only the files it changes, in place.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   mkdtempSync,
@@ -118,6 +119,33 @@ describe("generate overwrites changed files in place", () => {
       const check = runCli([...args, "--check"], root);
       assert.equal(check.status, 0, check.stdout);
     } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("generate refuses to start writing what it cannot finish", () => {
+  it("names a file to update that cannot be written (immutable), exits 2 and changes nothing", function () {
+    const root = copyFixture("classic");
+    const out = join(root, "manifests", "bootstrap");
+    const locked = join(out, "traefik-app.yaml");
+    try {
+      const args = ["generate", "--catalog", "apps.yaml", "--engine", "argocd"];
+      assert.equal(runCli(args, root).status, 0);
+      // Root may write any file whatever its mode; only the immutable attribute stops it.
+      if (spawnSync("chattr", ["+i", locked]).status !== 0) this.skip();
+      const before = snapshot(out);
+      const catalog = join(root, "apps.yaml");
+      writeFileSync(catalog, readFileSync(catalog, "utf8").replace("revision: main", "revision: v3"));
+      const run = runCli(args, root);
+      assert.equal(run.status, 2, run.stdout + run.stderr);
+      assert.match(
+        run.stderr,
+        /(^|\n)generate: cannot write \S*traefik-app\.yaml; make them writable and rerun\. Nothing was written\.\n$/,
+      );
+      assert.deepEqual(snapshot(out), before);
+    } finally {
+      spawnSync("chattr", ["-i", locked]);
       rmSync(root, { recursive: true, force: true });
     }
   });
