@@ -95,7 +95,7 @@ export function diskRepo(root: string): RepoView {
     if (holdsFileDirectly.has(real)) return true;
     // An app directory usually holds a kustomization.yaml: one lstat answers, where listing the
     // directory takes four system calls (a third of a 10,000-app run). Anything else lists it.
-    if (lstatSync(join(real, "kustomization.yaml"), { throwIfNoEntry: false })?.isFile() === true) {
+    if (lstatSync(`${real}${sep}kustomization.yaml`, { throwIfNoEntry: false })?.isFile() === true) {
       holdsFileDirectly.add(real);
       return true;
     }

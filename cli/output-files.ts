@@ -5,7 +5,7 @@
  * the list of names.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { isGeneratedSubdirectory } from "../core/catalog/generate";
 
 const YAML_NAME = /\.ya?ml$/;
@@ -19,6 +19,7 @@ export class OutputFiles implements ReadonlyMap<string, string> {
 
   /** The YAML files directly in `dir` and in the subdirectories generate writes into; none when it does not exist. */
   constructor(private readonly dir: string) {
+    this.dir = resolve(dir);
     const names = new Set<string>();
     if (existsSync(dir)) {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -53,7 +54,9 @@ export class OutputFiles implements ReadonlyMap<string, string> {
     if (text.length * 3 > this.text.length) this.text = Buffer.allocUnsafe(text.length * 3);
     const length = this.text.write(text);
     if (this.disk.length <= length) this.disk = Buffer.allocUnsafe(length + 1);
-    const fd = openSync(join(this.dir, name), "r");
+    // Joined by hand: `dir` is absolute and normalised, `name` a name listed in it (path.join's
+    // normalising was a tenth of the allocation of a 10,000-app run).
+    const fd = openSync(`${this.dir}${sep}${name}`, "r");
     try {
       // One byte more than the text: a longer file differs.
       let read = 0;
