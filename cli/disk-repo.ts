@@ -67,7 +67,8 @@ export function diskRepo(root: string): RepoView {
 
   /** An entry of the real directory `real`; `ancestors` are the real directories above it (loops). */
   const resolveEntry = (real: string, entry: Dirent, ancestors: Ancestors): Resolved => {
-    const path = join(real, entry.name);
+    // Joined by hand: `real` is a real path and the name one entry of it (no normalising needed).
+    const path = real.endsWith(sep) ? `${real}${entry.name}` : `${real}${sep}${entry.name}`;
     if (entry.isFile()) return { kind: "file" };
     if (entry.isDirectory()) return { kind: "directory", real: path };
     if (!entry.isSymbolicLink()) return { kind: "other" };

@@ -10858,6 +10858,7 @@ function repoPathProblem(value) {
   if (value.startsWith("/") || /^[A-Za-z]:/.test(value)) {
     return "is absolute; write it relative to the repository root";
   }
+  if (!value.includes(".")) return void 0;
   const normal = import_node_path.posix.normalize(value);
   if (normal === "." || normal === "./") return "is the repository root; name a directory inside it";
   if (normal === ".." || normal.startsWith("../")) {
@@ -11384,6 +11385,7 @@ function linkProblem(repo, path) {
 function defaultAppName(category2) {
   return `${category2}-{{ .path.basename }}`;
 }
+var PLAIN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 function fromKustomization(catalogFile, index, file, repo, issues) {
   const includeKey = `include[${index}].kustomization`;
   const text = repo.kind(file) === "file" ? repo.read(file) : void 0;
@@ -11434,11 +11436,7 @@ function fromKustomization(catalogFile, index, file, repo, issues) {
   resources.forEach((entry, i) => {
     const key = `resources[${i}]`;
     const position = plain2?.[i];
-    const at = {
-      file,
-      ...position === void 0 ? locate(doc, counter, ["resources", i]) : { line: position.line, column: position.column },
-      key
-    };
+    const at = position === void 0 ? { file, ...locate(doc, counter, ["resources", i]), key } : { file, line: position.line, column: position.column, key };
     if (typeof entry !== "string") {
       issues.push({ ...at, message: `must be a directory name, got ${excerpt(entry)}` });
       return;
@@ -11450,7 +11448,7 @@ function fromKustomization(catalogFile, index, file, repo, issues) {
       });
       return;
     }
-    const path = import_node_path.posix.normalize(import_node_path.posix.join(base, entry)).replace(/\/+$/, "");
+    const path = PLAIN_NAME.test(entry) ? base === "." ? entry : `${base}/${entry}` : import_node_path.posix.join(base, entry).replace(/\/+$/, "");
     const problem = repoPathProblem(path === "." ? "" : path);
     if (problem !== void 0 || path === ".") {
       issues.push({
@@ -11711,9 +11709,19 @@ function resolveCatalog(catalog, file, repo) {
   const d = catalog.defaults;
   const apps = [];
   const reported = /* @__PURE__ */ new Set();
+  const classicAbove = /* @__PURE__ */ new Map();
   const build = (base, override) => {
     const app = buildApp(base, override);
     const c = base.category === void 0 ? void 0 : catalog.categories[base.category];
+    let classic = classicAbove.get(base.category);
+    if (classic === void 0) {
+      classic = !setsAny(d) && (c === void 0 || !setsAny(c));
+      classicAbove.set(base.category, classic);
+    }
+    if (classic && !setsAny(override)) {
+      app.argocd = classicArgoAppSettings();
+      return app;
+    }
     const argo = resolveArgocdApplication(
       [
         { key: "defaults", settings: d },
@@ -11729,7 +11737,8 @@ ${problem.message}`;
       reported.add(id);
       issues.push({ file, ...problem });
     }
-    return { ...app, argocd: argo.settings };
+    app.argocd = argo.settings;
+    return app;
   };
   const buildApp = (base, override) => {
     const c = base.category === void 0 ? void 0 : catalog.categories[base.category];
@@ -13266,7 +13275,7 @@ function diskRepo(root) {
     return names.get(name);
   };
   const resolveEntry = (real, entry, ancestors) => {
-    const path = (0, import_node_path3.join)(real, entry.name);
+    const path = real.endsWith(import_node_path3.sep) ? `${real}${entry.name}` : `${real}${import_node_path3.sep}${entry.name}`;
     if (entry.isFile()) return { kind: "file" };
     if (entry.isDirectory()) return { kind: "directory", real: path };
     if (!entry.isSymbolicLink()) return { kind: "other" };

@@ -22359,6 +22359,7 @@ function repoPathProblem(value) {
   if (value.startsWith("/") || /^[A-Za-z]:/.test(value)) {
     return "is absolute; write it relative to the repository root";
   }
+  if (!value.includes(".")) return void 0;
   const normal = import_node_path2.posix.normalize(value);
   if (normal === "." || normal === "./") return "is the repository root; name a directory inside it";
   if (normal === ".." || normal.startsWith("../")) {

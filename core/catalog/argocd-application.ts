@@ -600,7 +600,8 @@ function orderedSource(source: ApplicationSourceSpec): ApplicationSourceSpec {
 
 const SETTING_KEYS = Object.keys(argocdApplicationSettings) as Array<keyof LevelSettings>;
 
-function setsAny(settings: LevelSettings): boolean {
+/** Whether a level (defaults, a category, an app) sets any key of this module. */
+export function setsAny(settings: LevelSettings): boolean {
   for (const key of SETTING_KEYS) if (settings[key] !== undefined) return true;
   return false;
 }

@@ -23,7 +23,9 @@ z.config(z.locales.en());
 import { plainKustomizationResources } from "./fast-kustomization";
 import {
   argocdApplicationSettings,
+  classicArgoAppSettings,
   resolveArgocdApplication,
+  setsAny,
   type ArgoAppSettings,
 } from "./argocd-application";
 import {
@@ -66,6 +68,8 @@ export function repoPathProblem(value: string): string | undefined {
   if (value.startsWith("/") || /^[A-Za-z]:/.test(value)) {
     return "is absolute; write it relative to the repository root";
   }
+  // Without a dot, no segment is `.` or `..`: the path can be neither the root nor above it.
+  if (!value.includes(".")) return undefined;
   const normal = posix.normalize(value);
   if (normal === "." || normal === "./") return "is the repository root; name a directory inside it";
   if (normal === ".." || normal.startsWith("../")) {
@@ -901,6 +905,9 @@ interface Discovered {
   column?: number;
 }
 
+/** A directory name that joins to a path without normalising: no `/`, and not `.` or `..`. */
+const PLAIN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
 function fromKustomization(
   catalogFile: string,
   index: number,
@@ -960,13 +967,10 @@ function fromKustomization(
   resources.forEach((entry: unknown, i) => {
     const key = `resources[${i}]`;
     const position = plain?.[i];
-    const at = {
-      file,
-      ...(position === undefined
-        ? locate(doc, counter, ["resources", i])
-        : { line: position.line, column: position.column }),
-      key,
-    };
+    const at =
+      position === undefined
+        ? { file, ...locate(doc, counter, ["resources", i]), key }
+        : { file, line: position.line, column: position.column, key };
     if (typeof entry !== "string") {
       issues.push({ ...at, message: `must be a directory name, got ${excerpt(entry)}` });
       return;
@@ -978,7 +982,12 @@ function fromKustomization(
       });
       return;
     }
-    const path = posix.normalize(posix.join(base, entry)).replace(/\/+$/, "");
+    // A plain directory name (the usual entry) is joined as it is; anything else is normalised.
+    const path = PLAIN_NAME.test(entry)
+      ? base === "."
+        ? entry
+        : `${base}/${entry}`
+      : posix.join(base, entry).replace(/\/+$/, "");
     const problem = repoPathProblem(path === "." ? "" : path);
     if (problem !== undefined || path === ".") {
       issues.push({
@@ -1311,9 +1320,21 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
   const d = catalog.defaults;
   const apps: ResolvedApp[] = [];
   const reported = new Set<string>();
+  // Whether defaults and a category leave every Argo CD Application key unset (memoised per category).
+  const classicAbove = new Map<string | undefined, boolean>();
   const build = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
     const app = buildApp(base, override);
     const c = base.category === undefined ? undefined : catalog.categories[base.category];
+    let classic = classicAbove.get(base.category);
+    if (classic === undefined) {
+      classic = !setsAny(d) && (c === undefined || !setsAny(c));
+      classicAbove.set(base.category, classic);
+    }
+    // What resolveArgocdApplication answers when no level sets a key, without building the levels.
+    if (classic && !setsAny(override)) {
+      app.argocd = classicArgoAppSettings();
+      return app;
+    }
     const argo = resolveArgocdApplication(
       [
         { key: "defaults", settings: d },
@@ -1329,7 +1350,8 @@ export function resolveCatalog(catalog: CatalogDocument, file: string, repo: Rep
       reported.add(id);
       issues.push({ file, ...problem });
     }
-    return { ...app, argocd: argo.settings };
+    app.argocd = argo.settings;
+    return app;
   };
   const buildApp = (base: Discovered, override: CatalogAppOverride): ResolvedApp => {
     const c = base.category === undefined ? undefined : catalog.categories[base.category];
