@@ -11,6 +11,7 @@ import {
   constants,
   existsSync,
   ftruncateSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -101,11 +102,24 @@ function writeOutput(
 ): void {
   const updates = [...files.keys()].filter((name) => existing.has(name));
   const creates = [...files.keys()].filter((name) => !existing.has(name));
+  const shown = (names: readonly string[]) =>
+    `${names
+      .slice(0, 5)
+      .map((name) => relative(process.cwd(), join(dir, name)))
+      .join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}`;
   const unwritable = updates.filter((name) => !isWritable(join(dir, name)));
   if (unwritable.length > 0) {
-    const shown = unwritable.slice(0, 5).map((name) => relative(process.cwd(), join(dir, name)));
     throw new OutputProblem(
-      `cannot write ${shown.join(", ")}${unwritable.length > 5 ? ` and ${unwritable.length - 5} more` : ""}; make them writable and rerun. Nothing was written`,
+      `cannot write ${shown(unwritable)}; make them writable and rerun. Nothing was written`,
+    );
+  }
+  // A new file's name taken by a directory would fail its rename after the updates were made.
+  const blocked = creates.filter((name) =>
+    lstatSync(join(dir, name), { throwIfNoEntry: false })?.isDirectory(),
+  );
+  if (blocked.length > 0) {
+    throw new OutputProblem(
+      `${shown(blocked)} ${blocked.length === 1 ? "is a directory" : "are directories"} where generate writes a file; move ${blocked.length === 1 ? "it" : "them"} away and rerun. Nothing was written`,
     );
   }
   let tmp: string | undefined;

@@ -13536,11 +13536,19 @@ function readIfExists(file) {
 function writeOutput(dir, files, existing, remove) {
   const updates = [...files.keys()].filter((name) => existing.has(name));
   const creates = [...files.keys()].filter((name) => !existing.has(name));
+  const shown = (names) => `${names.slice(0, 5).map((name) => (0, import_node_path5.relative)(process.cwd(), (0, import_node_path5.join)(dir, name))).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}`;
   const unwritable = updates.filter((name) => !isWritable((0, import_node_path5.join)(dir, name)));
   if (unwritable.length > 0) {
-    const shown = unwritable.slice(0, 5).map((name) => (0, import_node_path5.relative)(process.cwd(), (0, import_node_path5.join)(dir, name)));
     throw new OutputProblem(
-      `cannot write ${shown.join(", ")}${unwritable.length > 5 ? ` and ${unwritable.length - 5} more` : ""}; make them writable and rerun. Nothing was written`
+      `cannot write ${shown(unwritable)}; make them writable and rerun. Nothing was written`
+    );
+  }
+  const blocked = creates.filter(
+    (name) => (0, import_node_fs6.lstatSync)((0, import_node_path5.join)(dir, name), { throwIfNoEntry: false })?.isDirectory()
+  );
+  if (blocked.length > 0) {
+    throw new OutputProblem(
+      `${shown(blocked)} ${blocked.length === 1 ? "is a directory" : "are directories"} where generate writes a file; move ${blocked.length === 1 ? "it" : "them"} away and rerun. Nothing was written`
     );
   }
   let tmp;

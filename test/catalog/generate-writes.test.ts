@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -146,6 +147,32 @@ describe("generate refuses to start writing what it cannot finish", () => {
       assert.deepEqual(snapshot(out), before);
     } finally {
       spawnSync("chattr", ["-i", locked]);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("generate refuses a directory where it writes a file", () => {
+  it("names it, exits 2 and changes nothing", () => {
+    const root = copyFixture("classic");
+    const out = join(root, "manifests", "bootstrap");
+    try {
+      const args = ["generate", "--catalog", "apps.yaml", "--engine", "argocd"];
+      assert.equal(runCli(args, root).status, 0);
+      rmSync(join(out, "traefik-app.yaml"));
+      mkdirSync(join(out, "traefik-app.yaml"));
+      writeFileSync(join(out, "traefik-app.yaml", "notes.md"), "someone's notes\n");
+      const catalog = join(root, "apps.yaml");
+      writeFileSync(catalog, readFileSync(catalog, "utf8").replace("revision: main", "revision: v4"));
+      const before = snapshot(out);
+      const run = runCli(args, root);
+      assert.equal(run.status, 2, run.stdout + run.stderr);
+      assert.match(
+        run.stderr,
+        /(^|\n)generate: \S*traefik-app\.yaml is a directory where generate writes a file; move it away and rerun\. Nothing was written\.\n$/,
+      );
+      assert.deepEqual(snapshot(out), before);
+    } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
