@@ -52,14 +52,16 @@ describe("generate writes only what changed", () => {
   }
 });
 
+/** Replaces `from` with `to` in the fixture's catalog (which must have it). */
+function edit(root: string, from: string, to: string): void {
+  const file = join(root, "apps.yaml");
+  const text = readFileSync(file, "utf8");
+  assert.ok(text.includes(from), `the fixture's catalog has ${from}`);
+  writeFileSync(file, text.replace(from, to));
+}
+
 describe("generate overwrites changed files in place", () => {
   const args = ["generate", "--catalog", "apps.yaml", "--engine", "argocd"];
-  const edit = (root: string, from: string, to: string) => {
-    const file = join(root, "apps.yaml");
-    const text = readFileSync(file, "utf8");
-    assert.ok(text.includes(from), `the fixture's catalog has ${from}`);
-    writeFileSync(file, text.replace(from, to));
-  };
 
   for (const [what, from, to] of [
     ["longer", "revision: main", "revision: release-2026-11"],
@@ -136,8 +138,7 @@ describe("generate refuses to start writing what it cannot finish", () => {
       // Root may write any file whatever its mode; only the immutable attribute stops it.
       if (spawnSync("chattr", ["+i", locked]).status !== 0) this.skip();
       const before = snapshot(out);
-      const catalog = join(root, "apps.yaml");
-      writeFileSync(catalog, readFileSync(catalog, "utf8").replace("revision: main", "revision: v3"));
+      edit(root, "revision: main", "revision: v3");
       const run = runCli(args, root);
       assert.equal(run.status, 2, run.stdout + run.stderr);
       assert.match(
@@ -162,8 +163,7 @@ describe("generate refuses a directory where it writes a file", () => {
       rmSync(join(out, "traefik-app.yaml"));
       mkdirSync(join(out, "traefik-app.yaml"));
       writeFileSync(join(out, "traefik-app.yaml", "notes.md"), "someone's notes\n");
-      const catalog = join(root, "apps.yaml");
-      writeFileSync(catalog, readFileSync(catalog, "utf8").replace("revision: main", "revision: v4"));
+      edit(root, "revision: main", "revision: v4");
       const before = snapshot(out);
       const run = runCli(args, root);
       assert.equal(run.status, 2, run.stdout + run.stderr);
