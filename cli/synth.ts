@@ -20,7 +20,13 @@ import { parseArgs } from "node:util";
 import { kubernetesYaml, yamlDocument } from "../core/shared/yaml";
 import { formatConfigErrors } from "../stacks/config";
 import { stackFileHandoff } from "../stacks/handoff";
-import { resolveOutputs, SecretInput, startMockRuntime, type Registration } from "./mock-runtime";
+import {
+  resolveOutputs,
+  SecretInput,
+  startMockRuntime,
+  type RecordedOptions,
+  type Registration,
+} from "./mock-runtime";
 import { stackSetErrors } from "./stack-set";
 import { loadProgram } from "./program";
 import { readStackFile, readStackOutputsFile } from "./stack-file";
@@ -102,6 +108,23 @@ function manifestPath(object: { kind: string; metadata?: { name?: string; namesp
   return `manifests/${namespace}/${object.kind.toLowerCase()}-${object.metadata?.name ?? "unnamed"}.yaml`;
 }
 
+/** One entry of synth's resources.json: a registration, references in their short form. */
+export interface SynthResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** The parent as `type::name` (with the parent type chain). */
+  parent?: string;
+  /** The explicit provider, in the same short form. */
+  provider?: string;
+  dependsOn: string[];
+  custom: boolean;
+  remote?: true;
+  read?: string;
+  options: RecordedOptions;
+  inputs: Record<string, unknown>;
+}
+
 /** The files synth writes, from the recorded registrations and outputs. */
 export function renderSynth(
   registrations: readonly Registration[],
@@ -109,7 +132,7 @@ export function renderSynth(
 ): Map<string, string> {
   const files = new Map<string, string>();
   const sorted = [...registrations].sort((a, b) => a.urn.localeCompare(b.urn));
-  const resources = sorted.map((r) => ({
+  const resources = sorted.map((r): SynthResource => ({
     urn: r.urn,
     type: r.type,
     name: r.name,
@@ -122,7 +145,7 @@ export function renderSynth(
     ...(r.remote ? { remote: true } : {}),
     ...(r.read === undefined ? {} : { read: r.read }),
     options: r.options,
-    inputs: redact(r.inputs),
+    inputs: redact(r.inputs) as Record<string, unknown>,
   }));
   files.set("resources.json", `${JSON.stringify(resources, null, 2)}\n`);
   files.set("outputs.json", `${JSON.stringify(redact(outputs), null, 2)}\n`);

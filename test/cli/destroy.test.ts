@@ -133,6 +133,7 @@ describe("pulumi destroy, per committed stack (docs/operations.md)", () => {
       dependsOn: [],
       custom: true,
       options: {},
+      inputs: {},
       ...extra,
     });
     const plan = destroyPlan([

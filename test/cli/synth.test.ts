@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { outDirProblem, readStackFile, SYNTH_MARKER } from "../../cli/synth";
+import { outDirProblem, readStackFile, SYNTH_MARKER, type SynthResource } from "../../cli/synth";
 import { CHARTS } from "../../core/shared/versions";
 import { runCli } from "../support/harness";
 import { linkProgram } from "../support/paths";
@@ -31,17 +31,6 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-interface Resource {
-  urn: string;
-  type: string;
-  name: string;
-  parent?: string;
-  provider?: string;
-  dependsOn: string[];
-  options: Record<string, unknown>;
-  inputs: Record<string, unknown>;
-}
-
 const work = mkdtempSync(join(tmpdir(), "gitops-synth-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -51,14 +40,14 @@ for (const [stack, engine, engineChart] of [
 ] as const) {
   describe(`synth --stack ${stack}`, () => {
     const out = join(work, stack);
-    let resources: Resource[] = [];
+    let resources: SynthResource[] = [];
 
     before(function () {
       this.timeout(120_000);
       const run = synth(["--stack", stack, "--out", out]);
       assert.equal(run.status, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`^synth: ${stack}: \\d+ resources, \\d+ files in `));
-      resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as Resource[];
+      resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as SynthResource[];
     });
 
     it("is byte-identical on a rerun", function () {
@@ -151,13 +140,13 @@ for (const [stack, engine, engineChart] of [
 
 describe("synth --stack account", () => {
   const out = join(work, "account");
-  let resources: Resource[] = [];
+  let resources: SynthResource[] = [];
 
   before(function () {
     this.timeout(120_000);
     const run = synth(["--stack", "account", "--out", out]);
     assert.equal(run.status, 0, run.stderr);
-    resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as Resource[];
+    resources = JSON.parse(readFileSync(join(out, "resources.json"), "utf8")) as SynthResource[];
   });
 
   it("protects and retains the state bucket and its KMS key, and registers no Kubernetes resource", () => {
@@ -311,9 +300,9 @@ describe("synth: explicit providers everywhere", () => {
   // Pulumi.yaml disables default providers: a resource without one fails on the first real preview.
   for (const stack of ["prod", "homelab", "account"]) {
     it(`gives every resource of ${stack} an explicit provider`, () => {
-      const resources = JSON.parse(readFileSync(join(work, stack, "resources.json"), "utf8")) as Array<
-        Resource & { custom: boolean }
-      >;
+      const resources = JSON.parse(
+        readFileSync(join(work, stack, "resources.json"), "utf8"),
+      ) as SynthResource[];
       assert.ok(resources.length > 5);
       const missing = resources.filter(
         (r) => r.custom && !r.type.startsWith("pulumi:") && r.provider === undefined,

@@ -8,16 +8,9 @@
  * everything it transitively depends on (parent, provider, dependsOn); a `retainOnDelete` resource
  * that is destroyed is only dropped from the state.
  */
-export interface SynthResource {
-  urn: string;
-  type: string;
-  name: string;
-  parent?: string;
-  provider?: string;
-  dependsOn: string[];
-  custom: boolean;
-  options: { protect?: boolean; retainOnDelete?: boolean };
-}
+import type { SynthResource } from "../../cli/synth";
+
+export type { SynthResource };
 
 export interface DestroyPlan {
   /** Kept by `pulumi destroy --exclude-protected`: protected resources and what they depend on. */
