@@ -34,7 +34,17 @@ function isAncestor(ancestors: Ancestors | undefined, real: string): boolean {
   return false;
 }
 
-export function diskRepo(root: string): RepoView {
+export interface DiskRepoOptions {
+  /**
+   * Answer "does this directory hold a file?" with one `lstat` of its kustomization.yaml before
+   * listing it. Default true; off when every app directory is listed anyway (Flux's Namespace
+   * scan), where the probe would be one system call more per app.
+   */
+  probeKustomization?: boolean;
+}
+
+export function diskRepo(root: string, options: DiskRepoOptions = {}): RepoView {
+  const probe = options.probeKustomization ?? true;
   const realRoot = realpathSync(root);
   // One buffer for every `contains`: no string or buffer per file, so scanning 10,000 app
   // directories costs the reads, not their decoding and garbage.
@@ -96,7 +106,7 @@ export function diskRepo(root: string): RepoView {
     if (holdsFileDirectly.has(real)) return true;
     // An app directory usually holds a kustomization.yaml: one lstat answers, where listing the
     // directory takes four system calls (a third of a 10,000-app run). Anything else lists it.
-    if (lstatSync(`${real}${sep}kustomization.yaml`, { throwIfNoEntry: false })?.isFile() === true) {
+    if (probe && lstatSync(`${real}${sep}kustomization.yaml`, { throwIfNoEntry: false })?.isFile() === true) {
       holdsFileDirectly.add(real);
       return true;
     }

@@ -267,7 +267,9 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
   const catalogName = relative(root, catalogPath).split(sep).join("/");
 
   try {
-    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, diskRepo(root));
+    // Flux lists every app directory for Namespace objects: probing them first would only add calls.
+    const repo = diskRepo(root, { probeKustomization: args.engine !== "flux" });
+    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, repo);
     const target = resolve(root, catalog.output);
     const out = resolve(args.out ?? target);
     if (existsSync(out) && !statSync(out).isDirectory()) {

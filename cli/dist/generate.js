@@ -13248,7 +13248,8 @@ function isAncestor(ancestors, real) {
   for (let at = ancestors; at !== void 0; at = at.up) if (at.real === real) return true;
   return false;
 }
-function diskRepo(root) {
+function diskRepo(root, options = {}) {
+  const probe = options.probeKustomization ?? true;
   const realRoot = (0, import_node_fs3.realpathSync)(root);
   const buffer = Buffer.alloc(64 * 1024);
   const inside = (path) => path === realRoot || path.startsWith(`${realRoot}${import_node_path3.sep}`);
@@ -13295,7 +13296,7 @@ function diskRepo(root) {
   const holdsFileDirectly = /* @__PURE__ */ new Set();
   const hasFile = (real, ancestors) => {
     if (holdsFileDirectly.has(real)) return true;
-    if ((0, import_node_fs3.lstatSync)(`${real}${import_node_path3.sep}kustomization.yaml`, { throwIfNoEntry: false })?.isFile() === true) {
+    if (probe && (0, import_node_fs3.lstatSync)(`${real}${import_node_path3.sep}kustomization.yaml`, { throwIfNoEntry: false })?.isFile() === true) {
       holdsFileDirectly.add(real);
       return true;
     }
@@ -13687,7 +13688,8 @@ Run with --help for usage.
   }
   const catalogName = (0, import_node_path5.relative)(root, catalogPath).split(import_node_path5.sep).join("/");
   try {
-    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, diskRepo(root));
+    const repo = diskRepo(root, { probeKustomization: args.engine !== "flux" });
+    const catalog = resolveCatalog(parseCatalog(catalogText, catalogName), catalogName, repo);
     const target = (0, import_node_path5.resolve)(root, catalog.output);
     const out = (0, import_node_path5.resolve)(args.out ?? target);
     if ((0, import_node_fs6.existsSync)(out) && !(0, import_node_fs6.statSync)(out).isDirectory()) {

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import {
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -52,7 +53,11 @@ function fullWalk(root: string): { files: string[]; links: Map<string, string> }
   return { files: files.sort(), links };
 }
 
-const NAMES = ["a", "b", ".h", "node_modules", ".git"] as const;
+const OUTSIDE_DIRECTORY = "(a directory outside)";
+const OUTSIDE_FILE = "(a file outside)";
+
+// kustomization.yaml: the name diskRepo probes before listing a directory.
+const NAMES = ["a", "kustomization.yaml", ".h", "node_modules", ".git"] as const;
 const pathArb = fc.array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 3 }).map((p) => p.join("/"));
 const nodeArb = fc.record({
   path: pathArb,
@@ -61,24 +66,65 @@ const nodeArb = fc.record({
     fc.constant({ kind: "dir" as const }),
     fc.record({
       kind: fc.constant("link" as const),
-      to: fc.oneof(pathArb, fc.constant("/"), fc.constant("missing/x")),
+      // OUTSIDE_DIRECTORY and OUTSIDE_FILE: a directory and a file next to the repository.
+      to: fc.oneof(
+        pathArb,
+        fc.constant(OUTSIDE_DIRECTORY),
+        fc.constant(OUTSIDE_FILE),
+        fc.constant("missing/x"),
+      ),
     }),
   ),
 });
 
-/** Builds the nodes under `root`, skipping any that cannot exist there (a path through a file or link). */
 type TreeNode = { path: string; what: { kind: "file" } | { kind: "dir" } | { kind: "link"; to: string } };
 
-function build(root: string, nodes: readonly TreeNode[]) {
+/**
+ * A repository `repo` inside a temporary directory of the test's own, which also holds the
+ * targets of the links that leave the repository: nothing outside it is ever linked to.
+ */
+function scratchRepository(): {
+  parent: string;
+  root: string;
+  outsideDirectory: string;
+  outsideFile: string;
+} {
+  const parent = mkdtempSync(join(tmpdir(), "gitops-disk-repo-"));
+  const root = join(parent, "repo");
+  const outsideDirectory = join(parent, "outside");
+  mkdirSync(root);
+  mkdirSync(outsideDirectory);
+  writeFileSync(join(outsideDirectory, "file"), "outside\n");
+  const outsideFile = join(parent, "outside.txt");
+  writeFileSync(outsideFile, "outside\n");
+  return { parent, root, outsideDirectory, outsideFile };
+}
+
+/**
+ * Builds the nodes under `root`, skipping any that cannot exist there: a node whose path exists
+ * already, or runs through a file or a link (so nothing is ever written through a link).
+ */
+function build(repo: ReturnType<typeof scratchRepository>, nodes: readonly TreeNode[]) {
   for (const { path, what } of nodes) {
-    const full = join(root, ...path.split("/"));
-    try {
-      mkdirSync(dirname(full), { recursive: true });
-      if (what.kind === "file") writeFileSync(full, path);
-      else if (what.kind === "dir") mkdirSync(full, { recursive: true });
-      else symlinkSync(what.to === "/" ? "/usr" : join(root, ...what.to.split("/")), full);
-    } catch {
-      // The path is taken (or runs through a file or a link): this tree simply has no such node.
+    const parts = path.split("/");
+    let blocked = false;
+    for (let i = 1; i <= parts.length && !blocked; i++) {
+      const stat = lstatSync(join(repo.root, ...parts.slice(0, i)), { throwIfNoEntry: false });
+      blocked = i === parts.length ? stat !== undefined : stat !== undefined && !stat.isDirectory();
+    }
+    if (blocked) continue;
+    const full = join(repo.root, ...parts);
+    mkdirSync(dirname(full), { recursive: true });
+    if (what.kind === "file") writeFileSync(full, path);
+    else if (what.kind === "dir") mkdirSync(full);
+    else {
+      const to =
+        what.to === OUTSIDE_DIRECTORY
+          ? repo.outsideDirectory
+          : what.to === OUTSIDE_FILE
+            ? repo.outsideFile
+            : join(repo.root, ...what.to.split("/"));
+      symlinkSync(to, full);
     }
   }
 }
@@ -108,24 +154,26 @@ describe("the repository on disk (generate's view)", () => {
   it("answers every path exactly as a full walk of the tree would", () => {
     fc.assert(
       fc.property(fc.array(nodeArb, { maxLength: 12 }), (nodes) => {
-        const root = mkdtempSync(join(tmpdir(), "gitops-disk-repo-"));
+        const repo = scratchRepository();
+        const { root } = repo;
         try {
-          build(root, nodes);
+          build(repo, nodes);
           const walked = fullWalk(root);
           const expected = listedRepo(
             walked.files,
             (path) => (walked.files.includes(path) ? path.split("/").slice(-1)[0] : undefined),
             walked.links,
           );
-          const disk = diskRepo(root);
-          const read = (repo: RepoView) =>
+          const read = (view: RepoView) =>
             answers({
-              ...repo,
-              read: (path) => (repo.read(path) === undefined ? undefined : path.split("/").slice(-1)[0]),
+              ...view,
+              read: (path) => (view.read(path) === undefined ? undefined : path.split("/").slice(-1)[0]),
             });
-          assert.deepEqual(read(disk), read(expected));
+          // With the kustomization.yaml probe (the default) and without it (the Flux engine's).
+          assert.deepEqual(read(diskRepo(root)), read(expected));
+          assert.deepEqual(read(diskRepo(root, { probeKustomization: false })), read(expected));
         } finally {
-          rmSync(root, { recursive: true, force: true });
+          rmSync(repo.parent, { recursive: true, force: true });
         }
       }),
       { numRuns: 150 },
