@@ -113,13 +113,18 @@ function writeOutput(
       `cannot write ${shown(unwritable)}; make them writable and rerun. Nothing was written`,
     );
   }
-  // A new file's name taken by a directory would fail its rename after the updates were made.
-  const blocked = creates.filter((name) =>
-    lstatSync(join(dir, name), { throwIfNoEntry: false })?.isDirectory(),
-  );
+  // A new file's name taken by a directory (or a subdirectory's by a file) would fail its rename
+  // after the updates were made.
+  const blocked = creates.filter((name) => {
+    try {
+      return lstatSync(join(dir, name), { throwIfNoEntry: false })?.isDirectory() === true;
+    } catch {
+      return true; // ENOTDIR: a file where generate needs a directory
+    }
+  });
   if (blocked.length > 0) {
     throw new OutputProblem(
-      `${shown(blocked)} ${blocked.length === 1 ? "is a directory" : "are directories"} where generate writes a file; move ${blocked.length === 1 ? "it" : "them"} away and rerun. Nothing was written`,
+      `${shown(blocked)}: something else is in the way of the file generate writes there (a directory, or a file where it needs a directory); move it away and rerun. Nothing was written`,
     );
   }
   let tmp: string | undefined;

@@ -13544,12 +13544,16 @@ function writeOutput(dir, files, existing, remove) {
       `cannot write ${shown(unwritable)}; make them writable and rerun. Nothing was written`
     );
   }
-  const blocked = creates.filter(
-    (name) => (0, import_node_fs6.lstatSync)((0, import_node_path5.join)(dir, name), { throwIfNoEntry: false })?.isDirectory()
-  );
+  const blocked = creates.filter((name) => {
+    try {
+      return (0, import_node_fs6.lstatSync)((0, import_node_path5.join)(dir, name), { throwIfNoEntry: false })?.isDirectory() === true;
+    } catch {
+      return true;
+    }
+  });
   if (blocked.length > 0) {
     throw new OutputProblem(
-      `${shown(blocked)} ${blocked.length === 1 ? "is a directory" : "are directories"} where generate writes a file; move ${blocked.length === 1 ? "it" : "them"} away and rerun. Nothing was written`
+      `${shown(blocked)}: something else is in the way of the file generate writes there (a directory, or a file where it needs a directory); move it away and rerun. Nothing was written`
     );
   }
   let tmp;

@@ -12,7 +12,14 @@ import { generateCommand } from "../../cli/generate";
 import { loadCatalog, parseCatalog, type RepoView } from "../../core/catalog/catalog";
 import { generate, KUSTOMIZATION_FILE } from "../../core/catalog/generate";
 import { waveBarriers } from "../../core/catalog/kustomizations";
-import { assertSchemaKnows, catalogError, memoryRepo, repoWithDirs, validateObject } from "./helpers";
+import {
+  assertSchemaKnows,
+  catalogError,
+  memoryRepo,
+  repoWithDirs,
+  snapshot,
+  validateObject,
+} from "./helpers";
 
 const REPO = "repo: { url: https://github.com/acme/homelab, revision: main }\n";
 const dirs = (...names: string[]) => repoWithDirs(names.map((n) => `manifests/cluster/${n}`));
@@ -393,6 +400,21 @@ describe("catalog, Flux: waves as one barrier per wave (flux.waveDependencies: b
       assert.equal(await generateCommand(["--catalog", catalog, "--engine", "flux"], quiet), 0);
       assert.equal(readdirSync(out).includes("waves"), false);
       assert.equal(readdirSync(out).includes("wave-0-ks.yaml"), false);
+      // A file named like the barriers' directory is in the way: refused before anything changes.
+      writeFileSync(join(out, "waves"), "someone's file\n");
+      const before = snapshot(out);
+      write("barrier");
+      let err = "";
+      const code = await generateCommand(["--catalog", catalog, "--engine", "flux"], {
+        out: () => undefined,
+        err: (text) => (err += text),
+      });
+      assert.equal(code, 2);
+      assert.match(
+        err,
+        /waves\/kustomization\.yaml: something else is in the way .* Nothing was written\.\n$/,
+      );
+      assert.deepEqual(snapshot(out), before);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -169,7 +169,7 @@ describe("generate refuses a directory where it writes a file", () => {
       assert.equal(run.status, 2, run.stdout + run.stderr);
       assert.match(
         run.stderr,
-        /(^|\n)generate: \S*traefik-app\.yaml is a directory where generate writes a file; move it away and rerun\. Nothing was written\.\n$/,
+        /(^|\n)generate: \S*traefik-app\.yaml: something else is in the way of the file generate writes there \(a directory, or a file where it needs a directory\); move it away and rerun\. Nothing was written\.\n$/,
       );
       assert.deepEqual(snapshot(out), before);
     } finally {
