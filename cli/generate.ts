@@ -31,6 +31,7 @@ import { CatalogError, parseCatalog, resolveCatalog } from "../core/catalog/cata
 import { ENGINES, generateEach, isGenerated, MODES, type Engine, type Mode } from "../core/catalog/generate";
 import { GRAPH_MARKER } from "../core/catalog/graph";
 import { readTextFile } from "../core/shared/files";
+import { listSome } from "../core/shared/messages";
 import { diskRepo } from "./disk-repo";
 import { OutputFiles } from "./output-files";
 import { printErr, printOut } from "./stdio";
@@ -103,10 +104,10 @@ function writeOutput(
   const updates = [...files.keys()].filter((name) => existing.has(name));
   const creates = [...files.keys()].filter((name) => !existing.has(name));
   const shown = (names: readonly string[]) =>
-    `${names
-      .slice(0, 5)
-      .map((name) => relative(process.cwd(), join(dir, name)))
-      .join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}`;
+    listSome(
+      names.map((name) => relative(process.cwd(), join(dir, name))),
+      5,
+    );
   const unwritable = updates.filter((name) => !isWritable(join(dir, name)));
   if (unwritable.length > 0) {
     throw new OutputProblem(

@@ -9678,6 +9678,9 @@ function didYouMean(word, candidates) {
   const guess = closest(word, candidates);
   return guess === void 0 ? "" : `did you mean ${JSON.stringify(guess)}? `;
 }
+function listSome(items, limit = 10) {
+  return items.length > limit ? `${items.slice(0, limit).join(", ")} and ${items.length - limit} more` : items.join(", ");
+}
 function unknownKeyMessage(key, known) {
   const alternatives = known.length === 0 ? "remove it" : `remove it, or use one of ${known.join(", ")}`;
   return `unknown key ${excerpt(key)}: ${didYouMean(key, known)}${alternatives}`;
@@ -12157,7 +12160,7 @@ var RESPECT_IGNORE_DIFFERENCES = "RespectIgnoreDifferences=true";
 function ignoreDifferencesWarnings(apps) {
   const names = apps.filter((a) => a.ignoreDifferences.length > 0 && !a.syncOptions.includes(RESPECT_IGNORE_DIFFERENCES)).map((a) => a.name);
   if (names.length === 0) return [];
-  const shown = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  const shown = listSome(names);
   return [
     `ignoreDifferences without ${RESPECT_IGNORE_DIFFERENCES} in the app's syncOptions for ${shown}: Argo CD ignores those fields when comparing, but every sync still overwrites them (e.g. scales an autoscaled Deployment back); add ${RESPECT_IGNORE_DIFFERENCES} to defaults.syncOptions (or the app's syncOptions, which replace the defaults)`
   ];
@@ -12165,7 +12168,7 @@ function ignoreDifferencesWarnings(apps) {
 function applyOutOfSyncOnlyWarnings(apps) {
   const names = apps.filter((a) => a.syncOptions.includes(APPLY_OUT_OF_SYNC_ONLY)).map((a) => a.name);
   if (names.length === 0) return [];
-  const shown = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  const shown = listSome(names);
   return [`${shown}: ${APPLY_OUT_OF_SYNC_ONLY_WARNING}`];
 }
 function checkTemplateText(catalog) {
@@ -13152,7 +13155,7 @@ function quadraticWaves(catalog, deps) {
 function ignoredHealthChecks(catalog) {
   const names = catalog.apps.filter((a) => fluxOf(a).wait && (fluxOf(a).healthChecks?.length ?? 0) > 0).map((a) => a.name);
   if (names.length === 0) return [];
-  const shown = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  const shown = listSome(names);
   return [
     `flux.healthChecks are ignored by Flux while wait is true (every applied object is checked then) for ${shown}; set flux.wait: false to check only the listed objects`
   ];
@@ -13174,7 +13177,7 @@ function refuseFluxSources(catalog) {
 function fluxOnlyWarnings(catalog) {
   const names = catalog.apps.filter((a) => !isBuiltInFlux(fluxOf(a))).map((a) => a.name);
   if (names.length === 0) return [];
-  const shown = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  const shown = listSome(names);
   return [`flux: settings are Flux settings; Argo CD ignores them for ${shown}`];
 }
 function argoOnlyWarnings(catalog) {
@@ -13193,7 +13196,7 @@ function argoOnlyWarnings(catalog) {
   for (const [setting, used] of checks) {
     const names = catalog.apps.filter(used).map((a) => a.name);
     if (names.length === 0) continue;
-    const shown = names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+    const shown = listSome(names);
     out.push(`${setting} is an Argo CD setting; Flux ignores it for ${shown}`);
   }
   return out;
@@ -13537,7 +13540,10 @@ function readIfExists(file) {
 function writeOutput(dir, files, existing, remove) {
   const updates = [...files.keys()].filter((name) => existing.has(name));
   const creates = [...files.keys()].filter((name) => !existing.has(name));
-  const shown = (names) => `${names.slice(0, 5).map((name) => (0, import_node_path5.relative)(process.cwd(), (0, import_node_path5.join)(dir, name))).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}`;
+  const shown = (names) => listSome(
+    names.map((name) => (0, import_node_path5.relative)(process.cwd(), (0, import_node_path5.join)(dir, name))),
+    5
+  );
   const unwritable = updates.filter((name) => !isWritable((0, import_node_path5.join)(dir, name)));
   if (unwritable.length > 0) {
     throw new OutputProblem(

@@ -29,6 +29,7 @@ import {
   type ResolvedCategory,
 } from "./catalog";
 import { renderGoTemplateJson, renderGoTemplates } from "./go-template";
+import { listSome } from "../shared/messages";
 
 /** An Argo CD Application as written to a file; only the fields we set. */
 export interface ArgoApplication {
@@ -416,8 +417,7 @@ export function ignoreDifferencesWarnings(apps: readonly ResolvedApp[]): string[
     .filter((a) => a.ignoreDifferences.length > 0 && !a.syncOptions.includes(RESPECT_IGNORE_DIFFERENCES))
     .map((a) => a.name);
   if (names.length === 0) return [];
-  const shown =
-    names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  const shown = listSome(names);
   return [
     `ignoreDifferences without ${RESPECT_IGNORE_DIFFERENCES} in the app's syncOptions for ${shown}: Argo CD ignores those fields when comparing, but every sync still overwrites them (e.g. scales an autoscaled Deployment back); add ${RESPECT_IGNORE_DIFFERENCES} to defaults.syncOptions (or the app's syncOptions, which replace the defaults)`,
   ];
@@ -432,8 +432,7 @@ export function applyOutOfSyncOnlyWarnings(
 ): string[] {
   const names = apps.filter((a) => a.syncOptions.includes(APPLY_OUT_OF_SYNC_ONLY)).map((a) => a.name);
   if (names.length === 0) return [];
-  const shown =
-    names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  const shown = listSome(names);
   return [`${shown}: ${APPLY_OUT_OF_SYNC_ONLY_WARNING}`];
 }
 

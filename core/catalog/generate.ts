@@ -46,6 +46,7 @@ import {
 } from "./kustomizations";
 import { fluxOf, isBuiltInFlux } from "./flux-settings";
 import { shippedNamespaces } from "./namespace-objects";
+import { listSome } from "../shared/messages";
 import { schemaFor, toYaml, yamlDocument } from "../shared/yaml";
 
 export type Engine = "argocd" | "flux";
@@ -583,8 +584,7 @@ function ignoredHealthChecks(catalog: ResolvedCatalog): string[] {
     .filter((a) => fluxOf(a).wait && (fluxOf(a).healthChecks?.length ?? 0) > 0)
     .map((a) => a.name);
   if (names.length === 0) return [];
-  const shown =
-    names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  const shown = listSome(names);
   return [
     `flux.healthChecks are ignored by Flux while wait is true (every applied object is checked then) for ${shown}; set flux.wait: false to check only the listed objects`,
   ];
@@ -612,8 +612,7 @@ function refuseFluxSources(catalog: ResolvedCatalog): void {
 function fluxOnlyWarnings(catalog: ResolvedCatalog): string[] {
   const names = catalog.apps.filter((a) => !isBuiltInFlux(fluxOf(a))).map((a) => a.name);
   if (names.length === 0) return [];
-  const shown =
-    names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+  const shown = listSome(names);
   return [`flux: settings are Flux settings; Argo CD ignores them for ${shown}`];
 }
 
@@ -634,8 +633,7 @@ function argoOnlyWarnings(catalog: ResolvedCatalog): string[] {
   for (const [setting, used] of checks) {
     const names = catalog.apps.filter(used).map((a) => a.name);
     if (names.length === 0) continue;
-    const shown =
-      names.length > 10 ? `${names.slice(0, 10).join(", ")} and ${names.length - 10} more` : names.join(", ");
+    const shown = listSome(names);
     out.push(`${setting} is an Argo CD setting; Flux ignores it for ${shown}`);
   }
   return out;

@@ -79,6 +79,13 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   return guess === undefined ? "" : `did you mean ${JSON.stringify(guess)}? `;
 }
 
+/** The first `limit` items, comma-separated, then "and N more" for the rest. */
+export function listSome(items: readonly string[], limit = 10): string {
+  return items.length > limit
+    ? `${items.slice(0, limit).join(", ")} and ${items.length - limit} more`
+    : items.join(", ");
+}
+
 /** The message for a key a schema does not have, listing the ones it does. */
 export function unknownKeyMessage(key: string, known: readonly string[]): string {
   const alternatives = known.length === 0 ? "remove it" : `remove it, or use one of ${known.join(", ")}`;

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import {
   closest,
   excerpt,
+  listSome,
   shortenQuoted,
   unknownKeyMessage,
   yamlErrorText,
@@ -9,6 +10,14 @@ import {
 import { assertShowsNoKey, fakeOpenSshPrivateKey } from "../support/leaks";
 
 describe("core/shared/messages", () => {
+  it("listSome lists up to the limit, then says how many more", () => {
+    const names = Array.from({ length: 12 }, (_, i) => `app-${i}`);
+    assert.equal(listSome(names.slice(0, 10)), names.slice(0, 10).join(", "));
+    assert.equal(listSome(names), `${names.slice(0, 10).join(", ")} and 2 more`);
+    assert.equal(listSome(names, 5), "app-0, app-1, app-2, app-3, app-4 and 7 more");
+    assert.equal(listSome([]), "");
+  });
+
   describe("excerpt: no message shows more than a short excerpt of a value", () => {
     it("shows a short single-line value whole, quoted", () => {
       assert.equal(excerpt("metallb-system"), '"metallb-system"');
