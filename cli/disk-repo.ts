@@ -34,6 +34,14 @@ function isAncestor(ancestors: Ancestors | undefined, real: string): boolean {
   return false;
 }
 
+/**
+ * `name` inside the real directory `real`, joined by hand: a real path needs no normalising, and
+ * path.join's was a tenth of the allocation of a 10,000-app run.
+ */
+function childPath(real: string, name: string): string {
+  return real.endsWith(sep) ? `${real}${name}` : `${real}${sep}${name}`;
+}
+
 export interface DiskRepoOptions {
   /**
    * Answer "does this directory hold a file?" with one `lstat` of its kustomization.yaml before
@@ -77,8 +85,7 @@ export function diskRepo(root: string, options: DiskRepoOptions = {}): RepoView 
 
   /** An entry of the real directory `real`; `ancestors` are the real directories above it (loops). */
   const resolveEntry = (real: string, entry: Dirent, ancestors: Ancestors): Resolved => {
-    // Joined by hand: `real` is a real path and the name one entry of it (no normalising needed).
-    const path = real.endsWith(sep) ? `${real}${entry.name}` : `${real}${sep}${entry.name}`;
+    const path = childPath(real, entry.name);
     if (entry.isFile()) return { kind: "file" };
     if (entry.isDirectory()) return { kind: "directory", real: path };
     if (!entry.isSymbolicLink()) return { kind: "other" };
@@ -106,7 +113,10 @@ export function diskRepo(root: string, options: DiskRepoOptions = {}): RepoView 
     if (holdsFileDirectly.has(real)) return true;
     // An app directory usually holds a kustomization.yaml: one lstat answers, where listing the
     // directory takes four system calls (a third of a 10,000-app run). Anything else lists it.
-    if (probe && lstatSync(`${real}${sep}kustomization.yaml`, { throwIfNoEntry: false })?.isFile() === true) {
+    if (
+      probe &&
+      lstatSync(childPath(real, "kustomization.yaml"), { throwIfNoEntry: false })?.isFile() === true
+    ) {
       holdsFileDirectly.add(real);
       return true;
     }

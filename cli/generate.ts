@@ -287,9 +287,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
     const existing = new OutputFiles(out);
     // Each file is compared with the disk as it is made; only the changed ones are kept.
     const changed = new Map<string, string>();
-    const made = new Set<string>();
     const result = generateEach(catalog, existing, { engine: args.engine, mode: args.mode }, (name, text) => {
-      made.add(name);
       if (existing.holds(name, text)) changed.delete(name);
       else changed.set(name, text);
     });
@@ -339,7 +337,7 @@ export async function generateCommand(argv: string[], io: Io = defaultIo): Promi
     if (changed.size > 0 || result.delete.length > 0) writeOutput(out, changed, existing, result.delete);
     if (graphChanged && graphFile !== undefined) writeFileAtomically(graphFile, result.graph);
     io.out(
-      `generate: ${summary} in ${relative(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${made.size - changed.size} unchanged\n`,
+      `generate: ${summary} in ${relative(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${result.fileCount - changed.size} unchanged\n`,
     );
     return 0;
   } catch (error) {

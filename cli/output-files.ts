@@ -21,11 +21,11 @@ export class OutputFiles implements ReadonlyMap<string, string> {
   constructor(private readonly dir: string) {
     this.dir = resolve(dir);
     const names = new Set<string>();
-    if (existsSync(dir)) {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (existsSync(this.dir)) {
+      for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
         if (entry.isFile() && YAML_NAME.test(entry.name)) names.add(entry.name);
         else if (entry.isDirectory() && isGeneratedSubdirectory(entry.name)) {
-          for (const inner of readdirSync(join(dir, entry.name), { withFileTypes: true })) {
+          for (const inner of readdirSync(join(this.dir, entry.name), { withFileTypes: true })) {
             if (inner.isFile() && YAML_NAME.test(inner.name)) names.add(`${entry.name}/${inner.name}`);
           }
         }

@@ -13019,6 +13019,7 @@ function generateEach(catalog, existing, options, emit) {
     delete: stale,
     warnings,
     objectCount,
+    fileCount: emitted.size,
     // Drawn only when read (--graph).
     get graph() {
       return mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`);
@@ -13251,6 +13252,9 @@ function isAncestor(ancestors, real) {
   for (let at = ancestors; at !== void 0; at = at.up) if (at.real === real) return true;
   return false;
 }
+function childPath(real, name) {
+  return real.endsWith(import_node_path3.sep) ? `${real}${name}` : `${real}${import_node_path3.sep}${name}`;
+}
 function diskRepo(root, options = {}) {
   const probe = options.probeKustomization ?? true;
   const realRoot = (0, import_node_fs3.realpathSync)(root);
@@ -13279,7 +13283,7 @@ function diskRepo(root, options = {}) {
     return names.get(name);
   };
   const resolveEntry = (real, entry, ancestors) => {
-    const path = real.endsWith(import_node_path3.sep) ? `${real}${entry.name}` : `${real}${import_node_path3.sep}${entry.name}`;
+    const path = childPath(real, entry.name);
     if (entry.isFile()) return { kind: "file" };
     if (entry.isDirectory()) return { kind: "directory", real: path };
     if (!entry.isSymbolicLink()) return { kind: "other" };
@@ -13299,7 +13303,7 @@ function diskRepo(root, options = {}) {
   const holdsFileDirectly = /* @__PURE__ */ new Set();
   const hasFile = (real, ancestors) => {
     if (holdsFileDirectly.has(real)) return true;
-    if (probe && (0, import_node_fs3.lstatSync)(`${real}${import_node_path3.sep}kustomization.yaml`, { throwIfNoEntry: false })?.isFile() === true) {
+    if (probe && (0, import_node_fs3.lstatSync)(childPath(real, "kustomization.yaml"), { throwIfNoEntry: false })?.isFile() === true) {
       holdsFileDirectly.add(real);
       return true;
     }
@@ -13404,11 +13408,11 @@ var OutputFiles = class {
     this.dir = dir;
     this.dir = (0, import_node_path4.resolve)(dir);
     const names = /* @__PURE__ */ new Set();
-    if ((0, import_node_fs4.existsSync)(dir)) {
-      for (const entry of (0, import_node_fs4.readdirSync)(dir, { withFileTypes: true })) {
+    if ((0, import_node_fs4.existsSync)(this.dir)) {
+      for (const entry of (0, import_node_fs4.readdirSync)(this.dir, { withFileTypes: true })) {
         if (entry.isFile() && YAML_NAME.test(entry.name)) names.add(entry.name);
         else if (entry.isDirectory() && isGeneratedSubdirectory(entry.name)) {
-          for (const inner of (0, import_node_fs4.readdirSync)((0, import_node_path4.join)(dir, entry.name), { withFileTypes: true })) {
+          for (const inner of (0, import_node_fs4.readdirSync)((0, import_node_path4.join)(this.dir, entry.name), { withFileTypes: true })) {
             if (inner.isFile() && YAML_NAME.test(inner.name)) names.add(`${entry.name}/${inner.name}`);
           }
         }
@@ -13711,9 +13715,7 @@ Run with --help for usage.
     }
     const existing = new OutputFiles(out);
     const changed = /* @__PURE__ */ new Map();
-    const made = /* @__PURE__ */ new Set();
     const result = generateEach(catalog, existing, { engine: args.engine, mode: args.mode }, (name, text) => {
-      made.add(name);
       if (existing.holds(name, text)) changed.delete(name);
       else changed.set(name, text);
     });
@@ -13766,7 +13768,7 @@ ${lines.map((l) => `  ${l}
     if (changed.size > 0 || result.delete.length > 0) writeOutput(out, changed, existing, result.delete);
     if (graphChanged && graphFile !== void 0) writeFileAtomically(graphFile, result.graph);
     io.out(
-      `generate: ${summary} in ${(0, import_node_path5.relative)(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${made.size - changed.size} unchanged
+      `generate: ${summary} in ${(0, import_node_path5.relative)(process.cwd(), out) || "."}: ${changed.size} written, ${result.delete.length} deleted, ${result.fileCount - changed.size} unchanged
 `
     );
     return 0;

@@ -99,6 +99,8 @@ export interface GenerateSummary {
   warnings: string[];
   /** How many Kubernetes objects were emitted. */
   objectCount: number;
+  /** How many files were emitted (distinct names). */
+  fileCount: number;
   /** A Markdown file with a Mermaid diagram of waves and dependencies. */
   graph: string;
 }
@@ -386,6 +388,7 @@ export function generateEach(
     delete: stale,
     warnings,
     objectCount,
+    fileCount: emitted.size,
     // Drawn only when read (--graph).
     get graph() {
       return mermaidMarkdown(catalog.apps, `Apps of ${catalog.file}`);
